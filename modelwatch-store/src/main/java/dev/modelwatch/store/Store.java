@@ -1,0 +1,73 @@
+package dev.modelwatch.store;
+
+import dev.modelwatch.core.event.MetricEvent;
+import dev.modelwatch.core.event.TrainingEvent;
+import dev.modelwatch.core.profile.PendingPrediction;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Durable state of ModelWatch: window profiles at every resolution, pending predictions waiting
+ * for labels, early labels, models, training and metric events, and the ingest-log checkpoint.
+ * One writer (the aggregation runtime) calls {@link #commit(Flush)}; readers may call the rest
+ * concurrently.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * try (Store store = Stores.open("jdbc:sqlite:data/modelwatch.db", SketchSettings.DEFAULT)) {
+ *     long replayFrom = store.checkpointLsn();
+ *     store.commit(flush);
+ *     List<StoredProfile> day = store.profiles("fraud", null, ProfileKey.ALL, 60_000, from, to);
+ * }
+ * }</pre>
+ */
+public interface Store extends AutoCloseable {
+
+    /** The log position of the last committed flush; 0 when nothing was ever committed. */
+    long checkpointLsn();
+
+    /** Commits a flush atomically: all of it, with its checkpoint, or none of it. */
+    void commit(Flush flush);
+
+    /**
+     * Stored profiles of one model and segment at one resolution whose window starts in
+     * {@code [fromMs, toMs)}, ordered by window start.
+     *
+     * @param version one version, or {@code null} for every version (one entry per version and window)
+     */
+    List<StoredProfile> profiles(String model, String version, String segment, long resolutionMs, long fromMs, long toMs);
+
+    /** Pending predictions among {@code ids} of a model, by id. */
+    Map<String, PendingPrediction> findPredictions(String model, Collection<String> ids);
+
+    /** Early labels among {@code ids} of a model, by id. */
+    Map<String, EarlyLabel> findEarlyLabels(String model, Collection<String> ids);
+
+    /** Every stored model. */
+    List<ModelRecord> models();
+
+    /** Training events of a model (all runs when {@code run} is null), ordered by run and step. */
+    List<TrainingEvent> trainingEvents(String model, String run);
+
+    /** Metric events with this name in {@code [fromMs, toMs)}, ordered by time. */
+    List<MetricEvent> metricEvents(String name, long fromMs, long toMs);
+
+    /**
+     * Deletes what is past its retention: pending predictions and early labels with event time
+     * before {@code joinHorizonStartMs}, and profiles of each resolution whose window starts
+     * before the cut-off given for it.
+     *
+     * @return the number of rows deleted
+     */
+    long expire(long joinHorizonStartMs, Map<Long, Long> profileCutoffByResolutionMs);
+
+    /** Whether the database answers a trivial query now. */
+    boolean isReachable();
+
+    /** A short name of the database kind: {@code sqlite}, {@code postgresql} or {@code mysql}. */
+    String kind();
+
+    @Override
+    void close();
+}
