@@ -1,0 +1,171 @@
+package dev.modelwatch.server.aggregate;
+
+import dev.modelwatch.core.metrics.ModelSpec;
+import dev.modelwatch.core.profile.ProfileKey;
+import dev.modelwatch.core.profile.SketchSettings;
+import dev.modelwatch.core.profile.WindowProfile;
+import dev.modelwatch.store.Store;
+import dev.modelwatch.store.StoredProfile;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Answers range queries by merging stored window profiles with the not-yet-committed ones held
+ * by the aggregation runtime (read-your-writes). A range is covered by the coarsest stored windows
+ * that fit wholly inside it — days, then hours, then base windows at the edges — so the cost of a
+ * query grows with the number of windows, never with the number of events.
+ */
+public final class ProfileQuery {
+    private static final int MAX_ATTEMPTS = 8;
+    private static final int MAX_POINTS = 20_000;
+
+    private final Store store;
+    private final Aggregator aggregator;
+    private final SketchSettings sketches;
+
+    /** A step of a time series and its merged profile. */
+    public record Bucket(long startMs, long endMs, WindowProfile profile) {
+    }
+
+    public ProfileQuery(Store store, Aggregator aggregator, SketchSettings sketches) {
+        this.store = store;
+        this.aggregator = aggregator;
+        this.sketches = sketches;
+    }
+
+    /** Resolutions stored for a model, finest first. */
+    static long[] resolutions(long windowMs) {
+        if (windowMs >= Aggregator.DAY) {
+            return new long[] {windowMs};
+        }
+        if (windowMs >= Aggregator.HOUR) {
+            return new long[] {windowMs, Aggregator.DAY};
+        }
+        return new long[] {windowMs, Aggregator.HOUR, Aggregator.DAY};
+    }
+
+    /** A range of windows of one resolution. */
+    record Span(long resolutionMs, long fromMs, long toMs) {
+    }
+
+    /** Covers {@code [from, to)} (aligned to the base window) by the coarsest windows that fit. */
+    static List<Span> decompose(long from, long to, long[] resolutions) {
+        List<Span> out = new ArrayList<>();
+        decompose(from, to, resolutions, resolutions.length - 1, out);
+        return out;
+    }
+
+    private static void decompose(long from, long to, long[] res, int idx, List<Span> out) {
+        if (from >= to) {
+            return;
+        }
+        if (idx == 0) {
+            out.add(new Span(res[0], from, to));
+            return;
+        }
+        long r = res[idx];
+        long a = ceilTo(from, r);
+        long b = Math.floorDiv(to, r) * r;
+        if (a < b) {
+            decompose(from, a, res, idx - 1, out);
+            out.add(new Span(r, a, b));
+            decompose(b, to, res, idx - 1, out);
+        } else {
+            decompose(from, to, res, idx - 1, out);
+        }
+    }
+
+    static long ceilTo(long t, long r) {
+        return Math.floorDiv(t + r - 1, r) * r;
+    }
+
+    /** Every event of the model (version, segment) in windows overlapping {@code [fromMs, toMs)}, merged. */
+    public WindowProfile range(ModelSpec spec, String version, String segment, long fromMs, long toMs) {
+        long w = spec.windowMs();
+        long from = Math.floorDiv(fromMs, w) * w;
+        long to = ceilTo(toMs, w);
+        List<Span> spans = decompose(from, to, resolutions(w));
+        return consistentRead(spec.name(), version, segment, from, to, deltas -> {
+            WindowProfile merged = new WindowProfile(sketches);
+            for (Span s : spans) {
+                for (StoredProfile p : store.profiles(spec.name(), version, segment, s.resolutionMs(), s.fromMs(), s.toMs())) {
+                    merged.merge(p.profile());
+                }
+            }
+            for (Map.Entry<ProfileKey, WindowProfile> d : deltas) {
+                merged.merge(d.getValue());
+            }
+            return List.of(new Bucket(from, to, merged));
+        }).get(0).profile();
+    }
+
+    /**
+     * One merged profile per step over {@code [fromMs, toMs)}; the step must be a multiple of the
+     * model's window. Steps without data are left out.
+     */
+    public List<Bucket> series(ModelSpec spec, String version, String segment, long fromMs, long toMs, long stepMs) {
+        long w = spec.windowMs();
+        if (stepMs < w || stepMs % w != 0) {
+            throw new IllegalArgumentException("step must be a multiple of the model's window of " + w / 1000 + "s");
+        }
+        long from = Math.floorDiv(fromMs, stepMs) * stepMs;
+        long to = ceilTo(toMs, stepMs);
+        if ((to - from) / stepMs > MAX_POINTS) {
+            throw new IllegalArgumentException("the range holds " + (to - from) / stepMs + " steps; at most "
+                    + MAX_POINTS + " per query (use a larger step)");
+        }
+        long resolution = w;
+        for (long r : resolutions(w)) {
+            if (r <= stepMs && stepMs % r == 0) {
+                resolution = r;
+            }
+        }
+        long res = resolution;
+        return consistentRead(spec.name(), version, segment, from, to, deltas -> {
+            TreeMap<Long, WindowProfile> buckets = new TreeMap<>();
+            for (StoredProfile p : store.profiles(spec.name(), version, segment, res, from, to)) {
+                long b = Math.floorDiv(p.key().windowStartMs(), stepMs) * stepMs;
+                buckets.computeIfAbsent(b, k -> new WindowProfile(sketches)).merge(p.profile());
+            }
+            for (Map.Entry<ProfileKey, WindowProfile> d : deltas) {
+                long b = Math.floorDiv(d.getKey().windowStartMs(), stepMs) * stepMs;
+                buckets.computeIfAbsent(b, k -> new WindowProfile(sketches)).merge(d.getValue());
+            }
+            List<Bucket> out = new ArrayList<>();
+            buckets.forEach((start, p) -> out.add(new Bucket(start, start + stepMs, p)));
+            return out;
+        });
+    }
+
+    private interface Reader {
+        List<Bucket> read(List<Map.Entry<ProfileKey, WindowProfile>> deltas);
+    }
+
+    /**
+     * Reads uncommitted deltas, then storage, and retries if a flush started in between (the
+     * deltas could then be counted twice or not at all).
+     */
+    private List<Bucket> consistentRead(String model, String version, String segment, long from, long to, Reader reader) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Aggregator.DeltaSnapshot snap;
+            try {
+                snap = aggregator.ask(a -> a.snapshot(model, version, segment, from, to)).get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted");
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("the aggregation runtime did not answer: " + e.getMessage(), e);
+            }
+            List<Bucket> result = reader.read(snap.deltas());
+            if (aggregator.flushCount() == snap.flushCount()) {
+                return result;
+            }
+        }
+        throw new IllegalStateException("the query kept racing with storage commits; try again");
+    }
+}

@@ -1,0 +1,414 @@
+package dev.modelwatch.server.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelwatch.core.event.EventCodec;
+import dev.modelwatch.core.metrics.MetricCatalog;
+import dev.modelwatch.core.metrics.ModelSpec;
+import dev.modelwatch.core.metrics.ProfileSummary;
+import dev.modelwatch.core.profile.ProfileKey;
+import dev.modelwatch.core.profile.WindowProfile;
+import dev.modelwatch.server.aggregate.Aggregator;
+import dev.modelwatch.server.aggregate.ModelRegistry;
+import dev.modelwatch.server.aggregate.ProfileQuery;
+import dev.modelwatch.server.config.ConfigLoader;
+import dev.modelwatch.server.config.Durations;
+import dev.modelwatch.server.config.ServerConfig;
+import dev.modelwatch.server.ingest.BodyException;
+import dev.modelwatch.server.ingest.DecodedBatch;
+import dev.modelwatch.server.ingest.DurableLog;
+import dev.modelwatch.server.ingest.EventDecoder;
+import dev.modelwatch.server.ops.ServerMetrics;
+import dev.modelwatch.store.ModelRecord;
+import dev.modelwatch.store.Store;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The public HTTP API of {@code ../shared/API.md} (v1) and the operational endpoints. */
+public final class ApiServer {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    private static final int MAX_LISTED_ERRORS = 100;
+    private static final long DEFAULT_RANGE_MS = 24 * 3_600_000L;
+
+    private final ServerConfig config;
+    private final EventDecoder decoder;
+    private final DurableLog log;
+    private final Aggregator aggregator;
+    private final ModelRegistry models;
+    private final ProfileQuery query;
+    private final Store store;
+    private final ServerMetrics metrics;
+    private final Clock clock;
+    private final ObjectMapper json = new ObjectMapper();
+    private Javalin app;
+
+    public ApiServer(ServerConfig config, EventDecoder decoder, DurableLog log, Aggregator aggregator,
+                     ModelRegistry models, ProfileQuery query, Store store, ServerMetrics metrics, Clock clock) {
+        this.config = config;
+        this.decoder = decoder;
+        this.log = log;
+        this.aggregator = aggregator;
+        this.models = models;
+        this.query = query;
+        this.store = store;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Starts listening; returns the bound port (useful with port 0). */
+    public int start() {
+        app = Javalin.create(c -> {
+            c.jetty.host = config.bind();
+            c.jetty.port = config.port();
+            c.startup.showJavalinBanner = false;
+            c.startup.showOldJavalinVersionWarning = false;
+            c.http.maxRequestSize = config.maxBodyBytes();
+            c.routes.get("/healthz", ctx -> send(ctx, 200, Map.of("status", "ok")));
+            c.routes.get("/readyz", this::ready);
+            c.routes.get("/metrics", ctx -> {
+                ctx.contentType(ServerMetrics.contentType());
+                ctx.result(metrics.scrape());
+            });
+            c.routes.post("/api/v1/events", this::ingest);
+            c.routes.get("/api/v1/models", ctx -> {
+                awaitApplied();
+                List<Object> list = new ArrayList<>();
+                for (ModelRecord m : models.all()) {
+                    list.add(modelJson(m));
+                }
+                send(ctx, 200, Map.of("models", list));
+            });
+            c.routes.get("/api/v1/models/{model}", ctx -> send(ctx, 200, modelJson(model(ctx))));
+            c.routes.put("/api/v1/models/{model}", this::declare);
+            c.routes.get("/api/v1/models/{model}/summary", this::summary);
+            c.routes.get("/api/v1/models/{model}/metrics", this::series);
+            c.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
+            c.routes.exception(BodyException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
+            c.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
+                send(ctx, 500, Map.of("error", "internal error; the server log has the details"));
+            });
+            c.routes.error(404, ctx -> {
+                String sent = ctx.res().getContentType();
+                if (sent == null || !sent.startsWith("application/json")) {
+                    send(ctx, 404, Map.of("error", "no such endpoint: " + ctx.method() + " " + ctx.path()));
+                }
+            });
+            c.routes.error(405, ctx -> send(ctx, 405, Map.of("error", "method not allowed: " + ctx.method() + " "
+                    + ctx.path())));
+        });
+        app.start();
+        return app.port();
+    }
+
+    public void stop() {
+        if (app != null) {
+            app.stop();
+        }
+    }
+
+    private void ready(Context ctx) {
+        boolean storage = store.isReachable();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", storage ? "ready" : "not ready");
+        body.put("storage", storage ? "reachable" : "unreachable");
+        body.put("queued_events", aggregator.queuedEvents());
+        send(ctx, storage ? 200 : 503, body);
+    }
+
+    // ---- ingest ----
+
+    private void ingest(Context ctx) throws IOException {
+        long t0 = System.nanoTime();
+        int status = 200;
+        int accepted = 0;
+        int rejected = 0;
+        try {
+            if (aggregator.queuedEvents() > config.maxQueuedEvents()) {
+                status = 429;
+                ctx.header("Retry-After", "1");
+                send(ctx, 429, Map.of("error", "overloaded: " + aggregator.queuedEvents()
+                        + " events are waiting to be aggregated; retry after 1 s"));
+                return;
+            }
+            byte[] body = readBody(ctx);
+            String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase();
+            DecodedBatch batch;
+            if (type.startsWith("application/x-ndjson") || type.startsWith("application/ndjson")
+                    || type.startsWith("application/jsonl") || type.startsWith("application/jsonlines")) {
+                batch = decoder.decodeNdjson(body);
+            } else if (type.startsWith("application/json") || type.isEmpty()) {
+                batch = decoder.decodeJson(body);
+            } else {
+                throw new BodyException(400, "Content-Type '" + ctx.contentType()
+                        + "' is not accepted; send application/json or application/x-ndjson");
+            }
+            accepted = batch.events().size();
+            rejected = batch.errors().size();
+            if (!batch.events().isEmpty()) {
+                try {
+                    log.append(EventCodec.encode(batch.events()), batch.events()).get(60, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    accepted = 0;
+                    rejected = 0;
+                    throw new ApiException(503, "the events could not be made durable (" + e.getMessage()
+                            + "); nothing of this request was accepted, retry it");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ApiException(503, "interrupted before the events were durable; retry");
+                }
+            }
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("accepted", accepted);
+            answer.put("rejected", rejected);
+            List<Object> errors = new ArrayList<>();
+            for (DecodedBatch.EventError e : batch.errors()) {
+                if (errors.size() >= MAX_LISTED_ERRORS) {
+                    break;
+                }
+                errors.add(Map.of("index", e.index(), "error", e.error()));
+            }
+            answer.put("errors", errors);
+            send(ctx, 200, answer);
+        } catch (BodyException e) {
+            status = e.status();
+            throw e;
+        } catch (ApiException e) {
+            status = e.status();
+            throw e;
+        } finally {
+            metrics.onRequest(status, System.nanoTime() - t0, accepted, rejected);
+        }
+    }
+
+    private byte[] readBody(Context ctx) throws IOException {
+        long limit = config.maxBodyBytes();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > limit) {
+            throw new BodyException(413, "body of " + declared + " bytes is over the limit of " + limit
+                    + " bytes (ingest.max_body_bytes)");
+        }
+        byte[] raw = readLimited(ctx.bodyInputStream(), limit, "body");
+        String encoding = ctx.header("Content-Encoding");
+        boolean gzip = encoding != null && encoding.trim().equalsIgnoreCase("gzip");
+        if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity")) {
+            throw new BodyException(400, "Content-Encoding '" + encoding + "' is not supported; use gzip or none");
+        }
+        if (gzip) {
+            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
+                return readLimited(in, limit, "decompressed body");
+            } catch (ZipException | java.io.EOFException e) {
+                throw new BodyException(400, "body is not valid gzip: " + e.getMessage());
+            }
+        }
+        return raw;
+    }
+
+    private static byte[] readLimited(InputStream in, long limit, String what) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        byte[] buf = new byte[65536];
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            total += n;
+            if (total > limit) {
+                throw new BodyException(413, what + " is over the limit of " + limit + " bytes (ingest.max_body_bytes)");
+            }
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    // ---- models ----
+
+    private ModelRecord model(Context ctx) {
+        String name = ctx.pathParam("model");
+        // a model first seen in events acknowledged a moment ago may not be aggregated yet
+        if (models.get(name).isEmpty()) {
+            awaitApplied();
+        }
+        return models.get(name).orElseThrow(() -> new ApiException(404, "unknown model '" + name + "'"));
+    }
+
+    /** Returns once every event acknowledged before this call has been aggregated (read-your-writes). */
+    private void awaitApplied() {
+        try {
+            aggregator.ask(a -> Boolean.TRUE).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ApiException(503, "the aggregation runtime did not answer in time; retry");
+        }
+    }
+
+    private void declare(Context ctx) throws Exception {
+        String name = ctx.pathParam("model");
+        JsonNode body;
+        try {
+            body = json.readTree(ctx.bodyAsBytes());
+        } catch (JsonProcessingException e) {
+            throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
+        }
+        List<String> problems = new ArrayList<>();
+        ModelSpec spec = ConfigLoader.modelSpec(name, body, "body", problems);
+        if (spec == null) {
+            throw new ApiException(400, String.join("; ", problems));
+        }
+        ModelRecord r;
+        try {
+            r = aggregator.ask(a -> a.declare(spec)).get(30, TimeUnit.SECONDS);
+            aggregator.flushNow().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IllegalStateException ise) {
+                throw new ApiException(409, ise.getMessage());
+            }
+            throw e;
+        }
+        send(ctx, 200, modelJson(r));
+    }
+
+    private Map<String, Object> modelJson(ModelRecord m) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("name", m.name());
+        o.put("task", m.spec().task().wireName());
+        if (m.spec().task() == dev.modelwatch.core.metrics.ModelTask.BINARY_CLASSIFICATION) {
+            o.put("positive_class", m.spec().positiveClass());
+        }
+        o.put("window", Durations.format(java.time.Duration.ofMillis(m.spec().windowMs())));
+        o.put("declared", m.spec().declared());
+        o.put("versions", m.versions());
+        o.put("first_event", m.predictionCount() == 0 ? null : Times.format(m.firstEventMs()));
+        o.put("last_event", m.predictionCount() == 0 ? null : Times.format(m.lastEventMs()));
+        o.put("prediction_count", m.predictionCount());
+        o.put("health", null);
+        o.put("health_reason", "alert rules are not evaluated by this version; health follows from firing alerts");
+        return o;
+    }
+
+    // ---- metrics ----
+
+    private record Range(long from, long to, String version, String segment) {
+    }
+
+    private Range range(Context ctx) {
+        long now = clock.millis();
+        String toParam = ctx.queryParam("to");
+        String fromParam = ctx.queryParam("from");
+        long to = toParam == null ? now + 1 : Times.parse("to", toParam);
+        long from = fromParam == null ? to - DEFAULT_RANGE_MS : Times.parse("from", fromParam);
+        if (from >= to) {
+            throw new ApiException(400, "from must be before to");
+        }
+        String version = ctx.queryParam("version");
+        String segment = ctx.queryParam("segment");
+        if (segment == null || segment.isEmpty()) {
+            segment = ProfileKey.ALL;
+        } else {
+            int colon = segment.indexOf(':');
+            if (colon <= 0 || colon == segment.length() - 1) {
+                throw new ApiException(400, "segment: '" + segment + "' must be key:value, e.g. region:eu");
+            }
+        }
+        return new Range(from, to, version, segment);
+    }
+
+    private void summary(Context ctx) {
+        ModelRecord m = model(ctx);
+        Range r = range(ctx);
+        WindowProfile p = query.range(m.spec(), r.version(), r.segment(), r.from(), r.to());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", m.name());
+        out.put("from", Times.format(r.from()));
+        out.put("to", Times.format(r.to()));
+        out.put("version", r.version());
+        out.put("segment", r.segment().isEmpty() ? null : r.segment());
+        out.putAll(ProfileSummary.of(p, m.spec()));
+        send(ctx, 200, out);
+    }
+
+    private void series(Context ctx) {
+        ModelRecord m = model(ctx);
+        Range r = range(ctx);
+        String namesParam = ctx.queryParam("names");
+        if (namesParam == null || namesParam.isBlank()) {
+            throw new ApiException(400, "names: required, a comma-separated list of " + known());
+        }
+        List<String> names = Arrays.stream(namesParam.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        for (String n : names) {
+            if (!MetricCatalog.isKnown(n)) {
+                throw new ApiException(400, "names: unknown metric '" + n + "'; known: " + known());
+            }
+        }
+        long step = m.spec().windowMs();
+        String stepParam = ctx.queryParam("step");
+        if (stepParam != null) {
+            try {
+                step = Durations.parse(stepParam).toMillis();
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(400, "step: " + e.getMessage());
+            }
+        }
+        List<ProfileQuery.Bucket> buckets;
+        try {
+            buckets = query.series(m.spec(), r.version(), r.segment(), r.from(), r.to(), step);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "step: " + e.getMessage());
+        }
+        Map<String, Map<String, Object>> series = new LinkedHashMap<>();
+        for (ProfileQuery.Bucket b : buckets) {
+            for (MetricCatalog.MetricValue v : MetricCatalog.values(b.profile(), m.spec(), b.endMs() - b.startMs(), names)) {
+                String key = v.name() + v.labels();
+                Map<String, Object> s = series.computeIfAbsent(key, k -> {
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("name", v.name());
+                    o.put("labels", v.labels());
+                    o.put("points", new ArrayList<List<Object>>());
+                    return o;
+                });
+                @SuppressWarnings("unchecked")
+                List<List<Object>> points = (List<List<Object>>) s.get("points");
+                points.add(List.of(b.startMs(), v.value()));
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", m.name());
+        out.put("step", Durations.format(java.time.Duration.ofMillis(step)));
+        out.put("series", new ArrayList<>(series.values()));
+        send(ctx, 200, out);
+    }
+
+    private static String known() {
+        List<String> all = new ArrayList<>(MetricCatalog.MODEL_METRICS);
+        all.addAll(MetricCatalog.FEATURE_METRICS);
+        return String.join(", ", all);
+    }
+
+    private void send(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status);
+            ctx.contentType("application/json");
+            ctx.result(json.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.modelwatch.server.cli;
+
+import dev.modelwatch.server.ModelWatchServer;
+import dev.modelwatch.server.config.ConfigException;
+import dev.modelwatch.server.config.ConfigLoader;
+import dev.modelwatch.server.config.ServerConfig;
+import dev.modelwatch.server.demo.DemoTraffic;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code modelwatch} command line: {@code serve} and {@code demo}. */
+@Command(name = "modelwatch", mixinStandardHelpOptions = true, version = "ModelWatch 0.1.0",
+        description = "Monitors machine-learning models in production: metrics, drift, alerts and diagnosis.",
+        subcommands = {Main.Serve.class, Main.Demo.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: serve or demo");
+    }
+
+    /** Options shared by the commands that start a server. */
+    static class ServerOptions {
+        @Option(names = "--config", paramLabel = "FILE", description = "modelwatch.yml (every key optional)")
+        Path config;
+        @Option(names = "--port", paramLabel = "N", description = "HTTP port (default 8080; 0 picks a free one)")
+        Integer port;
+        @Option(names = "--bind", paramLabel = "ADDR", description = "address to listen on (default 127.0.0.1)")
+        String bind;
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (default ./data)")
+        Path dataDir;
+        @Option(names = "--db", paramLabel = "JDBC_URL",
+                description = "jdbc:postgresql:... or jdbc:mariadb:... (default: embedded SQLite in the data directory)")
+        String db;
+
+        ServerConfig resolve() {
+            ServerConfig c = config == null ? ServerConfig.defaults() : ConfigLoader.load(config);
+            if (port != null) {
+                c = c.withPort(port);
+            }
+            if (bind != null) {
+                c = c.withBind(bind);
+            }
+            if (dataDir != null) {
+                c = c.withDataDir(dataDir);
+            }
+            if (db != null) {
+                c = c.withDb(db);
+            }
+            return c;
+        }
+    }
+
+    static int runServer(ServerConfig config, java.util.function.Consumer<ModelWatchServer> whileRunning) {
+        ModelWatchServer server;
+        try {
+            server = ModelWatchServer.start(config, Clock.systemUTC());
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "modelwatch-shutdown"));
+        whileRunning.accept(server);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Runs the ModelWatch server.")
+    static final class Serve implements Callable<Integer> {
+        @CommandLine.Mixin
+        ServerOptionsMixin options;
+
+        @Override
+        public Integer call() {
+            ServerConfig config;
+            try {
+                config = options.resolve();
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
+            return runServer(config, s -> { });
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Runs the server with a built-in model in production and a scripted sequence of faults.")
+    static final class Demo implements Callable<Integer> {
+        @Option(names = "--port", paramLabel = "N", description = "HTTP port (default 8080)")
+        Integer port;
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (default ./data-demo)")
+        Path dataDir;
+        @Option(names = "--speed", paramLabel = "X", defaultValue = "1",
+                description = "predictions per second = 20 x speed (default 1)")
+        double speed;
+
+        @Override
+        public Integer call() {
+            ServerConfig config = ServerConfig.defaults().withDataDir(dataDir == null ? Path.of("data-demo") : dataDir);
+            if (port != null) {
+                config = config.withPort(port);
+            }
+            return runServer(config, server -> DemoTraffic.start("http://127.0.0.1:" + server.port(), speed));
+        }
+    }
+
+    /** picocli mixin wrapper so that every server command shares the same options. */
+    static final class ServerOptionsMixin extends ServerOptions {
+    }
+}

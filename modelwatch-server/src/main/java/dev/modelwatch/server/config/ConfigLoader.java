@@ -1,0 +1,293 @@
+package dev.modelwatch.server.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.modelwatch.core.metrics.ModelSpec;
+import dev.modelwatch.core.metrics.ModelTask;
+import dev.modelwatch.core.profile.SketchSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code modelwatch.yml}. Every problem is collected and reported at once, each naming the
+ * key path, so that a user fixes the file in one pass. Unknown keys are errors (a typo must not be
+ * silently ignored).
+ */
+public final class ConfigLoader {
+    static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigLoader() {
+    }
+
+    public static ServerConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of("cannot read the file: " + e.getMessage()));
+        }
+        return parse(text, file.toString());
+    }
+
+    public static ServerConfig parse(String yaml, String source) {
+        JsonNode root;
+        try {
+            root = new YAMLMapper().readTree(yaml);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage() + locationOf(e)));
+        } catch (IOException e) {
+            throw new ConfigException(source, List.of("cannot read: " + e.getMessage()));
+        }
+        ConfigLoader loader = new ConfigLoader();
+        ServerConfig config = loader.read(root);
+        if (!loader.problems.isEmpty()) {
+            throw new ConfigException(source, loader.problems);
+        }
+        return config;
+    }
+
+    private static String locationOf(com.fasterxml.jackson.core.JsonProcessingException e) {
+        if (e.getLocation() != null) {
+            return " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        }
+        return "";
+    }
+
+    private ServerConfig read(JsonNode root) {
+        ServerConfig d = ServerConfig.defaults();
+        if (root == null || root.isNull() || root.isMissingNode()) {
+            return d;
+        }
+        if (!root.isObject()) {
+            problems.add("the file must be a mapping of sections (server, ingest, ...)");
+            return d;
+        }
+        checkKeys(root, "", Set.of("server", "ingest", "log", "aggregation", "labels", "retention", "metrics",
+                "models", "rules", "route", "receivers", "inhibit_rules"));
+        for (String alerting : List.of("rules", "route", "receivers", "inhibit_rules")) {
+            if (root.has(alerting)) {
+                problems.add(alerting + ": alerting is not available in this version of ModelWatch;"
+                        + " remove the section (metrics are exported at /metrics for an external Alertmanager)");
+            }
+        }
+        JsonNode server = section(root, "server", Set.of("port", "bind", "data_dir", "db"));
+        JsonNode ingest = section(root, "ingest", Set.of("max_body_bytes", "max_events_per_request", "max_features",
+                "max_future_skew", "max_queued_events"));
+        JsonNode log = section(root, "log", Set.of("segment_bytes", "fsync"));
+        JsonNode agg = section(root, "aggregation", Set.of("flush_interval", "sketch"));
+        JsonNode sketch = agg.path("sketch");
+        if (!sketch.isMissingNode()) {
+            checkKeys(sketch, "aggregation.sketch.", Set.of("kll_k", "items_map_size", "hll_lg_k"));
+        }
+        JsonNode labels = section(root, "labels", Set.of("join_horizon"));
+        JsonNode retention = section(root, "retention", Set.of("base", "hour", "day"));
+        JsonNode metrics = section(root, "metrics", Set.of("exposition_window"));
+
+        int port = intValue(server, "server.port", "port", d.port(), 0, 65535);
+        String bind = textValue(server, "server.bind", "bind", d.bind());
+        String dataDir = textValue(server, "server.data_dir", "data_dir", d.dataDir().toString());
+        String db = textValue(server, "server.db", "db", null);
+        if (db != null && !(db.startsWith("jdbc:sqlite:") || db.startsWith("jdbc:postgresql:")
+                || db.startsWith("jdbc:mysql:") || db.startsWith("jdbc:mariadb:"))) {
+            problems.add("server.db: '" + db + "' is not a jdbc:sqlite:, jdbc:postgresql:, jdbc:mysql: or jdbc:mariadb: URL");
+        }
+        long maxBody = longValue(ingest, "ingest.max_body_bytes", "max_body_bytes", d.maxBodyBytes(), 1024, 1L << 31);
+        int maxEvents = intValue(ingest, "ingest.max_events_per_request", "max_events_per_request",
+                d.maxEventsPerRequest(), 1, 10_000_000);
+        int maxFeatures = intValue(ingest, "ingest.max_features", "max_features", d.maxFeatures(), 1, 100_000);
+        Duration skew = durationValue(ingest, "ingest.max_future_skew", "max_future_skew", d.maxFutureSkew());
+        long maxQueued = longValue(ingest, "ingest.max_queued_events", "max_queued_events", d.maxQueuedEvents(), 1000,
+                Long.MAX_VALUE);
+        long segment = longValue(log, "log.segment_bytes", "segment_bytes", d.logSegmentBytes(), 1 << 16, 1L << 34);
+        boolean fsync = boolValue(log, "log.fsync", "fsync", d.fsync());
+        Duration flush = durationValue(agg, "aggregation.flush_interval", "flush_interval", d.flushInterval());
+        int kllK = intValue(sketch, "aggregation.sketch.kll_k", "kll_k", d.sketches().kllK(), 8, 65535);
+        int mapSize = intValue(sketch, "aggregation.sketch.items_map_size", "items_map_size",
+                d.sketches().itemsMapSize(), 8, 1 << 20);
+        int lgK = intValue(sketch, "aggregation.sketch.hll_lg_k", "hll_lg_k", d.sketches().hllLgK(), 4, 21);
+        SketchSettings sketches = d.sketches();
+        try {
+            sketches = new SketchSettings(kllK, mapSize, lgK);
+        } catch (IllegalArgumentException e) {
+            problems.add("aggregation.sketch: " + e.getMessage());
+        }
+        Duration horizon = durationValue(labels, "labels.join_horizon", "join_horizon", d.joinHorizon());
+        Duration rBase = durationValue(retention, "retention.base", "base", d.retentionBase());
+        Duration rHour = durationValue(retention, "retention.hour", "hour", d.retentionHour());
+        Duration rDay = durationValue(retention, "retention.day", "day", d.retentionDay());
+        Duration exposition = durationValue(metrics, "metrics.exposition_window", "exposition_window",
+                d.expositionWindow());
+        if (flush.isZero() || flush.isNegative()) {
+            problems.add("aggregation.flush_interval: must be positive");
+        }
+        Map<String, ModelSpec> models = new LinkedHashMap<>();
+        JsonNode modelsNode = root.path("models");
+        if (!modelsNode.isMissingNode() && !modelsNode.isNull()) {
+            if (!modelsNode.isObject()) {
+                problems.add("models: must be a mapping of model name to declaration");
+            } else {
+                Iterator<Map.Entry<String, JsonNode>> it = modelsNode.fields();
+                while (it.hasNext()) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    ModelSpec spec = modelSpec(e.getKey(), e.getValue(), "models." + e.getKey(), problems);
+                    if (spec != null) {
+                        models.put(e.getKey(), spec);
+                    }
+                }
+            }
+        }
+        return new ServerConfig(port, bind, Path.of(dataDir), db, maxBody, maxEvents, maxFeatures, skew, maxQueued,
+                segment, fsync, flush, sketches, horizon, rBase, rHour, rDay, exposition, models);
+    }
+
+    /**
+     * Reads a model declaration (the body of {@code PUT /api/v1/models/{m}} or an entry of
+     * {@code models:}); problems are added to {@code problems}, each prefixed with {@code path}.
+     */
+    public static ModelSpec modelSpec(String name, JsonNode node, String path, List<String> problems) {
+        int before = problems.size();
+        if (!MODEL_NAME.matcher(name).matches()) {
+            problems.add(path + ": model name must match [A-Za-z0-9_.-]{1,128}");
+        }
+        if (node == null || !node.isObject()) {
+            problems.add(path + ": must be an object with task, positive_class, window");
+            return null;
+        }
+        Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String k = names.next();
+            if (!Set.of("task", "positive_class", "window").contains(k)) {
+                problems.add(path + "." + k + ": unknown key; expected task, positive_class, window");
+            }
+        }
+        ModelTask task = null;
+        JsonNode t = node.get("task");
+        if (t == null || !t.isTextual()) {
+            problems.add(path + ".task: required, one of binary_classification, multiclass_classification, regression");
+        } else {
+            try {
+                task = ModelTask.fromWireName(t.asText());
+            } catch (IllegalArgumentException e) {
+                problems.add(path + ".task: " + e.getMessage());
+            }
+        }
+        String positive = ModelSpec.DEFAULT_POSITIVE_CLASS;
+        JsonNode pc = node.get("positive_class");
+        if (pc != null && !pc.isNull()) {
+            if (pc.isTextual() || pc.isNumber() || pc.isBoolean()) {
+                positive = pc.isNumber() ? dev.modelwatch.core.event.ClassNames.of(pc.asDouble()) : pc.asText();
+            } else {
+                problems.add(path + ".positive_class: must be a string or a number");
+            }
+        }
+        long windowMs = ModelSpec.DEFAULT_WINDOW_MS;
+        JsonNode w = node.get("window");
+        if (w != null && !w.isNull()) {
+            try {
+                windowMs = Durations.parse(w.asText()).toMillis();
+            } catch (IllegalArgumentException e) {
+                problems.add(path + ".window: " + e.getMessage());
+            }
+        }
+        if (problems.size() > before || task == null) {
+            return null;
+        }
+        try {
+            return new ModelSpec(name, task, positive, windowMs, true);
+        } catch (IllegalArgumentException e) {
+            problems.add(path + ".window: " + e.getMessage() + " (for example 1s, 10s, 1m, 5m, 1h)");
+            return null;
+        }
+    }
+
+    private JsonNode section(JsonNode root, String name, Set<String> keys) {
+        JsonNode n = root.path(name);
+        if (n.isMissingNode() || n.isNull()) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+        if (!n.isObject()) {
+            problems.add(name + ": must be a mapping");
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+        checkKeys(n, name + ".", keys);
+        return n;
+    }
+
+    private void checkKeys(JsonNode node, String prefix, Set<String> allowed) {
+        Iterator<String> it = node.fieldNames();
+        while (it.hasNext()) {
+            String k = it.next();
+            if (!allowed.contains(k)) {
+                problems.add(prefix + k + ": unknown key; expected one of " + new java.util.TreeSet<>(allowed));
+            }
+        }
+    }
+
+    private int intValue(JsonNode n, String path, String key, int def, int min, int max) {
+        return (int) longValue(n, path, key, def, min, max);
+    }
+
+    private long longValue(JsonNode n, String path, String key, long def, long min, long max) {
+        JsonNode v = n.path(key);
+        if (v.isMissingNode() || v.isNull()) {
+            return def;
+        }
+        if (!v.canConvertToLong() || !v.isIntegralNumber()) {
+            problems.add(path + ": must be an integer, got '" + v.asText() + "'");
+            return def;
+        }
+        long x = v.asLong();
+        if (x < min || x > max) {
+            problems.add(path + ": must be between " + min + " and " + max + ", got " + x);
+            return def;
+        }
+        return x;
+    }
+
+    private boolean boolValue(JsonNode n, String path, String key, boolean def) {
+        JsonNode v = n.path(key);
+        if (v.isMissingNode() || v.isNull()) {
+            return def;
+        }
+        if (!v.isBoolean()) {
+            problems.add(path + ": must be true or false, got '" + v.asText() + "'");
+            return def;
+        }
+        return v.asBoolean();
+    }
+
+    private String textValue(JsonNode n, String path, String key, String def) {
+        JsonNode v = n.path(key);
+        if (v.isMissingNode() || v.isNull()) {
+            return def;
+        }
+        if (!v.isValueNode()) {
+            problems.add(path + ": must be a string");
+            return def;
+        }
+        return v.asText();
+    }
+
+    private Duration durationValue(JsonNode n, String path, String key, Duration def) {
+        JsonNode v = n.path(key);
+        if (v.isMissingNode() || v.isNull()) {
+            return def;
+        }
+        try {
+            return Durations.parse(v.asText());
+        } catch (IllegalArgumentException e) {
+            problems.add(path + ": " + e.getMessage());
+            return def;
+        }
+    }
+}

@@ -1,0 +1,386 @@
+package dev.modelwatch.server.ingest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The append-only ingest log: an event batch is acknowledged only after it is written here and
+ * forced to disk. Appends from many request threads are group-committed by one writer thread (one
+ * {@code fsync} for all appends waiting at that moment), then handed, in log order, to a
+ * {@link Listener} (the aggregation runtime).
+ *
+ * <p>The log is a directory of segment files named by the log position (LSN, a byte offset over
+ * all segments) of their first record. A record is framed as {@code [int length][int CRC32C]
+ * [payload]}. On open, a torn tail (a crash in the middle of a write) is found by its length or
+ * checksum and cut off; it was never acknowledged. After the aggregation runtime has committed
+ * everything before an LSN to storage, {@link #truncateBefore(long)} deletes the segments that
+ * lie wholly before it.
+ */
+public final class DurableLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DurableLog.class);
+    private static final int HEADER = 8;
+    private static final long MAX_GROUP_BYTES = 16L << 20;
+
+    /** Receives each durable record, in log order, on the writer thread. */
+    public interface Listener {
+        void onDurable(long lsnStart, long lsnEnd, Object attachment);
+    }
+
+    /** Timings of a group commit, for the server's own metrics. */
+    public interface Observer {
+        void onGroupCommit(int records, long bytes, long fsyncNanos);
+    }
+
+    private record Append(byte[] payload, Object attachment, CompletableFuture<Long> done) {
+    }
+
+    private final Path dir;
+    private final long segmentBytes;
+    private final boolean fsync;
+    private final TreeMap<Long, Path> segments = new TreeMap<>();
+    private final BlockingQueue<Append> queue = new LinkedBlockingQueue<>();
+    private final Object segmentLock = new Object();
+    private FileChannel active;
+    private long activeBase;
+    private volatile long endLsn;
+    private Thread writer;
+    private volatile boolean running;
+    private volatile IOException failure;
+    private Listener listener;
+    private Observer observer = (r, b, n) -> { };
+
+    private DurableLog(Path dir, long segmentBytes, boolean fsync) {
+        this.dir = dir;
+        this.segmentBytes = segmentBytes;
+        this.fsync = fsync;
+    }
+
+    /** Opens (or creates) the log in {@code dir} and cuts off a torn tail. */
+    public static DurableLog open(Path dir, long segmentBytes, boolean fsync) {
+        DurableLog log = new DurableLog(dir, segmentBytes, fsync);
+        try {
+            Files.createDirectories(dir);
+            log.scan();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the ingest log in " + dir, e);
+        }
+        return log;
+    }
+
+    private void scan() throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.log")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                try {
+                    segments.put(Long.parseLong(name.substring(0, name.length() - 4)), f);
+                } catch (NumberFormatException e) {
+                    LOG.warn("ignoring a file that is not a log segment: {}", f);
+                }
+            }
+        }
+        if (segments.isEmpty()) {
+            openSegment(0);
+            return;
+        }
+        long lastBase = segments.lastKey();
+        Path last = segments.get(lastBase);
+        long validEnd = validLength(last);
+        active = FileChannel.open(last, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        if (validEnd < active.size()) {
+            LOG.warn("ingest log {}: cutting off a torn tail of {} bytes (never acknowledged)", last,
+                    active.size() - validEnd);
+            active.truncate(validEnd);
+            active.force(true);
+        }
+        active.position(validEnd);
+        activeBase = lastBase;
+        endLsn = lastBase + validEnd;
+    }
+
+    private static long validLength(Path segment) throws IOException {
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
+            long size = ch.size();
+            long pos = 0;
+            ByteBuffer header = ByteBuffer.allocate(HEADER);
+            while (pos + HEADER <= size) {
+                header.clear();
+                ch.read(header, pos);
+                header.flip();
+                int len = header.getInt();
+                int crc = header.getInt();
+                if (len <= 0 || pos + HEADER + len > size) {
+                    break;
+                }
+                ByteBuffer payload = ByteBuffer.allocate(len);
+                ch.read(payload, pos + HEADER);
+                if (crc(payload.array()) != crc) {
+                    break;
+                }
+                pos += HEADER + len;
+            }
+            return pos;
+        }
+    }
+
+    private void openSegment(long base) throws IOException {
+        Path f = dir.resolve(String.format("%020d.log", base));
+        FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        synchronized (segmentLock) {
+            segments.put(base, f);
+        }
+        if (active != null) {
+            active.close();
+        }
+        active = ch;
+        activeBase = base;
+        endLsn = base + ch.size();
+        ch.position(ch.size());
+        forceDirectory();
+    }
+
+    private void forceDirectory() {
+        if (!fsync) {
+            return;
+        }
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            LOG.debug("directory fsync not supported here: {}", e.getMessage());
+        }
+    }
+
+    /** The position after the last durable record. */
+    public long endLsn() {
+        return endLsn;
+    }
+
+    /**
+     * Reads every record from {@code fromLsn} to the end, in order; call before {@link #start}.
+     *
+     * @param consumer receives the record's end LSN and payload
+     */
+    public void replay(long fromLsn, java.util.function.ObjLongConsumer<byte[]> consumer) {
+        List<Long> bases;
+        synchronized (segmentLock) {
+            bases = new ArrayList<>(segments.keySet());
+        }
+        try {
+            for (int i = 0; i < bases.size(); i++) {
+                long base = bases.get(i);
+                long next = i + 1 < bases.size() ? bases.get(i + 1) : Long.MAX_VALUE;
+                if (next <= fromLsn) {
+                    continue;
+                }
+                try (FileChannel ch = FileChannel.open(segments.get(base), StandardOpenOption.READ)) {
+                    long size = base == activeBase ? endLsn - base : ch.size();
+                    long pos = Math.max(0, fromLsn - base);
+                    ByteBuffer header = ByteBuffer.allocate(HEADER);
+                    while (pos + HEADER <= size) {
+                        header.clear();
+                        ch.read(header, pos);
+                        header.flip();
+                        int len = header.getInt();
+                        int crc = header.getInt();
+                        if (len <= 0 || pos + HEADER + len > size) {
+                            break;
+                        }
+                        ByteBuffer payload = ByteBuffer.allocate(len);
+                        ch.read(payload, pos + HEADER);
+                        if (crc(payload.array()) != crc) {
+                            LOG.error("ingest log segment {} is corrupt at offset {}; skipping its rest", base, pos);
+                            break;
+                        }
+                        pos += HEADER + len;
+                        consumer.accept(payload.array(), base + pos);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot replay the ingest log", e);
+        }
+    }
+
+    /** Starts the writer thread; durable records are then handed to {@code listener}. */
+    public void start(Listener l, Observer o) {
+        this.listener = l;
+        if (o != null) {
+            this.observer = o;
+        }
+        running = true;
+        writer = new Thread(this::writeLoop, "modelwatch-log-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /**
+     * Appends a record; the future completes with its end LSN once it is on disk and has been
+     * handed to the listener, or fails if it could not be written.
+     */
+    public CompletableFuture<Long> append(byte[] payload, Object attachment) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        if (!running) {
+            done.completeExceptionally(new IllegalStateException("the ingest log is closed"));
+            return done;
+        }
+        if (failure != null) {
+            done.completeExceptionally(failure);
+            return done;
+        }
+        queue.add(new Append(payload, attachment, done));
+        return done;
+    }
+
+    private void writeLoop() {
+        List<Append> group = new ArrayList<>();
+        while (running || !queue.isEmpty()) {
+            try {
+                Append first = queue.poll(50, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                group.clear();
+                group.add(first);
+                long bytes = first.payload.length + HEADER;
+                Append next;
+                while (bytes < MAX_GROUP_BYTES && (next = queue.poll()) != null) {
+                    group.add(next);
+                    bytes += next.payload.length + HEADER;
+                }
+                writeGroup(group, bytes);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+    }
+
+    private void writeGroup(List<Append> group, long bytes) {
+        ByteBuffer[] buffers = new ByteBuffer[group.size() * 2];
+        for (int i = 0; i < group.size(); i++) {
+            byte[] payload = group.get(i).payload;
+            ByteBuffer h = ByteBuffer.allocate(HEADER);
+            h.putInt(payload.length).putInt(crc(payload)).flip();
+            buffers[2 * i] = h;
+            buffers[2 * i + 1] = ByteBuffer.wrap(payload);
+        }
+        long start = endLsn;
+        try {
+            long written = 0;
+            while (written < bytes) {
+                written += active.write(buffers);
+            }
+            long t0 = System.nanoTime();
+            if (fsync) {
+                active.force(false);
+            }
+            observer.onGroupCommit(group.size(), bytes, System.nanoTime() - t0);
+        } catch (IOException e) {
+            LOG.error("cannot write the ingest log; refusing further events", e);
+            failure = e;
+            try {
+                active.truncate(start - activeBase);
+            } catch (IOException ignored) {
+                // the torn tail is cut off again at the next start
+            }
+            for (Append a : group) {
+                a.done.completeExceptionally(e);
+            }
+            return;
+        }
+        long pos = start;
+        for (Append a : group) {
+            long recordStart = pos;
+            pos += HEADER + a.payload.length;
+            endLsn = pos;
+            try {
+                listener.onDurable(recordStart, pos, a.attachment);
+            } finally {
+                a.done.complete(pos);
+            }
+        }
+        if (endLsn - activeBase >= segmentBytes) {
+            try {
+                openSegment(endLsn);
+            } catch (IOException e) {
+                LOG.error("cannot roll the ingest log segment", e);
+                failure = e;
+            }
+        }
+    }
+
+    /** Deletes the segments that lie wholly before {@code lsn} (never the active one). */
+    public void truncateBefore(long lsn) {
+        List<Path> doomed = new ArrayList<>();
+        synchronized (segmentLock) {
+            List<Long> bases = new ArrayList<>(segments.keySet());
+            for (int i = 0; i + 1 < bases.size(); i++) {
+                if (bases.get(i + 1) <= lsn && bases.get(i) != activeBase) {
+                    doomed.add(segments.remove(bases.get(i)));
+                }
+            }
+        }
+        for (Path p : doomed) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                LOG.warn("cannot delete ingest log segment {}: {}", p, e.getMessage());
+            }
+        }
+    }
+
+    /** Number of segment files, for tests and metrics. */
+    public int segmentCount() {
+        synchronized (segmentLock) {
+            return segments.size();
+        }
+    }
+
+    /** Bytes of log not yet truncated. */
+    public long retainedBytes() {
+        synchronized (segmentLock) {
+            return segments.isEmpty() ? 0 : endLsn - segments.firstKey();
+        }
+    }
+
+    private static int crc(byte[] b) {
+        CRC32C c = new CRC32C();
+        c.update(b, 0, b.length);
+        return (int) c.getValue();
+    }
+
+    /** Writes what is queued, stops the writer and closes the active segment. */
+    @Override
+    public void close() {
+        running = false;
+        if (writer != null) {
+            try {
+                writer.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            if (active != null) {
+                active.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("closing the ingest log: {}", e.getMessage());
+        }
+    }
+}

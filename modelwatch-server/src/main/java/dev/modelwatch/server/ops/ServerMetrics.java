@@ -1,0 +1,104 @@
+package dev.modelwatch.server.ops;
+
+import dev.modelwatch.server.aggregate.Aggregator;
+import dev.modelwatch.server.ingest.DurableLog;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.LongSupplier;
+
+/**
+ * The server's own metrics (ingest, log, aggregation, storage) plus any extra collectors (the
+ * models' latest metrics), exposed in the Prometheus text format at {@code /metrics}.
+ */
+public final class ServerMetrics implements DurableLog.Observer, Aggregator.AggregatorObserver {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter events = Counter.builder().name("modelwatch_ingest_events_total")
+            .help("Events received, by outcome (accepted, rejected)").labelNames("outcome").register(registry);
+    private final Counter requests = Counter.builder().name("modelwatch_ingest_requests_total")
+            .help("Ingest requests, by HTTP status").labelNames("status").register(registry);
+    private final Histogram requestSeconds = Histogram.builder().name("modelwatch_ingest_request_duration_seconds")
+            .help("Time to read, validate and durably log an ingest request").classicOnly()
+            .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+            .register(registry);
+    private final Histogram fsyncSeconds = Histogram.builder().name("modelwatch_log_fsync_duration_seconds")
+            .help("Duration of each group-commit fsync of the ingest log").classicOnly()
+            .classicUpperBounds(0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
+            .register(registry);
+    private final Counter logRecords = Counter.builder().name("modelwatch_log_records_total")
+            .help("Records appended to the ingest log").register(registry);
+    private final Counter logBytes = Counter.builder().name("modelwatch_log_bytes_total")
+            .help("Bytes appended to the ingest log").register(registry);
+    private final Counter applied = Counter.builder().name("modelwatch_aggregated_events_total")
+            .help("Events applied to window profiles").register(registry);
+    private final Counter duplicates = Counter.builder().name("modelwatch_duplicate_events_total")
+            .help("Replayed predictions and labels recognised by (model, id) and not counted again").register(registry);
+    private final Histogram flushSeconds = Histogram.builder().name("modelwatch_flush_duration_seconds")
+            .help("Duration of each commit of window profiles to storage").classicOnly()
+            .classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).register(registry);
+    private final Counter flushFailures = Counter.builder().name("modelwatch_flush_failures_total")
+            .help("Commits to storage that failed (retried at the next interval)").register(registry);
+
+    public void gauge(String name, String help, LongSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
+    }
+
+    public void register(MultiCollector collector) {
+        registry.register(collector);
+    }
+
+    public void onRequest(int status, long nanos, int accepted, int rejected) {
+        requests.labelValues(Integer.toString(status)).inc();
+        requestSeconds.observe(nanos / 1e9);
+        if (accepted > 0) {
+            events.labelValues("accepted").inc(accepted);
+        }
+        if (rejected > 0) {
+            events.labelValues("rejected").inc(rejected);
+        }
+    }
+
+    @Override
+    public void onGroupCommit(int records, long bytes, long fsyncNanos) {
+        logRecords.inc(records);
+        logBytes.inc(bytes);
+        fsyncSeconds.observe(fsyncNanos / 1e9);
+    }
+
+    @Override
+    public void onApplied(int n, int dups) {
+        applied.inc(n - dups);
+        if (dups > 0) {
+            duplicates.inc(dups);
+        }
+    }
+
+    @Override
+    public void onFlush(int profiles, long nanos, boolean ok) {
+        flushSeconds.observe(nanos / 1e9);
+        if (!ok) {
+            flushFailures.inc();
+        }
+    }
+
+    /** The whole exposition in the Prometheus text format. */
+    public byte[] scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public static String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+}

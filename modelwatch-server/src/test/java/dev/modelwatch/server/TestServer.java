@@ -1,0 +1,121 @@
+package dev.modelwatch.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelwatch.server.config.ServerConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.zip.GZIPOutputStream;
+
+/** A real server on a free port with its own data directory, and an HTTP client to talk to it. */
+public final class TestServer implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private ModelWatchServer server;
+    private final ServerConfig config;
+    final String base;
+
+    private TestServer(ServerConfig config) {
+        this.config = config;
+        this.server = ModelWatchServer.start(config, Clock.systemUTC());
+        this.base = "http://127.0.0.1:" + server.port();
+    }
+
+    public static TestServer start(Path dataDir) {
+        return start(ServerConfig.defaults().withDataDir(dataDir));
+    }
+
+    public static TestServer start(ServerConfig config) {
+        return new TestServer(config.withPort(0).withFlushInterval(Duration.ofMillis(300)));
+    }
+
+    /** Stops the server gracefully and starts a new one on the same data directory. */
+    public TestServer restart() {
+        close();
+        return new TestServer(config);
+    }
+
+    public ModelWatchServer server() {
+        return server;
+    }
+
+    public record Response(int status, String body, java.net.http.HttpHeaders headers) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (status " + status + "): " + body, e);
+            }
+        }
+    }
+
+    public Response post(String path, String contentType, byte[] body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return send(b.build());
+    }
+
+    public Response postJson(String json) {
+        return post("/api/v1/events", "application/json", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public Response put(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    public Response get(String pathAndQuery) {
+        return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(60)).GET().build());
+    }
+
+    public static String q(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private static Response send(HttpRequest r) {
+        try {
+            HttpResponse<String> resp = HTTP.send(r, HttpResponse.BodyHandlers.ofString());
+            return new Response(resp.statusCode(), resp.body(), resp.headers());
+        } catch (IOException e) {
+            throw new AssertionError("request failed: " + r.uri(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    public static byte[] gzip(byte[] data) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+}

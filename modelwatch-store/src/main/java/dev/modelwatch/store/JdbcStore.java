@@ -1,0 +1,587 @@
+package dev.modelwatch.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.modelwatch.core.event.MetricEvent;
+import dev.modelwatch.core.event.TrainingEvent;
+import dev.modelwatch.core.metrics.ModelSpec;
+import dev.modelwatch.core.metrics.ModelTask;
+import dev.modelwatch.core.profile.PendingPrediction;
+import dev.modelwatch.core.profile.ProfileKey;
+import dev.modelwatch.core.profile.SketchSettings;
+import dev.modelwatch.core.profile.WindowProfile;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Store} on a JDBC database (SQLite, PostgreSQL, MySQL/MariaDB) through a connection
+ * pool; what differs between the databases is in its {@link Dialect}. Thread-safe: every call
+ * borrows its own connection.
+ */
+final class JdbcStore implements Store {
+    private static final Logger log = LoggerFactory.getLogger(JdbcStore.class);
+    /** Ids per {@code IN (...)} list: far below every database's parameter limit. */
+    static final int IN_LIST_CHUNK = 500;
+    /** Rows per executed batch, so that a huge flush does not hold every row in the driver at once. */
+    private static final int BATCH_SIZE = 1_000;
+    private static final int REACHABLE_TIMEOUT_S = 2;
+    /** Longest database message kept in an exception message (PostgreSQL's can quote whole rows). */
+    private static final int MAX_MESSAGE_CHARS = 600;
+
+    private static final List<String> PROFILE_KEY = List.of("model", "version", "segment", "resolution_ms", "window_start_ms");
+    private static final List<String> PREDICTION_COLUMNS = List.of("model", "id", "version", "ts_ms", "window_start_ms",
+            "window_ms", "segments", "predicted_class", "predicted_value", "score", "scores", "labeled");
+    private static final List<String> EARLY_LABEL_COLUMNS = List.of("model", "id", "label", "ts_ms");
+    private static final List<String> MODEL_COLUMNS = List.of("name", "task", "positive_class", "window_ms", "declared",
+            "first_event_ms", "last_event_ms", "prediction_count");
+    private static final List<String> MODEL_VERSION_COLUMNS = List.of("model", "version");
+    private static final List<String> CHECKPOINT_COLUMNS = List.of("id", "lsn");
+    private static final int CHECKPOINT_ID = 1;
+
+    private static final String SELECT_PREDICTION = "SELECT " + String.join(", ", PREDICTION_COLUMNS) + " FROM predictions";
+    private static final String INSERT_PROFILE = Dialect.insert("window_profiles", List.of("model", "version", "segment",
+            "resolution_ms", "window_start_ms", "profile", "updated_at_ms"));
+    private static final String UPDATE_PROFILE = "UPDATE window_profiles SET profile = ?, updated_at_ms = ?"
+            + " WHERE model = ? AND version = ? AND segment = ? AND resolution_ms = ? AND window_start_ms = ?";
+    private static final String INSERT_TRAINING = Dialect.insert("training_events",
+            List.of("model", "run", "step", "epoch", "ts_ms", "metrics"));
+    private static final String INSERT_METRIC = Dialect.insert("metric_events",
+            List.of("name", "model", "labels", "ts_ms", "value"));
+    /** The order in which a commit locks profile rows: the same for every writer, so none deadlock. */
+    private static final Comparator<ProfileKey> LOCK_ORDER = Comparator.comparing(ProfileKey::model)
+            .thenComparing(ProfileKey::version)
+            .thenComparing(k -> k.segment())
+            .thenComparingLong(ProfileKey::resolutionMs)
+            .thenComparingLong(ProfileKey::windowStartMs);
+
+    private final HikariDataSource dataSource;
+    private final Dialect dialect;
+    private final SketchSettings settings;
+    private final Clock clock;
+    private final String selectProfileForUpdate;
+    private final String upsertPrediction;
+    private final String upsertEarlyLabel;
+    private final String upsertModel;
+    private final String insertModelVersion;
+    private final String upsertCheckpoint;
+
+    JdbcStore(HikariDataSource dataSource, Dialect dialect, SketchSettings settings, Clock clock) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.settings = settings;
+        this.clock = clock;
+        this.selectProfileForUpdate = "SELECT profile FROM window_profiles WHERE model = ? AND version = ? AND segment = ?"
+                + " AND resolution_ms = ? AND window_start_ms = ?" + dialect.lockForUpdate();
+        this.upsertPrediction = dialect.upsert("predictions", List.of("model", "id"), PREDICTION_COLUMNS);
+        this.upsertEarlyLabel = dialect.upsert("early_labels", List.of("model", "id"), EARLY_LABEL_COLUMNS);
+        this.upsertModel = dialect.upsert("models", List.of("name"), MODEL_COLUMNS);
+        this.insertModelVersion = dialect.insertIfAbsent("model_versions", MODEL_VERSION_COLUMNS, MODEL_VERSION_COLUMNS);
+        this.upsertCheckpoint = dialect.upsert("checkpoint", List.of("id"), CHECKPOINT_COLUMNS);
+    }
+
+    @Override
+    public long checkpointLsn() {
+        return read("reading the checkpoint", c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT lsn FROM checkpoint WHERE id = ?")) {
+                s.setInt(1, CHECKPOINT_ID);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void commit(Flush flush) {
+        long now = clock.millis();
+        inTransaction("commit of the flush up to log position " + flush.lsn(), c -> {
+            mergeProfiles(c, flush.deltas(), now);
+            executeBatched(c, upsertPrediction, flush.predictions(), JdbcStore::bindPrediction);
+            executeBatched(c, upsertEarlyLabel, flush.earlyLabels(), JdbcStore::bindEarlyLabel);
+            deleteJoinedLabels(c, flush.joinedLabels());
+            executeBatched(c, upsertModel, flush.models(), JdbcStore::bindModel);
+            List<String[]> versions = new ArrayList<>();
+            for (ModelRecord m : flush.models()) {
+                for (String v : m.versions()) {
+                    versions.add(new String[] {m.name(), v});
+                }
+            }
+            executeBatched(c, insertModelVersion, versions, (s, mv) -> {
+                s.setString(1, mv[0]);
+                s.setString(2, mv[1]);
+            });
+            executeBatched(c, INSERT_TRAINING, flush.training(), JdbcStore::bindTraining);
+            executeBatched(c, INSERT_METRIC, flush.metrics(), JdbcStore::bindMetric);
+            try (PreparedStatement s = c.prepareStatement(upsertCheckpoint)) {
+                s.setInt(1, CHECKPOINT_ID);
+                s.setLong(2, flush.lsn());
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Reads each key's stored profile under a row lock, merges the delta into it, and writes the
+     * result back. A key with no row is inserted; should another writer insert it first, the
+     * insert fails on the primary key and the whole flush rolls back, never losing either merge.
+     */
+    private void mergeProfiles(Connection c, Map<ProfileKey, WindowProfile> deltas, long now) throws SQLException {
+        if (deltas.isEmpty()) {
+            return;
+        }
+        List<ProfileKey> keys = new ArrayList<>(deltas.keySet());
+        keys.sort(LOCK_ORDER);
+        List<ProfileRow> inserts = new ArrayList<>();
+        List<ProfileRow> updates = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement(selectProfileForUpdate)) {
+            for (ProfileKey key : keys) {
+                bindKey(select, 1, key);
+                byte[] stored = null;
+                try (ResultSet rs = select.executeQuery()) {
+                    if (rs.next()) {
+                        stored = rs.getBytes(1);
+                    }
+                }
+                WindowProfile delta = deltas.get(key);
+                if (stored == null) {
+                    inserts.add(new ProfileRow(key, delta.toBytes()));
+                } else {
+                    WindowProfile merged = WindowProfile.fromBytes(stored, settings);
+                    merged.merge(delta);
+                    updates.add(new ProfileRow(key, merged.toBytes()));
+                }
+            }
+        }
+        executeBatched(c, INSERT_PROFILE, inserts, (s, row) -> {
+            bindKey(s, 1, row.key());
+            s.setBytes(6, row.profile());
+            s.setLong(7, now);
+        });
+        executeBatched(c, UPDATE_PROFILE, updates, (s, row) -> {
+            s.setBytes(1, row.profile());
+            s.setLong(2, now);
+            bindKey(s, 3, row.key());
+        });
+    }
+
+    private record ProfileRow(ProfileKey key, byte[] profile) {
+    }
+
+    private static void deleteJoinedLabels(Connection c, Map<String, List<String>> joined) throws SQLException {
+        List<String[]> rows = new ArrayList<>();
+        joined.forEach((model, ids) -> ids.forEach(id -> rows.add(new String[] {model, id})));
+        executeBatched(c, "DELETE FROM early_labels WHERE model = ? AND id = ?", rows, (s, row) -> {
+            s.setString(1, row[0]);
+            s.setString(2, row[1]);
+        });
+    }
+
+    @Override
+    public List<StoredProfile> profiles(String model, String version, String segment, long resolutionMs,
+                                        long fromMs, long toMs) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(segment, "segment");
+        String sql = "SELECT version, window_start_ms, profile FROM window_profiles"
+                + " WHERE model = ? AND segment = ? AND resolution_ms = ? AND window_start_ms >= ? AND window_start_ms < ?"
+                + (version == null ? "" : " AND version = ?")
+                + " ORDER BY window_start_ms, version";
+        return read("reading profiles of " + model, c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setString(1, model);
+                s.setString(2, segment);
+                s.setLong(3, resolutionMs);
+                s.setLong(4, fromMs);
+                s.setLong(5, toMs);
+                if (version != null) {
+                    s.setString(6, version);
+                }
+                List<StoredProfile> found = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        ProfileKey key = new ProfileKey(model, rs.getString(1), segment, resolutionMs, rs.getLong(2));
+                        found.add(new StoredProfile(key, WindowProfile.fromBytes(rs.getBytes(3), settings)));
+                    }
+                }
+                return found;
+            }
+        });
+    }
+
+    @Override
+    public Map<String, PendingPrediction> findPredictions(String model, Collection<String> ids) {
+        Objects.requireNonNull(model, "model");
+        Map<String, PendingPrediction> found = new HashMap<>();
+        findByIds("reading predictions of " + model, SELECT_PREDICTION, model, ids, rs -> {
+            PendingPrediction p = readPrediction(rs);
+            found.put(p.id(), p);
+        });
+        return found;
+    }
+
+    @Override
+    public Map<String, EarlyLabel> findEarlyLabels(String model, Collection<String> ids) {
+        Objects.requireNonNull(model, "model");
+        Map<String, EarlyLabel> found = new HashMap<>();
+        findByIds("reading early labels of " + model, "SELECT model, id, label, ts_ms FROM early_labels", model, ids, rs -> {
+            EarlyLabel l = new EarlyLabel(rs.getString(1), rs.getString(2), ColumnCodec.decodeLabel(rs.getBytes(3)),
+                    rs.getLong(4));
+            found.put(l.id(), l);
+        });
+        return found;
+    }
+
+    /** Runs {@code select} (which has no WHERE yet) for the ids of a model, in chunks of {@link #IN_LIST_CHUNK}. */
+    private void findByIds(String what, String select, String model, Collection<String> ids, RowReader reader) {
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(ids));
+        if (distinct.isEmpty()) {
+            return;
+        }
+        read(what, c -> {
+            for (int from = 0; from < distinct.size(); from += IN_LIST_CHUNK) {
+                List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + IN_LIST_CHUNK));
+                String sql = select + " WHERE model = ? AND id IN (" + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")";
+                try (PreparedStatement s = c.prepareStatement(sql)) {
+                    s.setString(1, model);
+                    for (int i = 0; i < chunk.size(); i++) {
+                        s.setString(2 + i, chunk.get(i));
+                    }
+                    try (ResultSet rs = s.executeQuery()) {
+                        while (rs.next()) {
+                            reader.read(rs);
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<ModelRecord> models() {
+        return read("reading models", c -> {
+            Map<String, Set<String>> versions = new HashMap<>();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT model, version FROM model_versions")) {
+                while (rs.next()) {
+                    versions.computeIfAbsent(rs.getString(1), m -> new TreeSet<>()).add(rs.getString(2));
+                }
+            }
+            List<ModelRecord> models = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT " + String.join(", ", MODEL_COLUMNS) + " FROM models ORDER BY name")) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    ModelSpec spec = new ModelSpec(name, ModelTask.fromWireName(rs.getString(2)), rs.getString(3),
+                            rs.getLong(4), rs.getBoolean(5));
+                    models.add(new ModelRecord(spec, rs.getLong(6), rs.getLong(7), rs.getLong(8),
+                            versions.getOrDefault(name, Set.of())));
+                }
+            }
+            return models;
+        });
+    }
+
+    @Override
+    public List<TrainingEvent> trainingEvents(String model, String run) {
+        Objects.requireNonNull(model, "model");
+        String sql = "SELECT model, run, step, epoch, ts_ms, metrics FROM training_events WHERE model = ?"
+                + (run == null ? "" : " AND run = ?") + " ORDER BY run, step, id";
+        return read("reading training events of " + model, c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setString(1, model);
+                if (run != null) {
+                    s.setString(2, run);
+                }
+                List<TrainingEvent> events = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        long epoch = rs.getLong(4);
+                        Long epochOrNull = rs.wasNull() ? null : epoch;
+                        events.add(new TrainingEvent(rs.getString(1), rs.getString(2), rs.getLong(3), epochOrNull,
+                                rs.getLong(5), ColumnCodec.decodeDoubles(rs.getBytes(6))));
+                    }
+                }
+                return events;
+            }
+        });
+    }
+
+    @Override
+    public List<MetricEvent> metricEvents(String name, long fromMs, long toMs) {
+        Objects.requireNonNull(name, "name");
+        String sql = "SELECT name, value, model, labels, ts_ms FROM metric_events WHERE name = ? AND ts_ms >= ? AND ts_ms < ?"
+                + " ORDER BY ts_ms, id";
+        return read("reading metric events " + name, c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setString(1, name);
+                s.setLong(2, fromMs);
+                s.setLong(3, toMs);
+                List<MetricEvent> events = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        events.add(new MetricEvent(rs.getString(1), ColumnCodec.decodeDouble(rs.getLong(2)), rs.getString(3),
+                                ColumnCodec.decodeStrings(rs.getBytes(4)), rs.getLong(5)));
+                    }
+                }
+                return events;
+            }
+        });
+    }
+
+    @Override
+    public long expire(long joinHorizonStartMs, Map<Long, Long> profileCutoffByResolutionMs) {
+        Map<Long, Long> cutoffs = Map.copyOf(profileCutoffByResolutionMs);
+        return inTransaction("expiry", c -> {
+            long deleted = deleteBefore(c, "DELETE FROM predictions WHERE ts_ms < ?", joinHorizonStartMs);
+            deleted += deleteBefore(c, "DELETE FROM early_labels WHERE ts_ms < ?", joinHorizonStartMs);
+            try (PreparedStatement s = c.prepareStatement(
+                    "DELETE FROM window_profiles WHERE resolution_ms = ? AND window_start_ms < ?")) {
+                for (Map.Entry<Long, Long> cutoff : cutoffs.entrySet()) {
+                    s.setLong(1, cutoff.getKey());
+                    s.setLong(2, cutoff.getValue());
+                    deleted += s.executeUpdate();
+                }
+            }
+            return deleted;
+        });
+    }
+
+    private static long deleteBefore(Connection c, String sql, long beforeMs) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setLong(1, beforeMs);
+            return s.executeUpdate();
+        }
+    }
+
+    @Override
+    public boolean isReachable() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.setQueryTimeout(REACHABLE_TIMEOUT_S);
+            try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            log.debug("{} store not reachable: {}", dialect.kind(), e.getMessage());
+            return false;
+        }
+    }
+
+    @Override
+    public String kind() {
+        return dialect.kind();
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    /** The pool, for tests that inspect connection settings. */
+    DataSource dataSource() {
+        return dataSource;
+    }
+
+    // ---- rows ----
+
+    private static void bindKey(PreparedStatement s, int first, ProfileKey key) throws SQLException {
+        s.setString(first, key.model());
+        s.setString(first + 1, key.version());
+        s.setString(first + 2, key.segment());
+        s.setLong(first + 3, key.resolutionMs());
+        s.setLong(first + 4, key.windowStartMs());
+    }
+
+    private static void bindPrediction(PreparedStatement s, PendingPrediction p) throws SQLException {
+        s.setString(1, p.model());
+        s.setString(2, p.id());
+        s.setString(3, p.version());
+        s.setLong(4, p.timestampMs());
+        s.setLong(5, p.windowStartMs());
+        s.setLong(6, p.windowMs());
+        s.setBytes(7, ColumnCodec.encodeStrings(p.segments()));
+        if (p.predictedClass() == null) {
+            s.setNull(8, Types.VARCHAR);
+        } else {
+            s.setString(8, p.predictedClass());
+        }
+        s.setLong(9, ColumnCodec.encodeDouble(p.predictedValue()));
+        if (p.score() == null) {
+            s.setNull(10, Types.BIGINT);
+        } else {
+            s.setLong(10, ColumnCodec.encodeDouble(p.score()));
+        }
+        if (p.scores() == null) {
+            s.setNull(11, Types.VARBINARY);
+        } else {
+            s.setBytes(11, ColumnCodec.encodeDoubles(p.scores()));
+        }
+        s.setBoolean(12, p.labeled());
+    }
+
+    private static PendingPrediction readPrediction(ResultSet rs) throws SQLException {
+        long scoreBits = rs.getLong(10);
+        Double score = rs.wasNull() ? null : ColumnCodec.decodeDouble(scoreBits);
+        byte[] scores = rs.getBytes(11);
+        return new PendingPrediction(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5),
+                rs.getLong(6), ColumnCodec.decodeStrings(rs.getBytes(7)), rs.getString(8),
+                ColumnCodec.decodeDouble(rs.getLong(9)), score, scores == null ? null : ColumnCodec.decodeDoubles(scores),
+                rs.getBoolean(12));
+    }
+
+    private static void bindEarlyLabel(PreparedStatement s, EarlyLabel l) throws SQLException {
+        s.setString(1, l.model());
+        s.setString(2, l.id());
+        s.setBytes(3, ColumnCodec.encodeLabel(l.label()));
+        s.setLong(4, l.timestampMs());
+    }
+
+    private static void bindModel(PreparedStatement s, ModelRecord m) throws SQLException {
+        ModelSpec spec = m.spec();
+        s.setString(1, spec.name());
+        s.setString(2, spec.task().wireName());
+        s.setString(3, spec.positiveClass());
+        s.setLong(4, spec.windowMs());
+        s.setBoolean(5, spec.declared());
+        s.setLong(6, m.firstEventMs());
+        s.setLong(7, m.lastEventMs());
+        s.setLong(8, m.predictionCount());
+    }
+
+    private static void bindTraining(PreparedStatement s, TrainingEvent t) throws SQLException {
+        s.setString(1, t.model());
+        s.setString(2, t.run());
+        s.setLong(3, t.step());
+        if (t.epoch() == null) {
+            s.setNull(4, Types.BIGINT);
+        } else {
+            s.setLong(4, t.epoch());
+        }
+        s.setLong(5, t.timestampMs());
+        s.setBytes(6, ColumnCodec.encodeDoubles(t.metrics()));
+    }
+
+    private static void bindMetric(PreparedStatement s, MetricEvent m) throws SQLException {
+        s.setString(1, m.name());
+        if (m.model() == null) {
+            s.setNull(2, Types.VARCHAR);
+        } else {
+            s.setString(2, m.model());
+        }
+        s.setBytes(3, ColumnCodec.encodeStrings(m.labels()));
+        s.setLong(4, m.timestampMs());
+        s.setLong(5, ColumnCodec.encodeDouble(m.value()));
+    }
+
+    // ---- transactions ----
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface RowBinder<T> {
+        void bind(PreparedStatement s, T row) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface RowReader {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    private static <T> void executeBatched(Connection c, String sql, Collection<T> rows, RowBinder<T> binder)
+            throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            int pending = 0;
+            for (T row : rows) {
+                binder.bind(s, row);
+                s.addBatch();
+                if (++pending == BATCH_SIZE) {
+                    s.executeBatch();
+                    pending = 0;
+                }
+            }
+            if (pending > 0) {
+                s.executeBatch();
+            }
+        }
+    }
+
+    /** Runs {@code work} in one transaction: all of it commits, or it is rolled back and a StoreException thrown. */
+    private <T> T inTransaction(String what, SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
+                }
+                throw e;
+            } finally {
+                endTransaction(c);
+            }
+        } catch (SQLException | RuntimeException e) {
+            throw new StoreException(what + " failed and was rolled back: " + describe(e), e);
+        }
+    }
+
+    /**
+     * Returns the connection to autocommit. sqlite-jdbc begins the next transaction right after a
+     * commit or rollback, and with BEGIN IMMEDIATE that would hold the database's write lock while
+     * the connection idles in the pool. The outcome is already decided here; should this fail the
+     * connection is broken, and the pool discards it.
+     */
+    private static void endTransaction(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException e) {
+            log.debug("could not return a connection to autocommit: {}", e.getMessage());
+        }
+    }
+
+    private <T> T read(String what, SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException | RuntimeException e) {
+            throw new StoreException(what + " failed: " + describe(e), e);
+        }
+    }
+
+    /**
+     * The message that says what went wrong: for a failed batch, the database's own error (the
+     * "next exception"), cut short; the drivers' batch messages can quote every bound value.
+     */
+    static String describe(Throwable e) {
+        Throwable cause = e instanceof SQLException s && s.getNextException() != null ? s.getNextException() : e;
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "...";
+    }
+}
