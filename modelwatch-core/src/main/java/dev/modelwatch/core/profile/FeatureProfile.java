@@ -148,9 +148,16 @@ public final class FeatureProfile {
         infCount += o.infCount;
         if (o.numeric > 0) {
             long n = numeric + o.numeric;
-            double delta = o.mean - mean;
-            m2 = m2 + o.m2 + delta * delta * ((double) numeric * o.numeric / n);
-            mean = mean + delta * o.numeric / n;
+            if (numeric == 0) {
+                // the union's moments are the other side's; Chan's update would compute mean * n / n,
+                // which is not always the same double, so that a copy would differ in the last bit
+                mean = o.mean;
+                m2 = o.m2;
+            } else {
+                double delta = o.mean - mean;
+                m2 = m2 + o.m2 + delta * delta * ((double) numeric * o.numeric / n);
+                mean = mean + delta * o.numeric / n;
+            }
             numeric = n;
             min = Math.min(min, o.min);
             max = Math.max(max, o.max);

@@ -298,9 +298,15 @@ public final class WindowProfile {
         multiLogLossCount += o.multiLogLossCount;
         if (o.regN > 0) {
             long n = regN + o.regN;
-            double delta = o.yMean - yMean;
-            yM2 = yM2 + o.yM2 + delta * delta * ((double) regN * o.regN / n);
-            yMean = yMean + delta * o.regN / n;
+            if (regN == 0) {
+                // as in FeatureProfile.merge: take the other side's moments as they are
+                yMean = o.yMean;
+                yM2 = o.yM2;
+            } else {
+                double delta = o.yMean - yMean;
+                yM2 = yM2 + o.yM2 + delta * delta * ((double) regN * o.regN / n);
+                yMean = yMean + delta * o.regN / n;
+            }
             regN = n;
             absErrSum += o.absErrSum;
             sqErrSum += o.sqErrSum;

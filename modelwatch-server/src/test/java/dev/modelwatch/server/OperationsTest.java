@@ -1,0 +1,119 @@
+package dev.modelwatch.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.modelwatch.server.cli.Main;
+import dev.modelwatch.server.config.ConfigException;
+import dev.modelwatch.server.config.ConfigLoader;
+import dev.modelwatch.server.config.ServerConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Health, readiness, the Prometheus endpoint, configuration and the command line. */
+class OperationsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void healthReadinessAndPrometheusMetricsAreServed() {
+        try (TestServer server = TestServer.start(dir)) {
+            assertThat(server.get("/healthz").json().path("status").asText()).isEqualTo("ok");
+            TestServer.Response ready = server.get("/readyz");
+            assertThat(ready.status()).isEqualTo(200);
+            assertThat(ready.json().path("storage").asText()).isEqualTo("reachable");
+
+            long now = System.currentTimeMillis();
+            StringBuilder body = new StringBuilder("[");
+            for (int i = 0; i < 10; i++) {
+                body.append(i == 0 ? "" : ",").append("{\"type\":\"prediction\",\"model\":\"ops\",\"version\":\"v3\",\"id\":\"o")
+                        .append(i).append("\",\"timestamp\":").append(now - 1000).append(",\"prediction\":1,\"score\":0.8,")
+                        .append("\"latency_ms\":").append(10 + i).append("}");
+                body.append(",{\"type\":\"label\",\"model\":\"ops\",\"id\":\"o").append(i).append("\",\"label\":")
+                        .append(i < 7 ? 1 : 0).append("}");
+            }
+            body.append(",{\"type\":\"prediction\",\"model\":\"ops\",\"latency_ms\":-1,\"prediction\":1}]");
+            assertThat(server.postJson(body.toString()).json().path("accepted").asInt()).isEqualTo(20);
+
+            TestServer.Response metrics = server.get("/metrics");
+            assertThat(metrics.status()).isEqualTo(200);
+            assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+            String text = metrics.body();
+            assertThat(text).contains("modelwatch_ingest_events_total{outcome=\"accepted\"} 20.0");
+            assertThat(text).contains("modelwatch_ingest_events_total{outcome=\"rejected\"} 1.0");
+            assertThat(text).contains("modelwatch_ingest_request_duration_seconds_bucket");
+            assertThat(text).contains("modelwatch_log_fsync_duration_seconds_count");
+            // 7 of 10 labels agree with the prediction 1
+            assertThat(text).contains("modelwatch_model_accuracy{model=\"ops\",version=\"v3\"} 0.7");
+            assertThat(text).contains("modelwatch_model_count{model=\"ops\",version=\"v3\"} 10.0");
+            assertThat(text).contains("modelwatch_model_latency_max_ms{model=\"ops\",version=\"v3\"} 19.0");
+        }
+    }
+
+    @Test
+    void aConfigurationFileWithSeveralProblemsReportsThemAllWithTheirKeys() {
+        String yaml = """
+                server:
+                  port: eighty
+                  colour: blue
+                ingest:
+                  max_future_skew: soon
+                models:
+                  fraud: {task: clustering, window: 7m}
+                  "bad name": {task: regression}
+                """;
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, "modelwatch.yml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "server.colour: unknown key; expected one of [bind, data_dir, db, port]",
+                        "server.port: must be an integer, got 'eighty'",
+                        "ingest.max_future_skew: 'soon' is not a duration like 500ms, 10s, 1m, 2h, 7d",
+                        "models.fraud.task: unknown task 'clustering'; expected one of binary_classification, "
+                                + "multiclass_classification, regression",
+                        "models.bad name: model name must match [A-Za-z0-9_.-]{1,128}"));
+    }
+
+    @Test
+    void aValidConfigurationFileIsRead() {
+        ServerConfig c = ConfigLoader.parse("""
+                server: {port: 9090, data_dir: /tmp/mw}
+                aggregation: {flush_interval: 500ms, sketch: {kll_k: 400}}
+                labels: {join_horizon: 2d}
+                models:
+                  fraud: {task: binary_classification, positive_class: 1, window: 10s}
+                """, "test");
+        assertThat(c.port()).isEqualTo(9090);
+        assertThat(c.flushInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.sketches().kllK()).isEqualTo(400);
+        assertThat(c.joinHorizon()).isEqualTo(Duration.ofDays(2));
+        assertThat(c.models().get("fraud").windowMs()).isEqualTo(10_000);
+        assertThat(c.models().get("fraud").positiveClass()).isEqualTo("1");
+        assertThat(ConfigLoader.parse("", "empty")).isEqualTo(ServerConfig.defaults());
+    }
+
+    @Test
+    void alertingSectionsAreRefusedRatherThanSilentlyIgnored() {
+        assertThatThrownBy(() -> ConfigLoader.parse("rules: []\n", "x.yml"))
+                .hasMessageContaining("rules: alerting is not available in this version");
+    }
+
+    @Test
+    void unknownFlagsAreAnErrorWithAUsageLineAndExitCodeTwo() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("serve", "--colour", "blue")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unknown option").contains("--colour").contains("Usage: modelwatch serve");
+        assertThat(Main.commandLine().setErr(new PrintWriter(new StringWriter())).execute("fly")).isEqualTo(2);
+        StringWriter out = new StringWriter();
+        CommandLine help = Main.commandLine();
+        help.setOut(new PrintWriter(out));
+        assertThat(help.execute("serve", "--help")).isZero();
+        assertThat(out.toString()).contains("--data-dir").contains("--db");
+    }
+}
