@@ -58,6 +58,8 @@ class MetricsEndToEndTest {
             String range = "?from=" + base + "&to=" + (base + hour);
             JsonNode summary = server.get("/api/v1/models/" + model + "/summary" + range).json();
             assertMatches(summary, fixture.path("expected"), fixture.path("predictions"), null, null);
+            assertThat(summary.path("throughput_per_s").asDouble())
+                    .isCloseTo(fixture.path("expected").path("count").asDouble() / 3600, within(1e-9));
             TestServer running = server;
             fixture.path("expected_by_segment").fields().forEachRemaining(e -> {
                 JsonNode s = running.get("/api/v1/models/" + model + "/summary" + range + "&segment="

@@ -342,6 +342,10 @@ public final class ApiServer {
         out.put("version", r.version());
         out.put("segment", r.segment().isEmpty() ? null : r.segment());
         out.putAll(ProfileSummary.of(p, m.spec()));
+        long w = m.spec().windowMs();
+        long alignedFrom = Math.floorDiv(r.from(), w) * w;
+        long alignedTo = Math.floorDiv(r.to() + w - 1, w) * w;
+        out.put("throughput_per_s", p.count() * 1000.0 / (alignedTo - alignedFrom));
         send(ctx, 200, out);
     }
 

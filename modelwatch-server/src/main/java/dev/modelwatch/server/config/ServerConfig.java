@@ -57,38 +57,88 @@ public record ServerConfig(
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(p, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
-                maxQueuedEvents, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, retentionBase,
-                retentionHour, retentionDay, expositionWindow, models);
+        return toBuilder().port(p).build();
     }
 
     public ServerConfig withDataDir(Path d) {
-        return new ServerConfig(port, bind, d, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
-                maxQueuedEvents, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, retentionBase,
-                retentionHour, retentionDay, expositionWindow, models);
+        return toBuilder().dataDir(d).build();
     }
 
     public ServerConfig withDb(String url) {
-        return new ServerConfig(port, bind, dataDir, url, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
-                maxQueuedEvents, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, retentionBase,
-                retentionHour, retentionDay, expositionWindow, models);
+        return toBuilder().db(url).build();
     }
 
     public ServerConfig withBind(String b) {
-        return new ServerConfig(port, b, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
-                maxQueuedEvents, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, retentionBase,
-                retentionHour, retentionDay, expositionWindow, models);
+        return toBuilder().bind(b).build();
     }
 
     public ServerConfig withFlushInterval(Duration d) {
-        return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
-                maxQueuedEvents, logSegmentBytes, fsync, d, sketches, joinHorizon, retentionBase,
-                retentionHour, retentionDay, expositionWindow, models);
+        return toBuilder().flushInterval(d).build();
     }
 
     public ServerConfig withMaxBodyBytes(long n) {
-        return new ServerConfig(port, bind, dataDir, db, n, maxEventsPerRequest, maxFeatures, maxFutureSkew,
-                maxQueuedEvents, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, retentionBase,
-                retentionHour, retentionDay, expositionWindow, models);
+        return toBuilder().maxBodyBytes(n).build();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Changes some keys of a configuration, keeping the others. */
+    public static final class Builder {
+        private int port;
+        private String bind;
+        private Path dataDir;
+        private String db;
+        private long maxBodyBytes;
+        private Duration flushInterval;
+        private final ServerConfig from;
+
+        private Builder(ServerConfig c) {
+            this.from = c;
+            this.port = c.port;
+            this.bind = c.bind;
+            this.dataDir = c.dataDir;
+            this.db = c.db;
+            this.maxBodyBytes = c.maxBodyBytes;
+            this.flushInterval = c.flushInterval;
+        }
+
+        public Builder port(int p) {
+            this.port = p;
+            return this;
+        }
+
+        public Builder bind(String b) {
+            this.bind = b;
+            return this;
+        }
+
+        public Builder dataDir(Path d) {
+            this.dataDir = d;
+            return this;
+        }
+
+        public Builder db(String url) {
+            this.db = url;
+            return this;
+        }
+
+        public Builder maxBodyBytes(long n) {
+            this.maxBodyBytes = n;
+            return this;
+        }
+
+        public Builder flushInterval(Duration d) {
+            this.flushInterval = d;
+            return this;
+        }
+
+        public ServerConfig build() {
+            ServerConfig c = from;
+            return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, c.maxEventsPerRequest, c.maxFeatures,
+                    c.maxFutureSkew, c.maxQueuedEvents, c.logSegmentBytes, c.fsync, flushInterval, c.sketches,
+                    c.joinHorizon, c.retentionBase, c.retentionHour, c.retentionDay, c.expositionWindow, c.models);
+        }
     }
 }

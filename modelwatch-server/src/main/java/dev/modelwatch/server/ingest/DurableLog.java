@@ -115,27 +115,35 @@ public final class DurableLog implements AutoCloseable {
 
     private static long validLength(Path segment) throws IOException {
         try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
-            long size = ch.size();
-            long pos = 0;
-            ByteBuffer header = ByteBuffer.allocate(HEADER);
-            while (pos + HEADER <= size) {
-                header.clear();
-                ch.read(header, pos);
-                header.flip();
-                int len = header.getInt();
-                int crc = header.getInt();
-                if (len <= 0 || pos + HEADER + len > size) {
-                    break;
-                }
-                ByteBuffer payload = ByteBuffer.allocate(len);
-                ch.read(payload, pos + HEADER);
-                if (crc(payload.array()) != crc) {
-                    break;
-                }
-                pos += HEADER + len;
-            }
-            return pos;
+            return readFrames(ch, 0, ch.size(), (payload, end) -> { });
         }
+    }
+
+    /**
+     * Reads whole, checksummed frames from {@code pos} up to {@code size}; returns the position
+     * after the last good one (where a torn or corrupt frame, if any, begins).
+     */
+    private static long readFrames(FileChannel ch, long pos, long size, java.util.function.ObjLongConsumer<byte[]> frames)
+            throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        while (pos + HEADER <= size) {
+            header.clear();
+            ch.read(header, pos);
+            header.flip();
+            int len = header.getInt();
+            int crc = header.getInt();
+            if (len <= 0 || pos + HEADER + len > size) {
+                break;
+            }
+            ByteBuffer payload = ByteBuffer.allocate(len);
+            ch.read(payload, pos + HEADER);
+            if (crc(payload.array()) != crc) {
+                break;
+            }
+            pos += HEADER + len;
+            frames.accept(payload.array(), pos);
+        }
+        return pos;
     }
 
     private void openSegment(long base) throws IOException {
@@ -189,25 +197,10 @@ public final class DurableLog implements AutoCloseable {
                 }
                 try (FileChannel ch = FileChannel.open(segments.get(base), StandardOpenOption.READ)) {
                     long size = base == activeBase ? endLsn - base : ch.size();
-                    long pos = Math.max(0, fromLsn - base);
-                    ByteBuffer header = ByteBuffer.allocate(HEADER);
-                    while (pos + HEADER <= size) {
-                        header.clear();
-                        ch.read(header, pos);
-                        header.flip();
-                        int len = header.getInt();
-                        int crc = header.getInt();
-                        if (len <= 0 || pos + HEADER + len > size) {
-                            break;
-                        }
-                        ByteBuffer payload = ByteBuffer.allocate(len);
-                        ch.read(payload, pos + HEADER);
-                        if (crc(payload.array()) != crc) {
-                            LOG.error("ingest log segment {} is corrupt at offset {}; skipping its rest", base, pos);
-                            break;
-                        }
-                        pos += HEADER + len;
-                        consumer.accept(payload.array(), base + pos);
+                    long end = readFrames(ch, Math.max(0, fromLsn - base), size,
+                            (payload, pos) -> consumer.accept(payload, base + pos));
+                    if (end < size) {
+                        LOG.error("ingest log segment {} is corrupt at offset {}; skipping its rest", base, end);
                     }
                 }
             }
