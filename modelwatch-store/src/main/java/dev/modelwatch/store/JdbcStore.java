@@ -18,16 +18,16 @@ import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 final class JdbcStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(JdbcStore.class);
-    /** Ids per {@code IN (...)} list: far below every database's parameter limit. */
+    /** Ids looked up per statement: far below every database's parameter limit (SQLite's is 32,766). */
     static final int IN_LIST_CHUNK = 500;
     /** Rows per executed batch, so that a huge flush does not hold every row in the driver at once. */
     private static final int BATCH_SIZE = 1_000;
@@ -58,10 +58,12 @@ final class JdbcStore implements Store {
     private static final int CHECKPOINT_ID = 1;
 
     private static final String SELECT_PREDICTION = "SELECT " + String.join(", ", PREDICTION_COLUMNS) + " FROM predictions";
-    private static final String INSERT_PROFILE = Dialect.insert("window_profiles", List.of("model", "version", "segment",
-            "resolution_ms", "window_start_ms", "profile", "updated_at_ms"));
-    private static final String UPDATE_PROFILE = "UPDATE window_profiles SET profile = ?, updated_at_ms = ?"
-            + " WHERE model = ? AND version = ? AND segment = ? AND resolution_ms = ? AND window_start_ms = ?";
+    private static final String PROFILE_KEY_MATCHES = PROFILE_KEY.stream().map(c -> c + " = ?")
+            .collect(Collectors.joining(" AND "));
+    private static final String INSERT_PROFILE = Dialect.insert("window_profiles",
+            Stream.concat(PROFILE_KEY.stream(), Stream.of("profile", "updated_at_ms")).toList());
+    private static final String UPDATE_PROFILE = "UPDATE window_profiles SET profile = ?, updated_at_ms = ? WHERE "
+            + PROFILE_KEY_MATCHES;
     private static final String INSERT_TRAINING = Dialect.insert("training_events",
             List.of("model", "run", "step", "epoch", "ts_ms", "metrics"));
     private static final String INSERT_METRIC = Dialect.insert("metric_events",
@@ -89,8 +91,8 @@ final class JdbcStore implements Store {
         this.dialect = dialect;
         this.settings = settings;
         this.clock = clock;
-        this.selectProfileForUpdate = "SELECT profile FROM window_profiles WHERE model = ? AND version = ? AND segment = ?"
-                + " AND resolution_ms = ? AND window_start_ms = ?" + dialect.lockForUpdate();
+        this.selectProfileForUpdate = "SELECT profile FROM window_profiles WHERE " + PROFILE_KEY_MATCHES
+                + dialect.lockForUpdate();
         this.upsertPrediction = dialect.upsert("predictions", List.of("model", "id"), PREDICTION_COLUMNS);
         this.upsertEarlyLabel = dialect.upsert("early_labels", List.of("model", "id"), EARLY_LABEL_COLUMNS);
         this.upsertModel = dialect.upsert("models", List.of("name"), MODEL_COLUMNS);
@@ -119,15 +121,13 @@ final class JdbcStore implements Store {
             executeBatched(c, upsertEarlyLabel, flush.earlyLabels(), JdbcStore::bindEarlyLabel);
             deleteJoinedLabels(c, flush.joinedLabels());
             executeBatched(c, upsertModel, flush.models(), JdbcStore::bindModel);
-            List<String[]> versions = new ArrayList<>();
+            List<ModelVersion> versions = new ArrayList<>();
             for (ModelRecord m : flush.models()) {
-                for (String v : m.versions()) {
-                    versions.add(new String[] {m.name(), v});
-                }
+                m.versions().forEach(v -> versions.add(new ModelVersion(m.name(), v)));
             }
             executeBatched(c, insertModelVersion, versions, (s, mv) -> {
-                s.setString(1, mv[0]);
-                s.setString(2, mv[1]);
+                s.setString(1, mv.model());
+                s.setString(2, mv.version());
             });
             executeBatched(c, INSERT_TRAINING, flush.training(), JdbcStore::bindTraining);
             executeBatched(c, INSERT_METRIC, flush.metrics(), JdbcStore::bindMetric);
@@ -187,12 +187,18 @@ final class JdbcStore implements Store {
     private record ProfileRow(ProfileKey key, byte[] profile) {
     }
 
+    private record ModelVersion(String model, String version) {
+    }
+
+    private record LabelId(String model, String id) {
+    }
+
     private static void deleteJoinedLabels(Connection c, Map<String, List<String>> joined) throws SQLException {
-        List<String[]> rows = new ArrayList<>();
-        joined.forEach((model, ids) -> ids.forEach(id -> rows.add(new String[] {model, id})));
+        List<LabelId> rows = new ArrayList<>();
+        joined.forEach((model, ids) -> ids.forEach(id -> rows.add(new LabelId(model, id))));
         executeBatched(c, "DELETE FROM early_labels WHERE model = ? AND id = ?", rows, (s, row) -> {
-            s.setString(1, row[0]);
-            s.setString(2, row[1]);
+            s.setString(1, row.model());
+            s.setString(2, row.id());
         });
     }
 
@@ -259,12 +265,10 @@ final class JdbcStore implements Store {
         read(what, c -> {
             for (int from = 0; from < distinct.size(); from += IN_LIST_CHUNK) {
                 List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + IN_LIST_CHUNK));
-                String sql = select + " WHERE model = ? AND id IN (" + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")";
+                String sql = select + " WHERE model = ? AND " + dialect.oneOf("id", chunk.size());
                 try (PreparedStatement s = c.prepareStatement(sql)) {
                     s.setString(1, model);
-                    for (int i = 0; i < chunk.size(); i++) {
-                        s.setString(2 + i, chunk.get(i));
-                    }
+                    dialect.bindOneOf(s, 2, chunk);
                     try (ResultSet rs = s.executeQuery()) {
                         while (rs.next()) {
                             reader.read(rs);

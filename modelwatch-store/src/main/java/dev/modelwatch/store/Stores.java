@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * Store shared = Stores.open("jdbc:postgresql://db:5432/modelwatch?user=mw&currentSchema=mw", settings);
  * Store mysql = Stores.open("jdbc:mariadb://db:3306/modelwatch?user=mw", settings);
  * }</pre>
- * A PostgreSQL schema named by {@code currentSchema} must exist; the tables are created in it.
+ * An in-memory SQLite database ({@code jdbc:sqlite::memory:}) lives as long as the store.
+ * The tables go in the PostgreSQL schema named by {@code currentSchema} (created when missing),
+ * else in the user's default schema.
  * A MySQL/MariaDB URL names the database (created beforehand, {@code utf8mb4}); the MariaDB
  * driver (4.x) connects with TLS unless the URL says {@code sslMode=disable}.
  */
@@ -63,7 +65,7 @@ public final class Stores {
         try {
             dialect.prepare(jdbcUrl);
         } catch (IOException e) {
-            throw new StoreException("cannot open the " + where + ": " + e, e);
+            throw new StoreException("cannot open the " + where + ": " + e.getMessage(), e);
         }
         HikariConfig config = new HikariConfig();
         config.setPoolName("modelwatch-" + dialect.kind());

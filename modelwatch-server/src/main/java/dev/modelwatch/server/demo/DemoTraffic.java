@@ -90,7 +90,7 @@ public final class DemoTraffic {
                 double amount = Math.exp(3.5 + random.nextGaussian() * 1.0) * (phase.equals("drift") ? 3 : 1);
                 double age = 18 + random.nextInt(60);
                 boolean missingAge = phase.equals("missing-values") ? random.nextDouble() < 0.4 : random.nextDouble() < 0.01;
-                double logit = -4 + 0.02 * (amount > 200 ? 60 : amount * 0.3) + (c == 4 ? 1.0 : 0) - 0.01 * (age - 40);
+                double logit = -2.6 + 0.02 * Math.min(amount, 250) + (c == 4 ? 1.5 : 0) - 0.03 * (age - 40);
                 double truth = 1 / (1 + Math.exp(-logit));
                 boolean fraud = random.nextDouble() < truth;
                 String version = phase.equals("bad-version") ? "v2" : "v1";

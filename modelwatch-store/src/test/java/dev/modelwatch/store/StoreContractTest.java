@@ -1,0 +1,536 @@
+package dev.modelwatch.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.modelwatch.core.event.MetricEvent;
+import dev.modelwatch.core.event.PredictionEvent;
+import dev.modelwatch.core.event.TrainingEvent;
+import dev.modelwatch.core.metrics.ModelSpec;
+import dev.modelwatch.core.metrics.ModelTask;
+import dev.modelwatch.core.profile.FeatureProfile;
+import dev.modelwatch.core.profile.PendingPrediction;
+import dev.modelwatch.core.profile.ProfileKey;
+import dev.modelwatch.core.profile.SketchSettings;
+import dev.modelwatch.core.profile.WindowProfile;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * The behaviour every {@link Store} has, whichever database is under it. A subclass provides an
+ * empty database; the store is opened once per class and its tables are emptied before each test.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class StoreContractTest {
+    static final SketchSettings SETTINGS = SketchSettings.DEFAULT;
+    static final long MINUTE = 60_000;
+    static final long HOUR = 3_600_000;
+    static final long DAY = 86_400_000;
+    /** 2023-11-14T22:00:00Z: aligned to the hour (so to the minute), not to the day. */
+    static final long T0 = 1_700_000_000_000L - 1_700_000_000_000L % HOUR;
+    private static final List<String> TABLES = List.of("window_profiles", "predictions", "early_labels", "models",
+            "model_versions", "training_events", "metric_events", "checkpoint");
+
+    protected String url;
+    protected Store store;
+    private String unavailable;
+
+    /** Creates an empty database, skipping or failing the class when its server is absent, and returns its URL. */
+    protected abstract String createDatabase() throws Exception;
+
+    /** Drops what {@link #createDatabase()} created; called even when it was skipped. */
+    protected abstract void dropDatabase() throws Exception;
+
+    protected abstract String expectedKind();
+
+    @BeforeAll
+    void openStore() throws Exception {
+        try {
+            url = createDatabase();
+        } catch (TestAbortedException serverAbsent) {
+            // Aborting here would drop the class's tests from the report without a trace; each
+            // test aborts instead, so every one is reported as skipped, with the reason.
+            unavailable = serverAbsent.getMessage();
+            return;
+        }
+        store = Stores.open(url, SETTINGS);
+    }
+
+    @AfterAll
+    void closeStore() throws Exception {
+        if (store != null) {
+            store.close();
+        }
+        dropDatabase();
+    }
+
+    @BeforeEach
+    void emptyTables() throws SQLException {
+        Assumptions.assumeTrue(unavailable == null, () -> unavailable);
+        try (Connection c = ((JdbcStore) store).dataSource().getConnection(); Statement s = c.createStatement()) {
+            for (String table : TABLES) {
+                s.executeUpdate("DELETE FROM " + table);
+            }
+        }
+    }
+
+    @Test
+    void checkpointIsZeroBeforeTheFirstCommitAndFollowsEachCommit() {
+        assertThat(store.checkpointLsn()).isZero();
+        store.commit(Flush.checkpointOnly(5));
+        assertThat(store.checkpointLsn()).isEqualTo(5);
+        store.commit(Flush.checkpointOnly(7));
+        assertThat(store.checkpointLsn()).isEqualTo(7);
+    }
+
+    @Test
+    void committedProfilesAreReadBackAtEachResolution() {
+        ProfileKey minute = key("fraud", "v1", ProfileKey.ALL, MINUTE, T0);
+        ProfileKey nextMinute = key("fraud", "v1", ProfileKey.ALL, MINUTE, T0 + MINUTE);
+        ProfileKey hour = minute.atResolution(HOUR);
+        ProfileKey day = minute.atResolution(DAY);
+        ProfileKey euMinute = key("fraud", "v1", "region:eu", MINUTE, T0);
+        store.commit(FlushBuilder.at(1)
+                .delta(minute, profileOf(0, 100, T0))
+                .delta(nextMinute, profileOf(0, 50, T0 + MINUTE))
+                .delta(hour, profileOf(0, 150, T0))
+                .delta(day, profileOf(0, 150, T0))
+                .delta(euMinute, profileOf(0, 7, T0))
+                .build());
+
+        List<StoredProfile> minutes = store.profiles("fraud", "v1", ProfileKey.ALL, MINUTE, T0, T0 + 2 * MINUTE);
+        assertThat(minutes).extracting(StoredProfile::key).containsExactly(minute, nextMinute);
+        assertThat(minutes).extracting(p -> p.profile().count()).containsExactly(100L, 50L);
+        assertThat(store.profiles("fraud", "v1", ProfileKey.ALL, MINUTE, T0, T0 + MINUTE))
+                .extracting(StoredProfile::key).containsExactly(minute);
+        assertThat(store.profiles("fraud", "v1", ProfileKey.ALL, HOUR, hour.windowStartMs(), hour.windowEndMs()))
+                .singleElement().satisfies(p -> {
+                    assertThat(p.key()).isEqualTo(hour);
+                    assertThat(p.profile().count()).isEqualTo(150);
+                });
+        assertThat(store.profiles("fraud", "v1", ProfileKey.ALL, DAY, day.windowStartMs(), day.windowEndMs()))
+                .extracting(StoredProfile::key).containsExactly(day);
+        assertThat(store.profiles("fraud", "v1", "region:eu", MINUTE, T0, T0 + DAY))
+                .extracting(p -> p.profile().count()).containsExactly(7L);
+        assertThat(store.profiles("other", null, ProfileKey.ALL, MINUTE, T0, T0 + DAY)).isEmpty();
+    }
+
+    @Test
+    void mergedDeltaIsAddedToStoredProfile() {
+        ProfileKey key = key("fraud", "v1", ProfileKey.ALL, MINUTE, T0);
+        WindowProfile first = profileOf(0, 1_000, T0);
+        WindowProfile second = profileOf(1_000, 2_000, T0 + 1);
+        store.commit(FlushBuilder.at(1).delta(key, first).build());
+        store.commit(FlushBuilder.at(2).delta(key, second).build());
+
+        WindowProfile stored = store.profiles("fraud", "v1", ProfileKey.ALL, MINUTE, T0, T0 + MINUTE).get(0).profile();
+        assertThat(stored.count()).isEqualTo(2_000);
+        assertThat(stored.minTimestampMs()).isEqualTo(T0);
+        FeatureProfile x = stored.features().get("x");
+        assertThat(x.numericCount()).isEqualTo(2_000);
+        assertThat(x.min()).isEqualTo(0.0);
+        assertThat(x.max()).isEqualTo(1_999.0);
+        assertThat(x.mean()).isCloseTo(999.5, within(1e-9));
+        // Quantiles of the union 0..1999, not of either half. KLL with k = 200 has a normalized rank
+        // error of about 1.33% at 99% confidence (DataSketches); 2% of 2,000 values is 40.
+        assertThat(x.quantile(0.25)).isCloseTo(500, within(40.0));
+        assertThat(x.quantile(0.5)).isCloseTo(1_000, within(40.0));
+        assertThat(x.quantile(0.75)).isCloseTo(1_500, within(40.0));
+        assertThat(first.count()).as("the caller's delta is not modified").isEqualTo(1_000);
+    }
+
+    @Test
+    void everyDeltaOfALargeFlushMergesIntoItsOwnRow() {
+        FlushBuilder first = FlushBuilder.at(1);
+        FlushBuilder second = FlushBuilder.at(2);
+        for (int w = 0; w < 300; w++) {
+            ProfileKey key = key("fraud", "v" + w % 3, "slot:" + w % 7, MINUTE, T0 + w * MINUTE);
+            first.delta(key, profileOf(0, 1 + w % 5, T0));
+            second.delta(key, profileOf(0, 1 + w % 5, T0));
+        }
+        store.commit(first.build());
+        store.commit(second.build());
+
+        List<StoredProfile> stored = new ArrayList<>();
+        for (int slot = 0; slot < 7; slot++) {
+            stored.addAll(store.profiles("fraud", null, "slot:" + slot, MINUTE, T0, T0 + 300 * MINUTE));
+        }
+        assertThat(stored).hasSize(300).allSatisfy(p -> {
+            int w = (int) ((p.key().windowStartMs() - T0) / MINUTE);
+            assertThat(p.profile().count()).isEqualTo(2L * (1 + w % 5));
+        });
+    }
+
+    @Test
+    void failedCommitLeavesNoTraceAndKeepsTheCheckpoint() {
+        ProfileKey key = key("fraud", "v1", ProfileKey.ALL, MINUTE, T0);
+        store.commit(FlushBuilder.at(10).delta(key, profileOf(0, 100, T0)).build());
+        ProfileKey tooLong = key("m".repeat(129), "v1", ProfileKey.ALL, MINUTE, T0);
+        Flush failing = everythingOnce(20)
+                .delta(key, profileOf(100, 200, T0))
+                .delta(tooLong, profileOf(0, 1, T0))
+                .build();
+
+        assertThatThrownBy(() -> store.commit(failing))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("log position 20");
+
+        assertNothingOfEverythingOnce();
+        assertThat(store.checkpointLsn()).isEqualTo(10);
+        assertThat(store.profiles("fraud", "v1", ProfileKey.ALL, MINUTE, T0, T0 + MINUTE))
+                .extracting(p -> p.profile().count()).containsExactly(100L);
+
+        store.commit(FlushBuilder.at(20).delta(key, profileOf(100, 200, T0)).build());
+        assertThat(store.checkpointLsn()).as("a retry after the failure commits").isEqualTo(20);
+        assertThat(store.profiles("fraud", "v1", ProfileKey.ALL, MINUTE, T0, T0 + MINUTE))
+                .extracting(p -> p.profile().count()).containsExactly(200L);
+    }
+
+    @Test
+    void failureInTheLastStatementRollsBackEverythingBeforeIt() {
+        store.commit(Flush.checkpointOnly(10));
+        Flush failing = everythingOnce(20)
+                .delta(key("fraud", "v1", ProfileKey.ALL, MINUTE, T0), profileOf(0, 10, T0))
+                .metric(new MetricEvent("n".repeat(257), 1.0, null, Map.of(), T0))
+                .build();
+
+        assertThatThrownBy(() -> store.commit(failing)).isInstanceOf(StoreException.class);
+
+        assertNothingOfEverythingOnce();
+        assertThat(store.profiles("fraud", null, ProfileKey.ALL, MINUTE, T0, T0 + MINUTE)).isEmpty();
+        assertThat(store.checkpointLsn()).isEqualTo(10);
+    }
+
+    @Test
+    void predictionsRoundTripWithNonFiniteValues() {
+        PendingPrediction a = new PendingPrediction("fraud", "a", "v1", T0 + 5, T0, MINUTE,
+                Map.of("region", "eu", "tier", "gold"), null, Double.NaN, Double.POSITIVE_INFINITY, null, false);
+        PendingPrediction b = new PendingPrediction("fraud", "b", "v2", T0 + 6, T0, MINUTE, Map.of(), "cat",
+                Double.NEGATIVE_INFINITY, null, Map.of("cat", Double.NaN, "dog", Double.NEGATIVE_INFINITY, "bird", 0.25),
+                true);
+        PendingPrediction c = new PendingPrediction("fraud", "c", "v1", T0 + 7, T0, MINUTE, Map.of("länd", "Köln ✓"),
+                "1", 3.5, -0.0, Map.of(), false);
+        PendingPrediction otherModel = new PendingPrediction("other", "a", "v1", T0, T0, MINUTE, Map.of(), "0",
+                Double.NaN, 0.1, null, false);
+        store.commit(FlushBuilder.at(1).prediction(a).prediction(b).prediction(c).prediction(otherModel).build());
+
+        Map<String, PendingPrediction> found = store.findPredictions("fraud", List.of("a", "b", "c", "missing"));
+        assertThat(found).containsOnlyKeys("a", "b", "c");
+        assertThat(found.get("a")).isEqualTo(a);
+        assertThat(found.get("b")).isEqualTo(b);
+        assertThat(found.get("c")).isEqualTo(c);
+        assertThat(found.get("a").predictedValue()).isNaN();
+        assertThat(found.get("a").score()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(found.get("a").scores()).isNull();
+        assertThat(found.get("b").score()).isNull();
+        assertThat(found.get("b").scores().get("cat")).isNaN();
+        assertThat(Double.doubleToRawLongBits(found.get("c").score())).isEqualTo(Double.doubleToRawLongBits(-0.0));
+
+        store.commit(FlushBuilder.at(2).prediction(a.asLabeled()).build());
+        assertThat(store.findPredictions("fraud", List.of("a")).get("a").labeled()).isTrue();
+        assertThat(store.findPredictions("other", List.of("a"))).containsEntry("a", otherModel);
+    }
+
+    @Test
+    void earlyLabelsKeepTheirTypeAndJoinedOnesAreDeleted() {
+        EarlyLabel number = new EarlyLabel("fraud", "n", 1.0, T0);
+        EarlyLabel text = new EarlyLabel("fraud", "t", "1", T0 + 1);
+        EarlyLabel nan = new EarlyLabel("fraud", "nan", Double.NaN, T0 + 2);
+        EarlyLabel infinite = new EarlyLabel("fraud", "inf", Double.NEGATIVE_INFINITY, T0 + 3);
+        EarlyLabel unicode = new EarlyLabel("fraud", "u", "Katze 🐈", T0 + 4);
+        store.commit(FlushBuilder.at(1).earlyLabel(number).earlyLabel(text).earlyLabel(nan).earlyLabel(infinite)
+                .earlyLabel(unicode).build());
+
+        Map<String, EarlyLabel> found = store.findEarlyLabels("fraud", List.of("n", "t", "nan", "inf", "u", "missing"));
+        assertThat(found.values()).containsExactlyInAnyOrder(number, text, nan, infinite, unicode);
+        assertThat(found.get("n").label()).isInstanceOf(Double.class).isEqualTo(1.0);
+        assertThat(found.get("t").label()).isInstanceOf(String.class).isEqualTo("1");
+        assertThat((Double) found.get("nan").label()).isNaN();
+
+        store.commit(FlushBuilder.at(2).joined("fraud", List.of("n", "t"))
+                .earlyLabel(new EarlyLabel("fraud", "u", "Hund", T0 + 5)).build());
+        Map<String, EarlyLabel> left = store.findEarlyLabels("fraud", List.of("n", "t", "nan", "inf", "u"));
+        assertThat(left).containsOnlyKeys("nan", "inf", "u");
+        assertThat(left.get("u").label()).as("an early label is replaced by id").isEqualTo("Hund");
+    }
+
+    @Test
+    void findPredictionsAnswersForMoreIdsThanOneInListHolds() {
+        FlushBuilder flush = FlushBuilder.at(1);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 1_200; i++) {
+            ids.add("id-" + i);
+            flush.prediction(prediction("fraud", "id-" + i, T0 + i));
+        }
+        store.commit(flush.build());
+        List<String> asked = new ArrayList<>(ids);
+        IntStream.range(0, 300).forEach(i -> asked.add("unknown-" + i));
+        asked.addAll(ids.subList(0, 10));
+
+        Map<String, PendingPrediction> found = store.findPredictions("fraud", asked);
+
+        assertThat(found).hasSize(1_200).containsOnlyKeys(ids);
+        assertThat(found.get("id-1199").timestampMs()).isEqualTo(T0 + 1_199);
+        assertThat(store.findPredictions("fraud", List.of())).isEmpty();
+    }
+
+    @Test
+    void tenThousandPredictionsCommitInOneFlush() {
+        FlushBuilder flush = FlushBuilder.at(1);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            ids.add("p" + i);
+            flush.prediction(prediction("fraud", "p" + i, T0 + i));
+        }
+        store.commit(flush.build());
+        assertThat(store.findPredictions("fraud", ids)).hasSize(10_000);
+    }
+
+    @Test
+    void expireDeletesExactlyWhatIsPastItsCutoff() {
+        long horizon = T0 + 10 * MINUTE;
+        long minuteCutoff = T0 + 30 * MINUTE;
+        long hourCutoff = T0 + 2 * HOUR;
+        ProfileKey oldMinute = key("fraud", "v1", ProfileKey.ALL, MINUTE, minuteCutoff - MINUTE);
+        ProfileKey keptMinute = key("fraud", "v1", ProfileKey.ALL, MINUTE, minuteCutoff);
+        ProfileKey oldHour = key("fraud", "v1", ProfileKey.ALL, HOUR, hourCutoff - HOUR);
+        ProfileKey keptHour = key("fraud", "v1", ProfileKey.ALL, HOUR, hourCutoff);
+        ProfileKey day = key("fraud", "v1", ProfileKey.ALL, DAY, Math.floorDiv(T0, DAY) * DAY);
+        store.commit(FlushBuilder.at(1)
+                .prediction(prediction("fraud", "old", horizon - 1))
+                .prediction(prediction("fraud", "kept", horizon))
+                .earlyLabel(new EarlyLabel("fraud", "old-label", 1.0, horizon - 1))
+                .earlyLabel(new EarlyLabel("fraud", "kept-label", 1.0, horizon))
+                .delta(oldMinute, profileOf(0, 1, T0)).delta(keptMinute, profileOf(0, 1, T0))
+                .delta(oldHour, profileOf(0, 1, T0)).delta(keptHour, profileOf(0, 1, T0))
+                .delta(day, profileOf(0, 1, T0))
+                .build());
+
+        long deleted = store.expire(horizon, Map.of(MINUTE, minuteCutoff, HOUR, hourCutoff));
+
+        assertThat(deleted).isEqualTo(4);
+        assertThat(store.findPredictions("fraud", List.of("old", "kept"))).containsOnlyKeys("kept");
+        assertThat(store.findEarlyLabels("fraud", List.of("old-label", "kept-label"))).containsOnlyKeys("kept-label");
+        assertThat(store.profiles("fraud", null, ProfileKey.ALL, MINUTE, 0, Long.MAX_VALUE))
+                .extracting(StoredProfile::key).containsExactly(keptMinute);
+        assertThat(store.profiles("fraud", null, ProfileKey.ALL, HOUR, 0, Long.MAX_VALUE))
+                .extracting(StoredProfile::key).containsExactly(keptHour);
+        assertThat(store.profiles("fraud", null, ProfileKey.ALL, DAY, 0, Long.MAX_VALUE))
+                .as("a resolution without a cut-off is kept").extracting(StoredProfile::key).containsExactly(day);
+        assertThat(store.expire(horizon, Map.of(MINUTE, minuteCutoff, HOUR, hourCutoff))).isZero();
+    }
+
+    @Test
+    void modelsRoundTripWithTheirVersions() {
+        ModelRecord fraud = new ModelRecord(new ModelSpec("fraud", ModelTask.BINARY_CLASSIFICATION, "yes", MINUTE, true),
+                T0, T0 + 5_000, 42, Set.of("v1", "v2"));
+        ModelRecord fresh = new ModelRecord(new ModelSpec("fresh", ModelTask.REGRESSION, null, 5 * MINUTE, false),
+                Long.MAX_VALUE, Long.MIN_VALUE, 0, Set.of());
+        store.commit(FlushBuilder.at(1).model(fraud).model(fresh).build());
+        assertThat(store.models()).containsExactly(fraud, fresh);
+
+        ModelRecord grown = new ModelRecord(new ModelSpec("fraud", ModelTask.BINARY_CLASSIFICATION, "yes", MINUTE, true),
+                T0, T0 + 9_000, 50, Set.of("v3"));
+        store.commit(FlushBuilder.at(2).model(grown).build());
+
+        ModelRecord stored = store.models().get(0);
+        assertThat(stored.predictionCount()).isEqualTo(50);
+        assertThat(stored.lastEventMs()).isEqualTo(T0 + 9_000);
+        assertThat(stored.versions()).as("a version once seen stays").containsExactlyInAnyOrder("v1", "v2", "v3");
+    }
+
+    @Test
+    void trainingAndMetricEventsRoundTripIncludingNaN() {
+        TrainingEvent bStep2 = new TrainingEvent("net", "run-b", 2, 1L, T0 + 3, Map.of("loss", Double.NaN, "acc", 0.5));
+        TrainingEvent aStep10 = new TrainingEvent("net", "run-a", 10, null, T0 + 2, Map.of("loss", Double.POSITIVE_INFINITY));
+        TrainingEvent aStep2 = new TrainingEvent("net", "run-a", 2, 0L, T0 + 1, Map.of());
+        TrainingEvent otherModel = new TrainingEvent("other", "run-a", 1, null, T0, Map.of("loss", 1.0));
+        MetricEvent nan = new MetricEvent("gpu_util", Double.NaN, "net", Map.of("gpu", "0", "host", "a"), 1_000);
+        MetricEvent plain = new MetricEvent("gpu_util", 0.75, null, Map.of(), 2_000);
+        MetricEvent atEnd = new MetricEvent("gpu_util", Double.NEGATIVE_INFINITY, null, Map.of(), 3_000);
+        MetricEvent otherName = new MetricEvent("mem_used", 1.0, null, Map.of(), 1_500);
+        store.commit(FlushBuilder.at(1).training(bStep2).training(aStep10).training(aStep2).training(otherModel)
+                .metric(atEnd).metric(nan).metric(plain).metric(otherName).build());
+
+        assertThat(store.trainingEvents("net", null)).containsExactly(aStep2, aStep10, bStep2);
+        assertThat(store.trainingEvents("net", "run-b")).containsExactly(bStep2);
+        assertThat(store.trainingEvents("net", "run-b").get(0).metrics().get("loss")).isNaN();
+        assertThat(store.trainingEvents("net", "run-a").get(1).epoch()).isNull();
+        assertThat(store.metricEvents("gpu_util", 1_000, 3_000)).containsExactly(nan, plain);
+        assertThat(store.metricEvents("gpu_util", 1_000, 3_001).get(2).value()).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(store.metricEvents("gpu_util", 1_000, 3_000).get(0).value()).isNaN();
+    }
+
+    @Test
+    void versionFilterSelectsOneVersionAndNullSelectsEvery() {
+        FlushBuilder flush = FlushBuilder.at(1);
+        for (String version : List.of("v2", "v1")) {
+            for (int w = 0; w < 2; w++) {
+                flush.delta(key("fraud", version, ProfileKey.ALL, MINUTE, T0 + w * MINUTE), profileOf(0, 1, T0));
+            }
+        }
+        store.commit(flush.build());
+
+        assertThat(store.profiles("fraud", null, ProfileKey.ALL, MINUTE, T0, T0 + 2 * MINUTE))
+                .extracting(p -> p.key().windowStartMs() + "/" + p.key().version())
+                .containsExactly(T0 + "/v1", T0 + "/v2", (T0 + MINUTE) + "/v1", (T0 + MINUTE) + "/v2");
+        assertThat(store.profiles("fraud", "v2", ProfileKey.ALL, MINUTE, T0, T0 + 2 * MINUTE))
+                .extracting(p -> p.key().windowStartMs() + "/" + p.key().version())
+                .containsExactly(T0 + "/v2", (T0 + MINUTE) + "/v2");
+        assertThat(store.profiles("fraud", "v3", ProfileKey.ALL, MINUTE, T0, T0 + 2 * MINUTE)).isEmpty();
+    }
+
+    @Test
+    void keysDifferingOnlyInCaseOrTrailingSpaceStayApart() {
+        store.commit(FlushBuilder.at(1)
+                .delta(key("fraud", "v1", "region:eu", MINUTE, T0), profileOf(0, 1, T0))
+                .delta(key("fraud", "V1", "region:eu", MINUTE, T0), profileOf(0, 2, T0))
+                .delta(key("fraud", "v1 ", "region:eu", MINUTE, T0), profileOf(0, 3, T0))
+                .delta(key("fraud", "v1", "region:EU", MINUTE, T0), profileOf(0, 4, T0))
+                .build());
+
+        assertThat(store.profiles("fraud", null, "region:eu", MINUTE, T0, T0 + MINUTE))
+                .extracting(p -> p.key().version() + "=" + p.profile().count())
+                .containsExactlyInAnyOrder("v1=1", "V1=2", "v1 =3");
+        assertThat(store.profiles("fraud", "v1", "region:EU", MINUTE, T0, T0 + MINUTE))
+                .extracting(p -> p.profile().count()).containsExactly(4L);
+    }
+
+    @Test
+    void storeIsReachableAndNamesItsKind() {
+        assertThat(store.isReachable()).isTrue();
+        assertThat(store.kind()).isEqualTo(expectedKind());
+    }
+
+    @Test
+    void reopenedStoreSeesTheDataAndAClosedStoreIsNotReachable() {
+        ProfileKey key = key("fraud", "v1", ProfileKey.ALL, MINUTE, T0);
+        store.commit(FlushBuilder.at(3).delta(key, profileOf(0, 10, T0)).build());
+
+        Store again = Stores.open(url, SETTINGS);
+        try {
+            assertThat(again.checkpointLsn()).isEqualTo(3);
+            assertThat(again.profiles("fraud", "v1", ProfileKey.ALL, MINUTE, T0, T0 + MINUTE)).hasSize(1);
+        } finally {
+            again.close();
+        }
+        assertThat(again.isReachable()).isFalse();
+        assertThatThrownBy(again::checkpointLsn).isInstanceOf(StoreException.class);
+    }
+
+    // ---- fixtures ----
+
+    static ProfileKey key(String model, String version, String segment, long resolution, long windowStart) {
+        return new ProfileKey(model, version, segment, resolution, windowStart);
+    }
+
+    /** A profile of predictions whose feature {@code x} takes each integer in {@code [from, to)}. */
+    static WindowProfile profileOf(int from, int to, long timestampMs) {
+        WindowProfile p = new WindowProfile(SETTINGS);
+        for (int v = from; v < to; v++) {
+            p.addPrediction(new PredictionEvent("fraud", "e" + v, "v1", timestampMs, Map.of("x", (double) v), "1", 0.9,
+                    null, 12.0, null, Map.of()));
+        }
+        return p;
+    }
+
+    static PendingPrediction prediction(String model, String id, long timestampMs) {
+        long window = Math.floorDiv(timestampMs, MINUTE) * MINUTE;
+        return new PendingPrediction(model, id, "v1", timestampMs, window, MINUTE, Map.of("region", "eu"), "1",
+                Double.NaN, 0.75, null, false);
+    }
+
+    /** A flush holding one thing of every kind, all of which must vanish when it fails. */
+    private static FlushBuilder everythingOnce(long lsn) {
+        return FlushBuilder.at(lsn)
+                .prediction(prediction("fraud", "p1", T0))
+                .earlyLabel(new EarlyLabel("fraud", "l1", "1", T0))
+                .model(new ModelRecord(new ModelSpec("fraud", ModelTask.BINARY_CLASSIFICATION, "1", MINUTE, true),
+                        T0, T0, 1, Set.of("v1")))
+                .training(new TrainingEvent("fraud", "r1", 1, null, T0, Map.of("loss", 0.5)))
+                .metric(new MetricEvent("gpu_util", 0.5, null, Map.of(), T0));
+    }
+
+    private void assertNothingOfEverythingOnce() {
+        assertThat(store.findPredictions("fraud", List.of("p1"))).isEmpty();
+        assertThat(store.findEarlyLabels("fraud", List.of("l1"))).isEmpty();
+        assertThat(store.models()).isEmpty();
+        assertThat(store.trainingEvents("fraud", null)).isEmpty();
+        assertThat(store.metricEvents("gpu_util", 0, Long.MAX_VALUE)).isEmpty();
+    }
+
+    /** Builds a {@link Flush} one part at a time. */
+    static final class FlushBuilder {
+        private final long lsn;
+        private final Map<ProfileKey, WindowProfile> deltas = new LinkedHashMap<>();
+        private final List<PendingPrediction> predictions = new ArrayList<>();
+        private final List<EarlyLabel> earlyLabels = new ArrayList<>();
+        private final Map<String, List<String>> joined = new HashMap<>();
+        private final List<ModelRecord> models = new ArrayList<>();
+        private final List<TrainingEvent> training = new ArrayList<>();
+        private final List<MetricEvent> metrics = new ArrayList<>();
+
+        private FlushBuilder(long lsn) {
+            this.lsn = lsn;
+        }
+
+        static FlushBuilder at(long lsn) {
+            return new FlushBuilder(lsn);
+        }
+
+        FlushBuilder delta(ProfileKey key, WindowProfile profile) {
+            deltas.put(key, profile);
+            return this;
+        }
+
+        FlushBuilder prediction(PendingPrediction p) {
+            predictions.add(p);
+            return this;
+        }
+
+        FlushBuilder earlyLabel(EarlyLabel l) {
+            earlyLabels.add(l);
+            return this;
+        }
+
+        FlushBuilder joined(String model, List<String> ids) {
+            joined.put(model, ids);
+            return this;
+        }
+
+        FlushBuilder model(ModelRecord m) {
+            models.add(m);
+            return this;
+        }
+
+        FlushBuilder training(TrainingEvent t) {
+            training.add(t);
+            return this;
+        }
+
+        FlushBuilder metric(MetricEvent m) {
+            metrics.add(m);
+            return this;
+        }
+
+        Flush build() {
+            return new Flush(lsn, deltas, predictions, earlyLabels, joined, models, training, metrics);
+        }
+    }
+}
