@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,8 +63,58 @@ public final class Aggregator implements AutoCloseable {
     private record Task(Runnable run) implements Item {
     }
 
-    /** Profiles not yet committed, copied for a query, and the flush count they belong to. */
-    public record DeltaSnapshot(List<Map.Entry<ProfileKey, WindowProfile>> deltas, long flushCount) {
+    /**
+     * Profiles not yet committed, copied for a query, and how many commits had started then; null
+     * deltas mean a commit is in flight and the query must ask again.
+     */
+    public record DeltaSnapshot(List<Map.Entry<ProfileKey, WindowProfile>> deltas, long commitsStarted) {
+        public boolean busy() {
+            return deltas == null;
+        }
+    }
+
+    /** Everything changed since a commit began: what the next commit writes. */
+    private static final class Generation {
+        final Map<ProfileKey, WindowProfile> deltas = new HashMap<>();
+        final Map<String, Map<String, PendingPrediction>> predictions = new HashMap<>();
+        final Map<String, Map<String, EarlyLabel>> earlyLabels = new HashMap<>();
+        final Map<String, Set<String>> joined = new HashMap<>();
+        final List<TrainingEvent> training = new ArrayList<>();
+        final List<MetricEvent> metrics = new ArrayList<>();
+        final Set<String> dirtyModels = new HashSet<>();
+        long lsn;
+        /** The number of the commit that writes this generation. */
+        long number;
+
+        boolean isEmpty() {
+            return deltas.isEmpty() && predictions.isEmpty() && earlyLabels.isEmpty() && joined.isEmpty()
+                    && training.isEmpty() && metrics.isEmpty() && dirtyModels.isEmpty();
+        }
+
+        /** Puts an older generation's changes back under this one's (this one's are newer and win). */
+        void absorbOlder(Generation older) {
+            older.deltas.forEach((k, v) -> deltas.merge(k, v, (mine, old) -> {
+                old.merge(mine);
+                return old;
+            }));
+            older.predictions.forEach((m, ids) -> {
+                Map<String, PendingPrediction> mine = predictions.computeIfAbsent(m, x -> new HashMap<>());
+                ids.forEach(mine::putIfAbsent);
+            });
+            older.earlyLabels.forEach((m, ids) -> {
+                Map<String, EarlyLabel> mine = earlyLabels.computeIfAbsent(m, x -> new HashMap<>());
+                Set<String> nowJoined = joined.getOrDefault(m, Set.of());
+                ids.forEach((id, l) -> {
+                    if (!nowJoined.contains(id)) {
+                        mine.putIfAbsent(id, l);
+                    }
+                });
+            });
+            older.joined.forEach((m, ids) -> joined.computeIfAbsent(m, x -> new HashSet<>()).addAll(ids));
+            training.addAll(0, older.training);
+            metrics.addAll(0, older.metrics);
+            dirtyModels.addAll(older.dirtyModels);
+        }
     }
 
     private final Store store;
@@ -78,23 +130,29 @@ public final class Aggregator implements AutoCloseable {
     private final AggregatorObserver observer;
 
     // ---- owned by the aggregation thread ----
-    private final Map<ProfileKey, WindowProfile> deltas = new HashMap<>();
-    private final Map<String, Map<String, PendingPrediction>> recentPredictions = new HashMap<>();
-    private final Map<String, Map<String, EarlyLabel>> recentEarlyLabels = new HashMap<>();
-    private final Map<String, Set<String>> joinedEarlyLabels = new HashMap<>();
-    private final List<TrainingEvent> training = new ArrayList<>();
-    private final List<MetricEvent> metrics = new ArrayList<>();
+    /** Changes since the last commit was started. */
+    private Generation active = new Generation();
+    /** Changes being committed by the store writer, or null; still consulted by lookups and queries. */
+    private Generation committing;
     private final Map<String, ModelState> models = new HashMap<>();
-    private final Set<String> dirtyModels = new HashSet<>();
     private Map<String, Map<String, PendingPrediction>> storedPredictions = Map.of();
     private Map<String, Map<String, EarlyLabel>> storedEarlyLabels = Map.of();
     private long appliedLsn;
     private long committedLsn;
     private long lastFlushMs;
     private long lastExpireMs;
+    private boolean flushRequested;
+    private final List<Map.Entry<Long, CompletableFuture<Void>>> flushWaiters = new ArrayList<>();
     private LongConsumer onCommitted = lsn -> { };
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "modelwatch-store-writer");
+        t.setDaemon(true);
+        return t;
+    });
 
-    private volatile long flushCount;
+    /** Commits started and commits finished (committed or failed); queries compare them. */
+    private volatile long commitsStarted;
+    private volatile long commitsFinished;
     private volatile boolean running;
     private Thread thread;
 
@@ -130,7 +188,7 @@ public final class Aggregator implements AutoCloseable {
                     new TreeSet<>(r.versions()));
             models.put(r.name(), s);
             if (!spec.equals(r.spec())) {
-                dirtyModels.add(r.name());
+                active.dirtyModels.add(r.name());
             }
             registry.publish(s.record());
         }
@@ -138,7 +196,7 @@ public final class Aggregator implements AutoCloseable {
             if (!models.containsKey(spec.name())) {
                 ModelState s = new ModelState(spec, Long.MAX_VALUE, Long.MIN_VALUE, 0, new TreeSet<>());
                 models.put(spec.name(), s);
-                dirtyModels.add(spec.name());
+                active.dirtyModels.add(spec.name());
                 registry.publish(s.record());
             }
         }
@@ -196,24 +254,38 @@ public final class Aggregator implements AutoCloseable {
         return result;
     }
 
-    /** Commits everything applied so far; completes when it is in storage. */
+    /**
+     * Commits everything applied so far; completes when it is in storage, or fails when storage
+     * refused it (the events then stay in the ingest log and in memory for the next try).
+     */
     public CompletableFuture<Void> flushNow() {
-        return ask(a -> {
-            if (!a.flush()) {
-                throw new IllegalStateException("storage is unavailable; the events stay in the ingest log");
-            }
-            return null;
-        });
+        return ask(Aggregator::requestFlush).thenCompose(f -> f);
     }
 
-    /** How many flushes have started; queries use it to detect a commit racing with their read. */
-    public long flushCount() {
-        return flushCount;
+    private CompletableFuture<Void> requestFlush() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (committing == null && active.isEmpty() && appliedLsn == committedLsn) {
+            done.complete(null);
+            return done;
+        }
+        if (committing == null) {
+            flushWaiters.add(Map.entry(commitsStarted + 1, done));
+            startCommit();
+        } else {
+            flushWaiters.add(Map.entry(commitsStarted + 1, done));
+            flushRequested = true;
+        }
+        return done;
+    }
+
+    /** How many commits have started; a query compares it before and after its storage read. */
+    public long commitsStarted() {
+        return commitsStarted;
     }
 
     private void loop() {
         List<Event> combined = new ArrayList<>();
-        while (running || !queue.isEmpty()) {
+        while (running || !queue.isEmpty() || committing != null) {
             try {
                 long wait = Math.max(1, lastFlushMs + flushInterval.toMillis() - clock.millis());
                 Item item = queue.poll(Math.min(wait, 200), TimeUnit.MILLISECONDS);
@@ -232,12 +304,14 @@ public final class Aggregator implements AutoCloseable {
                     queuedEvents.addAndGet(-combined.size());
                 }
                 long now = clock.millis();
-                if (now - lastFlushMs >= flushInterval.toMillis()) {
-                    flush();
+                if (now - lastFlushMs >= flushInterval.toMillis() && committing == null) {
+                    startCommit();
                     lastFlushMs = now;
                 }
                 if (now - lastExpireMs >= EXPIRE_EVERY_MS) {
-                    expire();
+                    long horizonStart = now - joinHorizon.toMillis();
+                    Map<Long, Long> cutoffs = cutoffs(now);
+                    writer.execute(() -> expire(horizonStart, cutoffs));
                     lastExpireMs = now;
                 }
             } catch (InterruptedException e) {
@@ -277,10 +351,10 @@ public final class Aggregator implements AutoCloseable {
             } else if (e instanceof LabelEvent l) {
                 applied = applyLabel(l);
             } else if (e instanceof TrainingEvent t) {
-                training.add(t);
+                active.training.add(t);
                 applied = true;
             } else {
-                metrics.add((MetricEvent) e);
+                active.metrics.add((MetricEvent) e);
                 applied = true;
             }
             if (!applied) {
@@ -301,48 +375,53 @@ public final class Aggregator implements AutoCloseable {
         }
     }
 
+    private boolean inMemory(String model, String id) {
+        return active.predictions.getOrDefault(model, Map.of()).containsKey(id)
+                || (committing != null && committing.predictions.getOrDefault(model, Map.of()).containsKey(id));
+    }
+
     /** One batched storage lookup per model for the ids this batch needs and memory lacks. */
     private void lookUpStored(List<Event> events) {
-        Map<String, Set<String>> predictionIds = new HashMap<>();
-        Map<String, Set<String>> labelIds = new HashMap<>();
+        Map<String, Set<String>> ids = new HashMap<>();
         for (Event e : events) {
             if (e instanceof PredictionEvent p && p.id() != null) {
-                if (!recentPredictions.getOrDefault(p.model(), Map.of()).containsKey(p.id())) {
-                    predictionIds.computeIfAbsent(p.model(), k -> new LinkedHashSet<>()).add(p.id());
+                if (!inMemory(p.model(), p.id())) {
+                    ids.computeIfAbsent(p.model(), k -> new LinkedHashSet<>()).add(p.id());
                 }
-            } else if (e instanceof LabelEvent l) {
-                if (!recentPredictions.getOrDefault(l.model(), Map.of()).containsKey(l.id())) {
-                    labelIds.computeIfAbsent(l.model(), k -> new LinkedHashSet<>()).add(l.id());
-                }
+            } else if (e instanceof LabelEvent l && !inMemory(l.model(), l.id())) {
+                ids.computeIfAbsent(l.model(), k -> new LinkedHashSet<>()).add(l.id());
             }
         }
-        if (predictionIds.isEmpty() && labelIds.isEmpty()) {
+        if (ids.isEmpty()) {
             return;
         }
         Map<String, Map<String, PendingPrediction>> foundPredictions = new HashMap<>();
         Map<String, Map<String, EarlyLabel>> foundLabels = new HashMap<>();
-        Set<String> modelNames = new HashSet<>(predictionIds.keySet());
-        modelNames.addAll(labelIds.keySet());
-        for (String model : modelNames) {
-            Set<String> ids = new LinkedHashSet<>(predictionIds.getOrDefault(model, Set.of()));
-            ids.addAll(labelIds.getOrDefault(model, Set.of()));
-            foundPredictions.put(model, store.findPredictions(model, ids));
-            foundLabels.put(model, store.findEarlyLabels(model, ids));
-        }
+        ids.forEach((model, set) -> {
+            foundPredictions.put(model, store.findPredictions(model, set));
+            foundLabels.put(model, store.findEarlyLabels(model, set));
+        });
         storedPredictions = foundPredictions;
         storedEarlyLabels = foundLabels;
     }
 
     private PendingPrediction findPrediction(String model, String id) {
-        PendingPrediction p = recentPredictions.getOrDefault(model, Map.of()).get(id);
+        PendingPrediction p = active.predictions.getOrDefault(model, Map.of()).get(id);
+        if (p == null && committing != null) {
+            p = committing.predictions.getOrDefault(model, Map.of()).get(id);
+        }
         return p != null ? p : storedPredictions.getOrDefault(model, Map.of()).get(id);
     }
 
     private EarlyLabel findEarlyLabel(String model, String id) {
-        if (joinedEarlyLabels.getOrDefault(model, Set.of()).contains(id)) {
+        if (active.joined.getOrDefault(model, Set.of()).contains(id)
+                || (committing != null && committing.joined.getOrDefault(model, Set.of()).contains(id))) {
             return null;
         }
-        EarlyLabel l = recentEarlyLabels.getOrDefault(model, Map.of()).get(id);
+        EarlyLabel l = active.earlyLabels.getOrDefault(model, Map.of()).get(id);
+        if (l == null && committing != null) {
+            l = committing.earlyLabels.getOrDefault(model, Map.of()).get(id);
+        }
         return l != null ? l : storedEarlyLabels.getOrDefault(model, Map.of()).get(id);
     }
 
@@ -357,11 +436,11 @@ public final class Aggregator implements AutoCloseable {
             models.put(e.model(), model);
         }
         model.seen(e.timestampMs(), e.version());
-        dirtyModels.add(e.model());
+        active.dirtyModels.add(e.model());
         long windowMs = model.spec.windowMs();
         long windowStart = Math.floorDiv(e.timestampMs(), windowMs) * windowMs;
         for (ProfileKey key : keys(e.model(), e.version(), e.segments(), windowMs, windowStart)) {
-            deltas.computeIfAbsent(key, k -> new WindowProfile(sketches)).addPrediction(e);
+            active.deltas.computeIfAbsent(key, k -> new WindowProfile(sketches)).addPrediction(e);
         }
         if (e.id() == null) {
             return true;
@@ -373,10 +452,13 @@ public final class Aggregator implements AutoCloseable {
         if (early != null) {
             addOutcome(pending, early.label(), model.spec);
             pending = pending.asLabeled();
-            recentEarlyLabels.getOrDefault(e.model(), new HashMap<>()).remove(e.id());
-            joinedEarlyLabels.computeIfAbsent(e.model(), k -> new HashSet<>()).add(e.id());
+            Map<String, EarlyLabel> activeEarly = active.earlyLabels.get(e.model());
+            if (activeEarly != null) {
+                activeEarly.remove(e.id());
+            }
+            active.joined.computeIfAbsent(e.model(), k -> new HashSet<>()).add(e.id());
         }
-        recentPredictions.computeIfAbsent(e.model(), k -> new HashMap<>()).put(e.id(), pending);
+        active.predictions.computeIfAbsent(e.model(), k -> new HashMap<>()).put(e.id(), pending);
         return true;
     }
 
@@ -390,20 +472,20 @@ public final class Aggregator implements AutoCloseable {
             ModelSpec spec = model != null ? model.spec
                     : ModelSpec.infer(l.model(), p.scores() != null, p.score() != null, p.predictedClass());
             addOutcome(p, l.label(), spec);
-            recentPredictions.computeIfAbsent(l.model(), k -> new HashMap<>()).put(l.id(), p.asLabeled());
+            active.predictions.computeIfAbsent(l.model(), k -> new HashMap<>()).put(l.id(), p.asLabeled());
             return true;
         }
         if (findEarlyLabel(l.model(), l.id()) != null) {
             return false;
         }
-        recentEarlyLabels.computeIfAbsent(l.model(), k -> new HashMap<>())
+        active.earlyLabels.computeIfAbsent(l.model(), k -> new HashMap<>())
                 .put(l.id(), new EarlyLabel(l.model(), l.id(), l.label(), l.timestampMs()));
         return true;
     }
 
     private void addOutcome(PendingPrediction p, Object label, ModelSpec spec) {
         for (ProfileKey key : keys(p.model(), p.version(), p.segments(), p.windowMs(), p.windowStartMs())) {
-            deltas.computeIfAbsent(key, k -> new WindowProfile(sketches))
+            active.deltas.computeIfAbsent(key, k -> new WindowProfile(sketches))
                     .addOutcome(p, label, spec.positiveClass(), spec.task().isClassification());
         }
     }
@@ -418,78 +500,106 @@ public final class Aggregator implements AutoCloseable {
         return keys;
     }
 
-    // ---- flushing ----
+    // ---- committing ----
 
-    /** Commits the changes since the last flush; false when storage refused (state kept for the next try). */
-    boolean flush() {
-        boolean changed = !deltas.isEmpty() || !recentPredictions.isEmpty() || !recentEarlyLabels.isEmpty()
-                || !joinedEarlyLabels.isEmpty() || !dirtyModels.isEmpty() || !training.isEmpty() || !metrics.isEmpty();
-        if (!changed && appliedLsn == committedLsn) {
-            return true;
+    /**
+     * Hands the changes since the last commit to the store writer; aggregation goes on meanwhile
+     * into a new generation. At most one commit is in flight.
+     */
+    private void startCommit() {
+        if (committing != null) {
+            return;
         }
-        long t0 = System.nanoTime();
+        if (active.isEmpty() && appliedLsn == committedLsn) {
+            resolveWaiters(Long.MAX_VALUE, null); // nothing in memory: everything is committed
+            return;
+        }
+        Generation g = active;
+        g.lsn = appliedLsn;
+        g.number = commitsStarted + 1;
+        active = new Generation();
+        committing = g;
         Map<ProfileKey, WindowProfile> expanded = new HashMap<>();
-        for (Map.Entry<ProfileKey, WindowProfile> d : deltas.entrySet()) {
+        for (Map.Entry<ProfileKey, WindowProfile> d : g.deltas.entrySet()) {
             ProfileKey base = d.getKey();
-            expanded.merge(base, d.getValue(), (a, b) -> {
-                a.merge(b);
-                return a;
-            });
+            expanded.put(base, d.getValue().copy());
             for (long res : new long[] {HOUR, DAY}) {
                 if (res <= base.resolutionMs()) {
                     continue;
                 }
-                ProfileKey rolled = base.atResolution(res);
-                WindowProfile existing = expanded.get(rolled);
-                if (existing == null) {
-                    expanded.put(rolled, d.getValue().copy());
-                } else {
-                    existing.merge(d.getValue());
-                }
+                WindowProfile rolled = expanded.computeIfAbsent(base.atResolution(res), k -> new WindowProfile(sketches));
+                rolled.merge(d.getValue());
             }
         }
         List<PendingPrediction> predictions = new ArrayList<>();
-        recentPredictions.values().forEach(m -> predictions.addAll(m.values()));
+        g.predictions.values().forEach(m -> predictions.addAll(m.values()));
         List<EarlyLabel> early = new ArrayList<>();
-        recentEarlyLabels.values().forEach(m -> early.addAll(m.values()));
+        g.earlyLabels.values().forEach(m -> early.addAll(m.values()));
         Map<String, List<String>> joined = new HashMap<>();
-        joinedEarlyLabels.forEach((m, ids) -> joined.put(m, new ArrayList<>(ids)));
+        g.joined.forEach((m, ids) -> joined.put(m, new ArrayList<>(ids)));
         List<ModelRecord> modelRecords = new ArrayList<>();
-        for (String m : dirtyModels) {
+        for (String m : g.dirtyModels) {
             modelRecords.add(models.get(m).record());
         }
-        flushCount++;
-        try {
-            store.commit(new Flush(appliedLsn, expanded, predictions, early, joined, modelRecords, training, metrics));
-        } catch (RuntimeException e) {
-            LOG.warn("flush to storage failed; keeping {} profiles in memory and the ingest log: {}", deltas.size(),
-                    e.getMessage());
-            if (observer != null) {
-                observer.onFlush(expanded.size(), System.nanoTime() - t0, false);
+        Flush flush = new Flush(g.lsn, expanded, predictions, early, joined, modelRecords, g.training, g.metrics);
+        commitsStarted++;
+        writer.execute(() -> {
+            long t0 = System.nanoTime();
+            RuntimeException failure = null;
+            try {
+                store.commit(flush);
+            } catch (RuntimeException e) {
+                failure = e;
             }
-            return false;
-        }
-        deltas.clear();
-        recentPredictions.clear();
-        recentEarlyLabels.clear();
-        joinedEarlyLabels.clear();
-        dirtyModels.clear();
-        training.clear();
-        metrics.clear();
-        committedLsn = appliedLsn;
-        if (observer != null) {
-            observer.onFlush(expanded.size(), System.nanoTime() - t0, true);
-        }
-        onCommitted.accept(committedLsn);
-        return true;
+            long nanos = System.nanoTime() - t0;
+            RuntimeException f = failure;
+            queue.add(new Task(() -> commitFinished(g, expanded.size(), nanos, f)));
+        });
     }
 
-    private void expire() {
-        long now = clock.millis();
+    private void commitFinished(Generation g, int profiles, long nanos, RuntimeException failure) {
+        committing = null;
+        commitsFinished++;
+        if (observer != null) {
+            observer.onFlush(profiles, nanos, failure == null);
+        }
+        if (failure != null) {
+            LOG.warn("commit to storage failed; keeping its changes in memory and the ingest log: {}", failure.getMessage());
+            active.absorbOlder(g);
+            flushRequested = false;
+            resolveWaiters(-1, failure);
+            return;
+        }
+        committedLsn = g.lsn;
+        onCommitted.accept(committedLsn);
+        resolveWaiters(g.number, null);
+        if (flushRequested) {
+            flushRequested = false;
+            startCommit();
+        }
+    }
+
+    /** Completes the flush waiters whose commit (by number) has succeeded, or fails them all. */
+    private void resolveWaiters(long number, RuntimeException failure) {
+        flushWaiters.removeIf(w -> {
+            if (failure != null) {
+                w.getValue().completeExceptionally(new IllegalStateException(
+                        "storage is unavailable (" + failure.getMessage() + "); the events stay in the ingest log", failure));
+                return true;
+            }
+            if (w.getKey() <= number) {
+                w.getValue().complete(null);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private Map<Long, Long> cutoffs(long now) {
         Map<Long, Long> cutoffs = new HashMap<>();
-        for (ModelState s : models.values()) {
-            Duration base = retention.get(0L);
-            if (base != null) {
+        Duration base = retention.get(0L);
+        if (base != null) {
+            for (ModelState s : models.values()) {
                 cutoffs.put(s.spec.windowMs(), now - base.toMillis());
             }
         }
@@ -498,8 +608,13 @@ public final class Aggregator implements AutoCloseable {
                 cutoffs.put(res, now - d.toMillis());
             }
         });
+        return cutoffs;
+    }
+
+    /** Runs on the store writer, serialized with commits. */
+    private void expire(long joinHorizonStartMs, Map<Long, Long> cutoffs) {
         try {
-            long n = store.expire(now - joinHorizon.toMillis(), cutoffs);
+            long n = store.expire(joinHorizonStartMs, cutoffs);
             if (n > 0) {
                 LOG.info("expired {} rows past their retention", n);
             }
@@ -510,10 +625,16 @@ public final class Aggregator implements AutoCloseable {
 
     // ---- tasks run through ask() ----
 
-    /** Copies of the uncommitted profiles of one model and segment, for a query. */
+    /**
+     * Copies of the uncommitted profiles of one model and segment, for a query; busy while a
+     * commit is in flight (its changes are then neither surely in storage nor surely not).
+     */
     public DeltaSnapshot snapshot(String model, String version, String segment, long fromMs, long toMs) {
+        if (committing != null) {
+            return new DeltaSnapshot(null, commitsStarted);
+        }
         List<Map.Entry<ProfileKey, WindowProfile>> out = new ArrayList<>();
-        for (Map.Entry<ProfileKey, WindowProfile> d : deltas.entrySet()) {
+        for (Map.Entry<ProfileKey, WindowProfile> d : active.deltas.entrySet()) {
             ProfileKey k = d.getKey();
             if (k.model().equals(model) && k.segment().equals(segment)
                     && (version == null || k.version().equals(version))
@@ -521,7 +642,7 @@ public final class Aggregator implements AutoCloseable {
                 out.add(Map.entry(k, d.getValue().copy()));
             }
         }
-        return new DeltaSnapshot(out, flushCount);
+        return new DeltaSnapshot(out, commitsStarted);
     }
 
     /**
@@ -540,28 +661,31 @@ public final class Aggregator implements AutoCloseable {
             }
             s.spec = spec;
         }
-        dirtyModels.add(spec.name());
+        active.dirtyModels.add(spec.name());
         ModelRecord r = s.record();
         registry.publish(r);
         return r;
     }
 
+    /** Commits what was applied, waits for it, and stops. */
     @Override
     public void close() {
         if (!running) {
+            writer.shutdown();
             return;
         }
-        CompletableFuture<Void> last = ask(a -> {
-            a.flush();
-            return null;
-        });
+        try {
+            flushNow().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("the last commit did not complete ({}); the ingest log keeps the events", e.toString());
+        }
         running = false;
         try {
-            last.get(30, TimeUnit.SECONDS);
             thread.join(30_000);
-        } catch (Exception e) {
-            LOG.warn("the aggregation runtime did not stop cleanly: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        writer.shutdown();
     }
 
     /** Mutable model bookkeeping, owned by the aggregation thread. */

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeoutException;
  * query grows with the number of windows, never with the number of events.
  */
 public final class ProfileQuery {
-    private static final int MAX_ATTEMPTS = 8;
+    /** A commit takes at most a few seconds; a query waits for it rather than read a half-known state. */
+    private static final int MAX_ATTEMPTS = 3_000;
     private static final int MAX_POINTS = 20_000;
 
     private final Store store;
@@ -146,9 +147,18 @@ public final class ProfileQuery {
         List<Bucket> read(List<Map.Entry<ProfileKey, WindowProfile>> deltas);
     }
 
+    private static void pause() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+    }
+
     /**
-     * Reads uncommitted deltas, then storage, and retries if a flush started in between (the
-     * deltas could then be counted twice or not at all).
+     * Reads uncommitted deltas, then storage, and retries if a commit started in between (the
+     * deltas could then be counted twice or not at all). While a commit is in flight it waits.
      */
     private List<Bucket> consistentRead(String model, String version, String segment, long from, long to, Reader reader) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -161,8 +171,12 @@ public final class ProfileQuery {
             } catch (ExecutionException | TimeoutException e) {
                 throw new IllegalStateException("the aggregation runtime did not answer: " + e.getMessage(), e);
             }
+            if (snap.busy()) {
+                pause();
+                continue;
+            }
             List<Bucket> result = reader.read(snap.deltas());
-            if (aggregator.flushCount() == snap.flushCount()) {
+            if (aggregator.commitsStarted() == snap.commitsStarted()) {
                 return result;
             }
         }

@@ -1,0 +1,150 @@
+package dev.modelwatch.server.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.modelwatch.core.event.Event;
+import dev.modelwatch.core.event.LabelEvent;
+import dev.modelwatch.core.event.PredictionEvent;
+import dev.modelwatch.core.profile.PendingPrediction;
+import dev.modelwatch.core.profile.ProfileKey;
+import dev.modelwatch.core.profile.SketchSettings;
+import dev.modelwatch.core.profile.WindowProfile;
+import dev.modelwatch.store.EarlyLabel;
+import dev.modelwatch.store.Flush;
+import dev.modelwatch.store.ModelRecord;
+import dev.modelwatch.store.Store;
+import dev.modelwatch.store.StoreException;
+import dev.modelwatch.store.StoredProfile;
+import dev.modelwatch.store.Stores;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A commit that storage refuses loses nothing and counts nothing twice once storage is back. */
+class AggregatorCommitFailureTest {
+    @TempDir
+    Path dir;
+
+    /** A real store that refuses commits while {@code down} is set. */
+    static final class FlakyStore implements Store {
+        final Store real;
+        volatile boolean down;
+
+        FlakyStore(Store real) {
+            this.real = real;
+        }
+
+        @Override
+        public void commit(Flush flush) {
+            if (down) {
+                throw new StoreException("database is down");
+            }
+            real.commit(flush);
+        }
+
+        @Override
+        public long checkpointLsn() {
+            return real.checkpointLsn();
+        }
+
+        @Override
+        public List<StoredProfile> profiles(String model, String version, String segment, long res, long from, long to) {
+            return real.profiles(model, version, segment, res, from, to);
+        }
+
+        @Override
+        public Map<String, PendingPrediction> findPredictions(String model, Collection<String> ids) {
+            return real.findPredictions(model, ids);
+        }
+
+        @Override
+        public Map<String, EarlyLabel> findEarlyLabels(String model, Collection<String> ids) {
+            return real.findEarlyLabels(model, ids);
+        }
+
+        @Override
+        public List<ModelRecord> models() {
+            return real.models();
+        }
+
+        @Override
+        public List<dev.modelwatch.core.event.TrainingEvent> trainingEvents(String model, String run) {
+            return real.trainingEvents(model, run);
+        }
+
+        @Override
+        public List<dev.modelwatch.core.event.MetricEvent> metricEvents(String name, long from, long to) {
+            return real.metricEvents(name, from, to);
+        }
+
+        @Override
+        public long expire(long joinHorizonStartMs, Map<Long, Long> cutoffs) {
+            return real.expire(joinHorizonStartMs, cutoffs);
+        }
+
+        @Override
+        public boolean isReachable() {
+            return !down;
+        }
+
+        @Override
+        public String kind() {
+            return real.kind();
+        }
+
+        @Override
+        public void close() {
+            real.close();
+        }
+    }
+
+    private static PredictionEvent prediction(String id, long ts) {
+        return new PredictionEvent("m", id, "v1", ts, Map.of("x", 1.0), "1", 0.9, null, 5.0, null, Map.of());
+    }
+
+    @Test
+    void changesOfARefusedCommitAreKeptAndWrittenOnceByTheNextOne() throws Exception {
+        FlakyStore store = new FlakyStore(Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT));
+        Aggregator agg = new Aggregator(store, Clock.systemUTC(), SketchSettings.DEFAULT, Map.of(), Duration.ofHours(1),
+                Duration.ofDays(7), Map.of(0L, Duration.ofDays(8)), new ModelRegistry(), null);
+        agg.start();
+        long ts = System.currentTimeMillis() - 120_000;
+        List<Event> first = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            first.add(prediction("p" + i, ts));
+        }
+        agg.submit(first, 100);
+        store.down = true;
+        assertThatThrownBy(() -> agg.flushNow().get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasMessageContaining("storage is unavailable");
+        // more events arrive while storage is down: labels for the first ones and replays
+        List<Event> second = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            second.add(new LabelEvent("m", "p" + i, ts + 1000, i < 40 ? "1" : "0"));
+            second.add(prediction("p" + i, ts)); // a replay: must not count
+        }
+        agg.submit(second, 200);
+        store.down = false;
+        agg.flushNow().get(30, TimeUnit.SECONDS);
+        assertThat(store.checkpointLsn()).isEqualTo(200);
+        WindowProfile merged = new WindowProfile(SketchSettings.DEFAULT);
+        for (StoredProfile p : store.profiles("m", null, ProfileKey.ALL, 3_600_000L, 0, Long.MAX_VALUE)) {
+            merged.merge(p.profile());
+        }
+        assertThat(merged.count()).isEqualTo(50);
+        assertThat(merged.labeled()).isEqualTo(50);
+        assertThat(store.findPredictions("m", List.of("p0", "p49"))).hasSize(2)
+                .allSatisfy((id, p) -> assertThat(p.labeled()).isTrue());
+        agg.close();
+        store.close();
+    }
+}
