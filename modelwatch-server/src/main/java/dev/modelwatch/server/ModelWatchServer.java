@@ -58,7 +58,7 @@ public final class ModelWatchServer implements AutoCloseable {
         ModelRegistry registry = new ModelRegistry();
         Aggregator aggregator = new Aggregator(store, clock, config.sketches(), config.models(), config.flushInterval(),
                 config.joinHorizon(), Map.of(0L, config.retentionBase(), 3_600_000L, config.retentionHour(),
-                86_400_000L, config.retentionDay()), registry, metrics);
+                86_400_000L, config.retentionDay()), registry, metrics, config.idFilterCapacity());
         DurableLog log = DurableLog.open(config.dataDir().resolve("log"), config.logSegmentBytes(), config.fsync());
         AtomicLong replayed = new AtomicLong();
         log.replay(aggregator.replayFrom(), (payload, lsnEnd) -> {

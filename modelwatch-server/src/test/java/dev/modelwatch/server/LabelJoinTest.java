@@ -74,6 +74,8 @@ class LabelJoinTest {
             assertThat(s.path("accuracy").asDouble()).isEqualTo(1.0);
             // and it survives a restart exactly once
             try (TestServer again = server.restart()) {
+                // replays after a restart are recognised from storage
+                again.postJson("[" + label("early", 1) + "," + prediction("early", now, 0) + "]");
                 JsonNode after = again.get("/api/v1/models/join/summary").json();
                 assertThat(after.path("count").asLong()).isEqualTo(1);
                 assertThat(after.path("labeled").asLong()).isEqualTo(1);

@@ -256,6 +256,27 @@ final class JdbcStore implements Store {
         return found;
     }
 
+    @Override
+    public void scanIds(java.util.function.BiConsumer<String, String> consumer) {
+        Objects.requireNonNull(consumer, "consumer");
+        read("scanning pending ids", c -> {
+            c.setAutoCommit(false); // PostgreSQL streams a result set only inside a transaction
+            for (String table : List.of("predictions", "early_labels")) {
+                try (Statement s = c.createStatement()) {
+                    s.setFetchSize(10_000);
+                    try (ResultSet rs = s.executeQuery("SELECT model, id FROM " + table)) {
+                        while (rs.next()) {
+                            consumer.accept(rs.getString(1), rs.getString(2));
+                        }
+                    }
+                }
+            }
+            c.rollback();
+            c.setAutoCommit(true);
+            return null;
+        });
+    }
+
     /** Runs {@code select} (which has no WHERE yet) for the ids of a model, in chunks of {@link #IN_LIST_CHUNK}. */
     private void findByIds(String what, String select, String model, Collection<String> ids, RowReader reader) {
         List<String> distinct = new ArrayList<>(new LinkedHashSet<>(ids));

@@ -44,6 +44,12 @@ public interface Store extends AutoCloseable {
     /** Early labels among {@code ids} of a model, by id. */
     Map<String, EarlyLabel> findEarlyLabels(String model, Collection<String> ids);
 
+    /**
+     * Calls {@code consumer} with the {@code (model, id)} of every pending prediction and early
+     * label, streaming (for rebuilding an in-memory filter of known ids at start).
+     */
+    void scanIds(java.util.function.BiConsumer<String, String> consumer);
+
     /** Every stored model. */
     List<ModelRecord> models();
 

@@ -271,6 +271,19 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void scanIdsStreamsEveryPendingPredictionAndEarlyLabel() {
+        FlushBuilder flush = FlushBuilder.at(1);
+        for (int i = 0; i < 2_500; i++) {
+            flush.prediction(prediction(i % 2 == 0 ? "fraud" : "churn", "s" + i, T0 + i));
+        }
+        flush.earlyLabel(new EarlyLabel("fraud", "early", 1.0, T0));
+        store.commit(flush.build());
+        List<String> seen = new ArrayList<>();
+        store.scanIds((model, id) -> seen.add(model + "/" + id));
+        assertThat(seen).hasSize(2_501).contains("fraud/s0", "churn/s1", "fraud/s2498", "fraud/early");
+    }
+
+    @Test
     void findPredictionsAnswersForMoreIdsThanOneInListHolds() {
         FlushBuilder flush = FlushBuilder.at(1);
         List<String> ids = new ArrayList<>();

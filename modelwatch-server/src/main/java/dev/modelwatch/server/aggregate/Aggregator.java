@@ -135,6 +135,7 @@ public final class Aggregator implements AutoCloseable {
     /** Changes being committed by the store writer, or null; still consulted by lookups and queries. */
     private Generation committing;
     private final Map<String, ModelState> models = new HashMap<>();
+    private final KnownIds knownIds;
     private Map<String, Map<String, PendingPrediction>> storedPredictions = Map.of();
     private Map<String, Map<String, EarlyLabel>> storedEarlyLabels = Map.of();
     private long appliedLsn;
@@ -166,6 +167,15 @@ public final class Aggregator implements AutoCloseable {
     public Aggregator(Store store, Clock clock, SketchSettings sketches, Map<String, ModelSpec> declared,
                       Duration flushInterval, Duration joinHorizon, Map<Long, Duration> retention,
                       ModelRegistry registry, AggregatorObserver observer) {
+        this(store, clock, sketches, declared, flushInterval, joinHorizon, retention, registry, observer, 1_000_000);
+    }
+
+    /**
+     * @param idFilterCapacity how many pending ids the in-memory filter of known ids is sized for
+     */
+    public Aggregator(Store store, Clock clock, SketchSettings sketches, Map<String, ModelSpec> declared,
+                      Duration flushInterval, Duration joinHorizon, Map<Long, Duration> retention,
+                      ModelRegistry registry, AggregatorObserver observer, long idFilterCapacity) {
         this.store = store;
         this.clock = clock;
         this.sketches = sketches;
@@ -176,6 +186,13 @@ public final class Aggregator implements AutoCloseable {
         this.registry = registry;
         this.observer = observer;
         this.committedLsn = store.checkpointLsn();
+        this.knownIds = new KnownIds(idFilterCapacity);
+        long t0 = System.nanoTime();
+        store.scanIds(knownIds::add);
+        if (knownIds.added() > 0) {
+            LOG.info("loaded {} pending ids into the known-id filter in {} ms", knownIds.added(),
+                    (System.nanoTime() - t0) / 1_000_000);
+        }
         this.appliedLsn = committedLsn;
         for (ModelRecord r : store.models()) {
             ModelSpec spec = declared.getOrDefault(r.name(), r.spec());
@@ -385,10 +402,11 @@ public final class Aggregator implements AutoCloseable {
         Map<String, Set<String>> ids = new HashMap<>();
         for (Event e : events) {
             if (e instanceof PredictionEvent p && p.id() != null) {
-                if (!inMemory(p.model(), p.id())) {
+                if (!inMemory(p.model(), p.id()) && knownIds.mightContain(p.model(), p.id())) {
                     ids.computeIfAbsent(p.model(), k -> new LinkedHashSet<>()).add(p.id());
                 }
-            } else if (e instanceof LabelEvent l && !inMemory(l.model(), l.id())) {
+            } else if (e instanceof LabelEvent l && !inMemory(l.model(), l.id())
+                    && knownIds.mightContain(l.model(), l.id())) {
                 ids.computeIfAbsent(l.model(), k -> new LinkedHashSet<>()).add(l.id());
             }
         }
@@ -459,6 +477,7 @@ public final class Aggregator implements AutoCloseable {
             active.joined.computeIfAbsent(e.model(), k -> new HashSet<>()).add(e.id());
         }
         active.predictions.computeIfAbsent(e.model(), k -> new HashMap<>()).put(e.id(), pending);
+        knownIds.add(e.model(), e.id());
         return true;
     }
 
@@ -480,6 +499,7 @@ public final class Aggregator implements AutoCloseable {
         }
         active.earlyLabels.computeIfAbsent(l.model(), k -> new HashMap<>())
                 .put(l.id(), new EarlyLabel(l.model(), l.id(), l.label(), l.timestampMs()));
+        knownIds.add(l.model(), l.id());
         return true;
     }
 

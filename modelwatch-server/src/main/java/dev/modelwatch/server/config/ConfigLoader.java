@@ -89,7 +89,7 @@ public final class ConfigLoader {
         if (!sketch.isMissingNode()) {
             checkKeys(sketch, "aggregation.sketch.", Set.of("kll_k", "items_map_size", "hll_lg_k"));
         }
-        JsonNode labels = section(root, "labels", Set.of("join_horizon"));
+        JsonNode labels = section(root, "labels", Set.of("join_horizon", "id_filter_capacity"));
         JsonNode retention = section(root, "retention", Set.of("base", "hour", "day"));
         JsonNode metrics = section(root, "metrics", Set.of("exposition_window"));
 
@@ -122,6 +122,8 @@ public final class ConfigLoader {
             problems.add("aggregation.sketch: " + e.getMessage());
         }
         Duration horizon = durationValue(labels, "labels.join_horizon", "join_horizon", d.joinHorizon());
+        long idFilter = longValue(labels, "labels.id_filter_capacity", "id_filter_capacity", d.idFilterCapacity(), 1_000,
+                2_000_000_000L);
         Duration rBase = durationValue(retention, "retention.base", "base", d.retentionBase());
         Duration rHour = durationValue(retention, "retention.hour", "hour", d.retentionHour());
         Duration rDay = durationValue(retention, "retention.day", "day", d.retentionDay());
@@ -147,7 +149,7 @@ public final class ConfigLoader {
             }
         }
         return new ServerConfig(port, bind, Path.of(dataDir), db, maxBody, maxEvents, maxFeatures, skew, maxQueued,
-                segment, fsync, flush, sketches, horizon, rBase, rHour, rDay, exposition, models);
+                segment, fsync, flush, sketches, horizon, idFilter, rBase, rHour, rDay, exposition, models);
     }
 
     /**

@@ -26,6 +26,7 @@ public record ServerConfig(
         Duration flushInterval,
         SketchSettings sketches,
         Duration joinHorizon,
+        long idFilterCapacity,
         Duration retentionBase,
         Duration retentionHour,
         Duration retentionDay,
@@ -35,7 +36,7 @@ public record ServerConfig(
     public static ServerConfig defaults() {
         return new ServerConfig(8080, "127.0.0.1", Path.of("data"), null, 16L << 20, 100_000, 1_000,
                 Duration.ofMinutes(10), 2_000_000, 64L << 20, true, Duration.ofSeconds(2), SketchSettings.DEFAULT,
-                Duration.ofDays(7), Duration.ofDays(8), Duration.ofDays(90), Duration.ofDays(730),
+                Duration.ofDays(7), 10_000_000L, Duration.ofDays(8), Duration.ofDays(90), Duration.ofDays(730),
                 Duration.ofMinutes(15), Map.of());
     }
 
@@ -138,7 +139,7 @@ public record ServerConfig(
             ServerConfig c = from;
             return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, c.maxEventsPerRequest, c.maxFeatures,
                     c.maxFutureSkew, c.maxQueuedEvents, c.logSegmentBytes, c.fsync, flushInterval, c.sketches,
-                    c.joinHorizon, c.retentionBase, c.retentionHour, c.retentionDay, c.expositionWindow, c.models);
+                    c.joinHorizon, c.idFilterCapacity, c.retentionBase, c.retentionHour, c.retentionDay, c.expositionWindow, c.models);
         }
     }
 }

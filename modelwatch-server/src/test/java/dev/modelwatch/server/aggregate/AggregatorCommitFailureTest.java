@@ -72,6 +72,11 @@ class AggregatorCommitFailureTest {
         }
 
         @Override
+        public void scanIds(java.util.function.BiConsumer<String, String> consumer) {
+            real.scanIds(consumer);
+        }
+
+        @Override
         public List<ModelRecord> models() {
             return real.models();
         }
