@@ -33,7 +33,7 @@ CREATE TABLE predictions (
     scores          BLOB,
     labeled         INTEGER NOT NULL,
     PRIMARY KEY (model, id)
-);
+) WITHOUT ROWID; -- one B-tree keyed by (model, id) instead of a rowid table plus a key index
 CREATE INDEX predictions_ts ON predictions (ts_ms);
 
 CREATE TABLE early_labels (
@@ -42,7 +42,7 @@ CREATE TABLE early_labels (
     label BLOB    NOT NULL,
     ts_ms INTEGER NOT NULL,
     PRIMARY KEY (model, id)
-);
+) WITHOUT ROWID;
 CREATE INDEX early_labels_ts ON early_labels (ts_ms);
 
 CREATE TABLE models (
