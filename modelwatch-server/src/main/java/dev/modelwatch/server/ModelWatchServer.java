@@ -1,7 +1,6 @@
 package dev.modelwatch.server;
 
 import dev.modelwatch.core.event.Event;
-import dev.modelwatch.core.event.EventCodec;
 import dev.modelwatch.server.aggregate.Aggregator;
 import dev.modelwatch.server.aggregate.ModelRegistry;
 import dev.modelwatch.server.aggregate.ProfileQuery;
@@ -10,6 +9,7 @@ import dev.modelwatch.server.config.ServerConfig;
 import dev.modelwatch.server.ingest.DurableLog;
 import dev.modelwatch.server.ingest.EventDecoder;
 import dev.modelwatch.server.ingest.IngestLimits;
+import dev.modelwatch.server.ingest.LogRecord;
 import dev.modelwatch.server.ops.ModelMetricsCollector;
 import dev.modelwatch.server.ops.ServerMetrics;
 import dev.modelwatch.store.Store;
@@ -61,8 +61,11 @@ public final class ModelWatchServer implements AutoCloseable {
                 86_400_000L, config.retentionDay()), registry, metrics, config.idFilterCapacity());
         DurableLog log = DurableLog.open(config.dataDir().resolve("log"), config.logSegmentBytes(), config.fsync());
         AtomicLong replayed = new AtomicLong();
+        // replay accepts at least what ingest accepted (the record names what was rejected)
+        EventDecoder replayDecoder = new EventDecoder(new IngestLimits(Long.MAX_VALUE, Integer.MAX_VALUE,
+                Integer.MAX_VALUE, Duration.ofDays(365L * 1000), Duration.ofDays(365L * 1000)), clock);
         log.replay(aggregator.replayFrom(), (payload, lsnEnd) -> {
-            List<Event> events = EventCodec.decode(payload);
+            List<Event> events = LogRecord.decode(payload).events(replayDecoder);
             replayed.addAndGet(events.size());
             aggregator.replay(events, lsnEnd);
         });

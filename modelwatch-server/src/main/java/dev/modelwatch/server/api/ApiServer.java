@@ -3,7 +3,6 @@ package dev.modelwatch.server.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.modelwatch.core.event.EventCodec;
 import dev.modelwatch.core.metrics.MetricCatalog;
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.metrics.ProfileSummary;
@@ -19,6 +18,7 @@ import dev.modelwatch.server.ingest.BodyException;
 import dev.modelwatch.server.ingest.DecodedBatch;
 import dev.modelwatch.server.ingest.DurableLog;
 import dev.modelwatch.server.ingest.EventDecoder;
+import dev.modelwatch.server.ingest.LogRecord;
 import dev.modelwatch.server.ops.ServerMetrics;
 import dev.modelwatch.store.ModelRecord;
 import dev.modelwatch.store.Store;
@@ -149,14 +149,20 @@ public final class ApiServer {
                         + " events are waiting to be aggregated; retry after 1 s"));
                 return;
             }
-            byte[] body = readBody(ctx);
+            long now = clock.millis();
+            byte[] raw = readLimited(ctx, config.maxBodyBytes());
+            boolean gzip = isGzip(ctx);
+            byte[] body = gzip ? gunzip(raw, config.maxBodyBytes()) : raw;
             String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase();
             DecodedBatch batch;
+            LogRecord.Format format;
             if (type.startsWith("application/x-ndjson") || type.startsWith("application/ndjson")
                     || type.startsWith("application/jsonl") || type.startsWith("application/jsonlines")) {
-                batch = decoder.decodeNdjson(body);
+                format = LogRecord.Format.NDJSON;
+                batch = decoder.decodeNdjson(body, now);
             } else if (type.startsWith("application/json") || type.isEmpty()) {
-                batch = decoder.decodeJson(body);
+                format = LogRecord.Format.JSON;
+                batch = decoder.decodeJson(body, now);
             } else {
                 throw new BodyException(400, "Content-Type '" + ctx.contentType()
                         + "' is not accepted; send application/json or application/x-ndjson");
@@ -164,8 +170,11 @@ public final class ApiServer {
             accepted = batch.events().size();
             rejected = batch.errors().size();
             if (!batch.events().isEmpty()) {
+                int[] rejectedIndexes = batch.errors().stream().mapToInt(DecodedBatch.EventError::index).toArray();
+                // the log keeps the bytes as sent (gzip too); replay decodes them again as of `now`
+                byte[] record = new LogRecord(now, format, gzip, rejectedIndexes, raw).encode();
                 try {
-                    log.append(EventCodec.encode(batch.events()), batch.events()).get(60, TimeUnit.SECONDS);
+                    log.append(record, batch.events()).get(60, TimeUnit.SECONDS);
                 } catch (ExecutionException | TimeoutException e) {
                     accepted = 0;
                     rejected = 0;
@@ -199,27 +208,40 @@ public final class ApiServer {
         }
     }
 
-    private byte[] readBody(Context ctx) throws IOException {
-        long limit = config.maxBodyBytes();
+    /** The body as sent, refused with 413 past {@code limit} (by its Content-Length when it declares one). */
+    private static byte[] readLimited(Context ctx, long limit) throws IOException {
         long declared = ctx.req().getContentLengthLong();
         if (declared > limit) {
             throw new BodyException(413, "body of " + declared + " bytes is over the limit of " + limit
                     + " bytes (ingest.max_body_bytes)");
         }
-        byte[] raw = readLimited(ctx.bodyInputStream(), limit, "body");
-        String encoding = ctx.header("Content-Encoding");
-        boolean gzip = encoding != null && encoding.trim().equalsIgnoreCase("gzip");
-        if (encoding != null && !gzip && !encoding.trim().equalsIgnoreCase("identity")) {
-            throw new BodyException(400, "Content-Encoding '" + encoding + "' is not supported; use gzip or none");
-        }
-        if (gzip) {
-            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
-                return readLimited(in, limit, "decompressed body");
-            } catch (ZipException | java.io.EOFException e) {
-                throw new BodyException(400, "body is not valid gzip: " + e.getMessage());
+        if (declared >= 0) {
+            byte[] body = ctx.bodyInputStream().readNBytes((int) declared);
+            if (body.length < declared) {
+                throw new BodyException(400, "truncated body: " + body.length + " of " + declared + " bytes arrived");
             }
+            return body;
         }
-        return raw;
+        return readLimited(ctx.bodyInputStream(), limit, "body");
+    }
+
+    private static boolean isGzip(Context ctx) {
+        String encoding = ctx.header("Content-Encoding");
+        if (encoding == null || encoding.trim().equalsIgnoreCase("identity")) {
+            return false;
+        }
+        if (encoding.trim().equalsIgnoreCase("gzip")) {
+            return true;
+        }
+        throw new BodyException(400, "Content-Encoding '" + encoding + "' is not supported; use gzip or none");
+    }
+
+    private static byte[] gunzip(byte[] raw, long limit) throws IOException {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
+            return readLimited(in, limit, "decompressed body");
+        } catch (ZipException | java.io.EOFException e) {
+            throw new BodyException(400, "body is not valid gzip: " + e.getMessage());
+        }
     }
 
     private static byte[] readLimited(InputStream in, long limit, String what) throws IOException {

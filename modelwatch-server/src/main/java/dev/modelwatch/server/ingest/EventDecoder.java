@@ -58,6 +58,19 @@ public final class EventDecoder {
 
     /** Decodes a JSON body: one event object or an array of event objects. */
     public DecodedBatch decodeJson(byte[] body) {
+        return decodeJson(body, clock.millis());
+    }
+
+    /** Decodes newline-delimited JSON received now. */
+    public DecodedBatch decodeNdjson(byte[] body) {
+        return decodeNdjson(body, clock.millis());
+    }
+
+    /**
+     * Decodes a JSON body as if received at {@code now} (events without a timestamp get it), so
+     * that a body replayed from the ingest log decodes to the same events.
+     */
+    public DecodedBatch decodeJson(byte[] body, long now) {
         List<Event> events = new ArrayList<>();
         List<DecodedBatch.EventError> errors = new ArrayList<>();
         int index = 0;
@@ -66,7 +79,6 @@ public final class EventDecoder {
             if (t == null) {
                 throw new BodyException(400, "empty body: expected an event object or an array of events");
             }
-            long now = clock.millis();
             if (t == JsonToken.START_OBJECT) {
                 add(decodeOne(p, now), 0, events, errors);
                 index = 1;
@@ -109,12 +121,11 @@ public final class EventDecoder {
      * Decodes newline-delimited JSON: one event object per non-blank line. A line that is not
      * valid JSON rejects that event only; {@code index} counts non-blank lines from 0.
      */
-    public DecodedBatch decodeNdjson(byte[] body) {
+    public DecodedBatch decodeNdjson(byte[] body, long now) {
         List<Event> events = new ArrayList<>();
         List<DecodedBatch.EventError> errors = new ArrayList<>();
         int index = 0;
         int start = 0;
-        long now = clock.millis();
         for (int i = 0; i <= body.length; i++) {
             if (i < body.length && body[i] != '\n') {
                 continue;
