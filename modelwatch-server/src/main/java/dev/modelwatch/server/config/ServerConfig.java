@@ -35,7 +35,7 @@ public record ServerConfig(
 
     public static ServerConfig defaults() {
         return new ServerConfig(8080, "127.0.0.1", Path.of("data"), null, 16L << 20, 100_000, 1_000,
-                Duration.ofMinutes(10), 2_000_000, 64L << 20, true, Duration.ofSeconds(2), SketchSettings.DEFAULT,
+                Duration.ofMinutes(10), 200_000, 64L << 20, true, Duration.ofSeconds(2), SketchSettings.DEFAULT,
                 Duration.ofDays(7), 10_000_000L, Duration.ofDays(8), Duration.ofDays(90), Duration.ofDays(730),
                 Duration.ofMinutes(15), Map.of());
     }
