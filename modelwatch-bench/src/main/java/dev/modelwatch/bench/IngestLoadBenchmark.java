@@ -1,0 +1,601 @@
+package dev.modelwatch.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.modelwatch.core.event.Event;
+import dev.modelwatch.core.event.PredictionEvent;
+import dev.modelwatch.core.metrics.ModelSpec;
+import dev.modelwatch.core.profile.ProfileKey;
+import dev.modelwatch.core.profile.SketchSettings;
+import dev.modelwatch.core.profile.WindowProfile;
+import dev.modelwatch.server.ModelWatchServer;
+import dev.modelwatch.server.config.ServerConfig;
+import dev.modelwatch.server.ingest.DecodedBatch;
+import dev.modelwatch.server.ingest.EventDecoder;
+import dev.modelwatch.server.ingest.IngestLimits;
+import dev.modelwatch.server.ingest.LogRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The ingest load benchmark: HTTP ingest throughput of prediction events with 20 features against
+ * the parse-only limit of the same bytes, measured in the same run (DESIGN.md: the ratio must be
+ * at least 0.5 on 2 cores). Method and figures: BENCHMARKS.md.
+ *
+ * <ol>
+ *   <li><b>A, parse-only limit</b>: {@link ParseOnlyReader} over the request bodies on T threads.</li>
+ *   <li><b>B', the server's stages in process</b>, on the same bodies: the ingest decoder
+ *       ({@link EventDecoder#decodeNdjson}) and the ingest log record ({@link LogRecord#encode}) on
+ *       T threads, and the aggregator's window-profile updates on one thread (the aggregator is a
+ *       single writer).</li>
+ *   <li><b>B, HTTP ingest</b>: a real {@link ModelWatchServer} (embedded SQLite, fsync on) in this
+ *       JVM, C client threads posting the bodies; then a check that the server counted exactly the
+ *       accepted events, and where the CPU went, by thread.</li>
+ * </ol>
+ * Prints a table and writes the figures as JSON. Usage, from the repository root:
+ * <pre>
+ * java -Xms6g -Xmx6g -jar modelwatch-bench/target/modelwatch-bench-0.1.0-SNAPSHOT-all.jar --duration 20
+ * </pre>
+ */
+public final class IngestLoadBenchmark {
+    /** DESIGN.md: HTTP ingest at least half the parse-only throughput. */
+    static final double TARGET_RATIO = 0.5;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final IngestBenchmarkOptions options;
+    private final Map<String, Object> report = new LinkedHashMap<>();
+
+    private IngestLoadBenchmark(IngestBenchmarkOptions options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h")) {
+                System.out.println(IngestBenchmarkOptions.USAGE);
+                return;
+            }
+        }
+        IngestBenchmarkOptions options;
+        try {
+            options = IngestBenchmarkOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(IngestBenchmarkOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (System.getProperty("modelwatch.log.level") == null) {
+            // the server's INFO lines would interleave with the table; warnings and errors still show
+            System.setProperty("modelwatch.log.level", "WARN");
+        }
+        try {
+            new IngestLoadBenchmark(options).run();
+        } catch (Exception | AssertionError e) {
+            System.err.println("INGEST BENCHMARK FAILED: " + e.getMessage());
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        long nowMs = System.currentTimeMillis();
+        PredictionWorkload workload = PredictionWorkload.generate(options.seed(), options.events(), options.batch(), nowMs);
+        report.put("machine", machine());
+        report.put("options", optionsJson());
+        report.put("workload", Map.of("events", workload.eventCount(), "bodies", workload.bodies().size(),
+                "events_per_body", workload.eventsPerBody(), "mean_event_bytes", round(workload.meanEventBytes(), 1),
+                "features_per_event", 20));
+        System.out.printf("workload: %d events in %d NDJSON bodies of %d, %.0f bytes an event; %d threads in process, "
+                        + "%d HTTP clients%n", workload.eventCount(), workload.bodies().size(), workload.eventsPerBody(),
+                workload.meanEventBytes(), options.threads(), options.clients());
+
+        List<ThroughputRun.Result> stages = new ArrayList<>();
+        ThroughputRun.Result parse = stage(stages, "parse-only", options.threads(), workload, ParseTask::new);
+        EventDecoder decoder = serverDecoder();
+        stage(stages, "decode", options.threads(), workload, () -> new DecodeTask(decoder));
+        stage(stages, "log-record", options.threads(), workload, () -> new LogRecordTask(workload.eventsPerBody()));
+        Map<byte[], List<Event>> decoded = decodeAll(decoder, workload);
+        stage(stages, "profile-updates", 1, workload, () -> new ProfileTask(decoded));
+        decoded.clear();
+        System.gc();
+
+        HttpOutcome outcome = httpPhase(workload);
+        HttpIngestLoad.Result http = outcome.load();
+        double sustained = sustainedRate(http, outcome.drainSeconds());
+
+        double ratio = http.eventsPerSecond() / parse.eventsPerSecond();
+        double sustainedRatio = sustained / parse.eventsPerSecond();
+        printTable(stages, http, parse, ratio, sustained, sustainedRatio);
+        List<Object> stageJson = new ArrayList<>();
+        for (ThroughputRun.Result r : stages) {
+            stageJson.add(stageJson(r));
+        }
+        report.put("in_process", stageJson);
+        Map<String, Object> ratios = new LinkedHashMap<>();
+        ratios.put("http_ingest_over_parse_only", round(ratio, 3));
+        ratios.put("sustained_ingest_over_parse_only", round(sustainedRatio, 3));
+        ratios.put("target", TARGET_RATIO);
+        ratios.put("meets_target", ratio >= TARGET_RATIO);
+        report.put("ratio", ratios);
+        Path out = options.out();
+        if (out.getParent() != null) {
+            Files.createDirectories(out.getParent());
+        }
+        JSON.writeValue(out.toFile(), report);
+        System.out.println("figures written to " + out.toAbsolutePath());
+    }
+
+    // ---- in-process stages ----
+
+    private ThroughputRun.Result stage(List<ThroughputRun.Result> stages, String name, int threads,
+                                       PredictionWorkload workload,
+                                       java.util.function.Supplier<ThroughputRun.BodyTask> task) throws InterruptedException {
+        ThroughputRun.Result r = ThroughputRun.run(name, threads, workload, options.cpuWarmup(), options.cpuDuration(), task);
+        System.out.printf("  %-20s %2d thr  %,10.0f events/s  %7.1f MB/s  %6.2f µs CPU/event  (JVM %.1f s CPU, "
+                        + "GC %.2f s, other processes %.1f s CPU in %.1f s)%n", name, threads, r.eventsPerSecond(),
+                r.mbPerSecond(), r.cpuMicrosPerEvent(), r.processCpuSeconds(), r.gcSeconds(),
+                r.otherProcessesCpuSeconds(), r.seconds());
+        stages.add(r);
+        return r;
+    }
+
+    private static EventDecoder serverDecoder() {
+        ServerConfig c = ServerConfig.defaults();
+        return new EventDecoder(new IngestLimits(c.maxBodyBytes(), c.maxEventsPerRequest(), c.maxFeatures(),
+                c.maxEventAge(), c.maxFutureSkew()), Clock.systemUTC());
+    }
+
+    private static Map<byte[], List<Event>> decodeAll(EventDecoder decoder, PredictionWorkload workload) {
+        Map<byte[], List<Event>> decoded = new IdentityHashMap<>();
+        for (byte[] body : workload.bodies()) {
+            decoded.put(body, decoder.decodeNdjson(body).events());
+        }
+        return decoded;
+    }
+
+    /** Stage A: the parse-only limit. */
+    private static final class ParseTask implements ThroughputRun.BodyTask {
+        private final ParseOnlyReader reader = new ParseOnlyReader();
+
+        @Override
+        public int process(byte[] body) {
+            return reader.read(body);
+        }
+
+        @Override
+        public long checksum() {
+            return reader.checksum();
+        }
+    }
+
+    /** The server's ingest decoder: parse, validate, build the events. */
+    private static final class DecodeTask implements ThroughputRun.BodyTask {
+        private final EventDecoder decoder;
+        private long checksum;
+
+        DecodeTask(EventDecoder decoder) {
+            this.decoder = decoder;
+        }
+
+        @Override
+        public int process(byte[] body) {
+            DecodedBatch batch = decoder.decodeNdjson(body);
+            if (!batch.errors().isEmpty()) {
+                throw new IllegalStateException("the decoder rejected generated events: " + batch.errors().get(0));
+            }
+            checksum += batch.events().size();
+            return batch.events().size();
+        }
+
+        @Override
+        public long checksum() {
+            return checksum;
+        }
+    }
+
+    /**
+     * The ingest log record a request thread builds after decoding: the body as sent, framed
+     * ({@link LogRecord}); nothing is re-encoded.
+     */
+    private static final class LogRecordTask implements ThroughputRun.BodyTask {
+        private final int eventsPerBody;
+        private long checksum;
+
+        LogRecordTask(int eventsPerBody) {
+            this.eventsPerBody = eventsPerBody;
+        }
+
+        @Override
+        public int process(byte[] body) {
+            checksum += new LogRecord(System.currentTimeMillis(), LogRecord.Format.NDJSON, false, new int[0], body)
+                    .encode().length;
+            return eventsPerBody;
+        }
+
+        @Override
+        public long checksum() {
+            return checksum;
+        }
+    }
+
+    /**
+     * The aggregator's profile work for a prediction, bare: the profile of its window for all
+     * traffic and for each segment, found in a map by key, then {@link WindowProfile#addPrediction}.
+     * No duplicate check, no label bookkeeping, no storage.
+     */
+    private static final class ProfileTask implements ThroughputRun.BodyTask {
+        private final Map<byte[], List<Event>> decoded;
+        private final Map<ProfileKey, WindowProfile> profiles = new HashMap<>();
+
+        ProfileTask(Map<byte[], List<Event>> decoded) {
+            this.decoded = decoded;
+        }
+
+        @Override
+        public int process(byte[] body) {
+            List<Event> events = decoded.get(body);
+            long window = ModelSpec.DEFAULT_WINDOW_MS;
+            for (Event e : events) {
+                PredictionEvent p = (PredictionEvent) e;
+                long start = Math.floorDiv(p.timestampMs(), window) * window;
+                profiles.computeIfAbsent(new ProfileKey(p.model(), p.version(), ProfileKey.ALL, window, start),
+                        k -> new WindowProfile(SketchSettings.DEFAULT)).addPrediction(p);
+                for (Map.Entry<String, String> s : p.segments().entrySet()) {
+                    profiles.computeIfAbsent(new ProfileKey(p.model(), p.version(),
+                            ProfileKey.segment(s.getKey(), s.getValue()), window, start),
+                            k -> new WindowProfile(SketchSettings.DEFAULT)).addPrediction(p);
+                }
+            }
+            return events.size();
+        }
+
+        @Override
+        public long checksum() {
+            return profiles.size();
+        }
+    }
+
+    // ---- HTTP phase ----
+
+    /** The HTTP phase's load figures and how long the aggregator took to catch up after it. */
+    private record HttpOutcome(HttpIngestLoad.Result load, double drainSeconds) {
+    }
+
+    private HttpOutcome httpPhase(PredictionWorkload workload) throws Exception {
+        Path dataDir = options.dataDir();
+        boolean temporary = dataDir == null;
+        if (temporary) {
+            dataDir = Files.createTempDirectory("modelwatch-ingest-bench");
+        }
+        ServerConfig config = ServerConfig.defaults().withDataDir(dataDir).withPort(0);
+        if (!config.fsync()) {
+            throw new IllegalStateException("the benchmark measures durable ingest; the default config has fsync off");
+        }
+        System.out.printf("HTTP ingest: server on %s (SQLite, fsync on), %d clients, %d s warm-up + %d s measured%n",
+                dataDir, options.clients(), options.warmup().toSeconds(), options.duration().toSeconds());
+        ModelWatchServer server = ModelWatchServer.start(config, Clock.systemUTC());
+        try {
+            URI base = URI.create("http://127.0.0.1:" + server.port());
+            // one client for the load and the checks, alive until the end so that its threads' CPU is seen
+            HttpClient http = HttpIngestLoad.newClient();
+            long[] lagAtEnd = new long[1];
+            // /readyz reads the queue length without waiting on the aggregator; /metrics would wait behind its queue
+            HttpIngestLoad.IntervalHook hook = () -> lagAtEnd[0] = get(http, base, "/readyz").path("queued_events").asLong(-1);
+            ThreadCpuSnapshot runStart = ThreadCpuSnapshot.take();
+            HttpIngestLoad.Result r = HttpIngestLoad.run(http, base, workload, options.clients(), options.warmup(),
+                    options.duration(), options.retryOverloaded(), IngestLoadBenchmark::role, hook);
+            long t0 = System.nanoTime();
+            server.awaitAggregated(Duration.ofMinutes(2));
+            double drainSeconds = (System.nanoTime() - t0) / 1e9;
+            ThreadCpuSnapshot runEnd = ThreadCpuSnapshot.take();
+            PrometheusSamples metrics = scrape(http, base);
+            if (metrics.value("modelwatch_aggregator_queued_events") > 0) {
+                throw new IllegalStateException("the aggregator did not catch up within 2 minutes");
+            }
+            long counted = countedBySummary(http, base, workload);
+            long modelCount = get(http, base, "/api/v1/models/" + PredictionWorkload.MODEL).path("prediction_count").asLong(-1);
+            System.out.printf("correctness: %,d events accepted, summary counts %,d, model lists %,d%n",
+                    r.totalAcceptedEvents(), counted, modelCount);
+            if (counted != r.totalAcceptedEvents() || modelCount != r.totalAcceptedEvents()) {
+                throw new IllegalStateException("the server counted " + counted + " (summary) and " + modelCount
+                        + " (model) events, but accepted " + r.totalAcceptedEvents());
+            }
+            report.put("http_ingest", httpJson(r, metrics, lagAtEnd[0], drainSeconds, counted));
+            report.put("whole_run_cpu_per_event", wholeRunAccount(runStart, runEnd, r));
+            return new HttpOutcome(r, drainSeconds);
+        } finally {
+            server.close();
+            if (temporary) {
+                deleteTree(dataDir);
+            }
+        }
+    }
+
+    /** The count of the summary over a range holding every generated timestamp. */
+    private static long countedBySummary(HttpClient http, URI base, PredictionWorkload workload) {
+        long now = System.currentTimeMillis();
+        String path = "/api/v1/models/" + PredictionWorkload.MODEL + "/summary?from=" + (now - 3_600_000L) + "&to="
+                + (now + 60_000L);
+        JsonNode summary = get(http, base, path);
+        if (!summary.has("count")) {
+            throw new IllegalStateException("the summary has no count: " + summary);
+        }
+        return summary.path("count").asLong();
+    }
+
+    private static JsonNode get(HttpClient http, URI base, String path) {
+        String body = getText(http, base, path);
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new IllegalStateException("GET " + path + " did not answer JSON: " + body, e);
+        }
+    }
+
+    private static String getText(HttpClient http, URI base, String path) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("GET " + path + ": status " + r.statusCode() + ": " + r.body());
+            }
+            return r.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static PrometheusSamples scrape(HttpClient http, URI base) {
+        return PrometheusSamples.parse(getText(http, base, "/metrics"));
+    }
+
+    /** The role of a thread by its name, for the CPU account of the HTTP phase. */
+    static String role(String thread) {
+        if (thread.startsWith(HttpIngestLoad.CLIENT_THREAD)) {
+            return "client: load threads";
+        }
+        if (HttpIngestLoad.isClientThread(thread)) {
+            return "client: JDK HttpClient";
+        }
+        if (thread.equals("modelwatch-log-writer")) {
+            return "server: log writer (CRC, write, fsync, hand-off)";
+        }
+        if (thread.equals("modelwatch-aggregator")) {
+            return "server: aggregator (profiles, id lookups)";
+        }
+        if (thread.equals("modelwatch-store-writer")) {
+            return "server: store writer (SQLite commits)";
+        }
+        if (thread.startsWith("JettyServerThreadPool") || thread.startsWith("qtp") || thread.contains("jetty")
+                || thread.contains("Jetty")) {
+            return "server: HTTP threads (Jetty, decode, encode)";
+        }
+        return "other: " + thread.replaceAll("\\d+", "N");
+    }
+
+    // ---- report ----
+
+    private void printTable(List<ThroughputRun.Result> stages, HttpIngestLoad.Result http, ThroughputRun.Result parse,
+                            double ratio, double sustained, double sustainedRatio) {
+        System.out.println();
+        System.out.println("| stage | threads | events/s | MB/s | CPU µs/event |");
+        System.out.println("|---|---:|---:|---:|---:|");
+        for (ThroughputRun.Result r : stages) {
+            System.out.printf("| %s | %d | %,.0f | %.1f | %.2f |%n", r.name(), r.threads(), r.eventsPerSecond(),
+                    r.mbPerSecond(), r.cpuMicrosPerEvent());
+        }
+        System.out.printf("| HTTP ingest (durable, %d clients) | server | %,.0f | %.1f | %.2f (process) |%n",
+                http.clients(), http.eventsPerSecond(), http.bytesPerSecond() / 1e6,
+                http.processCpuSeconds() * 1e6 / http.eventsInCpuInterval());
+        System.out.printf("%nHTTP request latency (%d requests of %d events): p50 %.1f ms, p99 %.1f ms, max %.1f ms; "
+                        + "429 (overloaded) answers: %d in the interval, %d in all; connections closed before an "
+                        + "answer: %d%n", http.requests(), options.batch(), http.p50Ms(), http.p99Ms(), http.maxMs(),
+                http.overloadedInInterval(), http.overloadedAnswers(), http.connectionErrors());
+        System.out.printf("CPU of the measured %.1f s: this JVM %.1f s of the %.1f s the machine's %d CPUs offer; other "
+                        + "processes %.1f s; %d GCs, %.2f s in GC; JIT compilers busy %.1f s (wall)%n",
+                http.cpuIntervalSeconds(),
+                http.processCpuSeconds(), http.cpuIntervalSeconds() * Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().availableProcessors(), http.otherProcessesCpuSeconds(), http.gcCount(),
+                http.gcSeconds(), http.jitSeconds());
+        for (Map.Entry<String, Double> e : http.cpuSecondsByRole().entrySet()) {
+            System.out.printf("  %-52s %6.2f s  %5.1f%%  %6.2f µs/event%n", e.getKey(), e.getValue(),
+                    100 * e.getValue() / http.processCpuSeconds(), e.getValue() * 1e6 / http.eventsInCpuInterval());
+        }
+        System.out.printf("client share of the process CPU: %.1f%%%n",
+                100 * http.clientCpuSeconds() / http.processCpuSeconds());
+        System.out.printf("%nRATIO HTTP ingest / parse-only = %,.0f / %,.0f = %.3f (target >= %.1f): %s%n",
+                http.eventsPerSecond(), parse.eventsPerSecond(), ratio, TARGET_RATIO,
+                ratio >= TARGET_RATIO ? "MEETS TARGET" : "BELOW TARGET");
+        System.out.printf("sustained (accepted and aggregated, %,d events over %.1f s of load + catch-up) = %,.0f "
+                        + "events/s, ratio %.3f%n", http.totalAcceptedEvents(), http.totalAcceptedEvents() / sustained,
+                sustained, sustainedRatio);
+    }
+
+    private static Map<String, Object> stageJson(ThroughputRun.Result r) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("stage", r.name());
+        o.put("threads", r.threads());
+        o.put("events", r.events());
+        o.put("seconds", round(r.seconds(), 3));
+        o.put("events_per_second", Math.round(r.eventsPerSecond()));
+        o.put("mb_per_second", round(r.mbPerSecond(), 1));
+        o.put("cpu_us_per_event", round(r.cpuMicrosPerEvent(), 3));
+        o.put("jvm_cpu_seconds", round(r.processCpuSeconds(), 2));
+        o.put("gc_seconds", round(r.gcSeconds(), 3));
+        o.put("other_processes_cpu_seconds", round(r.otherProcessesCpuSeconds(), 2));
+        o.put("checksum", r.checksum());
+        return o;
+    }
+
+    private static Map<String, Object> httpJson(HttpIngestLoad.Result r, PrometheusSamples metrics, long lagAtEnd,
+                                                double drainSeconds, long counted) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("clients", r.clients());
+        o.put("seconds", r.seconds());
+        o.put("events", r.events());
+        o.put("requests", r.requests());
+        o.put("events_per_second", Math.round(r.eventsPerSecond()));
+        o.put("mb_per_second", round(r.bytesPerSecond() / 1e6, 1));
+        o.put("latency_ms", Map.of("p50", round(r.p50Ms(), 2), "p99", round(r.p99Ms(), 2), "max", round(r.maxMs(), 2)));
+        o.put("overloaded_answers_429", r.overloadedAnswers());
+        o.put("overloaded_answers_429_in_interval", r.overloadedInInterval());
+        o.put("connections_closed_before_answer", r.connectionErrors());
+        Map<String, Object> cpu = new LinkedHashMap<>();
+        cpu.put("interval_seconds", round(r.cpuIntervalSeconds(), 3));
+        cpu.put("process_seconds", round(r.processCpuSeconds(), 2));
+        cpu.put("process_us_per_event", round(r.processCpuSeconds() * 1e6 / r.eventsInCpuInterval(), 2));
+        cpu.put("client_seconds", round(r.clientCpuSeconds(), 3));
+        cpu.put("client_share_of_process", round(r.clientCpuSeconds() / r.processCpuSeconds(), 4));
+        cpu.put("other_processes_seconds", round(r.otherProcessesCpuSeconds(), 2));
+        cpu.put("gc_count", r.gcCount());
+        cpu.put("gc_seconds", round(r.gcSeconds(), 3));
+        cpu.put("jit_compile_wall_seconds", round(r.jitSeconds(), 3));
+        Map<String, Object> roles = new LinkedHashMap<>();
+        r.cpuSecondsByRole().forEach((k, v) -> roles.put(k, round(v, 3)));
+        cpu.put("seconds_by_role", roles);
+        o.put("cpu", cpu);
+        // whole-run averages (warm-up included), from the server's own /metrics after the load
+        Map<String, Object> server = new LinkedHashMap<>();
+        double fsyncs = metrics.value("modelwatch_log_fsync_duration_seconds_count");
+        double records = metrics.value("modelwatch_log_records_total");
+        double requests = metrics.value("modelwatch_ingest_request_duration_seconds_count");
+        double flushes = metrics.value("modelwatch_flush_duration_seconds_count");
+        server.put("fsyncs", fsyncs);
+        server.put("fsync_mean_ms", round(1000 * metrics.value("modelwatch_log_fsync_duration_seconds_sum") / fsyncs, 3));
+        server.put("requests_per_group_commit", round(records / fsyncs, 2));
+        server.put("request_mean_ms", round(1000 * metrics.value("modelwatch_ingest_request_duration_seconds_sum")
+                / requests, 2));
+        server.put("flushes", flushes);
+        server.put("flush_mean_ms", round(1000 * metrics.value("modelwatch_flush_duration_seconds_sum") / flushes, 1));
+        server.put("aggregated_events", metrics.value("modelwatch_aggregated_events_total"));
+        o.put("server_metrics_whole_run", server);
+        o.put("aggregator_queued_events_at_end", lagAtEnd);
+        o.put("drain_seconds_after_load", round(drainSeconds, 2));
+        o.put("total_accepted_events", r.totalAcceptedEvents());
+        o.put("server_counted_events", counted);
+        o.put("load_seconds", round(r.loadSeconds(), 2));
+        o.put("sustained_events_per_second", Math.round(sustainedRate(r, drainSeconds)));
+        System.out.printf("server's own account (whole run): %.0f fsyncs (mean %.2f ms, %.1f requests each), request "
+                        + "mean %.1f ms, %.0f flushes (mean %.0f ms); aggregator %,d events behind when the load stopped, "
+                        + "caught up %.1f s later%n", fsyncs, server.get("fsync_mean_ms"), records / fsyncs,
+                server.get("request_mean_ms"), flushes, server.get("flush_mean_ms"), lagAtEnd, drainSeconds);
+        return o;
+    }
+
+    /**
+     * CPU per accepted event by role from the start of the load until the aggregator had caught up:
+     * every event was decoded, logged and aggregated in it, so this is the full cost of an event,
+     * whatever fell behind during the measured interval.
+     */
+    private static Map<String, Object> wholeRunAccount(ThreadCpuSnapshot start, ThreadCpuSnapshot end,
+                                                       HttpIngestLoad.Result load) {
+        long events = load.totalAcceptedEvents();
+        Map<String, Object> o = new LinkedHashMap<>();
+        double process = end.processCpuSecondsSince(start);
+        o.put("wall_seconds", round(end.secondsSince(start), 2));
+        o.put("events", events);
+        o.put("process_us", round(process * 1e6 / events, 2));
+        o.put("other_processes_cpu_seconds", round(end.otherProcessesCpuSecondsSince(start), 2));
+        o.put("gc_count", end.gcCountSince(start));
+        o.put("gc_seconds", round(end.gcSecondsSince(start), 2));
+        Map<String, Object> roles = new LinkedHashMap<>();
+        System.out.printf("%nCPU per accepted event over the whole HTTP phase (%.1f s of load and catch-up, %,d events; "
+                        + "%d GCs, %.1f s in GC; other processes %.1f s): %.2f µs%n", end.secondsSince(start), events,
+                end.gcCountSince(start), end.gcSecondsSince(start), end.otherProcessesCpuSecondsSince(start),
+                process * 1e6 / events);
+        Map<String, Double> ended = Map.of(role(HttpIngestLoad.CLIENT_THREAD), load.loadThreadsCpuSeconds());
+        for (Map.Entry<String, Double> e : end.secondsByRole(start, IngestLoadBenchmark::role, ended).entrySet()) {
+            double us = e.getValue() * 1e6 / events;
+            if (us >= 0.01) {
+                roles.put(e.getKey(), round(us, 2));
+                System.out.printf("  %-52s %6.2f µs/event  %5.1f%%%n", e.getKey(), us, 100 * e.getValue() / process);
+            }
+        }
+        o.put("us_by_role", roles);
+        return o;
+    }
+
+    /**
+     * Events accepted and aggregated per second over the whole load, warm-up included, until the
+     * aggregator had caught up: the rate the server can keep up, unlike the acknowledged rate when
+     * the aggregator falls behind (it refuses with 429 once 2 million events wait).
+     */
+    static double sustainedRate(HttpIngestLoad.Result r, double drainSeconds) {
+        return r.totalAcceptedEvents() / (r.loadSeconds() + drainSeconds);
+    }
+
+    private Map<String, Object> machine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("available_processors", Runtime.getRuntime().availableProcessors());
+        m.put("cpu_model", firstLineValue("/proc/cpuinfo", "model name"));
+        m.put("mem_total", firstLineValue("/proc/meminfo", "MemTotal"));
+        m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        m.put("jvm_args", ManagementFactory.getRuntimeMXBean().getInputArguments());
+        m.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
+        m.put("jackson", com.fasterxml.jackson.core.json.PackageVersion.VERSION.toString());
+        return m;
+    }
+
+    private Map<String, Object> optionsJson() {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("duration_s", options.duration().toMillis() / 1000.0);
+        o.put("warmup_s", options.warmup().toMillis() / 1000.0);
+        o.put("cpu_duration_s", options.cpuDuration().toMillis() / 1000.0);
+        o.put("cpu_warmup_s", options.cpuWarmup().toMillis() / 1000.0);
+        o.put("clients", options.clients());
+        o.put("batch", options.batch());
+        o.put("events", options.events());
+        o.put("threads", options.threads());
+        o.put("seed", options.seed());
+        return o;
+    }
+
+    private static String firstLineValue(String file, String key) {
+        try (Stream<String> lines = Files.lines(Path.of(file))) {
+            return lines.filter(l -> l.startsWith(key)).map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst()
+                    .orElse(null);
+        } catch (IOException | UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    private static double round(double v, int decimals) {
+        if (!Double.isFinite(v)) {
+            return v;
+        }
+        double scale = Math.pow(10, decimals);
+        return Math.round(v * scale) / scale;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
