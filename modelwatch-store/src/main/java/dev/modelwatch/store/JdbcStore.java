@@ -117,7 +117,10 @@ final class JdbcStore implements Store {
         long now = clock.millis();
         inTransaction("commit of the flush up to log position " + flush.lsn(), c -> {
             mergeProfiles(c, flush.deltas(), now);
-            executeBatched(c, upsertPrediction, flush.predictions(), JdbcStore::bindPrediction);
+            // most predictions share a handful of segment maps: encode each distinct one once
+            Map<Map<String, String>, byte[]> encodedSegments = new HashMap<>();
+            executeBatched(c, upsertPrediction, flush.predictions(), (s, p) -> bindPrediction(s, p,
+                    encodedSegments.computeIfAbsent(p.segments(), ColumnCodec::encodeStrings)));
             executeBatched(c, upsertEarlyLabel, flush.earlyLabels(), JdbcStore::bindEarlyLabel);
             deleteJoinedLabels(c, flush.joinedLabels());
             executeBatched(c, upsertModel, flush.models(), JdbcStore::bindModel);
@@ -436,14 +439,14 @@ final class JdbcStore implements Store {
         s.setLong(first + 4, key.windowStartMs());
     }
 
-    private static void bindPrediction(PreparedStatement s, PendingPrediction p) throws SQLException {
+    private static void bindPrediction(PreparedStatement s, PendingPrediction p, byte[] segments) throws SQLException {
         s.setString(1, p.model());
         s.setString(2, p.id());
         s.setString(3, p.version());
         s.setLong(4, p.timestampMs());
         s.setLong(5, p.windowStartMs());
         s.setLong(6, p.windowMs());
-        s.setBytes(7, ColumnCodec.encodeStrings(p.segments()));
+        s.setBytes(7, segments);
         if (p.predictedClass() == null) {
             s.setNull(8, Types.VARCHAR);
         } else {

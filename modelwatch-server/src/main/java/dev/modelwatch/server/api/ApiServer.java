@@ -143,6 +143,8 @@ public final class ApiServer {
         int rejected = 0;
         try {
             if (aggregator.queuedEvents() > config.maxQueuedEvents()) {
+                // read the body first: a client still sending would otherwise see a broken pipe, not the 429
+                ctx.bodyInputStream().transferTo(java.io.OutputStream.nullOutputStream());
                 status = 429;
                 ctx.header("Retry-After", "1");
                 send(ctx, 429, Map.of("error", "overloaded: " + aggregator.queuedEvents()
@@ -172,9 +174,9 @@ public final class ApiServer {
             if (!batch.events().isEmpty()) {
                 int[] rejectedIndexes = batch.errors().stream().mapToInt(DecodedBatch.EventError::index).toArray();
                 // the log keeps the bytes as sent (gzip too); replay decodes them again as of `now`
-                byte[] record = new LogRecord(now, format, gzip, rejectedIndexes, raw).encode();
+                LogRecord record = new LogRecord(now, format, gzip, rejectedIndexes, raw);
                 try {
-                    log.append(record, batch.events()).get(60, TimeUnit.SECONDS);
+                    log.append(record.parts(), batch.events()).get(60, TimeUnit.SECONDS);
                 } catch (ExecutionException | TimeoutException e) {
                     accepted = 0;
                     rejected = 0;
@@ -216,9 +218,10 @@ public final class ApiServer {
                     + " bytes (ingest.max_body_bytes)");
         }
         if (declared >= 0) {
-            byte[] body = ctx.bodyInputStream().readNBytes((int) declared);
-            if (body.length < declared) {
-                throw new BodyException(400, "truncated body: " + body.length + " of " + declared + " bytes arrived");
+            byte[] body = new byte[(int) declared];
+            int n = ctx.bodyInputStream().readNBytes(body, 0, body.length);
+            if (n < declared) {
+                throw new BodyException(400, "truncated body: " + n + " of " + declared + " bytes arrived");
             }
             return body;
         }

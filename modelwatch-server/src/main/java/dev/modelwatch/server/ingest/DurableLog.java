@@ -47,7 +47,7 @@ public final class DurableLog implements AutoCloseable {
         void onGroupCommit(int records, long bytes, long fsyncNanos);
     }
 
-    private record Append(byte[] payload, Object attachment, CompletableFuture<Long> done) {
+    private record Append(byte[][] parts, int length, Object attachment, CompletableFuture<Long> done) {
     }
 
     private final Path dir;
@@ -226,6 +226,14 @@ public final class DurableLog implements AutoCloseable {
      * handed to the listener, or fails if it could not be written.
      */
     public CompletableFuture<Long> append(byte[] payload, Object attachment) {
+        return append(new byte[][] {payload}, attachment);
+    }
+
+    /**
+     * Appends one record made of {@code parts} written back to back (a header and a body need not
+     * be copied into one array first).
+     */
+    public CompletableFuture<Long> append(byte[][] parts, Object attachment) {
         CompletableFuture<Long> done = new CompletableFuture<>();
         if (!running) {
             done.completeExceptionally(new IllegalStateException("the ingest log is closed"));
@@ -235,7 +243,11 @@ public final class DurableLog implements AutoCloseable {
             done.completeExceptionally(failure);
             return done;
         }
-        queue.add(new Append(payload, attachment, done));
+        int length = 0;
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        queue.add(new Append(parts, length, attachment, done));
         return done;
     }
 
@@ -249,11 +261,11 @@ public final class DurableLog implements AutoCloseable {
                 }
                 group.clear();
                 group.add(first);
-                long bytes = first.payload.length + HEADER;
+                long bytes = first.length + HEADER;
                 Append next;
                 while (bytes < MAX_GROUP_BYTES && (next = queue.poll()) != null) {
                     group.add(next);
-                    bytes += next.payload.length + HEADER;
+                    bytes += next.length + HEADER;
                 }
                 writeGroup(group, bytes);
             } catch (InterruptedException e) {
@@ -264,14 +276,20 @@ public final class DurableLog implements AutoCloseable {
     }
 
     private void writeGroup(List<Append> group, long bytes) {
-        ByteBuffer[] buffers = new ByteBuffer[group.size() * 2];
-        for (int i = 0; i < group.size(); i++) {
-            byte[] payload = group.get(i).payload;
+        List<ByteBuffer> list = new ArrayList<>(group.size() * 3);
+        for (Append a : group) {
+            CRC32C crc = new CRC32C();
+            for (byte[] part : a.parts) {
+                crc.update(part, 0, part.length);
+            }
             ByteBuffer h = ByteBuffer.allocate(HEADER);
-            h.putInt(payload.length).putInt(crc(payload)).flip();
-            buffers[2 * i] = h;
-            buffers[2 * i + 1] = ByteBuffer.wrap(payload);
+            h.putInt(a.length).putInt((int) crc.getValue()).flip();
+            list.add(h);
+            for (byte[] part : a.parts) {
+                list.add(ByteBuffer.wrap(part));
+            }
         }
+        ByteBuffer[] buffers = list.toArray(new ByteBuffer[0]);
         long start = endLsn;
         try {
             long written = 0;
@@ -299,7 +317,7 @@ public final class DurableLog implements AutoCloseable {
         long pos = start;
         for (Append a : group) {
             long recordStart = pos;
-            pos += HEADER + a.payload.length;
+            pos += HEADER + a.length;
             endLsn = pos;
             try {
                 listener.onDurable(recordStart, pos, a.attachment);

@@ -36,7 +36,6 @@ import java.util.regex.Pattern;
  * training and metric values) and rejected where it must be finite.
  */
 public final class EventDecoder {
-    private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]{0,199}");
 
     private final JsonFactory factory;
@@ -244,7 +243,7 @@ public final class EventDecoder {
             if (r.model == null) {
                 return r.fail("model: required");
             }
-            if (!MODEL_NAME.matcher(r.model).matches()) {
+            if (!isModelName(r.model)) {
                 return r.fail("model: '" + abbreviate(r.model) + "' must match [A-Za-z0-9_.-]{1,128}");
             }
         }
@@ -305,7 +304,7 @@ public final class EventDecoder {
                 if (r.value == null) {
                     return r.fail("value: required (a number; NaN and Infinity allowed)");
                 }
-                if (r.model != null && !MODEL_NAME.matcher(r.model).matches()) {
+                if (r.model != null && !isModelName(r.model)) {
                     return r.fail("model: '" + abbreviate(r.model) + "' must match [A-Za-z0-9_.-]{1,128}");
                 }
                 return new MetricEvent(r.name, r.value, r.model, r.labels, ts);
@@ -563,6 +562,22 @@ public final class EventDecoder {
             out.put(name, s);
         }
         return out;
+    }
+
+    /** {@code [A-Za-z0-9_.-]{1,128}}, checked without a regex (it runs for every event). */
+    static boolean isModelName(String s) {
+        int n = s.length();
+        if (n == 0 || n > 128) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.'
+                    || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static Double nonFinite(String s) {

@@ -28,13 +28,24 @@ public record LogRecord(long receivedAtMs, Format format, boolean gzip, int[] re
     }
 
     public byte[] encode() {
-        ByteBuffer b = ByteBuffer.allocate(1 + 8 + 1 + 1 + 4 + 4 * rejected.length + body.length);
+        byte[] header = header();
+        byte[] all = Arrays.copyOf(header, header.length + body.length);
+        System.arraycopy(body, 0, all, header.length, body.length);
+        return all;
+    }
+
+    /** The record as two parts, header and body, that together are {@link #encode()} (the body is not copied). */
+    public byte[][] parts() {
+        return new byte[][] {header(), body};
+    }
+
+    private byte[] header() {
+        ByteBuffer b = ByteBuffer.allocate(1 + 8 + 1 + 1 + 4 + 4 * rejected.length);
         b.put(VERSION).putLong(receivedAtMs).put((byte) format.ordinal()).put((byte) (gzip ? 1 : 0));
         b.putInt(rejected.length);
         for (int i : rejected) {
             b.putInt(i);
         }
-        b.put(body);
         return b.array();
     }
 

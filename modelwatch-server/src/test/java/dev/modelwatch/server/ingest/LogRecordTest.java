@@ -54,6 +54,10 @@ class LogRecordTest {
         LogRecord record = new LogRecord(RECEIVED, LogRecord.Format.NDJSON, true, new int[0], gz.toByteArray());
         LogRecord back = LogRecord.decode(record.encode());
         assertThat(back).isEqualTo(record);
+        byte[][] parts = record.parts();
+        byte[] joined = java.util.Arrays.copyOf(parts[0], parts[0].length + parts[1].length);
+        System.arraycopy(parts[1], 0, joined, parts[0].length, parts[1].length);
+        assertThat(joined).isEqualTo(record.encode());
         assertThat(back.events(decoder(10, Clock.systemUTC()))).hasSize(2);
     }
 }
