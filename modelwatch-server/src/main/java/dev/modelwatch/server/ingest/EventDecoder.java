@@ -121,6 +121,45 @@ public final class EventDecoder {
      * valid JSON rejects that event only; {@code index} counts non-blank lines from 0.
      */
     public DecodedBatch decodeNdjson(byte[] body, long now) {
+        DecodedBatch fast = decodeNdjsonStream(body, now);
+        return fast != null ? fast : decodeNdjsonLines(body, now);
+    }
+
+    /**
+     * The common case in one parser over the whole body: one complete object per line. Returns
+     * null at anything else (a malformed line, two values on a line, an object across lines, a
+     * value that is not an object), and the line-by-line decoder then gives each line its verdict.
+     */
+    private DecodedBatch decodeNdjsonStream(byte[] body, long now) {
+        List<Event> events = new ArrayList<>();
+        List<DecodedBatch.EventError> errors = new ArrayList<>();
+        int index = 0;
+        int lastLine = -1;
+        try (JsonParser p = factory.createParser(body)) {
+            JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                int line = p.currentTokenLocation().getLineNr();
+                if (t != JsonToken.START_OBJECT || line == lastLine) {
+                    return null;
+                }
+                if (index >= limits.maxEventsPerRequest()) {
+                    throw new BodyException(413, "more than " + limits.maxEventsPerRequest()
+                            + " events in one request (ingest.max_events_per_request)");
+                }
+                Object decoded = decodeOne(p, now);
+                lastLine = p.currentLocation().getLineNr();
+                if (lastLine != line) {
+                    return null;
+                }
+                add(decoded, index++, events, errors);
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return index == 0 ? null : new DecodedBatch(events, errors, index);
+    }
+
+    private DecodedBatch decodeNdjsonLines(byte[] body, long now) {
         List<Event> events = new ArrayList<>();
         List<DecodedBatch.EventError> errors = new ArrayList<>();
         int index = 0;
