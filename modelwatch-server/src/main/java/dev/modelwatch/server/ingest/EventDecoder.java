@@ -478,12 +478,7 @@ public final class EventDecoder {
     }
 
     private Map<String, Object> features(JsonParser p, JsonToken t, RawEvent r) throws IOException {
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        if (t != JsonToken.START_OBJECT) {
-            r.fail("features: must be an object of name to value, got " + describe(t));
-            p.skipChildren();
+        if (!isObject(p, t, "features", "value", r)) {
             return null;
         }
         Map<String, Object> out = new LinkedHashMap<>(32);
@@ -531,14 +526,25 @@ public final class EventDecoder {
         return out;
     }
 
+    /**
+     * Whether the current token starts an object to read; null is "absent", anything else a
+     * problem of {@code field} (consumed).
+     */
+    private static boolean isObject(JsonParser p, JsonToken t, String field, String valueKind, RawEvent r)
+            throws IOException {
+        if (t == JsonToken.START_OBJECT) {
+            return true;
+        }
+        if (t != JsonToken.VALUE_NULL) {
+            r.fail(field + ": must be an object of name to " + valueKind + ", got " + describe(t));
+            p.skipChildren();
+        }
+        return false;
+    }
+
     private static Map<String, Double> numberMap(JsonParser p, JsonToken t, String field, RawEvent r, int max)
             throws IOException {
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        if (t != JsonToken.START_OBJECT) {
-            r.fail(field + ": must be an object of name to number, got " + describe(t));
-            p.skipChildren();
+        if (!isObject(p, t, field, "number", r)) {
             return null;
         }
         Map<String, Double> out = new LinkedHashMap<>();
@@ -560,12 +566,7 @@ public final class EventDecoder {
 
     private static Map<String, String> stringMap(JsonParser p, JsonToken t, String field, RawEvent r, int max)
             throws IOException {
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        if (t != JsonToken.START_OBJECT) {
-            r.fail(field + ": must be an object of name to string, got " + describe(t));
-            p.skipChildren();
+        if (!isObject(p, t, field, "string", r)) {
             return null;
         }
         Map<String, String> out = new HashMap<>();
