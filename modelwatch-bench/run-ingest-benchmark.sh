@@ -6,7 +6,8 @@
 #   SKIP_BUILD=1 JAVA_OPTS="-XX:StartFlightRecording=filename=ingest.jfr" modelwatch-bench/run-ingest-benchmark.sh
 #
 # Environment: SKIP_BUILD=1 uses the jar already built; BENCH_JAR runs that jar instead (a copy survives a
-# rebuild of the tree while it runs); JAVA_OPTS adds JVM options; JAVA_HEAP sets the
+# rebuild of the tree while it runs); JAVA_OPTS adds JVM options; JAVA_GC selects the collector (default
+# -XX:+UseParallelGC, as ./modelwatch runs the server); JAVA_HEAP sets the
 # fixed heap (default 6g, the JVM's own default on a 24 GiB machine); QUIET_WAIT_S (default 180) is how
 # long to wait for the machine to fall quiet (under 20% busy over 2 s) before starting, since other work
 # on a 2-core machine skews every figure.
@@ -43,4 +44,4 @@ echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 java -version 2>&1 | head -1
 heap="${JAVA_HEAP:-6g}"
 # shellcheck disable=SC2086
-exec java -Xms"$heap" -Xmx"$heap" ${JAVA_OPTS:-} -jar "$jar" "$@"
+exec java -Xms"$heap" -Xmx"$heap" ${JAVA_GC:--XX:+UseParallelGC} ${JAVA_OPTS:-} -jar "$jar" "$@"
