@@ -45,8 +45,6 @@ public final class ConfigLoader {
             root = new YAMLMapper().readTree(yaml);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage() + locationOf(e)));
-        } catch (IOException e) {
-            throw new ConfigException(source, List.of("cannot read: " + e.getMessage()));
         }
         ConfigLoader loader = new ConfigLoader();
         ServerConfig config = loader.read(root);
@@ -138,9 +136,7 @@ public final class ConfigLoader {
             if (!modelsNode.isObject()) {
                 problems.add("models: must be a mapping of model name to declaration");
             } else {
-                Iterator<Map.Entry<String, JsonNode>> it = modelsNode.fields();
-                while (it.hasNext()) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : modelsNode.properties()) {
                     ModelSpec spec = modelSpec(e.getKey(), e.getValue(), "models." + e.getKey(), problems);
                     if (spec != null) {
                         models.put(e.getKey(), spec);
