@@ -1,0 +1,106 @@
+package dev.modelwatch.core.drift;
+
+import dev.modelwatch.core.profile.FeatureProfile;
+import org.apache.commons.math3.stat.inference.KolmogorovSmirnovTest;
+import org.apache.datasketches.kll.KllDoublesSketch;
+
+/**
+ * Two-sample Kolmogorov–Smirnov test from two KLL sketches.
+ *
+ * <p>Statistic: {@code D = max_x |F_ref(x) - F_cur(x)|}, evaluated at every retained item of either
+ * sketch (the CDFs are step functions that change only there). Each sketch's CDF is within its
+ * normalized rank error {@code eps} of the exact sample CDF, so D is within {@code eps_ref + eps_cur}
+ * of the exact samples' D ({@link KsResult#errorBound()}). Measured: k=200 gives about 0.01
+ * (bound 0.027), k=800 about 0.002 (bound 0.007); use k >= 800 where D must be known to 0.01.
+ *
+ * <p>p-value: Smirnov's asymptotic test, as scipy's {@code ks_2samp(..., method='asymp')}: the
+ * one-sample Kolmogorov distribution of size {@code n_eff = round(n m / (n + m))},
+ * {@code p = P(D_{n_eff} >= D) = 1 - K_{n_eff}(D)}, with {@code K} from commons-math
+ * (Marsaglia–Tsang–Wang for {@code n_eff <= 140}, the Pelz–Good expansion above). In the tail,
+ * {@code 1 - K} loses its digits (commons-math's Pelz–Good is off by 10x at p = 1e-13), so below
+ * {@link #MILLER_BELOW} the p-value is Miller's (1956) approximation {@code 2 P(D+_n >= d)}, the
+ * one-sided tail by the exact Birnbaum–Tingey (1951) sum, as scipy does for small tails; its relative
+ * error is below the p-value itself. The sample sizes
+ * are the profiles' exact counts of finite values. The p-value is that of the sketched D: a D that is
+ * off by {@code errorBound} gives a very different p-value at large n, so decide on
+ * {@link KsResult#lowerBound()} against a critical D, not on the p-value alone.
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * KsResult ks = KsDriftTest.of(referenceProfile, currentProfile);
+ * boolean drifted = ks.lowerBound() > 0.05;
+ * }</pre>
+ */
+public final class KsDriftTest {
+    private static final KolmogorovSmirnovTest KOLMOGOROV = new KolmogorovSmirnovTest();
+
+    /** Below this p-value, {@code 1 - K_n(d)} is replaced by Miller's tail approximation. */
+    static final double MILLER_BELOW = 1e-3;
+
+    private KsDriftTest() {
+    }
+
+    public static KsResult of(FeatureProfile reference, FeatureProfile current) {
+        KllDoublesSketch ref = Sketches.numerical(reference, "reference");
+        KllDoublesSketch cur = Sketches.numerical(current, "current");
+        double[] d = {0};
+        CdfWalk.walk(ref, cur, (x, next, fa, fb) -> d[0] = Math.max(d[0], Math.abs(fa - fb)));
+        double statistic = Math.min(1, d[0]);
+        long n = reference.numericCount();
+        long m = current.numericCount();
+        long effective = effectiveN(n, m);
+        return new KsResult(statistic, Sketches.rankError(ref) + Sketches.rankError(cur), effective,
+                pValue(statistic, effective));
+    }
+
+    /** {@code round(n m / (n + m))}, as scipy (which sorts n and m first; the product is symmetric). */
+    static long effectiveN(long n, long m) {
+        double big = Math.max(n, m);
+        double small = Math.min(n, m);
+        return Math.max(1, Math.round(big * small / (big + small)));
+    }
+
+    /** {@code P(D_n >= d)} for the one-sample Kolmogorov statistic of size {@code n}. */
+    public static double pValue(double d, long n) {
+        int size = (int) Math.min(n, Integer.MAX_VALUE);
+        double p = 1 - KOLMOGOROV.cdf(d, size);
+        if (p >= MILLER_BELOW) {
+            return Math.min(1, p);
+        }
+        return Math.min(1, 2 * oneSidedTail(d, n));
+    }
+
+    /**
+     * {@code P(D+_n >= d)} by Birnbaum and Tingey (1951):
+     * {@code d sum_{j=0}^{floor(n(1-d))} C(n, j) (1 - d - j/n)^(n-j) (d + j/n)^(j-1)}, summed in
+     * logarithms (the terms are positive and far below the double range), with
+     * {@code ln C(n, j+1) = ln C(n, j) + ln((n - j) / (j + 1))}. O(n) and only in the tail: about
+     * 10 ms at n = 500,000.
+     */
+    static double oneSidedTail(double d, long n) {
+        if (d <= 0) {
+            return 1;
+        }
+        if (d >= 1) {
+            return 0;
+        }
+        long last = (long) Math.floor(n * (1 - d));
+        double logBinomial = 0; // ln C(n, 0)
+        double max = Double.NEGATIVE_INFINITY;
+        double sum = 0; // sum of exp(term - max)
+        for (long j = 0; j <= last; j++) {
+            double rest = 1 - d - (double) j / n;
+            if (rest > 0) {
+                double term = logBinomial + (n - j) * Math.log(rest) + (j - 1) * Math.log(d + (double) j / n);
+                if (term > max) {
+                    sum = sum * Math.exp(max - term) + 1;
+                    max = term;
+                } else {
+                    sum += Math.exp(term - max);
+                }
+            }
+            logBinomial += Math.log((double) (n - j) / (j + 1));
+        }
+        return Math.exp(Math.log(d) + max + Math.log(sum));
+    }
+}
