@@ -1,0 +1,99 @@
+package dev.modelwatch.server.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.modelwatch.core.event.Event;
+import dev.modelwatch.core.event.LabelEvent;
+import dev.modelwatch.core.event.PredictionEvent;
+import dev.modelwatch.core.profile.ProfileKey;
+import dev.modelwatch.core.profile.SketchSettings;
+import dev.modelwatch.store.Store;
+import dev.modelwatch.store.Stores;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each resolution keeps its windows for its own retention, and pending rows leave after the join horizon. */
+class AggregatorRetentionTest {
+    private static final long MINUTE = 60_000;
+    private static final long HOUR = 3_600_000;
+    private static final long DAY = 86_400_000;
+
+    @TempDir
+    Path dir;
+
+    /** A clock the test moves by hand. */
+    static final class ManualClock extends Clock {
+        final AtomicLong now;
+
+        ManualClock(long start) {
+            this.now = new AtomicLong(start);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(now.get());
+        }
+    }
+
+    @Test
+    void expiryDeletesWhatIsPastEachResolutionsRetention() throws Exception {
+        long start = 20_000 * DAY;
+        ManualClock clock = new ManualClock(start);
+        Store store = Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT);
+        // base windows kept 2 days, hours 10 days, days 30 days; labels may join for 1 day
+        Aggregator agg = new Aggregator(store, clock, SketchSettings.DEFAULT, Map.of(), Duration.ofHours(1),
+                Duration.ofDays(1), Map.of(0L, Duration.ofDays(2), HOUR, Duration.ofDays(10), DAY, Duration.ofDays(30)),
+                new ModelRegistry(), null);
+        agg.start();
+        long old = start - 5 * DAY + 7 * MINUTE;    // past the base retention, within the hour one
+        long ancient = start - 20 * DAY;            // past the hour retention, within the day one
+        long recent = start - HOUR;
+        List<Event> events = List.of(
+                new PredictionEvent("m", "a", "v1", old, Map.of("x", 1.0), "1", 0.9, null, 1.0, null, Map.of()),
+                new PredictionEvent("m", "b", "v1", ancient, Map.of("x", 2.0), "1", 0.9, null, 1.0, null, Map.of()),
+                new PredictionEvent("m", "c", "v1", recent, Map.of("x", 3.0), "1", 0.9, null, 1.0, null, Map.of()),
+                new LabelEvent("m", "early", start - 3 * DAY, "1"));
+        agg.submit(events, 10);
+        agg.flushNow().get(30, TimeUnit.SECONDS);
+        assertThat(store.profiles("m", null, ProfileKey.ALL, MINUTE, 0, Long.MAX_VALUE)).hasSize(3);
+        assertThat(store.findPredictions("m", List.of("a", "b", "c"))).hasSize(3);
+
+        clock.now.addAndGet(11 * MINUTE); // the next loop turn runs the expiry on the store writer
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (store.profiles("m", null, ProfileKey.ALL, MINUTE, 0, Long.MAX_VALUE).size() > 1
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(store.profiles("m", null, ProfileKey.ALL, MINUTE, 0, Long.MAX_VALUE))
+                .extracting(p -> p.key().windowStartMs()).containsExactly(Math.floorDiv(recent, MINUTE) * MINUTE);
+        assertThat(store.profiles("m", null, ProfileKey.ALL, HOUR, 0, Long.MAX_VALUE))
+                .extracting(p -> p.key().windowStartMs())
+                .containsExactlyInAnyOrder(Math.floorDiv(old, HOUR) * HOUR, Math.floorDiv(recent, HOUR) * HOUR);
+        assertThat(store.profiles("m", null, ProfileKey.ALL, DAY, 0, Long.MAX_VALUE)).hasSize(3);
+        // pending predictions and early labels older than the join horizon are gone
+        assertThat(store.findPredictions("m", List.of("a", "b", "c"))).containsOnlyKeys("c");
+        assertThat(store.findEarlyLabels("m", List.of("early"))).isEmpty();
+        agg.close();
+        store.close();
+    }
+}
