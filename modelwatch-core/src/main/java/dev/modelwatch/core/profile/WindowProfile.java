@@ -1,6 +1,7 @@
 package dev.modelwatch.core.profile;
 
 import dev.modelwatch.core.event.ClassNames;
+import dev.modelwatch.core.event.FeatureVector;
 import dev.modelwatch.core.event.PredictionEvent;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -91,17 +92,26 @@ public final class WindowProfile {
             }
             latency.update(e.latencyMs());
         }
-        for (Map.Entry<String, Object> f : e.features().entrySet()) {
-            FeatureProfile fp = features.get(f.getKey());
-            if (fp == null) {
-                if (features.size() >= MAX_FEATURES) {
-                    droppedFeatureValues++;
+        if (e.features() instanceof FeatureVector v) {
+            // the ingest path: no boxing, no map entries
+            for (int i = 0; i < v.size(); i++) {
+                FeatureProfile fp = featureProfile(v.name(i));
+                if (fp == null) {
                     continue;
                 }
-                fp = new FeatureProfile(settings);
-                features.put(f.getKey(), fp);
+                switch (v.kind(i)) {
+                    case FeatureVector.NUMBER -> fp.add(v.number(i));
+                    case FeatureVector.STRING -> fp.add(v.string(i));
+                    default -> fp.addNull();
+                }
             }
-            addValue(fp, f.getValue());
+        } else {
+            for (Map.Entry<String, Object> f : e.features().entrySet()) {
+                FeatureProfile fp = featureProfile(f.getKey());
+                if (fp != null) {
+                    addValue(fp, f.getValue());
+                }
+            }
         }
         if (e.prediction() != null) {
             if (output == null) {
@@ -115,6 +125,20 @@ public final class WindowProfile {
             }
             score.add(e.score());
         }
+    }
+
+    /** The profile of a feature, created on first sight; null (and counted) past {@link #MAX_FEATURES}. */
+    private FeatureProfile featureProfile(String name) {
+        FeatureProfile fp = features.get(name);
+        if (fp == null) {
+            if (features.size() >= MAX_FEATURES) {
+                droppedFeatureValues++;
+                return null;
+            }
+            fp = new FeatureProfile(settings);
+            features.put(name, fp);
+        }
+        return fp;
     }
 
     private static void addValue(FeatureProfile fp, Object v) {

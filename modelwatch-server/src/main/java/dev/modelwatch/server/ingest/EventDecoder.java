@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import dev.modelwatch.core.event.ClassNames;
 import dev.modelwatch.core.event.Event;
+import dev.modelwatch.core.event.FeatureVector;
 import dev.modelwatch.core.event.LabelEvent;
 import dev.modelwatch.core.event.MetricEvent;
 import dev.modelwatch.core.event.PredictionEvent;
@@ -481,7 +482,7 @@ public final class EventDecoder {
         if (!isObject(p, t, "features", "value", r)) {
             return null;
         }
-        Map<String, Object> out = new LinkedHashMap<>(32);
+        FeatureVector.Builder out = FeatureVector.builder(32);
         int n = 0;
         String name;
         while ((name = p.nextFieldName()) != null) {
@@ -497,22 +498,22 @@ public final class EventDecoder {
                 continue;
             }
             switch (v) {
-                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> out.put(name, p.getDoubleValue());
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> out.number(name, p.getDoubleValue());
                 case VALUE_STRING -> {
                     String s = p.getText();
                     Double special = nonFinite(s);
                     if (special != null) {
-                        out.put(name, special);
+                        out.number(name, special);
                     } else if (s.length() > IngestLimits.MAX_STRING_VALUE_LENGTH) {
                         r.fail("features." + abbreviate(name) + ": string longer than "
                                 + IngestLimits.MAX_STRING_VALUE_LENGTH + " characters");
                     } else {
-                        out.put(name, s);
+                        out.string(name, s);
                     }
                 }
-                case VALUE_TRUE -> out.put(name, "true");
-                case VALUE_FALSE -> out.put(name, "false");
-                case VALUE_NULL -> out.put(name, null);
+                case VALUE_TRUE -> out.string(name, "true");
+                case VALUE_FALSE -> out.string(name, "false");
+                case VALUE_NULL -> out.missing(name);
                 default -> {
                     r.fail("features." + abbreviate(name) + ": must be a number, string, boolean or null, got "
                             + describe(v));
@@ -523,7 +524,11 @@ public final class EventDecoder {
         if (n > limits.maxFeatures()) {
             r.fail("features: " + n + " features exceed the limit of " + limits.maxFeatures() + " (ingest.max_features)");
         }
-        return out;
+        String repeated = out.repeatedName();
+        if (repeated != null) {
+            r.fail("features." + abbreviate(repeated) + ": given more than once");
+        }
+        return out.build();
     }
 
     /**

@@ -56,6 +56,7 @@ class EventDecoderTest {
         "{\"model\":\"m\"}|type: required (prediction, label, training or metric)",
         "{\"type\":\"prediction\",\"prediction\":1}|model: required",
         "{\"type\":\"training\",\"model\":\"m\",\"run\":\"r\",\"step\":1.5}|step: required, a finite integer >= 0, got 1.5",
+        "{\"type\":\"prediction\",\"model\":\"m\",\"prediction\":1,\"features\":{\"x\":1,\"x\":2}}|features.x: given more than once",
     })
     void invalidEventsNameTheirFieldAndProblem(String event, String error) {
         DecodedBatch b = decoder.decodeJson(event.getBytes(StandardCharsets.UTF_8));
