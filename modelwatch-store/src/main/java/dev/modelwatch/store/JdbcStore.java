@@ -24,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -85,6 +86,7 @@ final class JdbcStore implements Store {
     private final String upsertModel;
     private final String insertModelVersion;
     private final String upsertCheckpoint;
+    private final String upsertReference;
 
     JdbcStore(HikariDataSource dataSource, Dialect dialect, SketchSettings settings, Clock clock) {
         this.dataSource = dataSource;
@@ -98,6 +100,8 @@ final class JdbcStore implements Store {
         this.upsertModel = dialect.upsert("models", List.of("name"), MODEL_COLUMNS);
         this.insertModelVersion = dialect.insertIfAbsent("model_versions", MODEL_VERSION_COLUMNS, MODEL_VERSION_COLUMNS);
         this.upsertCheckpoint = dialect.upsert("checkpoint", List.of("id"), CHECKPOINT_COLUMNS);
+        this.upsertReference = dialect.upsert("model_references", List.of("model", "version"),
+                List.of("model", "version", "source", "row_count", "created_at_ms", "data"));
     }
 
     @Override
@@ -301,6 +305,77 @@ final class JdbcStore implements Store {
                 }
             }
             return null;
+        });
+    }
+
+    @Override
+    public void putReference(StoredReference r) {
+        inTransaction("storing the reference of " + r.model(), c -> {
+            try (PreparedStatement s = c.prepareStatement(upsertReference)) {
+                s.setString(1, r.model());
+                s.setString(2, r.version());
+                s.setString(3, r.source());
+                s.setLong(4, r.rows());
+                s.setLong(5, r.createdAtMs());
+                s.setBytes(6, r.data());
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<StoredReference> findReference(String model, String version) {
+        Objects.requireNonNull(model, "model");
+        return read("reading the reference of " + model, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT model, version, source, row_count, created_at_ms, data"
+                    + " FROM model_references WHERE model = ? AND version IN (?, ?)")) {
+                s.setString(1, model);
+                s.setString(2, version == null ? StoredReference.ANY_VERSION : version);
+                s.setString(3, StoredReference.ANY_VERSION);
+                StoredReference any = null;
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        StoredReference r = new StoredReference(rs.getString(1), rs.getString(2), rs.getString(3),
+                                rs.getLong(4), rs.getLong(5), rs.getBytes(6));
+                        if (!r.version().equals(StoredReference.ANY_VERSION)) {
+                            return Optional.of(r);
+                        }
+                        any = r;
+                    }
+                }
+                return Optional.ofNullable(any);
+            }
+        });
+    }
+
+    @Override
+    public List<StoredReference> references(String model) {
+        Objects.requireNonNull(model, "model");
+        return read("listing the references of " + model, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT model, version, source, row_count, created_at_ms"
+                    + " FROM model_references WHERE model = ? ORDER BY version")) {
+                s.setString(1, model);
+                List<StoredReference> found = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(new StoredReference(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                                rs.getLong(5), new byte[0]));
+                    }
+                }
+                return found;
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteReference(String model, String version) {
+        return inTransaction("deleting the reference of " + model, c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM model_references WHERE model = ? AND version = ?")) {
+                s.setString(1, model);
+                s.setString(2, version);
+                return s.executeUpdate() > 0;
+            }
         });
     }
 

@@ -68,6 +68,24 @@ public interface Store extends AutoCloseable {
      */
     long expire(long joinHorizonStartMs, Map<Long, Long> profileCutoffByResolutionMs);
 
+    /**
+     * Stores a reference, replacing the one of the same model and version in one transaction: a
+     * reader sees the old one or the new one, never neither.
+     */
+    void putReference(StoredReference reference);
+
+    /**
+     * The reference for a model's version: its own, else the model's {@link StoredReference#ANY_VERSION}
+     * one, else empty. With {@code version} null, the {@code ANY_VERSION} one.
+     */
+    java.util.Optional<StoredReference> findReference(String model, String version);
+
+    /** Every reference of a model, without their data (an empty array), by version. */
+    List<StoredReference> references(String model);
+
+    /** Deletes a model's reference for exactly this version; whether there was one. */
+    boolean deleteReference(String model, String version);
+
     /** Whether the database answers a trivial query now. */
     boolean isReachable();
 

@@ -45,7 +45,7 @@ abstract class StoreContractTest {
     /** 2023-11-14T22:00:00Z: aligned to the hour (so to the minute), not to the day. */
     static final long T0 = 1_700_000_000_000L - 1_700_000_000_000L % HOUR;
     private static final List<String> TABLES = List.of("window_profiles", "predictions", "early_labels", "models",
-            "model_versions", "training_events", "metric_events", "checkpoint");
+            "model_versions", "training_events", "metric_events", "checkpoint", "model_references");
 
     protected String url;
     protected Store store;
@@ -347,6 +347,30 @@ abstract class StoreContractTest {
         assertThat(store.profiles("fraud", null, ProfileKey.ALL, DAY, 0, Long.MAX_VALUE))
                 .as("a resolution without a cut-off is kept").extracting(StoredProfile::key).containsExactly(day);
         assertThat(store.expire(horizon, Map.of(MINUTE, minuteCutoff, HOUR, hourCutoff))).isZero();
+    }
+
+    @Test
+    void referenceOfAVersionFallsBackToTheModelsAnyVersionReferenceAndIsReplacedAtomically() {
+        byte[] big = new byte[3 << 20];
+        new java.util.Random(5).nextBytes(big);
+        store.putReference(new StoredReference("fraud", StoredReference.ANY_VERSION, "upload", 10, 1_000, new byte[] {1, 2}));
+        store.putReference(new StoredReference("fraud", "v2", "upload", 3_000_000, 2_000, big));
+
+        assertThat(store.findReference("fraud", "v2").orElseThrow().data()).isEqualTo(big);
+        assertThat(store.findReference("fraud", "v1").orElseThrow().data()).containsExactly(1, 2);
+        assertThat(store.findReference("fraud", null).orElseThrow().version()).isEmpty();
+        assertThat(store.findReference("other", "v1")).isEmpty();
+
+        store.putReference(new StoredReference("fraud", "v2", "upload", 7, 3_000, new byte[] {9}));
+        StoredReference replaced = store.findReference("fraud", "v2").orElseThrow();
+        assertThat(replaced.data()).containsExactly(9);
+        assertThat(replaced.rows()).isEqualTo(7);
+        assertThat(replaced.createdAtMs()).isEqualTo(3_000);
+        assertThat(store.references("fraud")).extracting(StoredReference::version).containsExactly("", "v2");
+
+        assertThat(store.deleteReference("fraud", "v2")).isTrue();
+        assertThat(store.deleteReference("fraud", "v2")).isFalse();
+        assertThat(store.findReference("fraud", "v2").orElseThrow().version()).isEmpty();
     }
 
     @Test

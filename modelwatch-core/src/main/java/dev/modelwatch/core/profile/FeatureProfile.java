@@ -162,9 +162,11 @@ public final class FeatureProfile {
             min = Math.min(min, o.min);
             max = Math.max(max, o.max);
             if (quantiles == null) {
-                quantiles = KllDoublesSketch.newHeapInstance(Math.max(settings.kllK(), o.quantiles.getK()));
+                // an exact copy: merging into an empty sketch re-inserts and may compact differently
+                quantiles = KllDoublesSketch.heapify(Memory.wrap(o.quantiles.toByteArray()));
+            } else {
+                quantiles.merge(o.quantiles);
             }
-            quantiles.merge(o.quantiles);
         }
         if (o.strings > 0) {
             strings += o.strings;

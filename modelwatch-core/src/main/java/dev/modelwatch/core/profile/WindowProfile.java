@@ -33,7 +33,9 @@ import org.apache.datasketches.memory.Memory;
  * Not thread-safe: one writer (the aggregation shard) owns a live profile.
  */
 public final class WindowProfile {
-    private static final byte FORMAT_VERSION = 1;
+    private static final byte FORMAT_VERSION = 2;
+    /** Format 1 had no label profile; it is still read. */
+    private static final byte FORMAT_VERSION_1 = 1;
     /** Probabilities are clipped to [EPS, 1 - EPS] before taking logs, as scikit-learn's log_loss does. */
     static final double LOG_LOSS_EPS = 1e-15;
     /** Distinct features kept per profile; more are counted in {@link #droppedFeatureValues()}. */
@@ -42,6 +44,7 @@ public final class WindowProfile {
     public static final int MAX_CLASSES = 512;
 
     private final SketchSettings settings;
+    private final SketchSettings featureSettings;
     long count;
     long errors;
     long minTimestampMs = Long.MAX_VALUE;
@@ -54,6 +57,8 @@ public final class WindowProfile {
     // joined labels
     long labeled;
     long droppedOutcomes;
+    /** the joined labels' distribution: class names (classifiers) or target values (regression). */
+    FeatureProfile label;
     final TreeMap<String, TreeMap<String, long[]>> confusion = new TreeMap<>();
     final TreeMap<String, ScoreHistogram> binaryScoresByActual = new TreeMap<>();
     /** per actual class: [sum of -log(score), sum of -log(1 - score)]. */
@@ -72,6 +77,7 @@ public final class WindowProfile {
 
     public WindowProfile(SketchSettings settings) {
         this.settings = settings;
+        this.featureSettings = settings.forFeatures();
     }
 
     public SketchSettings settings() {
@@ -135,7 +141,7 @@ public final class WindowProfile {
                 droppedFeatureValues++;
                 return null;
             }
-            fp = new FeatureProfile(settings);
+            fp = new FeatureProfile(featureSettings);
             features.put(name, fp);
         }
         return fp;
@@ -161,6 +167,14 @@ public final class WindowProfile {
      */
     public void addOutcome(PendingPrediction p, Object label, String positiveClass, boolean classification) {
         labeled++;
+        if (this.label == null) {
+            this.label = new FeatureProfile(settings);
+        }
+        if (classification) {
+            this.label.add(label instanceof Double d ? ClassNames.of(d) : (String) label);
+        } else {
+            addValue(this.label, label);
+        }
         if (label instanceof Double y && !Double.isNaN(p.predictedValue()) && !classification) {
             double err = y - p.predictedValue();
             regN++;
@@ -268,7 +282,7 @@ public final class WindowProfile {
                     droppedFeatureValues += f.getValue().present() + f.getValue().nulls();
                     continue;
                 }
-                mine = new FeatureProfile(settings);
+                mine = new FeatureProfile(featureSettings);
                 features.put(f.getKey(), mine);
             }
             mine.merge(f.getValue());
@@ -288,6 +302,12 @@ public final class WindowProfile {
         }
         labeled += o.labeled;
         droppedOutcomes += o.droppedOutcomes;
+        if (o.label != null) {
+            if (label == null) {
+                label = new FeatureProfile(settings);
+            }
+            label.merge(o.label);
+        }
         for (Map.Entry<String, TreeMap<String, long[]>> row : o.confusion.entrySet()) {
             TreeMap<String, long[]> mine = confusion.get(row.getKey());
             if (mine == null) {
@@ -388,6 +408,11 @@ public final class WindowProfile {
 
     public FeatureProfile output() {
         return output;
+    }
+
+    /** The distribution of the joined labels (class names, or regression targets); null before any label. */
+    public FeatureProfile label() {
+        return label;
     }
 
     public FeatureProfile score() {
@@ -504,6 +529,7 @@ public final class WindowProfile {
             out.writeDouble(absPctErrSum);
             out.writeDouble(yMean);
             out.writeDouble(yM2);
+            writeOptional(out, label);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -514,7 +540,7 @@ public final class WindowProfile {
         WindowProfile p = new WindowProfile(settings);
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             byte version = in.readByte();
-            if (version != FORMAT_VERSION) {
+            if (version != FORMAT_VERSION && version != FORMAT_VERSION_1) {
                 throw new IllegalArgumentException("unknown window profile format version " + version);
             }
             p.count = in.readLong();
@@ -527,7 +553,7 @@ public final class WindowProfile {
             int nf = in.readInt();
             for (int i = 0; i < nf; i++) {
                 String name = in.readUTF();
-                p.features.put(name, FeatureProfile.read(in, settings));
+                p.features.put(name, FeatureProfile.read(in, p.featureSettings));
             }
             p.droppedFeatureValues = in.readLong();
             p.output = readOptional(in, settings);
@@ -567,6 +593,9 @@ public final class WindowProfile {
             p.absPctErrSum = in.readDouble();
             p.yMean = in.readDouble();
             p.yM2 = in.readDouble();
+            if (version >= FORMAT_VERSION) {
+                p.label = readOptional(in, settings);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt window profile", e);
         }

@@ -85,7 +85,7 @@ public final class ConfigLoader {
         JsonNode agg = section(root, "aggregation", Set.of("flush_interval", "sketch"));
         JsonNode sketch = agg.path("sketch");
         if (!sketch.isMissingNode()) {
-            checkKeys(sketch, "aggregation.sketch.", Set.of("kll_k", "items_map_size", "hll_lg_k"));
+            checkKeys(sketch, "aggregation.sketch.", Set.of("kll_k", "feature_kll_k", "items_map_size", "hll_lg_k"));
         }
         JsonNode labels = section(root, "labels", Set.of("join_horizon", "id_filter_capacity"));
         JsonNode retention = section(root, "retention", Set.of("base", "hour", "day"));
@@ -110,12 +110,14 @@ public final class ConfigLoader {
         boolean fsync = boolValue(log, "log.fsync", "fsync", d.fsync());
         Duration flush = durationValue(agg, "aggregation.flush_interval", "flush_interval", d.flushInterval());
         int kllK = intValue(sketch, "aggregation.sketch.kll_k", "kll_k", d.sketches().kllK(), 8, 65535);
+        int featureKllK = intValue(sketch, "aggregation.sketch.feature_kll_k", "feature_kll_k",
+                d.sketches().featureKllK(), 8, 65535);
         int mapSize = intValue(sketch, "aggregation.sketch.items_map_size", "items_map_size",
                 d.sketches().itemsMapSize(), 8, 1 << 20);
         int lgK = intValue(sketch, "aggregation.sketch.hll_lg_k", "hll_lg_k", d.sketches().hllLgK(), 4, 21);
         SketchSettings sketches = d.sketches();
         try {
-            sketches = new SketchSettings(kllK, mapSize, lgK);
+            sketches = new SketchSettings(kllK, featureKllK, mapSize, lgK);
         } catch (IllegalArgumentException e) {
             problems.add("aggregation.sketch: " + e.getMessage());
         }

@@ -263,6 +263,58 @@ public final class EventDecoder {
         return e != null ? e : raw.problem;
     }
 
+    /**
+     * A JSON factory configured as the event decoder's (fast doubles, NaN tokens, nesting limit), for
+     * readers of other bodies made of the same values, such as reference rows.
+     */
+    public JsonFactory jsonFactory() {
+        return factory;
+    }
+
+    /**
+     * One row of a reference data set, read with the same rules as a prediction event's fields:
+     * {@code features}, {@code prediction}, {@code score}, {@code scores}, {@code label}; other fields
+     * are ignored. The parser stands on the row's START_OBJECT.
+     *
+     * @return the row, or the problem that rejects it (the row is consumed either way)
+     */
+    public ReferenceRow decodeReferenceRow(JsonParser p) throws IOException {
+        RawEvent raw = new RawEvent();
+        String field;
+        while ((field = p.nextFieldName()) != null) {
+            JsonToken t = p.nextToken();
+            switch (field) {
+                case "features" -> raw.features = features(p, t, raw);
+                case "prediction" -> raw.prediction = scalar(p, t, "prediction", raw);
+                case "score" -> raw.score = number(p, t, "score", raw);
+                case "scores" -> raw.scores = numberMap(p, t, "scores", raw, IngestLimits.MAX_CLASSES);
+                case "label" -> raw.label = scalar(p, t, "label", raw);
+                default -> p.skipChildren();
+            }
+        }
+        if (raw.problem == null && raw.score != null && raw.scores != null) {
+            raw.fail("score and scores: send score for a binary model or scores for a multiclass one, not both");
+        }
+        if (raw.problem == null && raw.label instanceof Double d && !Double.isFinite(d)) {
+            raw.fail("label: must be finite, got " + d);
+        }
+        if (raw.problem == null && raw.features == null && raw.prediction == null && raw.score == null
+                && raw.scores == null) {
+            raw.fail("features: required (or prediction, score or scores)");
+        }
+        return new ReferenceRow(raw.features == null ? Map.of() : raw.features, raw.prediction, raw.score, raw.scores,
+                raw.label, raw.problem);
+    }
+
+    /**
+     * A decoded reference row; {@code problem} is null for a valid one.
+     *
+     * @param features a {@link FeatureVector} as for prediction events
+     */
+    public record ReferenceRow(Map<String, Object> features, Object prediction, Double score,
+                               Map<String, Double> scores, Object label, String problem) {
+    }
+
     private Event build(RawEvent r, long now) {
         if (r.type == null) {
             return r.fail("type: required (prediction, label, training or metric)");

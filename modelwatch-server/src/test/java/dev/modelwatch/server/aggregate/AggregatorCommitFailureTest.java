@@ -97,6 +97,26 @@ class AggregatorCommitFailureTest {
         }
 
         @Override
+        public void putReference(dev.modelwatch.store.StoredReference reference) {
+            real.putReference(reference);
+        }
+
+        @Override
+        public java.util.Optional<dev.modelwatch.store.StoredReference> findReference(String model, String version) {
+            return real.findReference(model, version);
+        }
+
+        @Override
+        public List<dev.modelwatch.store.StoredReference> references(String model) {
+            return real.references(model);
+        }
+
+        @Override
+        public boolean deleteReference(String model, String version) {
+            return real.deleteReference(model, version);
+        }
+
+        @Override
         public boolean isReachable() {
             return !down;
         }
