@@ -677,7 +677,8 @@ public final class EventDecoder {
         return true;
     }
 
-    static Double nonFinite(String s) {
+    /** {@code NaN}, {@code Infinity} and their spellings as the numbers they name; null for any other string. */
+    public static Double nonFinite(String s) {
         switch (s) {
             case "NaN", "nan" -> {
                 return Double.NaN;
