@@ -1,5 +1,7 @@
 package dev.modelwatch.core.profile;
 
+import dev.modelwatch.core.drift.multivariate.CoMoments;
+import dev.modelwatch.core.estimate.ConfidenceProfile;
 import dev.modelwatch.core.event.ClassNames;
 import dev.modelwatch.core.event.FeatureVector;
 import dev.modelwatch.core.event.PredictionEvent;
@@ -10,7 +12,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.datasketches.kll.KllDoublesSketch;
@@ -59,6 +63,23 @@ public final class WindowProfile {
     long droppedOutcomes;
     /** the joined labels' distribution: class names (classifiers) or target values (regression). */
     FeatureProfile label;
+    /**
+     * Co-moments of the numerical features (the first {@link CoMoments#MAX_FEATURES} seen), for
+     * multivariate drift; null until a prediction has a numerical feature.
+     */
+    CoMoments numeric;
+    /**
+     * Score distributions for performance estimation without labels; null until a scored prediction.
+     * {@code confidenceMixed} marks a profile that merged windows whose class lists differ, where no
+     * estimate can be made.
+     */
+    ConfidenceProfile confidence;
+    boolean confidenceMixed;
+    // scratch of addPrediction: the row of numerical values in the co-moments' order
+    private double[] numericRow;
+    private final Map<String, Integer> numericSlot = new HashMap<>();
+    private String[] lastNames;
+    private int[] lastSlots;
     final TreeMap<String, TreeMap<String, long[]>> confusion = new TreeMap<>();
     final TreeMap<String, ScoreHistogram> binaryScoresByActual = new TreeMap<>();
     /** per actual class: [sum of -log(score), sum of -log(1 - score)]. */
@@ -84,8 +105,19 @@ public final class WindowProfile {
         return settings;
     }
 
-    /** Adds one prediction's inputs, output, latency and error. */
+    /** Adds one prediction's inputs, output, latency and error; a binary prediction is positive when its score is >= 0.5. */
     public void addPrediction(PredictionEvent e) {
+        addPrediction(e, null);
+    }
+
+    /**
+     * Adds one prediction's inputs, output, latency and error.
+     *
+     * @param positiveClass the positive class of a binary model: a prediction naming it is a positive
+     *                      one (for performance estimation); null to decide by score >= 0.5
+     */
+    public void addPrediction(PredictionEvent e, String positiveClass) {
+        addConfidence(e, positiveClass);
         count++;
         minTimestampMs = Math.min(minTimestampMs, e.timestampMs());
         maxTimestampMs = Math.max(maxTimestampMs, e.timestampMs());
@@ -99,6 +131,7 @@ public final class WindowProfile {
             latency.update(e.latencyMs());
         }
         if (e.features() instanceof FeatureVector v) {
+            addNumericRow(v);
             // the ingest path: no boxing, no map entries
             for (int i = 0; i < v.size(); i++) {
                 FeatureProfile fp = featureProfile(v.name(i));
@@ -112,6 +145,17 @@ public final class WindowProfile {
                 }
             }
         } else {
+            if (!e.features().isEmpty()) {
+                FeatureVector.Builder b = FeatureVector.builder(e.features().size());
+                for (Map.Entry<String, Object> f : e.features().entrySet()) {
+                    if (f.getValue() instanceof Double d) {
+                        b.number(f.getKey(), d);
+                    } else {
+                        b.missing(f.getKey());
+                    }
+                }
+                addNumericRow(b.build());
+            }
             for (Map.Entry<String, Object> f : e.features().entrySet()) {
                 FeatureProfile fp = featureProfile(f.getKey());
                 if (fp != null) {
@@ -131,6 +175,143 @@ public final class WindowProfile {
             }
             score.add(e.score());
         }
+    }
+
+    /**
+     * Adds the event's numerical values to the co-moments; a numerical feature not seen before in this
+     * window joins them (its earlier rows count as missing), up to {@link CoMoments#MAX_FEATURES}.
+     */
+    private void addNumericRow(FeatureVector v) {
+        int n = v.size();
+        int[] slots = slotsOf(v);
+        if (numeric == null) {
+            return;
+        }
+        double[] row = numericRow;
+        java.util.Arrays.fill(row, Double.NaN);
+        for (int i = 0; i < n; i++) {
+            int slot = slots[i];
+            if (slot >= 0 && v.kind(i) == FeatureVector.NUMBER) {
+                row[slot] = v.number(i);
+            }
+        }
+        numeric.add(row);
+    }
+
+    /**
+     * Each feature's slot in the co-moments (-1 for none). Consecutive events nearly always name the
+     * same features in the same order, with the same (canonical) strings from the JSON parser: then
+     * the last answer is reused after an identity check of the names.
+     */
+    private int[] slotsOf(FeatureVector v) {
+        int n = v.size();
+        String[] last = lastNames;
+        boolean same = last != null && last.length == n;
+        for (int i = 0; same && i < n; i++) {
+            same = last[i] == v.name(i);
+        }
+        boolean grown = false;
+        for (int i = 0; i < n; i++) {
+            if (v.kind(i) == FeatureVector.NUMBER && (same ? lastSlots[i] < 0 : !numericSlot.containsKey(v.name(i)))
+                    && numericSlot.size() < CoMoments.MAX_FEATURES && !numericSlot.containsKey(v.name(i))) {
+                growNumeric(v.name(i));
+                grown = true;
+            }
+        }
+        if (same && !grown) {
+            return lastSlots;
+        }
+        String[] names = new String[n];
+        int[] slots = new int[n];
+        for (int i = 0; i < n; i++) {
+            names[i] = v.name(i);
+            Integer slot = numericSlot.get(names[i]);
+            slots[i] = slot == null ? -1 : slot;
+        }
+        lastNames = names;
+        lastSlots = slots;
+        return slots;
+    }
+
+    private void growNumeric(String name) {
+        CoMoments one = new CoMoments(List.of(name));
+        numeric = numeric == null ? one : CoMoments.union(numeric, one);
+        indexNumeric();
+    }
+
+    private void indexNumeric() {
+        numericSlot.clear();
+        List<String> names = numeric.featureNames();
+        for (int i = 0; i < names.size(); i++) {
+            numericSlot.put(names.get(i), i);
+        }
+        numericRow = new double[names.size()];
+        lastNames = null;
+    }
+
+    private void addConfidence(PredictionEvent e, String positiveClass) {
+        if (e.score() != null) {
+            if (confidence == null) {
+                confidence = ConfidenceProfile.binary(positiveClass == null ? "positive" : positiveClass);
+            } else if (!confidence.isBinary()) {
+                confidenceMixed = true;
+                return;
+            }
+            double s = e.score();
+            boolean positive = positiveClass == null || e.prediction() == null ? s >= 0.5
+                    : positiveClass.equals(e.prediction() instanceof Double d ? ClassNames.of(d) : e.prediction());
+            confidence.add(s, positive);
+        } else if (e.scores() != null && !e.scores().isEmpty()) {
+            Map<String, Double> scores = e.scores();
+            if (confidence == null) {
+                if (scores.size() > ConfidenceProfile.MAX_CLASSES) {
+                    return;
+                }
+                confidence = ConfidenceProfile.multiclass(new java.util.ArrayList<>(new java.util.TreeSet<>(scores.keySet())));
+            } else if (confidence.isBinary()) {
+                confidenceMixed = true;
+                return;
+            }
+            double sum = 0;
+            String argmax = null;
+            double best = Double.NEGATIVE_INFINITY;
+            for (Map.Entry<String, Double> x : scores.entrySet()) {
+                double v = x.getValue();
+                sum += v;
+                if (v > best) {
+                    best = v;
+                    argmax = x.getKey();
+                }
+            }
+            if (sum > 0 && Double.isFinite(sum) && Math.abs(sum - 1) > 1e-6) {
+                Map<String, Double> normalized = new HashMap<>();
+                for (Map.Entry<String, Double> x : scores.entrySet()) {
+                    normalized.put(x.getKey(), x.getValue() / sum);
+                }
+                scores = normalized;
+            }
+            String predicted = e.prediction() == null ? argmax
+                    : e.prediction() instanceof Double d ? ClassNames.of(d) : (String) e.prediction();
+            confidence.add(scores, predicted);
+        }
+    }
+
+    /**
+     * Score distributions for estimating performance without labels; null when no prediction had a
+     * score, or when this profile merged windows with different class lists (see {@link #confidenceMixed()}).
+     */
+    public ConfidenceProfile confidence() {
+        return confidenceMixed ? null : confidence;
+    }
+
+    /** Whether windows with different class lists (or binary and multiclass scores) were merged here. */
+    public boolean confidenceMixed() {
+        return confidenceMixed;
+    }
+
+    /** Co-moments of the numerical features, for multivariate drift; null when there were none. */
+    public CoMoments numericCoMoments() {
+        return numeric;
     }
 
     /** The profile of a feature, created on first sight; null (and counted) past {@link #MAX_FEATURES}. */
@@ -307,6 +488,28 @@ public final class WindowProfile {
                 label = new FeatureProfile(settings);
             }
             label.merge(o.label);
+        }
+        confidenceMixed |= o.confidenceMixed;
+        if (o.confidence != null) {
+            if (confidence == null) {
+                confidence = o.confidence.copy();
+            } else {
+                try {
+                    confidence.merge(o.confidence);
+                } catch (IllegalArgumentException e) {
+                    confidenceMixed = true;
+                }
+            }
+        }
+        if (o.numeric != null) {
+            if (numeric == null) {
+                numeric = o.numeric.copy();
+            } else if (numeric.featureNames().equals(o.numeric.featureNames())) {
+                numeric.merge(o.numeric);
+            } else {
+                numeric = CoMoments.union(numeric, o.numeric);
+            }
+            indexNumeric();
         }
         for (Map.Entry<String, TreeMap<String, long[]>> row : o.confusion.entrySet()) {
             TreeMap<String, long[]> mine = confusion.get(row.getKey());
@@ -530,6 +733,15 @@ public final class WindowProfile {
             out.writeDouble(yMean);
             out.writeDouble(yM2);
             writeOptional(out, label);
+            out.writeBoolean(numeric != null);
+            if (numeric != null) {
+                FeatureProfile.writeBytes(out, numeric.toBytes());
+            }
+            out.writeBoolean(confidenceMixed);
+            out.writeBoolean(confidence != null);
+            if (confidence != null) {
+                FeatureProfile.writeBytes(out, confidence.toBytes());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -595,6 +807,14 @@ public final class WindowProfile {
             p.yM2 = in.readDouble();
             if (version >= FORMAT_VERSION) {
                 p.label = readOptional(in, settings);
+                if (in.readBoolean()) {
+                    p.numeric = CoMoments.fromBytes(FeatureProfile.readBytes(in));
+                    p.indexNumeric();
+                }
+                p.confidenceMixed = in.readBoolean();
+                if (in.readBoolean()) {
+                    p.confidence = ConfidenceProfile.fromBytes(FeatureProfile.readBytes(in));
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt window profile", e);

@@ -6,6 +6,7 @@ import dev.modelwatch.core.event.MetricEvent;
 import dev.modelwatch.core.event.PredictionEvent;
 import dev.modelwatch.core.event.TrainingEvent;
 import dev.modelwatch.core.metrics.ModelSpec;
+import dev.modelwatch.core.metrics.ModelTask;
 import dev.modelwatch.core.profile.PendingPrediction;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.SketchSettings;
@@ -457,8 +458,9 @@ public final class Aggregator implements AutoCloseable {
         active.dirtyModels.add(e.model());
         long windowMs = model.spec.windowMs();
         long windowStart = Math.floorDiv(e.timestampMs(), windowMs) * windowMs;
+        String positiveClass = model.spec.task() == ModelTask.BINARY_CLASSIFICATION ? model.spec.positiveClass() : null;
         for (ProfileKey key : keys(e.model(), e.version(), e.segments(), windowMs, windowStart)) {
-            active.deltas.computeIfAbsent(key, k -> new WindowProfile(sketches)).addPrediction(e);
+            active.deltas.computeIfAbsent(key, k -> new WindowProfile(sketches)).addPrediction(e, positiveClass);
         }
         if (e.id() == null) {
             return true;
