@@ -1,7 +1,7 @@
 /**
  * Anomaly and change-point detectors over a window of metric values, usable on their own and behind
  * the rule language's detector functions ({@code zscore}, {@code mad_score}, {@code ewma_band},
- * {@code cusum}, {@code page_hinkley}, {@code seasonal_score} in {@link dev.modelwatch.core.rule}).
+ * {@code cusum}, {@code page_hinkley}, {@code seasonal_score} in {@link dev.modelwatch.core.rules}).
  *
  * <p>Scores of one value against a {@link dev.modelwatch.core.detect.Baseline} estimated from past
  * values, as an {@link dev.modelwatch.core.detect.AnomalyScore}:

@@ -1,4 +1,4 @@
-package dev.modelwatch.core.rule;
+package dev.modelwatch.core.rules;
 
 import java.util.Arrays;
 import java.util.Collection;

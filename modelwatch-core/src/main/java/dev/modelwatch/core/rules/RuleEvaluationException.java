@@ -1,4 +1,4 @@
-package dev.modelwatch.core.rule;
+package dev.modelwatch.core.rules;
 
 /**
  * An expression that parsed and type-checked but cannot be evaluated on the data at hand: vector

@@ -1,4 +1,4 @@
-package dev.modelwatch.core.rule;
+package dev.modelwatch.core.rules;
 
 /**
  * One value of a metric series at a time.

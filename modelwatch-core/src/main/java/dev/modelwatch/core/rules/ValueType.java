@@ -1,4 +1,4 @@
-package dev.modelwatch.core.rule;
+package dev.modelwatch.core.rules;
 
 /**
  * The type of a rule expression, known at parse time as in PromQL: a {@link #SCALAR} number, an

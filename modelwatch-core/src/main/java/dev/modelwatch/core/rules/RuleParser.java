@@ -1,11 +1,11 @@
-package dev.modelwatch.core.rule;
+package dev.modelwatch.core.rules;
 
-import dev.modelwatch.core.rule.Expr.AggregationOperator;
-import dev.modelwatch.core.rule.Expr.BinaryOperator;
-import dev.modelwatch.core.rule.Expr.Grouping;
-import dev.modelwatch.core.rule.Expr.VectorMatching;
-import dev.modelwatch.core.rule.RuleLexer.Token;
-import dev.modelwatch.core.rule.RuleLexer.Type;
+import dev.modelwatch.core.rules.Expr.AggregationOperator;
+import dev.modelwatch.core.rules.Expr.BinaryOperator;
+import dev.modelwatch.core.rules.Expr.Grouping;
+import dev.modelwatch.core.rules.Expr.VectorMatching;
+import dev.modelwatch.core.rules.RuleLexer.Token;
+import dev.modelwatch.core.rules.RuleLexer.Type;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.modelwatch.core.rule;
+package dev.modelwatch.core.rules;
 
 import dev.modelwatch.core.detect.Cusum;
 import dev.modelwatch.core.detect.EwmaBand;
@@ -6,8 +6,8 @@ import dev.modelwatch.core.detect.MadDetector;
 import dev.modelwatch.core.detect.PageHinkley;
 import dev.modelwatch.core.detect.SeasonalBaseline;
 import dev.modelwatch.core.detect.ZScoreDetector;
-import dev.modelwatch.core.rule.Expr.BinaryOperator;
-import dev.modelwatch.core.rule.Expr.VectorMatching;
+import dev.modelwatch.core.rules.Expr.BinaryOperator;
+import dev.modelwatch.core.rules.Expr.VectorMatching;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package dev.modelwatch.core.rule;
+package dev.modelwatch.core.rules;
 
 /**
  * A rule expression that cannot be parsed or does not type-check. The message reads

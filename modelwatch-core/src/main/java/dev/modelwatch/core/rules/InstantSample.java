@@ -1,4 +1,4 @@
-package dev.modelwatch.core.rule;
+package dev.modelwatch.core.rules;
 
 /**
  * One element of an evaluated rule expression: a series' labels and its value at the evaluation time.
