@@ -8,6 +8,7 @@ import dev.modelwatch.server.api.ApiServer;
 import dev.modelwatch.server.config.ServerConfig;
 import dev.modelwatch.server.ingest.DurableLog;
 import dev.modelwatch.server.ingest.EventDecoder;
+import dev.modelwatch.server.drift.DriftService;
 import dev.modelwatch.server.ingest.IngestLimits;
 import dev.modelwatch.server.ingest.LogRecord;
 import dev.modelwatch.server.ops.ModelMetricsCollector;
@@ -86,7 +87,8 @@ public final class ModelWatchServer implements AutoCloseable {
         metrics.register(new ModelMetricsCollector(registry, query, clock, config.expositionWindow()));
         EventDecoder decoder = new EventDecoder(new IngestLimits(config.maxBodyBytes(), config.maxEventsPerRequest(),
                 config.maxFeatures(), config.maxEventAge(), config.maxFutureSkew()), clock);
-        ApiServer api = new ApiServer(config, decoder, log, aggregator, registry, query, store, metrics, clock);
+        DriftService drift = new DriftService(store, query, config.drift(), clock);
+        ApiServer api = new ApiServer(config, decoder, log, aggregator, registry, query, store, metrics, drift, clock);
         int port = api.start();
         LOG.info("modelwatch listening on http://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),

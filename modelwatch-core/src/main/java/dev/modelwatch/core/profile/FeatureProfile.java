@@ -228,13 +228,19 @@ public final class FeatureProfile {
         return f;
     }
 
-    static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+    /** Writes a length-prefixed byte array, as the profile encodings nest their parts. */
+    public static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
         out.writeInt(b.length);
         out.write(b);
     }
 
-    static byte[] readBytes(DataInputStream in) throws IOException {
-        byte[] b = new byte[in.readInt()];
+    /** Reads what {@link #writeBytes} wrote; a negative or impossible length is a corrupt encoding. */
+    public static byte[] readBytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            throw new IOException("corrupt length " + n);
+        }
+        byte[] b = new byte[n];
         in.readFully(b);
         return b;
     }

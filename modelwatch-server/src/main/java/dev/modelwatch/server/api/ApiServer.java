@@ -14,6 +14,10 @@ import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.config.ConfigLoader;
 import dev.modelwatch.server.config.Durations;
 import dev.modelwatch.server.config.ServerConfig;
+import dev.modelwatch.server.drift.DriftService;
+import dev.modelwatch.server.drift.ReferenceReader;
+import dev.modelwatch.core.drift.ReferenceBuilder;
+import dev.modelwatch.store.StoredReference;
 import dev.modelwatch.server.ingest.BodyException;
 import dev.modelwatch.server.ingest.DecodedBatch;
 import dev.modelwatch.server.ingest.DurableLog;
@@ -56,12 +60,15 @@ public final class ApiServer {
     private final ProfileQuery query;
     private final Store store;
     private final ServerMetrics metrics;
+    private final DriftService drift;
+    private final ReferenceReader referenceReader;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
     private Javalin app;
 
     public ApiServer(ServerConfig config, EventDecoder decoder, DurableLog log, Aggregator aggregator,
-                     ModelRegistry models, ProfileQuery query, Store store, ServerMetrics metrics, Clock clock) {
+                     ModelRegistry models, ProfileQuery query, Store store, ServerMetrics metrics, DriftService drift,
+                     Clock clock) {
         this.config = config;
         this.decoder = decoder;
         this.log = log;
@@ -70,6 +77,8 @@ public final class ApiServer {
         this.query = query;
         this.store = store;
         this.metrics = metrics;
+        this.drift = drift;
+        this.referenceReader = new ReferenceReader(decoder, config.ingestLimits());
         this.clock = clock;
     }
 
@@ -100,6 +109,10 @@ public final class ApiServer {
             c.routes.put("/api/v1/models/{model}", this::declare);
             c.routes.get("/api/v1/models/{model}/summary", this::summary);
             c.routes.get("/api/v1/models/{model}/metrics", this::series);
+            c.routes.put("/api/v1/models/{model}/reference", this::putReference);
+            c.routes.get("/api/v1/models/{model}/reference", this::listReferences);
+            c.routes.delete("/api/v1/models/{model}/reference", this::deleteReference);
+            c.routes.get("/api/v1/models/{model}/drift", this::drift);
             c.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
             c.routes.exception(BodyException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
             c.routes.exception(Exception.class, (e, ctx) -> {
@@ -329,6 +342,100 @@ public final class ApiServer {
         return o;
     }
 
+    // ---- references and drift ----
+
+    private void putReference(Context ctx) throws IOException {
+        ModelRecord m = model(ctx);
+        String version = ctx.queryParam("version");
+        if (version != null && (version.isEmpty() || version.length() > 128)) {
+            throw new ApiException(400, "version: must be 1 to 128 characters");
+        }
+        String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(java.util.Locale.ROOT);
+        boolean csv = type.startsWith("text/csv") || type.startsWith("application/csv");
+        if (!csv && !type.startsWith("application/json") && !type.isEmpty()) {
+            throw new BodyException(400, "Content-Type '" + ctx.contentType()
+                    + "' is not accepted; send application/json or text/csv");
+        }
+        InputStream in = ctx.req().getInputStream();
+        if (isGzip(ctx)) {
+            try {
+                in = new GZIPInputStream(in, 1 << 16);
+            } catch (ZipException e) {
+                throw new BodyException(400, "Content-Encoding is gzip but the body is not gzip: " + e.getMessage());
+            }
+        }
+        ReferenceBuilder builder = new ReferenceBuilder(m.spec());
+        ReferenceReader.Outcome outcome;
+        try {
+            outcome = csv
+                    ? referenceReader.readCsv(in, r -> builder.add(r.features(), r.prediction(), r.score(), r.scores(), r.label()))
+                    : referenceReader.readJson(in, r -> builder.add(r.features(), r.prediction(), r.score(), r.scores(), r.label()));
+        } catch (ZipException e) {
+            throw new BodyException(400, "corrupt gzip body: " + e.getMessage());
+        }
+        List<Map<String, Object>> errors = new ArrayList<>();
+        for (ReferenceReader.RowError e : outcome.errors()) {
+            errors.add(Map.of("index", e.index(), "error", e.reason()));
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("model", m.name());
+        answer.put("version", version);
+        answer.put("accepted", outcome.accepted());
+        answer.put("rejected", outcome.rejected());
+        answer.put("errors", errors);
+        if (outcome.accepted() == 0) {
+            answer.put("error", "no valid rows: the reference was not stored"
+                    + (store.findReference(m.name(), version).isPresent() ? " and the previous one is kept" : ""));
+            send(ctx, 400, answer);
+            return;
+        }
+        dev.modelwatch.core.drift.Reference reference = builder.build(outcome.featureImportances());
+        store.putReference(new StoredReference(m.name(), version == null ? StoredReference.ANY_VERSION : version,
+                dev.modelwatch.core.drift.Reference.UPLOAD, outcome.accepted(), clock.millis(), reference.toBytes()));
+        drift.invalidate(m.name());
+        answer.put("features", reference.profile().features().size());
+        answer.put("labeled", reference.profile().labeled());
+        answer.put("multivariate_features", reference.multivariate() == null ? List.of()
+                : reference.multivariate().featuresUsed());
+        answer.put("calibrated", !reference.calibrators().isEmpty());
+        send(ctx, 200, answer);
+    }
+
+    private void listReferences(Context ctx) {
+        ModelRecord m = model(ctx);
+        List<Map<String, Object>> refs = new ArrayList<>();
+        for (StoredReference r : store.references(m.name())) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("version", r.version().isEmpty() ? null : r.version());
+            o.put("source", r.source());
+            o.put("rows", r.rows());
+            o.put("uploaded_at", Times.format(r.createdAtMs()));
+            refs.add(o);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", m.name());
+        out.put("references", refs);
+        send(ctx, 200, out);
+    }
+
+    private void deleteReference(Context ctx) {
+        ModelRecord m = model(ctx);
+        String version = ctx.queryParam("version");
+        boolean deleted = store.deleteReference(m.name(), version == null ? StoredReference.ANY_VERSION : version);
+        drift.invalidate(m.name());
+        if (!deleted) {
+            throw new ApiException(404, "no uploaded reference of '" + m.name() + "'"
+                    + (version == null ? " for every version" : " for version '" + version + "'"));
+        }
+        ctx.status(204);
+    }
+
+    private void drift(Context ctx) {
+        ModelRecord m = model(ctx);
+        Range r = range(ctx);
+        send(ctx, 200, drift.drift(m, r.version(), r.segment(), r.from(), r.to()));
+    }
+
     // ---- metrics ----
 
     private record Range(long from, long to, String version, String segment) {
@@ -383,7 +490,7 @@ public final class ApiServer {
         }
         List<String> names = Arrays.stream(namesParam.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         for (String n : names) {
-            if (!MetricCatalog.isKnown(n)) {
+            if (!MetricCatalog.isKnown(n) && !DriftService.SERIES.contains(n)) {
                 throw new ApiException(400, "names: unknown metric '" + n + "'; known: " + known());
             }
         }
@@ -402,9 +509,17 @@ public final class ApiServer {
         } catch (IllegalArgumentException e) {
             throw new ApiException(400, "step: " + e.getMessage());
         }
+        List<String> driftNames = names.stream().filter(DriftService.SERIES::contains).toList();
+        DriftService.ResolvedReference reference = driftNames.isEmpty() ? null
+                : drift.reference(m, r.version()).orElse(null);
         Map<String, Map<String, Object>> series = new LinkedHashMap<>();
         for (ProfileQuery.Bucket b : buckets) {
-            for (MetricCatalog.MetricValue v : MetricCatalog.values(b.profile(), m.spec(), b.endMs() - b.startMs(), names)) {
+            List<MetricCatalog.MetricValue> values = new ArrayList<>(
+                    MetricCatalog.values(b.profile(), m.spec(), b.endMs() - b.startMs(), names));
+            if (reference != null && b.profile().count() > 0) {
+                values.addAll(drift.seriesValues(m.spec(), reference.reference(), b.profile(), driftNames));
+            }
+            for (MetricCatalog.MetricValue v : values) {
                 String key = v.name() + v.labels();
                 Map<String, Object> s = series.computeIfAbsent(key, k -> {
                     Map<String, Object> o = new LinkedHashMap<>();
@@ -428,6 +543,7 @@ public final class ApiServer {
     private static String known() {
         List<String> all = new ArrayList<>(MetricCatalog.MODEL_METRICS);
         all.addAll(MetricCatalog.FEATURE_METRICS);
+        all.addAll(DriftService.SERIES);
         return String.join(", ", all);
     }
 

@@ -5,11 +5,11 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
 /** Query-parameter times: RFC 3339 strings or epoch milliseconds. */
-final class Times {
+public final class Times {
     private Times() {
     }
 
-    static long parse(String name, String value) {
+    public static long parse(String name, String value) {
         try {
             return Long.parseLong(value);
         } catch (NumberFormatException ignored) {
@@ -23,7 +23,7 @@ final class Times {
         }
     }
 
-    static String format(long ms) {
+    public static String format(long ms) {
         return Instant.ofEpochMilli(ms).toString();
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.metrics.ModelTask;
 import dev.modelwatch.core.profile.SketchSettings;
+import dev.modelwatch.server.drift.DriftConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ public final class ConfigLoader {
             return d;
         }
         checkKeys(root, "", Set.of("server", "ingest", "log", "aggregation", "labels", "retention", "metrics",
-                "models", "rules", "route", "receivers", "inhibit_rules"));
+                "models", "drift", "rules", "route", "receivers", "inhibit_rules"));
         for (String alerting : List.of("rules", "route", "receivers", "inhibit_rules")) {
             if (root.has(alerting)) {
                 problems.add(alerting + ": alerting is not available in this version of ModelWatch;"
@@ -132,6 +133,13 @@ public final class ConfigLoader {
         if (flush.isZero() || flush.isNegative()) {
             problems.add("aggregation.flush_interval: must be positive");
         }
+        JsonNode driftNode = section(root, "drift", Set.of("baseline"));
+        Duration baseline = durationValue(driftNode, "drift.baseline", "baseline", DriftConfig.DEFAULT_BASELINE);
+        if (baseline.isZero() || baseline.isNegative()) {
+            problems.add("drift.baseline: must be positive");
+            baseline = DriftConfig.DEFAULT_BASELINE;
+        }
+        Map<String, DriftConfig.ModelDrift> modelDrift = new LinkedHashMap<>();
         Map<String, ModelSpec> models = new LinkedHashMap<>();
         JsonNode modelsNode = root.path("models");
         if (!modelsNode.isMissingNode() && !modelsNode.isNull()) {
@@ -139,7 +147,15 @@ public final class ConfigLoader {
                 problems.add("models: must be a mapping of model name to declaration");
             } else {
                 for (Map.Entry<String, JsonNode> e : modelsNode.properties()) {
-                    ModelSpec spec = modelSpec(e.getKey(), e.getValue(), "models." + e.getKey(), problems);
+                    JsonNode declaration = e.getValue();
+                    if (declaration != null && declaration.isObject() && declaration.has("drift")) {
+                        DriftConfig.ModelDrift md = modelDrift(declaration.get("drift"), "models." + e.getKey() + ".drift");
+                        if (md != null) {
+                            modelDrift.put(e.getKey(), md);
+                        }
+                        declaration = ((com.fasterxml.jackson.databind.node.ObjectNode) declaration.deepCopy()).without("drift");
+                    }
+                    ModelSpec spec = modelSpec(e.getKey(), declaration, "models." + e.getKey(), problems);
                     if (spec != null) {
                         models.put(e.getKey(), spec);
                     }
@@ -147,7 +163,113 @@ public final class ConfigLoader {
             }
         }
         return new ServerConfig(port, bind, Path.of(dataDir), db, maxBody, maxEvents, maxFeatures, skew, maxQueued,
-                segment, fsync, flush, sketches, horizon, idFilter, rBase, rHour, rDay, exposition, models);
+                segment, fsync, flush, sketches, horizon, idFilter, rBase, rHour, rDay, exposition, models,
+                new DriftConfig(baseline, modelDrift));
+    }
+
+    /**
+     * A model's {@code drift:} entry: {@code baseline}, {@code method} and {@code thresholds} (method
+     * name to threshold) for every feature, {@code features} (name to {@code method}/{@code thresholds}
+     * of its own) and {@code feature_importances} (name to a weight >= 0).
+     */
+    private DriftConfig.ModelDrift modelDrift(JsonNode n, String path) {
+        if (!n.isObject()) {
+            problems.add(path + ": must be a mapping");
+            return null;
+        }
+        int before = problems.size();
+        checkKeys(n, path + ".", Set.of("baseline", "method", "thresholds", "features", "feature_importances"));
+        Duration baseline = n.has("baseline") ? durationValue(n, path + ".baseline", "baseline", null) : null;
+        if (baseline != null && (baseline.isZero() || baseline.isNegative())) {
+            problems.add(path + ".baseline: must be positive");
+        }
+        dev.modelwatch.core.drift.DriftPolicy.Builder policy = dev.modelwatch.core.drift.DriftPolicy.builder();
+        dev.modelwatch.core.drift.DriftOverride all = driftOverride(n, path);
+        if (all != null) {
+            policy.model(all);
+        }
+        JsonNode features = n.path("features");
+        if (!features.isMissingNode() && !features.isNull()) {
+            if (!features.isObject()) {
+                problems.add(path + ".features: must be a mapping of feature name to {method, thresholds}");
+            } else {
+                for (Map.Entry<String, JsonNode> f : features.properties()) {
+                    String fp = path + ".features." + f.getKey();
+                    if (!f.getValue().isObject()) {
+                        problems.add(fp + ": must be a mapping with method and/or thresholds");
+                        continue;
+                    }
+                    checkKeys(f.getValue(), fp + ".", Set.of("method", "thresholds"));
+                    dev.modelwatch.core.drift.DriftOverride o = driftOverride(f.getValue(), fp);
+                    if (o != null) {
+                        policy.feature(f.getKey(), o);
+                    }
+                }
+            }
+        }
+        Map<String, Double> importances = new LinkedHashMap<>();
+        JsonNode imp = n.path("feature_importances");
+        if (!imp.isMissingNode() && !imp.isNull()) {
+            if (!imp.isObject()) {
+                problems.add(path + ".feature_importances: must be a mapping of feature name to a number >= 0");
+            } else {
+                for (Map.Entry<String, JsonNode> w : imp.properties()) {
+                    if (!w.getValue().isNumber() || !(w.getValue().asDouble() >= 0)) {
+                        problems.add(path + ".feature_importances." + w.getKey() + ": must be a number >= 0");
+                    } else {
+                        importances.put(w.getKey(), w.getValue().asDouble());
+                    }
+                }
+            }
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        return new DriftConfig.ModelDrift(baseline, policy.build(), importances);
+    }
+
+    /** {@code method} and {@code thresholds} of a model's or a feature's drift entry; null when absent or wrong. */
+    private dev.modelwatch.core.drift.DriftOverride driftOverride(JsonNode n, String path) {
+        dev.modelwatch.core.drift.DriftMethod method = null;
+        JsonNode m = n.get("method");
+        if (m != null && !m.isNull()) {
+            try {
+                method = dev.modelwatch.core.drift.DriftMethod.fromWireName(m.asText());
+            } catch (IllegalArgumentException e) {
+                problems.add(path + ".method: " + e.getMessage());
+            }
+        }
+        Map<dev.modelwatch.core.drift.DriftMethod, Double> thresholds = new LinkedHashMap<>();
+        JsonNode t = n.get("thresholds");
+        if (t != null && !t.isNull()) {
+            if (!t.isObject()) {
+                problems.add(path + ".thresholds: must be a mapping of method (ks, wasserstein, psi, jensen_shannon,"
+                        + " chi_square) to threshold");
+            } else {
+                for (Map.Entry<String, JsonNode> e : t.properties()) {
+                    try {
+                        dev.modelwatch.core.drift.DriftMethod dm = dev.modelwatch.core.drift.DriftMethod.fromWireName(e.getKey());
+                        if (!e.getValue().isNumber()) {
+                            problems.add(path + ".thresholds." + e.getKey() + ": must be a number");
+                            continue;
+                        }
+                        dm.checkThreshold(e.getValue().asDouble());
+                        thresholds.put(dm, e.getValue().asDouble());
+                    } catch (IllegalArgumentException ex) {
+                        problems.add(path + ".thresholds." + e.getKey() + ": " + ex.getMessage());
+                    }
+                }
+            }
+        }
+        if (method == null && thresholds.isEmpty()) {
+            return null;
+        }
+        try {
+            return new dev.modelwatch.core.drift.DriftOverride(method, thresholds);
+        } catch (IllegalArgumentException e) {
+            problems.add(path + ": " + e.getMessage());
+            return null;
+        }
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.modelwatch.server.config;
 
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.profile.SketchSettings;
+import dev.modelwatch.server.drift.DriftConfig;
+import dev.modelwatch.server.ingest.IngestLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -31,13 +33,14 @@ public record ServerConfig(
         Duration retentionHour,
         Duration retentionDay,
         Duration expositionWindow,
-        Map<String, ModelSpec> models) {
+        Map<String, ModelSpec> models,
+        DriftConfig drift) {
 
     public static ServerConfig defaults() {
         return new ServerConfig(8080, "127.0.0.1", Path.of("data"), null, 16L << 20, 100_000, 1_000,
                 Duration.ofMinutes(10), 200_000, 64L << 20, true, Duration.ofSeconds(2), SketchSettings.DEFAULT,
                 Duration.ofDays(7), 10_000_000L, Duration.ofDays(8), Duration.ofDays(90), Duration.ofDays(730),
-                Duration.ofMinutes(15), Map.of());
+                Duration.ofMinutes(15), Map.of(), DriftConfig.DEFAULT);
     }
 
     /** The JDBC URL actually used. */
@@ -79,6 +82,18 @@ public record ServerConfig(
 
     public ServerConfig withMaxBodyBytes(long n) {
         return toBuilder().maxBodyBytes(n).build();
+    }
+
+    /** The limits applied to request bodies and events at ingest. */
+    public IngestLimits ingestLimits() {
+        return new IngestLimits(maxBodyBytes, maxEventsPerRequest, maxFeatures, maxEventAge(), maxFutureSkew);
+    }
+
+    /** These settings with another drift configuration. */
+    public ServerConfig withDrift(DriftConfig d) {
+        return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
+                maxQueuedEvents, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
+                retentionBase, retentionHour, retentionDay, expositionWindow, models, d);
     }
 
     public Builder toBuilder() {
@@ -139,7 +154,8 @@ public record ServerConfig(
             ServerConfig c = from;
             return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, c.maxEventsPerRequest, c.maxFeatures,
                     c.maxFutureSkew, c.maxQueuedEvents, c.logSegmentBytes, c.fsync, flushInterval, c.sketches,
-                    c.joinHorizon, c.idFilterCapacity, c.retentionBase, c.retentionHour, c.retentionDay, c.expositionWindow, c.models);
+                    c.joinHorizon, c.idFilterCapacity, c.retentionBase, c.retentionHour, c.retentionDay, c.expositionWindow, c.models,
+                    c.drift);
         }
     }
 }

@@ -1,0 +1,399 @@
+package dev.modelwatch.server.drift;
+
+import dev.modelwatch.core.drift.DriftPolicy;
+import dev.modelwatch.core.drift.DriftShare;
+import dev.modelwatch.core.drift.FeatureDrift;
+import dev.modelwatch.core.drift.FeatureDriftAnalysis;
+import dev.modelwatch.core.drift.Reference;
+import dev.modelwatch.core.drift.multivariate.CoMoments;
+import dev.modelwatch.core.drift.multivariate.MultivariateDriftResult;
+import dev.modelwatch.core.drift.multivariate.PcaReconstructionModel;
+import dev.modelwatch.core.estimate.Calibrator;
+import dev.modelwatch.core.estimate.ConfidenceProfile;
+import dev.modelwatch.core.estimate.EstimatedPerformance;
+import dev.modelwatch.core.estimate.PerformanceEstimator;
+import dev.modelwatch.core.metrics.MetricCatalog;
+import dev.modelwatch.core.metrics.ModelSpec;
+import dev.modelwatch.core.metrics.ModelTask;
+import dev.modelwatch.core.metrics.ProfileSummary;
+import dev.modelwatch.core.profile.FeatureProfile;
+import dev.modelwatch.core.profile.ProfileKey;
+import dev.modelwatch.core.profile.WindowProfile;
+import dev.modelwatch.core.quality.DataQualityCheck;
+import dev.modelwatch.core.quality.DataQualityIssue;
+import dev.modelwatch.core.quality.DataQualityPolicy;
+import dev.modelwatch.core.quality.ProfiledWindow;
+import dev.modelwatch.server.aggregate.ProfileQuery;
+import dev.modelwatch.server.api.Times;
+import dev.modelwatch.store.ModelRecord;
+import dev.modelwatch.store.Store;
+import dev.modelwatch.store.StoredReference;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Answers drift questions: which reference a model's version is compared with (an uploaded one, or
+ * the baseline of its first traffic), and how a range of current traffic differs from it — per
+ * feature, for the output, score and label, in data quality, jointly (multivariate), and in the
+ * performance estimated from scores. Everything is computed from merged window profiles, so a
+ * query costs the same whatever the number of events.
+ */
+public final class DriftService {
+    /** The metric series this service computes (besides those of {@link MetricCatalog}). */
+    public static final List<String> SERIES = List.of("drift_psi", "drift_ks_statistic", "drift_ks_p_value",
+            "drift_wasserstein", "drift_js_distance", "drift_chi2_p_value", "drift_detected", "drift_share",
+            "drift_share_weighted", "output_drift_detected", "score_drift_detected", "label_drift_detected",
+            "multivariate_drift_error", "multivariate_drift_detected", "data_quality_issues",
+            "estimated_accuracy", "estimated_precision", "estimated_recall", "estimated_f1", "estimated_roc_auc");
+    /** A baseline is rebuilt at most this often (late events may still change it). */
+    private static final long BASELINE_CACHE_MS = 60_000;
+
+    private final Store store;
+    private final ProfileQuery query;
+    private final DriftConfig config;
+    private final Clock clock;
+    private final Map<String, CachedReference> cache = new ConcurrentHashMap<>();
+
+    public DriftService(Store store, ProfileQuery query, DriftConfig config, Clock clock) {
+        this.store = store;
+        this.query = query;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** The reference a query is answered against, with what says where it came from. */
+    public record ResolvedReference(Reference reference, Map<String, Object> description) {
+    }
+
+    private record CachedReference(ResolvedReference resolved, long createdAtMs, long builtAtMs) {
+    }
+
+    /** Forgets cached references of a model, after an upload or a deletion. */
+    public void invalidate(String model) {
+        cache.keySet().removeIf(k -> k.startsWith(model + '\u0000'));
+    }
+
+    /**
+     * The reference for a model's version (null = all versions): the uploaded one of that version,
+     * else the model's uploaded one for every version, else the baseline — the first
+     * {@code baseline} of the version's traffic. Empty when there is neither an upload nor traffic.
+     */
+    public Optional<ResolvedReference> reference(ModelRecord m, String version) {
+        String key = m.name() + '\u0000' + (version == null ? "" : version);
+        Optional<StoredReference> stored = store.findReference(m.name(), version);
+        long now = clock.millis();
+        CachedReference cached = cache.get(key);
+        if (stored.isPresent()) {
+            StoredReference s = stored.get();
+            if (cached != null && cached.createdAtMs() == s.createdAtMs() && cached.resolved().reference().source()
+                    .equals(Reference.UPLOAD)) {
+                return Optional.of(cached.resolved());
+            }
+            Reference r = Reference.fromBytes(s.data());
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("source", Reference.UPLOAD);
+            d.put("version", s.version().isEmpty() ? null : s.version());
+            d.put("rows", s.rows());
+            d.put("uploaded_at", Times.format(s.createdAtMs()));
+            ResolvedReference resolved = new ResolvedReference(r, d);
+            cache.put(key, new CachedReference(resolved, s.createdAtMs(), now));
+            return Optional.of(resolved);
+        }
+        if (cached != null && cached.resolved().reference().source().equals(Reference.BASELINE)
+                && now - cached.builtAtMs() < BASELINE_CACHE_MS) {
+            return Optional.of(cached.resolved());
+        }
+        Optional<ResolvedReference> baseline = baseline(m, version);
+        baseline.ifPresent(b -> cache.put(key, new CachedReference(b, -1, now)));
+        return baseline;
+    }
+
+    private Optional<ResolvedReference> baseline(ModelRecord m, String version) {
+        if (m.predictionCount() == 0) {
+            return Optional.empty();
+        }
+        ModelSpec spec = m.spec();
+        long windowMs = spec.windowMs();
+        long baselineMs = config.baselineFor(m.name()).toMillis();
+        long first = firstEvent(m, version);
+        if (first == Long.MAX_VALUE) {
+            return Optional.empty();
+        }
+        long from = Math.floorDiv(first, windowMs) * windowMs;
+        long to = from + Math.max(windowMs, Math.floorDiv(baselineMs, windowMs) * windowMs);
+        List<ProfileQuery.Bucket> windows = query.series(spec, version, ProfileKey.ALL, from, to, windowMs);
+        WindowProfile merged = new WindowProfile(dev.modelwatch.core.profile.SketchSettings.DEFAULT);
+        List<WindowProfile> each = new ArrayList<>();
+        for (ProfileQuery.Bucket b : windows) {
+            merged.merge(b.profile());
+            each.add(b.profile());
+        }
+        if (merged.count() == 0) {
+            return Optional.empty();
+        }
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("source", Reference.BASELINE);
+        d.put("version", version);
+        d.put("from", Times.format(from));
+        d.put("to", Times.format(to));
+        d.put("rows", merged.count());
+        d.put("complete", to <= clock.millis());
+        return Optional.of(new ResolvedReference(Reference.baseline(merged, each), d));
+    }
+
+    /** When a version's (or the model's) first prediction happened, found from the day roll-ups. */
+    private long firstEvent(ModelRecord m, String version) {
+        if (version == null) {
+            return m.firstEventMs();
+        }
+        long day = 86_400_000L;
+        long from = Math.floorDiv(m.firstEventMs(), day) * day;
+        long to = Math.floorDiv(m.lastEventMs(), day) * day + day;
+        for (ProfileQuery.Bucket b : query.series(m.spec(), version, ProfileKey.ALL, from, to, day)) {
+            if (b.profile().count() > 0) {
+                return b.profile().minTimestampMs();
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /** The {@code GET /api/v1/models/{m}/drift} answer for a range of current traffic. */
+    public Map<String, Object> drift(ModelRecord m, String version, String segment, long fromMs, long toMs) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", m.name());
+        out.put("from", Times.format(fromMs));
+        out.put("to", Times.format(toMs));
+        out.put("version", version);
+        out.put("segment", segment.isEmpty() ? null : segment);
+        WindowProfile current = query.range(m.spec(), version, segment, fromMs, toMs);
+        out.put("events", current.count());
+        Optional<ResolvedReference> ref = reference(m, version);
+        if (ref.isEmpty()) {
+            out.put("reference", null);
+            out.put("reason", "no reference: upload one with PUT /api/v1/models/" + m.name()
+                    + "/reference, or send traffic (the first " + config.baselineFor(m.name()) + " serves as baseline)");
+            return out;
+        }
+        out.put("reference", ref.get().description());
+        out.putAll(Report.of(m.spec(), ref.get().reference(), current, config.policyFor(m.name()),
+                config.importancesFor(m.name())).toMap());
+        return out;
+    }
+
+    /** The drift series values of one bucket of current traffic against a reference. */
+    public List<MetricCatalog.MetricValue> seriesValues(ModelSpec spec, Reference reference, WindowProfile current,
+                                                       java.util.Collection<String> names) {
+        return Report.of(spec, reference, current, config.policyFor(spec.name()), config.importancesFor(spec.name()))
+                .metricValues(names);
+    }
+
+    /** Every drift number of a current profile against a reference. */
+    public record Report(Map<String, FeatureDrift> features, FeatureDrift output, FeatureDrift score,
+                         FeatureDrift label, DriftShare share, List<DataQualityIssue> dataQuality,
+                         MultivariateDriftResult multivariate, String multivariateReason,
+                         EstimatedPerformance estimated, String estimatedReason, String calibration,
+                         Map<String, Object> realized) {
+
+        static Report of(ModelSpec spec, Reference ref, WindowProfile current, DriftPolicy policy,
+                         Map<String, Double> importances) {
+            WindowProfile rp = ref.profile();
+            Map<String, FeatureDrift> features = FeatureDriftAnalysis.ofAll(rp.features(), current.features(), policy);
+            FeatureDrift output = drift("prediction", rp.output(), current.output(), policy);
+            FeatureDrift score = drift("score", rp.score(), current.score(), policy);
+            FeatureDrift label = drift("label", rp.label(), current.label(), policy);
+            Map<String, Double> weights = importances.isEmpty() ? ref.featureImportances() : importances;
+            DriftShare share = DriftShare.of(features.values(), weights.isEmpty() ? null : weights);
+            List<DataQualityIssue> quality = DataQualityCheck.compare(ProfiledWindow.of(rp), ProfiledWindow.of(current),
+                    DataQualityPolicy.DEFAULT);
+            MultivariateDriftResult mv = null;
+            String mvReason = null;
+            PcaReconstructionModel model = ref.multivariate();
+            CoMoments window = current.numericCoMoments();
+            if (model == null) {
+                mvReason = "the reference has fewer than two numerical features";
+            } else if (window == null) {
+                mvReason = "no numerical feature values in the range";
+            } else {
+                mv = model.evaluate(window.select(model.featureNames()));
+            }
+            EstimatedPerformance est = null;
+            String estReason = null;
+            String calibration = null;
+            ConfidenceProfile conf = current.confidence();
+            if (spec.task() == ModelTask.REGRESSION) {
+                estReason = "performance is estimated for classifiers with probability scores";
+            } else if (conf == null) {
+                estReason = current.confidenceMixed() ? "the range mixes windows with different class lists"
+                        : "no scored predictions in the range";
+            } else if (conf.isBinary()) {
+                Calibrator c = ref.calibrators().get(spec.positiveClass());
+                calibration = c == null ? "none: scores taken as calibrated probabilities" : "isotonic, fitted on "
+                        + c.referenceCount() + " labelled reference rows";
+                est = PerformanceEstimator.binaryAsPredicted(conf, c == null ? Calibrator.identity() : c);
+            } else {
+                Map<String, Calibrator> cs = new TreeMap<>();
+                for (String cl : conf.classes()) {
+                    cs.put(cl, ref.calibrators().getOrDefault(cl, Calibrator.identity()));
+                }
+                calibration = ref.calibrators().isEmpty() ? "none: scores taken as calibrated probabilities"
+                        : "isotonic one-vs-rest, fitted on labelled reference rows";
+                est = PerformanceEstimator.multiclass(conf, cs);
+            }
+            Map<String, Object> realized = new LinkedHashMap<>();
+            if (spec.task() != ModelTask.REGRESSION && current.labeled() > 0) {
+                Map<String, Object> summary = ProfileSummary.of(current, spec);
+                for (String k : List.of("accuracy", "precision", "recall", "f1", "roc_auc")) {
+                    Object v = summary.get(k);
+                    if (v == null && summary.get("macro") instanceof Map<?, ?> macro) {
+                        v = macro.get(k);
+                    }
+                    realized.put(k, v);
+                }
+                realized.put("labeled", current.labeled());
+            }
+            return new Report(features, output, score, label, share, quality, mv, mvReason, est, estReason, calibration,
+                    realized);
+        }
+
+        private static FeatureDrift drift(String name, FeatureProfile ref, FeatureProfile cur, DriftPolicy policy) {
+            return ref == null && cur == null ? null : FeatureDriftAnalysis.of(name, ref, cur, policy);
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            Map<String, Object> f = new LinkedHashMap<>();
+            features.forEach((k, v) -> f.put(k, v.toMap()));
+            out.put("features", f);
+            out.put("drift_share", share.toMap());
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("prediction", output == null ? null : output.toMap());
+            o.put("score", score == null ? null : score.toMap());
+            out.put("output", o);
+            out.put("label", label == null ? null : label.toMap());
+            out.put("multivariate", multivariateMap());
+            out.put("data_quality", dataQuality.stream().map(DataQualityIssue::toMap).toList());
+            out.put("estimated_performance", estimatedMap());
+            return out;
+        }
+
+        private Map<String, Object> multivariateMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            if (multivariate == null) {
+                m.put("drifted", null);
+                m.put("reason", multivariateReason);
+                return m;
+            }
+            m.put("method", multivariate.method());
+            m.put("reconstruction_error", finite(multivariate.reconstructionError()));
+            m.put("reference_error", finite(multivariate.referenceError()));
+            m.put("lower", finite(multivariate.lower()));
+            m.put("upper", finite(multivariate.upper()));
+            m.put("drifted", multivariate.drifted());
+            m.put("components", multivariate.components());
+            m.put("features", multivariate.featuresUsed());
+            m.put("rows", multivariate.rows());
+            m.put("reason", multivariate.reason());
+            return m;
+        }
+
+        private Map<String, Object> estimatedMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            if (estimated == null) {
+                m.put("reason", estimatedReason);
+                return m;
+            }
+            m.put("calibration", calibration);
+            m.put("scored_events", estimated.scoredEvents());
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            for (String k : List.of(EstimatedPerformance.ACCURACY, EstimatedPerformance.PRECISION,
+                    EstimatedPerformance.RECALL, EstimatedPerformance.F1, EstimatedPerformance.ROC_AUC)) {
+                EstimatedPerformance.Estimate e = estimated.estimate(k);
+                Map<String, Object> v = new LinkedHashMap<>();
+                if (e == null) {
+                    v.put("value", null);
+                    v.put("reason", estimated.reason(k));
+                } else {
+                    v.put("value", e.value());
+                    v.put("lower", e.lower());
+                    v.put("upper", e.upper());
+                }
+                v.put("realized", realized.get(k));
+                metrics.put(k, v);
+            }
+            m.put("metrics", metrics);
+            m.put("labeled", realized.getOrDefault("labeled", 0L));
+            return m;
+        }
+
+        private static Double finite(double v) {
+            return Double.isFinite(v) ? v : null;
+        }
+
+        /** The values of the requested drift series; a value that cannot be computed is left out. */
+        List<MetricCatalog.MetricValue> metricValues(java.util.Collection<String> names) {
+            List<MetricCatalog.MetricValue> out = new ArrayList<>();
+            for (FeatureDrift d : features.values()) {
+                Map<String, String> labels = Map.of("feature", d.feature());
+                Map<String, Object> m = d.toMap();
+                addStat(out, names, "drift_psi", labels, m.get("psi"));
+                addStat(out, names, "drift_ks_statistic", labels, m.get("ks_statistic"));
+                addStat(out, names, "drift_ks_p_value", labels, m.get("ks_p_value"));
+                addStat(out, names, "drift_wasserstein", labels, m.get("wasserstein"));
+                addStat(out, names, "drift_js_distance", labels, m.get("js_distance"));
+                addStat(out, names, "drift_chi2_p_value", labels, m.get("chi2_p_value"));
+                if (names.contains("drift_detected") && m.get("drifted") instanceof Boolean b) {
+                    out.add(new MetricCatalog.MetricValue("drift_detected", labels, b ? 1 : 0));
+                }
+            }
+            addFlag(out, names, "output_drift_detected", output);
+            addFlag(out, names, "score_drift_detected", score);
+            addFlag(out, names, "label_drift_detected", label);
+            if (share.share() != null) {
+                addStat(out, names, "drift_share", Map.of(), share.share());
+            }
+            if (share.weightedShare() != null) {
+                addStat(out, names, "drift_share_weighted", Map.of(), share.weightedShare());
+            }
+            if (multivariate != null) {
+                addStat(out, names, "multivariate_drift_error", Map.of(), multivariate.reconstructionError());
+                if (multivariate.drifted() != null) {
+                    addStat(out, names, "multivariate_drift_detected", Map.of(), multivariate.drifted() ? 1.0 : 0.0);
+                }
+            }
+            if (names.contains("data_quality_issues")) {
+                Map<String, Integer> byKind = new TreeMap<>();
+                for (DataQualityIssue i : dataQuality) {
+                    byKind.merge(i.issue().wireName(), 1, Integer::sum);
+                }
+                byKind.forEach((k, n) -> out.add(new MetricCatalog.MetricValue("data_quality_issues", Map.of("issue", k), n)));
+            }
+            if (estimated != null) {
+                for (String k : List.of("accuracy", "precision", "recall", "f1", "roc_auc")) {
+                    Double v = estimated.value(k);
+                    addStat(out, names, "estimated_" + k, Map.of(), v);
+                }
+            }
+            return out;
+        }
+
+        private static void addFlag(List<MetricCatalog.MetricValue> out, java.util.Collection<String> names, String name,
+                                    FeatureDrift d) {
+            if (d != null && names.contains(name) && d.toMap().get("drifted") instanceof Boolean b) {
+                out.add(new MetricCatalog.MetricValue(name, Map.of(), b ? 1 : 0));
+            }
+        }
+
+        private static void addStat(List<MetricCatalog.MetricValue> out, java.util.Collection<String> names, String name,
+                                    Map<String, String> labels, Object value) {
+            if (names.contains(name) && value instanceof Number n && Double.isFinite(n.doubleValue())) {
+                out.add(new MetricCatalog.MetricValue(name, labels, n.doubleValue()));
+            }
+        }
+    }
+}
