@@ -50,7 +50,9 @@ public final class DriftService {
             "drift_wasserstein", "drift_js_distance", "drift_chi2_p_value", "drift_detected", "drift_share",
             "drift_share_weighted", "output_drift_detected", "score_drift_detected", "label_drift_detected",
             "multivariate_drift_error", "multivariate_drift_detected", "data_quality_issues",
-            "estimated_accuracy", "estimated_precision", "estimated_recall", "estimated_f1", "estimated_roc_auc");
+            "estimated_accuracy", "estimated_precision", "estimated_recall", "estimated_f1", "estimated_roc_auc",
+            "type_mismatch_rate", "non_finite_rate", "out_of_range_fraction", "new_category_share",
+            "score_out_of_range_fraction");
     /** A baseline is rebuilt at most this often (late events may still change it). */
     private static final long BASELINE_CACHE_MS = 60_000;
 
@@ -198,9 +200,9 @@ public final class DriftService {
                          FeatureDrift label, DriftShare share, List<DataQualityIssue> dataQuality,
                          MultivariateDriftResult multivariate, String multivariateReason,
                          EstimatedPerformance estimated, String estimatedReason, String calibration,
-                         Map<String, Object> realized) {
+                         Map<String, Object> realized, ProfiledWindow referenceWindow, ProfiledWindow currentWindow) {
 
-        static Report of(ModelSpec spec, Reference ref, WindowProfile current, DriftPolicy policy,
+        public static Report of(ModelSpec spec, Reference ref, WindowProfile current, DriftPolicy policy,
                          Map<String, Double> importances) {
             WindowProfile rp = ref.profile();
             Map<String, FeatureDrift> features = FeatureDriftAnalysis.ofAll(rp.features(), current.features(), policy);
@@ -209,8 +211,9 @@ public final class DriftService {
             FeatureDrift label = drift("label", rp.label(), current.label(), policy);
             Map<String, Double> weights = importances.isEmpty() ? ref.featureImportances() : importances;
             DriftShare share = DriftShare.of(features.values(), weights.isEmpty() ? null : weights);
-            List<DataQualityIssue> quality = DataQualityCheck.compare(ProfiledWindow.of(rp), ProfiledWindow.of(current),
-                    DataQualityPolicy.DEFAULT);
+            ProfiledWindow refWindow = ProfiledWindow.of(rp);
+            ProfiledWindow curWindow = ProfiledWindow.of(current);
+            List<DataQualityIssue> quality = DataQualityCheck.compare(refWindow, curWindow, DataQualityPolicy.DEFAULT);
             MultivariateDriftResult mv = null;
             String mvReason = null;
             PcaReconstructionModel model = ref.multivariate();
@@ -258,14 +261,14 @@ public final class DriftService {
                 realized.put("labeled", current.labeled());
             }
             return new Report(features, output, score, label, share, quality, mv, mvReason, est, estReason, calibration,
-                    realized);
+                    realized, refWindow, curWindow);
         }
 
         private static FeatureDrift drift(String name, FeatureProfile ref, FeatureProfile cur, DriftPolicy policy) {
             return ref == null && cur == null ? null : FeatureDriftAnalysis.of(name, ref, cur, policy);
         }
 
-        Map<String, Object> toMap() {
+        public Map<String, Object> toMap() {
             Map<String, Object> out = new LinkedHashMap<>();
             Map<String, Object> f = new LinkedHashMap<>();
             features.forEach((k, v) -> f.put(k, v.toMap()));
@@ -372,6 +375,12 @@ public final class DriftService {
                     byKind.merge(i.issue().wireName(), 1, Integer::sum);
                 }
                 byKind.forEach((k, n) -> out.add(new MetricCatalog.MetricValue("data_quality_issues", Map.of("issue", k), n)));
+            }
+            for (MetricCatalog.MetricValue v : DataQualityCheck.metrics(referenceWindow, currentWindow)) {
+                // missing_rate is one of MetricCatalog's own series
+                if (names.contains(v.name()) && !v.name().equals("missing_rate") && Double.isFinite(v.value())) {
+                    out.add(v);
+                }
             }
             if (estimated != null) {
                 for (String k : List.of("accuracy", "precision", "recall", "f1", "roc_auc")) {

@@ -1,0 +1,306 @@
+package dev.modelwatch.bench;
+
+import dev.modelwatch.core.drift.DriftMethod;
+import dev.modelwatch.core.drift.DriftOverride;
+import dev.modelwatch.core.drift.DriftPolicy;
+import dev.modelwatch.core.drift.FeatureDrift;
+import dev.modelwatch.core.drift.FeatureDriftAnalysis;
+import dev.modelwatch.core.drift.Reference;
+import dev.modelwatch.core.drift.ReferenceBuilder;
+import dev.modelwatch.core.event.FeatureVector;
+import dev.modelwatch.core.event.PredictionEvent;
+import dev.modelwatch.core.metrics.ModelSpec;
+import dev.modelwatch.core.metrics.ModelTask;
+import dev.modelwatch.core.profile.FeatureProfile;
+import dev.modelwatch.core.profile.SketchSettings;
+import dev.modelwatch.core.profile.WindowProfile;
+import dev.modelwatch.server.drift.DriftService;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.datasketches.kll.KllDoublesSketch;
+
+/**
+ * The drift benchmarks of BENCHMARKS.md, in one program:
+ * <ul>
+ *   <li>{@code calibration}: how many of 100 pairs of windows drawn from one distribution each default
+ *       decision flags (false alarms), and the smallest mean shift each detects in 19 of 20 trials, at
+ *       n = 1,000 and n = 100,000 per window;</li>
+ *   <li>{@code query}: a day of one model as the store keeps it (24 hourly roll-ups of 20 features),
+ *       with 10^4 and with 10^7 events: the time of a drift query (decode the stored profiles, merge,
+ *       test every feature, the multivariate model, data quality and estimated performance);</li>
+ *   <li>{@code wide}: 3 million rows x 1,000 numerical columns profiled as a reference, a window of
+ *       the same width profiled and tested for drift, against the bare KLL updates of the same values.</li>
+ * </ul>
+ * Usage: {@code java -cp modelwatch-bench-all.jar dev.modelwatch.bench.DriftBenchmark calibration|query|wide [rows] [cols]}
+ */
+public final class DriftBenchmark {
+    private DriftBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String what = args.length > 0 ? args[0] : "calibration";
+        switch (what) {
+            case "calibration" -> calibration();
+            case "query" -> query();
+            case "wide" -> wide(args.length > 1 ? Integer.parseInt(args[1]) : 3_000_000,
+                    args.length > 2 ? Integer.parseInt(args[2]) : 1_000);
+            default -> throw new IllegalArgumentException("unknown benchmark " + what + "; calibration, query or wide");
+        }
+    }
+
+    // ---- false alarms and power ----
+
+    private static double gaussian(SplittableRandom r) {
+        double u = r.nextDouble();
+        double v = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    private static FeatureProfile numeric(SplittableRandom r, int n, double shift, boolean lognormal, SketchSettings s) {
+        FeatureProfile p = new FeatureProfile(s.forFeatures());
+        for (int i = 0; i < n; i++) {
+            double x = gaussian(r) + shift;
+            p.add(lognormal ? Math.exp(x * 0.5) : x);
+        }
+        return p;
+    }
+
+    private static FeatureProfile categorical(SplittableRandom r, int n, double firstShare, SketchSettings s) {
+        FeatureProfile p = new FeatureProfile(s.forFeatures());
+        String[] other = {"b", "c", "d"};
+        for (int i = 0; i < n; i++) {
+            p.add(r.nextDouble() < firstShare ? "a" : other[r.nextInt(3)]);
+        }
+        return p;
+    }
+
+    private static DriftPolicy forced(DriftMethod m) {
+        return DriftPolicy.builder().model(DriftOverride.method(m)).build();
+    }
+
+    private static void calibration() {
+        System.out.println("false alarms of 100 window pairs from one distribution (reference k=2000, window k=800)");
+        System.out.println("| n per window | data | decision | flagged | uncertain |");
+        System.out.println("|---|---|---|---|---|");
+        Object[][] numericMethods = {{"default", DriftPolicy.DEFAULT}, {"ks", forced(DriftMethod.KS)},
+                {"wasserstein", forced(DriftMethod.WASSERSTEIN)}, {"psi", forced(DriftMethod.PSI)},
+                {"jensen_shannon", forced(DriftMethod.JENSEN_SHANNON)}};
+        Object[][] categoricalMethods = {{"default", DriftPolicy.DEFAULT}, {"chi_square", forced(DriftMethod.CHI_SQUARE)},
+                {"jensen_shannon", forced(DriftMethod.JENSEN_SHANNON)}, {"psi", forced(DriftMethod.PSI)}};
+        for (int n : new int[] {1_000, 100_000}) {
+            for (String data : new String[] {"normal", "lognormal", "categorical"}) {
+                boolean cat = data.equals("categorical");
+                Object[][] methods = cat ? categoricalMethods : numericMethods;
+                int[] flagged = new int[methods.length];
+                int[] uncertain = new int[methods.length];
+                SplittableRandom r = new SplittableRandom(n * 31L + data.hashCode());
+                for (int pair = 0; pair < 100; pair++) {
+                    FeatureProfile ref = cat ? categorical(r, n, 0.5, SketchSettings.REFERENCE)
+                            : numeric(r, n, 0, data.equals("lognormal"), SketchSettings.REFERENCE);
+                    FeatureProfile cur = cat ? categorical(r, n, 0.5, SketchSettings.DEFAULT)
+                            : numeric(r, n, 0, data.equals("lognormal"), SketchSettings.DEFAULT);
+                    for (int m = 0; m < methods.length; m++) {
+                        FeatureDrift d = FeatureDriftAnalysis.of("x", ref, cur, (DriftPolicy) methods[m][1]);
+                        flagged[m] += d.drifted() ? 1 : 0;
+                        uncertain[m] += d.decision().wireName().equals("uncertain") ? 1 : 0;
+                    }
+                }
+                for (int m = 0; m < methods.length; m++) {
+                    String name = methods[m][0].equals("default")
+                            ? "default (" + DriftPolicy.DEFAULT.criterion("x", cat ? dev.modelwatch.core.drift.FeatureType.CATEGORICAL
+                            : dev.modelwatch.core.drift.FeatureType.NUMERICAL, n, n).method().wireName() + ")"
+                            : (String) methods[m][0];
+                    System.out.printf(Locale.ROOT, "| %,d | %s | %s | %d | %d |%n", n, data, name, flagged[m], uncertain[m]);
+                }
+            }
+        }
+        System.out.println();
+        System.out.println("smallest mean shift (reference sd) flagged in at least 19 of 20 trials, normal data");
+        System.out.println("| n per window | decision | smallest shift detected |");
+        System.out.println("|---|---|---|");
+        double[] shifts = {0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5};
+        for (int n : new int[] {1_000, 100_000}) {
+            for (Object[] method : numericMethods) {
+                String found = "> 0.5";
+                for (double shift : shifts) {
+                    SplittableRandom r = new SplittableRandom(7 + n + Double.hashCode(shift));
+                    int hits = 0;
+                    for (int t = 0; t < 20; t++) {
+                        FeatureProfile ref = numeric(r, n, 0, false, SketchSettings.REFERENCE);
+                        FeatureProfile cur = numeric(r, n, shift, false, SketchSettings.DEFAULT);
+                        hits += FeatureDriftAnalysis.of("x", ref, cur, (DriftPolicy) method[1]).drifted() ? 1 : 0;
+                    }
+                    if (hits >= 19) {
+                        found = String.format(Locale.ROOT, "%.2f", shift);
+                        break;
+                    }
+                }
+                System.out.printf(Locale.ROOT, "| %,d | %s | %s |%n", n, method[0], found);
+            }
+        }
+    }
+
+    // ---- query cost ----
+
+    private static final int FEATURES = 20;
+
+    private static PredictionEvent event(SplittableRandom r, long ts, double shift) {
+        FeatureVector.Builder f = FeatureVector.builder(FEATURES);
+        for (int i = 0; i < FEATURES; i++) {
+            f.number("f" + i, gaussian(r) + shift);
+        }
+        double score = 1 / (1 + Math.exp(-gaussian(r)));
+        return new PredictionEvent("m", null, "v1", ts, f.build(), score >= 0.5 ? "1" : "0", score, null, 5 + r.nextDouble(),
+                null, Map.of());
+    }
+
+    private static void query() {
+        ModelSpec spec = new ModelSpec("m", ModelTask.BINARY_CLASSIFICATION, "1", 60_000, true);
+        ReferenceBuilder rb = new ReferenceBuilder(spec);
+        SplittableRandom r = new SplittableRandom(1);
+        for (int i = 0; i < 50_000; i++) {
+            PredictionEvent e = event(r, 0, 0);
+            rb.add(e.features(), e.prediction(), e.score(), null, r.nextDouble() < e.score() ? 1.0 : 0.0);
+        }
+        Reference reference = rb.build(Map.of());
+        System.out.println("| events in the day | stored bytes (24 hourly profiles) | query p50 ms | query min ms |");
+        System.out.println("|---|---|---|---|");
+        double[] medians = new double[2];
+        int row = 0;
+        for (long events : new long[] {10_000, 10_000_000}) {
+            List<byte[]> stored = new ArrayList<>();
+            SplittableRandom g = new SplittableRandom(events);
+            long perHour = events / 24;
+            long bytes = 0;
+            for (int h = 0; h < 24; h++) {
+                WindowProfile hour = new WindowProfile(SketchSettings.DEFAULT);
+                for (long i = 0; i < perHour; i++) {
+                    hour.addPrediction(event(g, h * 3_600_000L + i, 0.05), "1");
+                }
+                byte[] b = hour.toBytes();
+                bytes += b.length;
+                stored.add(b);
+            }
+            double[] ms = new double[25];
+            for (int rep = 0; rep < ms.length; rep++) {
+                long t0 = System.nanoTime();
+                WindowProfile day = new WindowProfile(SketchSettings.DEFAULT);
+                for (byte[] b : stored) {
+                    day.merge(WindowProfile.fromBytes(b, SketchSettings.DEFAULT));
+                }
+                Map<String, Object> answer = DriftService.Report.of(spec, reference, day, DriftPolicy.DEFAULT, Map.of()).toMap();
+                if (answer.isEmpty()) {
+                    throw new AssertionError();
+                }
+                ms[rep] = (System.nanoTime() - t0) / 1e6;
+            }
+            double[] timed = java.util.Arrays.copyOfRange(ms, 5, ms.length); // first 5 warm the JIT
+            java.util.Arrays.sort(timed);
+            medians[row++] = timed[timed.length / 2];
+            System.out.printf(Locale.ROOT, "| %,d | %,d | %.1f | %.1f |%n", events, bytes, timed[timed.length / 2], timed[0]);
+        }
+        System.out.printf(Locale.ROOT, "ratio of query times, 10^7 / 10^4 events: %.2f%n", medians[1] / medians[0]);
+    }
+
+    // ---- wide data ----
+
+    private static void wide(int rows, int cols) throws Exception {
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "%,d rows x %,d numerical columns, %d threads%n", rows, cols, threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            // the bare sketch updates of the same values: one KLL (k=800) per column, nothing else
+            long t0 = System.nanoTime();
+            List<Future<KllDoublesSketch[]>> bare = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int part = t;
+                bare.add(pool.submit(() -> {
+                    KllDoublesSketch[] s = new KllDoublesSketch[cols];
+                    for (int c = 0; c < cols; c++) {
+                        s[c] = KllDoublesSketch.newHeapInstance(SketchSettings.DEFAULT.featureKllK());
+                    }
+                    SplittableRandom r = new SplittableRandom(part);
+                    for (int i = part; i < rows; i += threads) {
+                        for (int c = 0; c < cols; c++) {
+                            s[c].update(gaussian(r) + c);
+                        }
+                    }
+                    return s;
+                }));
+            }
+            for (Future<KllDoublesSketch[]> f : bare) {
+                f.get();
+            }
+            double bareS = (System.nanoTime() - t0) / 1e9;
+
+            // the reference: every row through ReferenceBuilder-equivalent profiles, split by thread and merged
+            ModelSpec spec = new ModelSpec("wide", ModelTask.REGRESSION, "1", 60_000, true);
+            long t1 = System.nanoTime();
+            List<Future<WindowProfile>> parts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int part = t;
+                parts.add(pool.submit(() -> profile(rows, cols, threads, part, 0, SketchSettings.REFERENCE)));
+            }
+            WindowProfile reference = new WindowProfile(SketchSettings.REFERENCE);
+            for (Future<WindowProfile> f : parts) {
+                reference.merge(f.get());
+            }
+            double refS = (System.nanoTime() - t1) / 1e9;
+
+            // a current window of the same size, then the drift test of every column
+            long t2 = System.nanoTime();
+            parts.clear();
+            for (int t = 0; t < threads; t++) {
+                int part = t;
+                parts.add(pool.submit(() -> profile(rows, cols, threads, part + 100, 0.02, SketchSettings.DEFAULT)));
+            }
+            WindowProfile current = new WindowProfile(SketchSettings.DEFAULT);
+            for (Future<WindowProfile> f : parts) {
+                current.merge(f.get());
+            }
+            double curS = (System.nanoTime() - t2) / 1e9;
+            long t3 = System.nanoTime();
+            Reference ref = Reference.baseline(reference, List.of(reference));
+            DriftService.Report report = DriftService.Report.of(spec, ref, current, DriftPolicy.DEFAULT, Map.of());
+            double testS = (System.nanoTime() - t3) / 1e9;
+            System.out.println("| step | seconds | values/s | ratio to bare KLL updates |");
+            System.out.println("|---|---|---|---|");
+            double values = (double) rows * cols;
+            System.out.printf(Locale.ROOT, "| bare KLL updates (k=800), one sketch per column | %.1f | %.3g | 1.00 |%n", bareS,
+                    values / bareS);
+            System.out.printf(Locale.ROOT, "| reference profile (k=2000, moments, co-moments of 64 columns) | %.1f | %.3g | %.2f |%n",
+                    refS, values / refS, refS / bareS);
+            System.out.printf(Locale.ROOT, "| current window profile (k=800) | %.1f | %.3g | %.2f |%n", curS, values / curS,
+                    curS / bareS);
+            System.out.printf(Locale.ROOT, "| drift test of %d columns (+ multivariate, data quality) | %.2f | | |%n", cols, testS);
+            System.out.printf(Locale.ROOT, "total (reference + window + test): %.1f s; drifted columns: %d of %d%n",
+                    refS + curS + testS, report.share().drifted(), report.share().tested());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static WindowProfile profile(int rows, int cols, int threads, int part, double shift, SketchSettings s) {
+        WindowProfile p = new WindowProfile(s);
+        String[] names = new String[cols];
+        for (int c = 0; c < cols; c++) {
+            names[c] = "c" + c;
+        }
+        SplittableRandom r = new SplittableRandom(part);
+        for (int i = part % threads; i < rows; i += threads) {
+            FeatureVector.Builder f = FeatureVector.builder(cols);
+            for (int c = 0; c < cols; c++) {
+                f.number(names[c], gaussian(r) + c + shift);
+            }
+            p.addPrediction(new PredictionEvent("wide", null, "v1", 0L, f.build(), null, null, null, Double.NaN, null,
+                    Map.of()));
+        }
+        return p;
+    }
+}
