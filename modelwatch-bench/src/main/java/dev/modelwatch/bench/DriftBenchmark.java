@@ -85,9 +85,10 @@ public final class DriftBenchmark {
     }
 
     private static void calibration() {
-        System.out.println("false alarms of 100 window pairs from one distribution (reference k=2000, window k=800)");
-        System.out.println("| n per window | data | decision | flagged | uncertain |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("false alarms of window pairs from one distribution (reference k=2000, window k=800):"
+                + " 1,000 pairs at n = 1,000, 100 pairs at n = 100,000");
+        System.out.println("| n per window | data | decision | flagged | uncertain | pairs |");
+        System.out.println("|---|---|---|---|---|---|");
         Object[][] numericMethods = {{"default", DriftPolicy.DEFAULT}, {"ks", forced(DriftMethod.KS)},
                 {"wasserstein", forced(DriftMethod.WASSERSTEIN)}, {"psi", forced(DriftMethod.PSI)},
                 {"jensen_shannon", forced(DriftMethod.JENSEN_SHANNON)}};
@@ -100,7 +101,8 @@ public final class DriftBenchmark {
                 int[] flagged = new int[methods.length];
                 int[] uncertain = new int[methods.length];
                 SplittableRandom r = new SplittableRandom(n * 31L + data.hashCode());
-                for (int pair = 0; pair < 100; pair++) {
+                int pairs = n <= 1_000 ? 1_000 : 100;
+                for (int pair = 0; pair < pairs; pair++) {
                     FeatureProfile ref = cat ? categorical(r, n, 0.5, SketchSettings.REFERENCE)
                             : numeric(r, n, 0, data.equals("lognormal"), SketchSettings.REFERENCE);
                     FeatureProfile cur = cat ? categorical(r, n, 0.5, SketchSettings.DEFAULT)
@@ -116,7 +118,8 @@ public final class DriftBenchmark {
                             ? "default (" + DriftPolicy.DEFAULT.criterion("x", cat ? dev.modelwatch.core.drift.FeatureType.CATEGORICAL
                             : dev.modelwatch.core.drift.FeatureType.NUMERICAL, n, n).method().wireName() + ")"
                             : (String) methods[m][0];
-                    System.out.printf(Locale.ROOT, "| %,d | %s | %s | %d | %d |%n", n, data, name, flagged[m], uncertain[m]);
+                    System.out.printf(Locale.ROOT, "| %,d | %s | %s | %d | %d | %,d |%n", n, data, name, flagged[m],
+                            uncertain[m], pairs);
                 }
             }
         }
@@ -169,43 +172,56 @@ public final class DriftBenchmark {
             rb.add(e.features(), e.prediction(), e.score(), null, r.nextDouble() < e.score() ? 1.0 : 0.0);
         }
         Reference reference = rb.build(Map.of());
-        System.out.println("| events in the day | stored bytes (24 hourly profiles) | query p50 ms | query min ms |");
-        System.out.println("|---|---|---|---|");
-        double[] medians = new double[2];
+        System.out.println("| events in the day | profiles read | stored bytes | query p50 ms | query min ms |");
+        System.out.println("|---|---|---|---|---|");
+        long[] sizes = {10_000, 100_000, 1_000_000, 10_000_000};
+        double[][] medians = new double[2][sizes.length];
         int row = 0;
-        for (long events : new long[] {10_000, 10_000_000}) {
-            List<byte[]> stored = new ArrayList<>();
+        for (long events : sizes) {
+            List<byte[]> hours = new ArrayList<>();
             SplittableRandom g = new SplittableRandom(events);
             long perHour = events / 24;
-            long bytes = 0;
+            WindowProfile whole = new WindowProfile(SketchSettings.DEFAULT);
             for (int h = 0; h < 24; h++) {
                 WindowProfile hour = new WindowProfile(SketchSettings.DEFAULT);
                 for (long i = 0; i < perHour; i++) {
                     hour.addPrediction(event(g, h * 3_600_000L + i, 0.05), "1");
                 }
-                byte[] b = hour.toBytes();
-                bytes += b.length;
-                stored.add(b);
+                hours.add(hour.toBytes());
+                whole.merge(hour);
             }
-            double[] ms = new double[25];
-            for (int rep = 0; rep < ms.length; rep++) {
-                long t0 = System.nanoTime();
-                WindowProfile day = new WindowProfile(SketchSettings.DEFAULT);
-                for (byte[] b : stored) {
-                    day.merge(WindowProfile.fromBytes(b, SketchSettings.DEFAULT));
+            // an aligned day reads its day roll-up; a rolling 24 hours reads hourly roll-ups (ProfileQuery)
+            List<List<byte[]>> shapes = List.of(List.of(whole.toBytes()), hours);
+            for (int shape = 0; shape < 2; shape++) {
+                List<byte[]> stored = shapes.get(shape);
+                long bytes = stored.stream().mapToLong(b -> b.length).sum();
+                double[] ms = new double[25];
+                for (int rep = 0; rep < ms.length; rep++) {
+                    long t0 = System.nanoTime();
+                    WindowProfile day = new WindowProfile(SketchSettings.DEFAULT);
+                    for (byte[] b : stored) {
+                        day.merge(WindowProfile.fromBytes(b, SketchSettings.DEFAULT));
+                    }
+                    Map<String, Object> answer = DriftService.Report.of(spec, reference, day, DriftPolicy.DEFAULT, Map.of())
+                            .toMap();
+                    if (answer.isEmpty()) {
+                        throw new AssertionError();
+                    }
+                    ms[rep] = (System.nanoTime() - t0) / 1e6;
                 }
-                Map<String, Object> answer = DriftService.Report.of(spec, reference, day, DriftPolicy.DEFAULT, Map.of()).toMap();
-                if (answer.isEmpty()) {
-                    throw new AssertionError();
-                }
-                ms[rep] = (System.nanoTime() - t0) / 1e6;
+                double[] timed = java.util.Arrays.copyOfRange(ms, 5, ms.length); // the first 5 warm the JIT
+                java.util.Arrays.sort(timed);
+                medians[shape][row] = timed[timed.length / 2];
+                System.out.printf(Locale.ROOT, "| %,d | %s | %,d | %.1f | %.1f |%n", events,
+                        shape == 0 ? "1 (aligned day)" : "24 (rolling 24 h)", bytes, timed[timed.length / 2], timed[0]);
             }
-            double[] timed = java.util.Arrays.copyOfRange(ms, 5, ms.length); // first 5 warm the JIT
-            java.util.Arrays.sort(timed);
-            medians[row++] = timed[timed.length / 2];
-            System.out.printf(Locale.ROOT, "| %,d | %,d | %.1f | %.1f |%n", events, bytes, timed[timed.length / 2], timed[0]);
+            row++;
         }
-        System.out.printf(Locale.ROOT, "ratio of query times, 10^7 / 10^4 events: %.2f%n", medians[1] / medians[0]);
+        for (int shape = 0; shape < 2; shape++) {
+            System.out.printf(Locale.ROOT, "%s: query time 10^7 / 10^4 events %.2f, 10^7 / 10^5 events %.2f%n",
+                    shape == 0 ? "aligned day" : "rolling 24 h", medians[shape][3] / medians[shape][0],
+                    medians[shape][3] / medians[shape][1]);
+        }
     }
 
     // ---- wide data ----
@@ -228,7 +244,7 @@ public final class DriftBenchmark {
                     SplittableRandom r = new SplittableRandom(part);
                     for (int i = part; i < rows; i += threads) {
                         for (int c = 0; c < cols; c++) {
-                            s[c].update(gaussian(r) + c);
+                            s[c].update(r.nextDouble() + c);
                         }
                     }
                     return s;
@@ -296,7 +312,7 @@ public final class DriftBenchmark {
         for (int i = part % threads; i < rows; i += threads) {
             FeatureVector.Builder f = FeatureVector.builder(cols);
             for (int c = 0; c < cols; c++) {
-                f.number(names[c], gaussian(r) + c + shift);
+                f.number(names[c], r.nextDouble() + c + shift);
             }
             p.addPrediction(new PredictionEvent("wide", null, "v1", 0L, f.build(), null, null, null, Double.NaN, null,
                     Map.of()));

@@ -67,7 +67,26 @@ public final class KsDriftTest {
         if (p >= MILLER_BELOW) {
             return Math.min(1, p);
         }
-        return Math.min(1, 2 * oneSidedTail(d, n));
+        return Math.min(1, 2 * (n > EXACT_TAIL_MAX_N ? approximateOneSidedTail(d, n) : oneSidedTail(d, n)));
+    }
+
+    /** Above this size the exact O(n) tail sum gives way to the asymptotic one (a 3M-row window took 0.1 s a feature). */
+    static final long EXACT_TAIL_MAX_N = 100_000;
+
+    /**
+     * {@code P(D+_n >= d)} for large {@code n} by the Maag–Dicaire form of Smirnov's asymptotic
+     * expansion, {@code exp(-(6nd + 1)^2 / (18n))}: its relative error shrinks as {@code 1/n}, under
+     * 1% against {@link #oneSidedTail} beyond n = 100,000 in the tail where it is used (see the test).
+     */
+    static double approximateOneSidedTail(double d, long n) {
+        if (d <= 0) {
+            return 1;
+        }
+        if (d >= 1) {
+            return 0;
+        }
+        double a = 6.0 * n * d + 1;
+        return Math.exp(-a * a / (18.0 * n));
     }
 
     /**

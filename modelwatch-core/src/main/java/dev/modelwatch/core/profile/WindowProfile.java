@@ -234,8 +234,15 @@ public final class WindowProfile {
     }
 
     private void growNumeric(String name) {
-        CoMoments one = new CoMoments(List.of(name));
-        numeric = numeric == null ? one : CoMoments.union(numeric, one);
+        if (numeric == null || numeric.count() == 0) {
+            // no rows yet (the window's first event): a fresh accumulator keeps the fast dense mode,
+            // which a union (pairwise by nature) would give up for the whole window
+            List<String> names = new java.util.ArrayList<>(numeric == null ? List.of() : numeric.featureNames());
+            names.add(name);
+            numeric = new CoMoments(names);
+        } else {
+            numeric = CoMoments.union(numeric, new CoMoments(List.of(name)));
+        }
         indexNumeric();
     }
 

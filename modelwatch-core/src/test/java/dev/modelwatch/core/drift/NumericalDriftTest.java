@@ -227,4 +227,15 @@ class NumericalDriftTest {
     private static void assertRelative(double actual, double expected, double relative) {
         assertThat(Math.abs(actual - expected)).isLessThanOrEqualTo(relative * Math.abs(expected) + 1e-300);
     }
+
+    @Test
+    void largeSampleTailIsTheAsymptoticFormWithinOnePercentOfTheExactSum() {
+        long n = 150_000;
+        for (double d : new double[] {0.006, 0.008, 0.01, 0.012}) {
+            double exact = KsDriftTest.oneSidedTail(d, n);
+            double approx = KsDriftTest.approximateOneSidedTail(d, n);
+            assertThat(Math.abs(approx - exact) / exact).as("d = %s: exact %s, asymptotic %s", d, exact, approx)
+                    .isLessThan(0.01);
+        }
+    }
 }

@@ -1,0 +1,199 @@
+package dev.modelwatch.server.alert.dispatch;
+
+import dev.modelwatch.server.alert.lifecycle.StoredMap;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * The routing and grouping stage as a pure value (Alertmanager's {@code dispatch.Dispatcher} without
+ * goroutines): alerts come in with {@link #ingest}, are muted or routed into
+ * {@link AggregationGroup}s keyed by route and {@code group_by} values, and {@link #tick} flushes the
+ * groups that are due. Immutable: each call returns the next dispatcher.
+ *
+ * <p><b>Muting.</b> Each incoming alert is first offered to the muters in order (for example
+ * {@code "silenced" → Silencer}, {@code "inhibited" → Inhibitor}); the first that mutes it names the
+ * reason it is counted under ({@link #mutedCounts()}, per reason, each muted update counted once), and
+ * the alert is dropped before grouping: removed from the groups that hold it, without a resolution
+ * (its receiver is not told it resolved; it is notified as new if it comes back unmuted and firing).
+ *
+ * <p><b>Routing.</b> A firing alert joins the group of every route it {@linkplain Route#match matches}
+ * (created on first use, flushing {@code group_wait} later); a resolved alert updates the groups that
+ * hold it and creates none (a group that never saw it firing has nothing to tell).
+ *
+ * <p><b>Storage</b>: {@link #toMap()} / {@link #fromMap(Map, Route)} (groups whose route no longer
+ * exists in the new tree are dropped).
+ *
+ * <p>Usage:
+ * <pre>{@code
+ * Dispatcher d = Dispatcher.create(tree);
+ * Map<String, Muter> muters = new LinkedHashMap<>();
+ * muters.put("silenced", silencer);
+ * muters.put("inhibited", Inhibitor.of(inhibitRules, alerts));
+ * d = d.ingest(alerts, muters, nowMs);
+ * // at or after d.nextWakeAtMs():
+ * Dispatcher.Tick t = d.tick(nowMs, receiver -> sendsResolved(receiver));
+ * t.notifications().forEach(notifier::send);
+ * d = t.dispatcher();
+ * }</pre>
+ *
+ * @param root        the routing tree
+ * @param groups      the aggregation groups by key
+ * @param mutedCounts how many alert updates each mute reason dropped, since creation
+ */
+public record Dispatcher(Route root, Map<GroupKey, AggregationGroup> groups, Map<String, Long> mutedCounts) {
+    /**
+     * What a {@link #tick} produced.
+     *
+     * @param dispatcher    the dispatcher to keep
+     * @param notifications what to send, group by group
+     */
+    public record Tick(Dispatcher dispatcher, List<Notification> notifications) {
+        public Tick {
+            notifications = List.copyOf(notifications);
+        }
+    }
+
+    public Dispatcher {
+        if (root == null) {
+            throw new IllegalArgumentException("root must not be null");
+        }
+        groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups == null ? Map.of() : groups));
+        mutedCounts = Collections.unmodifiableMap(new TreeMap<>(mutedCounts == null ? Map.of() : mutedCounts));
+    }
+
+    /** A dispatcher with no groups. */
+    public static Dispatcher create(Route root) {
+        return new Dispatcher(root, Map.of(), Map.of());
+    }
+
+    /** {@link #ingest(Collection, Map, long)} without muting. */
+    public Dispatcher ingest(Collection<Alert> alerts, long nowMs) {
+        return ingest(alerts, Map.of(), nowMs);
+    }
+
+    /**
+     * Routes {@code alerts} (new or updated) at {@code nowMs}, after offering each to {@code muters}
+     * in iteration order (a {@link LinkedHashMap} keeps it; the key is the reason counted).
+     */
+    public Dispatcher ingest(Collection<Alert> alerts, Map<String, Muter> muters, long nowMs) {
+        Map<GroupKey, AggregationGroup> g = new LinkedHashMap<>(groups);
+        Map<String, Long> counts = new TreeMap<>(mutedCounts);
+        for (Alert a : alerts) {
+            String mutedBy = null;
+            for (Map.Entry<String, Muter> m : muters.entrySet()) {
+                if (m.getValue().mutes(a.labels(), nowMs)) {
+                    mutedBy = m.getKey();
+                    break;
+                }
+            }
+            for (Route r : root.match(a.labels())) {
+                GroupKey key = r.groupKey(a.labels());
+                AggregationGroup group = g.get(key);
+                if (mutedBy != null) {
+                    if (group != null) {
+                        AggregationGroup left = group.remove(a.fingerprint());
+                        if (left.isEmpty()) {
+                            g.remove(key);
+                        } else {
+                            g.put(key, left);
+                        }
+                    }
+                    continue;
+                }
+                if (group == null) {
+                    if (a.resolvedAt(nowMs)) {
+                        continue;
+                    }
+                    group = AggregationGroup.create(key, r.options(), nowMs);
+                }
+                g.put(key, group.insert(a, nowMs));
+            }
+            if (mutedBy != null) {
+                counts.merge(mutedBy, 1L, Long::sum);
+            }
+        }
+        return new Dispatcher(root, g, counts);
+    }
+
+    /** The earliest {@link AggregationGroup#nextWakeAtMs()}, or {@link Long#MAX_VALUE} without groups. */
+    public long nextWakeAtMs() {
+        long wake = Long.MAX_VALUE;
+        for (AggregationGroup g : groups.values()) {
+            wake = Math.min(wake, g.nextWakeAtMs());
+        }
+        return wake;
+    }
+
+    /**
+     * Ticks every group due at {@code nowMs} and drops the groups left empty.
+     *
+     * @param sendsResolved whether a receiver (by name) wants resolved notifications
+     */
+    public Tick tick(long nowMs, Predicate<String> sendsResolved) {
+        Map<GroupKey, AggregationGroup> g = new LinkedHashMap<>();
+        List<Notification> out = new ArrayList<>();
+        for (Map.Entry<GroupKey, AggregationGroup> e : groups.entrySet()) {
+            AggregationGroup group = e.getValue();
+            if (nowMs >= group.nextWakeAtMs()) {
+                AggregationGroup.Flush f = group.tick(nowMs, sendsResolved.test(group.options().receiver()));
+                out.addAll(f.notifications());
+                group = f.group();
+            }
+            if (!group.isEmpty()) {
+                g.put(e.getKey(), group);
+            }
+        }
+        return new Tick(new Dispatcher(root, g, mutedCounts), out);
+    }
+
+    /** The total muted count over all reasons. */
+    public long mutedTotal() {
+        long total = 0;
+        for (long c : mutedCounts.values()) {
+            total += c;
+        }
+        return total;
+    }
+
+    /** The stored form: {@code {"groups": [AggregationGroup.toMap(), ..], "muted": {reason: count}}}. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        List<Object> list = new ArrayList<>();
+        for (AggregationGroup g : groups.values()) {
+            list.add(g.toMap());
+        }
+        m.put("groups", list);
+        m.put("muted", new LinkedHashMap<>(mutedCounts));
+        return m;
+    }
+
+    /**
+     * Reads what {@link #toMap()} wrote, against the routing tree {@code root} (groups of routes that
+     * no longer exist are dropped; the others take their route's current options).
+     */
+    public static Dispatcher fromMap(Map<?, ?> map, Route root) {
+        StoredMap m = StoredMap.of(map, "dispatcher");
+        Map<GroupKey, AggregationGroup> groups = new LinkedHashMap<>();
+        for (Object o : m.requireList("groups")) {
+            StoredMap gm = StoredMap.of(o, "group");
+            Route r = root.find(gm.requireString("route"));
+            if (r == null) {
+                continue;
+            }
+            AggregationGroup g = AggregationGroup.fromMap((Map<?, ?>) o, r.options());
+            groups.put(g.key(), g);
+        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        StoredMap muted = m.requireMap("muted");
+        for (String reason : m.requireStringKeys("muted")) {
+            counts.put(reason, muted.requireLong(reason));
+        }
+        return new Dispatcher(root, groups, counts);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.modelwatch.server.alert.lifecycle;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Someone's acknowledgement of an active alert: who, when, and why. Recorded on the
+ * {@link AlertInstance} by {@link AlertLifecycle#ack}, cleared when the alert's notified episode ends
+ * (its resolution is notified). An acknowledged alert is not escalated.
+ *
+ * <p>Stored as {@link #toMap()}: {@code {"by": .., "comment": .., "at": epochMs}}.
+ *
+ * @param by      who acknowledged, not blank
+ * @param comment why (may be empty, never null)
+ * @param atMs    when, epoch milliseconds
+ */
+public record Acknowledgement(String by, String comment, long atMs) {
+    public Acknowledgement {
+        if (by == null || by.isBlank()) {
+            throw new IllegalArgumentException("by must name who acknowledges the alert");
+        }
+        comment = comment == null ? "" : comment;
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("by", by);
+        m.put("comment", comment);
+        m.put("at", atMs);
+        return m;
+    }
+
+    public static Acknowledgement fromMap(Map<?, ?> map) {
+        StoredMap m = StoredMap.of(map, "acknowledgement");
+        return new Acknowledgement(m.requireString("by"), m.optString("comment"), m.requireLong("at"));
+    }
+}
