@@ -87,6 +87,7 @@ final class JdbcStore implements Store {
     private final String insertModelVersion;
     private final String upsertCheckpoint;
     private final String upsertReference;
+    private final String upsertAlertingState;
 
     JdbcStore(HikariDataSource dataSource, Dialect dialect, SketchSettings settings, Clock clock) {
         this.dataSource = dataSource;
@@ -102,6 +103,7 @@ final class JdbcStore implements Store {
         this.upsertCheckpoint = dialect.upsert("checkpoint", List.of("id"), CHECKPOINT_COLUMNS);
         this.upsertReference = dialect.upsert("model_references", List.of("model", "version"),
                 List.of("model", "version", "source", "row_count", "created_at_ms", "data"));
+        this.upsertAlertingState = dialect.upsert("alerting_state", List.of("name"), List.of("name", "data", "updated_at_ms"));
     }
 
     @Override
@@ -375,6 +377,150 @@ final class JdbcStore implements Store {
                 s.setString(1, model);
                 s.setString(2, version);
                 return s.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public Optional<byte[]> alertingState(String name) {
+        return read("reading alerting state " + name, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT data FROM alerting_state WHERE name = ?")) {
+                s.setString(1, name);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.<byte[]>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<OutboxEntry> saveAlerting(Map<String, byte[]> states, List<OutboxEntry> notifications, long nowMs) {
+        return inTransaction("saving alerting state", c -> {
+            try (PreparedStatement s = c.prepareStatement(upsertAlertingState)) {
+                for (Map.Entry<String, byte[]> e : states.entrySet()) {
+                    s.setString(1, e.getKey());
+                    s.setBytes(2, e.getValue());
+                    s.setLong(3, nowMs);
+                    s.addBatch();
+                }
+                if (!states.isEmpty()) {
+                    s.executeBatch();
+                }
+            }
+            List<OutboxEntry> queued = new ArrayList<>();
+            if (!notifications.isEmpty()) {
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO notification_outbox (receiver, group_key,"
+                        + " alert_ids, payload, created_at_ms, due_at_ms, attempts, status, last_error, delivered_at_ms)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"})) {
+                    for (OutboxEntry n : notifications) {
+                        bindOutbox(s, n);
+                        s.executeUpdate();
+                        try (ResultSet keys = s.getGeneratedKeys()) {
+                            if (!keys.next()) {
+                                throw new SQLException("no id generated for an outbox row");
+                            }
+                            long id = keys.getLong(1);
+                            queued.add(new OutboxEntry(id, n.receiver(), n.groupKey(), n.alertIds(), n.payload(),
+                                    n.createdAtMs(), n.dueAtMs(), n.attempts(), n.status(), n.lastError(), n.deliveredAtMs()));
+                        }
+                    }
+                }
+            }
+            return queued;
+        });
+    }
+
+    private static void bindOutbox(PreparedStatement s, OutboxEntry n) throws SQLException {
+        s.setString(1, n.receiver());
+        s.setString(2, n.groupKey().length() > 1024 ? n.groupKey().substring(0, 1024) : n.groupKey());
+        s.setString(3, n.alertIds());
+        s.setBytes(4, n.payload());
+        s.setLong(5, n.createdAtMs());
+        s.setLong(6, n.dueAtMs());
+        s.setInt(7, n.attempts());
+        s.setString(8, n.status());
+        s.setString(9, n.lastError());
+        if (n.deliveredAtMs() == null) {
+            s.setNull(10, Types.BIGINT);
+        } else {
+            s.setLong(10, n.deliveredAtMs());
+        }
+    }
+
+    private static final String SELECT_OUTBOX = "SELECT id, receiver, group_key, alert_ids, payload, created_at_ms,"
+            + " due_at_ms, attempts, status, last_error, delivered_at_ms FROM notification_outbox";
+
+    private static OutboxEntry readOutbox(ResultSet rs) throws SQLException {
+        long delivered = rs.getLong(11);
+        Long deliveredAt = rs.wasNull() ? null : delivered;
+        return new OutboxEntry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBytes(5),
+                rs.getLong(6), rs.getLong(7), rs.getInt(8), rs.getString(9), rs.getString(10), deliveredAt);
+    }
+
+    @Override
+    public List<OutboxEntry> dueNotifications(long nowMs, int limit) {
+        return read("reading due notifications", c -> {
+            try (PreparedStatement s = c.prepareStatement(SELECT_OUTBOX + " WHERE status = ? AND due_at_ms <= ?"
+                    + " ORDER BY due_at_ms, id")) {
+                s.setString(1, OutboxEntry.PENDING);
+                s.setLong(2, nowMs);
+                s.setMaxRows(limit);
+                List<OutboxEntry> out = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next() && out.size() < limit) {
+                        out.add(readOutbox(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public void updateNotification(OutboxEntry e) {
+        inTransaction("recording a delivery attempt", c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE notification_outbox SET due_at_ms = ?, attempts = ?,"
+                    + " status = ?, last_error = ?, delivered_at_ms = ? WHERE id = ?")) {
+                s.setLong(1, e.dueAtMs());
+                s.setInt(2, e.attempts());
+                s.setString(3, e.status());
+                s.setString(4, e.lastError());
+                if (e.deliveredAtMs() == null) {
+                    s.setNull(5, Types.BIGINT);
+                } else {
+                    s.setLong(5, e.deliveredAtMs());
+                }
+                s.setLong(6, e.id());
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<OutboxEntry> recentNotifications(int limit) {
+        return read("reading notifications", c -> {
+            try (PreparedStatement s = c.prepareStatement(SELECT_OUTBOX + " ORDER BY id DESC")) {
+                s.setMaxRows(limit);
+                List<OutboxEntry> out = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next() && out.size() < limit) {
+                        out.add(readOutbox(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public long expireNotifications(long beforeMs) {
+        return inTransaction("expiring notifications", c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM notification_outbox WHERE status <> ?"
+                    + " AND created_at_ms < ?")) {
+                s.setString(1, OutboxEntry.PENDING);
+                s.setLong(2, beforeMs);
+                return (long) s.executeUpdate();
             }
         });
     }

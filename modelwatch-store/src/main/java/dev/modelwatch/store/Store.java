@@ -86,6 +86,29 @@ public interface Store extends AutoCloseable {
     /** Deletes a model's reference for exactly this version; whether there was one. */
     boolean deleteReference(String model, String version);
 
+    /** A named alerting state document, or empty before the first save. */
+    java.util.Optional<byte[]> alertingState(String name);
+
+    /**
+     * Saves alerting state documents and queues the notifications they decided on, in one
+     * transaction: either all of it is stored or none.
+     *
+     * @return the queued entries with their ids
+     */
+    List<OutboxEntry> saveAlerting(Map<String, byte[]> states, List<OutboxEntry> notifications, long nowMs);
+
+    /** Pending notifications due at {@code nowMs}, oldest first, at most {@code limit}. */
+    List<OutboxEntry> dueNotifications(long nowMs, int limit);
+
+    /** Records the outcome of a delivery attempt (attempts, status, next due time, error, delivery time). */
+    void updateNotification(OutboxEntry entry);
+
+    /** The most recent notifications (any status), newest first, at most {@code limit}. */
+    List<OutboxEntry> recentNotifications(int limit);
+
+    /** Deletes delivered and failed notifications created before {@code beforeMs}; the number deleted. */
+    long expireNotifications(long beforeMs);
+
     /** Whether the database answers a trivial query now. */
     boolean isReachable();
 

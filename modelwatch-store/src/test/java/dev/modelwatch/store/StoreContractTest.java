@@ -45,7 +45,7 @@ abstract class StoreContractTest {
     /** 2023-11-14T22:00:00Z: aligned to the hour (so to the minute), not to the day. */
     static final long T0 = 1_700_000_000_000L - 1_700_000_000_000L % HOUR;
     private static final List<String> TABLES = List.of("window_profiles", "predictions", "early_labels", "models",
-            "model_versions", "training_events", "metric_events", "checkpoint", "model_references");
+            "model_versions", "training_events", "metric_events", "checkpoint", "model_references", "alerting_state", "notification_outbox");
 
     protected String url;
     protected Store store;
@@ -371,6 +371,39 @@ abstract class StoreContractTest {
         assertThat(store.deleteReference("fraud", "v2")).isTrue();
         assertThat(store.deleteReference("fraud", "v2")).isFalse();
         assertThat(store.findReference("fraud", "v2").orElseThrow().version()).isEmpty();
+    }
+
+    @Test
+    void alertingStateAndItsNotificationsAreSavedTogetherAndDeliveriesRecorded() {
+        assertThat(store.alertingState("rules")).isEmpty();
+        List<OutboxEntry> queued = store.saveAlerting(Map.of("rules", new byte[] {1, 2, 3}, "groups", new byte[] {4}),
+                List.of(OutboxEntry.pending("ops", "{}:{alertname=\"A\"}", "a1,a2", new byte[] {7}, 1_000),
+                        OutboxEntry.pending("oncall", "{}:{alertname=\"B\"}", "b1", new byte[] {8}, 1_000)), 1_000);
+        assertThat(queued).extracting(OutboxEntry::id).doesNotContain(0L).doesNotHaveDuplicates();
+        assertThat(store.alertingState("rules").orElseThrow()).containsExactly(1, 2, 3);
+
+        store.saveAlerting(Map.of("rules", new byte[] {9}), List.of(), 2_000);
+        assertThat(store.alertingState("rules").orElseThrow()).containsExactly(9);
+        assertThat(store.alertingState("groups").orElseThrow()).containsExactly(4);
+
+        assertThat(store.dueNotifications(1_000, 10)).extracting(OutboxEntry::receiver).containsExactly("ops", "oncall");
+        OutboxEntry ops = queued.get(0);
+        store.updateNotification(new OutboxEntry(ops.id(), ops.receiver(), ops.groupKey(), ops.alertIds(), ops.payload(),
+                ops.createdAtMs(), 5_000, 1, OutboxEntry.PENDING, "HTTP 503", null));
+        OutboxEntry oncall = queued.get(1);
+        store.updateNotification(new OutboxEntry(oncall.id(), oncall.receiver(), oncall.groupKey(), oncall.alertIds(),
+                oncall.payload(), oncall.createdAtMs(), oncall.dueAtMs(), 1, OutboxEntry.DELIVERED, null, 1_100L));
+        assertThat(store.dueNotifications(4_999, 10)).isEmpty();
+        OutboxEntry retried = store.dueNotifications(5_000, 10).get(0);
+        assertThat(retried.attempts()).isEqualTo(1);
+        assertThat(retried.lastError()).isEqualTo("HTTP 503");
+        assertThat(retried.payload()).containsExactly(7);
+        assertThat(store.recentNotifications(10)).extracting(OutboxEntry::status)
+                .containsExactly(OutboxEntry.DELIVERED, OutboxEntry.PENDING);
+        assertThat(store.recentNotifications(10).get(0).deliveredAtMs()).isEqualTo(1_100L);
+
+        assertThat(store.expireNotifications(2_000)).isEqualTo(1); // the delivered one; pending ones stay
+        assertThat(store.recentNotifications(10)).hasSize(1);
     }
 
     @Test

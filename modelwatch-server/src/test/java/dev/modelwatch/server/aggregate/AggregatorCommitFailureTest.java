@@ -117,6 +117,37 @@ class AggregatorCommitFailureTest {
         }
 
         @Override
+        public java.util.Optional<byte[]> alertingState(String name) {
+            return real.alertingState(name);
+        }
+
+        @Override
+        public List<dev.modelwatch.store.OutboxEntry> saveAlerting(Map<String, byte[]> states,
+                List<dev.modelwatch.store.OutboxEntry> notifications, long nowMs) {
+            return real.saveAlerting(states, notifications, nowMs);
+        }
+
+        @Override
+        public List<dev.modelwatch.store.OutboxEntry> dueNotifications(long nowMs, int limit) {
+            return real.dueNotifications(nowMs, limit);
+        }
+
+        @Override
+        public void updateNotification(dev.modelwatch.store.OutboxEntry entry) {
+            real.updateNotification(entry);
+        }
+
+        @Override
+        public List<dev.modelwatch.store.OutboxEntry> recentNotifications(int limit) {
+            return real.recentNotifications(limit);
+        }
+
+        @Override
+        public long expireNotifications(long beforeMs) {
+            return real.expireNotifications(beforeMs);
+        }
+
+        @Override
         public boolean isReachable() {
             return !down;
         }
