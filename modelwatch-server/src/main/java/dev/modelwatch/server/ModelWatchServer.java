@@ -8,6 +8,8 @@ import dev.modelwatch.server.api.ApiServer;
 import dev.modelwatch.server.config.ServerConfig;
 import dev.modelwatch.server.ingest.DurableLog;
 import dev.modelwatch.server.ingest.EventDecoder;
+import dev.modelwatch.server.alert.AlertRuntime;
+import dev.modelwatch.server.alert.ModelSeriesSource;
 import dev.modelwatch.server.drift.DriftService;
 import dev.modelwatch.server.ingest.IngestLimits;
 import dev.modelwatch.server.ingest.LogRecord;
@@ -41,10 +43,13 @@ public final class ModelWatchServer implements AutoCloseable {
     private final DurableLog log;
     private final Aggregator aggregator;
     private final ApiServer api;
+    private final AlertRuntime alerts;
     private final int port;
     private volatile boolean closed;
 
-    private ModelWatchServer(Store store, DurableLog log, Aggregator aggregator, ApiServer api, int port) {
+    private ModelWatchServer(Store store, DurableLog log, Aggregator aggregator, ApiServer api, AlertRuntime alerts,
+                             int port) {
+        this.alerts = alerts;
         this.store = store;
         this.log = log;
         this.aggregator = aggregator;
@@ -88,12 +93,16 @@ public final class ModelWatchServer implements AutoCloseable {
         EventDecoder decoder = new EventDecoder(new IngestLimits(config.maxBodyBytes(), config.maxEventsPerRequest(),
                 config.maxFeatures(), config.maxEventAge(), config.maxFutureSkew()), clock);
         DriftService drift = new DriftService(store, query, config.drift(), clock);
-        ApiServer api = new ApiServer(config, decoder, log, aggregator, registry, query, store, metrics, drift, clock);
+        AlertRuntime alerts = new AlertRuntime(config.alerting(), store,
+                new ModelSeriesSource(registry, query, drift, clock), clock);
+        alerts.start();
+        ApiServer api = new ApiServer(config, decoder, log, aggregator, registry, query, store, metrics, drift, alerts,
+                clock);
         int port = api.start();
         LOG.info("modelwatch listening on http://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),
                 (System.nanoTime() - t0) / 1_000_000);
-        return new ModelWatchServer(store, log, aggregator, api, port);
+        return new ModelWatchServer(store, log, aggregator, api, alerts, port);
     }
 
     public int port() {
@@ -110,6 +119,7 @@ public final class ModelWatchServer implements AutoCloseable {
         LOG.info("shutting down: finishing requests, flushing open windows");
         api.stop();
         log.close();
+        alerts.close();
         aggregator.close();
         store.close();
         LOG.info("shut down cleanly");

@@ -21,7 +21,7 @@ class OperationsTest {
     Path dir;
 
     @Test
-    void healthReadinessAndPrometheusMetricsAreServed() {
+    void healthReadinessAndPrometheusMetricsAreServed() throws InterruptedException {
         try (TestServer server = TestServer.start(dir)) {
             assertThat(server.get("/healthz").json().path("status").asText()).isEqualTo("ok");
             TestServer.Response ready = server.get("/readyz");
@@ -39,6 +39,8 @@ class OperationsTest {
             }
             body.append(",{\"type\":\"prediction\",\"model\":\"ops\",\"latency_ms\":-1,\"prediction\":1}]");
             assertThat(server.postJson(body.toString()).json().path("accepted").asInt()).isEqualTo(20);
+            // /metrics reports what is aggregated (a scrape does not wait for the aggregator)
+            server.server().awaitAggregated(java.time.Duration.ofSeconds(10));
 
             TestServer.Response metrics = server.get("/metrics");
             assertThat(metrics.status()).isEqualTo(200);
@@ -97,9 +99,43 @@ class OperationsTest {
     }
 
     @Test
-    void alertingSectionsAreRefusedRatherThanSilentlyIgnored() {
-        assertThatThrownBy(() -> ConfigLoader.parse("rules: []\n", "x.yml"))
-                .hasMessageContaining("rules: alerting is not available in this version");
+    void everyAlertingProblemIsReportedAtOnceWithItsPath() {
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                alerting: {evaluation_interval: 10ms}
+                rules:
+                  - alert: Drop
+                    expr: accuracy{model="fraud"} <
+                  - alert: Drop
+                    expr: avg_over_tim(accuracy[5m]) < 0.9
+                    for: soon
+                route:
+                  receiver: nobody
+                  group_wait: 10x
+                receivers:
+                  - name: ops
+                """, "x.yml"))
+                .hasMessageContaining("alerting.evaluation_interval: must be at least 100ms")
+                .hasMessageContaining("rules[0].expr:")
+                .hasMessageContaining("rules[1].expr:").hasMessageContaining("did you mean avg_over_time?")
+                .hasMessageContaining("rules[1].for:")
+                .hasMessageContaining("route.receiver:").hasMessageContaining("nobody")
+                .hasMessageContaining("route.group_wait:");
+    }
+
+    @Test
+    void alertingSectionsBecomeRulesRoutesAndReceivers() {
+        ServerConfig c = ConfigLoader.parse("""
+                rules:
+                  - alert: Drop
+                    expr: accuracy{model="fraud"} < 0.9
+                    for: 2m
+                route: {receiver: ops, group_by: [model]}
+                receivers: [{name: ops}]
+                """, "x.yml");
+        assertThat(c.alerting().rules()).extracting(r -> r.name()).containsExactly("Drop");
+        assertThat(c.alerting().rules().get(0).forMs()).isEqualTo(120_000);
+        assertThat(c.alerting().receivers()).containsOnlyKeys("ops");
+        assertThat(c.alerting().route()).isNotNull();
     }
 
     @Test

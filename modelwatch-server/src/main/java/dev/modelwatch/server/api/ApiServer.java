@@ -14,6 +14,7 @@ import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.config.ConfigLoader;
 import dev.modelwatch.server.config.Durations;
 import dev.modelwatch.server.config.ServerConfig;
+import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.drift.DriftService;
 import dev.modelwatch.server.drift.ReferenceReader;
 import dev.modelwatch.core.drift.ReferenceBuilder;
@@ -61,6 +62,7 @@ public final class ApiServer {
     private final Store store;
     private final ServerMetrics metrics;
     private final DriftService drift;
+    private final AlertRuntime alerts;
     private final ReferenceReader referenceReader;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
@@ -68,7 +70,8 @@ public final class ApiServer {
 
     public ApiServer(ServerConfig config, EventDecoder decoder, DurableLog log, Aggregator aggregator,
                      ModelRegistry models, ProfileQuery query, Store store, ServerMetrics metrics, DriftService drift,
-                     Clock clock) {
+                     AlertRuntime alerts, Clock clock) {
+        this.alerts = alerts;
         this.config = config;
         this.decoder = decoder;
         this.log = log;
@@ -113,6 +116,26 @@ public final class ApiServer {
             c.routes.get("/api/v1/models/{model}/reference", this::listReferences);
             c.routes.delete("/api/v1/models/{model}/reference", this::deleteReference);
             c.routes.get("/api/v1/models/{model}/drift", this::drift);
+            c.routes.get("/api/v1/alerts", ctx -> {
+                String state = ctx.queryParam("state");
+                if (state != null && !java.util.Set.of("inactive", "pending", "firing", "resolved", "no_data", "error")
+                        .contains(state)) {
+                    throw new ApiException(400, "state: must be pending, firing, resolved, no_data or error");
+                }
+                send(ctx, 200, Map.of("alerts", alerts.alerts(state, ctx.queryParam("model"))));
+            });
+            c.routes.get("/api/v1/alerts/{id}", ctx -> send(ctx, 200, alerts.alert(ctx.pathParam("id"))
+                    .orElseThrow(() -> new ApiException(404, "no alert with id '" + ctx.pathParam("id") + "'"))));
+            c.routes.post("/api/v1/alerts/{id}/ack", this::acknowledge);
+            c.routes.get("/api/v1/silences", ctx -> send(ctx, 200, Map.of("silences", alerts.silences())));
+            c.routes.post("/api/v1/silences", this::addSilence);
+            c.routes.delete("/api/v1/silences/{id}", ctx -> {
+                if (!alerts.expireSilence(ctx.pathParam("id"))) {
+                    throw new ApiException(404, "no silence with id '" + ctx.pathParam("id") + "'");
+                }
+                ctx.status(204);
+            });
+            c.routes.get("/api/v1/rules", ctx -> send(ctx, 200, Map.of("rules", alerts.rules())));
             c.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
             c.routes.exception(BodyException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
             c.routes.exception(Exception.class, (e, ctx) -> {
@@ -340,6 +363,81 @@ public final class ApiServer {
         o.put("health", null);
         o.put("health_reason", "alert rules are not evaluated by this version; health follows from firing alerts");
         return o;
+    }
+
+    // ---- alerts ----
+
+    private JsonNode jsonBody(Context ctx) throws IOException {
+        byte[] body = readLimited(ctx, 1 << 20);
+        try {
+            JsonNode n = json.readTree(body);
+            if (n == null || !n.isObject()) {
+                throw new ApiException(400, "the body must be a JSON object");
+            }
+            return n;
+        } catch (JsonProcessingException e) {
+            throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private void acknowledge(Context ctx) throws IOException {
+        JsonNode body = jsonBody(ctx);
+        String by = body.path("by").asText("");
+        if (by.isBlank() || by.length() > 128) {
+            throw new ApiException(400, "by: required, who acknowledges (1 to 128 characters)");
+        }
+        String comment = body.path("comment").isMissingNode() || body.path("comment").isNull() ? null
+                : body.path("comment").asText();
+        if (comment != null && comment.length() > 4096) {
+            throw new ApiException(400, "comment: at most 4096 characters");
+        }
+        send(ctx, 200, alerts.acknowledge(ctx.pathParam("id"), by, comment)
+                .orElseThrow(() -> new ApiException(404, "no alert with id '" + ctx.pathParam("id") + "'")));
+    }
+
+    private void addSilence(Context ctx) throws IOException {
+        JsonNode body = jsonBody(ctx);
+        List<String> problems = new ArrayList<>();
+        List<dev.modelwatch.core.rules.LabelMatcher> matchers = new ArrayList<>();
+        JsonNode m = body.path("matchers");
+        if (!m.isArray() || m.isEmpty()) {
+            problems.add("matchers: required, a list like [\"model=\\\"fraud\\\"\", \"severity=~\\\"critical|page\\\"\"]");
+        } else {
+            for (int i = 0; i < m.size(); i++) {
+                try {
+                    matchers.add(dev.modelwatch.server.alert.dispatch.MatcherParser.parse(m.get(i).asText()));
+                } catch (IllegalArgumentException e) {
+                    problems.add("matchers[" + i + "]: " + e.getMessage());
+                }
+            }
+        }
+        long now = clock.millis();
+        long starts = now;
+        long ends = 0;
+        try {
+            if (body.hasNonNull("starts_at")) {
+                starts = Times.parse("starts_at", body.get("starts_at").asText());
+            }
+            if (body.hasNonNull("ends_at")) {
+                ends = Times.parse("ends_at", body.get("ends_at").asText());
+            } else if (body.hasNonNull("duration")) {
+                ends = starts + Durations.parse(body.get("duration").asText()).toMillis();
+            } else {
+                problems.add("ends_at: required (or duration, e.g. \"2h\")");
+            }
+        } catch (ApiException | IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        String by = body.path("created_by").asText("");
+        if (!problems.isEmpty()) {
+            throw new ApiException(400, String.join("; ", problems));
+        }
+        Map<String, Object> answer = alerts.addSilence(matchers, starts, ends, by,
+                body.path("comment").isMissingNode() ? null : body.path("comment").asText());
+        if (answer.containsKey("problems")) {
+            throw new ApiException(400, String.join("; ", (List<String>) answer.get("problems")));
+        }
+        send(ctx, 200, answer);
     }
 
     // ---- references and drift ----

@@ -5,6 +5,15 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.metrics.ModelTask;
 import dev.modelwatch.core.profile.SketchSettings;
+import dev.modelwatch.server.alert.AlertRuntime;
+import dev.modelwatch.server.alert.AlertingConfig;
+import dev.modelwatch.server.alert.dispatch.Route;
+import dev.modelwatch.server.alert.dispatch.RoutingConfig;
+import dev.modelwatch.server.alert.inhibit.InhibitRule;
+import dev.modelwatch.server.alert.lifecycle.AlertRule;
+import dev.modelwatch.server.alert.lifecycle.ConfigNode;
+import dev.modelwatch.server.alert.lifecycle.ConfigProblems;
+import dev.modelwatch.server.alert.lifecycle.RuleGroup;
 import dev.modelwatch.server.drift.DriftConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,13 +81,8 @@ public final class ConfigLoader {
             return d;
         }
         checkKeys(root, "", Set.of("server", "ingest", "log", "aggregation", "labels", "retention", "metrics",
-                "models", "drift", "rules", "route", "receivers", "inhibit_rules"));
-        for (String alerting : List.of("rules", "route", "receivers", "inhibit_rules")) {
-            if (root.has(alerting)) {
-                problems.add(alerting + ": alerting is not available in this version of ModelWatch;"
-                        + " remove the section (metrics are exported at /metrics for an external Alertmanager)");
-            }
-        }
+                "models", "drift", "alerting", "rules", "route", "receivers", "inhibit_rules"));
+        AlertingConfig alerting = alerting(root);
         JsonNode server = section(root, "server", Set.of("port", "bind", "data_dir", "db"));
         JsonNode ingest = section(root, "ingest", Set.of("max_body_bytes", "max_events_per_request", "max_features",
                 "max_future_skew", "max_queued_events"));
@@ -164,7 +168,52 @@ public final class ConfigLoader {
         }
         return new ServerConfig(port, bind, Path.of(dataDir), db, maxBody, maxEvents, maxFeatures, skew, maxQueued,
                 segment, fsync, flush, sketches, horizon, idFilter, rBase, rHour, rDay, exposition, models,
-                new DriftConfig(baseline, modelDrift));
+                new DriftConfig(baseline, modelDrift), alerting);
+    }
+
+    /**
+     * The alerting sections, read by the alert pipeline's own parsers (Prometheus rule and
+     * Alertmanager route syntax); their problems join this file's, each with its path.
+     */
+    @SuppressWarnings("unchecked")
+    private AlertingConfig alerting(JsonNode root) {
+        JsonNode settings = section(root, "alerting", Set.of("evaluation_interval", "lookback_delta"));
+        Duration interval = durationValue(settings, "alerting.evaluation_interval", "evaluation_interval",
+                Duration.ofMillis(AlertingConfig.DEFAULT_EVALUATION_INTERVAL_MS));
+        Duration lookback = durationValue(settings, "alerting.lookback_delta", "lookback_delta",
+                Duration.ofMillis(AlertingConfig.DEFAULT_LOOKBACK_DELTA_MS));
+        if (interval.toMillis() < 100) {
+            problems.add("alerting.evaluation_interval: must be at least 100ms");
+            interval = Duration.ofMillis(AlertingConfig.DEFAULT_EVALUATION_INTERVAL_MS);
+        }
+        Map<String, Object> file = new LinkedHashMap<>();
+        for (String k : List.of("rules", "route", "receivers", "inhibit_rules")) {
+            if (root.has(k) && !root.get(k).isNull()) {
+                file.put(k, new com.fasterxml.jackson.databind.ObjectMapper().convertValue(root.get(k), Object.class));
+            }
+        }
+        ConfigProblems found = new ConfigProblems();
+        ConfigNode node = ConfigNode.root(file, "", found);
+        List<AlertRule> rules = node.get("rules").isPresent() ? RuleGroup.parseRuleList(node.get("rules")) : List.of();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (AlertRule r : rules) {
+            if (!names.add(r.name())) {
+                found.add("rules", "two rules are named '" + r.name() + "'; rule names must be unique");
+            }
+        }
+        RoutingConfig routing = RoutingConfig.parse(node);
+        List<InhibitRule> inhibit = node.get("inhibit_rules").isPresent()
+                ? InhibitRule.parseAll(node.get("inhibit_rules")) : List.of();
+        problems.addAll(found.list());
+        Map<String, List<AlertRuntime.Integration>> receivers = new LinkedHashMap<>();
+        for (String r : routing.receivers()) {
+            receivers.put(r, List.of());
+        }
+        Route route = null;
+        if (routing.route() != null && found.isEmpty()) {
+            route = routing.tree();
+        }
+        return new AlertingConfig(rules, route, receivers, inhibit, interval.toMillis(), lookback.toMillis());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.modelwatch.server.config;
 
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.profile.SketchSettings;
+import dev.modelwatch.server.alert.AlertingConfig;
 import dev.modelwatch.server.drift.DriftConfig;
 import dev.modelwatch.server.ingest.IngestLimits;
 import java.nio.file.Path;
@@ -34,13 +35,14 @@ public record ServerConfig(
         Duration retentionDay,
         Duration expositionWindow,
         Map<String, ModelSpec> models,
-        DriftConfig drift) {
+        DriftConfig drift,
+        AlertingConfig alerting) {
 
     public static ServerConfig defaults() {
         return new ServerConfig(8080, "127.0.0.1", Path.of("data"), null, 16L << 20, 100_000, 1_000,
                 Duration.ofMinutes(10), 200_000, 64L << 20, true, Duration.ofSeconds(2), SketchSettings.DEFAULT,
                 Duration.ofDays(7), 10_000_000L, Duration.ofDays(8), Duration.ofDays(90), Duration.ofDays(730),
-                Duration.ofMinutes(15), Map.of(), DriftConfig.DEFAULT);
+                Duration.ofMinutes(15), Map.of(), DriftConfig.DEFAULT, AlertingConfig.NONE);
     }
 
     /** The JDBC URL actually used. */
@@ -93,7 +95,14 @@ public record ServerConfig(
     public ServerConfig withDrift(DriftConfig d) {
         return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
                 maxQueuedEvents, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
-                retentionBase, retentionHour, retentionDay, expositionWindow, models, d);
+                retentionBase, retentionHour, retentionDay, expositionWindow, models, d, alerting);
+    }
+
+    /** These settings with another alerting configuration. */
+    public ServerConfig withAlerting(AlertingConfig a) {
+        return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
+                maxQueuedEvents, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
+                retentionBase, retentionHour, retentionDay, expositionWindow, models, drift, a);
     }
 
     public Builder toBuilder() {
@@ -155,7 +164,7 @@ public record ServerConfig(
             return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, c.maxEventsPerRequest, c.maxFeatures,
                     c.maxFutureSkew, c.maxQueuedEvents, c.logSegmentBytes, c.fsync, flushInterval, c.sketches,
                     c.joinHorizon, c.idFilterCapacity, c.retentionBase, c.retentionHour, c.retentionDay, c.expositionWindow, c.models,
-                    c.drift);
+                    c.drift, c.alerting);
         }
     }
 }

@@ -1,0 +1,640 @@
+package dev.modelwatch.server.alert;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelwatch.core.rules.InstantSample;
+import dev.modelwatch.core.rules.LabelMatcher;
+import dev.modelwatch.core.rules.SeriesLabels;
+import dev.modelwatch.core.rules.SeriesSource;
+import dev.modelwatch.server.alert.dispatch.Alert;
+import dev.modelwatch.server.alert.dispatch.Dispatcher;
+import dev.modelwatch.server.alert.dispatch.GroupKey;
+import dev.modelwatch.server.alert.dispatch.Muter;
+import dev.modelwatch.server.alert.dispatch.Notification;
+import dev.modelwatch.server.alert.dispatch.NotifyReason;
+import dev.modelwatch.server.alert.inhibit.Inhibitor;
+import dev.modelwatch.server.alert.lifecycle.AlertFingerprint;
+import dev.modelwatch.server.alert.lifecycle.AlertInstance;
+import dev.modelwatch.server.alert.lifecycle.AlertLifecycle;
+import dev.modelwatch.server.alert.lifecycle.AlertRule;
+import dev.modelwatch.server.alert.lifecycle.RuleEvaluation;
+import dev.modelwatch.server.alert.lifecycle.RuleState;
+import dev.modelwatch.server.alert.lifecycle.StepResult;
+import dev.modelwatch.server.alert.silence.Silence;
+import dev.modelwatch.server.alert.silence.SilenceCounts;
+import dev.modelwatch.server.alert.silence.Silencer;
+import dev.modelwatch.server.api.Times;
+import dev.modelwatch.store.OutboxEntry;
+import dev.modelwatch.store.Store;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running alert pipeline: evaluates every rule on a ticker, steps each rule's alert lifecycle,
+ * mutes by silences and inhibition, groups and routes through the {@link Dispatcher}, and queues
+ * the notifications its groups decide on in the store's outbox — in the same transaction as the
+ * state that decided them, so that a restart neither forgets a firing alert nor notifies it twice.
+ * A second thread delivers the outbox through each receiver's integrations, retrying with
+ * exponential backoff and jitter; a notification due before a crash is sent after the restart.
+ *
+ * <p>One lock guards the pipeline state: evaluation, acknowledgements and silence changes take it
+ * in turn (they are rare and short next to ingest).
+ */
+public final class AlertRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AlertRuntime.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String RULES = "rules";
+    static final String DISPATCHER = "dispatcher";
+    static final String SILENCES = "silences";
+    /** Give up on a notification after this many attempts or this age. */
+    static final int MAX_ATTEMPTS = 12;
+    static final long MAX_AGE_MS = 3_600_000L;
+    static final long MAX_BACKOFF_MS = 300_000L;
+
+    /** One way of sending a receiver's notifications (a webhook, an e-mail address, a chat robot). */
+    public interface Integration {
+        /** A short name for logs and the delivery log, e.g. {@code webhook} (never a secret). */
+        String kind();
+
+        /** Whether this integration is told about resolved alerts. */
+        boolean sendResolved();
+
+        /** Sends one notification; never throws for a delivery failure. */
+        DeliveryResult send(Notification n);
+    }
+
+    /**
+     * The outcome of one delivery attempt.
+     *
+     * @param retryAfterMs how long the receiver asked to wait (HTTP 429 Retry-After), 0 for none
+     */
+    public record DeliveryResult(boolean delivered, boolean retryable, String error, long retryAfterMs) {
+        public static DeliveryResult ok() {
+            return new DeliveryResult(true, false, null, 0);
+        }
+
+        public static DeliveryResult retry(String error) {
+            return new DeliveryResult(false, true, error, 0);
+        }
+
+        public static DeliveryResult fail(String error) {
+            return new DeliveryResult(false, false, error, 0);
+        }
+    }
+
+    private final AlertingConfig config;
+    private final Store store;
+    private final SeriesSource source;
+    private final Clock clock;
+    private final Map<String, AlertLifecycle> lifecycles = new LinkedHashMap<>();
+    private final Random jitter = new Random();
+    private final Object lock = new Object();
+    private final Object deliveryWake = new Object();
+    // pipeline state, guarded by lock
+    private Map<String, RuleState> states = new LinkedHashMap<>();
+    private Dispatcher dispatcher;
+    private List<Silence> silences = new ArrayList<>();
+    private SilenceCounts silenceCounts = SilenceCounts.EMPTY;
+    private Map<String, Object> savedDispatcher = Map.of();
+    private long evaluations;
+    private volatile boolean closed;
+    private Thread evaluator;
+    private Thread deliverer;
+
+    public AlertRuntime(AlertingConfig config, Store store, SeriesSource source, Clock clock) {
+        this.config = config;
+        this.store = store;
+        this.source = source;
+        this.clock = clock;
+        for (AlertRule r : config.rules()) {
+            lifecycles.put(r.name(), new AlertLifecycle(r));
+        }
+    }
+
+    // ---- start, stop ----
+
+    /** Restores the stored state and starts evaluating and delivering. */
+    public void start() {
+        restore();
+        evaluator = new Thread(this::evaluateLoop, "alert-evaluator");
+        evaluator.setDaemon(true);
+        evaluator.start();
+        deliverer = new Thread(this::deliverLoop, "alert-deliverer");
+        deliverer.setDaemon(true);
+        deliverer.start();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread t : new Thread[] {evaluator, deliverer}) {
+            if (t != null) {
+                t.interrupt();
+                try {
+                    t.join(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void restore() {
+        synchronized (lock) {
+            Map<String, Object> rules = read(RULES);
+            for (AlertRule r : config.rules()) {
+                Object s = rules.get(r.name());
+                states.put(r.name(), s instanceof Map<?, ?> m ? RuleState.fromMap(m) : RuleState.initial(r.name()));
+            }
+            dispatcher = Dispatcher.create(route());
+            Map<String, Object> d = read(DISPATCHER);
+            if (!d.isEmpty() && config.route() != null) {
+                try {
+                    dispatcher = Dispatcher.fromMap(d, route());
+                    savedDispatcher = dispatcher.toMap();
+                } catch (RuntimeException e) {
+                    log.warn("the stored alert groups do not fit the configured routes ({}); starting with empty groups",
+                            e.getMessage());
+                }
+            }
+            Map<String, Object> s = read(SILENCES);
+            if (s.get("silences") instanceof List<?> list) {
+                for (Object o : list) {
+                    silences.add(Silence.fromMap((Map<?, ?>) o));
+                }
+            }
+            if (s.get("counts") instanceof Map<?, ?> c) {
+                silenceCounts = SilenceCounts.fromMap(c);
+            }
+        }
+    }
+
+    private dev.modelwatch.server.alert.dispatch.Route route() {
+        return config.route() != null ? config.route() : NO_ROUTE;
+    }
+
+    /** Without a route section alerts are kept and shown but routed to no receiver. */
+    private static final dev.modelwatch.server.alert.dispatch.Route NO_ROUTE = dev.modelwatch.server.alert.dispatch.Route.of(
+            dev.modelwatch.server.alert.dispatch.RouteConfig.parse(dev.modelwatch.server.alert.lifecycle.ConfigNode.root(
+                    Map.of("receiver", "none"), "route", new dev.modelwatch.server.alert.lifecycle.ConfigProblems())));
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> read(String name) {
+        Optional<byte[]> bytes = store.alertingState(name);
+        if (bytes.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(bytes.get(), Map.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt alerting state " + name, e);
+        }
+    }
+
+    private static byte[] json(Object o) {
+        try {
+            return JSON.writeValueAsBytes(o);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- evaluation ----
+
+    private void evaluateLoop() {
+        while (!closed) {
+            long started = clock.millis();
+            try {
+                evaluateOnce(started);
+            } catch (RuntimeException e) {
+                log.warn("alert evaluation failed (retrying next interval): {}", e.toString());
+            }
+            long wait = config.evaluationIntervalMs() - (clock.millis() - started);
+            try {
+                Thread.sleep(Math.max(10, wait));
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * One evaluation of every rule at {@code nowMs}, then the dispatcher's flush; the new state and
+     * the notifications it decided on are stored together before they replace the old state.
+     */
+    public void evaluateOnce(long nowMs) {
+        synchronized (lock) {
+            Map<String, RuleState> next = new LinkedHashMap<>();
+            List<Alert> alerts = new ArrayList<>();
+            for (AlertRule r : config.rules()) {
+                RuleEvaluation eval;
+                try {
+                    List<InstantSample> samples = r.expr().evaluate(source, nowMs, config.lookbackDeltaMs());
+                    eval = RuleEvaluation.of(samples);
+                } catch (RuntimeException e) {
+                    eval = RuleEvaluation.failed(e);
+                }
+                StepResult step = lifecycles.get(r.name()).step(states.get(r.name()), eval, nowMs);
+                next.put(r.name(), step.state());
+                alerts.addAll(Alert.ofStep(step, nowMs));
+            }
+            Silencer silencer = Silencer.of(activeSilences(nowMs), silenceCounts);
+            Map<String, Muter> muters = new LinkedHashMap<>();
+            muters.put("silenced", silencer);
+            muters.put("inhibited", Inhibitor.of(config.inhibitRules(), alerts));
+            Dispatcher routed = dispatcher.ingest(alerts, muters, nowMs);
+            Dispatcher.Tick tick = routed.tick(nowMs, this::sendsResolved);
+            List<OutboxEntry> outbox = new ArrayList<>();
+            for (Notification n : tick.notifications()) {
+                if (!n.deliverable()) {
+                    continue;
+                }
+                List<Integration> integrations = config.receivers().getOrDefault(n.receiver(), List.of());
+                for (int i = 0; i < integrations.size(); i++) {
+                    Integration in = integrations.get(i);
+                    if (n.firing().isEmpty() && !in.sendResolved()) {
+                        continue;
+                    }
+                    String ids = n.alerts().stream().map(Alert::id).collect(Collectors.joining(","));
+                    outbox.add(OutboxEntry.pending(n.receiver(), n.groupKey().toString(), ids, json(encode(n, i)), nowMs));
+                }
+            }
+            // store what changed: alerts, groups or silence counts (an evaluation that changed nothing but
+            // its own time writes nothing, so that idle rules cost the database no commits)
+            Map<String, byte[]> docs = new LinkedHashMap<>();
+            if (!sameInstances(states, next)) {
+                Map<String, Object> rules = new LinkedHashMap<>();
+                next.forEach((k, v) -> rules.put(k, v.toMap()));
+                docs.put(RULES, json(rules));
+            }
+            Map<String, Object> groups = tick.dispatcher().toMap();
+            if (!groups.equals(savedDispatcher)) {
+                docs.put(DISPATCHER, json(groups));
+            }
+            if (!silencer.counts().equals(silenceCounts)) {
+                docs.put(SILENCES, json(silencesDoc(silencer.counts())));
+            }
+            if (!docs.isEmpty() || !outbox.isEmpty()) {
+                store.saveAlerting(docs, outbox, nowMs);
+            }
+            savedDispatcher = groups;
+            states = next;
+            dispatcher = tick.dispatcher();
+            silenceCounts = silencer.counts();
+            evaluations++;
+            if (!outbox.isEmpty()) {
+                synchronized (deliveryWake) {
+                    deliveryWake.notifyAll();
+                }
+            }
+        }
+    }
+
+    private static boolean sameInstances(Map<String, RuleState> a, Map<String, RuleState> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, RuleState> e : a.entrySet()) {
+            RuleState other = b.get(e.getKey());
+            if (!e.getValue().instances().equals(other.instances())
+                    || !java.util.Objects.equals(e.getValue().lastError(), other.lastError())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean sendsResolved(String receiver) {
+        return config.receivers().getOrDefault(receiver, List.of()).stream().anyMatch(Integration::sendResolved);
+    }
+
+    private List<Silence> activeSilences(long nowMs) {
+        return silences.stream().filter(s -> s.endsAtMs() > nowMs).toList();
+    }
+
+    private Map<String, Object> silencesDoc(SilenceCounts counts) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("silences", silences.stream().map(Silence::toMap).toList());
+        doc.put("counts", counts.toMap());
+        return doc;
+    }
+
+    // ---- delivery ----
+
+    private static Map<String, Object> encode(Notification n, int integration) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("integration", integration);
+        m.put("route", n.groupKey().routeId());
+        m.put("group_labels", n.groupKey().groupLabels().asMap());
+        m.put("receiver", n.receiver());
+        m.put("firing", n.firing().stream().map(Alert::toMap).toList());
+        m.put("resolved", n.resolved().stream().map(Alert::toMap).toList());
+        m.put("send_resolved", n.sendResolved());
+        m.put("reason", n.reason().name());
+        m.put("at_ms", n.atMs());
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Notification decode(Map<String, Object> m) {
+        List<Alert> firing = ((List<Map<?, ?>>) m.get("firing")).stream().map(Alert::fromMap).toList();
+        List<Alert> resolved = ((List<Map<?, ?>>) m.get("resolved")).stream().map(Alert::fromMap).toList();
+        GroupKey key = new GroupKey((String) m.get("route"), SeriesLabels.of((Map<String, String>) m.get("group_labels")));
+        return new Notification(key, (String) m.get("receiver"), firing, resolved, (Boolean) m.get("send_resolved"),
+                NotifyReason.valueOf((String) m.get("reason")), ((Number) m.get("at_ms")).longValue());
+    }
+
+    private void deliverLoop() {
+        while (!closed) {
+            try {
+                deliverDue(clock.millis());
+            } catch (RuntimeException e) {
+                log.warn("notification delivery failed (retrying): {}", e.toString());
+            }
+            synchronized (deliveryWake) {
+                try {
+                    deliveryWake.wait(250);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Sends every notification due at {@code nowMs} once; returns how many were attempted. */
+    @SuppressWarnings("unchecked")
+    public int deliverDue(long nowMs) {
+        List<OutboxEntry> due = store.dueNotifications(nowMs, 100);
+        for (OutboxEntry e : due) {
+            Map<String, Object> payload;
+            try {
+                payload = JSON.readValue(e.payload(), Map.class);
+            } catch (IOException ex) {
+                store.updateNotification(with(e, e.attempts(), OutboxEntry.FAILED, nowMs, "corrupt payload", null));
+                continue;
+            }
+            int index = ((Number) payload.get("integration")).intValue();
+            List<Integration> integrations = config.receivers().getOrDefault(e.receiver(), List.of());
+            if (index >= integrations.size()) {
+                store.updateNotification(with(e, e.attempts(), OutboxEntry.FAILED, nowMs,
+                        "receiver '" + e.receiver() + "' has no integration " + index + " any more", null));
+                continue;
+            }
+            Integration in = integrations.get(index);
+            DeliveryResult r;
+            try {
+                r = in.send(decode(payload));
+            } catch (RuntimeException ex) {
+                r = DeliveryResult.retry(ex.getClass().getSimpleName() + ": " + ex.getMessage());
+            }
+            int attempts = e.attempts() + 1;
+            long done = clock.millis();
+            if (r.delivered()) {
+                store.updateNotification(with(e, attempts, OutboxEntry.DELIVERED, e.dueAtMs(), null, done));
+            } else if (!r.retryable() || attempts >= MAX_ATTEMPTS || done - e.createdAtMs() >= MAX_AGE_MS) {
+                log.warn("gave up on a notification to {} ({}) after {} attempts: {}", e.receiver(), in.kind(), attempts,
+                        r.error());
+                store.updateNotification(with(e, attempts, OutboxEntry.FAILED, e.dueAtMs(), r.error(), null));
+            } else {
+                long backoff = Math.min(MAX_BACKOFF_MS, 1_000L << Math.min(20, attempts - 1));
+                long wait = Math.max(r.retryAfterMs(), (long) (jitter.nextDouble() * backoff));
+                store.updateNotification(with(e, attempts, OutboxEntry.PENDING, done + Math.max(100, wait), r.error(), null));
+            }
+        }
+        return due.size();
+    }
+
+    private static OutboxEntry with(OutboxEntry e, int attempts, String status, long dueAt, String error, Long deliveredAt) {
+        return new OutboxEntry(e.id(), e.receiver(), e.groupKey(), e.alertIds(), e.payload(), e.createdAtMs(), dueAt,
+                attempts, status, error, deliveredAt);
+    }
+
+    // ---- reads and changes for the API ----
+
+    /** Every alert instance of every rule, filtered by state ({@code pending|firing|resolved|...}) and model. */
+    public List<Map<String, Object>> alerts(String state, String model) {
+        synchronized (lock) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Map.Entry<String, RuleState> r : states.entrySet()) {
+                for (AlertInstance a : r.getValue().instances().values()) {
+                    String s = a.state().name().toLowerCase(java.util.Locale.ROOT);
+                    if (state != null && !state.equals(s)) {
+                        continue;
+                    }
+                    if (model != null && !model.equals(a.labels().get("model"))) {
+                        continue;
+                    }
+                    out.add(alertJson(r.getKey(), a));
+                }
+            }
+            return out;
+        }
+    }
+
+    private Map<String, Object> alertJson(String rule, AlertInstance a) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("id", a.id());
+        o.put("rule", rule);
+        o.put("labels", a.labels().asMap());
+        o.put("annotations", a.annotations());
+        o.put("severity", a.severity());
+        o.put("state", a.state().name().toLowerCase(java.util.Locale.ROOT));
+        o.put("value", Double.isFinite(a.value()) ? a.value() : null);
+        o.put("started_at", a.activeAtMs() == null ? null : Times.format(a.activeAtMs()));
+        o.put("fired_at", a.firedAtMs() == null ? null : Times.format(a.firedAtMs()));
+        o.put("resolved_at", a.resolvedAtMs() == null ? null : Times.format(a.resolvedAtMs()));
+        o.put("flapping", a.flapping());
+        o.put("acknowledged_by", a.acknowledgement() == null ? null : a.acknowledgement().by());
+        if (a.acknowledgement() != null) {
+            o.put("acknowledgement", a.acknowledgement().toMap());
+        }
+        o.put("silenced_by", Silencer.of(activeSilences(clock.millis())).mutingSilences(a.labels(), clock.millis())
+                .stream().map(Silence::id).toList());
+        return o;
+    }
+
+    /** One alert with its delivery log, or empty. */
+    public Optional<Map<String, Object>> alert(String id) {
+        synchronized (lock) {
+            for (Map.Entry<String, RuleState> r : states.entrySet()) {
+                AlertInstance a = r.getValue().instance(id);
+                if (a != null) {
+                    Map<String, Object> o = alertJson(r.getKey(), a);
+                    o.put("deliveries", deliveries(id));
+                    return Optional.of(o);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    private List<Map<String, Object>> deliveries(String alertId) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (OutboxEntry e : store.recentNotifications(1_000)) {
+            if (!List.of(e.alertIds().split(",")).contains(alertId)) {
+                continue;
+            }
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("receiver", e.receiver());
+            d.put("status", e.status());
+            d.put("attempts", e.attempts());
+            d.put("created_at", Times.format(e.createdAtMs()));
+            d.put("delivered_at", e.deliveredAtMs() == null ? null : Times.format(e.deliveredAtMs()));
+            d.put("next_attempt_at", OutboxEntry.PENDING.equals(e.status()) ? Times.format(e.dueAtMs()) : null);
+            d.put("last_error", e.lastError());
+            out.add(d);
+        }
+        return out;
+    }
+
+    /** Acknowledges an alert: who, when, why; escalation stops. Empty when no alert has this id. */
+    public Optional<Map<String, Object>> acknowledge(String id, String by, String comment) {
+        synchronized (lock) {
+            long now = clock.millis();
+            for (Map.Entry<String, RuleState> r : states.entrySet()) {
+                if (r.getValue().instance(id) == null) {
+                    continue;
+                }
+                StepResult step = lifecycles.get(r.getKey()).ack(r.getValue(), id, by, comment, now);
+                Map<String, RuleState> next = new LinkedHashMap<>(states);
+                next.put(r.getKey(), step.state());
+                Map<String, Object> rules = new LinkedHashMap<>();
+                next.forEach((k, v) -> rules.put(k, v.toMap()));
+                store.saveAlerting(Map.of(RULES, json(rules)), List.of(), now);
+                states = next;
+                return Optional.of(alertJson(r.getKey(), step.state().instance(id)));
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** Every silence with its state and how many alerts it suppressed. */
+    public List<Map<String, Object>> silences() {
+        synchronized (lock) {
+            long now = clock.millis();
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Silence s : silences) {
+                out.add(silenceJson(s, now));
+            }
+            return out;
+        }
+    }
+
+    private Map<String, Object> silenceJson(Silence s, long now) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("id", s.id());
+        o.put("matchers", s.matchers().stream().map(m -> m.name() + m.type().symbol() + "\"" + m.value() + "\"").toList());
+        o.put("starts_at", Times.format(s.startsAtMs()));
+        o.put("ends_at", Times.format(s.endsAtMs()));
+        o.put("created_by", s.createdBy());
+        o.put("comment", s.comment());
+        o.put("state", s.state(now).name().toLowerCase(java.util.Locale.ROOT));
+        o.put("suppressed_alerts", silenceCounts.count(s.id()));
+        return o;
+    }
+
+    /**
+     * Adds a silence.
+     *
+     * @return its JSON, or the problems that reject it
+     */
+    public Map<String, Object> addSilence(List<LabelMatcher> matchers, long startsAtMs, long endsAtMs, String createdBy,
+                                          String comment) {
+        synchronized (lock) {
+            String id = UUID.randomUUID().toString();
+            List<String> problems = Silence.problems(id, matchers, startsAtMs, endsAtMs, createdBy);
+            if (!problems.isEmpty()) {
+                return Map.of("problems", problems);
+            }
+            Silence s = new Silence(id, matchers, startsAtMs, endsAtMs, createdBy, comment);
+            List<Silence> next = new ArrayList<>(silences);
+            next.add(s);
+            saveSilences(next);
+            return silenceJson(s, clock.millis());
+        }
+    }
+
+    /** Expires a silence now (it stays listed, as expired); false when there is none with this id. */
+    public boolean expireSilence(String id) {
+        synchronized (lock) {
+            long now = clock.millis();
+            List<Silence> next = new ArrayList<>();
+            boolean found = false;
+            for (Silence s : silences) {
+                if (s.id().equals(id) && s.endsAtMs() > now) {
+                    found = true;
+                    next.add(new Silence(s.id(), s.matchers(), Math.min(s.startsAtMs(), now), now, s.createdBy(),
+                            s.comment()));
+                } else {
+                    found |= s.id().equals(id);
+                    next.add(s);
+                }
+            }
+            if (found) {
+                saveSilences(next);
+            }
+            return found;
+        }
+    }
+
+    private void saveSilences(List<Silence> next) {
+        List<Silence> before = silences;
+        silences = next;
+        try {
+            store.saveAlerting(Map.of(SILENCES, json(silencesDoc(silenceCounts))), List.of(), clock.millis());
+        } catch (RuntimeException e) {
+            silences = before;
+            throw e;
+        }
+    }
+
+    /** The loaded rules and their last evaluation. */
+    public List<Map<String, Object>> rules() {
+        synchronized (lock) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (AlertRule r : config.rules()) {
+                RuleState s = states.get(r.name());
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("name", r.name());
+                o.put("expr", r.expr().text());
+                o.put("for", r.forMs() / 1000.0);
+                o.put("keep_firing_for", r.keepFiringForMs() / 1000.0);
+                o.put("severity", r.severity());
+                o.put("last_evaluation", s == null || s.lastEvaluationMs() == null ? null : Times.format(s.lastEvaluationMs()));
+                o.put("last_error", s == null ? null : s.lastError());
+                Map<String, Integer> byState = new java.util.TreeMap<>();
+                if (s != null) {
+                    s.instances().values().forEach(a -> byState.merge(a.state().name().toLowerCase(java.util.Locale.ROOT), 1,
+                            Integer::sum));
+                }
+                o.put("alerts", byState);
+                out.add(o);
+            }
+            return out;
+        }
+    }
+
+    /** Evaluations completed since start. */
+    public long evaluations() {
+        synchronized (lock) {
+            return evaluations;
+        }
+    }
+
+    /** The fingerprint id an alert with these labels has (for tests and tools). */
+    public static String idOf(SeriesLabels labels) {
+        return AlertFingerprint.format(AlertFingerprint.of(labels));
+    }
+
+}

@@ -1,0 +1,152 @@
+package dev.modelwatch.server.alert;
+
+import dev.modelwatch.core.metrics.MetricCatalog;
+import dev.modelwatch.core.metrics.ModelSpec;
+import dev.modelwatch.core.profile.ProfileKey;
+import dev.modelwatch.core.rules.LabelMatcher;
+import dev.modelwatch.core.rules.RangeSeries;
+import dev.modelwatch.core.rules.SeriesLabels;
+import dev.modelwatch.core.rules.SeriesSource;
+import dev.modelwatch.server.aggregate.ModelRegistry;
+import dev.modelwatch.server.aggregate.ProfileQuery;
+import dev.modelwatch.server.drift.DriftService;
+import dev.modelwatch.store.ModelRecord;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The metric series rules read: every model's metrics ({@link MetricCatalog}) and drift series
+ * ({@link DriftService#SERIES}) computed per closed window from the window profiles, labelled
+ * {@code model} (and {@code feature}, {@code issue} where the metric has them). A sample's time is its
+ * window's end, when the window closed: a rule sees a window once it is complete. {@code count} and
+ * {@code throughput_per_s} are 0 for a closed window without events after the model's first event,
+ * so that "traffic dropped" can be a threshold; every other metric has no sample there ("no data").
+ */
+public final class ModelSeriesSource implements SeriesSource {
+    private static final String MODEL = "model";
+
+    private final ModelRegistry models;
+    private final ProfileQuery query;
+    private final DriftService drift;
+    private final Clock clock;
+
+    public ModelSeriesSource(ModelRegistry models, ProfileQuery query, DriftService drift, Clock clock) {
+        this.models = models;
+        this.query = query;
+        this.drift = drift;
+        this.clock = clock;
+    }
+
+    /** Whether a metric name is one this source serves. */
+    public static boolean isKnown(String name) {
+        return MetricCatalog.isKnown(name) || DriftService.SERIES.contains(name);
+    }
+
+    @Override
+    public List<RangeSeries> select(String name, List<LabelMatcher> matchers, long fromExclusive, long toInclusive) {
+        if (!isKnown(name)) {
+            return List.of();
+        }
+        boolean isDrift = DriftService.SERIES.contains(name);
+        long now = clock.millis();
+        Map<SeriesLabels, List<long[]>> times = new TreeMap<>();
+        Map<SeriesLabels, List<Double>> values = new TreeMap<>();
+        for (ModelRecord m : models.all()) {
+            if (!modelMatches(m.name(), matchers) || m.predictionCount() == 0) {
+                continue;
+            }
+            ModelSpec spec = m.spec();
+            long w = spec.windowMs();
+            // windows whose end lies in (from, to] and that have closed
+            long lastEnd = Math.floorDiv(Math.min(toInclusive, now), w) * w;
+            long firstStart = Math.floorDiv(fromExclusive, w) * w;
+            if (lastEnd <= firstStart) {
+                continue;
+            }
+            DriftService.ResolvedReference reference = isDrift ? drift.reference(m, null).orElse(null) : null;
+            if (isDrift && reference == null) {
+                continue;
+            }
+            List<ProfileQuery.Bucket> buckets = new ArrayList<>(query.series(spec, null, ProfileKey.ALL, firstStart, lastEnd, w));
+            if (name.equals("count") || name.equals("throughput_per_s")) {
+                // a closed window without events is a 0, not a gap
+                Map<Long, ProfileQuery.Bucket> byStart = new TreeMap<>();
+                buckets.forEach(b -> byStart.put(b.startMs(), b));
+                long first = Math.max(firstStart, firstWindow(m));
+                for (long start = first; start + w <= lastEnd; start += w) {
+                    byStart.putIfAbsent(start, new ProfileQuery.Bucket(start, start + w,
+                            new dev.modelwatch.core.profile.WindowProfile(dev.modelwatch.core.profile.SketchSettings.DEFAULT)));
+                }
+                buckets = new ArrayList<>(byStart.values());
+            }
+            for (ProfileQuery.Bucket b : buckets) {
+                if (b.endMs() <= fromExclusive || b.endMs() > toInclusive) {
+                    continue;
+                }
+                List<MetricCatalog.MetricValue> vs;
+                if (b.profile().count() == 0) {
+                    if (!name.equals("count") && !name.equals("throughput_per_s")) {
+                        continue;
+                    }
+                    vs = List.of(new MetricCatalog.MetricValue(name, Map.of(), 0));
+                } else if (isDrift) {
+                    vs = drift.seriesValues(spec, reference.reference(), b.profile(), List.of(name));
+                } else {
+                    vs = MetricCatalog.values(b.profile(), spec, b.endMs() - b.startMs(), List.of(name));
+                }
+                for (MetricCatalog.MetricValue v : vs) {
+                    if (!v.name().equals(name)) {
+                        continue;
+                    }
+                    Map<String, String> l = new LinkedHashMap<>(v.labels());
+                    l.put(MODEL, m.name());
+                    SeriesLabels labels = SeriesLabels.metric(name, l);
+                    times.computeIfAbsent(labels, k -> new ArrayList<>()).add(new long[] {b.endMs()});
+                    values.computeIfAbsent(labels, k -> new ArrayList<>()).add(v.value());
+                }
+            }
+        }
+        List<RangeSeries> out = new ArrayList<>();
+        for (Map.Entry<SeriesLabels, List<long[]>> e : times.entrySet()) {
+            if (!allMatch(e.getKey(), matchers)) {
+                continue;
+            }
+            List<Double> vs = values.get(e.getKey());
+            long[] ts = new long[vs.size()];
+            double[] v = new double[vs.size()];
+            for (int i = 0; i < ts.length; i++) {
+                ts[i] = e.getValue().get(i)[0];
+                v[i] = vs.get(i);
+            }
+            out.add(new RangeSeries(e.getKey(), ts, v));
+        }
+        return out;
+    }
+
+    private static long firstWindow(ModelRecord m) {
+        long w = m.spec().windowMs();
+        return Math.floorDiv(m.firstEventMs(), w) * w;
+    }
+
+    private static boolean modelMatches(String model, List<LabelMatcher> matchers) {
+        for (LabelMatcher lm : matchers) {
+            if (lm.name().equals(MODEL) && !lm.matches(model)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean allMatch(SeriesLabels labels, List<LabelMatcher> matchers) {
+        for (LabelMatcher lm : matchers) {
+            if (!lm.matches(labels)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

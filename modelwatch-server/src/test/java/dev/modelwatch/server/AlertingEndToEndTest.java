@@ -1,0 +1,185 @@
+package dev.modelwatch.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.modelwatch.server.alert.AlertRuntime;
+import dev.modelwatch.server.alert.dispatch.Alert;
+import dev.modelwatch.server.alert.dispatch.Notification;
+import dev.modelwatch.server.config.ConfigLoader;
+import dev.modelwatch.server.config.ServerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Alerting through the real server: traffic whose accuracy drops makes a rule fire, the group is
+ * notified once, acknowledged, resolved and notified again; a restart repeats nothing; a silence
+ * mutes and counts; a receiver that fails three times gets the notification once.
+ */
+class AlertingEndToEndTest {
+    @TempDir
+    Path dir;
+
+    /** A receiver integration that records what it is sent, failing the first {@code failures} attempts. */
+    static final class Recording implements AlertRuntime.Integration {
+        final List<Notification> received = new CopyOnWriteArrayList<>();
+        final AtomicInteger attempts = new AtomicInteger();
+        final int failures;
+
+        Recording(int failures) {
+            this.failures = failures;
+        }
+
+        @Override
+        public String kind() {
+            return "recording";
+        }
+
+        @Override
+        public boolean sendResolved() {
+            return true;
+        }
+
+        @Override
+        public AlertRuntime.DeliveryResult send(Notification n) {
+            if (attempts.incrementAndGet() <= failures) {
+                return AlertRuntime.DeliveryResult.retry("HTTP 503 from the test receiver");
+            }
+            received.add(n);
+            return AlertRuntime.DeliveryResult.ok();
+        }
+    }
+
+    private static final String CONFIG = """
+            alerting: {evaluation_interval: 200ms}
+            models:
+              fraud: {task: binary_classification, window: 1s}
+            rules:
+              - alert: AccuracyDrop
+                expr: accuracy{model="fraud"} < 0.8
+                labels: {severity: critical}
+                annotations: {summary: "accuracy of {{ $labels.model }} is {{ $value }}"}
+            route:
+              receiver: ops
+              group_by: [model, alertname]
+              group_wait: 0s
+              group_interval: 1s
+              repeat_interval: 4h
+            receivers:
+              - name: ops
+            """;
+
+    private ServerConfig config(Recording ops) {
+        ServerConfig c = ConfigLoader.parse(CONFIG, "test.yml").withDataDir(dir);
+        return c.withAlerting(c.alerting().withReceivers(Map.of("ops", List.of(ops))));
+    }
+
+    /** Predictions and labels of one 1-second window ending at least a second ago: {@code correct} of 10 right. */
+    private static void window(TestServer server, long windowStart, int correct, String prefix) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < 10; i++) {
+            b.append(i == 0 ? "" : ",").append("{\"type\":\"prediction\",\"model\":\"fraud\",\"id\":\"").append(prefix).append(i)
+                    .append("\",\"timestamp\":").append(windowStart + i * 50).append(",\"prediction\":1,\"score\":0.9}");
+        }
+        for (int i = 0; i < 10; i++) {
+            b.append(",{\"type\":\"label\",\"model\":\"fraud\",\"id\":\"").append(prefix).append(i).append("\",\"label\":")
+                    .append(i < correct ? 1 : 0).append("}");
+        }
+        assertThat(server.postJson(b.append("]").toString()).status()).isEqualTo(200);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static long closedWindow() {
+        return (System.currentTimeMillis() / 1000 - 2) * 1000;
+    }
+
+    @Test
+    void accuracyDropIsNotifiedOnceAcknowledgedResolvedAndNotRepeatedAfterARestart() throws Exception {
+        Recording ops = new Recording(0);
+        TestServer server = TestServer.start(config(ops));
+        try {
+            window(server, closedWindow(), 10, "good-");
+            Thread.sleep(1_000);
+            assertThat(ops.received).isEmpty();
+
+            window(server, closedWindow(), 5, "bad-");
+            await("the firing notification", () -> ops.received.size() == 1);
+            Notification firing = ops.received.get(0);
+            assertThat(firing.firing()).hasSize(1);
+            Alert alert = firing.firing().get(0);
+            assertThat(alert.labels().get("alertname")).isEqualTo("AccuracyDrop");
+            assertThat(alert.labels().get("model")).isEqualTo("fraud");
+            assertThat(alert.annotations().get("summary")).isEqualTo("accuracy of fraud is 0.5");
+
+            JsonNode alerts = server.get("/api/v1/alerts?state=firing").json().path("alerts");
+            assertThat(alerts).hasSize(1);
+            String id = alerts.get(0).path("id").asText();
+            assertThat(alerts.get(0).path("severity").asText()).isEqualTo("critical");
+            JsonNode acked = server.post("/api/v1/alerts/" + id + "/ack", "application/json",
+                    "{\"by\":\"ana\",\"comment\":\"retraining\"}".getBytes()).json();
+            assertThat(acked.path("acknowledged_by").asText()).isEqualTo("ana");
+
+            Thread.sleep(1_500); // more evaluations of the same breach: nothing new to say
+            assertThat(ops.received).hasSize(1);
+
+            window(server, closedWindow(), 10, "recovered-");
+            await("the resolved notification", () -> ops.received.size() == 2);
+            assertThat(ops.received.get(1).firing()).isEmpty();
+            assertThat(ops.received.get(1).resolved()).extracting(Alert::id).containsExactly(id);
+            JsonNode one = server.get("/api/v1/alerts/" + id).json();
+            assertThat(one.path("state").asText()).isEqualTo("resolved");
+            assertThat(one.path("deliveries")).hasSize(2);
+            assertThat(one.path("deliveries").get(0).path("status").asText()).isEqualTo("delivered");
+
+            server = server.restart();
+            Thread.sleep(1_500);
+            assertThat(ops.received).hasSize(2);
+            assertThat(server.get("/api/v1/rules").json().path("rules").get(0).path("last_error").isNull()).isTrue();
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void silenceMutesAndCountsAndAFailingReceiverGetsTheNotificationOnce() throws Exception {
+        Recording ops = new Recording(3);
+        try (TestServer server = TestServer.start(config(ops))) {
+            JsonNode silence = server.post("/api/v1/silences", "application/json",
+                    "{\"matchers\":[\"model=\\\"fraud\\\"\"],\"duration\":\"1h\",\"created_by\":\"ana\",\"comment\":\"deploy\"}"
+                            .getBytes()).json();
+            String silenceId = silence.path("id").asText();
+            window(server, closedWindow(), 5, "muted-");
+            await("the silence to count the alert", () -> server.get("/api/v1/silences").json().path("silences").get(0)
+                    .path("suppressed_alerts").asInt() == 1);
+            Thread.sleep(500);
+            assertThat(ops.attempts.get()).isZero();
+
+            assertThat(server.delete("/api/v1/silences/" + silenceId).status()).isEqualTo(204);
+            await("the notification after three failures", () -> ops.received.size() == 1);
+            assertThat(ops.attempts.get()).isEqualTo(4);
+            Thread.sleep(1_000);
+            assertThat(ops.received).hasSize(1);
+            String id = server.get("/api/v1/alerts?state=firing").json().path("alerts").get(0).path("id").asText();
+            JsonNode delivery = server.get("/api/v1/alerts/" + id).json().path("deliveries").get(0);
+            assertThat(delivery.path("attempts").asInt()).isEqualTo(4);
+            assertThat(delivery.path("status").asText()).isEqualTo("delivered");
+            assertThat(delivery.path("last_error").isNull()).isTrue();
+        }
+    }
+}
