@@ -94,7 +94,24 @@ public final class ModelWatchServer implements AutoCloseable {
                 config.maxFeatures(), config.maxEventAge(), config.maxFutureSkew()), clock);
         DriftService drift = new DriftService(store, query, config.drift(), clock);
         AlertRuntime alerts = new AlertRuntime(config.alerting(), store,
-                new ModelSeriesSource(registry, query, drift, clock), clock);
+                new ModelSeriesSource(registry, query, drift, clock), clock,
+                () -> registry.all().stream().map(m -> m.spec().windowMs()).collect(java.util.stream.Collectors.toSet()),
+                new AlertRuntime.Observer() {
+                    @Override
+                    public void onEvaluationLag(double seconds) {
+                        metrics.onEvaluationLag(seconds);
+                    }
+
+                    @Override
+                    public void onEvaluation(long nanos) {
+                        metrics.onEvaluation(nanos);
+                    }
+
+                    @Override
+                    public void onDelivery(String outcome) {
+                        metrics.onDelivery(outcome);
+                    }
+                });
         alerts.start();
         ApiServer api = new ApiServer(config, decoder, log, aggregator, registry, query, store, metrics, drift, alerts,
                 clock);

@@ -111,7 +111,40 @@ public final class AlertRuntime implements AutoCloseable {
     private Thread evaluator;
     private Thread deliverer;
 
+    /**
+     * What the runtime reports about itself: each window's close-to-evaluation lag, each evaluation's
+     * duration, each delivery attempt's outcome.
+     */
+    public interface Observer {
+        Observer NONE = new Observer() {
+        };
+
+        default void onEvaluationLag(double seconds) {
+        }
+
+        default void onEvaluation(long nanos) {
+        }
+
+        default void onDelivery(String outcome) {
+        }
+    }
+
+    private final java.util.function.Supplier<java.util.Collection<Long>> windowLengths;
+    private final Observer observer;
+    private long lastWindowSeenMs = Long.MIN_VALUE;
+
     public AlertRuntime(AlertingConfig config, Store store, SeriesSource source, Clock clock) {
+        this(config, store, source, clock, java.util.List::of, Observer.NONE);
+    }
+
+    /**
+     * @param windowLengths the window lengths of the models (evaluations are also timed to just after
+     *                      a window closes, and the lag from a close to its evaluation is measured)
+     */
+    public AlertRuntime(AlertingConfig config, Store store, SeriesSource source, Clock clock,
+                        java.util.function.Supplier<java.util.Collection<Long>> windowLengths, Observer observer) {
+        this.windowLengths = windowLengths;
+        this.observer = observer;
         this.config = config;
         this.store = store;
         this.source = source;
@@ -215,17 +248,42 @@ public final class AlertRuntime implements AutoCloseable {
     private void evaluateLoop() {
         while (!closed) {
             long started = clock.millis();
+            long t0 = System.nanoTime();
             try {
                 evaluateOnce(started);
+                observeLag(started);
             } catch (RuntimeException e) {
                 log.warn("alert evaluation failed (retrying next interval): {}", e.toString());
             }
-            long wait = config.evaluationIntervalMs() - (clock.millis() - started);
+            observer.onEvaluation(System.nanoTime() - t0);
+            // the next evaluation: at the ticker, or just after the next window of any model closes
+            long now = clock.millis();
+            long next = started + config.evaluationIntervalMs();
+            for (long w : windowLengths.get()) {
+                next = Math.min(next, Math.floorDiv(now, w) * w + w + WINDOW_CLOSE_GRACE_MS);
+            }
             try {
-                Thread.sleep(Math.max(10, wait));
+                Thread.sleep(Math.max(5, next - now));
             } catch (InterruptedException e) {
                 return;
             }
+        }
+    }
+
+    /** Evaluations after a window's close wait this long for its last in-flight events. */
+    static final long WINDOW_CLOSE_GRACE_MS = 20;
+
+    /** Measures, for the newest window end (of any model's length) closed since the last evaluation, how late it was seen. */
+    private void observeLag(long evaluatedAtMs) {
+        long newest = Long.MIN_VALUE;
+        for (long w : windowLengths.get()) {
+            newest = Math.max(newest, Math.floorDiv(evaluatedAtMs, w) * w);
+        }
+        if (newest != Long.MIN_VALUE && newest > lastWindowSeenMs) {
+            if (lastWindowSeenMs != Long.MIN_VALUE) {
+                observer.onEvaluationLag((evaluatedAtMs - newest) / 1000.0);
+            }
+            lastWindowSeenMs = newest;
         }
     }
 
@@ -400,6 +458,7 @@ public final class AlertRuntime implements AutoCloseable {
             }
             int attempts = e.attempts() + 1;
             long done = clock.millis();
+            observer.onDelivery(r.delivered() ? "delivered" : r.retryable() ? "retry" : "failed");
             if (r.delivered()) {
                 store.updateNotification(with(e, attempts, OutboxEntry.DELIVERED, e.dueAtMs(), null, done));
             } else if (!r.retryable() || attempts >= MAX_ATTEMPTS || done - e.createdAtMs() >= MAX_AGE_MS) {

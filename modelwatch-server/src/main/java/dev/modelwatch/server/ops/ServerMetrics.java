@@ -45,6 +45,29 @@ public final class ServerMetrics implements DurableLog.Observer, Aggregator.Aggr
     private final Counter flushFailures = Counter.builder().name("modelwatch_flush_failures_total")
             .help("Commits to storage that failed (retried at the next interval)").register(registry);
 
+    private final Histogram evaluationLag = Histogram.builder().name("modelwatch_alert_evaluation_lag_seconds")
+            .help("From a model window's close to the first rule evaluation that saw it closed").classicOnly()
+            .classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60).register(registry);
+    private final Histogram evaluationSeconds = Histogram.builder().name("modelwatch_alert_evaluation_duration_seconds")
+            .help("Duration of one evaluation of every rule and the dispatch that follows").classicOnly()
+            .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).register(registry);
+    private final Counter notifications = Counter.builder().name("modelwatch_notifications_total")
+            .help("Notification delivery attempts by outcome (delivered, retry, failed)").labelNames("outcome")
+            .register(registry);
+
+    /** A window closed {@code seconds} before the evaluation that first saw it. */
+    public void onEvaluationLag(double seconds) {
+        evaluationLag.observe(seconds);
+    }
+
+    public void onEvaluation(long nanos) {
+        evaluationSeconds.observe(nanos / 1e9);
+    }
+
+    public void onDelivery(String outcome) {
+        notifications.labelValues(outcome).inc();
+    }
+
     public void gauge(String name, String help, LongSupplier value) {
         GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
     }
