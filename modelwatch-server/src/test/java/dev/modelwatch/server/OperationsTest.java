@@ -58,7 +58,7 @@ class OperationsTest {
     }
 
     @Test
-    void aConfigurationFileWithSeveralProblemsReportsThemAllWithTheirKeys() {
+    void aConfigurationFileWithSeveralProblemsReportsThemAllWithTheirKeysAndLines() {
         String yaml = """
                 server:
                   port: eighty
@@ -72,12 +72,12 @@ class OperationsTest {
         assertThatThrownBy(() -> ConfigLoader.parse(yaml, "modelwatch.yml"))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
-                        "server.colour: unknown key; expected one of [bind, data_dir, db, port]",
-                        "server.port: must be an integer, got 'eighty'",
-                        "ingest.max_future_skew: 'soon' is not a duration like 500ms, 10s, 1m, 2h, 7d",
-                        "models.fraud.task: unknown task 'clustering'; expected one of binary_classification, "
+                        "line 3: server.colour: unknown key; expected one of [bind, data_dir, db, port]",
+                        "line 2: server.port: must be an integer, got 'eighty'",
+                        "line 5: ingest.max_future_skew: 'soon' is not a duration like 500ms, 10s, 1m, 2h, 7d",
+                        "line 7: models.fraud.task: unknown task 'clustering'; expected one of binary_classification, "
                                 + "multiclass_classification, regression",
-                        "models.bad name: model name must match [A-Za-z0-9_.-]{1,128}"));
+                        "line 8: models.bad name: model name must match [A-Za-z0-9_.-]{1,128}"));
     }
 
     @Test
@@ -114,12 +114,12 @@ class OperationsTest {
                 receivers:
                   - name: ops
                 """, "x.yml"))
-                .hasMessageContaining("alerting.evaluation_interval: must be at least 100ms")
-                .hasMessageContaining("rules[0].expr:")
-                .hasMessageContaining("rules[1].expr:").hasMessageContaining("did you mean avg_over_time?")
-                .hasMessageContaining("rules[1].for:")
+                .hasMessageContaining("line 1: alerting.evaluation_interval: must be at least 100ms")
+                .hasMessageContaining("line 4: rules[0].expr:")
+                .hasMessageContaining("line 6: rules[1].expr:").hasMessageContaining("did you mean avg_over_time?")
+                .hasMessageContaining("line 7: rules[1].for:")
                 .hasMessageContaining("route.receiver:").hasMessageContaining("nobody")
-                .hasMessageContaining("route.group_wait:");
+                .hasMessageContaining("line 10: route.group_wait:");
     }
 
     @Test
@@ -151,5 +151,41 @@ class OperationsTest {
         help.setOut(new PrintWriter(out));
         assertThat(help.execute("serve", "--help")).isZero();
         assertThat(out.toString()).contains("--data-dir").contains("--db");
+    }
+
+    @Test
+    void rulesCheckValidatesARuleFileWithLinesAndExitCode() throws Exception {
+        Path good = dir.resolve("good.yml");
+        java.nio.file.Files.writeString(good, """
+                groups:
+                  - name: models
+                    rules:
+                      - alert: AccuracyDrop
+                        expr: accuracy{model="fraud"} < 0.9
+                        for: 5m
+                """);
+        Path bad = dir.resolve("bad.yml");
+        java.nio.file.Files.writeString(bad, """
+                groups:
+                  - name: models
+                    rules:
+                      - alert: AccuracyDrop
+                        expr: accuracy{model="fraud"} <
+                        for: 5m
+                """);
+        java.io.PrintStream out = System.out;
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(captured, true));
+            System.setErr(new java.io.PrintStream(captured, true));
+            assertThat(Main.commandLine().execute("rules", "check", good.toString())).isZero();
+            assertThat(Main.commandLine().execute("rules", "check", bad.toString())).isEqualTo(1);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        assertThat(captured.toString()).contains("good.yml: OK, 1 rule(s) in 1 group(s)")
+                .contains("line 5: groups[0].rules[0].expr:");
     }
 }

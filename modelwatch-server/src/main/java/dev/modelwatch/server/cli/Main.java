@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 /** The {@code modelwatch} command line: {@code serve} and {@code demo}. */
 @Command(name = "modelwatch", mixinStandardHelpOptions = true, version = "ModelWatch 0.1.0",
         description = "Monitors machine-learning models in production: metrics, drift, alerts and diagnosis.",
-        subcommands = {Main.Serve.class, Main.Demo.class})
+        subcommands = {Main.Serve.class, Main.Demo.class, Main.Rules.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -116,6 +116,45 @@ public final class Main implements Runnable {
                 return 2;
             }
             return runServer(config, s -> { });
+        }
+    }
+
+    @Command(name = "rules", mixinStandardHelpOptions = true, description = "Works with alerting rule files.",
+            subcommands = {Main.RulesCheck.class})
+    static final class Rules implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: check");
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Validates a rule file (Prometheus-style groups, or a whole modelwatch.yml): every problem"
+                    + " with its line; exit code 1 when there is one.")
+    static final class RulesCheck implements Callable<Integer> {
+        @CommandLine.Parameters(paramLabel = "FILE", description = "the rule file")
+        Path file;
+
+        @Override
+        public Integer call() {
+            String text;
+            try {
+                text = java.nio.file.Files.readString(file);
+            } catch (java.io.IOException e) {
+                System.err.println(file + ": cannot be read: " + e.getMessage());
+                return 1;
+            }
+            try {
+                System.out.println(file + ": OK, " + dev.modelwatch.server.config.ConfigLoader.checkRules(text,
+                        file.toString()));
+                return 0;
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            }
         }
     }
 

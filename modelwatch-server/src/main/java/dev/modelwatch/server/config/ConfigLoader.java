@@ -59,9 +59,51 @@ public final class ConfigLoader {
         ConfigLoader loader = new ConfigLoader();
         ServerConfig config = loader.read(root);
         if (!loader.problems.isEmpty()) {
-            throw new ConfigException(source, loader.problems);
+            YamlLines lines = YamlLines.of(yaml);
+            List<String> located = new ArrayList<>();
+            for (String problem : loader.problems) {
+                int line = lines.lineOf(problem);
+                located.add(line > 0 ? "line " + line + ": " + problem : problem);
+            }
+            throw new ConfigException(source, located);
         }
         return config;
+    }
+
+    /**
+     * Checks a rule file: a Prometheus-style file with {@code groups:}, or a whole
+     * {@code modelwatch.yml}. Returns a one-line summary of what it holds.
+     *
+     * @throws ConfigException with every problem, each with its line
+     */
+    @SuppressWarnings("unchecked")
+    public static String checkRules(String yaml, String source) {
+        JsonNode root;
+        try {
+            root = new YAMLMapper().readTree(yaml);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage() + locationOf(e)));
+        }
+        if (root != null && root.isObject() && root.has("groups")) {
+            ConfigProblems problems = new ConfigProblems();
+            Map<String, Object> file = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(root, Map.class);
+            List<RuleGroup> groups = RuleGroup.parseFile(file, "", problems);
+            if (!problems.isEmpty()) {
+                YamlLines lines = YamlLines.of(yaml);
+                List<String> located = new ArrayList<>();
+                for (String p : problems.list()) {
+                    String problem = p.startsWith(": ") ? p.substring(2) : p;
+                    int line = lines.lineOf(problem);
+                    located.add(line > 0 ? "line " + line + ": " + problem : problem);
+                }
+                throw new ConfigException(source, located);
+            }
+            int rules = groups.stream().mapToInt(g -> g.rules().size()).sum();
+            return rules + " rule(s) in " + groups.size() + " group(s)";
+        }
+        ServerConfig c = parse(yaml, source);
+        return c.alerting().rules().size() + " rule(s), " + c.alerting().receivers().size() + " receiver(s)"
+                + (c.alerting().route() == null ? ", no route" : "");
     }
 
     private static String locationOf(com.fasterxml.jackson.core.JsonProcessingException e) {
