@@ -127,6 +127,7 @@ class AlertingEndToEndTest {
             assertThat(alert.labels().get("model")).isEqualTo("fraud");
             assertThat(alert.annotations().get("summary")).isEqualTo("accuracy of fraud is 0.5");
 
+            assertThat(server.get("/api/v1/models/fraud").json().path("health").asText()).isEqualTo("critical");
             JsonNode alerts = server.get("/api/v1/alerts?state=firing").json().path("alerts");
             assertThat(alerts).hasSize(1);
             String id = alerts.get(0).path("id").asText();

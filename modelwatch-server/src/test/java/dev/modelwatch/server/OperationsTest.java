@@ -132,8 +132,9 @@ class OperationsTest {
                 route: {receiver: ops, group_by: [model]}
                 receivers: [{name: ops}]
                 """, "x.yml");
-        assertThat(c.alerting().rules()).extracting(r -> r.name()).containsExactly("Drop");
-        assertThat(c.alerting().rules().get(0).forMs()).isEqualTo(120_000);
+        assertThat(c.alerting().rules()).extracting(r -> r.name()).contains("Drop", "ModelAccuracyDrop");
+        assertThat(c.alerting().rules()).filteredOn(r -> r.name().equals("Drop")).singleElement()
+                .satisfies(r -> assertThat(r.forMs()).isEqualTo(120_000));
         assertThat(c.alerting().receivers()).containsOnlyKeys("ops");
         assertThat(c.alerting().route()).isNotNull();
     }

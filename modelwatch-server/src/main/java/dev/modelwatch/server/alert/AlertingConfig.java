@@ -15,14 +15,15 @@ import java.util.Map;
  *                             evaluated, kept and shown, but nobody is notified)
  * @param receivers            receiver name to its integrations (empty lists until configured)
  * @param inhibitRules         inhibition rules
- * @param evaluationIntervalMs how often rules are evaluated (also when a window closes)
+ * @param evaluationIntervalMs how often rules are evaluated besides just after each window closes
  * @param lookbackDeltaMs      how far back an instant selector looks for a sample
  */
 public record AlertingConfig(List<AlertRule> rules, Route route, Map<String, List<AlertRuntime.Integration>> receivers,
                              List<InhibitRule> inhibitRules, long evaluationIntervalMs, long lookbackDeltaMs) {
-    public static final long DEFAULT_EVALUATION_INTERVAL_MS = 1_000;
+    public static final long DEFAULT_EVALUATION_INTERVAL_MS = 10_000;
     public static final long DEFAULT_LOOKBACK_DELTA_MS = 300_000;
-    public static final AlertingConfig NONE = new AlertingConfig(List.of(), null, Map.of(), List.of(),
+    /** No configuration file: the default rule pack, evaluated and shown, routed to no receiver. */
+    public static final AlertingConfig NONE = new AlertingConfig(DefaultRules.rules(), null, Map.of(), List.of(),
             DEFAULT_EVALUATION_INTERVAL_MS, DEFAULT_LOOKBACK_DELTA_MS);
 
     public AlertingConfig {

@@ -94,7 +94,7 @@ public final class ModelSeriesSource implements SeriesSource {
                     }
                     vs = List.of(new MetricCatalog.MetricValue(name, Map.of(), 0));
                 } else if (isDrift) {
-                    vs = drift.seriesValues(spec, reference.reference(), b.profile(), List.of(name));
+                    vs = drift.seriesValues(spec, reference, b.startMs(), b.endMs(), b.profile(), List.of(name));
                 } else {
                     vs = MetricCatalog.values(b.profile(), spec, b.endMs() - b.startMs(), List.of(name));
                 }

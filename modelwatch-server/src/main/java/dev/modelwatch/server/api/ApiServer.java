@@ -360,8 +360,10 @@ public final class ApiServer {
         o.put("first_event", m.predictionCount() == 0 ? null : Times.format(m.firstEventMs()));
         o.put("last_event", m.predictionCount() == 0 ? null : Times.format(m.lastEventMs()));
         o.put("prediction_count", m.predictionCount());
-        o.put("health", null);
-        o.put("health_reason", "alert rules are not evaluated by this version; health follows from firing alerts");
+        List<Map<String, Object>> firing = alerts.alerts("firing", m.name());
+        boolean critical = firing.stream().anyMatch(a -> "critical".equals(a.get("severity")));
+        o.put("health", critical ? "critical" : firing.isEmpty() ? "ok" : "warning");
+        o.put("firing_alerts", firing.stream().map(a -> a.get("labels")).toList());
         return o;
     }
 

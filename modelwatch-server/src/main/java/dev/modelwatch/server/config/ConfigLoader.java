@@ -7,6 +7,7 @@ import dev.modelwatch.core.metrics.ModelTask;
 import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.AlertingConfig;
+import dev.modelwatch.server.alert.DefaultRules;
 import dev.modelwatch.server.alert.dispatch.Route;
 import dev.modelwatch.server.alert.dispatch.RoutingConfig;
 import dev.modelwatch.server.alert.inhibit.InhibitRule;
@@ -219,7 +220,8 @@ public final class ConfigLoader {
      */
     @SuppressWarnings("unchecked")
     private AlertingConfig alerting(JsonNode root) {
-        JsonNode settings = section(root, "alerting", Set.of("evaluation_interval", "lookback_delta"));
+        JsonNode settings = section(root, "alerting", Set.of("evaluation_interval", "lookback_delta", "default_rules"));
+        boolean defaultRules = boolValue(settings, "alerting.default_rules", "default_rules", true);
         Duration interval = durationValue(settings, "alerting.evaluation_interval", "evaluation_interval",
                 Duration.ofMillis(AlertingConfig.DEFAULT_EVALUATION_INTERVAL_MS));
         Duration lookback = durationValue(settings, "alerting.lookback_delta", "lookback_delta",
@@ -255,7 +257,8 @@ public final class ConfigLoader {
         if (routing.route() != null && found.isEmpty()) {
             route = routing.tree();
         }
-        return new AlertingConfig(rules, route, receivers, inhibit, interval.toMillis(), lookback.toMillis());
+        return new AlertingConfig(defaultRules ? DefaultRules.merge(rules) : rules, route, receivers, inhibit,
+                interval.toMillis(), lookback.toMillis());
     }
 
     /**

@@ -52,7 +52,7 @@ public final class DriftService {
             "multivariate_drift_error", "multivariate_drift_detected", "data_quality_issues",
             "estimated_accuracy", "estimated_precision", "estimated_recall", "estimated_f1", "estimated_roc_auc",
             "type_mismatch_rate", "non_finite_rate", "out_of_range_fraction", "new_category_share",
-            "score_out_of_range_fraction");
+            "score_out_of_range_fraction", "accuracy_drop", "f1_drop", "rmse_ratio", "estimated_accuracy_drop");
     /** A baseline is rebuilt at most this often (late events may still change it). */
     private static final long BASELINE_CACHE_MS = 60_000;
 
@@ -188,19 +188,50 @@ public final class DriftService {
         return out;
     }
 
-    /** The drift series values of one bucket of current traffic against a reference. */
+    /**
+     * The drift series values of one bucket of current traffic against a reference. Reports are
+     * cached by bucket (model, start, end, events, labels, reference): several rules reading drift
+     * series of the same closed windows compute each report once.
+     */
     public List<MetricCatalog.MetricValue> seriesValues(ModelSpec spec, Reference reference, WindowProfile current,
                                                        java.util.Collection<String> names) {
         return Report.of(spec, reference, current, config.policyFor(spec.name()), config.importancesFor(spec.name()))
                 .metricValues(names);
     }
 
+    /** {@link #seriesValues} of a bucket, through the report cache. */
+    public List<MetricCatalog.MetricValue> seriesValues(ModelSpec spec, ResolvedReference reference, long startMs,
+                                                       long endMs, WindowProfile current,
+                                                       java.util.Collection<String> names) {
+        String key = spec.name() + '\u0000' + startMs + '\u0000' + endMs + '\u0000' + current.count() + '\u0000'
+                + current.labeled() + '\u0000' + System.identityHashCode(reference.reference());
+        Report report = reports.get(key);
+        if (report == null) {
+            report = Report.of(spec, reference.reference(), current, config.policyFor(spec.name()),
+                    config.importancesFor(spec.name()));
+            synchronized (reports) {
+                reports.put(key, report);
+            }
+        }
+        return report.metricValues(names);
+    }
+
+    /** The most recent reports by bucket, for rules that read drift series every evaluation. */
+    private final Map<String, Report> reports = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Report> eldest) {
+                    return size() > 2_048;
+                }
+            });
+
     /** Every drift number of a current profile against a reference. */
     public record Report(Map<String, FeatureDrift> features, FeatureDrift output, FeatureDrift score,
                          FeatureDrift label, DriftShare share, List<DataQualityIssue> dataQuality,
                          MultivariateDriftResult multivariate, String multivariateReason,
                          EstimatedPerformance estimated, String estimatedReason, String calibration,
-                         Map<String, Object> realized, ProfiledWindow referenceWindow, ProfiledWindow currentWindow) {
+                         Map<String, Object> realized, ProfiledWindow referenceWindow, ProfiledWindow currentWindow,
+                         Map<String, Double> againstReference) {
 
         public static Report of(ModelSpec spec, Reference ref, WindowProfile current, DriftPolicy policy,
                          Map<String, Double> importances) {
@@ -261,7 +292,50 @@ public final class DriftService {
                 realized.put("labeled", current.labeled());
             }
             return new Report(features, output, score, label, share, quality, mv, mvReason, est, estReason, calibration,
-                    realized, refWindow, curWindow);
+                    realized, refWindow, curWindow, againstReference(spec, ref, current, est));
+        }
+
+        /**
+         * Performance against the reference's own: {@code accuracy_drop} and {@code f1_drop} (reference
+         * minus current, labelled windows), {@code rmse_ratio} (current over reference), and
+         * {@code estimated_accuracy_drop} (the reference's accuracy — realized when it was labelled, else
+         * estimated from its scores — minus the window's estimate).
+         */
+        private static Map<String, Double> againstReference(ModelSpec spec, Reference ref, WindowProfile current,
+                                                            EstimatedPerformance est) {
+            Map<String, Double> out = new LinkedHashMap<>();
+            WindowProfile rp = ref.profile();
+            if (spec.task() == ModelTask.REGRESSION) {
+                Double r = dev.modelwatch.core.metrics.RegressionMetrics.of(rp).rmse();
+                Double c = current.labeled() > 0 ? dev.modelwatch.core.metrics.RegressionMetrics.of(current).rmse() : null;
+                if (r != null && c != null && r > 0) {
+                    out.put("rmse_ratio", c / r);
+                }
+                return out;
+            }
+            dev.modelwatch.core.metrics.ClassificationMetrics r = rp.labeled() > 0
+                    ? dev.modelwatch.core.metrics.ClassificationMetrics.of(rp, spec) : null;
+            dev.modelwatch.core.metrics.ClassificationMetrics c = current.labeled() > 0
+                    ? dev.modelwatch.core.metrics.ClassificationMetrics.of(current, spec) : null;
+            if (r != null && c != null && r.accuracy() != null && c.accuracy() != null) {
+                out.put("accuracy_drop", r.accuracy() - c.accuracy());
+            }
+            if (r != null && c != null && r.f1() != null && c.f1() != null) {
+                out.put("f1_drop", r.f1() - c.f1());
+            }
+            Double refAccuracy = r != null ? r.accuracy() : null;
+            if (refAccuracy == null && rp.confidence() != null) {
+                Calibrator cal = ref.calibrators().get(spec.positiveClass());
+                EstimatedPerformance own = rp.confidence().isBinary()
+                        ? PerformanceEstimator.binaryAsPredicted(rp.confidence(), cal == null ? Calibrator.identity() : cal)
+                        : null;
+                refAccuracy = own == null ? null : own.value(EstimatedPerformance.ACCURACY);
+            }
+            Double estimated = est == null ? null : est.value(EstimatedPerformance.ACCURACY);
+            if (refAccuracy != null && estimated != null) {
+                out.put("estimated_accuracy_drop", refAccuracy - estimated);
+            }
+            return out;
         }
 
         private static FeatureDrift drift(String name, FeatureProfile ref, FeatureProfile cur, DriftPolicy policy) {
@@ -382,6 +456,7 @@ public final class DriftService {
                     out.add(v);
                 }
             }
+            againstReference.forEach((k, v) -> addStat(out, names, k, Map.of(), v));
             if (estimated != null) {
                 for (String k : List.of("accuracy", "precision", "recall", "f1", "roc_auc")) {
                     Double v = estimated.value(k);

@@ -1,0 +1,89 @@
+package dev.modelwatch.server.alert;
+
+import dev.modelwatch.server.alert.lifecycle.AlertRule;
+import dev.modelwatch.server.alert.lifecycle.ConfigNode;
+import dev.modelwatch.server.alert.lifecycle.ConfigProblems;
+import dev.modelwatch.server.alert.lifecycle.RuleGroup;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rule pack every model gets unless {@code alerting.default_rules: false}: performance against the
+ * model's own reference, drift, data quality, errors, latency and traffic. Each rule covers every
+ * model (its series carry the {@code model} label) and is labelled {@code pack="default"}; a rule of
+ * the configuration with the same name replaces it. Thresholds and durations are documented in
+ * {@code docs/alerting.md}.
+ */
+public final class DefaultRules {
+    private DefaultRules() {
+    }
+
+    private static Map<String, Object> rule(String name, String expr, String forDuration, String severity,
+                                            String summary) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("alert", name);
+        r.put("expr", expr);
+        r.put("for", forDuration);
+        r.put("labels", Map.of("severity", severity, "pack", "default"));
+        r.put("annotations", Map.of("summary", summary));
+        return r;
+    }
+
+    /** The pack as rule definitions, in the configuration file's shape. */
+    static List<Map<String, Object>> definitions() {
+        List<Map<String, Object>> rules = new ArrayList<>();
+        rules.add(rule("ModelAccuracyDrop", "accuracy_drop > 0.05", "5m", "critical",
+                "accuracy of {{ $labels.model }} is {{ $value | printf \"%.3f\" }} below its reference"));
+        rules.add(rule("ModelF1Drop", "f1_drop > 0.05", "5m", "warning",
+                "F1 of {{ $labels.model }} is {{ $value | printf \"%.3f\" }} below its reference"));
+        rules.add(rule("ModelRmseIncrease", "rmse_ratio > 1.25", "5m", "warning",
+                "RMSE of {{ $labels.model }} is {{ $value | printf \"%.2f\" }} times its reference's"));
+        rules.add(rule("ModelEstimatedAccuracyDrop", "estimated_accuracy_drop > 0.05", "10m", "warning",
+                "estimated accuracy of {{ $labels.model }} (no labels yet) is {{ $value | printf \"%.3f\" }} below its reference"));
+        rules.add(rule("ModelDriftShareHigh", "drift_share > 0.3", "5m", "warning",
+                "a share of {{ $value | printf \"%.2f\" }} of the features of {{ $labels.model }} drifted"));
+        rules.add(rule("ModelFeatureDrift", "drift_detected == 1", "10m", "warning",
+                "feature {{ $labels.feature }} of {{ $labels.model }} drifted from its reference"));
+        rules.add(rule("ModelMultivariateDrift", "multivariate_drift_detected == 1", "10m", "warning",
+                "the joint distribution of the features of {{ $labels.model }} changed"));
+        rules.add(rule("ModelMissingRateJump", "data_quality_issues{issue=\"missing_rate\"} > 0", "5m", "warning",
+                "missing values jumped in {{ $value }} feature(s) of {{ $labels.model }}"));
+        rules.add(rule("ModelNonFiniteValues", "data_quality_issues{issue=\"non_finite\"} > 0", "0s", "critical",
+                "NaN or infinite values in {{ $value }} feature(s) or outputs of {{ $labels.model }}"));
+        rules.add(rule("ModelErrorRateHigh", "error_rate > 0.05", "5m", "critical",
+                "a share of {{ $value | printf \"%.3f\" }} of the predictions of {{ $labels.model }} failed"));
+        rules.add(rule("ModelLatencyP99High", "latency_p99_ms > 2 * avg_over_time(latency_p99_ms[1h] offset 10m)", "5m",
+                "warning", "p99 latency of {{ $labels.model }} is {{ $value }} ms, twice its last hour's"));
+        rules.add(rule("ModelTrafficDrop", "avg_over_time(count[10m]) < 0.3 * avg_over_time(count[1h] offset 10m)", "10m",
+                "warning", "traffic of {{ $labels.model }} fell below 30% of the hour before"));
+        rules.add(rule("ModelNoTraffic", "sum_over_time(count[10m]) == 0", "0s", "critical",
+                "no predictions of {{ $labels.model }} for 10 minutes"));
+        return rules;
+    }
+
+    /** The pack's rules. */
+    public static List<AlertRule> rules() {
+        ConfigProblems problems = new ConfigProblems();
+        List<AlertRule> rules = RuleGroup.parseRuleList(ConfigNode.root(definitions(), "default_rules", problems));
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("the default rule pack does not parse: " + problems);
+        }
+        return rules;
+    }
+
+    /** The pack's rules that the configured ones do not replace, then the configured ones. */
+    public static List<AlertRule> merge(List<AlertRule> configured) {
+        List<AlertRule> out = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        configured.forEach(r -> names.add(r.name()));
+        for (AlertRule r : rules()) {
+            if (!names.contains(r.name())) {
+                out.add(r);
+            }
+        }
+        out.addAll(configured);
+        return out;
+    }
+}
