@@ -183,4 +183,54 @@ class AlertingEndToEndTest {
             assertThat(delivery.path("last_error").isNull()).isTrue();
         }
     }
+
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final com.icegreen.greenmail.junit5.GreenMailExtension MAIL = new com.icegreen.greenmail.junit5.GreenMailExtension(
+            com.icegreen.greenmail.util.ServerSetup.dynamicPort(new com.icegreen.greenmail.util.ServerSetup[] {
+                    com.icegreen.greenmail.util.ServerSetupTest.SMTP}))
+            .withConfiguration(com.icegreen.greenmail.configuration.GreenMailConfiguration.aConfig()
+                    .withUser("mw@example.com", "mw", "s3cret-password"));
+
+    @Test
+    void aRealWebhookAndARealSmtpServerEachGetTheGroupOnceWithSecretsFromTheEnvironment() throws Exception {
+        List<String> hooks = new CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/hook", exchange -> {
+            hooks.add(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        hook.start();
+        try {
+            String yaml = CONFIG.replace("receivers:\n  - name: ops\n", """
+                    receivers:
+                      - name: ops
+                        webhook_configs: [{url: "http://127.0.0.1:%d/hook"}]
+                        email_configs:
+                          - {to: oncall@example.com, from: mw@example.com, smarthost: "127.0.0.1:%d",
+                             require_tls: false, auth_username: mw, auth_password_env: SMTP_PASSWORD}
+                    """.formatted(hook.getAddress().getPort(), MAIL.getSmtp().getPort()));
+            ServerConfig config = ConfigLoader.parse(yaml, "test.yml",
+                    Map.of("SMTP_PASSWORD", "s3cret-password")::get).withDataDir(dir);
+            try (TestServer server = TestServer.start(config)) {
+                window(server, closedWindow(), 4, "hook-");
+                await("the webhook and the e-mail", () -> hooks.size() == 1 && MAIL.getReceivedMessages().length == 1);
+                Thread.sleep(1_000);
+                assertThat(hooks).hasSize(1);
+                assertThat(MAIL.getReceivedMessages()).hasSize(1);
+                JsonNode payload = TestServer.JSON.readTree(hooks.get(0));
+                assertThat(payload.path("version").asText()).isEqualTo("4");
+                assertThat(payload.path("status").asText()).isEqualTo("firing");
+                assertThat(payload.path("receiver").asText()).isEqualTo("ops");
+                assertThat(payload.path("alerts").get(0).path("labels").path("alertname").asText()).isEqualTo("AccuracyDrop");
+                assertThat(payload.path("alerts").get(0).path("annotations").path("summary").asText())
+                        .isEqualTo("accuracy of fraud is 0.4");
+                assertThat(MAIL.getReceivedMessages()[0].getAllRecipients()[0].toString()).isEqualTo("oncall@example.com");
+                assertThat(server.get("/api/v1/alerts").body()).doesNotContain("s3cret-password");
+            }
+        } finally {
+            hook.stop(0);
+        }
+    }
 }

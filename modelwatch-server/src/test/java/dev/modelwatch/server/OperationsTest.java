@@ -189,4 +189,41 @@ class OperationsTest {
         assertThat(captured.toString()).contains("good.yml: OK, 1 rule(s) in 1 group(s)")
                 .contains("line 5: groups[0].rules[0].expr:");
     }
+
+    @Test
+    void alertTestSendsATestNotificationThroughEachIntegrationOfTheReceiver() throws Exception {
+        java.util.List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/hook", exchange -> {
+            bodies.add(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        hook.start();
+        try {
+            Path config = dir.resolve("modelwatch.yml");
+            java.nio.file.Files.writeString(config, """
+                    route: {receiver: ops}
+                    receivers:
+                      - name: ops
+                        webhook_configs: [{url: "http://127.0.0.1:%d/hook"}, {url: "http://127.0.0.1:%d/missing"}]
+                    """.formatted(hook.getAddress().getPort(), hook.getAddress().getPort()));
+            java.io.PrintStream out = System.out;
+            java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+            int code;
+            try {
+                System.setOut(new java.io.PrintStream(captured, true));
+                code = Main.commandLine().execute("alert", "test", "--receiver", "ops", "--config", config.toString());
+            } finally {
+                System.setOut(out);
+            }
+            assertThat(code).isEqualTo(1);
+            assertThat(captured.toString()).contains("ops webhook[0]: delivered").contains("ops webhook[1]: failed: HTTP 404");
+            assertThat(bodies).hasSize(1);
+            assertThat(bodies.get(0)).contains("\"alertname\":\"ModelWatchTest\"");
+        } finally {
+            hook.stop(0);
+        }
+    }
 }

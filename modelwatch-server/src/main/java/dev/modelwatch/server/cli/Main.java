@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 /** The {@code modelwatch} command line: {@code serve} and {@code demo}. */
 @Command(name = "modelwatch", mixinStandardHelpOptions = true, version = "ModelWatch 0.1.0",
         description = "Monitors machine-learning models in production: metrics, drift, alerts and diagnosis.",
-        subcommands = {Main.Serve.class, Main.Demo.class, Main.Rules.class})
+        subcommands = {Main.Serve.class, Main.Demo.class, Main.Rules.class, Main.AlertCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -155,6 +155,61 @@ public final class Main implements Runnable {
                 System.err.println(e.getMessage());
                 return 1;
             }
+        }
+    }
+
+    @Command(name = "alert", mixinStandardHelpOptions = true, description = "Works with alert receivers.",
+            subcommands = {Main.AlertTest.class})
+    static final class AlertCommand implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: test");
+        }
+    }
+
+    @Command(name = "test", mixinStandardHelpOptions = true,
+            description = "Sends a test notification through every integration of a receiver of the configuration"
+                    + " file and prints each outcome; exit code 1 when one fails.")
+    static final class AlertTest implements Callable<Integer> {
+        @Option(names = "--receiver", required = true, paramLabel = "NAME", description = "the receiver")
+        String receiver;
+        @Option(names = "--config", required = true, paramLabel = "FILE", description = "the configuration file")
+        Path config;
+
+        @Override
+        public Integer call() {
+            ServerConfig c;
+            try {
+                c = dev.modelwatch.server.config.ConfigLoader.load(config);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
+            java.util.List<dev.modelwatch.server.alert.AlertRuntime.Integration> integrations = c.alerting().receivers()
+                    .get(receiver);
+            if (integrations == null) {
+                System.err.println("no receiver '" + receiver + "' in " + config + "; receivers: "
+                        + c.alerting().receivers().keySet());
+                return 2;
+            }
+            if (integrations.isEmpty()) {
+                System.err.println("receiver '" + receiver + "' has no integrations (webhook_configs, email_configs, ...)");
+                return 1;
+            }
+            var n = dev.modelwatch.server.alert.notify.TestNotification.builder(receiver, System.currentTimeMillis())
+                    .label("alertname", "ModelWatchTest").label("severity", "info")
+                    .annotation("summary", "a test notification from modelwatch alert test").build();
+            int failed = 0;
+            for (var in : integrations) {
+                var r = in.send(n);
+                System.out.println(receiver + " " + in.kind() + ": " + (r.delivered() ? "delivered"
+                        : (r.retryable() ? "failed (retryable): " : "failed: ") + r.error()));
+                failed += r.delivered() ? 0 : 1;
+            }
+            return failed == 0 ? 0 : 1;
         }
     }
 

@@ -8,6 +8,8 @@ import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.AlertingConfig;
 import dev.modelwatch.server.alert.DefaultRules;
+import dev.modelwatch.server.alert.NotifierIntegration;
+import dev.modelwatch.server.alert.notify.receiver.ReceiverConfig;
 import dev.modelwatch.server.alert.dispatch.Route;
 import dev.modelwatch.server.alert.dispatch.RoutingConfig;
 import dev.modelwatch.server.alert.inhibit.InhibitRule;
@@ -36,8 +38,11 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
     static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
     private final List<String> problems = new ArrayList<>();
+    /** Environment variables, where secrets named in the file ({@code *_env}) are read. */
+    private final java.util.function.Function<String, String> env;
 
-    private ConfigLoader() {
+    private ConfigLoader(java.util.function.Function<String, String> env) {
+        this.env = env;
     }
 
     public static ServerConfig load(Path file) {
@@ -51,13 +56,18 @@ public final class ConfigLoader {
     }
 
     public static ServerConfig parse(String yaml, String source) {
+        return parse(yaml, source, System::getenv);
+    }
+
+    /** {@link #parse(String, String)} with the environment variables secrets are read from. */
+    public static ServerConfig parse(String yaml, String source, java.util.function.Function<String, String> env) {
         JsonNode root;
         try {
             root = new YAMLMapper().readTree(yaml);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage() + locationOf(e)));
         }
-        ConfigLoader loader = new ConfigLoader();
+        ConfigLoader loader = new ConfigLoader(env);
         ServerConfig config = loader.read(root);
         if (!loader.problems.isEmpty()) {
             YamlLines lines = YamlLines.of(yaml);
@@ -249,9 +259,17 @@ public final class ConfigLoader {
         List<InhibitRule> inhibit = node.get("inhibit_rules").isPresent()
                 ? InhibitRule.parseAll(node.get("inhibit_rules")) : List.of();
         problems.addAll(found.list());
+        int reported = found.size();
         Map<String, List<AlertRuntime.Integration>> receivers = new LinkedHashMap<>();
+        List<ReceiverConfig> receiverConfigs = node.get("receivers").isPresent()
+                ? ReceiverConfig.parse(node.get("receivers"), env) : List.of();
+        problems.addAll(found.list().subList(Math.min(found.size(), reported), found.size()));
+        java.net.http.HttpClient http = receiverConfigs.isEmpty() ? null : NotifierIntegration.httpClient();
+        for (ReceiverConfig r : receiverConfigs) {
+            receivers.put(r.name(), NotifierIntegration.of(r, http, java.time.Clock.systemUTC()));
+        }
         for (String r : routing.receivers()) {
-            receivers.put(r, List.of());
+            receivers.putIfAbsent(r, List.of());
         }
         Route route = null;
         if (routing.route() != null && found.isEmpty()) {

@@ -1,0 +1,59 @@
+package dev.modelwatch.server.alert.notify.template;
+
+/**
+ * The message templates an integration uses when its configuration writes none. Every default shows
+ * one line per alert (status, name, labels, summary, since when, who acknowledged it), and marks a
+ * route's escalation both in the title ({@code [ESCALATION]}) and in the text.
+ *
+ * <p>Title, e.g. {@code [FIRING:2] AccuracyDrop fraud} (the group's label values), and
+ * {@code [ESCALATION] [FIRING:1] ...} for an escalation; {@code [RESOLVED] ...} when nothing fires.
+ */
+public final class DefaultTemplates {
+    /** The title (e-mail subject, robot title, Slack text). */
+    public static final String TITLE = "{{ if .Escalation }}[ESCALATION] {{ end }}"
+            + "[{{ .Status | toUpper }}{{ if eq .Status \"firing\" }}:{{ len .Alerts.Firing }}{{ end }}] "
+            + "{{ if .GroupLabels }}{{ .GroupLabels | values }}{{ else }}{{ .CommonLabels.alertname }}{{ end }}";
+
+    /** Plain text (e-mail text part). */
+    public static final String TEXT = "{{ if .Escalation }}Escalation: not acknowledged in time.\n\n{{ end }}"
+            + "{{ range .Alerts }}- {{ .Status | toUpper }} {{ .Labels.alertname }} {{ .Labels }}"
+            + "{{ if .Annotations.summary }}: {{ .Annotations.summary }}{{ end }}"
+            + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
+            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}"
+            + "{{ if .ExternalURL }}\n{{ .ExternalURL }}\n{{ end }}";
+
+    /** Markdown (DingTalk, WeCom, Feishu). */
+    public static final String MARKDOWN = "{{ if .Escalation }}**Escalation**: not acknowledged in time.\n\n{{ end }}"
+            + "{{ range .Alerts }}- **{{ .Status | toUpper }}** {{ .Labels.alertname }} `{{ .Labels }}`"
+            + "{{ if .Annotations.summary }}: {{ .Annotations.summary }}{{ end }}"
+            + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
+            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}";
+
+    /** Slack {@code mrkdwn}. */
+    public static final String SLACK = "{{ if .Escalation }}*Escalation*: not acknowledged in time.\n{{ end }}"
+            + "{{ range .Alerts }}• *{{ .Status | toUpper }}* {{ .Labels.alertname }} `{{ .Labels }}`"
+            + "{{ if .Annotations.summary }}: {{ .Annotations.summary }}{{ end }}"
+            + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
+            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}";
+
+    /** Slack attachment colour: Slack's {@code danger} while firing, {@code good} when resolved. */
+    public static final String SLACK_COLOR = "{{ if eq .Status \"firing\" }}danger{{ else }}good{{ end }}";
+
+    /** HTML (e-mail HTML part); values are HTML-escaped when rendered. */
+    public static final String HTML = "<!DOCTYPE html>\n<html><head><meta charset=\"UTF-8\"></head>"
+            + "<body style=\"font-family: sans-serif\">\n"
+            + "<h2 style=\"color: {{ if eq .Status \"firing\" }}#c0392b{{ else }}#27ae60{{ end }}\">"
+            + TITLE + "</h2>\n"
+            + "{{ if .Escalation }}<p><strong>Escalation</strong>: not acknowledged in time.</p>\n{{ end }}"
+            + "<table cellpadding=\"4\" style=\"border-collapse: collapse\">\n"
+            + "<tr><th align=\"left\">status</th><th align=\"left\">alert</th><th align=\"left\">labels</th>"
+            + "<th align=\"left\">summary</th><th align=\"left\">since</th><th align=\"left\">acknowledged by</th></tr>\n"
+            + "{{ range .Alerts }}<tr><td>{{ .Status }}</td><td>{{ .Labels.alertname }}</td><td>{{ .Labels }}</td>"
+            + "<td>{{ .Annotations.summary }}</td><td>{{ .StartsAt }}</td><td>{{ .AcknowledgedBy }}</td></tr>\n{{ end }}"
+            + "</table>\n"
+            + "{{ if .ExternalURL }}<p><a href=\"{{ .ExternalURL }}\">{{ .ExternalURL }}</a></p>\n{{ end }}"
+            + "</body></html>\n";
+
+    private DefaultTemplates() {
+    }
+}

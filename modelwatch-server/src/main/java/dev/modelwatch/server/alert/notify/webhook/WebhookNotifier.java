@@ -1,0 +1,70 @@
+package dev.modelwatch.server.alert.notify.webhook;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelwatch.server.alert.dispatch.Notification;
+import dev.modelwatch.server.alert.notify.HttpDelivery;
+import dev.modelwatch.server.alert.notify.Notifier;
+import dev.modelwatch.server.alert.notify.NotifyResult;
+import dev.modelwatch.server.alert.notify.Redactor;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * POSTs Alertmanager's version 4 webhook payload ({@link WebhookPayload}) as JSON. Any 2xx is
+ * delivered; other answers are classified by {@link NotifyResult#forHttpStatus}.
+ *
+ * <p>Usage: {@code new WebhookNotifier("webhook[0]", config, httpClient, clock, "").send(notification)}
+ */
+public final class WebhookNotifier implements Notifier {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final WebhookConfig config;
+    private final Clock clock;
+    private final String externalUrl;
+    private final HttpDelivery http;
+
+    public WebhookNotifier(String name, WebhookConfig config, HttpClient client, Clock clock, String externalUrl) {
+        this.name = name;
+        this.config = config;
+        this.clock = clock;
+        this.externalUrl = externalUrl == null ? "" : externalUrl;
+        Redactor r = config.url().redactor();
+        if (config.bearerToken() != null) {
+            r = r.with(List.of(config.bearerToken().reveal()));
+        }
+        this.http = new HttpDelivery(client, r);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public NotifyResult send(Notification n) {
+        long at = clock.millis();
+        if (n.firing().isEmpty() && !(config.sendResolved() && !n.resolved().isEmpty())) {
+            return NotifyResult.nothingToSend(at);
+        }
+        byte[] body;
+        try {
+            body = JSON.writeValueAsBytes(WebhookPayload.of(n, config.sendResolved(), config.maxAlerts(), externalUrl));
+        } catch (JsonProcessingException e) {
+            return NotifyResult.failed(false, -1, "cannot write the payload: " + e.getOriginalMessage(), at);
+        }
+        Map<String, String> headers = config.bearerToken() == null ? Map.of()
+                : Map.of("Authorization", "Bearer " + config.bearerToken().reveal());
+        return http.post(config.url().uri(), headers, body, Duration.ofMillis(config.timeoutMs()), at,
+                (status, text, atMs) -> NotifyResult.delivered(status, atMs));
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + config;
+    }
+}
