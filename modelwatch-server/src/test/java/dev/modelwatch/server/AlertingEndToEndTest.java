@@ -233,4 +233,32 @@ class AlertingEndToEndTest {
             hook.stop(0);
         }
     }
+
+    @Test
+    void anAcknowledgementStopsEscalationAndAnUnacknowledgedAlertEscalatesOnce() throws Exception {
+        Recording ops = new Recording(0);
+        Recording managers = new Recording(0);
+        String yaml = CONFIG.replace("  repeat_interval: 4h\n", "  repeat_interval: 4h\n  escalate: {after: 2s, receiver: managers}\n")
+                .replace("receivers:\n  - name: ops\n", "receivers:\n  - name: ops\n  - name: managers\n");
+        ServerConfig c = ConfigLoader.parse(yaml, "test.yml").withDataDir(dir);
+        c = c.withAlerting(c.alerting().withReceivers(Map.of("ops", List.of(ops), "managers", List.of(managers))));
+        try (TestServer server = TestServer.start(c)) {
+            window(server, closedWindow(), 5, "first-");
+            await("the first notification", () -> ops.received.size() == 1);
+            String id = server.get("/api/v1/alerts?state=firing").json().path("alerts").get(0).path("id").asText();
+            assertThat(server.post("/api/v1/alerts/" + id + "/ack", "application/json",
+                    "{\"by\":\"ana\"}".getBytes()).status()).isEqualTo(200);
+            Thread.sleep(3_500);
+            assertThat(managers.received).as("acknowledged: no escalation").isEmpty();
+
+            window(server, closedWindow(), 10, "recovered-");
+            await("the resolution", () -> ops.received.size() == 2);
+            window(server, closedWindow(), 5, "again-");
+            await("the second episode", () -> ops.received.size() == 3);
+            await("the escalation", () -> managers.received.size() == 1);
+            assertThat(managers.received.get(0).reason().name()).isEqualTo("ESCALATION");
+            Thread.sleep(2_500);
+            assertThat(managers.received).as("escalated once").hasSize(1);
+        }
+    }
 }

@@ -15,12 +15,16 @@ package dev.modelwatch.core.profile;
  * @param itemsMapSize  frequent-items map size for categorical values (a power of two); counts are
  *                      exact while a window has fewer than {@code 0.75 * itemsMapSize} distinct values
  * @param hllLgK        log2 of HLL buckets for distinct counts; relative error about 1.04/sqrt(2^lgK)
+ * @param multivariateFeatures how many numerical features the co-moments for multivariate drift cover
+ *                      (0 for none; at most 64, each event costs d(d+1)/2 multiply-adds)
  */
-public record SketchSettings(int kllK, int featureKllK, int itemsMapSize, int hllLgK) {
-    /** Window profiles: k = 200 for latency/output/score, 800 for features. */
-    public static final SketchSettings DEFAULT = new SketchSettings(200, 800, 64, 12);
+public record SketchSettings(int kllK, int featureKllK, int itemsMapSize, int hllLgK, int multivariateFeatures) {
+    /** The most features co-moments cover. */
+    public static final int MAX_MULTIVARIATE_FEATURES = 64;
+    /** Window profiles: k = 200 for latency/output/score, 800 for features, co-moments of 64 features. */
+    public static final SketchSettings DEFAULT = new SketchSettings(200, 800, 64, 12, MAX_MULTIVARIATE_FEATURES);
     /** References: one profile per model version, so it can afford an error well below a window's. */
-    public static final SketchSettings REFERENCE = new SketchSettings(800, 2000, 1024, 14);
+    public static final SketchSettings REFERENCE = new SketchSettings(800, 2000, 1024, 14, MAX_MULTIVARIATE_FEATURES);
 
     public SketchSettings {
         if (kllK < 8 || kllK > 65535) {
@@ -35,15 +39,35 @@ public record SketchSettings(int kllK, int featureKllK, int itemsMapSize, int hl
         if (hllLgK < 4 || hllLgK > 21) {
             throw new IllegalArgumentException("hllLgK must be in [4, 21], was " + hllLgK);
         }
+        if (multivariateFeatures < 0 || multivariateFeatures > MAX_MULTIVARIATE_FEATURES) {
+            throw new IllegalArgumentException("multivariateFeatures must be in [0, " + MAX_MULTIVARIATE_FEATURES
+                    + "], was " + multivariateFeatures);
+        }
+    }
+
+    /** Separate sizes for features; co-moments of up to 64 features. */
+    public SketchSettings(int kllK, int featureKllK, int itemsMapSize, int hllLgK) {
+        this(kllK, featureKllK, itemsMapSize, hllLgK, MAX_MULTIVARIATE_FEATURES);
     }
 
     /** The same sizes for every sketch: {@code kllK} for features too. */
     public SketchSettings(int kllK, int itemsMapSize, int hllLgK) {
-        this(kllK, kllK, itemsMapSize, hllLgK);
+        this(kllK, kllK, itemsMapSize, hllLgK, MAX_MULTIVARIATE_FEATURES);
+    }
+
+    /**
+     * The sizes of a segment's profiles: every event updates its model's profile and one per segment,
+     * so segments keep the smaller KLL size for features too and no co-moments. Drift by segment then
+     * carries the larger error bound of k = 200 (the decisions account for it), and multivariate drift
+     * is answered for the model as a whole.
+     */
+    public SketchSettings forSegments() {
+        return new SketchSettings(kllK, kllK, itemsMapSize, hllLgK, 0);
     }
 
     /** These settings with {@link #featureKllK} as the KLL size: what a feature's profile uses. */
     public SketchSettings forFeatures() {
-        return featureKllK == kllK ? this : new SketchSettings(featureKllK, featureKllK, itemsMapSize, hllLgK);
+        return featureKllK == kllK ? this
+                : new SketchSettings(featureKllK, featureKllK, itemsMapSize, hllLgK, multivariateFeatures);
     }
 }

@@ -131,7 +131,9 @@ public final class WindowProfile {
             latency.update(e.latencyMs());
         }
         if (e.features() instanceof FeatureVector v) {
-            addNumericRow(v);
+            if (settings.multivariateFeatures() > 0) {
+                addNumericRow(v);
+            }
             // the ingest path: no boxing, no map entries
             for (int i = 0; i < v.size(); i++) {
                 FeatureProfile fp = featureProfile(v.name(i));
@@ -145,7 +147,7 @@ public final class WindowProfile {
                 }
             }
         } else {
-            if (!e.features().isEmpty()) {
+            if (!e.features().isEmpty() && settings.multivariateFeatures() > 0) {
                 FeatureVector.Builder b = FeatureVector.builder(e.features().size());
                 for (Map.Entry<String, Object> f : e.features().entrySet()) {
                     if (f.getValue() instanceof Double d) {
@@ -213,7 +215,7 @@ public final class WindowProfile {
         boolean grown = false;
         for (int i = 0; i < n; i++) {
             if (v.kind(i) == FeatureVector.NUMBER && (same ? lastSlots[i] < 0 : !numericSlot.containsKey(v.name(i)))
-                    && numericSlot.size() < CoMoments.MAX_FEATURES && !numericSlot.containsKey(v.name(i))) {
+                    && numericSlot.size() < settings.multivariateFeatures() && !numericSlot.containsKey(v.name(i))) {
                 growNumeric(v.name(i));
                 grown = true;
             }

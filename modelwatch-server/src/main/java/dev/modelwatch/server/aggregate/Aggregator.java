@@ -121,6 +121,7 @@ public final class Aggregator implements AutoCloseable {
     private final Store store;
     private final Clock clock;
     private final SketchSettings sketches;
+    private final SketchSettings segmentSketches;
     private final Map<String, ModelSpec> declared;
     private final Duration flushInterval;
     private final Duration joinHorizon;
@@ -180,6 +181,7 @@ public final class Aggregator implements AutoCloseable {
         this.store = store;
         this.clock = clock;
         this.sketches = sketches;
+        this.segmentSketches = sketches.forSegments();
         this.declared = Map.copyOf(declared);
         this.flushInterval = flushInterval;
         this.joinHorizon = joinHorizon;
@@ -460,7 +462,7 @@ public final class Aggregator implements AutoCloseable {
         long windowStart = Math.floorDiv(e.timestampMs(), windowMs) * windowMs;
         String positiveClass = model.spec.task() == ModelTask.BINARY_CLASSIFICATION ? model.spec.positiveClass() : null;
         for (ProfileKey key : keys(e.model(), e.version(), e.segments(), windowMs, windowStart)) {
-            active.deltas.computeIfAbsent(key, k -> new WindowProfile(sketches)).addPrediction(e, positiveClass);
+            active.deltas.computeIfAbsent(key, this::newProfile).addPrediction(e, positiveClass);
         }
         if (e.id() == null) {
             return true;
@@ -507,9 +509,14 @@ public final class Aggregator implements AutoCloseable {
 
     private void addOutcome(PendingPrediction p, Object label, ModelSpec spec) {
         for (ProfileKey key : keys(p.model(), p.version(), p.segments(), p.windowMs(), p.windowStartMs())) {
-            active.deltas.computeIfAbsent(key, k -> new WindowProfile(sketches))
+            active.deltas.computeIfAbsent(key, this::newProfile)
                     .addOutcome(p, label, spec.positiveClass(), spec.task().isClassification());
         }
+    }
+
+    /** A new profile for a key: a segment's keeps smaller sketches (see {@link SketchSettings#forSegments()}). */
+    private WindowProfile newProfile(ProfileKey key) {
+        return new WindowProfile(key.segment().equals(ProfileKey.ALL) ? sketches : segmentSketches);
     }
 
     private static List<ProfileKey> keys(String model, String version, Map<String, String> segments, long windowMs,
@@ -549,7 +556,7 @@ public final class Aggregator implements AutoCloseable {
                 if (res <= base.resolutionMs()) {
                     continue;
                 }
-                WindowProfile rolled = expanded.computeIfAbsent(base.atResolution(res), k -> new WindowProfile(sketches));
+                WindowProfile rolled = expanded.computeIfAbsent(base.atResolution(res), this::newProfile);
                 rolled.merge(d.getValue());
             }
         }
