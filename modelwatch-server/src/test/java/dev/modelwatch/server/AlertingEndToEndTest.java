@@ -261,4 +261,27 @@ class AlertingEndToEndTest {
             assertThat(managers.received).as("escalated once").hasSize(1);
         }
     }
+
+    @Test
+    void aNotificationStillDueWhenTheServerStopsIsSentOnceAfterItStartsAgain() throws Exception {
+        Recording down = new Recording(Integer.MAX_VALUE); // the receiver is unreachable before the restart
+        TestServer server = TestServer.start(config(down));
+        try {
+            window(server, closedWindow(), 5, "before-");
+            await("delivery attempts to the unreachable receiver", () -> down.attempts.get() >= 1);
+            String id = server.get("/api/v1/alerts?state=firing").json().path("alerts").get(0).path("id").asText();
+            JsonNode pending = server.get("/api/v1/alerts/" + id).json().path("deliveries").get(0);
+            assertThat(pending.path("status").asText()).isEqualTo("pending");
+            assertThat(pending.path("last_error").asText()).contains("503");
+        } finally {
+            server.close();
+        }
+        Recording up = new Recording(0);
+        try (TestServer restarted = TestServer.start(config(up))) {
+            await("the notification after the restart", () -> up.received.size() == 1);
+            Thread.sleep(1_500);
+            assertThat(up.received).hasSize(1);
+            assertThat(up.received.get(0).firing()).hasSize(1);
+        }
+    }
 }
