@@ -147,6 +147,11 @@ class AlertingEndToEndTest {
             assertThat(one.path("state").asText()).isEqualTo("resolved");
             assertThat(one.path("deliveries")).hasSize(2);
             assertThat(one.path("deliveries").get(0).path("status").asText()).isEqualTo("delivered");
+            List<String> changes = new java.util.ArrayList<>();
+            one.path("history").forEach(h -> changes.add(h.path("from").asText() + ">" + h.path("to").asText()));
+            assertThat(changes).contains("firing>resolved").anyMatch(c -> c.endsWith(">firing"));
+            assertThat(server.get("/api/v1/alert-history?alert=" + id).json().path("history").size())
+                    .isEqualTo(changes.size());
 
             server = server.restart();
             Thread.sleep(1_500);

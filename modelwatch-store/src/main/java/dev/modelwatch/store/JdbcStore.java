@@ -394,7 +394,8 @@ final class JdbcStore implements Store {
     }
 
     @Override
-    public List<OutboxEntry> saveAlerting(Map<String, byte[]> states, List<OutboxEntry> notifications, long nowMs) {
+    public List<OutboxEntry> saveAlerting(Map<String, byte[]> states, List<OutboxEntry> notifications,
+                                          List<AlertHistoryEntry> history, long nowMs) {
         return inTransaction("saving alerting state", c -> {
             try (PreparedStatement s = c.prepareStatement(upsertAlertingState)) {
                 for (Map.Entry<String, byte[]> e : states.entrySet()) {
@@ -407,6 +408,15 @@ final class JdbcStore implements Store {
                     s.executeBatch();
                 }
             }
+            executeBatched(c, INSERT_HISTORY, history, (s, h) -> {
+                s.setString(1, h.alertId());
+                s.setString(2, h.rule());
+                s.setString(3, h.labels());
+                s.setString(4, h.fromState());
+                s.setString(5, h.toState());
+                s.setLong(6, Double.doubleToRawLongBits(h.value()));
+                s.setLong(7, h.atMs());
+            });
             List<OutboxEntry> queued = new ArrayList<>();
             if (!notifications.isEmpty()) {
                 try (PreparedStatement s = c.prepareStatement("INSERT INTO notification_outbox (receiver, group_key,"
@@ -455,6 +465,42 @@ final class JdbcStore implements Store {
         Long deliveredAt = rs.wasNull() ? null : delivered;
         return new OutboxEntry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBytes(5),
                 rs.getLong(6), rs.getLong(7), rs.getInt(8), rs.getString(9), rs.getString(10), deliveredAt);
+    }
+
+    private static final String INSERT_HISTORY = Dialect.insert("alert_history",
+            List.of("alert_id", "rule", "labels", "from_state", "to_state", "value", "at_ms"));
+
+    @Override
+    public List<AlertHistoryEntry> alertHistory(String alertId, long sinceMs, int limit) {
+        return read("reading alert history", c -> {
+            String sql = "SELECT alert_id, rule, labels, from_state, to_state, value, at_ms FROM alert_history WHERE at_ms >= ?"
+                    + (alertId == null ? "" : " AND alert_id = ?") + " ORDER BY at_ms DESC, id DESC";
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setLong(1, sinceMs);
+                if (alertId != null) {
+                    s.setString(2, alertId);
+                }
+                s.setMaxRows(limit);
+                List<AlertHistoryEntry> out = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next() && out.size() < limit) {
+                        out.add(new AlertHistoryEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), Double.longBitsToDouble(rs.getLong(6)), rs.getLong(7)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public long expireAlertHistory(long beforeMs) {
+        return inTransaction("expiring alert history", c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM alert_history WHERE at_ms < ?")) {
+                s.setLong(1, beforeMs);
+                return (long) s.executeUpdate();
+            }
+        });
     }
 
     @Override

@@ -90,12 +90,20 @@ public interface Store extends AutoCloseable {
     java.util.Optional<byte[]> alertingState(String name);
 
     /**
-     * Saves alerting state documents and queues the notifications they decided on, in one
+     * Saves alerting state documents, queues the notifications they decided on and appends the alert
+     * state changes to the history, in one
      * transaction: either all of it is stored or none.
      *
      * @return the queued entries with their ids
      */
-    List<OutboxEntry> saveAlerting(Map<String, byte[]> states, List<OutboxEntry> notifications, long nowMs);
+    List<OutboxEntry> saveAlerting(Map<String, byte[]> states, List<OutboxEntry> notifications,
+                                   List<AlertHistoryEntry> history, long nowMs);
+
+    /** State changes of one alert (or of all, with {@code alertId} null) since {@code sinceMs}, newest first. */
+    List<AlertHistoryEntry> alertHistory(String alertId, long sinceMs, int limit);
+
+    /** Deletes alert history older than {@code beforeMs}; the number deleted. */
+    long expireAlertHistory(long beforeMs);
 
     /** Pending notifications due at {@code nowMs}, oldest first, at most {@code limit}. */
     List<OutboxEntry> dueNotifications(long nowMs, int limit);

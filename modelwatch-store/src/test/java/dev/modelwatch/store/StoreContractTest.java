@@ -45,7 +45,7 @@ abstract class StoreContractTest {
     /** 2023-11-14T22:00:00Z: aligned to the hour (so to the minute), not to the day. */
     static final long T0 = 1_700_000_000_000L - 1_700_000_000_000L % HOUR;
     private static final List<String> TABLES = List.of("window_profiles", "predictions", "early_labels", "models",
-            "model_versions", "training_events", "metric_events", "checkpoint", "model_references", "alerting_state", "notification_outbox");
+            "model_versions", "training_events", "metric_events", "checkpoint", "model_references", "alerting_state", "notification_outbox", "alert_history");
 
     protected String url;
     protected Store store;
@@ -378,11 +378,19 @@ abstract class StoreContractTest {
         assertThat(store.alertingState("rules")).isEmpty();
         List<OutboxEntry> queued = store.saveAlerting(Map.of("rules", new byte[] {1, 2, 3}, "groups", new byte[] {4}),
                 List.of(OutboxEntry.pending("ops", "{}:{alertname=\"A\"}", "a1,a2", new byte[] {7}, 1_000),
-                        OutboxEntry.pending("oncall", "{}:{alertname=\"B\"}", "b1", new byte[] {8}, 1_000)), 1_000);
+                        OutboxEntry.pending("oncall", "{}:{alertname=\"B\"}", "b1", new byte[] {8}, 1_000)),
+                List.of(new AlertHistoryEntry("a1", "Drop", "{\"alertname\":\"Drop\"}", "inactive", "pending", 0.7, 900),
+                        new AlertHistoryEntry("a1", "Drop", "{\"alertname\":\"Drop\"}", "pending", "firing", Double.NaN, 1_000),
+                        new AlertHistoryEntry("b1", "Other", "{}", "inactive", "firing", 1, 950)), 1_000);
         assertThat(queued).extracting(OutboxEntry::id).doesNotContain(0L).doesNotHaveDuplicates();
         assertThat(store.alertingState("rules").orElseThrow()).containsExactly(1, 2, 3);
 
-        store.saveAlerting(Map.of("rules", new byte[] {9}), List.of(), 2_000);
+        store.saveAlerting(Map.of("rules", new byte[] {9}), List.of(), List.of(), 2_000);
+        assertThat(store.alertHistory("a1", 0, 10)).extracting(AlertHistoryEntry::toState).containsExactly("firing", "pending");
+        assertThat(store.alertHistory("a1", 0, 10).get(0).value()).isNaN();
+        assertThat(store.alertHistory(null, 950, 10)).extracting(AlertHistoryEntry::alertId).containsExactly("a1", "b1");
+        assertThat(store.expireAlertHistory(950)).isEqualTo(1);
+        assertThat(store.alertHistory(null, 0, 10)).hasSize(2);
         assertThat(store.alertingState("rules").orElseThrow()).containsExactly(9);
         assertThat(store.alertingState("groups").orElseThrow()).containsExactly(4);
 

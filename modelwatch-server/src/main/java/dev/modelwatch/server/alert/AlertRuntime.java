@@ -23,6 +23,7 @@ import dev.modelwatch.server.alert.silence.Silence;
 import dev.modelwatch.server.alert.silence.SilenceCounts;
 import dev.modelwatch.server.alert.silence.Silencer;
 import dev.modelwatch.server.api.Times;
+import dev.modelwatch.store.AlertHistoryEntry;
 import dev.modelwatch.store.OutboxEntry;
 import dev.modelwatch.store.Store;
 import java.io.IOException;
@@ -295,6 +296,7 @@ public final class AlertRuntime implements AutoCloseable {
         synchronized (lock) {
             Map<String, RuleState> next = new LinkedHashMap<>();
             List<Alert> alerts = new ArrayList<>();
+            List<AlertHistoryEntry> history = new ArrayList<>();
             for (AlertRule r : config.rules()) {
                 RuleEvaluation eval;
                 try {
@@ -306,6 +308,14 @@ public final class AlertRuntime implements AutoCloseable {
                 StepResult step = lifecycles.get(r.name()).step(states.get(r.name()), eval, nowMs);
                 next.put(r.name(), step.state());
                 alerts.addAll(Alert.ofStep(step, nowMs));
+                for (dev.modelwatch.server.alert.lifecycle.AlertTransition t : step.transitions()) {
+                    if (t.from() != t.to()) {
+                        history.add(new AlertHistoryEntry(AlertFingerprint.format(t.fingerprint()), r.name(),
+                                new String(json(t.labels().asMap()), java.nio.charset.StandardCharsets.UTF_8),
+                                t.from().name().toLowerCase(java.util.Locale.ROOT),
+                                t.to().name().toLowerCase(java.util.Locale.ROOT), t.value(), t.atMs()));
+                    }
+                }
             }
             Silencer silencer = Silencer.of(activeSilences(nowMs), silenceCounts);
             Map<String, Muter> muters = new LinkedHashMap<>();
@@ -343,8 +353,8 @@ public final class AlertRuntime implements AutoCloseable {
             if (!silencer.counts().equals(silenceCounts)) {
                 docs.put(SILENCES, json(silencesDoc(silencer.counts())));
             }
-            if (!docs.isEmpty() || !outbox.isEmpty()) {
-                store.saveAlerting(docs, outbox, nowMs);
+            if (!docs.isEmpty() || !outbox.isEmpty() || !history.isEmpty()) {
+                store.saveAlerting(docs, outbox, history, nowMs);
             }
             savedDispatcher = groups;
             states = next;
@@ -413,9 +423,20 @@ public final class AlertRuntime implements AutoCloseable {
                 NotifyReason.valueOf((String) m.get("reason")), ((Number) m.get("at_ms")).longValue());
     }
 
+    /** Delivered and failed notifications are kept this long for the delivery log; alert history longer. */
+    static final long NOTIFICATION_RETENTION_MS = 30L * 86_400_000L;
+    static final long HISTORY_RETENTION_MS = 90L * 86_400_000L;
+    private long lastExpiryMs;
+
     private void deliverLoop() {
         while (!closed) {
             try {
+                long now = clock.millis();
+                if (now - lastExpiryMs >= 3_600_000L) {
+                    store.expireNotifications(now - NOTIFICATION_RETENTION_MS);
+                    store.expireAlertHistory(now - HISTORY_RETENTION_MS);
+                    lastExpiryMs = now;
+                }
                 deliverDue(clock.millis());
             } catch (RuntimeException e) {
                 log.warn("notification delivery failed (retrying): {}", e.toString());
@@ -531,6 +552,7 @@ public final class AlertRuntime implements AutoCloseable {
                 if (a != null) {
                     Map<String, Object> o = alertJson(r.getKey(), a);
                     o.put("deliveries", deliveries(id));
+                    o.put("history", history(id, 0, 200));
                     return Optional.of(o);
                 }
             }
@@ -557,6 +579,28 @@ public final class AlertRuntime implements AutoCloseable {
         return out;
     }
 
+    /** State changes since {@code sinceMs}, of one alert or (with {@code alertId} null) of all, newest first. */
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> history(String alertId, long sinceMs, int limit) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (AlertHistoryEntry h : store.alertHistory(alertId, sinceMs, limit)) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("id", h.alertId());
+            o.put("rule", h.rule());
+            try {
+                o.put("labels", JSON.readValue(h.labels(), Map.class));
+            } catch (IOException e) {
+                o.put("labels", h.labels());
+            }
+            o.put("from", h.fromState());
+            o.put("to", h.toState());
+            o.put("value", Double.isFinite(h.value()) ? h.value() : null);
+            o.put("at", Times.format(h.atMs()));
+            out.add(o);
+        }
+        return out;
+    }
+
     /** Acknowledges an alert: who, when, why; escalation stops. Empty when no alert has this id. */
     public Optional<Map<String, Object>> acknowledge(String id, String by, String comment) {
         synchronized (lock) {
@@ -570,7 +614,7 @@ public final class AlertRuntime implements AutoCloseable {
                 next.put(r.getKey(), step.state());
                 Map<String, Object> rules = new LinkedHashMap<>();
                 next.forEach((k, v) -> rules.put(k, v.toMap()));
-                store.saveAlerting(Map.of(RULES, json(rules)), List.of(), now);
+                store.saveAlerting(Map.of(RULES, json(rules)), List.of(), List.of(), now);
                 states = next;
                 return Optional.of(alertJson(r.getKey(), step.state().instance(id)));
             }
@@ -651,7 +695,7 @@ public final class AlertRuntime implements AutoCloseable {
         List<Silence> before = silences;
         silences = next;
         try {
-            store.saveAlerting(Map.of(SILENCES, json(silencesDoc(silenceCounts))), List.of(), clock.millis());
+            store.saveAlerting(Map.of(SILENCES, json(silencesDoc(silenceCounts))), List.of(), List.of(), clock.millis());
         } catch (RuntimeException e) {
             silences = before;
             throw e;

@@ -124,6 +124,11 @@ public final class ApiServer {
                 }
                 send(ctx, 200, Map.of("alerts", alerts.alerts(state, ctx.queryParam("model"))));
             });
+            c.routes.get("/api/v1/alert-history", ctx -> {
+                long since = ctx.queryParam("since") == null ? clock.millis() - 86_400_000L
+                        : Times.parse("since", ctx.queryParam("since"));
+                send(ctx, 200, Map.of("history", alerts.history(ctx.queryParam("alert"), since, 1_000)));
+            });
             c.routes.get("/api/v1/alerts/{id}", ctx -> send(ctx, 200, alerts.alert(ctx.pathParam("id"))
                     .orElseThrow(() -> new ApiException(404, "no alert with id '" + ctx.pathParam("id") + "'"))));
             c.routes.post("/api/v1/alerts/{id}/ack", this::acknowledge);

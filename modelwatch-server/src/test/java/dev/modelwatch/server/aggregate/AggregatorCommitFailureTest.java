@@ -123,8 +123,19 @@ class AggregatorCommitFailureTest {
 
         @Override
         public List<dev.modelwatch.store.OutboxEntry> saveAlerting(Map<String, byte[]> states,
-                List<dev.modelwatch.store.OutboxEntry> notifications, long nowMs) {
-            return real.saveAlerting(states, notifications, nowMs);
+                List<dev.modelwatch.store.OutboxEntry> notifications, List<dev.modelwatch.store.AlertHistoryEntry> history,
+                long nowMs) {
+            return real.saveAlerting(states, notifications, history, nowMs);
+        }
+
+        @Override
+        public List<dev.modelwatch.store.AlertHistoryEntry> alertHistory(String alertId, long sinceMs, int limit) {
+            return real.alertHistory(alertId, sinceMs, limit);
+        }
+
+        @Override
+        public long expireAlertHistory(long beforeMs) {
+            return real.expireAlertHistory(beforeMs);
         }
 
         @Override
