@@ -226,7 +226,9 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() {
-            ServerConfig config = ServerConfig.defaults().withDataDir(dataDir == null ? Path.of("data-demo") : dataDir);
+            // the demo's first three minutes are normal traffic: two of them are its baseline reference
+            ServerConfig config = ServerConfig.defaults().withDataDir(dataDir == null ? Path.of("data-demo") : dataDir)
+                    .withDrift(new dev.modelwatch.server.drift.DriftConfig(java.time.Duration.ofMinutes(2), java.util.Map.of()));
             if (port != null) {
                 config = config.withPort(port);
             }
