@@ -450,11 +450,7 @@ final class JdbcStore implements Store {
         s.setInt(7, n.attempts());
         s.setString(8, n.status());
         s.setString(9, n.lastError());
-        if (n.deliveredAtMs() == null) {
-            s.setNull(10, Types.BIGINT);
-        } else {
-            s.setLong(10, n.deliveredAtMs());
-        }
+        setNullableLong(s, 10, n.deliveredAtMs());
     }
 
     private static final String SELECT_OUTBOX = "SELECT id, receiver, group_key, alert_ids, payload, created_at_ms,"
@@ -505,11 +501,18 @@ final class JdbcStore implements Store {
 
     @Override
     public List<OutboxEntry> dueNotifications(long nowMs, int limit) {
-        return read("reading due notifications", c -> {
-            try (PreparedStatement s = c.prepareStatement(SELECT_OUTBOX + " WHERE status = ? AND due_at_ms <= ?"
-                    + " ORDER BY due_at_ms, id")) {
-                s.setString(1, OutboxEntry.PENDING);
-                s.setLong(2, nowMs);
+        return readOutboxes("reading due notifications", " WHERE status = ? AND due_at_ms <= ? ORDER BY due_at_ms, id",
+                limit, s -> {
+                    s.setString(1, OutboxEntry.PENDING);
+                    s.setLong(2, nowMs);
+                });
+    }
+
+    /** Outbox rows of {@code SELECT_OUTBOX + clause}, at most {@code limit}. */
+    private List<OutboxEntry> readOutboxes(String what, String clause, int limit, StatementBinder binder) {
+        return read(what, c -> {
+            try (PreparedStatement s = c.prepareStatement(SELECT_OUTBOX + clause)) {
+                binder.bind(s);
                 s.setMaxRows(limit);
                 List<OutboxEntry> out = new ArrayList<>();
                 try (ResultSet rs = s.executeQuery()) {
@@ -520,6 +523,18 @@ final class JdbcStore implements Store {
                 return out;
             }
         });
+    }
+
+    private interface StatementBinder {
+        void bind(PreparedStatement s) throws SQLException;
+    }
+
+    private static void setNullableLong(PreparedStatement s, int index, Long value) throws SQLException {
+        if (value == null) {
+            s.setNull(index, Types.BIGINT);
+        } else {
+            s.setLong(index, value);
+        }
     }
 
     @Override
@@ -531,11 +546,7 @@ final class JdbcStore implements Store {
                 s.setInt(2, e.attempts());
                 s.setString(3, e.status());
                 s.setString(4, e.lastError());
-                if (e.deliveredAtMs() == null) {
-                    s.setNull(5, Types.BIGINT);
-                } else {
-                    s.setLong(5, e.deliveredAtMs());
-                }
+                setNullableLong(s, 5, e.deliveredAtMs());
                 s.setLong(6, e.id());
                 s.executeUpdate();
             }
@@ -545,18 +556,7 @@ final class JdbcStore implements Store {
 
     @Override
     public List<OutboxEntry> recentNotifications(int limit) {
-        return read("reading notifications", c -> {
-            try (PreparedStatement s = c.prepareStatement(SELECT_OUTBOX + " ORDER BY id DESC")) {
-                s.setMaxRows(limit);
-                List<OutboxEntry> out = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next() && out.size() < limit) {
-                        out.add(readOutbox(rs));
-                    }
-                }
-                return out;
-            }
-        });
+        return readOutboxes("reading notifications", " ORDER BY id DESC", limit, s -> { });
     }
 
     @Override

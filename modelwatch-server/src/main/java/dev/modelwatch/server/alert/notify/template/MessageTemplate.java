@@ -711,22 +711,11 @@ public final class MessageTemplate {
                 }
                 if (d == '\\' && j + 1 < src.length()) {
                     char e = src.charAt(j + 1);
-                    switch (e) {
-                        case 'n':
-                            sb.append('\n');
-                            break;
-                        case 't':
-                            sb.append('\t');
-                            break;
-                        case '\\':
-                            sb.append('\\');
-                            break;
-                        case '"':
-                            sb.append('"');
-                            break;
-                        default:
-                            throw error(src, j, "unsupported escape '\\" + e + "' in a string");
+                    int decoded = dev.modelwatch.server.alert.lifecycle.StringEscapes.decode(e);
+                    if (decoded < 0) {
+                        throw error(src, j, "unsupported escape '\\" + e + "' in a string");
                     }
+                    sb.append((char) decoded);
                     j += 2;
                     continue;
                 }
