@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -123,8 +124,9 @@ final class JdbcStore implements Store {
         long now = clock.millis();
         inTransaction("commit of the flush up to log position " + flush.lsn(), c -> {
             mergeProfiles(c, flush.deltas(), now);
-            // most predictions share a handful of segment maps: encode each distinct one once
-            Map<Map<String, String>, byte[]> encodedSegments = new HashMap<>();
+            // most predictions share a handful of segment map instances (the aggregator shares
+            // them): encode each instance once, without hashing the maps' contents
+            Map<Map<String, String>, byte[]> encodedSegments = new IdentityHashMap<>();
             executeBatched(c, upsertPrediction, flush.predictions(), (s, p) -> bindPrediction(s, p,
                     encodedSegments.computeIfAbsent(p.segments(), ColumnCodec::encodeStrings)));
             executeBatched(c, upsertEarlyLabel, flush.earlyLabels(), JdbcStore::bindEarlyLabel);
@@ -238,6 +240,51 @@ final class JdbcStore implements Store {
                     }
                 }
                 return found;
+            }
+        });
+    }
+
+    @Override
+    public ProfileRead profiles(String model, String version, String segment, List<ProfileRead.Range> ranges) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(segment, "segment");
+        if (ranges.isEmpty()) {
+            return new ProfileRead(List.of(), ProfileRead.UNKNOWN);
+        }
+        StringBuilder sql = new StringBuilder("SELECT resolution_ms, version, window_start_ms, profile,"
+                + " (SELECT lsn FROM checkpoint WHERE id = ?) FROM window_profiles WHERE model = ? AND segment = ?");
+        if (version != null) {
+            sql.append(" AND version = ?");
+        }
+        sql.append(" AND (");
+        for (int i = 0; i < ranges.size(); i++) {
+            sql.append(i == 0 ? "" : " OR ").append("(resolution_ms = ? AND window_start_ms >= ? AND window_start_ms < ?)");
+        }
+        sql.append(") ORDER BY resolution_ms, window_start_ms, version");
+        return read("reading profiles of " + model, c -> {
+            try (PreparedStatement s = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                s.setInt(i++, CHECKPOINT_ID);
+                s.setString(i++, model);
+                s.setString(i++, segment);
+                if (version != null) {
+                    s.setString(i++, version);
+                }
+                for (ProfileRead.Range r : ranges) {
+                    s.setLong(i++, r.resolutionMs());
+                    s.setLong(i++, r.fromMs());
+                    s.setLong(i++, r.toMs());
+                }
+                List<StoredProfile> found = new ArrayList<>();
+                long checkpoint = ProfileRead.UNKNOWN;
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        ProfileKey key = new ProfileKey(model, rs.getString(2), segment, rs.getLong(1), rs.getLong(3));
+                        found.add(new StoredProfile(key, WindowProfile.fromBytes(rs.getBytes(4), settings)));
+                        checkpoint = rs.getLong(5);
+                    }
+                }
+                return new ProfileRead(found, checkpoint);
             }
         });
     }

@@ -38,6 +38,15 @@ public interface Store extends AutoCloseable {
      */
     List<StoredProfile> profiles(String model, String version, String segment, long resolutionMs, long fromMs, long toMs);
 
+    /**
+     * Stored profiles of one model and segment over several ranges and the checkpoint they
+     * include, read as one statement (one snapshot) so that a commit landing meanwhile is either
+     * wholly in the answer or wholly out of it. See {@link ProfileRead}.
+     *
+     * @param version one version, or {@code null} for every version
+     */
+    ProfileRead profiles(String model, String version, String segment, List<ProfileRead.Range> ranges);
+
     /** Pending predictions among {@code ids} of a model, by id. */
     Map<String, PendingPrediction> findPredictions(String model, Collection<String> ids);
 

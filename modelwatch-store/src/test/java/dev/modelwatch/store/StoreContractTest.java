@@ -132,6 +132,35 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void rangesOfSeveralResolutionsAreReadInOneSnapshotWithTheCheckpointTheyInclude() {
+        ProfileKey minute = key("fraud", "v1", ProfileKey.ALL, MINUTE, T0);
+        ProfileKey hour = key("fraud", "v1", ProfileKey.ALL, HOUR, T0 + 2 * HOUR);
+        ProfileKey v2Minute = key("fraud", "v2", ProfileKey.ALL, MINUTE, T0 + MINUTE);
+        ProfileKey outside = key("fraud", "v1", ProfileKey.ALL, MINUTE, T0 + 3 * HOUR);
+        List<ProfileRead.Range> ranges = List.of(new ProfileRead.Range(MINUTE, T0, T0 + 2 * MINUTE),
+                new ProfileRead.Range(HOUR, T0 + HOUR, T0 + 3 * HOUR));
+
+        ProfileRead empty = store.profiles("fraud", null, ProfileKey.ALL, ranges);
+        assertThat(empty.profiles()).isEmpty();
+        assertThat(empty.includesCommitAt(1)).isFalse();
+
+        store.commit(FlushBuilder.at(40).delta(minute, profileOf(0, 10, T0)).delta(hour, profileOf(0, 20, T0 + 2 * HOUR))
+                .delta(v2Minute, profileOf(0, 30, T0 + MINUTE)).delta(outside, profileOf(0, 40, T0 + 3 * HOUR)).build());
+        ProfileRead all = store.profiles("fraud", null, ProfileKey.ALL, ranges);
+        assertThat(all.profiles()).extracting(StoredProfile::key).containsExactly(minute, v2Minute, hour);
+        assertThat(all.profiles()).extracting(p -> p.profile().count()).containsExactly(10L, 30L, 20L);
+        assertThat(all.checkpointLsn()).isEqualTo(40);
+        assertThat(all.includesCommitAt(40)).isTrue();
+        assertThat(all.includesCommitAt(41)).isFalse();
+
+        store.commit(FlushBuilder.at(90).delta(minute, profileOf(0, 5, T0)).build());
+        ProfileRead v1 = store.profiles("fraud", "v1", ProfileKey.ALL, ranges);
+        assertThat(v1.profiles()).extracting(p -> p.profile().count()).containsExactly(15L, 20L);
+        assertThat(v1.checkpointLsn()).isEqualTo(90);
+        assertThat(store.profiles("fraud", null, ProfileKey.ALL, List.of()).profiles()).isEmpty();
+    }
+
+    @Test
     void mergedDeltaIsAddedToStoredProfile() {
         ProfileKey key = key("fraud", "v1", ProfileKey.ALL, MINUTE, T0);
         WindowProfile first = profileOf(0, 1_000, T0);

@@ -65,13 +65,10 @@ public final class Aggregator implements AutoCloseable {
     }
 
     /**
-     * Profiles not yet committed, copied for a query, and how many commits had started then; null
-     * deltas mean a commit is in flight and the query must ask again.
+     * An uncommitted profile change copied for a query. Storage holds it once its checkpoint has
+     * reached {@code commitLsn} (see {@link dev.modelwatch.store.ProfileRead#includesCommitAt}).
      */
-    public record DeltaSnapshot(List<Map.Entry<ProfileKey, WindowProfile>> deltas, long commitsStarted) {
-        public boolean busy() {
-            return deltas == null;
-        }
+    public record Delta(ProfileKey key, WindowProfile profile, long commitLsn) {
     }
 
     /** Everything changed since a commit began: what the next commit writes. */
@@ -138,6 +135,7 @@ public final class Aggregator implements AutoCloseable {
     private Generation committing;
     private final Map<String, ModelState> models = new HashMap<>();
     private final KnownIds knownIds;
+    private final SharedValues strings = new SharedValues();
     private Map<String, Map<String, PendingPrediction>> storedPredictions = Map.of();
     private Map<String, Map<String, EarlyLabel>> storedEarlyLabels = Map.of();
     private long appliedLsn;
@@ -153,7 +151,7 @@ public final class Aggregator implements AutoCloseable {
         return t;
     });
 
-    /** Commits started and commits finished (committed or failed); queries compare them. */
+    /** Commits started and commits finished (committed or failed). */
     private volatile long commitsStarted;
     private volatile long commitsFinished;
     private volatile boolean running;
@@ -296,11 +294,6 @@ public final class Aggregator implements AutoCloseable {
             flushRequested = true;
         }
         return done;
-    }
-
-    /** How many commits have started; a query compares it before and after its storage read. */
-    public long commitsStarted() {
-        return commitsStarted;
     }
 
     private void loop() {
@@ -467,8 +460,11 @@ public final class Aggregator implements AutoCloseable {
         if (e.id() == null) {
             return true;
         }
-        PendingPrediction pending = new PendingPrediction(e.model(), e.id(), e.version(), e.timestampMs(), windowStart,
-                windowMs, e.segments(), e.predictedClass(), e.prediction() instanceof Double d ? d : Double.NaN,
+        // a pending prediction lives until its commit (seconds, through young collections): it shares
+        // the model name, version, segment map and class name with every other prediction that has them
+        PendingPrediction pending = new PendingPrediction(model.spec.name(), e.id(), strings.intern(e.version()),
+                e.timestampMs(), windowStart, windowMs, strings.intern(e.segments()),
+                strings.intern(e.predictedClass()), e.prediction() instanceof Double d ? d : Double.NaN,
                 e.score(), e.scores(), false);
         EarlyLabel early = findEarlyLabel(e.model(), e.id());
         if (early != null) {
@@ -655,23 +651,34 @@ public final class Aggregator implements AutoCloseable {
     // ---- tasks run through ask() ----
 
     /**
-     * Copies of the uncommitted profiles of one model and segment, for a query; busy while a
-     * commit is in flight (its changes are then neither surely in storage nor surely not).
+     * Copies of the uncommitted profiles of one model and segment, for a query: those of the commit
+     * in flight, if any, and those changed since. Each is tagged with the checkpoint from which
+     * storage holds it, so a query that reads storage after this never counts a change twice nor
+     * misses one, however many commits land in between.
      */
-    public DeltaSnapshot snapshot(String model, String version, String segment, long fromMs, long toMs) {
+    public List<Delta> snapshot(String model, String version, String segment, long fromMs, long toMs) {
+        List<Delta> out = new ArrayList<>();
+        long activeFrom;
         if (committing != null) {
-            return new DeltaSnapshot(null, commitsStarted);
+            copyDeltas(committing, committing.lsn, model, version, segment, fromMs, toMs, out);
+            activeFrom = committing.lsn + 1;
+        } else {
+            activeFrom = committedLsn + 1;
         }
-        List<Map.Entry<ProfileKey, WindowProfile>> out = new ArrayList<>();
-        for (Map.Entry<ProfileKey, WindowProfile> d : active.deltas.entrySet()) {
+        copyDeltas(active, activeFrom, model, version, segment, fromMs, toMs, out);
+        return out;
+    }
+
+    private static void copyDeltas(Generation g, long commitLsn, String model, String version, String segment,
+                                   long fromMs, long toMs, List<Delta> out) {
+        for (Map.Entry<ProfileKey, WindowProfile> d : g.deltas.entrySet()) {
             ProfileKey k = d.getKey();
             if (k.model().equals(model) && k.segment().equals(segment)
                     && (version == null || k.version().equals(version))
                     && k.windowStartMs() >= fromMs && k.windowStartMs() < toMs) {
-                out.add(Map.entry(k, d.getValue().copy()));
+                out.add(new Delta(k, d.getValue().copy(), commitLsn));
             }
         }
-        return new DeltaSnapshot(out, commitsStarted);
     }
 
     /**

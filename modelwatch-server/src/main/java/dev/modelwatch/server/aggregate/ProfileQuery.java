@@ -4,6 +4,7 @@ import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.core.profile.WindowProfile;
+import dev.modelwatch.store.ProfileRead;
 import dev.modelwatch.store.Store;
 import dev.modelwatch.store.StoredProfile;
 import java.util.ArrayList;
@@ -21,8 +22,6 @@ import java.util.concurrent.TimeoutException;
  * query grows with the number of windows, never with the number of events.
  */
 public final class ProfileQuery {
-    /** A commit takes at most a few seconds; a query waits for it rather than read a half-known state. */
-    private static final int MAX_ATTEMPTS = 3_000;
     private static final int MAX_POINTS = 20_000;
 
     private final Store store;
@@ -90,19 +89,22 @@ public final class ProfileQuery {
         long w = spec.windowMs();
         long from = Math.floorDiv(fromMs, w) * w;
         long to = ceilTo(toMs, w);
-        List<Span> spans = decompose(from, to, resolutions(w));
-        return consistentRead(spec.name(), version, segment, from, to, deltas -> {
-            WindowProfile merged = new WindowProfile(sketches);
-            for (Span s : spans) {
-                for (StoredProfile p : store.profiles(spec.name(), version, segment, s.resolutionMs(), s.fromMs(), s.toMs())) {
-                    merged.merge(p.profile());
-                }
+        List<ProfileRead.Range> ranges = new ArrayList<>();
+        for (Span s : decompose(from, to, resolutions(w))) {
+            ranges.add(new ProfileRead.Range(s.resolutionMs(), s.fromMs(), s.toMs()));
+        }
+        List<Aggregator.Delta> deltas = deltas(spec.name(), version, segment, from, to);
+        ProfileRead read = store.profiles(spec.name(), version, segment, ranges);
+        WindowProfile merged = new WindowProfile(sketches);
+        for (StoredProfile p : read.profiles()) {
+            merged.merge(p.profile());
+        }
+        for (Aggregator.Delta d : deltas) {
+            if (!read.includesCommitAt(d.commitLsn())) {
+                merged.merge(d.profile());
             }
-            for (Map.Entry<ProfileKey, WindowProfile> d : deltas) {
-                merged.merge(d.getValue());
-            }
-            return List.of(new Bucket(from, to, merged));
-        }).get(0).profile();
+        }
+        return merged;
     }
 
     /**
@@ -126,60 +128,37 @@ public final class ProfileQuery {
                 resolution = r;
             }
         }
-        long res = resolution;
-        return consistentRead(spec.name(), version, segment, from, to, deltas -> {
-            TreeMap<Long, WindowProfile> buckets = new TreeMap<>();
-            for (StoredProfile p : store.profiles(spec.name(), version, segment, res, from, to)) {
-                long b = Math.floorDiv(p.key().windowStartMs(), stepMs) * stepMs;
-                buckets.computeIfAbsent(b, k -> new WindowProfile(sketches)).merge(p.profile());
-            }
-            for (Map.Entry<ProfileKey, WindowProfile> d : deltas) {
-                long b = Math.floorDiv(d.getKey().windowStartMs(), stepMs) * stepMs;
-                buckets.computeIfAbsent(b, k -> new WindowProfile(sketches)).merge(d.getValue());
-            }
-            List<Bucket> out = new ArrayList<>();
-            buckets.forEach((start, p) -> out.add(new Bucket(start, start + stepMs, p)));
-            return out;
-        });
-    }
-
-    private interface Reader {
-        List<Bucket> read(List<Map.Entry<ProfileKey, WindowProfile>> deltas);
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted");
+        List<Aggregator.Delta> deltas = deltas(spec.name(), version, segment, from, to);
+        ProfileRead read = store.profiles(spec.name(), version, segment, List.of(new ProfileRead.Range(resolution, from, to)));
+        TreeMap<Long, WindowProfile> buckets = new TreeMap<>();
+        for (StoredProfile p : read.profiles()) {
+            long b = Math.floorDiv(p.key().windowStartMs(), stepMs) * stepMs;
+            buckets.computeIfAbsent(b, k -> new WindowProfile(sketches)).merge(p.profile());
         }
+        for (Aggregator.Delta d : deltas) {
+            if (!read.includesCommitAt(d.commitLsn())) {
+                long b = Math.floorDiv(d.key().windowStartMs(), stepMs) * stepMs;
+                buckets.computeIfAbsent(b, k -> new WindowProfile(sketches)).merge(d.profile());
+            }
+        }
+        List<Bucket> out = new ArrayList<>();
+        buckets.forEach((start, p) -> out.add(new Bucket(start, start + stepMs, p)));
+        return out;
     }
 
     /**
-     * Reads uncommitted deltas, then storage, and retries if a commit started in between (the
-     * deltas could then be counted twice or not at all). While a commit is in flight it waits.
+     * The runtime's uncommitted changes in range, copied after everything submitted before this
+     * call was applied (read-your-writes). Read before storage: whatever commits meanwhile is then
+     * found in storage, and {@link ProfileRead#includesCommitAt} drops its copy here.
      */
-    private List<Bucket> consistentRead(String model, String version, String segment, long from, long to, Reader reader) {
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Aggregator.DeltaSnapshot snap;
-            try {
-                snap = aggregator.ask(a -> a.snapshot(model, version, segment, from, to)).get(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted");
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException("the aggregation runtime did not answer: " + e.getMessage(), e);
-            }
-            if (snap.busy()) {
-                pause();
-                continue;
-            }
-            List<Bucket> result = reader.read(snap.deltas());
-            if (aggregator.commitsStarted() == snap.commitsStarted()) {
-                return result;
-            }
+    private List<Aggregator.Delta> deltas(String model, String version, String segment, long from, long to) {
+        try {
+            return aggregator.ask(a -> a.snapshot(model, version, segment, from, to)).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the aggregation runtime did not answer: " + e.getMessage(), e);
         }
-        throw new IllegalStateException("the query kept racing with storage commits; try again");
     }
 }

@@ -183,7 +183,7 @@ public final class ApiServer {
         int accepted = 0;
         int rejected = 0;
         try {
-            if (aggregator.queuedEvents() > config.maxQueuedEvents()) {
+            if (!awaitBacklogBelowLimit()) {
                 // read the body first: a client still sending would otherwise see a broken pipe, not the 429
                 ctx.bodyInputStream().transferTo(java.io.OutputStream.nullOutputStream());
                 status = 429;
@@ -249,6 +249,30 @@ public final class ApiServer {
         } finally {
             metrics.onRequest(status, System.nanoTime() - t0, accepted, rejected);
         }
+    }
+
+    /**
+     * Waits up to {@code ingest.max_queue_wait} for the events waiting for aggregation to fall
+     * below {@code ingest.max_queued_events}; false when they did not (the request gets a 429).
+     * Waiting here, rather than answering 429 at once, holds the clients to the aggregator's pace
+     * without the pauses of a retry after a refusal.
+     */
+    private boolean awaitBacklogBelowLimit() {
+        if (aggregator.queuedEvents() <= config.maxQueuedEvents()) {
+            return true;
+        }
+        long deadline = System.nanoTime() + config.maxQueueWait().toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(2);
+                if (aggregator.queuedEvents() <= config.maxQueuedEvents()) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     /** The body as sent, refused with 413 past {@code limit} (by its Content-Length when it declares one). */

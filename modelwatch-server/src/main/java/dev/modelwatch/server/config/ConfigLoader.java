@@ -138,7 +138,7 @@ public final class ConfigLoader {
         AlertingConfig alerting = alerting(root);
         JsonNode server = section(root, "server", Set.of("port", "bind", "data_dir", "db"));
         JsonNode ingest = section(root, "ingest", Set.of("max_body_bytes", "max_events_per_request", "max_features",
-                "max_future_skew", "max_queued_events"));
+                "max_future_skew", "max_queued_events", "max_queue_wait"));
         JsonNode log = section(root, "log", Set.of("segment_bytes", "fsync"));
         JsonNode agg = section(root, "aggregation", Set.of("flush_interval", "sketch"));
         JsonNode sketch = agg.path("sketch");
@@ -164,6 +164,7 @@ public final class ConfigLoader {
         Duration skew = durationValue(ingest, "ingest.max_future_skew", "max_future_skew", d.maxFutureSkew());
         long maxQueued = longValue(ingest, "ingest.max_queued_events", "max_queued_events", d.maxQueuedEvents(), 1000,
                 Long.MAX_VALUE);
+        Duration maxQueueWait = durationValue(ingest, "ingest.max_queue_wait", "max_queue_wait", d.maxQueueWait());
         long segment = longValue(log, "log.segment_bytes", "segment_bytes", d.logSegmentBytes(), 1 << 16, 1L << 34);
         boolean fsync = boolValue(log, "log.fsync", "fsync", d.fsync());
         Duration flush = durationValue(agg, "aggregation.flush_interval", "flush_interval", d.flushInterval());
@@ -220,7 +221,7 @@ public final class ConfigLoader {
             }
         }
         return new ServerConfig(port, bind, Path.of(dataDir), db, maxBody, maxEvents, maxFeatures, skew, maxQueued,
-                segment, fsync, flush, sketches, horizon, idFilter, rBase, rHour, rDay, exposition, models,
+                maxQueueWait, segment, fsync, flush, sketches, horizon, idFilter, rBase, rHour, rDay, exposition, models,
                 new DriftConfig(baseline, modelDrift), alerting);
     }
 

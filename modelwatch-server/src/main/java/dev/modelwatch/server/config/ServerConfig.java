@@ -24,6 +24,7 @@ public record ServerConfig(
         int maxFeatures,
         Duration maxFutureSkew,
         long maxQueuedEvents,
+        Duration maxQueueWait,
         long logSegmentBytes,
         boolean fsync,
         Duration flushInterval,
@@ -40,7 +41,7 @@ public record ServerConfig(
 
     public static ServerConfig defaults() {
         return new ServerConfig(8080, "127.0.0.1", Path.of("data"), null, 16L << 20, 100_000, 1_000,
-                Duration.ofMinutes(10), 200_000, 64L << 20, true, Duration.ofSeconds(2), SketchSettings.DEFAULT,
+                Duration.ofMinutes(10), 50_000, Duration.ofSeconds(5), 64L << 20, true, Duration.ofSeconds(2), SketchSettings.DEFAULT,
                 Duration.ofDays(7), 10_000_000L, Duration.ofDays(8), Duration.ofDays(90), Duration.ofDays(730),
                 Duration.ofMinutes(15), Map.of(), DriftConfig.DEFAULT, AlertingConfig.NONE);
     }
@@ -94,14 +95,14 @@ public record ServerConfig(
     /** These settings with another drift configuration. */
     public ServerConfig withDrift(DriftConfig d) {
         return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
-                maxQueuedEvents, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
+                maxQueuedEvents, maxQueueWait, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
                 retentionBase, retentionHour, retentionDay, expositionWindow, models, d, alerting);
     }
 
     /** These settings with another alerting configuration. */
     public ServerConfig withAlerting(AlertingConfig a) {
         return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
-                maxQueuedEvents, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
+                maxQueuedEvents, maxQueueWait, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
                 retentionBase, retentionHour, retentionDay, expositionWindow, models, drift, a);
     }
 
@@ -162,7 +163,7 @@ public record ServerConfig(
         public ServerConfig build() {
             ServerConfig c = from;
             return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, c.maxEventsPerRequest, c.maxFeatures,
-                    c.maxFutureSkew, c.maxQueuedEvents, c.logSegmentBytes, c.fsync, flushInterval, c.sketches,
+                    c.maxFutureSkew, c.maxQueuedEvents, c.maxQueueWait, c.logSegmentBytes, c.fsync, flushInterval, c.sketches,
                     c.joinHorizon, c.idFilterCapacity, c.retentionBase, c.retentionHour, c.retentionDay, c.expositionWindow, c.models,
                     c.drift, c.alerting);
         }

@@ -7,6 +7,7 @@ import dev.modelwatch.core.event.Event;
 import dev.modelwatch.core.event.LabelEvent;
 import dev.modelwatch.core.event.PredictionEvent;
 import dev.modelwatch.core.profile.PendingPrediction;
+import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.core.profile.WindowProfile;
@@ -34,10 +35,11 @@ class AggregatorCommitFailureTest {
     @TempDir
     Path dir;
 
-    /** A real store that refuses commits while {@code down} is set. */
+    /** A real store that refuses commits while {@code down} is set, and makes each take {@code commitDelayMs}. */
     static final class FlakyStore implements Store {
         final Store real;
         volatile boolean down;
+        volatile long commitDelayMs;
 
         FlakyStore(Store real) {
             this.real = real;
@@ -47,6 +49,17 @@ class AggregatorCommitFailureTest {
         public void commit(Flush flush) {
             if (down) {
                 throw new StoreException("database is down");
+            }
+            if (commitDelayMs > 0) {
+                try {
+                    Thread.sleep(commitDelayMs / 2);
+                    real.commit(flush);
+                    Thread.sleep(commitDelayMs - commitDelayMs / 2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StoreException("interrupted");
+                }
+                return;
             }
             real.commit(flush);
         }
@@ -59,6 +72,12 @@ class AggregatorCommitFailureTest {
         @Override
         public List<StoredProfile> profiles(String model, String version, String segment, long res, long from, long to) {
             return real.profiles(model, version, segment, res, from, to);
+        }
+
+        @Override
+        public dev.modelwatch.store.ProfileRead profiles(String model, String version, String segment,
+                                                         List<dev.modelwatch.store.ProfileRead.Range> ranges) {
+            return real.profiles(model, version, segment, ranges);
         }
 
         @Override
@@ -211,6 +230,35 @@ class AggregatorCommitFailureTest {
         assertThat(merged.labeled()).isEqualTo(50);
         assertThat(store.findPredictions("m", List.of("p0", "p49"))).hasSize(2)
                 .allSatisfy((id, p) -> assertThat(p.labeled()).isTrue());
+        agg.close();
+        store.close();
+    }
+
+    @Test
+    void queriesDuringBackToBackCommitsCountEveryAppliedEventExactlyOnce() throws Exception {
+        FlakyStore store = new FlakyStore(Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT));
+        store.commitDelayMs = 120; // commits take longer than the flush interval: one is nearly always in flight
+        Aggregator agg = new Aggregator(store, Clock.systemUTC(), SketchSettings.DEFAULT, Map.of(), Duration.ofMillis(20),
+                Duration.ofDays(7), Map.of(0L, Duration.ofDays(8)), new ModelRegistry(), null);
+        agg.start();
+        ProfileQuery query = new ProfileQuery(store, agg, SketchSettings.DEFAULT);
+        ModelSpec spec = ModelSpec.infer("m", false, true, "1");
+        long ts = System.currentTimeMillis() - 3 * 3_600_000L; // spans minute, hour and day windows
+        int submitted = 0;
+        for (int round = 0; round < 40; round++) {
+            List<Event> batch = new ArrayList<>();
+            for (int i = 0; i < 25; i++) {
+                batch.add(prediction("r" + round + "-" + i, ts + (round * 25L + i) * 7_000));
+            }
+            agg.submit(batch, 100L * (round + 1));
+            submitted += batch.size();
+            // read-your-writes and no double counting, whichever commits land during the query
+            long counted = query.range(spec, null, ProfileKey.ALL, ts - 3_600_000L, ts + 4 * 3_600_000L).count();
+            assertThat(counted).as("round %d", round).isEqualTo(submitted);
+            long stepped = query.series(spec, null, ProfileKey.ALL, ts - 3_600_000L, ts + 4 * 3_600_000L, 3_600_000L)
+                    .stream().mapToLong(b -> b.profile().count()).sum();
+            assertThat(stepped).as("round %d, hourly series", round).isEqualTo(submitted);
+        }
         agg.close();
         store.close();
     }

@@ -1,0 +1,54 @@
+package dev.modelwatch.server.aggregate;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One shared instance of each version, class name and segment map the aggregation runtime keeps
+ * for pending predictions. Decoded events carry fresh copies of these few distinct values; a
+ * pending prediction that holds its own copies costs several hundred bytes more and several more
+ * objects for the garbage collector to copy while it waits for its commit.
+ *
+ * <p>Bounded: past {@link #MAX_ENTRIES} distinct values of a kind, new values are returned as
+ * they are (high-cardinality values gain nothing from sharing). Owned by one thread.
+ */
+final class SharedValues {
+    static final int MAX_ENTRIES = 10_000;
+
+    private final Map<String, String> strings = new HashMap<>();
+    private final Map<Map<String, String>, Map<String, String>> maps = new HashMap<>();
+
+    /** The shared instance equal to {@code s}; null for null. */
+    String intern(String s) {
+        if (s == null) {
+            return null;
+        }
+        String shared = strings.get(s);
+        if (shared != null) {
+            return shared;
+        }
+        if (strings.size() < MAX_ENTRIES) {
+            strings.put(s, s);
+        }
+        return s;
+    }
+
+    /** The shared immutable map equal to {@code m}, its keys and values shared too. */
+    Map<String, String> intern(Map<String, String> m) {
+        if (m == null || m.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> shared = maps.get(m);
+        if (shared != null) {
+            return shared;
+        }
+        if (maps.size() >= MAX_ENTRIES) {
+            return m;
+        }
+        Map<String, String> copy = new HashMap<>(m.size() * 2);
+        m.forEach((k, v) -> copy.put(intern(k), intern(v)));
+        Map<String, String> frozen = Map.copyOf(copy);
+        maps.put(frozen, frozen);
+        return frozen;
+    }
+}
