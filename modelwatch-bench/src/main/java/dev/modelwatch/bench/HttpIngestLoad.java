@@ -32,7 +32,7 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * HttpIngestLoad.Result r = HttpIngestLoad.run(HttpIngestLoad.newClient(), URI.create("http://127.0.0.1:8080"),
- *         workload, 8, Duration.ofSeconds(5), Duration.ofSeconds(20), true, IngestLoadBenchmark::role, () -> { });
+ *         workload, 8, false, Duration.ofSeconds(5), Duration.ofSeconds(20), true, IngestLoadBenchmark::role, () -> { });
  * }</pre>
  */
 final class HttpIngestLoad {
@@ -107,7 +107,8 @@ final class HttpIngestLoad {
      * Runs the load with {@code http} (made by {@link #newClient()}; the caller keeps it, and so its
      * threads, alive for as long as it accounts for their CPU).
      */
-    static Result run(HttpClient http, URI base, PredictionWorkload workload, int clients, Duration warmup,
+    static Result run(HttpClient http, URI base, PredictionWorkload workload, int clients, boolean scatteredIds,
+                      Duration warmup,
                       Duration measure, boolean retryOverloaded, Function<String, String> role, IntervalHook hook)
             throws InterruptedException {
         URI uri = base.resolve("/api/v1/events");
@@ -122,7 +123,7 @@ final class HttpIngestLoad {
         for (int c = 0; c < clients; c++) {
             Client state = new Client();
             states.add(state);
-            PredictionWorkload.ClientCopy bodies = workload.copyFor(c);
+            PredictionWorkload.ClientCopy bodies = workload.copyFor(c, scatteredIds);
             Thread t = new Thread(() -> {
                 try {
                     post(http, uri, bodies, workload.eventsPerBody(), expectedAnswer, measureStart, measureEnd,

@@ -19,15 +19,16 @@ import java.util.List;
  * @param threads         threads of the in-process phases: the cores available
  * @param dataDir         the server's data directory; {@code null}: a fresh temporary one, deleted after
  * @param retryOverloaded on a 429 (backpressure) wait Retry-After and send the body again; otherwise fail
+ * @param scatteredIds    ids spread over the whole key space (as UUIDs are) instead of ascending per client
  */
 public record IngestBenchmarkOptions(Duration duration, Duration warmup, Duration cpuDuration, Duration cpuWarmup,
                                      int clients, int batch, int events, int threads, long seed, Path out,
-                                     Path dataDir, boolean retryOverloaded) {
+                                     Path dataDir, boolean retryOverloaded, boolean scatteredIds) {
 
     static final String USAGE = String.join("\n",
             "usage: IngestLoadBenchmark [options]",
             "  --duration S         measured seconds of HTTP ingest (default 20)",
-            "  --warmup S           warm-up seconds of HTTP ingest (default 5)",
+            "  --warmup S           warm-up seconds of HTTP ingest (default 20)",
             "  --cpu-duration S     measured seconds of each in-process phase (default 4)",
             "  --cpu-warmup S       warm-up seconds of each in-process phase (default 5)",
             "  --clients N          concurrent HTTP clients (default 8)",
@@ -37,7 +38,9 @@ public record IngestBenchmarkOptions(Duration duration, Duration warmup, Duratio
             "  --seed N             generator seed (default 42)",
             "  --out FILE           JSON figures (default modelwatch-bench/target/ingest-benchmark.json)",
             "  --data-dir DIR       server data directory (default: a fresh temporary one, deleted after)",
-            "  --on-overload retry|fail  on a 429, wait Retry-After and send again, or stop the run (default retry)");
+            "  --on-overload retry|fail  on a 429, wait Retry-After and send again, or stop the run (default retry)",
+            "  --ids sequential|scattered  ids ascending per client, or spread over the key space as UUIDs are",
+            "                       (default sequential)");
 
     public IngestBenchmarkOptions {
         List<String> problems = new ArrayList<>();
@@ -71,9 +74,9 @@ public record IngestBenchmarkOptions(Duration duration, Duration warmup, Duratio
     }
 
     static IngestBenchmarkOptions defaults() {
-        return new IngestBenchmarkOptions(Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(4),
+        return new IngestBenchmarkOptions(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(4),
                 Duration.ofSeconds(5), 8, 1_000, 20_000, Runtime.getRuntime().availableProcessors(), 42,
-                Path.of("modelwatch-bench", "target", "ingest-benchmark.json"), null, true);
+                Path.of("modelwatch-bench", "target", "ingest-benchmark.json"), null, true, false);
     }
 
     /** Parses {@code --name value} pairs over the defaults; an unknown or malformed option is an error. */
@@ -91,6 +94,7 @@ public record IngestBenchmarkOptions(Duration duration, Duration warmup, Duratio
         Path out = d.out;
         Path dataDir = d.dataDir;
         boolean retryOverloaded = d.retryOverloaded;
+        boolean scatteredIds = d.scatteredIds;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (i + 1 >= args.length) {
@@ -116,6 +120,12 @@ public record IngestBenchmarkOptions(Duration duration, Duration warmup, Duratio
                         }
                         retryOverloaded = value.equals("retry");
                     }
+                    case "--ids" -> {
+                        if (!value.equals("sequential") && !value.equals("scattered")) {
+                            throw new IllegalArgumentException("--ids must be sequential or scattered, was " + value);
+                        }
+                        scatteredIds = value.equals("scattered");
+                    }
                     default -> throw new IllegalArgumentException("unknown option " + name);
                 }
             } catch (NumberFormatException e) {
@@ -123,7 +133,7 @@ public record IngestBenchmarkOptions(Duration duration, Duration warmup, Duratio
             }
         }
         return new IngestBenchmarkOptions(duration, warmup, cpuDuration, cpuWarmup, clients, batch, events, threads,
-                seed, out, dataDir, retryOverloaded);
+                seed, out, dataDir, retryOverloaded, scatteredIds);
     }
 
     private static Duration seconds(String value) {

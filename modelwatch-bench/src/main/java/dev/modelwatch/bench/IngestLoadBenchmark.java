@@ -303,7 +303,8 @@ public final class IngestLoadBenchmark {
             // /readyz reads the queue length without waiting on the aggregator; /metrics would wait behind its queue
             HttpIngestLoad.IntervalHook hook = () -> lagAtEnd[0] = get(http, base, "/readyz").path("queued_events").asLong(-1);
             ThreadCpuSnapshot runStart = ThreadCpuSnapshot.take();
-            HttpIngestLoad.Result r = HttpIngestLoad.run(http, base, workload, options.clients(), options.warmup(),
+            HttpIngestLoad.Result r = HttpIngestLoad.run(http, base, workload, options.clients(), options.scatteredIds(),
+                    options.warmup(),
                     options.duration(), options.retryOverloaded(), IngestLoadBenchmark::role, hook);
             long t0 = System.nanoTime();
             server.awaitAggregated(Duration.ofMinutes(2));
@@ -567,6 +568,7 @@ public final class IngestLoadBenchmark {
         o.put("cpu_duration_s", options.cpuDuration().toMillis() / 1000.0);
         o.put("cpu_warmup_s", options.cpuWarmup().toMillis() / 1000.0);
         o.put("clients", options.clients());
+        o.put("ids", options.scatteredIds() ? "scattered" : "sequential");
         o.put("batch", options.batch());
         o.put("events", options.events());
         o.put("threads", options.threads());

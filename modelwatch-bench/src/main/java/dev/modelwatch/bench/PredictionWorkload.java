@@ -151,6 +151,15 @@ public final class PredictionWorkload {
 
     /** A private copy of the bodies for client {@code client} (0 to 98), whose ids no other client uses. */
     public ClientCopy copyFor(int client) {
+        return copyFor(client, false);
+    }
+
+    /**
+     * A private copy whose ids are, with {@code scattered}, spread over the client's whole id range
+     * in no order (as UUIDs are) rather than ascending: still unique, since the sequence number goes
+     * through a bijection of {@code [0, 2^39)}.
+     */
+    public ClientCopy copyFor(int client, boolean scattered) {
         if (client < 0 || client > 98) {
             throw new IllegalArgumentException("client must be in [0, 98], was " + client);
         }
@@ -158,21 +167,30 @@ public final class PredictionWorkload {
         for (byte[] b : bodies) {
             copies.add(b.clone());
         }
-        return new ClientCopy(copies, idOffsets, (client + 1) * CLIENT_ID_STRIDE);
+        return new ClientCopy(copies, idOffsets, (client + 1) * CLIENT_ID_STRIDE, scattered);
     }
 
     /** One client's bodies; not thread-safe (one client thread owns it). */
     public static final class ClientCopy {
         private final List<byte[]> bodies;
         private final int[][] idOffsets;
+        /** 2^39 - 1: the scattered ids stay below the client stride of 10^12. */
+        private static final long SCATTER_MASK = (1L << 39) - 1;
+        /**
+         * 2^39 divided by the golden ratio, made odd: multiplying by it modulo 2^39 is a bijection,
+         * and consecutive sequence numbers land far apart all over the range.
+         */
+        private static final long SCATTER_MULTIPLIER = 0x4F1BBCDCBFL;
         private final long idBase;
+        private final boolean scattered;
         private long sequence;
         private int next;
 
-        private ClientCopy(List<byte[]> bodies, int[][] idOffsets, long idBase) {
+        private ClientCopy(List<byte[]> bodies, int[][] idOffsets, long idBase, boolean scattered) {
             this.bodies = bodies;
             this.idOffsets = idOffsets;
             this.idBase = idBase;
+            this.scattered = scattered;
         }
 
         /**
@@ -184,7 +202,8 @@ public final class PredictionWorkload {
             next = (next + 1) % bodies.size();
             byte[] body = bodies.get(i);
             for (int offset : idOffsets[i]) {
-                long v = idBase + sequence++;
+                long s = sequence++;
+                long v = idBase + (scattered ? (s * SCATTER_MULTIPLIER) & SCATTER_MASK : s);
                 for (int d = offset + ID_DIGITS - 1; d >= offset; d--) {
                     body[d] = (byte) ('0' + (v % 10));
                     v /= 10;

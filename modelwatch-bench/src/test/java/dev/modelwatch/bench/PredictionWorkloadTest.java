@@ -75,6 +75,31 @@ class PredictionWorkloadTest {
     }
 
     @Test
+    void scatteredIdsAreUniqueAndOutOfOrder() {
+        PredictionWorkload w = PredictionWorkload.generate(42, 300, 100, NOW);
+        EventDecoder decoder = decoder();
+        Set<String> ids = new HashSet<>();
+        int ascending = 0;
+        for (int client = 0; client < 3; client++) {
+            PredictionWorkload.ClientCopy copy = w.copyFor(client, true);
+            String previous = "";
+            for (int send = 0; send < 7; send++) {
+                for (Event e : decoder.decodeNdjson(copy.next()).events()) {
+                    String id = ((PredictionEvent) e).id();
+                    assertThat(ids.add(id)).isTrue();
+                    if (id.compareTo(previous) > 0) {
+                        ascending++;
+                    }
+                    previous = id;
+                }
+            }
+        }
+        assertThat(ids).hasSize(3 * 7 * 100);
+        // in order, every step would ascend; scattered, about half do
+        assertThat(ascending).isBetween(600, 1500);
+    }
+
+    @Test
     void parseOnlyReaderCountsOneEventPerLine() {
         PredictionWorkload w = PredictionWorkload.generate(42, 1_000, 250, NOW);
         ParseOnlyReader reader = new ParseOnlyReader();

@@ -15,6 +15,8 @@ import dev.modelwatch.server.ingest.IngestLimits;
 import dev.modelwatch.server.ingest.LogRecord;
 import dev.modelwatch.server.ops.ModelMetricsCollector;
 import dev.modelwatch.server.ops.ServerMetrics;
+import dev.modelwatch.store.PendingStore;
+import dev.modelwatch.store.RocksPendingStore;
 import dev.modelwatch.store.Store;
 import dev.modelwatch.store.Stores;
 import java.time.Clock;
@@ -40,6 +42,7 @@ public final class ModelWatchServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelWatchServer.class);
 
     private final Store store;
+    private final PendingStore pending;
     private final DurableLog log;
     private final Aggregator aggregator;
     private final ApiServer api;
@@ -47,10 +50,11 @@ public final class ModelWatchServer implements AutoCloseable {
     private final int port;
     private volatile boolean closed;
 
-    private ModelWatchServer(Store store, DurableLog log, Aggregator aggregator, ApiServer api, AlertRuntime alerts,
-                             int port) {
+    private ModelWatchServer(Store store, PendingStore pending, DurableLog log, Aggregator aggregator, ApiServer api,
+                             AlertRuntime alerts, int port) {
         this.alerts = alerts;
         this.store = store;
+        this.pending = pending;
         this.log = log;
         this.aggregator = aggregator;
         this.api = api;
@@ -60,9 +64,11 @@ public final class ModelWatchServer implements AutoCloseable {
     public static ModelWatchServer start(ServerConfig config, Clock clock) {
         long t0 = System.nanoTime();
         Store store = Stores.open(config.jdbcUrl(), config.sketches());
+        PendingStore pending = RocksPendingStore.open(config.dataDir().resolve("pending"),
+                (int) Math.min(Integer.MAX_VALUE, config.joinHorizon().toSeconds()));
         ServerMetrics metrics = new ServerMetrics();
         ModelRegistry registry = new ModelRegistry();
-        Aggregator aggregator = new Aggregator(store, clock, config.sketches(), config.models(), config.flushInterval(),
+        Aggregator aggregator = new Aggregator(store, pending, clock, config.sketches(), config.models(), config.flushInterval(),
                 config.joinHorizon(), Map.of(0L, config.retentionBase(), 3_600_000L, config.retentionHour(),
                 86_400_000L, config.retentionDay()), registry, metrics, config.idFilterCapacity());
         DurableLog log = DurableLog.open(config.dataDir().resolve("log"), config.logSegmentBytes(), config.fsync());
@@ -119,7 +125,7 @@ public final class ModelWatchServer implements AutoCloseable {
         LOG.info("modelwatch listening on http://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),
                 (System.nanoTime() - t0) / 1_000_000);
-        return new ModelWatchServer(store, log, aggregator, api, alerts, port);
+        return new ModelWatchServer(store, pending, log, aggregator, api, alerts, port);
     }
 
     public int port() {
@@ -138,6 +144,7 @@ public final class ModelWatchServer implements AutoCloseable {
         log.close();
         alerts.close();
         aggregator.close();
+        pending.close();
         store.close();
         LOG.info("shut down cleanly");
     }

@@ -46,7 +46,13 @@ enum Dialect {
             // durable when it returns: the ingest log is truncated up to the checkpoint right after.
             config.addDataSourceProperty("journal_mode", "WAL");
             config.addDataSourceProperty("synchronous", "FULL");
-            config.addDataSourceProperty("busy_timeout", "10000");
+            // A commit of a busy minute can hold the write lock for seconds; the alert
+            // evaluator's small writes wait for it rather than fail.
+            config.addDataSourceProperty("busy_timeout", "30000");
+            // 64 MiB of page cache a connection (SQLite's default is 2 MiB), allocated as used: a
+            // commit reads and rewrites the profiles of the open windows, tens of KiB each, and
+            // a query reads the same ones back.
+            config.addDataSourceProperty("cache_size", "-65536");
             // A commit reads stored profiles and then writes them back; taking the write lock at
             // BEGIN (IMMEDIATE) is SQLite's SELECT ... FOR UPDATE, and avoids the SQLITE_BUSY a
             // deferred transaction gets when it cannot upgrade its read snapshot to a write.
@@ -83,23 +89,6 @@ enum Dialect {
             // Sends a batch of inserts as multi-row INSERTs: a 10,000-row upsert of predictions took
             // 0.14 s instead of 0.25 s on PostgreSQL 15.
             config.addDataSourceProperty("reWriteBatchedInserts", "true");
-        }
-
-        /**
-         * One array parameter instead of a list of them. The driver prepares a statement on the
-         * server after a few runs, and PostgreSQL may then switch to a generic plan; in a generic plan
-         * {@code IN ($2, ..., $501)} rebuilds its 500-element array for every row it filters
-         * (measured: half a second per 500 ids on 30,000 rows), while {@code = ANY($2)} is one value
-         * and one statement text for every chunk size.
-         */
-        @Override
-        String oneOf(String column, int count) {
-            return column + " = ANY(?)";
-        }
-
-        @Override
-        void bindOneOf(PreparedStatement s, int first, List<String> values) throws SQLException {
-            s.setArray(first, s.getConnection().createArrayOf("varchar", values.toArray()));
         }
 
         @Override
@@ -217,18 +206,6 @@ enum Dialect {
      */
     String lockForUpdate() {
         return " FOR UPDATE";
-    }
-
-    /** A condition that {@code column} equals one of {@code count} values, bound by {@link #bindOneOf}. */
-    String oneOf(String column, int count) {
-        return column + " IN (" + String.join(", ", Collections.nCopies(count, "?")) + ")";
-    }
-
-    /** Binds the values of a {@link #oneOf} condition from parameter {@code first} on. */
-    void bindOneOf(PreparedStatement s, int first, List<String> values) throws SQLException {
-        for (int i = 0; i < values.size(); i++) {
-            s.setString(first + i, values.get(i));
-        }
     }
 
     /** An INSERT of {@code columns} that replaces the non-key columns of the row with the same key. */

@@ -2,7 +2,6 @@ package dev.modelwatch.store;
 
 import dev.modelwatch.core.event.MetricEvent;
 import dev.modelwatch.core.event.TrainingEvent;
-import dev.modelwatch.core.profile.PendingPrediction;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.WindowProfile;
 import java.util.List;
@@ -11,31 +10,24 @@ import java.util.Map;
 /**
  * Everything the aggregation runtime hands to storage at once, committed atomically with the
  * position of the ingest log it reflects: after a crash, the log is replayed from {@code lsn} and
- * nothing is counted twice.
+ * nothing is counted twice. (Pending predictions go to the {@link PendingStore}.)
  *
  * @param lsn              log position up to which (exclusive) all events are reflected
  * @param deltas           profiles to merge into the stored ones (at every resolution they name)
- * @param predictions      pending-prediction rows to insert or replace (by model and id)
- * @param earlyLabels      early labels to insert or replace (by model and id)
- * @param joinedLabels     early labels to delete, as {@code model -> ids}, because they have joined
  * @param models           model records to insert or replace
  * @param training         training events to append
  * @param metrics          metric events to append
  */
-public record Flush(long lsn, Map<ProfileKey, WindowProfile> deltas, List<PendingPrediction> predictions,
-                    List<EarlyLabel> earlyLabels, Map<String, List<String>> joinedLabels,
-                    List<ModelRecord> models, List<TrainingEvent> training, List<MetricEvent> metrics) {
+public record Flush(long lsn, Map<ProfileKey, WindowProfile> deltas, List<ModelRecord> models,
+                    List<TrainingEvent> training, List<MetricEvent> metrics) {
     public Flush {
         deltas = Map.copyOf(deltas);
-        predictions = List.copyOf(predictions);
-        earlyLabels = List.copyOf(earlyLabels);
-        joinedLabels = Map.copyOf(joinedLabels);
         models = List.copyOf(models);
         training = List.copyOf(training);
         metrics = List.copyOf(metrics);
     }
 
     public static Flush checkpointOnly(long lsn) {
-        return new Flush(lsn, Map.of(), List.of(), List.of(), Map.of(), List.of(), List.of(), List.of());
+        return new Flush(lsn, Map.of(), List.of(), List.of(), List.of());
     }
 }

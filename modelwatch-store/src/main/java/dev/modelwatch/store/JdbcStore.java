@@ -41,8 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 final class JdbcStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(JdbcStore.class);
-    /** Ids looked up per statement: far below every database's parameter limit (SQLite's is 32,766). */
-    static final int IN_LIST_CHUNK = 500;
     /** Rows per executed batch, so that a huge flush does not hold every row in the driver at once. */
     private static final int BATCH_SIZE = 1_000;
     private static final int REACHABLE_TIMEOUT_S = 2;
@@ -50,16 +48,12 @@ final class JdbcStore implements Store {
     private static final int MAX_MESSAGE_CHARS = 600;
 
     private static final List<String> PROFILE_KEY = List.of("model", "version", "segment", "resolution_ms", "window_start_ms");
-    private static final List<String> PREDICTION_COLUMNS = List.of("model", "id", "version", "ts_ms", "window_start_ms",
-            "window_ms", "segments", "predicted_class", "predicted_value", "score", "scores", "labeled");
-    private static final List<String> EARLY_LABEL_COLUMNS = List.of("model", "id", "label", "ts_ms");
     private static final List<String> MODEL_COLUMNS = List.of("name", "task", "positive_class", "window_ms", "declared",
             "first_event_ms", "last_event_ms", "prediction_count");
     private static final List<String> MODEL_VERSION_COLUMNS = List.of("model", "version");
     private static final List<String> CHECKPOINT_COLUMNS = List.of("id", "lsn");
     private static final int CHECKPOINT_ID = 1;
 
-    private static final String SELECT_PREDICTION = "SELECT " + String.join(", ", PREDICTION_COLUMNS) + " FROM predictions";
     private static final String PROFILE_KEY_MATCHES = PROFILE_KEY.stream().map(c -> c + " = ?")
             .collect(Collectors.joining(" AND "));
     private static final String INSERT_PROFILE = Dialect.insert("window_profiles",
@@ -82,8 +76,6 @@ final class JdbcStore implements Store {
     private final SketchSettings settings;
     private final Clock clock;
     private final String selectProfileForUpdate;
-    private final String upsertPrediction;
-    private final String upsertEarlyLabel;
     private final String upsertModel;
     private final String insertModelVersion;
     private final String upsertCheckpoint;
@@ -97,8 +89,6 @@ final class JdbcStore implements Store {
         this.clock = clock;
         this.selectProfileForUpdate = "SELECT profile FROM window_profiles WHERE " + PROFILE_KEY_MATCHES
                 + dialect.lockForUpdate();
-        this.upsertPrediction = dialect.upsert("predictions", List.of("model", "id"), PREDICTION_COLUMNS);
-        this.upsertEarlyLabel = dialect.upsert("early_labels", List.of("model", "id"), EARLY_LABEL_COLUMNS);
         this.upsertModel = dialect.upsert("models", List.of("name"), MODEL_COLUMNS);
         this.insertModelVersion = dialect.insertIfAbsent("model_versions", MODEL_VERSION_COLUMNS, MODEL_VERSION_COLUMNS);
         this.upsertCheckpoint = dialect.upsert("checkpoint", List.of("id"), CHECKPOINT_COLUMNS);
@@ -124,13 +114,6 @@ final class JdbcStore implements Store {
         long now = clock.millis();
         inTransaction("commit of the flush up to log position " + flush.lsn(), c -> {
             mergeProfiles(c, flush.deltas(), now);
-            // most predictions share a handful of segment map instances (the aggregator shares
-            // them): encode each instance once, without hashing the maps' contents
-            Map<Map<String, String>, byte[]> encodedSegments = new IdentityHashMap<>();
-            executeBatched(c, upsertPrediction, flush.predictions(), (s, p) -> bindPrediction(s, p,
-                    encodedSegments.computeIfAbsent(p.segments(), ColumnCodec::encodeStrings)));
-            executeBatched(c, upsertEarlyLabel, flush.earlyLabels(), JdbcStore::bindEarlyLabel);
-            deleteJoinedLabels(c, flush.joinedLabels());
             executeBatched(c, upsertModel, flush.models(), JdbcStore::bindModel);
             List<ModelVersion> versions = new ArrayList<>();
             for (ModelRecord m : flush.models()) {
@@ -199,18 +182,6 @@ final class JdbcStore implements Store {
     }
 
     private record ModelVersion(String model, String version) {
-    }
-
-    private record LabelId(String model, String id) {
-    }
-
-    private static void deleteJoinedLabels(Connection c, Map<String, List<String>> joined) throws SQLException {
-        List<LabelId> rows = new ArrayList<>();
-        joined.forEach((model, ids) -> ids.forEach(id -> rows.add(new LabelId(model, id))));
-        executeBatched(c, "DELETE FROM early_labels WHERE model = ? AND id = ?", rows, (s, row) -> {
-            s.setString(1, row.model());
-            s.setString(2, row.id());
-        });
     }
 
     @Override
@@ -286,74 +257,6 @@ final class JdbcStore implements Store {
                 }
                 return new ProfileRead(found, checkpoint);
             }
-        });
-    }
-
-    @Override
-    public Map<String, PendingPrediction> findPredictions(String model, Collection<String> ids) {
-        Objects.requireNonNull(model, "model");
-        Map<String, PendingPrediction> found = new HashMap<>();
-        findByIds("reading predictions of " + model, SELECT_PREDICTION, model, ids, rs -> {
-            PendingPrediction p = readPrediction(rs);
-            found.put(p.id(), p);
-        });
-        return found;
-    }
-
-    @Override
-    public Map<String, EarlyLabel> findEarlyLabels(String model, Collection<String> ids) {
-        Objects.requireNonNull(model, "model");
-        Map<String, EarlyLabel> found = new HashMap<>();
-        findByIds("reading early labels of " + model, "SELECT model, id, label, ts_ms FROM early_labels", model, ids, rs -> {
-            EarlyLabel l = new EarlyLabel(rs.getString(1), rs.getString(2), ColumnCodec.decodeLabel(rs.getBytes(3)),
-                    rs.getLong(4));
-            found.put(l.id(), l);
-        });
-        return found;
-    }
-
-    @Override
-    public void scanIds(java.util.function.BiConsumer<String, String> consumer) {
-        Objects.requireNonNull(consumer, "consumer");
-        read("scanning pending ids", c -> {
-            c.setAutoCommit(false); // PostgreSQL streams a result set only inside a transaction
-            for (String table : List.of("predictions", "early_labels")) {
-                try (Statement s = c.createStatement()) {
-                    s.setFetchSize(10_000);
-                    try (ResultSet rs = s.executeQuery("SELECT model, id FROM " + table)) {
-                        while (rs.next()) {
-                            consumer.accept(rs.getString(1), rs.getString(2));
-                        }
-                    }
-                }
-            }
-            c.rollback();
-            c.setAutoCommit(true);
-            return null;
-        });
-    }
-
-    /** Runs {@code select} (which has no WHERE yet) for the ids of a model, in chunks of {@link #IN_LIST_CHUNK}. */
-    private void findByIds(String what, String select, String model, Collection<String> ids, RowReader reader) {
-        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(ids));
-        if (distinct.isEmpty()) {
-            return;
-        }
-        read(what, c -> {
-            for (int from = 0; from < distinct.size(); from += IN_LIST_CHUNK) {
-                List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + IN_LIST_CHUNK));
-                String sql = select + " WHERE model = ? AND " + dialect.oneOf("id", chunk.size());
-                try (PreparedStatement s = c.prepareStatement(sql)) {
-                    s.setString(1, model);
-                    dialect.bindOneOf(s, 2, chunk);
-                    try (ResultSet rs = s.executeQuery()) {
-                        while (rs.next()) {
-                            reader.read(rs);
-                        }
-                    }
-                }
-            }
-            return null;
         });
     }
 
@@ -691,11 +594,10 @@ final class JdbcStore implements Store {
     }
 
     @Override
-    public long expire(long joinHorizonStartMs, Map<Long, Long> profileCutoffByResolutionMs) {
+    public long expire(Map<Long, Long> profileCutoffByResolutionMs) {
         Map<Long, Long> cutoffs = Map.copyOf(profileCutoffByResolutionMs);
         return inTransaction("expiry", c -> {
-            long deleted = deleteBefore(c, "DELETE FROM predictions WHERE ts_ms < ?", joinHorizonStartMs);
-            deleted += deleteBefore(c, "DELETE FROM early_labels WHERE ts_ms < ?", joinHorizonStartMs);
+            long deleted = 0;
             try (PreparedStatement s = c.prepareStatement(
                     "DELETE FROM window_profiles WHERE resolution_ms = ? AND window_start_ms < ?")) {
                 for (Map.Entry<Long, Long> cutoff : cutoffs.entrySet()) {
@@ -706,13 +608,6 @@ final class JdbcStore implements Store {
             }
             return deleted;
         });
-    }
-
-    private static long deleteBefore(Connection c, String sql, long beforeMs) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setLong(1, beforeMs);
-            return s.executeUpdate();
-        }
     }
 
     @Override
@@ -751,50 +646,6 @@ final class JdbcStore implements Store {
         s.setString(first + 2, key.segment());
         s.setLong(first + 3, key.resolutionMs());
         s.setLong(first + 4, key.windowStartMs());
-    }
-
-    private static void bindPrediction(PreparedStatement s, PendingPrediction p, byte[] segments) throws SQLException {
-        s.setString(1, p.model());
-        s.setString(2, p.id());
-        s.setString(3, p.version());
-        s.setLong(4, p.timestampMs());
-        s.setLong(5, p.windowStartMs());
-        s.setLong(6, p.windowMs());
-        s.setBytes(7, segments);
-        if (p.predictedClass() == null) {
-            s.setNull(8, Types.VARCHAR);
-        } else {
-            s.setString(8, p.predictedClass());
-        }
-        s.setLong(9, ColumnCodec.encodeDouble(p.predictedValue()));
-        if (p.score() == null) {
-            s.setNull(10, Types.BIGINT);
-        } else {
-            s.setLong(10, ColumnCodec.encodeDouble(p.score()));
-        }
-        if (p.scores() == null) {
-            s.setNull(11, Types.VARBINARY);
-        } else {
-            s.setBytes(11, ColumnCodec.encodeDoubles(p.scores()));
-        }
-        s.setBoolean(12, p.labeled());
-    }
-
-    private static PendingPrediction readPrediction(ResultSet rs) throws SQLException {
-        long scoreBits = rs.getLong(10);
-        Double score = rs.wasNull() ? null : ColumnCodec.decodeDouble(scoreBits);
-        byte[] scores = rs.getBytes(11);
-        return new PendingPrediction(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5),
-                rs.getLong(6), ColumnCodec.decodeStrings(rs.getBytes(7)), rs.getString(8),
-                ColumnCodec.decodeDouble(rs.getLong(9)), score, scores == null ? null : ColumnCodec.decodeDoubles(scores),
-                rs.getBoolean(12));
-    }
-
-    private static void bindEarlyLabel(PreparedStatement s, EarlyLabel l) throws SQLException {
-        s.setString(1, l.model());
-        s.setString(2, l.id());
-        s.setBytes(3, ColumnCodec.encodeLabel(l.label()));
-        s.setLong(4, l.timestampMs());
     }
 
     private static void bindModel(PreparedStatement s, ModelRecord m) throws SQLException {
@@ -844,11 +695,6 @@ final class JdbcStore implements Store {
     @FunctionalInterface
     private interface RowBinder<T> {
         void bind(PreparedStatement s, T row) throws SQLException;
-    }
-
-    @FunctionalInterface
-    private interface RowReader {
-        void read(ResultSet rs) throws SQLException;
     }
 
     private static <T> void executeBatched(Connection c, String sql, Collection<T> rows, RowBinder<T> binder)

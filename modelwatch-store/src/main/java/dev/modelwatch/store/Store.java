@@ -47,18 +47,6 @@ public interface Store extends AutoCloseable {
      */
     ProfileRead profiles(String model, String version, String segment, List<ProfileRead.Range> ranges);
 
-    /** Pending predictions among {@code ids} of a model, by id. */
-    Map<String, PendingPrediction> findPredictions(String model, Collection<String> ids);
-
-    /** Early labels among {@code ids} of a model, by id. */
-    Map<String, EarlyLabel> findEarlyLabels(String model, Collection<String> ids);
-
-    /**
-     * Calls {@code consumer} with the {@code (model, id)} of every pending prediction and early
-     * label, streaming (for rebuilding an in-memory filter of known ids at start).
-     */
-    void scanIds(java.util.function.BiConsumer<String, String> consumer);
-
     /** Every stored model. */
     List<ModelRecord> models();
 
@@ -69,13 +57,12 @@ public interface Store extends AutoCloseable {
     List<MetricEvent> metricEvents(String name, long fromMs, long toMs);
 
     /**
-     * Deletes what is past its retention: pending predictions and early labels with event time
-     * before {@code joinHorizonStartMs}, and profiles of each resolution whose window starts
+     * Deletes the profiles past their retention: those of each resolution whose window starts
      * before the cut-off given for it.
      *
      * @return the number of rows deleted
      */
-    long expire(long joinHorizonStartMs, Map<Long, Long> profileCutoffByResolutionMs);
+    long expire(Map<Long, Long> profileCutoffByResolutionMs);
 
     /**
      * Stores a reference, replacing the one of the same model and version in one transaction: a

@@ -57,7 +57,8 @@ class SqliteStoreTest extends StoreContractTest {
             for (Connection c : held) {
                 assertThat(pragma(c, "journal_mode")).isEqualTo("wal");
                 assertThat(pragma(c, "synchronous")).as("2 is FULL").isEqualTo("2");
-                assertThat(pragma(c, "busy_timeout")).isEqualTo("10000");
+                assertThat(pragma(c, "busy_timeout")).isEqualTo("30000");
+                assertThat(pragma(c, "cache_size")).as("64 MiB, in KiB when negative").isEqualTo("-65536");
             }
         } finally {
             for (Connection c : held) {
@@ -97,8 +98,7 @@ class SqliteStoreTest extends StoreContractTest {
             Future<?> writer = pool.submit(() -> {
                 readersStarted.await();
                 for (int i = 1; i <= commits; i++) {
-                    store.commit(FlushBuilder.at(i).delta(key, profileOf(0, 10, T0))
-                            .prediction(prediction("fraud", "p" + i, T0)).build());
+                    store.commit(FlushBuilder.at(i).delta(key, profileOf(0, 10, T0)).build());
                 }
                 return null;
             });

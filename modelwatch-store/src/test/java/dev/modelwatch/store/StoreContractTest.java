@@ -10,7 +10,6 @@ import dev.modelwatch.core.event.TrainingEvent;
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.metrics.ModelTask;
 import dev.modelwatch.core.profile.FeatureProfile;
-import dev.modelwatch.core.profile.PendingPrediction;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.core.profile.WindowProfile;
@@ -18,12 +17,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +41,7 @@ abstract class StoreContractTest {
     static final long DAY = 86_400_000;
     /** 2023-11-14T22:00:00Z: aligned to the hour (so to the minute), not to the day. */
     static final long T0 = 1_700_000_000_000L - 1_700_000_000_000L % HOUR;
-    private static final List<String> TABLES = List.of("window_profiles", "predictions", "early_labels", "models",
+    private static final List<String> TABLES = List.of("window_profiles", "models",
             "model_versions", "training_events", "metric_events", "checkpoint", "model_references", "alerting_state", "notification_outbox", "alert_history");
 
     protected String url;
@@ -247,106 +244,7 @@ abstract class StoreContractTest {
     }
 
     @Test
-    void predictionsRoundTripWithNonFiniteValues() {
-        PendingPrediction a = new PendingPrediction("fraud", "a", "v1", T0 + 5, T0, MINUTE,
-                Map.of("region", "eu", "tier", "gold"), null, Double.NaN, Double.POSITIVE_INFINITY, null, false);
-        PendingPrediction b = new PendingPrediction("fraud", "b", "v2", T0 + 6, T0, MINUTE, Map.of(), "cat",
-                Double.NEGATIVE_INFINITY, null, Map.of("cat", Double.NaN, "dog", Double.NEGATIVE_INFINITY, "bird", 0.25),
-                true);
-        PendingPrediction c = new PendingPrediction("fraud", "c", "v1", T0 + 7, T0, MINUTE, Map.of("länd", "Köln ✓"),
-                "1", 3.5, -0.0, Map.of(), false);
-        PendingPrediction otherModel = new PendingPrediction("other", "a", "v1", T0, T0, MINUTE, Map.of(), "0",
-                Double.NaN, 0.1, null, false);
-        store.commit(FlushBuilder.at(1).prediction(a).prediction(b).prediction(c).prediction(otherModel).build());
-
-        Map<String, PendingPrediction> found = store.findPredictions("fraud", List.of("a", "b", "c", "missing"));
-        assertThat(found).containsOnlyKeys("a", "b", "c");
-        assertThat(found.get("a")).isEqualTo(a);
-        assertThat(found.get("b")).isEqualTo(b);
-        assertThat(found.get("c")).isEqualTo(c);
-        assertThat(found.get("a").predictedValue()).isNaN();
-        assertThat(found.get("a").score()).isEqualTo(Double.POSITIVE_INFINITY);
-        assertThat(found.get("a").scores()).isNull();
-        assertThat(found.get("b").score()).isNull();
-        assertThat(found.get("b").scores().get("cat")).isNaN();
-        assertThat(Double.doubleToRawLongBits(found.get("c").score())).isEqualTo(Double.doubleToRawLongBits(-0.0));
-
-        store.commit(FlushBuilder.at(2).prediction(a.asLabeled()).build());
-        assertThat(store.findPredictions("fraud", List.of("a")).get("a").labeled()).isTrue();
-        assertThat(store.findPredictions("other", List.of("a"))).containsEntry("a", otherModel);
-    }
-
-    @Test
-    void earlyLabelsKeepTheirTypeAndJoinedOnesAreDeleted() {
-        EarlyLabel number = new EarlyLabel("fraud", "n", 1.0, T0);
-        EarlyLabel text = new EarlyLabel("fraud", "t", "1", T0 + 1);
-        EarlyLabel nan = new EarlyLabel("fraud", "nan", Double.NaN, T0 + 2);
-        EarlyLabel infinite = new EarlyLabel("fraud", "inf", Double.NEGATIVE_INFINITY, T0 + 3);
-        EarlyLabel unicode = new EarlyLabel("fraud", "u", "Katze 🐈", T0 + 4);
-        store.commit(FlushBuilder.at(1).earlyLabel(number).earlyLabel(text).earlyLabel(nan).earlyLabel(infinite)
-                .earlyLabel(unicode).build());
-
-        Map<String, EarlyLabel> found = store.findEarlyLabels("fraud", List.of("n", "t", "nan", "inf", "u", "missing"));
-        assertThat(found.values()).containsExactlyInAnyOrder(number, text, nan, infinite, unicode);
-        assertThat(found.get("n").label()).isInstanceOf(Double.class).isEqualTo(1.0);
-        assertThat(found.get("t").label()).isInstanceOf(String.class).isEqualTo("1");
-        assertThat((Double) found.get("nan").label()).isNaN();
-
-        store.commit(FlushBuilder.at(2).joined("fraud", List.of("n", "t"))
-                .earlyLabel(new EarlyLabel("fraud", "u", "Hund", T0 + 5)).build());
-        Map<String, EarlyLabel> left = store.findEarlyLabels("fraud", List.of("n", "t", "nan", "inf", "u"));
-        assertThat(left).containsOnlyKeys("nan", "inf", "u");
-        assertThat(left.get("u").label()).as("an early label is replaced by id").isEqualTo("Hund");
-    }
-
-    @Test
-    void scanIdsStreamsEveryPendingPredictionAndEarlyLabel() {
-        FlushBuilder flush = FlushBuilder.at(1);
-        for (int i = 0; i < 2_500; i++) {
-            flush.prediction(prediction(i % 2 == 0 ? "fraud" : "churn", "s" + i, T0 + i));
-        }
-        flush.earlyLabel(new EarlyLabel("fraud", "early", 1.0, T0));
-        store.commit(flush.build());
-        List<String> seen = new ArrayList<>();
-        store.scanIds((model, id) -> seen.add(model + "/" + id));
-        assertThat(seen).hasSize(2_501).contains("fraud/s0", "churn/s1", "fraud/s2498", "fraud/early");
-    }
-
-    @Test
-    void findPredictionsAnswersForMoreIdsThanOneInListHolds() {
-        FlushBuilder flush = FlushBuilder.at(1);
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 1_200; i++) {
-            ids.add("id-" + i);
-            flush.prediction(prediction("fraud", "id-" + i, T0 + i));
-        }
-        store.commit(flush.build());
-        List<String> asked = new ArrayList<>(ids);
-        IntStream.range(0, 300).forEach(i -> asked.add("unknown-" + i));
-        asked.addAll(ids.subList(0, 10));
-
-        Map<String, PendingPrediction> found = store.findPredictions("fraud", asked);
-
-        assertThat(found).hasSize(1_200).containsOnlyKeys(ids);
-        assertThat(found.get("id-1199").timestampMs()).isEqualTo(T0 + 1_199);
-        assertThat(store.findPredictions("fraud", List.of())).isEmpty();
-    }
-
-    @Test
-    void tenThousandPredictionsCommitInOneFlush() {
-        FlushBuilder flush = FlushBuilder.at(1);
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 10_000; i++) {
-            ids.add("p" + i);
-            flush.prediction(prediction("fraud", "p" + i, T0 + i));
-        }
-        store.commit(flush.build());
-        assertThat(store.findPredictions("fraud", ids)).hasSize(10_000);
-    }
-
-    @Test
     void expireDeletesExactlyWhatIsPastItsCutoff() {
-        long horizon = T0 + 10 * MINUTE;
         long minuteCutoff = T0 + 30 * MINUTE;
         long hourCutoff = T0 + 2 * HOUR;
         ProfileKey oldMinute = key("fraud", "v1", ProfileKey.ALL, MINUTE, minuteCutoff - MINUTE);
@@ -355,27 +253,21 @@ abstract class StoreContractTest {
         ProfileKey keptHour = key("fraud", "v1", ProfileKey.ALL, HOUR, hourCutoff);
         ProfileKey day = key("fraud", "v1", ProfileKey.ALL, DAY, Math.floorDiv(T0, DAY) * DAY);
         store.commit(FlushBuilder.at(1)
-                .prediction(prediction("fraud", "old", horizon - 1))
-                .prediction(prediction("fraud", "kept", horizon))
-                .earlyLabel(new EarlyLabel("fraud", "old-label", 1.0, horizon - 1))
-                .earlyLabel(new EarlyLabel("fraud", "kept-label", 1.0, horizon))
                 .delta(oldMinute, profileOf(0, 1, T0)).delta(keptMinute, profileOf(0, 1, T0))
                 .delta(oldHour, profileOf(0, 1, T0)).delta(keptHour, profileOf(0, 1, T0))
                 .delta(day, profileOf(0, 1, T0))
                 .build());
 
-        long deleted = store.expire(horizon, Map.of(MINUTE, minuteCutoff, HOUR, hourCutoff));
+        long deleted = store.expire(Map.of(MINUTE, minuteCutoff, HOUR, hourCutoff));
 
-        assertThat(deleted).isEqualTo(4);
-        assertThat(store.findPredictions("fraud", List.of("old", "kept"))).containsOnlyKeys("kept");
-        assertThat(store.findEarlyLabels("fraud", List.of("old-label", "kept-label"))).containsOnlyKeys("kept-label");
+        assertThat(deleted).isEqualTo(2);
         assertThat(store.profiles("fraud", null, ProfileKey.ALL, MINUTE, 0, Long.MAX_VALUE))
                 .extracting(StoredProfile::key).containsExactly(keptMinute);
         assertThat(store.profiles("fraud", null, ProfileKey.ALL, HOUR, 0, Long.MAX_VALUE))
                 .extracting(StoredProfile::key).containsExactly(keptHour);
         assertThat(store.profiles("fraud", null, ProfileKey.ALL, DAY, 0, Long.MAX_VALUE))
                 .as("a resolution without a cut-off is kept").extracting(StoredProfile::key).containsExactly(day);
-        assertThat(store.expire(horizon, Map.of(MINUTE, minuteCutoff, HOUR, hourCutoff))).isZero();
+        assertThat(store.expire(Map.of(MINUTE, minuteCutoff, HOUR, hourCutoff))).isZero();
     }
 
     @Test
@@ -557,17 +449,9 @@ abstract class StoreContractTest {
         return p;
     }
 
-    static PendingPrediction prediction(String model, String id, long timestampMs) {
-        long window = Math.floorDiv(timestampMs, MINUTE) * MINUTE;
-        return new PendingPrediction(model, id, "v1", timestampMs, window, MINUTE, Map.of("region", "eu"), "1",
-                Double.NaN, 0.75, null, false);
-    }
-
     /** A flush holding one thing of every kind, all of which must vanish when it fails. */
     private static FlushBuilder everythingOnce(long lsn) {
         return FlushBuilder.at(lsn)
-                .prediction(prediction("fraud", "p1", T0))
-                .earlyLabel(new EarlyLabel("fraud", "l1", "1", T0))
                 .model(new ModelRecord(new ModelSpec("fraud", ModelTask.BINARY_CLASSIFICATION, "1", MINUTE, true),
                         T0, T0, 1, Set.of("v1")))
                 .training(new TrainingEvent("fraud", "r1", 1, null, T0, Map.of("loss", 0.5)))
@@ -575,8 +459,6 @@ abstract class StoreContractTest {
     }
 
     private void assertNothingOfEverythingOnce() {
-        assertThat(store.findPredictions("fraud", List.of("p1"))).isEmpty();
-        assertThat(store.findEarlyLabels("fraud", List.of("l1"))).isEmpty();
         assertThat(store.models()).isEmpty();
         assertThat(store.trainingEvents("fraud", null)).isEmpty();
         assertThat(store.metricEvents("gpu_util", 0, Long.MAX_VALUE)).isEmpty();
@@ -586,9 +468,6 @@ abstract class StoreContractTest {
     static final class FlushBuilder {
         private final long lsn;
         private final Map<ProfileKey, WindowProfile> deltas = new LinkedHashMap<>();
-        private final List<PendingPrediction> predictions = new ArrayList<>();
-        private final List<EarlyLabel> earlyLabels = new ArrayList<>();
-        private final Map<String, List<String>> joined = new HashMap<>();
         private final List<ModelRecord> models = new ArrayList<>();
         private final List<TrainingEvent> training = new ArrayList<>();
         private final List<MetricEvent> metrics = new ArrayList<>();
@@ -603,21 +482,6 @@ abstract class StoreContractTest {
 
         FlushBuilder delta(ProfileKey key, WindowProfile profile) {
             deltas.put(key, profile);
-            return this;
-        }
-
-        FlushBuilder prediction(PendingPrediction p) {
-            predictions.add(p);
-            return this;
-        }
-
-        FlushBuilder earlyLabel(EarlyLabel l) {
-            earlyLabels.add(l);
-            return this;
-        }
-
-        FlushBuilder joined(String model, List<String> ids) {
-            joined.put(model, ids);
             return this;
         }
 
@@ -637,7 +501,7 @@ abstract class StoreContractTest {
         }
 
         Flush build() {
-            return new Flush(lsn, deltas, predictions, earlyLabels, joined, models, training, metrics);
+            return new Flush(lsn, deltas, models, training, metrics);
         }
     }
 }

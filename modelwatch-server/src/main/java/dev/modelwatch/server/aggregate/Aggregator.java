@@ -14,6 +14,7 @@ import dev.modelwatch.core.profile.WindowProfile;
 import dev.modelwatch.store.EarlyLabel;
 import dev.modelwatch.store.Flush;
 import dev.modelwatch.store.ModelRecord;
+import dev.modelwatch.store.PendingStore;
 import dev.modelwatch.store.Store;
 import java.time.Clock;
 import java.time.Duration;
@@ -116,6 +117,7 @@ public final class Aggregator implements AutoCloseable {
     }
 
     private final Store store;
+    private final PendingStore pending;
     private final Clock clock;
     private final SketchSettings sketches;
     private final SketchSettings segmentSketches;
@@ -140,6 +142,10 @@ public final class Aggregator implements AutoCloseable {
     private Map<String, Map<String, EarlyLabel>> storedEarlyLabels = Map.of();
     private long appliedLsn;
     private long committedLsn;
+    /** The store's checkpoint at start: replayed events up to it only rebuild pending rows. */
+    private final long profilesCommittedAtStart;
+    /** Set while a replayed batch is applied to the pending rows only. */
+    private boolean pendingOnly;
     private long lastFlushMs;
     private long lastExpireMs;
     private boolean flushRequested;
@@ -164,19 +170,22 @@ public final class Aggregator implements AutoCloseable {
         void onFlush(int profiles, long nanos, boolean ok);
     }
 
-    public Aggregator(Store store, Clock clock, SketchSettings sketches, Map<String, ModelSpec> declared,
-                      Duration flushInterval, Duration joinHorizon, Map<Long, Duration> retention,
-                      ModelRegistry registry, AggregatorObserver observer) {
-        this(store, clock, sketches, declared, flushInterval, joinHorizon, retention, registry, observer, 1_000_000);
+    public Aggregator(Store store, PendingStore pending, Clock clock, SketchSettings sketches,
+                      Map<String, ModelSpec> declared, Duration flushInterval, Duration joinHorizon,
+                      Map<Long, Duration> retention, ModelRegistry registry, AggregatorObserver observer) {
+        this(store, pending, clock, sketches, declared, flushInterval, joinHorizon, retention, registry, observer,
+                1_000_000);
     }
 
     /**
      * @param idFilterCapacity how many pending ids the in-memory filter of known ids is sized for
      */
-    public Aggregator(Store store, Clock clock, SketchSettings sketches, Map<String, ModelSpec> declared,
-                      Duration flushInterval, Duration joinHorizon, Map<Long, Duration> retention,
-                      ModelRegistry registry, AggregatorObserver observer, long idFilterCapacity) {
+    public Aggregator(Store store, PendingStore pending, Clock clock, SketchSettings sketches,
+                      Map<String, ModelSpec> declared, Duration flushInterval, Duration joinHorizon,
+                      Map<Long, Duration> retention, ModelRegistry registry, AggregatorObserver observer,
+                      long idFilterCapacity) {
         this.store = store;
+        this.pending = pending;
         this.clock = clock;
         this.sketches = sketches;
         this.segmentSketches = sketches.forSegments();
@@ -186,10 +195,17 @@ public final class Aggregator implements AutoCloseable {
         this.retention = Map.copyOf(retention);
         this.registry = registry;
         this.observer = observer;
-        this.committedLsn = store.checkpointLsn();
+        this.profilesCommittedAtStart = store.checkpointLsn();
+        long pendingLsn = pending.checkpointLsn();
+        if (pendingLsn > profilesCommittedAtStart) {
+            LOG.warn("the pending rows reflect log position {} but the store only {}: the store was replaced or "
+                    + "restored; predictions replayed from the log that the pending rows already hold count as "
+                    + "replays", pendingLsn, profilesCommittedAtStart);
+        }
+        this.committedLsn = Math.min(profilesCommittedAtStart, pendingLsn);
         this.knownIds = new KnownIds(idFilterCapacity);
         long t0 = System.nanoTime();
-        store.scanIds(knownIds::add);
+        pending.scanIds(knownIds::add);
         if (knownIds.added() > 0) {
             LOG.info("loaded {} pending ids into the known-id filter in {} ms", knownIds.added(),
                     (System.nanoTime() - t0) / 1_000_000);
@@ -230,12 +246,22 @@ public final class Aggregator implements AutoCloseable {
         this.onCommitted = consumer;
     }
 
-    /** Applies replayed events synchronously; only before {@link #start()}. */
+    /**
+     * Applies replayed events synchronously; only before {@link #start()}. Events the store
+     * already holds (a crash came between its commit and the pending rows' write) rebuild the
+     * pending rows only.
+     */
     public void replay(List<Event> events, long lsnEnd) {
-        apply(events, lsnEnd);
+        pendingOnly = lsnEnd <= profilesCommittedAtStart;
+        try {
+            apply(events, lsnEnd);
+        } finally {
+            pendingOnly = false;
+        }
     }
 
     public void start() {
+        pending.expire(clock.millis() - joinHorizon.toMillis());
         running = true;
         lastFlushMs = clock.millis();
         lastExpireMs = clock.millis();
@@ -364,10 +390,14 @@ public final class Aggregator implements AutoCloseable {
             } else if (e instanceof LabelEvent l) {
                 applied = applyLabel(l);
             } else if (e instanceof TrainingEvent t) {
-                active.training.add(t);
+                if (!pendingOnly) {
+                    active.training.add(t);
+                }
                 applied = true;
             } else {
-                active.metrics.add((MetricEvent) e);
+                if (!pendingOnly) {
+                    active.metrics.add((MetricEvent) e);
+                }
                 applied = true;
             }
             if (!applied) {
@@ -412,8 +442,8 @@ public final class Aggregator implements AutoCloseable {
         Map<String, Map<String, PendingPrediction>> foundPredictions = new HashMap<>();
         Map<String, Map<String, EarlyLabel>> foundLabels = new HashMap<>();
         ids.forEach((model, set) -> {
-            foundPredictions.put(model, store.findPredictions(model, set));
-            foundLabels.put(model, store.findEarlyLabels(model, set));
+            foundPredictions.put(model, pending.findPredictions(model, set));
+            foundLabels.put(model, pending.findEarlyLabels(model, set));
         });
         storedPredictions = foundPredictions;
         storedEarlyLabels = foundLabels;
@@ -449,13 +479,16 @@ public final class Aggregator implements AutoCloseable {
             model = new ModelState(spec, Long.MAX_VALUE, Long.MIN_VALUE, 0, new TreeSet<>());
             models.put(e.model(), model);
         }
-        model.seen(e.timestampMs(), e.version());
-        active.dirtyModels.add(e.model());
         long windowMs = model.spec.windowMs();
         long windowStart = Math.floorDiv(e.timestampMs(), windowMs) * windowMs;
-        String positiveClass = model.spec.task() == ModelTask.BINARY_CLASSIFICATION ? model.spec.positiveClass() : null;
-        for (ProfileKey key : keys(e.model(), e.version(), e.segments(), windowMs, windowStart)) {
-            active.deltas.computeIfAbsent(key, this::newProfile).addPrediction(e, positiveClass);
+        if (!pendingOnly) {
+            model.seen(e.timestampMs(), e.version());
+            active.dirtyModels.add(e.model());
+            String positiveClass = model.spec.task() == ModelTask.BINARY_CLASSIFICATION
+                    ? model.spec.positiveClass() : null;
+            for (ProfileKey key : keys(e.model(), e.version(), e.segments(), windowMs, windowStart)) {
+                active.deltas.computeIfAbsent(key, this::newProfile).addPrediction(e, positiveClass);
+            }
         }
         if (e.id() == null) {
             return true;
@@ -504,6 +537,9 @@ public final class Aggregator implements AutoCloseable {
     }
 
     private void addOutcome(PendingPrediction p, Object label, ModelSpec spec) {
+        if (pendingOnly) {
+            return; // the store holds this outcome already
+        }
         for (ProfileKey key : keys(p.model(), p.version(), p.segments(), p.windowMs(), p.windowStartMs())) {
             active.deltas.computeIfAbsent(key, this::newProfile)
                     .addOutcome(p, label, spec.positiveClass(), spec.task().isClassification());
@@ -566,7 +602,8 @@ public final class Aggregator implements AutoCloseable {
         for (String m : g.dirtyModels) {
             modelRecords.add(models.get(m).record());
         }
-        Flush flush = new Flush(g.lsn, expanded, predictions, early, joined, modelRecords, g.training, g.metrics);
+        Flush flush = new Flush(g.lsn, expanded, modelRecords, g.training, g.metrics);
+        PendingStore.PendingWrite pendingWrite = new PendingStore.PendingWrite(g.lsn, predictions, early, joined);
         commitsStarted++;
         writer.execute(() -> {
             long t0 = System.nanoTime();
@@ -576,10 +613,42 @@ public final class Aggregator implements AutoCloseable {
             } catch (RuntimeException e) {
                 failure = e;
             }
+            if (failure == null && !writePending(pendingWrite)) {
+                return; // stopping: the log keeps these events, and the next start rebuilds the pending rows
+            }
             long nanos = System.nanoTime() - t0;
             RuntimeException f = failure;
             queue.add(new Task(() -> commitFinished(g, expanded.size(), nanos, f)));
         });
+    }
+
+    /**
+     * Writes the pending rows of a generation whose profiles the store has just committed; retries
+     * until it succeeds, since the commit cannot be undone (false only when the runtime stops
+     * first). Until then the generation stays in flight and the log is not truncated.
+     */
+    private boolean writePending(PendingStore.PendingWrite w) {
+        long backoff = 100;
+        while (true) {
+            try {
+                pending.write(w);
+                return true;
+            } catch (RuntimeException e) {
+                if (!running) {
+                    LOG.error("the pending rows up to log position {} could not be written before stopping ({}); "
+                            + "the next start rebuilds them from the ingest log", w.lsn(), e.getMessage());
+                    return false;
+                }
+                LOG.warn("writing pending rows failed ({}); retrying in {} ms", e.getMessage(), backoff);
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
     }
 
     private void commitFinished(Generation g, int profiles, long nanos, RuntimeException failure) {
@@ -639,7 +708,8 @@ public final class Aggregator implements AutoCloseable {
     /** Runs on the store writer, serialized with commits. */
     private void expire(long joinHorizonStartMs, Map<Long, Long> cutoffs) {
         try {
-            long n = store.expire(joinHorizonStartMs, cutoffs);
+            pending.expire(joinHorizonStartMs);
+            long n = store.expire(cutoffs);
             if (n > 0) {
                 LOG.info("expired {} rows past their retention", n);
             }

@@ -20,8 +20,36 @@ final class KnownIds {
         this.filter = BloomFilterBuilder.createByAccuracy(Math.max(1_000, capacity), FALSE_POSITIVE_RATE);
     }
 
-    private static String key(String model, String id) {
-        return model + '\u0000' + id;
+    /**
+     * A 64-bit hash of the pair, computed over the characters without building a joined string
+     * or its bytes (this runs twice for every prediction). Two independent 32-bit lanes, each
+     * finished with a MurmurHash3 mixer; the filter hashes the long again.
+     */
+    static long key(String model, String id) {
+        int a = 0x9747b28c;
+        int b = 0x5bd1e995;
+        for (int i = 0; i < model.length(); i++) {
+            char c = model.charAt(i);
+            a = 31 * a + c;
+            b = 0x01000193 * (b ^ c);
+        }
+        a = 31 * a; // the separator: ("ab", "c") and ("a", "bc") differ
+        b = 0x01000193 * (b ^ 0xffff);
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            a = 31 * a + c;
+            b = 0x01000193 * (b ^ c);
+        }
+        return ((long) mix(a) << 32) | (mix(b) & 0xffffffffL);
+    }
+
+    private static int mix(int h) {
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return h;
     }
 
     void add(String model, String id) {

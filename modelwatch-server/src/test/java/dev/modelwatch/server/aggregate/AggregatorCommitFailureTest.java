@@ -14,6 +14,8 @@ import dev.modelwatch.core.profile.WindowProfile;
 import dev.modelwatch.store.EarlyLabel;
 import dev.modelwatch.store.Flush;
 import dev.modelwatch.store.ModelRecord;
+import dev.modelwatch.store.PendingStore;
+import dev.modelwatch.store.RocksPendingStore;
 import dev.modelwatch.store.Store;
 import dev.modelwatch.store.StoreException;
 import dev.modelwatch.store.StoredProfile;
@@ -81,21 +83,6 @@ class AggregatorCommitFailureTest {
         }
 
         @Override
-        public Map<String, PendingPrediction> findPredictions(String model, Collection<String> ids) {
-            return real.findPredictions(model, ids);
-        }
-
-        @Override
-        public Map<String, EarlyLabel> findEarlyLabels(String model, Collection<String> ids) {
-            return real.findEarlyLabels(model, ids);
-        }
-
-        @Override
-        public void scanIds(java.util.function.BiConsumer<String, String> consumer) {
-            real.scanIds(consumer);
-        }
-
-        @Override
         public List<ModelRecord> models() {
             return real.models();
         }
@@ -111,8 +98,8 @@ class AggregatorCommitFailureTest {
         }
 
         @Override
-        public long expire(long joinHorizonStartMs, Map<Long, Long> cutoffs) {
-            return real.expire(joinHorizonStartMs, cutoffs);
+        public long expire(Map<Long, Long> cutoffs) {
+            return real.expire(cutoffs);
         }
 
         @Override
@@ -200,7 +187,8 @@ class AggregatorCommitFailureTest {
     @Test
     void changesOfARefusedCommitAreKeptAndWrittenOnceByTheNextOne() throws Exception {
         FlakyStore store = new FlakyStore(Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT));
-        Aggregator agg = new Aggregator(store, Clock.systemUTC(), SketchSettings.DEFAULT, Map.of(), Duration.ofHours(1),
+        PendingStore pending = RocksPendingStore.open(dir.resolve("pending"), 7 * 86_400);
+        Aggregator agg = new Aggregator(store, pending, Clock.systemUTC(), SketchSettings.DEFAULT, Map.of(), Duration.ofHours(1),
                 Duration.ofDays(7), Map.of(0L, Duration.ofDays(8)), new ModelRegistry(), null);
         agg.start();
         long ts = System.currentTimeMillis() - 120_000;
@@ -228,9 +216,10 @@ class AggregatorCommitFailureTest {
         }
         assertThat(merged.count()).isEqualTo(50);
         assertThat(merged.labeled()).isEqualTo(50);
-        assertThat(store.findPredictions("m", List.of("p0", "p49"))).hasSize(2)
+        assertThat(pending.findPredictions("m", List.of("p0", "p49"))).hasSize(2)
                 .allSatisfy((id, p) -> assertThat(p.labeled()).isTrue());
         agg.close();
+        pending.close();
         store.close();
     }
 
@@ -238,7 +227,8 @@ class AggregatorCommitFailureTest {
     void queriesDuringBackToBackCommitsCountEveryAppliedEventExactlyOnce() throws Exception {
         FlakyStore store = new FlakyStore(Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT));
         store.commitDelayMs = 120; // commits take longer than the flush interval: one is nearly always in flight
-        Aggregator agg = new Aggregator(store, Clock.systemUTC(), SketchSettings.DEFAULT, Map.of(), Duration.ofMillis(20),
+        PendingStore pending = RocksPendingStore.open(dir.resolve("pending"), 7 * 86_400);
+        Aggregator agg = new Aggregator(store, pending, Clock.systemUTC(), SketchSettings.DEFAULT, Map.of(), Duration.ofMillis(20),
                 Duration.ofDays(7), Map.of(0L, Duration.ofDays(8)), new ModelRegistry(), null);
         agg.start();
         ProfileQuery query = new ProfileQuery(store, agg, SketchSettings.DEFAULT);
@@ -260,6 +250,7 @@ class AggregatorCommitFailureTest {
             assertThat(stepped).as("round %d, hourly series", round).isEqualTo(submitted);
         }
         agg.close();
+        pending.close();
         store.close();
     }
 }

@@ -1,0 +1,342 @@
+package dev.modelwatch.store;
+
+import dev.modelwatch.core.profile.PendingPrediction;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.ToLongFunction;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.CompressionType;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.TtlDB;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The pending rows in an embedded RocksDB under the data directory. A log-structured merge tree
+ * takes rows in any key order at the cost of sequential writes; the B-tree of a SQL table pays a
+ * page read and a page write for each row inserted at a random place once the table outgrows its
+ * cache (measured in BENCHMARKS.md). Reads go through per-file Bloom filters, so asking for an id
+ * that is not there rarely touches the disk.
+ *
+ * <p>Keys are a kind byte ({@code P} prediction, {@code L} early label), the model name, a zero
+ * byte (a model name has none) and the id, in UTF-8. The database's time-to-live drops rows
+ * written more than the join horizon ago when it compacts their files, and
+ * {@link #expire(long)} hides rows whose event is older at once.
+ *
+ * <p>Thread-safe.
+ */
+public final class RocksPendingStore implements PendingStore {
+    private static final byte PREDICTION = 'P';
+    private static final byte EARLY_LABEL = 'L';
+    private static final byte[] CHECKPOINT_KEY = {'C', 'l', 's', 'n'};
+    private static final int FORMAT = 1;
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final TtlDB db;
+    private final Options options;
+    private final LRUCache cache;
+    private final BloomFilter bloom;
+    private final WriteOptions durable;
+    private volatile long horizonStartMs = Long.MIN_VALUE;
+    private volatile long checkpoint;
+
+    private RocksPendingStore(TtlDB db, Options options, LRUCache cache, BloomFilter bloom) {
+        this.db = db;
+        this.options = options;
+        this.cache = cache;
+        this.bloom = bloom;
+        this.durable = new WriteOptions().setSync(true);
+        this.checkpoint = readCheckpoint();
+    }
+
+    /**
+     * Opens (creating) the store in {@code directory}.
+     *
+     * @param ttlSeconds how long after its write a row may be dropped: the join horizon
+     */
+    public static RocksPendingStore open(Path directory, int ttlSeconds) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new StoreException("cannot create the pending-row directory " + directory + ": " + e.getMessage(), e);
+        }
+        LRUCache cache = new LRUCache(64L << 20);
+        BloomFilter bloom = new BloomFilter(10);
+        BlockBasedTableConfig table = new BlockBasedTableConfig()
+                .setBlockCache(cache)
+                .setFilterPolicy(bloom)
+                .setCacheIndexAndFilterBlocks(false);
+        Options options = new Options()
+                .setCreateIfMissing(true)
+                .setTableFormatConfig(table)
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setWriteBufferSize(32L << 20)
+                .setMaxWriteBufferNumber(3)
+                .setMaxBackgroundJobs(2)
+                // files untouched for a day are compacted anyway, so that expired rows go
+                .setPeriodicCompactionSeconds(86_400);
+        try {
+            TtlDB db = TtlDB.open(options, directory.toString(), Math.max(1, ttlSeconds), false);
+            return new RocksPendingStore(db, options, cache, bloom);
+        } catch (RocksDBException e) {
+            options.close();
+            bloom.close();
+            cache.close();
+            throw new StoreException("cannot open the pending-row store in " + directory + ": " + describe(e), e);
+        }
+    }
+
+    @Override
+    public long checkpointLsn() {
+        return checkpoint;
+    }
+
+    private long readCheckpoint() {
+        try {
+            byte[] v = db.get(CHECKPOINT_KEY);
+            return v == null ? 0 : ByteBuffer.wrap(v).getLong();
+        } catch (RocksDBException e) {
+            throw new StoreException("reading the pending-row checkpoint failed: " + describe(e), e);
+        }
+    }
+
+    @Override
+    public void write(PendingWrite write) {
+        // most rows share a handful of segment map instances: encode each once
+        Map<Map<String, String>, byte[]> segments = new IdentityHashMap<>();
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+        try (WriteBatch batch = new WriteBatch()) {
+            for (PendingPrediction p : write.predictions()) {
+                byte[] encodedSegments = segments.computeIfAbsent(p.segments(), ColumnCodec::encodeStrings);
+                batch.put(key(PREDICTION, p.model(), p.id()), encodePrediction(p, encodedSegments, buffer));
+            }
+            for (EarlyLabel l : write.earlyLabels()) {
+                batch.put(key(EARLY_LABEL, l.model(), l.id()), encodeEarlyLabel(l, buffer));
+            }
+            for (Map.Entry<String, List<String>> e : write.joinedLabels().entrySet()) {
+                for (String id : e.getValue()) {
+                    batch.delete(key(EARLY_LABEL, e.getKey(), id));
+                }
+            }
+            batch.put(CHECKPOINT_KEY, ByteBuffer.allocate(8).putLong(write.lsn()).array());
+            db.write(durable, batch);
+            checkpoint = write.lsn();
+        } catch (RocksDBException e) {
+            throw new StoreException("writing " + write.predictions().size() + " pending predictions up to log position "
+                    + write.lsn() + " failed: " + describe(e), e);
+        }
+    }
+
+    @Override
+    public Map<String, PendingPrediction> findPredictions(String model, Collection<String> ids) {
+        return find(PREDICTION, model, ids, RocksPendingStore::decodePrediction, PendingPrediction::timestampMs);
+    }
+
+    @Override
+    public Map<String, EarlyLabel> findEarlyLabels(String model, Collection<String> ids) {
+        return find(EARLY_LABEL, model, ids, RocksPendingStore::decodeEarlyLabel, EarlyLabel::timestampMs);
+    }
+
+    private interface RowDecoder<T> {
+        T decode(String model, String id, byte[] value);
+    }
+
+    /** The rows of one kind found among {@code ids}, by id, leaving out those past the horizon. */
+    private <T> Map<String, T> find(byte kind, String model, Collection<String> ids, RowDecoder<T> decoder,
+                                    ToLongFunction<T> timestamp) {
+        Map<String, T> found = new HashMap<>();
+        get(kind, model, ids, (id, value) -> {
+            T row = decoder.decode(model, id, value);
+            if (timestamp.applyAsLong(row) >= horizonStartMs) {
+                found.put(id, row);
+            }
+        });
+        return found;
+    }
+
+    private void get(byte kind, String model, Collection<String> ids, BiConsumer<String, byte[]> found) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        List<String> idList = new ArrayList<>(ids);
+        List<byte[]> keys = new ArrayList<>(idList.size());
+        for (String id : idList) {
+            keys.add(key(kind, model, id));
+        }
+        try {
+            List<byte[]> values = db.multiGetAsList(keys);
+            for (int i = 0; i < values.size(); i++) {
+                if (values.get(i) != null) {
+                    found.accept(idList.get(i), values.get(i));
+                }
+            }
+        } catch (RocksDBException e) {
+            throw new StoreException("looking up " + ids.size() + " ids of " + model + " failed: " + describe(e), e);
+        }
+    }
+
+    @Override
+    public void scanIds(BiConsumer<String, String> consumer) {
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] k = it.key();
+                if (k.length == 0 || (k[0] != PREDICTION && k[0] != EARLY_LABEL)) {
+                    continue;
+                }
+                int zero = 1;
+                while (zero < k.length && k[zero] != 0) {
+                    zero++;
+                }
+                if (zero == k.length) {
+                    continue;
+                }
+                consumer.accept(new String(k, 1, zero - 1, StandardCharsets.UTF_8),
+                        new String(k, zero + 1, k.length - zero - 1, StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    @Override
+    public long expire(long horizonStartMs) {
+        // rows are found by id, not by time: hide what is older at once; the time-to-live and
+        // periodic compaction reclaim the space (a full scan here would cost seconds a call)
+        this.horizonStartMs = Math.max(this.horizonStartMs, horizonStartMs);
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        try {
+            db.syncWal();
+        } catch (RocksDBException e) {
+            // the last write was synced already; nothing acknowledged depends on this
+        }
+        db.close();
+        durable.close();
+        options.close();
+        bloom.close();
+        cache.close();
+    }
+
+    // ---- encoding ----
+
+    static byte[] key(byte kind, String model, String id) {
+        byte[] m = model.getBytes(StandardCharsets.UTF_8);
+        byte[] i = id.getBytes(StandardCharsets.UTF_8);
+        byte[] k = new byte[2 + m.length + i.length];
+        k[0] = kind;
+        System.arraycopy(m, 0, k, 1, m.length);
+        System.arraycopy(i, 0, k, 2 + m.length, i.length);
+        return k;
+    }
+
+    private static byte[] encodePrediction(PendingPrediction p, byte[] segments, ByteArrayOutputStream buffer) {
+        buffer.reset();
+        try (DataOutputStream out = new DataOutputStream(buffer)) {
+            out.writeByte(FORMAT);
+            out.writeUTF(p.version());
+            out.writeLong(p.timestampMs());
+            out.writeLong(p.windowStartMs());
+            out.writeLong(p.windowMs());
+            out.writeShort(segments.length);
+            out.write(segments);
+            out.writeBoolean(p.predictedClass() != null);
+            if (p.predictedClass() != null) {
+                out.writeUTF(p.predictedClass());
+            }
+            out.writeLong(Double.doubleToRawLongBits(p.predictedValue()));
+            out.writeBoolean(p.score() != null);
+            if (p.score() != null) {
+                out.writeLong(Double.doubleToRawLongBits(p.score()));
+            }
+            byte[] scores = p.scores() == null ? null : ColumnCodec.encodeDoubles(p.scores());
+            out.writeInt(scores == null ? -1 : scores.length);
+            if (scores != null) {
+                out.write(scores);
+            }
+            out.writeBoolean(p.labeled());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return buffer.toByteArray();
+    }
+
+    private static PendingPrediction decodePrediction(String model, String id, byte[] value) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+            int format = in.readUnsignedByte();
+            if (format != FORMAT) {
+                throw new IllegalStateException("pending prediction " + model + "/" + id + " has format " + format);
+            }
+            String version = in.readUTF();
+            long ts = in.readLong();
+            long windowStart = in.readLong();
+            long windowMs = in.readLong();
+            byte[] segments = new byte[in.readUnsignedShort()];
+            in.readFully(segments);
+            String predictedClass = in.readBoolean() ? in.readUTF() : null;
+            double predictedValue = Double.longBitsToDouble(in.readLong());
+            Double score = in.readBoolean() ? Double.longBitsToDouble(in.readLong()) : null;
+            int scoresLength = in.readInt();
+            Map<String, Double> scores = null;
+            if (scoresLength >= 0) {
+                byte[] b = new byte[scoresLength];
+                in.readFully(b);
+                scores = ColumnCodec.decodeDoubles(b);
+            }
+            boolean labeled = in.readBoolean();
+            return new PendingPrediction(model, id, version, ts, windowStart, windowMs, ColumnCodec.decodeStrings(segments),
+                    predictedClass, predictedValue, score, scores, labeled);
+        } catch (IOException e) {
+            throw new StoreException("pending prediction " + model + "/" + id + " is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] encodeEarlyLabel(EarlyLabel l, ByteArrayOutputStream buffer) {
+        buffer.reset();
+        try (DataOutputStream out = new DataOutputStream(buffer)) {
+            out.writeByte(FORMAT);
+            out.writeLong(l.timestampMs());
+            out.write(ColumnCodec.encodeLabel(l.label()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return buffer.toByteArray();
+    }
+
+    private static EarlyLabel decodeEarlyLabel(String model, String id, byte[] value) {
+        if (value.length < 10 || value[0] != FORMAT) {
+            throw new StoreException("early label " + model + "/" + id + " is corrupt (" + value.length + " bytes)");
+        }
+        long ts = ByteBuffer.wrap(value, 1, 8).getLong();
+        byte[] label = new byte[value.length - 9];
+        System.arraycopy(value, 9, label, 0, label.length);
+        return new EarlyLabel(model, id, ColumnCodec.decodeLabel(label), ts);
+    }
+
+    private static String describe(RocksDBException e) {
+        return e.getStatus() != null && e.getStatus().getState() != null ? e.getStatus().getState() : e.getMessage();
+    }
+}
