@@ -389,7 +389,7 @@ public final class IngestLoadBenchmark {
             return "server: aggregator (profiles, id lookups)";
         }
         if (thread.equals("modelwatch-store-writer")) {
-            return "server: store writer (SQLite commits)";
+            return "server: store writer (SQLite commits, pending rows)";
         }
         if (thread.startsWith("JettyServerThreadPool") || thread.startsWith("qtp") || thread.contains("jetty")
                 || thread.contains("Jetty")) {

@@ -1,17 +1,13 @@
 package dev.modelwatch.store;
 
 import dev.modelwatch.core.profile.PendingPrediction;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -125,20 +121,24 @@ public final class RocksPendingStore implements PendingStore {
 
     @Override
     public void write(PendingWrite write) {
-        // most rows share a handful of segment map instances: encode each once
-        Map<Map<String, String>, byte[]> segments = new IdentityHashMap<>();
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+        // rows share a handful of model names, versions, class names and segment map instances
+        // (the aggregator shares them): encode each instance once per write
+        Map<Object, byte[]> encoded = new IdentityHashMap<>();
+        ValueWriter value = new ValueWriter();
         try (WriteBatch batch = new WriteBatch()) {
             for (PendingPrediction p : write.predictions()) {
-                byte[] encodedSegments = segments.computeIfAbsent(p.segments(), ColumnCodec::encodeStrings);
-                batch.put(key(PREDICTION, p.model(), p.id()), encodePrediction(p, encodedSegments, buffer));
+                batch.put(key(PREDICTION, p.model(), p.id(), encoded), encodePrediction(p, encoded, value));
             }
             for (EarlyLabel l : write.earlyLabels()) {
-                batch.put(key(EARLY_LABEL, l.model(), l.id()), encodeEarlyLabel(l, buffer));
+                value.reset();
+                value.u8(FORMAT);
+                value.i64(l.timestampMs());
+                value.bytes(ColumnCodec.encodeLabel(l.label()));
+                batch.put(key(EARLY_LABEL, l.model(), l.id(), encoded), value.toArray());
             }
             for (Map.Entry<String, List<String>> e : write.joinedLabels().entrySet()) {
                 for (String id : e.getValue()) {
-                    batch.delete(key(EARLY_LABEL, e.getKey(), id));
+                    batch.delete(key(EARLY_LABEL, e.getKey(), id, encoded));
                 }
             }
             batch.put(CHECKPOINT_KEY, ByteBuffer.allocate(8).putLong(write.lsn()).array());
@@ -183,8 +183,9 @@ public final class RocksPendingStore implements PendingStore {
         }
         List<String> idList = new ArrayList<>(ids);
         List<byte[]> keys = new ArrayList<>(idList.size());
+        Map<Object, byte[]> encoded = new IdentityHashMap<>();
         for (String id : idList) {
-            keys.add(key(kind, model, id));
+            keys.add(key(kind, model, id, encoded));
         }
         try {
             List<byte[]> values = db.multiGetAsList(keys);
@@ -243,8 +244,8 @@ public final class RocksPendingStore implements PendingStore {
 
     // ---- encoding ----
 
-    static byte[] key(byte kind, String model, String id) {
-        byte[] m = model.getBytes(StandardCharsets.UTF_8);
+    private static byte[] key(byte kind, String model, String id, Map<Object, byte[]> encoded) {
+        byte[] m = utf8(model, encoded);
         byte[] i = id.getBytes(StandardCharsets.UTF_8);
         byte[] k = new byte[2 + m.length + i.length];
         k[0] = kind;
@@ -253,77 +254,118 @@ public final class RocksPendingStore implements PendingStore {
         return k;
     }
 
-    private static byte[] encodePrediction(PendingPrediction p, byte[] segments, ByteArrayOutputStream buffer) {
-        buffer.reset();
-        try (DataOutputStream out = new DataOutputStream(buffer)) {
-            out.writeByte(FORMAT);
-            out.writeUTF(p.version());
-            out.writeLong(p.timestampMs());
-            out.writeLong(p.windowStartMs());
-            out.writeLong(p.windowMs());
-            out.writeShort(segments.length);
-            out.write(segments);
-            out.writeBoolean(p.predictedClass() != null);
-            if (p.predictedClass() != null) {
-                out.writeUTF(p.predictedClass());
-            }
-            out.writeLong(Double.doubleToRawLongBits(p.predictedValue()));
-            out.writeBoolean(p.score() != null);
-            if (p.score() != null) {
-                out.writeLong(Double.doubleToRawLongBits(p.score()));
-            }
-            byte[] scores = p.scores() == null ? null : ColumnCodec.encodeDoubles(p.scores());
-            out.writeInt(scores == null ? -1 : scores.length);
-            if (scores != null) {
-                out.write(scores);
-            }
-            out.writeBoolean(p.labeled());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    private static byte[] utf8(String s, Map<Object, byte[]> encoded) {
+        return encoded.computeIfAbsent(s, x -> s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A growable big-endian byte buffer, reused row after row. */
+    private static final class ValueWriter {
+        private byte[] buf = new byte[256];
+        private int pos;
+
+        void reset() {
+            pos = 0;
         }
-        return buffer.toByteArray();
+
+        private void ensure(int n) {
+            if (pos + n > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(2 * buf.length, pos + n));
+            }
+        }
+
+        void u8(int v) {
+            ensure(1);
+            buf[pos++] = (byte) v;
+        }
+
+        void i32(int v) {
+            ensure(4);
+            for (int shift = 24; shift >= 0; shift -= 8) {
+                buf[pos++] = (byte) (v >>> shift);
+            }
+        }
+
+        void i64(long v) {
+            ensure(8);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                buf[pos++] = (byte) (v >>> shift);
+            }
+        }
+
+        void bytes(byte[] b) {
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, pos, b.length);
+            pos += b.length;
+        }
+
+        /** A length (int) and the bytes; a length of -1 for null. */
+        void block(byte[] b) {
+            i32(b == null ? -1 : b.length);
+            if (b != null) {
+                bytes(b);
+            }
+        }
+
+        byte[] toArray() {
+            return Arrays.copyOf(buf, pos);
+        }
+    }
+
+    private static byte[] readBlock(ByteBuffer in) {
+        int n = in.getInt();
+        if (n < 0) {
+            return null;
+        }
+        byte[] b = new byte[n];
+        in.get(b);
+        return b;
+    }
+
+    private static byte[] encodePrediction(PendingPrediction p, Map<Object, byte[]> encoded, ValueWriter out) {
+        out.reset();
+        out.u8(FORMAT);
+        out.block(utf8(p.version(), encoded));
+        out.i64(p.timestampMs());
+        out.i64(p.windowStartMs());
+        out.i64(p.windowMs());
+        out.block(encoded.computeIfAbsent(p.segments(), m -> ColumnCodec.encodeStrings(p.segments())));
+        out.block(p.predictedClass() == null ? null : utf8(p.predictedClass(), encoded));
+        out.i64(Double.doubleToRawLongBits(p.predictedValue()));
+        out.u8(p.score() != null ? 1 : 0);
+        out.i64(p.score() == null ? 0 : Double.doubleToRawLongBits(p.score()));
+        out.block(p.scores() == null ? null : ColumnCodec.encodeDoubles(p.scores()));
+        out.u8(p.labeled() ? 1 : 0);
+        return out.toArray();
     }
 
     private static PendingPrediction decodePrediction(String model, String id, byte[] value) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
-            int format = in.readUnsignedByte();
+        try {
+            ByteBuffer in = ByteBuffer.wrap(value);
+            int format = in.get() & 0xFF;
             if (format != FORMAT) {
-                throw new IllegalStateException("pending prediction " + model + "/" + id + " has format " + format);
+                throw new StoreException("pending prediction " + model + "/" + id + " has format " + format);
             }
-            String version = in.readUTF();
-            long ts = in.readLong();
-            long windowStart = in.readLong();
-            long windowMs = in.readLong();
-            byte[] segments = new byte[in.readUnsignedShort()];
-            in.readFully(segments);
-            String predictedClass = in.readBoolean() ? in.readUTF() : null;
-            double predictedValue = Double.longBitsToDouble(in.readLong());
-            Double score = in.readBoolean() ? Double.longBitsToDouble(in.readLong()) : null;
-            int scoresLength = in.readInt();
-            Map<String, Double> scores = null;
-            if (scoresLength >= 0) {
-                byte[] b = new byte[scoresLength];
-                in.readFully(b);
-                scores = ColumnCodec.decodeDoubles(b);
+            String version = new String(readBlock(in), StandardCharsets.UTF_8);
+            long ts = in.getLong();
+            long windowStart = in.getLong();
+            long windowMs = in.getLong();
+            Map<String, String> segments = ColumnCodec.decodeStrings(readBlock(in));
+            byte[] predictedClass = readBlock(in);
+            double predictedValue = Double.longBitsToDouble(in.getLong());
+            boolean hasScore = in.get() != 0;
+            long scoreBits = in.getLong();
+            byte[] scores = readBlock(in);
+            boolean labeled = in.get() != 0;
+            return new PendingPrediction(model, id, version, ts, windowStart, windowMs, segments,
+                    predictedClass == null ? null : new String(predictedClass, StandardCharsets.UTF_8), predictedValue,
+                    hasScore ? Double.longBitsToDouble(scoreBits) : null,
+                    scores == null ? null : ColumnCodec.decodeDoubles(scores), labeled);
+        } catch (RuntimeException e) {
+            if (e instanceof StoreException se) {
+                throw se;
             }
-            boolean labeled = in.readBoolean();
-            return new PendingPrediction(model, id, version, ts, windowStart, windowMs, ColumnCodec.decodeStrings(segments),
-                    predictedClass, predictedValue, score, scores, labeled);
-        } catch (IOException e) {
-            throw new StoreException("pending prediction " + model + "/" + id + " is corrupt: " + e.getMessage(), e);
+            throw new StoreException("pending prediction " + model + "/" + id + " is corrupt: " + e, e);
         }
-    }
-
-    private static byte[] encodeEarlyLabel(EarlyLabel l, ByteArrayOutputStream buffer) {
-        buffer.reset();
-        try (DataOutputStream out = new DataOutputStream(buffer)) {
-            out.writeByte(FORMAT);
-            out.writeLong(l.timestampMs());
-            out.write(ColumnCodec.encodeLabel(l.label()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return buffer.toByteArray();
     }
 
     private static EarlyLabel decodeEarlyLabel(String model, String id, byte[] value) {

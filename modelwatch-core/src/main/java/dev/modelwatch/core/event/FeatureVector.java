@@ -186,9 +186,16 @@ public final class FeatureVector extends AbstractMap<String, Object> {
                 }
                 return null;
             }
+            // compare cached hash codes first: names of one length (emb_0, emb_1, ...) would
+            // otherwise be compared byte by byte, pair by pair
+            int[] hashes = new int[size];
+            for (int i = 0; i < size; i++) {
+                hashes[i] = names[i].hashCode();
+            }
             for (int i = 1; i < size; i++) {
+                int h = hashes[i];
                 for (int j = 0; j < i; j++) {
-                    if (names[i] == names[j] || names[i].equals(names[j])) {
+                    if (hashes[j] == h && names[i].equals(names[j])) {
                         return names[i];
                     }
                 }

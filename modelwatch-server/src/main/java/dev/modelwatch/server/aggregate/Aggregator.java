@@ -428,11 +428,11 @@ public final class Aggregator implements AutoCloseable {
         Map<String, Set<String>> ids = new HashMap<>();
         for (Event e : events) {
             if (e instanceof PredictionEvent p && p.id() != null) {
-                if (!inMemory(p.model(), p.id()) && knownIds.mightContain(p.model(), p.id())) {
+                if (knownIds.mightContain(p.model(), p.id()) && !inMemory(p.model(), p.id())) {
                     ids.computeIfAbsent(p.model(), k -> new LinkedHashSet<>()).add(p.id());
                 }
-            } else if (e instanceof LabelEvent l && !inMemory(l.model(), l.id())
-                    && knownIds.mightContain(l.model(), l.id())) {
+            } else if (e instanceof LabelEvent l && knownIds.mightContain(l.model(), l.id())
+                    && !inMemory(l.model(), l.id())) {
                 ids.computeIfAbsent(l.model(), k -> new LinkedHashSet<>()).add(l.id());
             }
         }
@@ -470,7 +470,10 @@ public final class Aggregator implements AutoCloseable {
     }
 
     private boolean applyPrediction(PredictionEvent e) {
-        if (e.id() != null && findPrediction(e.model(), e.id()) != null) {
+        // every id in memory or in the pending store is in the filter: a new id, nearly every
+        // one, needs none of the lookups in the generations' maps
+        boolean maybeKnown = e.id() != null && knownIds.mightContain(e.model(), e.id());
+        if (maybeKnown && findPrediction(e.model(), e.id()) != null) {
             return false;
         }
         ModelState model = models.get(e.model());
@@ -499,7 +502,7 @@ public final class Aggregator implements AutoCloseable {
                 e.timestampMs(), windowStart, windowMs, strings.intern(e.segments()),
                 strings.intern(e.predictedClass()), e.prediction() instanceof Double d ? d : Double.NaN,
                 e.score(), e.scores(), false);
-        EarlyLabel early = findEarlyLabel(e.model(), e.id());
+        EarlyLabel early = maybeKnown ? findEarlyLabel(e.model(), e.id()) : null;
         if (early != null) {
             addOutcome(pending, early.label(), model.spec);
             pending = pending.asLabeled();
@@ -510,12 +513,15 @@ public final class Aggregator implements AutoCloseable {
             active.joined.computeIfAbsent(e.model(), k -> new HashSet<>()).add(e.id());
         }
         active.predictions.computeIfAbsent(e.model(), k -> new HashMap<>()).put(e.id(), pending);
-        knownIds.add(e.model(), e.id());
+        if (!maybeKnown) {
+            knownIds.add(e.model(), e.id());
+        }
         return true;
     }
 
     private boolean applyLabel(LabelEvent l) {
-        PendingPrediction p = findPrediction(l.model(), l.id());
+        boolean maybeKnown = knownIds.mightContain(l.model(), l.id());
+        PendingPrediction p = maybeKnown ? findPrediction(l.model(), l.id()) : null;
         if (p != null) {
             if (p.labeled()) {
                 return false;
@@ -527,7 +533,7 @@ public final class Aggregator implements AutoCloseable {
             active.predictions.computeIfAbsent(l.model(), k -> new HashMap<>()).put(l.id(), p.asLabeled());
             return true;
         }
-        if (findEarlyLabel(l.model(), l.id()) != null) {
+        if (maybeKnown && findEarlyLabel(l.model(), l.id()) != null) {
             return false;
         }
         active.earlyLabels.computeIfAbsent(l.model(), k -> new HashMap<>())
