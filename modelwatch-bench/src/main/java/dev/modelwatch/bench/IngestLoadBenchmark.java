@@ -111,22 +111,34 @@ public final class IngestLoadBenchmark {
                 workload.meanEventBytes(), options.threads(), options.clients());
 
         List<ThroughputRun.Result> stages = new ArrayList<>();
-        ThroughputRun.Result parse = stage(stages, "parse-only", options.threads(), workload, ParseTask::new);
+        ThroughputRun.Result parseBefore = stage(stages, "parse-only", options.threads(), workload, ParseTask::new);
         EventDecoder decoder = serverDecoder();
-        stage(stages, "decode", options.threads(), workload, () -> new DecodeTask(decoder));
+        ThroughputRun.Result decode = stage(stages, "decode", options.threads(), workload, () -> new DecodeTask(decoder));
         stage(stages, "log-record", options.threads(), workload, () -> new LogRecordTask(workload.eventsPerBody()));
         Map<byte[], List<Event>> decoded = decodeAll(decoder, workload);
-        stage(stages, "profile-updates", 1, workload, () -> new ProfileTask(decoded));
+        ThroughputRun.Result profile = stage(stages, "profile-updates", 1, workload, () -> new ProfileTask(decoded));
         decoded.clear();
         System.gc();
 
         HttpOutcome outcome = httpPhase(workload);
         HttpIngestLoad.Result http = outcome.load();
         double sustained = sustainedRate(http, outcome.drainSeconds());
+        // the limit again after the HTTP phase: this machine's speed drifts by tens of percent over
+        // minutes (other guests on the host), so the ratio is taken against the mean of both
+        ThroughputRun.Result parseAfter = stage(stages, "parse-only, after", options.threads(), workload,
+                ParseTask::new);
+        double parseRate = (parseBefore.eventsPerSecond() + parseAfter.eventsPerSecond()) / 2;
+        double parseCpu = (parseBefore.cpuMicrosPerEvent() + parseAfter.cpuMicrosPerEvent()) / 2;
 
-        double ratio = http.eventsPerSecond() / parse.eventsPerSecond();
-        double sustainedRatio = sustained / parse.eventsPerSecond();
-        printTable(stages, http, parse, ratio, sustained, sustainedRatio);
+        double ratio = http.eventsPerSecond() / parseRate;
+        double sustainedRatio = sustained / parseRate;
+        printTable(stages, http, parseRate, ratio, sustained, sustainedRatio);
+        // the least CPU an event can cost the server: decoding it and updating its profiles; with
+        // nothing else (no HTTP, log, storage, GC) and both cores busy, this is the best ratio
+        double ceiling = parseCpu / (decode.cpuMicrosPerEvent() + profile.cpuMicrosPerEvent());
+        System.out.printf("ceiling of a server that did nothing but decode and profile: parse-only %.2f µs CPU / "
+                        + "(decode %.2f + profile updates %.2f) = %.3f%n", parseCpu,
+                decode.cpuMicrosPerEvent(), profile.cpuMicrosPerEvent(), ceiling);
         List<Object> stageJson = new ArrayList<>();
         for (ThroughputRun.Result r : stages) {
             stageJson.add(stageJson(r));
@@ -135,6 +147,7 @@ public final class IngestLoadBenchmark {
         Map<String, Object> ratios = new LinkedHashMap<>();
         ratios.put("http_ingest_over_parse_only", round(ratio, 3));
         ratios.put("sustained_ingest_over_parse_only", round(sustainedRatio, 3));
+        ratios.put("decode_and_profile_ceiling", round(ceiling, 3));
         ratios.put("target", TARGET_RATIO);
         ratios.put("meets_target", ratio >= TARGET_RATIO);
         report.put("ratio", ratios);
@@ -245,6 +258,8 @@ public final class IngestLoadBenchmark {
      * No duplicate check, no label bookkeeping, no storage.
      */
     private static final class ProfileTask implements ThroughputRun.BodyTask {
+        private static final SketchSettings SEGMENT_SKETCHES = SketchSettings.DEFAULT.forSegments();
+        private static final String POSITIVE_CLASS = "1";
         private final Map<byte[], List<Event>> decoded;
         private final Map<ProfileKey, WindowProfile> profiles = new HashMap<>();
 
@@ -256,15 +271,17 @@ public final class IngestLoadBenchmark {
         public int process(byte[] body) {
             List<Event> events = decoded.get(body);
             long window = ModelSpec.DEFAULT_WINDOW_MS;
+            // as the aggregator does: the model's profile with the full settings, each segment's with
+            // the smaller ones, the binary model's positive class "1"
             for (Event e : events) {
                 PredictionEvent p = (PredictionEvent) e;
                 long start = Math.floorDiv(p.timestampMs(), window) * window;
                 profiles.computeIfAbsent(new ProfileKey(p.model(), p.version(), ProfileKey.ALL, window, start),
-                        k -> new WindowProfile(SketchSettings.DEFAULT)).addPrediction(p);
+                        k -> new WindowProfile(SketchSettings.DEFAULT)).addPrediction(p, POSITIVE_CLASS);
                 for (Map.Entry<String, String> s : p.segments().entrySet()) {
                     profiles.computeIfAbsent(new ProfileKey(p.model(), p.version(),
                             ProfileKey.segment(s.getKey(), s.getValue()), window, start),
-                            k -> new WindowProfile(SketchSettings.DEFAULT)).addPrediction(p);
+                            k -> new WindowProfile(SEGMENT_SKETCHES)).addPrediction(p, POSITIVE_CLASS);
                 }
             }
             return events.size();
@@ -400,7 +417,7 @@ public final class IngestLoadBenchmark {
 
     // ---- report ----
 
-    private void printTable(List<ThroughputRun.Result> stages, HttpIngestLoad.Result http, ThroughputRun.Result parse,
+    private void printTable(List<ThroughputRun.Result> stages, HttpIngestLoad.Result http, double parseRate,
                             double ratio, double sustained, double sustainedRatio) {
         System.out.println();
         System.out.println("| stage | threads | events/s | MB/s | CPU µs/event |");
@@ -428,8 +445,9 @@ public final class IngestLoadBenchmark {
         }
         System.out.printf("client share of the process CPU: %.1f%%%n",
                 100 * http.clientCpuSeconds() / http.processCpuSeconds());
-        System.out.printf("%nRATIO HTTP ingest / parse-only = %,.0f / %,.0f = %.3f (target >= %.1f): %s%n",
-                http.eventsPerSecond(), parse.eventsPerSecond(), ratio, TARGET_RATIO,
+        System.out.printf("%nRATIO HTTP ingest / parse-only (mean of before and after) = %,.0f / %,.0f = %.3f "
+                        + "(target >= %.1f): %s%n",
+                http.eventsPerSecond(), parseRate, ratio, TARGET_RATIO,
                 ratio >= TARGET_RATIO ? "MEETS TARGET" : "BELOW TARGET");
         System.out.printf("sustained (accepted and aggregated, %,d events over %.1f s of load + catch-up) = %,.0f "
                         + "events/s, ratio %.3f%n", http.totalAcceptedEvents(), http.totalAcceptedEvents() / sustained,

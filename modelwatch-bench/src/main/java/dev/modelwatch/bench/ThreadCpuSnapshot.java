@@ -19,9 +19,10 @@ import java.util.function.Function;
  * where the CPU of an interval went: the load generator and the server run in this one JVM, so the
  * client's share can be told apart from the server's.
  *
- * <p>The process total exceeds the sum of the Java threads by the JVM's own threads (garbage
- * collection, JIT compilers) and by threads that ended inside the interval; that remainder is
- * reported as its own line.
+ * <p>The process total exceeds the sum of the Java threads by the threads no Java thread object
+ * stands for — the JVM's garbage collectors and JIT compilers, RocksDB's flush and compaction
+ * threads — and by threads that ended inside the interval. The first three are told apart by
+ * their names in {@code /proc/self/task} (Linux); what is left is reported as its own line.
  *
  * <pre>{@code
  * ThreadCpuSnapshot before = ThreadCpuSnapshot.take();
@@ -30,8 +31,15 @@ import java.util.function.Function;
  * }</pre>
  */
 final class ThreadCpuSnapshot {
-    /** The name of the remainder line: process CPU not seen on a live Java thread. */
-    static final String JVM_REMAINDER = "jvm: GC, JIT, ended threads";
+    /** The name of the remainder line: process CPU not seen on a live Java thread nor a named native one. */
+    static final String JVM_REMAINDER = "jvm: other native and ended threads";
+    /** Native threads by the start of their name (Linux keeps 15 characters), and the line they go to. */
+    private static final Map<String, String> NATIVE_GROUPS = Map.of(
+            "GC Thread", "jvm: garbage collection",
+            "VM Thread", "jvm: garbage collection",
+            "C1 CompilerThre", "jvm: JIT compilers",
+            "C2 CompilerThre", "jvm: JIT compilers",
+            "rocksdb:", "server: RocksDB flush and compaction");
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private record ThreadCpu(String name, long cpuNanos) {
@@ -47,9 +55,12 @@ final class ThreadCpuSnapshot {
     private final long gcMillis;
     private final long jitMillis;
     private final Map<Long, ThreadCpu> threads;
+    /** Clock ticks of the live native threads of each {@link #NATIVE_GROUPS} line, by task id. */
+    private final Map<String, Map<String, Long>> nativeTicks;
 
     private ThreadCpuSnapshot(long wallNanos, long processCpuNanos, long[] machineTicks, long gcCount, long gcMillis,
-                              long jitMillis, Map<Long, ThreadCpu> threads) {
+                              long jitMillis, Map<Long, ThreadCpu> threads, Map<String, Map<String, Long>> nativeTicks) {
+        this.nativeTicks = nativeTicks;
         this.wallNanos = wallNanos;
         this.processCpuNanos = processCpuNanos;
         this.machineTicks = machineTicks;
@@ -78,7 +89,44 @@ final class ThreadCpuSnapshot {
         long jit = ManagementFactory.getCompilationMXBean() == null ? 0
                 : ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
         return new ThreadCpuSnapshot(System.nanoTime(), processCpuNanos(), machineTicks(), gcCount, gcMillis, jit,
-                threads);
+                threads, nativeTicks());
+    }
+
+    /** Per line of {@link #NATIVE_GROUPS}: task id to user + system ticks; empty where /proc is missing. */
+    private static Map<String, Map<String, Long>> nativeTicks() {
+        Map<String, Map<String, Long>> out = new HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                int open = stat.indexOf('(');
+                int close = stat.lastIndexOf(')');
+                if (open < 0 || close < open) {
+                    continue;
+                }
+                String name = stat.substring(open + 1, close);
+                String line = null;
+                for (Map.Entry<String, String> g : NATIVE_GROUPS.entrySet()) {
+                    if (name.startsWith(g.getKey())) {
+                        line = g.getValue();
+                    }
+                }
+                if (line == null) {
+                    continue;
+                }
+                // after the name: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+                String[] f = stat.substring(close + 2).split(" ");
+                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                out.computeIfAbsent(line, k -> new HashMap<>()).put(task.getFileName().toString(), ticks);
+            }
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
+        }
+        return out;
     }
 
     private static long processCpuNanos() {
@@ -172,8 +220,21 @@ final class ThreadCpuSnapshot {
             threadTotal += n;
         }
         long process = processCpuNanos - before.processCpuNanos;
-        if (processCpuNanos >= 0 && process > threadTotal) {
-            nanos.merge(JVM_REMAINDER, process - threadTotal, Long::sum);
+        long remainder = processCpuNanos >= 0 ? process - threadTotal : 0;
+        for (Map.Entry<String, Map<String, Long>> line : nativeTicks.entrySet()) {
+            Map<String, Long> earlier = before.nativeTicks.getOrDefault(line.getKey(), Map.of());
+            long ticks = 0;
+            for (Map.Entry<String, Long> task : line.getValue().entrySet()) {
+                ticks += task.getValue() - earlier.getOrDefault(task.getKey(), 0L);
+            }
+            long n = Math.min(Math.max(0, remainder), Math.round(ticks / TICKS_PER_SECOND * 1e9));
+            if (n > 0) {
+                nanos.merge(line.getKey(), n, Long::sum);
+                remainder -= n;
+            }
+        }
+        if (remainder > 0) {
+            nanos.merge(JVM_REMAINDER, remainder, Long::sum);
         }
         Map<String, Double> out = new LinkedHashMap<>();
         nanos.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
