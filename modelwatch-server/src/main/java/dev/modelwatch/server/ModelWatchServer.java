@@ -149,6 +149,11 @@ public final class ModelWatchServer implements AutoCloseable {
         LOG.info("shut down cleanly");
     }
 
+    /** The aggregation runtime, for tests in this package that must hold it still. */
+    Aggregator aggregator() {
+        return aggregator;
+    }
+
     /** Waits until the aggregation runtime has applied every acknowledged event (for tests and the demo). */
     public void awaitAggregated(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
