@@ -10,8 +10,18 @@ public final class ClassNames {
 
     public static String of(double value) {
         if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-            return Long.toString((long) value);
+            long v = (long) value;
+            // class numbers are small: one shared string each instead of a new one every event
+            return v >= 0 && v < SMALL.length ? SMALL[(int) v] : Long.toString(v);
         }
         return Double.toString(value);
+    }
+
+    private static final String[] SMALL = new String[1024];
+
+    static {
+        for (int i = 0; i < SMALL.length; i++) {
+            SMALL[i] = Integer.toString(i);
+        }
     }
 }

@@ -484,8 +484,9 @@ public final class Aggregator implements AutoCloseable {
         }
         long windowMs = model.spec.windowMs();
         long windowStart = Math.floorDiv(e.timestampMs(), windowMs) * windowMs;
+        String version = strings.intern(e.version());
         if (!pendingOnly) {
-            model.seen(e.timestampMs(), e.version());
+            model.seen(e.timestampMs(), version);
             active.dirtyModels.add(e.model());
             String positiveClass = model.spec.task() == ModelTask.BINARY_CLASSIFICATION
                     ? model.spec.positiveClass() : null;
@@ -498,7 +499,7 @@ public final class Aggregator implements AutoCloseable {
         }
         // a pending prediction lives until its commit (seconds, through young collections): it shares
         // the model name, version, segment map and class name with every other prediction that has them
-        PendingPrediction pending = new PendingPrediction(model.spec.name(), e.id(), strings.intern(e.version()),
+        PendingPrediction pending = new PendingPrediction(model.spec.name(), e.id(), version,
                 e.timestampMs(), windowStart, windowMs, strings.intern(e.segments()),
                 strings.intern(e.predictedClass()), e.prediction() instanceof Double d ? d : Double.NaN,
                 e.score(), e.scores(), false);
@@ -807,6 +808,7 @@ public final class Aggregator implements AutoCloseable {
         long last;
         long predictionCount;
         final TreeSet<String> versions;
+        private String lastVersion;
 
         ModelState(ModelSpec spec, long first, long last, long count, TreeSet<String> versions) {
             this.spec = spec;
@@ -820,7 +822,11 @@ public final class Aggregator implements AutoCloseable {
             first = Math.min(first, ts);
             last = Math.max(last, ts);
             predictionCount++;
-            versions.add(version);
+            // versions arrive as shared instances (SharedValues): most events repeat the last one
+            if (version != lastVersion) {
+                versions.add(version);
+                lastVersion = version;
+            }
         }
 
         ModelRecord record() {
