@@ -1,20 +1,13 @@
 package dev.modelwatch.server.alert.notify.dingtalk;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.modelwatch.server.alert.dispatch.Notification;
-import dev.modelwatch.server.alert.notify.HttpDelivery;
-import dev.modelwatch.server.alert.notify.Notifier;
 import dev.modelwatch.server.alert.notify.NotifyResult;
-import dev.modelwatch.server.alert.notify.Redactor;
+import dev.modelwatch.server.alert.notify.RobotNotifier;
 import dev.modelwatch.server.alert.notify.RobotReply;
 import dev.modelwatch.server.alert.notify.template.TemplateData;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -28,36 +21,20 @@ import java.util.Set;
  * busy") are retryable; any other code (310000 signature or keyword mismatch, 300001 bad token, ...)
  * is not.
  */
-public final class DingTalkNotifier implements Notifier {
+public final class DingTalkNotifier extends RobotNotifier {
     /** The errcodes worth retrying. */
     public static final Set<Long> RETRYABLE_ERRCODES = Set.of(130101L, -1L);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String name;
     private final DingTalkConfig config;
-    private final Clock clock;
-    private final String externalUrl;
-    private final HttpDelivery http;
 
     public DingTalkNotifier(String name, DingTalkConfig config, HttpClient client, Clock clock, String externalUrl) {
-        this.name = name;
+        super(name, config, config.sendResolved(), config.timeoutMs(),
+                withSecret(config.url().redactor(), config.secret()), client, clock, externalUrl);
         this.config = config;
-        this.clock = clock;
-        this.externalUrl = externalUrl == null ? "" : externalUrl;
-        Redactor r = config.url().redactor();
-        if (config.secret() != null) {
-            r = r.with(List.of(config.secret().reveal()));
-        }
-        this.http = new HttpDelivery(client, r);
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    /** The message body for {@code data}. */
-    Map<String, Object> body(TemplateData data) {
+    protected Map<String, Object> body(TemplateData data, long atMs) {
         String title = config.title().render(data).strip();
         StringBuilder text = new StringBuilder("#### ").append(title).append("\n\n").append(config.text().render(data));
         if (!config.atMobiles().isEmpty()) {
@@ -82,27 +59,14 @@ public final class DingTalkNotifier implements Notifier {
     }
 
     @Override
-    public NotifyResult send(Notification n) {
-        long at = clock.millis();
-        TemplateData data = TemplateData.of(n, config.sendResolved(), externalUrl);
-        if (data.alerts().isEmpty()) {
-            return NotifyResult.nothingToSend(at);
-        }
-        byte[] bytes;
-        try {
-            bytes = JSON.writeValueAsBytes(body(data));
-        } catch (JsonProcessingException e) {
-            return NotifyResult.failed(false, -1, "cannot write the message: " + e.getOriginalMessage(), at);
-        }
-        URI uri = config.secret() == null ? config.url().uri()
-                : config.url().withQuery("timestamp=" + at + "&sign=" + DingTalkSignature.sign(config.secret().reveal(), at));
-        return http.post(uri, Map.of(), bytes, Duration.ofMillis(config.timeoutMs()), at,
-                (status, text, atMs) -> RobotReply.parse(text, new String[] {"errcode"}, new String[] {"errmsg"})
-                        .result("DingTalk", RETRYABLE_ERRCODES, status, text, atMs));
+    protected URI uri(long atMs) {
+        return config.secret() == null ? config.url().uri()
+                : config.url().withQuery("timestamp=" + atMs + "&sign=" + DingTalkSignature.sign(config.secret().reveal(), atMs));
     }
 
     @Override
-    public String toString() {
-        return name + " " + config;
+    protected NotifyResult reply(int status, String text, long atMs) {
+        return RobotReply.parse(text, new String[] {"errcode"}, new String[] {"errmsg"})
+                .result("DingTalk", RETRYABLE_ERRCODES, status, text, atMs);
     }
 }

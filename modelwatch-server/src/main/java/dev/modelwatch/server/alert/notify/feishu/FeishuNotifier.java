@@ -1,18 +1,13 @@
 package dev.modelwatch.server.alert.notify.feishu;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.modelwatch.server.alert.dispatch.Notification;
-import dev.modelwatch.server.alert.notify.HttpDelivery;
-import dev.modelwatch.server.alert.notify.Notifier;
 import dev.modelwatch.server.alert.notify.NotifyResult;
-import dev.modelwatch.server.alert.notify.Redactor;
+import dev.modelwatch.server.alert.notify.RobotNotifier;
 import dev.modelwatch.server.alert.notify.RobotReply;
 import dev.modelwatch.server.alert.notify.TextLimit;
 import dev.modelwatch.server.alert.notify.template.TemplateData;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,37 +28,22 @@ import java.util.Set;
  * non-zero code is a failure: 9499 and 11232 (request frequency limits) are retryable, any other code
  * (19021 signature mismatch or expired timestamp, 19024 keyword mismatch, ...) is not.
  */
-public final class FeishuNotifier implements Notifier {
+public final class FeishuNotifier extends RobotNotifier {
     /** The codes worth retrying. */
     public static final Set<Long> RETRYABLE_CODES = Set.of(9499L, 11232L);
     /** The most UTF-8 bytes of the message text. */
     public static final int MAX_TEXT_BYTES = 18_000;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String name;
     private final FeishuConfig config;
-    private final Clock clock;
-    private final String externalUrl;
-    private final HttpDelivery http;
 
     public FeishuNotifier(String name, FeishuConfig config, HttpClient client, Clock clock, String externalUrl) {
-        this.name = name;
+        super(name, config, config.sendResolved(), config.timeoutMs(),
+                withSecret(config.url().redactor(), config.secret()), client, clock, externalUrl);
         this.config = config;
-        this.clock = clock;
-        this.externalUrl = externalUrl == null ? "" : externalUrl;
-        Redactor r = config.url().redactor();
-        if (config.secret() != null) {
-            r = r.with(List.of(config.secret().reveal()));
-        }
-        this.http = new HttpDelivery(client, r);
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    Map<String, Object> body(TemplateData data, long atMs) {
+    protected Map<String, Object> body(TemplateData data, long atMs) {
         String title = config.title().render(data).strip();
         String text = TextLimit.utf8Bytes(config.text().render(data), MAX_TEXT_BYTES);
         Map<String, Object> body = new LinkedHashMap<>();
@@ -96,25 +76,13 @@ public final class FeishuNotifier implements Notifier {
     }
 
     @Override
-    public NotifyResult send(Notification n) {
-        long at = clock.millis();
-        TemplateData data = TemplateData.of(n, config.sendResolved(), externalUrl);
-        if (data.alerts().isEmpty()) {
-            return NotifyResult.nothingToSend(at);
-        }
-        byte[] bytes;
-        try {
-            bytes = JSON.writeValueAsBytes(body(data, at));
-        } catch (JsonProcessingException e) {
-            return NotifyResult.failed(false, -1, "cannot write the message: " + e.getOriginalMessage(), at);
-        }
-        return http.post(config.url().uri(), Map.of(), bytes, Duration.ofMillis(config.timeoutMs()), at,
-                (status, text, atMs) -> RobotReply.parse(text, new String[] {"code", "StatusCode"},
-                        new String[] {"msg", "StatusMessage"}).result("Feishu", RETRYABLE_CODES, status, text, atMs));
+    protected URI uri(long atMs) {
+        return config.url().uri();
     }
 
     @Override
-    public String toString() {
-        return name + " " + config;
+    protected NotifyResult reply(int status, String text, long atMs) {
+        return RobotReply.parse(text, new String[] {"code", "StatusCode"}, new String[] {"msg", "StatusMessage"})
+                .result("Feishu", RETRYABLE_CODES, status, text, atMs);
     }
 }

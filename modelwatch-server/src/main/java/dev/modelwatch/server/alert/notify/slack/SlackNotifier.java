@@ -1,17 +1,13 @@
 package dev.modelwatch.server.alert.notify.slack;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.modelwatch.server.alert.dispatch.Notification;
-import dev.modelwatch.server.alert.notify.HttpDelivery;
-import dev.modelwatch.server.alert.notify.Notifier;
 import dev.modelwatch.server.alert.notify.NotifyResult;
+import dev.modelwatch.server.alert.notify.RobotNotifier;
 import dev.modelwatch.server.alert.notify.TextLimit;
 import dev.modelwatch.server.alert.notify.template.Escaping;
 import dev.modelwatch.server.alert.notify.template.TemplateData;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,31 +25,19 @@ import java.util.Map;
  * characters. Slack answers {@code 200 ok}; errors are 4xx ({@code invalid_payload},
  * {@code channel_not_found}: not retryable), 429 with {@code Retry-After}, or 5xx.
  */
-public final class SlackNotifier implements Notifier {
+public final class SlackNotifier extends RobotNotifier {
     /** Slack's limit on a section block's text. */
     public static final int MAX_SECTION_CHARS = 3000;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String name;
     private final SlackConfig config;
-    private final Clock clock;
-    private final String externalUrl;
-    private final HttpDelivery http;
 
     public SlackNotifier(String name, SlackConfig config, HttpClient client, Clock clock, String externalUrl) {
-        this.name = name;
+        super(name, config, config.sendResolved(), config.timeoutMs(), config.url().redactor(), client, clock, externalUrl);
         this.config = config;
-        this.clock = clock;
-        this.externalUrl = externalUrl == null ? "" : externalUrl;
-        this.http = new HttpDelivery(client, config.url().redactor());
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    Map<String, Object> body(TemplateData data) {
+    protected Map<String, Object> body(TemplateData data, long atMs) {
         String title = config.title().render(data, Escaping.SLACK).strip();
         String text = TextLimit.chars(config.text().render(data, Escaping.SLACK), MAX_SECTION_CHARS);
         Map<String, Object> section = new LinkedHashMap<>();
@@ -82,24 +66,12 @@ public final class SlackNotifier implements Notifier {
     }
 
     @Override
-    public NotifyResult send(Notification n) {
-        long at = clock.millis();
-        TemplateData data = TemplateData.of(n, config.sendResolved(), externalUrl);
-        if (data.alerts().isEmpty()) {
-            return NotifyResult.nothingToSend(at);
-        }
-        byte[] bytes;
-        try {
-            bytes = JSON.writeValueAsBytes(body(data));
-        } catch (JsonProcessingException e) {
-            return NotifyResult.failed(false, -1, "cannot write the message: " + e.getOriginalMessage(), at);
-        }
-        return http.post(config.url().uri(), Map.of(), bytes, Duration.ofMillis(config.timeoutMs()), at,
-                (status, text, atMs) -> NotifyResult.delivered(status, atMs));
+    protected URI uri(long atMs) {
+        return config.url().uri();
     }
 
     @Override
-    public String toString() {
-        return name + " " + config;
+    protected NotifyResult reply(int status, String text, long atMs) {
+        return NotifyResult.delivered(status, atMs);
     }
 }

@@ -1,0 +1,85 @@
+package dev.modelwatch.server.alert.notify;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelwatch.server.alert.dispatch.Notification;
+import dev.modelwatch.server.alert.notify.template.TemplateData;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A notifier that posts one JSON message to a chat robot's webhook (Slack, WeCom, DingTalk,
+ * Feishu): the alerts a notification should show become {@link TemplateData}, a subclass turns
+ * them into the service's message body, and the service's answer into a {@link NotifyResult}.
+ * Nothing is sent when no alert is left to show (resolved ones, with {@code send_resolved} off).
+ */
+public abstract class RobotNotifier implements Notifier {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final Object config;
+    private final boolean sendResolved;
+    private final Duration timeout;
+    private final Clock clock;
+    private final String externalUrl;
+    private final HttpDelivery http;
+
+    /**
+     * @param config   the integration's settings, printed by {@link #toString()} (they redact secrets)
+     * @param redactor what to strip from the answers and errors kept in the delivery log
+     */
+    protected RobotNotifier(String name, Object config, boolean sendResolved, long timeoutMs, Redactor redactor,
+                            HttpClient client, Clock clock, String externalUrl) {
+        this.name = name;
+        this.config = config;
+        this.sendResolved = sendResolved;
+        this.timeout = Duration.ofMillis(timeoutMs);
+        this.clock = clock;
+        this.externalUrl = externalUrl == null ? "" : externalUrl;
+        this.http = new HttpDelivery(client, redactor);
+    }
+
+    /** {@code redactor} that also strips {@code secret}, when there is one. */
+    protected static Redactor withSecret(Redactor redactor, Secret secret) {
+        return secret == null ? redactor : redactor.with(List.of(secret.reveal()));
+    }
+
+    /** The message body for {@code data}, sent at {@code atMs}. */
+    protected abstract Map<String, Object> body(TemplateData data, long atMs);
+
+    /** Where the message sent at {@code atMs} goes. */
+    protected abstract URI uri(long atMs);
+
+    /** What a 2xx answer of the service says. */
+    protected abstract NotifyResult reply(int status, String body, long atMs);
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final NotifyResult send(Notification n) {
+        long at = clock.millis();
+        TemplateData data = TemplateData.of(n, sendResolved, externalUrl);
+        if (data.alerts().isEmpty()) {
+            return NotifyResult.nothingToSend(at);
+        }
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body(data, at));
+        } catch (JsonProcessingException e) {
+            return NotifyResult.failed(false, -1, "cannot write the message: " + e.getOriginalMessage(), at);
+        }
+        return http.post(uri(at), Map.of(), bytes, timeout, at, this::reply);
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + config;
+    }
+}
