@@ -6,6 +6,11 @@ import dev.modelwatch.server.aggregate.ModelRegistry;
 import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.api.ApiServer;
 import dev.modelwatch.server.config.ServerConfig;
+import dev.modelwatch.server.deadletter.DeadLetters;
+import dev.modelwatch.server.health.HealthProblem;
+import dev.modelwatch.server.health.ProcessExit;
+import dev.modelwatch.server.health.Readiness;
+import dev.modelwatch.server.health.Workers;
 import dev.modelwatch.server.ingest.DurableLog;
 import dev.modelwatch.server.ingest.EventDecoder;
 import dev.modelwatch.server.alert.AlertRuntime;
@@ -24,6 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,12 +53,16 @@ public final class ModelWatchServer implements AutoCloseable {
     private final Aggregator aggregator;
     private final ApiServer api;
     private final AlertRuntime alerts;
+    private final Workers workers;
+    private final Duration shutdownGrace;
     private final int port;
     private volatile boolean closed;
 
     private ModelWatchServer(Store store, PendingStore pending, DurableLog log, Aggregator aggregator, ApiServer api,
-                             AlertRuntime alerts, int port) {
+                             AlertRuntime alerts, Workers workers, Duration shutdownGrace, int port) {
         this.alerts = alerts;
+        this.workers = workers;
+        this.shutdownGrace = shutdownGrace;
         this.store = store;
         this.pending = pending;
         this.log = log;
@@ -61,9 +71,29 @@ public final class ModelWatchServer implements AutoCloseable {
         this.port = port;
     }
 
+    /** Starts a server that ends the process when one of its workers dies. */
     public static ModelWatchServer start(ServerConfig config, Clock clock) {
+        return start(config, clock, ProcessExit.system(config.shutdownGrace()));
+    }
+
+    /**
+     * Starts a server.
+     *
+     * @param exit what ends the process when a worker dies (tests pass one that records the call)
+     */
+    public static ModelWatchServer start(ServerConfig config, Clock clock, ProcessExit exit) {
+        return start(config, clock, exit, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts a server whose storage is seen through {@code storeView}: fault-injection tests wrap it
+     * in a store that fails on purpose.
+     */
+    public static ModelWatchServer start(ServerConfig config, Clock clock, ProcessExit exit,
+                                         UnaryOperator<Store> storeView) {
         long t0 = System.nanoTime();
-        Store store = Stores.open(config.jdbcUrl(), config.sketches());
+        Workers workers = new Workers(exit);
+        Store store = storeView.apply(Stores.open(config.jdbcUrl(), config.sketches()));
         PendingStore pending = RocksPendingStore.open(config.dataDir().resolve("pending"),
                 (int) Math.min(Integer.MAX_VALUE, config.joinHorizon().toSeconds()));
         ServerMetrics metrics = new ServerMetrics();
@@ -82,7 +112,9 @@ public final class ModelWatchServer implements AutoCloseable {
             aggregator.replay(events, lsnEnd);
         });
         aggregator.onCommitted(log::truncateBefore);
-        aggregator.start();
+        DeadLetters deadLetters = new DeadLetters(DeadLetters.in(config.dataDir()), log, replayDecoder, clock);
+        aggregator.isolateFailingModels(config.parkAfter(), deadLetters, new java.util.SplittableRandom());
+        aggregator.start(workers);
         try {
             aggregator.flushNow().get(5, TimeUnit.MINUTES);
         } catch (Exception e) {
@@ -90,7 +122,7 @@ public final class ModelWatchServer implements AutoCloseable {
         }
         @SuppressWarnings("unchecked")
         DurableLog.Listener listener = (start, end, attachment) -> aggregator.submit((List<Event>) attachment, end);
-        log.start(listener, metrics);
+        log.start(listener, metrics, workers);
         metrics.gauge("modelwatch_aggregator_queued_events", "Durable events waiting to be aggregated",
                 aggregator::queuedEvents);
         metrics.gauge("modelwatch_log_retained_bytes", "Bytes of ingest log not yet truncated", log::retainedBytes);
@@ -118,35 +150,80 @@ public final class ModelWatchServer implements AutoCloseable {
                         metrics.onDelivery(outcome);
                     }
                 });
-        alerts.start();
+        alerts.start(workers);
+        Duration stallAfter = config.flushInterval().multipliedBy(5).plusSeconds(10);
+        Readiness readiness = new Readiness(workers, store::isReachable, aggregator::queuedEvents, List.of(
+                () -> log.writeProblem().map(p -> List.of(HealthProblem.blocking("ingest log", p))).orElse(List.of()),
+                () -> aggregator.healthProblems(stallAfter),
+                () -> heldModelProblems(aggregator, config.parkAfter()),
+                () -> deadLetterProblems(deadLetters)));
         ApiServer api = new ApiServer(config, decoder, log, aggregator, registry, query, store, metrics, drift, alerts,
-                clock);
+                readiness, deadLetters, clock);
         int port = api.start();
         LOG.info("modelwatch listening on http://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),
                 (System.nanoTime() - t0) / 1_000_000);
-        return new ModelWatchServer(store, pending, log, aggregator, api, alerts, port);
+        return new ModelWatchServer(store, pending, log, aggregator, api, alerts, workers, config.shutdownGrace(), port);
     }
 
     public int port() {
         return port;
     }
 
-    /** Stops accepting requests, aggregates what was acknowledged, commits it, and closes storage. */
+    /**
+     * Stops accepting requests, aggregates what was acknowledged, commits it, and closes storage,
+     * all within {@code server.shutdown_grace}: whatever is not committed by then stays in the ingest
+     * log (the log says so) and is replayed at the next start.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        LOG.info("shutting down: finishing requests, flushing open windows");
+        long deadline = System.nanoTime() + shutdownGrace.toNanos();
+        LOG.info("shutting down within {} s: finishing requests, flushing open windows", shutdownGrace.toSeconds());
+        workers.stopping();
         api.stop();
-        log.close();
-        alerts.close();
-        aggregator.close();
+        log.close(left(deadline));
+        alerts.close(left(deadline));
+        aggregator.close(left(deadline));
         pending.close();
         store.close();
-        LOG.info("shut down cleanly");
+        if (System.nanoTime() < deadline) {
+            LOG.info("shut down cleanly");
+        } else {
+            LOG.warn("shut down after the grace period of {} s ran out; what was left undone is named above and stays "
+                    + "in the ingest log", shutdownGrace.toSeconds());
+        }
+    }
+
+    /** Each model whose writes storage refuses: the server works, that model's data does not reach storage. */
+    private static List<HealthProblem> heldModelProblems(Aggregator aggregator, Duration parkAfter) {
+        List<HealthProblem> out = new java.util.ArrayList<>();
+        for (Aggregator.HoldView h : aggregator.heldModels()) {
+            String name = h.model().isEmpty() ? "metrics without a model" : "model " + h.model();
+            out.add(HealthProblem.degraded(name, "storage refuses its writes since "
+                    + java.time.Instant.ofEpochMilli(h.sinceMs()) + " (" + h.error() + "); retried, and parked in the "
+                    + "dead-letter directory " + parkAfter.toSeconds() + " s after the first refusal"));
+        }
+        return out;
+    }
+
+    /** Parked events waiting for an operator. */
+    private static List<HealthProblem> deadLetterProblems(DeadLetters deadLetters) {
+        List<HealthProblem> out = new java.util.ArrayList<>();
+        for (dev.modelwatch.server.deadletter.DeadLetterEntry e : deadLetters.list(false)) {
+            out.add(HealthProblem.degraded("dead letter " + e.id(), e.events() + " events of "
+                    + (e.model().isEmpty() ? "metrics without a model" : "model " + e.model()) + " parked at "
+                    + e.parkedAt() + " (" + e.reason() + "); replay them once the cause is fixed"));
+        }
+        return out;
+    }
+
+    /** What is left of the grace period, at least 1 ms. */
+    private static Duration left(long deadlineNanos) {
+        return Duration.ofNanos(Math.max(1_000_000, deadlineNanos - System.nanoTime()));
     }
 
     /** The aggregation runtime, for tests in this package that must hold it still. */

@@ -12,19 +12,34 @@ import java.util.Map;
  * position of the ingest log it reflects: after a crash, the log is replayed from {@code lsn} and
  * nothing is counted twice. (Pending predictions go to the {@link PendingStore}.)
  *
- * @param lsn              log position up to which (exclusive) all events are reflected
+ * <p>While storage refuses one model's writes the others are committed without it: the model's
+ * exception to the global checkpoint is kept in {@code modelCheckpoints} (a hold, see
+ * {@link ModelCheckpoint}), so that a restart replays exactly the events storage lacks.
+ *
+ * @param lsn              log position up to which (exclusive) all events are reflected, or -1 to leave
+ *                         the global checkpoint as it is (a model committed alone)
  * @param deltas           profiles to merge into the stored ones (at every resolution they name)
  * @param models           model records to insert or replace
  * @param training         training events to append
  * @param metrics          metric events to append
+ * @param modelCheckpoints per-model checkpoints to insert or replace
+ * @param releasedModels   models whose per-model checkpoint is deleted (they follow the global one again)
  */
 public record Flush(long lsn, Map<ProfileKey, WindowProfile> deltas, List<ModelRecord> models,
-                    List<TrainingEvent> training, List<MetricEvent> metrics) {
+                    List<TrainingEvent> training, List<MetricEvent> metrics, List<ModelCheckpoint> modelCheckpoints,
+                    java.util.Set<String> releasedModels) {
     public Flush {
         deltas = Map.copyOf(deltas);
         models = List.copyOf(models);
         training = List.copyOf(training);
         metrics = List.copyOf(metrics);
+        modelCheckpoints = List.copyOf(modelCheckpoints);
+        releasedModels = java.util.Set.copyOf(releasedModels);
+    }
+
+    public Flush(long lsn, Map<ProfileKey, WindowProfile> deltas, List<ModelRecord> models,
+                 List<TrainingEvent> training, List<MetricEvent> metrics) {
+        this(lsn, deltas, models, training, metrics, List.of(), java.util.Set.of());
     }
 
     public static Flush checkpointOnly(long lsn) {

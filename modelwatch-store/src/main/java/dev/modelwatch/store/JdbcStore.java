@@ -79,6 +79,7 @@ final class JdbcStore implements Store {
     private final String upsertModel;
     private final String insertModelVersion;
     private final String upsertCheckpoint;
+    private final String upsertModelCheckpoint;
     private final String upsertReference;
     private final String upsertAlertingState;
 
@@ -92,6 +93,8 @@ final class JdbcStore implements Store {
         this.upsertModel = dialect.upsert("models", List.of("name"), MODEL_COLUMNS);
         this.insertModelVersion = dialect.insertIfAbsent("model_versions", MODEL_VERSION_COLUMNS, MODEL_VERSION_COLUMNS);
         this.upsertCheckpoint = dialect.upsert("checkpoint", List.of("id"), CHECKPOINT_COLUMNS);
+        this.upsertModelCheckpoint = dialect.upsert("model_checkpoints", List.of("model"),
+                List.of("model", "lsn", "held_since_ms", "last_error"));
         this.upsertReference = dialect.upsert("model_references", List.of("model", "version"),
                 List.of("model", "version", "source", "row_count", "created_at_ms", "data"));
         this.upsertAlertingState = dialect.upsert("alerting_state", List.of("name"), List.of("name", "data", "updated_at_ms"));
@@ -125,12 +128,38 @@ final class JdbcStore implements Store {
             });
             executeBatched(c, INSERT_TRAINING, flush.training(), JdbcStore::bindTraining);
             executeBatched(c, INSERT_METRIC, flush.metrics(), JdbcStore::bindMetric);
-            try (PreparedStatement s = c.prepareStatement(upsertCheckpoint)) {
-                s.setInt(1, CHECKPOINT_ID);
-                s.setLong(2, flush.lsn());
-                s.executeUpdate();
+            if (flush.lsn() >= 0) {
+                try (PreparedStatement s = c.prepareStatement(upsertCheckpoint)) {
+                    s.setInt(1, CHECKPOINT_ID);
+                    s.setLong(2, flush.lsn());
+                    s.executeUpdate();
+                }
             }
+            executeBatched(c, upsertModelCheckpoint, flush.modelCheckpoints(), (s, m) -> {
+                s.setString(1, m.model());
+                s.setLong(2, m.lsn());
+                s.setLong(3, m.heldSinceMs());
+                s.setString(4, m.lastError());
+            });
+            executeBatched(c, "DELETE FROM model_checkpoints WHERE model = ?", List.copyOf(flush.releasedModels()),
+                    (s, m) -> s.setString(1, m));
             return null;
+        });
+    }
+
+    @Override
+    public Map<String, ModelCheckpoint> modelCheckpoints() {
+        return read("reading the per-model checkpoints", c -> {
+            Map<String, ModelCheckpoint> out = new HashMap<>();
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT model, lsn, held_since_ms, last_error FROM model_checkpoints");
+                 ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new ModelCheckpoint(rs.getString(1), rs.getLong(2), rs.getLong(3),
+                            rs.getString(4)));
+                }
+            }
+            return out;
         });
     }
 

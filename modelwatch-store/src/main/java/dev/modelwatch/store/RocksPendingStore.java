@@ -40,6 +40,10 @@ import org.rocksdb.WriteOptions;
  * written more than the join horizon ago when it compacts their files, and
  * {@link #expire(long)} hides rows whose event is older at once.
  *
+ * <p>A write that fails (the disk is full, say) leaves RocksDB refusing every later write until it is
+ * opened again: the next call after a failure closes and reopens it, so the store works again as
+ * soon as the cause is gone, without a restart.
+ *
  * <p>Thread-safe.
  */
 public final class RocksPendingStore implements PendingStore {
@@ -52,7 +56,14 @@ public final class RocksPendingStore implements PendingStore {
         RocksDB.loadLibrary();
     }
 
-    private final TtlDB db;
+    private final Path directory;
+    private final int ttlSeconds;
+    /** Guards {@link #db}: calls hold the read lock, reopening and closing the write lock. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private TtlDB db;
+    /** Set when a write failed: the next call reopens the database first. */
+    private volatile boolean broken;
+    private boolean closed;
     private final Options options;
     private final LRUCache cache;
     private final BloomFilter bloom;
@@ -60,7 +71,10 @@ public final class RocksPendingStore implements PendingStore {
     private volatile long horizonStartMs = Long.MIN_VALUE;
     private volatile long checkpoint;
 
-    private RocksPendingStore(TtlDB db, Options options, LRUCache cache, BloomFilter bloom) {
+    private RocksPendingStore(Path directory, int ttlSeconds, TtlDB db, Options options, LRUCache cache,
+                              BloomFilter bloom) {
+        this.directory = directory;
+        this.ttlSeconds = ttlSeconds;
         this.db = db;
         this.options = options;
         this.cache = cache;
@@ -101,7 +115,7 @@ public final class RocksPendingStore implements PendingStore {
                 .setPeriodicCompactionSeconds(86_400);
         try {
             TtlDB db = TtlDB.open(options, directory.toString(), Math.max(1, ttlSeconds), false);
-            return new RocksPendingStore(db, options, cache, bloom);
+            return new RocksPendingStore(directory, ttlSeconds, db, options, cache, bloom);
         } catch (RocksDBException e) {
             options.close();
             bloom.close();
@@ -117,6 +131,7 @@ public final class RocksPendingStore implements PendingStore {
 
     private long readCheckpoint() {
         try {
+            // only from the constructor: nothing else holds the database yet
             byte[] v = db.get(CHECKPOINT_KEY);
             return v == null ? 0 : ByteBuffer.wrap(v).getLong();
         } catch (RocksDBException e) {
@@ -147,9 +162,15 @@ public final class RocksPendingStore implements PendingStore {
                 }
             }
             batch.put(CHECKPOINT_KEY, ByteBuffer.allocate(8).putLong(write.lsn()).array());
-            db.write(durable, batch);
+            lock.readLock().lock();
+            try {
+                open().write(durable, batch);
+            } finally {
+                lock.readLock().unlock();
+            }
             checkpoint = write.lsn();
         } catch (RocksDBException e) {
+            broken = true;
             throw new StoreException("writing " + write.predictions().size() + " pending predictions up to log position "
                     + write.lsn() + " failed: " + describe(e), e);
         }
@@ -192,8 +213,9 @@ public final class RocksPendingStore implements PendingStore {
         for (String id : idList) {
             keys.add(key(kind, model, id, encoded));
         }
+        lock.readLock().lock();
         try {
-            List<byte[]> values = db.multiGetAsList(keys);
+            List<byte[]> values = open().multiGetAsList(keys);
             for (int i = 0; i < values.size(); i++) {
                 if (values.get(i) != null) {
                     found.accept(idList.get(i), values.get(i));
@@ -201,12 +223,15 @@ public final class RocksPendingStore implements PendingStore {
             }
         } catch (RocksDBException e) {
             throw new StoreException("looking up " + ids.size() + " ids of " + model + " failed: " + describe(e), e);
+        } finally {
+            lock.readLock().unlock();
         }
     }
 
     @Override
     public void scanIds(BiConsumer<String, String> consumer) {
-        try (RocksIterator it = db.newIterator()) {
+        lock.readLock().lock();
+        try (RocksIterator it = open().newIterator()) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 byte[] k = it.key();
                 if (k.length == 0 || (k[0] != PREDICTION && k[0] != EARLY_LABEL)) {
@@ -222,6 +247,54 @@ public final class RocksPendingStore implements PendingStore {
                 consumer.accept(new String(k, 1, zero - 1, StandardCharsets.UTF_8),
                         new String(k, zero + 1, k.length - zero - 1, StandardCharsets.UTF_8));
             }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The open database, reopened first when a write failed (RocksDB refuses every write after
+     * one failed until it is opened again). Called under the read lock.
+     */
+    private TtlDB open() {
+        if (closed) {
+            throw new StoreException("the pending-row store in " + directory + " is closed");
+        }
+        if (broken) {
+            lock.readLock().unlock();
+            lock.writeLock().lock();
+            try {
+                reopen();
+            } finally {
+                lock.readLock().lock();
+                lock.writeLock().unlock();
+            }
+        }
+        if (db == null) {
+            throw new StoreException("the pending-row store in " + directory + " could not be opened again");
+        }
+        return db;
+    }
+
+    /** Closes and opens the database again; under the write lock. */
+    private void reopen() {
+        if (!broken || closed) {
+            return;
+        }
+        if (db != null) {
+            try {
+                db.closeE();
+            } catch (RocksDBException e) {
+                // closing after a failed write may report that failure again; the files stay consistent
+            }
+            db = null;
+        }
+        try {
+            db = TtlDB.open(options, directory.toString(), Math.max(1, ttlSeconds), false);
+            broken = false;
+        } catch (RocksDBException e) {
+            throw new StoreException("reopening the pending-row store in " + directory + " after a failed write failed: "
+                    + describe(e), e);
         }
     }
 
@@ -235,12 +308,23 @@ public final class RocksPendingStore implements PendingStore {
 
     @Override
     public void close() {
+        lock.writeLock().lock();
         try {
-            db.syncWal();
-        } catch (RocksDBException e) {
-            // the last write was synced already; nothing acknowledged depends on this
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (db != null) {
+                try {
+                    db.syncWal();
+                } catch (RocksDBException e) {
+                    // the last write was synced already; nothing acknowledged depends on this
+                }
+                db.close();
+            }
+        } finally {
+            lock.writeLock().unlock();
         }
-        db.close();
         durable.close();
         options.close();
         bloom.close();

@@ -31,6 +31,14 @@ public interface Store extends AutoCloseable {
     void commit(Flush flush);
 
     /**
+     * The per-model checkpoints (holds and models committed ahead of the global checkpoint), by
+     * model; empty in the normal case. See {@link Flush#modelCheckpoints()}.
+     */
+    default java.util.Map<String, ModelCheckpoint> modelCheckpoints() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Stored profiles of one model and segment at one resolution whose window starts in
      * {@code [fromMs, toMs)}, ordered by window start.
      *

@@ -34,6 +34,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
+import dev.modelwatch.server.health.HealthProblem;
+import dev.modelwatch.server.alert.notify.RetryPolicy;
+import dev.modelwatch.store.ModelCheckpoint;
+import java.util.random.RandomGenerator;
+import dev.modelwatch.server.health.WorkerThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,6 +95,38 @@ public final class Aggregator implements AutoCloseable {
                     && training.isEmpty() && metrics.isEmpty() && dirtyModels.isEmpty();
         }
 
+        /** Moves the changes of {@code ms} out of this generation into a new one (same number and position). */
+        Generation extract(Set<String> ms) {
+            Generation out = new Generation();
+            out.lsn = lsn;
+            out.number = number;
+            deltas.entrySet().removeIf(e -> {
+                if (ms.contains(e.getKey().model())) {
+                    out.deltas.put(e.getKey(), e.getValue());
+                    return true;
+                }
+                return false;
+            });
+            for (String m : ms) {
+                moveEntry(predictions, out.predictions, m);
+                moveEntry(earlyLabels, out.earlyLabels, m);
+                moveEntry(joined, out.joined, m);
+                if (dirtyModels.remove(m)) {
+                    out.dirtyModels.add(m);
+                }
+            }
+            training.removeIf(t -> ms.contains(t.model()) && out.training.add(t));
+            metrics.removeIf(x -> ms.contains(ModelParts.modelOf(x)) && out.metrics.add(x));
+            return out;
+        }
+
+        private static <V> void moveEntry(Map<String, V> from, Map<String, V> to, String key) {
+            V v = from.remove(key);
+            if (v != null) {
+                to.put(key, v);
+            }
+        }
+
         /** Puts an older generation's changes back under this one's (this one's are newer and win). */
         void absorbOlder(Generation older) {
             older.deltas.forEach((k, v) -> deltas.merge(k, v, (mine, old) -> {
@@ -144,6 +181,20 @@ public final class Aggregator implements AutoCloseable {
     private long committedLsn;
     /** The store's checkpoint at start: replayed events up to it only rebuild pending rows. */
     private final long profilesCommittedAtStart;
+    /** The per-model checkpoints at start: they override {@link #profilesCommittedAtStart} for their models. */
+    private final Map<String, ModelCheckpoint> checkpointsAtStart;
+    /** The per-model checkpoints storage holds now (holds, and models committed ahead). */
+    private Map<String, ModelCheckpoint> modelCheckpoints;
+    /** Models whose writes storage refuses: their changes stay in memory, retried with backoff. */
+    private final Map<String, Hold> holds = new HashMap<>();
+    /** {@link #holds} as readiness reads it, from any thread. */
+    private volatile List<HoldView> holdViews = List.of();
+    private RetryPolicy holdRetry;
+    private Duration parkAfter = Duration.ofDays(36_500);
+    private ModelParking parking = ModelParking.NONE;
+    private RandomGenerator random = new java.util.SplittableRandom(1);
+    /** Set while replaying: the log position of the batch being replayed. */
+    private long replayingLsn = -1;
     /** Set while a replayed batch is applied to the pending rows only. */
     private boolean pendingOnly;
     private long lastFlushMs;
@@ -151,23 +202,34 @@ public final class Aggregator implements AutoCloseable {
     private boolean flushRequested;
     private final List<Map.Entry<Long, CompletableFuture<Void>>> flushWaiters = new ArrayList<>();
     private LongConsumer onCommitted = lsn -> { };
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "modelwatch-store-writer");
-        t.setDaemon(true);
-        return t;
-    });
+    /** The store writer: commits, pending-row writes and expiry, one at a time. */
+    private ExecutorService writer;
 
     /** Commits started and commits finished (committed or failed). */
     private volatile long commitsStarted;
     private volatile long commitsFinished;
     private volatile boolean running;
     private Thread thread;
+    /** When a commit last succeeded, or found nothing to commit (for readiness). */
+    private volatile long lastCommitOkMs;
+    /** Why the last commit failed, while commits fail; null once one succeeds. */
+    private volatile String commitProblem;
+    /** Why pending rows cannot be written, while they cannot; null once a write succeeds. */
+    private volatile String pendingProblem;
 
     /** Receives the runtime's own measurements. */
     public interface AggregatorObserver {
         void onApplied(int events, int duplicates);
 
         void onFlush(int profiles, long nanos, boolean ok);
+
+        /** Storage refused one model's changes (the others were committed). */
+        default void onModelCommitFailure(String model) {
+        }
+
+        /** A model's events were parked in the dead-letter directory. */
+        default void onModelParked(String model, long events) {
+        }
     }
 
     public Aggregator(Store store, PendingStore pending, Clock clock, SketchSettings sketches,
@@ -196,13 +258,27 @@ public final class Aggregator implements AutoCloseable {
         this.registry = registry;
         this.observer = observer;
         this.profilesCommittedAtStart = store.checkpointLsn();
+        this.checkpointsAtStart = Map.copyOf(store.modelCheckpoints());
+        this.modelCheckpoints = checkpointsAtStart;
+        this.holdRetry = new RetryPolicy(Math.max(1, flushInterval.toMillis()), 2.0,
+                Math.max(60_000, flushInterval.toMillis()), Integer.MAX_VALUE, Long.MAX_VALUE);
         long pendingLsn = pending.checkpointLsn();
         if (pendingLsn > profilesCommittedAtStart) {
             LOG.warn("the pending rows reflect log position {} but the store only {}: the store was replaced or "
                     + "restored; predictions replayed from the log that the pending rows already hold count as "
                     + "replays", pendingLsn, profilesCommittedAtStart);
         }
-        this.committedLsn = Math.min(profilesCommittedAtStart, pendingLsn);
+        long replayFrom = Math.min(profilesCommittedAtStart, pendingLsn);
+        for (ModelCheckpoint c : checkpointsAtStart.values()) {
+            replayFrom = Math.min(replayFrom, c.lsn());
+            if (c.held()) {
+                holds.put(c.model(), new Hold(c.heldSinceMs(), c.lastError()));
+                LOG.warn("model {}: storage refused its writes before this start ({}); its events after log position {} "
+                        + "are replayed and retried", IsolatingCommit.display(c.model()), c.lastError(), c.lsn());
+            }
+        }
+        this.committedLsn = replayFrom;
+        publishHolds();
         this.knownIds = new KnownIds(idFilterCapacity);
         long t0 = System.nanoTime();
         pending.scanIds(knownIds::add);
@@ -252,22 +328,68 @@ public final class Aggregator implements AutoCloseable {
      * pending rows only.
      */
     public void replay(List<Event> events, long lsnEnd) {
-        pendingOnly = lsnEnd <= profilesCommittedAtStart;
+        replayingLsn = lsnEnd;
         try {
             apply(events, lsnEnd);
         } finally {
+            replayingLsn = -1;
             pendingOnly = false;
         }
     }
 
+    /** Whether storage holds the profiles of a replayed event of {@code model} (its pending rows need rebuilding only). */
+    private boolean storedAtStart(String model, long lsnEnd) {
+        ModelCheckpoint c = checkpointsAtStart.get(model);
+        return lsnEnd <= (c != null ? c.lsn() : profilesCommittedAtStart);
+    }
+
+    /**
+     * How storage failures of single models are handled: retried with backoff ({@link RetryPolicy},
+     * from the flush interval up to a minute, full jitter), and parked through {@code parking}
+     * once a model's writes have failed for {@code parkAfter}. Called before {@link #start}.
+     */
+    public void isolateFailingModels(Duration parkAfter, ModelParking parking, RandomGenerator random) {
+        this.parkAfter = parkAfter;
+        this.parking = parking;
+        this.random = random;
+    }
+
     public void start() {
+        start(WorkerThreads.PLAIN);
+    }
+
+    /** Starts the aggregation thread and the store writer, both made by {@code threads}. */
+    public void start(WorkerThreads threads) {
         pending.expire(clock.millis() - joinHorizon.toMillis());
+        writer = Executors.newSingleThreadExecutor(threads.factory("modelwatch-store-writer"));
         running = true;
         lastFlushMs = clock.millis();
         lastExpireMs = clock.millis();
-        thread = new Thread(this::loop, "modelwatch-aggregator");
-        thread.setDaemon(true);
+        lastCommitOkMs = clock.millis();
+        thread = threads.newThread("modelwatch-aggregator", this::loop);
         thread.start();
+    }
+
+    /**
+     * What keeps the runtime from committing: storage refusing commits, pending rows that cannot
+     * be written, or no commit for longer than {@code stallAfter} while there is work to commit.
+     */
+    public List<HealthProblem> healthProblems(Duration stallAfter) {
+        List<HealthProblem> out = new ArrayList<>();
+        long age = clock.millis() - lastCommitOkMs;
+        String commit = commitProblem;
+        String pend = pendingProblem;
+        if (pend != null) {
+            out.add(HealthProblem.blocking("pending-row store", "not writable: " + pend));
+        }
+        if (age > stallAfter.toMillis()) {
+            out.add(HealthProblem.blocking("storage", "no commit for " + age / 1000 + " s (flush interval "
+                    + flushInterval.toMillis() + " ms)" + (commit != null ? ": " + commit : "")
+                    + "; the events stay in the ingest log"));
+        } else if (commit != null) {
+            out.add(HealthProblem.degraded("storage", "the last commit failed (retried): " + commit));
+        }
+        return out;
     }
 
     /** Hands a durable batch to the runtime; called by the log writer, in log order. */
@@ -309,6 +431,7 @@ public final class Aggregator implements AutoCloseable {
     private CompletableFuture<Void> requestFlush() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (committing == null && active.isEmpty() && appliedLsn == committedLsn) {
+            lastCommitOkMs = clock.millis();
             done.complete(null);
             return done;
         }
@@ -383,6 +506,9 @@ public final class Aggregator implements AutoCloseable {
         int duplicates = 0;
         Set<String> touched = new HashSet<>();
         for (Event e : events) {
+            if (replayingLsn >= 0) {
+                pendingOnly = storedAtStart(modelOf(e), replayingLsn);
+            }
             boolean applied;
             if (e instanceof PredictionEvent p) {
                 applied = applyPrediction(p);
@@ -416,6 +542,20 @@ public final class Aggregator implements AutoCloseable {
         if (observer != null) {
             observer.onApplied(events.size(), duplicates);
         }
+    }
+
+    /** The model an event belongs to; {@code ""} for a metric event that names none. */
+    public static String modelOf(Event e) {
+        if (e instanceof PredictionEvent p) {
+            return p.model();
+        }
+        if (e instanceof LabelEvent l) {
+            return l.model();
+        }
+        if (e instanceof TrainingEvent t) {
+            return t.model();
+        }
+        return ModelParts.modelOf((MetricEvent) e);
     }
 
     private boolean inMemory(String model, String id) {
@@ -579,17 +719,33 @@ public final class Aggregator implements AutoCloseable {
             return;
         }
         if (active.isEmpty() && appliedLsn == committedLsn) {
+            lastCommitOkMs = clock.millis();
             resolveWaiters(Long.MAX_VALUE, null); // nothing in memory: everything is committed
             return;
         }
+        long now = clock.millis();
         Generation g = active;
+        // held models not yet due for their next try stay in memory, out of this commit
+        Set<String> deferred = new HashSet<>();
+        holds.forEach((m, h) -> {
+            if (h.nextAttemptMs > now) {
+                deferred.add(m);
+            }
+        });
+        Generation kept = deferred.isEmpty() ? new Generation() : g.extract(deferred);
+        if (g.isEmpty() && appliedLsn == committedLsn) {
+            active = kept;
+            resolveWaiters(Long.MAX_VALUE, null);
+            return;
+        }
         g.lsn = appliedLsn;
         g.number = commitsStarted + 1;
-        active = new Generation();
+        active = kept;
         committing = g;
-        Map<ProfileKey, WindowProfile> expanded = new HashMap<>();
+        ModelParts parts = new ModelParts();
         for (Map.Entry<ProfileKey, WindowProfile> d : g.deltas.entrySet()) {
             ProfileKey base = d.getKey();
+            Map<ProfileKey, WindowProfile> expanded = parts.part(base.model()).deltas;
             expanded.put(base, d.getValue().copy());
             for (long res : new long[] {HOUR, DAY}) {
                 if (res <= base.resolutionMs()) {
@@ -599,33 +755,36 @@ public final class Aggregator implements AutoCloseable {
                 rolled.merge(d.getValue());
             }
         }
-        List<PendingPrediction> predictions = new ArrayList<>();
-        g.predictions.values().forEach(m -> predictions.addAll(m.values()));
-        List<EarlyLabel> early = new ArrayList<>();
-        g.earlyLabels.values().forEach(m -> early.addAll(m.values()));
-        Map<String, List<String>> joined = new HashMap<>();
-        g.joined.forEach((m, ids) -> joined.put(m, new ArrayList<>(ids)));
-        List<ModelRecord> modelRecords = new ArrayList<>();
+        g.predictions.forEach((m, rows) -> parts.part(m).predictions.addAll(rows.values()));
+        g.earlyLabels.forEach((m, rows) -> parts.part(m).earlyLabels.addAll(rows.values()));
+        g.joined.forEach((m, ids) -> parts.part(m).joined.addAll(ids));
         for (String m : g.dirtyModels) {
-            modelRecords.add(models.get(m).record());
+            parts.part(m).records.add(models.get(m).record());
         }
-        Flush flush = new Flush(g.lsn, expanded, modelRecords, g.training, g.metrics);
-        PendingStore.PendingWrite pendingWrite = new PendingStore.PendingWrite(g.lsn, predictions, early, joined);
+        g.training.forEach(t -> parts.part(t.model()).training.add(t));
+        g.metrics.forEach(x -> parts.part(ModelParts.modelOf(x)).metrics.add(x));
+        int profiles = parts.profiles();
+        long lsn = g.lsn;
+        long globalBefore = committedLsn;
+        Map<String, ModelCheckpoint> checkpoints = modelCheckpoints;
+        Duration park = parkAfter;
+        ModelParking parker = parking;
         commitsStarted++;
         writer.execute(() -> {
             long t0 = System.nanoTime();
-            RuntimeException failure = null;
-            try {
-                store.commit(flush);
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-            if (failure == null && !writePending(pendingWrite)) {
-                return; // stopping: the log keeps these events, and the next start rebuilds the pending rows
+            IsolatingCommit.Result r = IsolatingCommit.run(store, parts, lsn, globalBefore, checkpoints, clock.millis(),
+                    park, parker);
+            if (!r.committed().isEmpty()) {
+                PendingStore.PendingWrite w = parts.pendingWrite(r.committed(),
+                        r.globalCommitted() ? lsn : Math.min(lsn, pending.checkpointLsn()));
+                if (!writePending(w)) {
+                    return; // stopping: the log keeps these events, and the next start rebuilds the pending rows
+                }
+            } else if (r.globalCommitted() && !writePending(parts.pendingWrite(Set.of(), lsn))) {
+                return;
             }
             long nanos = System.nanoTime() - t0;
-            RuntimeException f = failure;
-            queue.add(new Task(() -> commitFinished(g, expanded.size(), nanos, f)));
+            queue.add(new Task(() -> commitFinished(g, profiles, nanos, r)));
         });
     }
 
@@ -639,8 +798,13 @@ public final class Aggregator implements AutoCloseable {
         while (true) {
             try {
                 pending.write(w);
+                if (pendingProblem != null) {
+                    LOG.info("pending rows are writable again");
+                    pendingProblem = null;
+                }
                 return true;
             } catch (RuntimeException e) {
+                pendingProblem = e.getMessage();
                 if (!running) {
                     LOG.error("the pending rows up to log position {} could not be written before stopping ({}); "
                             + "the next start rebuilds them from the ingest log", w.lsn(), e.getMessage());
@@ -658,26 +822,121 @@ public final class Aggregator implements AutoCloseable {
         }
     }
 
-    private void commitFinished(Generation g, int profiles, long nanos, RuntimeException failure) {
+    private void commitFinished(Generation g, int profiles, long nanos, IsolatingCommit.Result r) {
         committing = null;
         commitsFinished++;
+        modelCheckpoints = Map.copyOf(r.checkpoints());
         if (observer != null) {
-            observer.onFlush(profiles, nanos, failure == null);
+            observer.onFlush(profiles, nanos, r.failure() == null);
         }
-        if (failure != null) {
+        if (r.outage()) {
+            RuntimeException failure = r.failure();
+            commitProblem = failure.getMessage();
             LOG.warn("commit to storage failed; keeping its changes in memory and the ingest log: {}", failure.getMessage());
             active.absorbOlder(g);
             flushRequested = false;
             resolveWaiters(-1, failure);
             return;
         }
+        long now = clock.millis();
+        if (!r.failed().isEmpty()) {
+            active.absorbOlder(g.extract(r.failed().keySet()));
+        }
+        r.failed().forEach((m, why) -> {
+            Hold h = holds.get(m);
+            if (h == null) {
+                h = new Hold(now, why);
+                holds.put(m, h);
+                LOG.error("model {}: storage refuses its writes ({}); the other models go on, its changes are kept in "
+                        + "memory and the ingest log, retried with backoff, and parked in the dead-letter directory "
+                        + "after {} s", IsolatingCommit.display(m), why, parkAfter.toSeconds());
+            }
+            h.attempts++;
+            h.lastError = why;
+            h.nextAttemptMs = holdRetry.nextAttemptAtMs(h.attempts, now, random);
+            if (observer != null) {
+                observer.onModelCommitFailure(m);
+            }
+        });
+        for (String m : r.committed()) {
+            if (holds.remove(m) != null) {
+                LOG.info("model {}: storage takes its writes again", IsolatingCommit.display(m));
+            }
+        }
+        r.parked().forEach((m, p) -> {
+            holds.remove(m);
+            ModelState s = models.get(m);
+            if (s != null) {
+                s.predictionCount = Math.max(0, s.predictionCount - p.predictions());
+                active.dirtyModels.add(m);
+                registry.publish(s.record());
+            }
+            LOG.error("model {}: storage refused its writes for over {} s; parked its {} events in dead-letter entry {} "
+                    + "(list them with `modelwatch dead-letter list`, replay them once the cause is fixed)",
+                    IsolatingCommit.display(m), parkAfter.toSeconds(), p.events(), p.id());
+            if (observer != null) {
+                observer.onModelParked(m, p.events());
+            }
+        });
+        publishHolds();
+        if (!r.globalCommitted()) {
+            commitProblem = r.failure().getMessage();
+            resolveWaiters(-1, r.failure());
+            flushRequested = false;
+            return;
+        }
         committedLsn = g.lsn;
-        onCommitted.accept(committedLsn);
+        lastCommitOkMs = now;
+        if (commitProblem != null) {
+            LOG.info("commits to storage succeed again");
+            commitProblem = null;
+        }
+        long keepFrom = committedLsn;
+        for (ModelCheckpoint c : modelCheckpoints.values()) {
+            if (c.held()) {
+                keepFrom = Math.min(keepFrom, c.lsn());
+            }
+        }
+        onCommitted.accept(keepFrom);
         resolveWaiters(g.number, null);
         if (flushRequested) {
             flushRequested = false;
             startCommit();
         }
+    }
+
+    /** A model whose writes storage refuses, owned by the aggregation thread. */
+    private static final class Hold {
+        final long sinceMs;
+        String lastError;
+        int attempts;
+        long nextAttemptMs;
+
+        Hold(long sinceMs, String lastError) {
+            this.sinceMs = sinceMs;
+            this.lastError = lastError;
+        }
+    }
+
+    /**
+     * A model whose writes storage refuses, as readiness reports it.
+     *
+     * @param model   the model ({@code ""}: metric events without one)
+     * @param sinceMs when storage began to refuse them
+     * @param error   the last refusal
+     */
+    public record HoldView(String model, long sinceMs, String error) {
+    }
+
+    private void publishHolds() {
+        List<HoldView> views = new ArrayList<>();
+        holds.forEach((m, h) -> views.add(new HoldView(m, h.sinceMs, h.lastError)));
+        holdViews = List.copyOf(views);
+    }
+
+    /** The models whose writes storage refuses now. */
+    public List<HoldView> heldModels() {
+        return holdViews;
     }
 
     /** Completes the flush waiters whose commit (by number) has succeeded, or fails them all. */
@@ -742,6 +1001,9 @@ public final class Aggregator implements AutoCloseable {
         } else {
             activeFrom = committedLsn + 1;
         }
+        if (holds.containsKey(model)) {
+            activeFrom = Long.MAX_VALUE; // storage does not hold them, whatever its checkpoint says
+        }
         copyDeltas(active, activeFrom, model, version, segment, fromMs, toMs, out);
         return out;
     }
@@ -780,25 +1042,44 @@ public final class Aggregator implements AutoCloseable {
         return r;
     }
 
-    /** Commits what was applied, waits for it, and stops. */
+    /** Commits what was applied, waits for it (at most 90 s), and stops. */
     @Override
     public void close() {
+        close(Duration.ofSeconds(90));
+    }
+
+    /**
+     * Commits what was applied and stops, all within {@code grace}: what is not committed by then
+     * is left undone, logged, and replayed from the ingest log at the next start.
+     */
+    public void close(Duration grace) {
         if (!running) {
-            writer.shutdown();
+            if (writer != null) {
+                writer.shutdown();
+            }
             return;
         }
+        long deadline = System.nanoTime() + grace.toNanos();
         try {
-            flushNow().get(60, TimeUnit.SECONDS);
+            flushNow().get(Math.max(1, grace.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.warn("the last commit did not complete ({}); the ingest log keeps the events", e.toString());
+            LOG.warn("shutdown: the last commit did not complete within the grace period ({}); the events after log "
+                    + "position {} stay in the ingest log and are replayed at the next start", e.toString(), committedLsn);
         }
         running = false;
         try {
-            thread.join(30_000);
+            thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        writer.shutdown();
+        if (thread.isAlive()) {
+            LOG.warn("shutdown: the aggregator did not stop within the grace period (a commit still runs); left undone: "
+                    + "the events after log position {}, which stay in the ingest log", committedLsn);
+            thread.interrupt();
+        }
+        writer.shutdownNow();
     }
 
     /** Mutable model bookkeeping, owned by the aggregation thread. */

@@ -159,25 +159,38 @@ public final class AlertRuntime implements AutoCloseable {
 
     /** Restores the stored state and starts evaluating and delivering. */
     public void start() {
+        start(dev.modelwatch.server.health.WorkerThreads.PLAIN);
+    }
+
+    /** Restores the stored state and starts evaluating and delivering, on threads made by {@code threads}. */
+    public void start(dev.modelwatch.server.health.WorkerThreads threads) {
         restore();
-        evaluator = new Thread(this::evaluateLoop, "alert-evaluator");
-        evaluator.setDaemon(true);
+        evaluator = threads.newThread("alert-evaluator", this::evaluateLoop);
         evaluator.start();
-        deliverer = new Thread(this::deliverLoop, "alert-deliverer");
-        deliverer.setDaemon(true);
+        deliverer = threads.newThread("alert-deliverer", this::deliverLoop);
         deliverer.start();
     }
 
     @Override
     public void close() {
+        close(java.time.Duration.ofSeconds(10));
+    }
+
+    /** Stops evaluating and delivering, waiting at most {@code grace} for an evaluation or delivery under way. */
+    public void close(java.time.Duration grace) {
         closed = true;
+        long deadline = System.nanoTime() + grace.toNanos();
         for (Thread t : new Thread[] {evaluator, deliverer}) {
             if (t != null) {
                 t.interrupt();
                 try {
-                    t.join(5_000);
+                    t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                }
+                if (t.isAlive()) {
+                    log.warn("shutdown: {} did not stop within the grace period; what it was doing is redone after the "
+                            + "next start (alert state and the notification outbox are in storage)", t.getName());
                 }
             }
         }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelwatch.core.metrics.MetricCatalog;
+import dev.modelwatch.server.deadletter.DeadLetterEntry;
+import dev.modelwatch.server.deadletter.DeadLetters;
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.metrics.ProfileSummary;
 import dev.modelwatch.core.profile.ProfileKey;
@@ -64,14 +66,19 @@ public final class ApiServer {
     private final DriftService drift;
     private final AlertRuntime alerts;
     private final ReferenceReader referenceReader;
+    private final dev.modelwatch.server.health.Readiness readiness;
+    private final DeadLetters deadLetters;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
     private Javalin app;
 
     public ApiServer(ServerConfig config, EventDecoder decoder, DurableLog log, Aggregator aggregator,
                      ModelRegistry models, ProfileQuery query, Store store, ServerMetrics metrics, DriftService drift,
-                     AlertRuntime alerts, Clock clock) {
+                     AlertRuntime alerts, dev.modelwatch.server.health.Readiness readiness, DeadLetters deadLetters,
+                     Clock clock) {
         this.alerts = alerts;
+        this.deadLetters = deadLetters;
+        this.readiness = readiness;
         this.config = config;
         this.decoder = decoder;
         this.log = log;
@@ -93,7 +100,10 @@ public final class ApiServer {
             c.startup.showJavalinBanner = false;
             c.startup.showOldJavalinVersionWarning = false;
             c.http.maxRequestSize = config.maxBodyBytes();
-            c.routes.get("/healthz", ctx -> send(ctx, 200, Map.of("status", "ok")));
+            c.routes.get("/healthz", ctx -> {
+                dev.modelwatch.server.health.Readiness.Liveness live = readiness.liveness();
+                send(ctx, live.alive() ? 200 : 503, live);
+            });
             c.routes.get("/readyz", this::ready);
             c.routes.get("/metrics", ctx -> {
                 ctx.contentType(ServerMetrics.contentType());
@@ -141,6 +151,10 @@ public final class ApiServer {
                 ctx.status(204);
             });
             c.routes.get("/api/v1/rules", ctx -> send(ctx, 200, Map.of("rules", alerts.rules())));
+            c.routes.get("/api/v1/dead-letters", ctx -> send(ctx, 200, new DeadLetterList(
+                    deadLetters.list("true".equals(ctx.queryParam("replayed"))))));
+            c.routes.get("/api/v1/dead-letters/{id}", ctx -> send(ctx, 200, deadLetter(ctx.pathParam("id"))));
+            c.routes.post("/api/v1/dead-letters/{id}/replay", this::replayDeadLetter);
             c.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
             c.routes.exception(BodyException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
             c.routes.exception(Exception.class, (e, ctx) -> {
@@ -167,12 +181,8 @@ public final class ApiServer {
     }
 
     private void ready(Context ctx) {
-        boolean storage = store.isReachable();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", storage ? "ready" : "not ready");
-        body.put("storage", storage ? "reachable" : "unreachable");
-        body.put("queued_events", aggregator.queuedEvents());
-        send(ctx, storage ? 200 : 503, body);
+        dev.modelwatch.server.health.Readiness.Report report = readiness.report();
+        send(ctx, report.ready() ? 200 : 503, report);
     }
 
     // ---- ingest ----
@@ -217,15 +227,11 @@ public final class ApiServer {
                 // the log keeps the bytes as sent (gzip too); replay decodes them again as of `now`
                 LogRecord record = new LogRecord(now, format, gzip, rejectedIndexes, raw);
                 try {
-                    log.append(record.parts(), batch.events()).get(60, TimeUnit.SECONDS);
-                } catch (ExecutionException | TimeoutException e) {
+                    appendDurably(record, batch.events());
+                } catch (ApiException e) {
                     accepted = 0;
                     rejected = 0;
-                    throw new ApiException(503, "the events could not be made durable (" + e.getMessage()
-                            + "); nothing of this request was accepted, retry it");
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new ApiException(503, "interrupted before the events were durable; retry");
+                    throw e;
                 }
             }
             Map<String, Object> answer = new LinkedHashMap<>();
@@ -249,6 +255,63 @@ public final class ApiServer {
         } finally {
             metrics.onRequest(status, System.nanoTime() - t0, accepted, rejected);
         }
+    }
+
+    /** Appends a record to the ingest log and waits until it is durable; a 503 when it cannot be. */
+    private void appendDurably(LogRecord record, List<dev.modelwatch.core.event.Event> events) {
+        try {
+            log.append(record.parts(), events).get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            String why = e instanceof ExecutionException && e.getCause() != null ? e.getCause().getMessage()
+                    : "no answer from the ingest log in 60 s";
+            throw new ApiException(503, "the events could not be made durable (" + why
+                    + "); nothing of this request was accepted, retry it");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted before the events were durable; retry");
+        }
+    }
+
+    // ---- dead letters ----
+
+    /** {@code GET /api/v1/dead-letters}. */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(
+            com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record DeadLetterList(List<DeadLetterEntry> deadLetters) {
+    }
+
+    /** {@code POST /api/v1/dead-letters/{id}/replay}: the entry and how ingest took its events. */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(
+            com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record DeadLetterReplay(DeadLetterEntry entry, int accepted, int rejected, List<DecodedBatch.EventError> errors) {
+    }
+
+    private DeadLetterEntry deadLetter(String id) {
+        return deadLetters.find(id).orElseThrow(() -> new ApiException(404, "no dead-letter entry '" + id + "'"));
+    }
+
+    /**
+     * Sends a dead-letter entry's events through ingest again (validated as any request is, made
+     * durable, then aggregated), and moves the entry to {@code replayed/}.
+     */
+    private synchronized void replayDeadLetter(Context ctx) {
+        DeadLetterEntry entry = deadLetter(ctx.pathParam("id"));
+        if (entry.replayedAt() != null) {
+            throw new ApiException(409, "dead-letter entry '" + entry.id() + "' was replayed at " + entry.replayedAt());
+        }
+        byte[] body = deadLetters.events(entry.id());
+        long now = clock.millis();
+        DecodedBatch batch = decoder.decodeNdjson(body, now);
+        if (!batch.events().isEmpty()) {
+            int[] rejectedIndexes = batch.errors().stream().mapToInt(DecodedBatch.EventError::index).toArray();
+            appendDurably(new LogRecord(now, LogRecord.Format.NDJSON, false, rejectedIndexes, body), batch.events());
+        }
+        DeadLetterEntry done = deadLetters.markReplayed(entry.id());
+        LOG.info("dead-letter entry {} replayed: {} events accepted, {} rejected", entry.id(), batch.events().size(),
+                batch.errors().size());
+        List<DecodedBatch.EventError> errors = batch.errors().size() <= MAX_LISTED_ERRORS ? batch.errors()
+                : batch.errors().subList(0, MAX_LISTED_ERRORS);
+        send(ctx, 200, new DeadLetterReplay(done, batch.events().size(), batch.errors().size(), errors));
     }
 
     /**

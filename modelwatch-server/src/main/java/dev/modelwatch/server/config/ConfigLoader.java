@@ -136,11 +136,11 @@ public final class ConfigLoader {
         checkKeys(root, "", Set.of("server", "ingest", "log", "aggregation", "labels", "retention", "metrics",
                 "models", "drift", "alerting", "rules", "route", "receivers", "inhibit_rules"));
         AlertingConfig alerting = alerting(root);
-        JsonNode server = section(root, "server", Set.of("port", "bind", "data_dir", "db"));
+        JsonNode server = section(root, "server", Set.of("port", "bind", "data_dir", "db", "shutdown_grace"));
         JsonNode ingest = section(root, "ingest", Set.of("max_body_bytes", "max_events_per_request", "max_features",
                 "max_future_skew", "max_queued_events", "max_queue_wait"));
         JsonNode log = section(root, "log", Set.of("segment_bytes", "fsync"));
-        JsonNode agg = section(root, "aggregation", Set.of("flush_interval", "sketch"));
+        JsonNode agg = section(root, "aggregation", Set.of("flush_interval", "sketch", "park_after"));
         JsonNode sketch = agg.path("sketch");
         if (!sketch.isMissingNode()) {
             checkKeys(sketch, "aggregation.sketch.", Set.of("kll_k", "feature_kll_k", "items_map_size", "hll_lg_k"));
@@ -168,6 +168,14 @@ public final class ConfigLoader {
         long segment = longValue(log, "log.segment_bytes", "segment_bytes", d.logSegmentBytes(), 1 << 16, 1L << 34);
         boolean fsync = boolValue(log, "log.fsync", "fsync", d.fsync());
         Duration flush = durationValue(agg, "aggregation.flush_interval", "flush_interval", d.flushInterval());
+        Duration parkAfter = durationValue(agg, "aggregation.park_after", "park_after", d.parkAfter());
+        Duration shutdownGrace = durationValue(server, "server.shutdown_grace", "shutdown_grace", d.shutdownGrace());
+        if (parkAfter.isZero() || parkAfter.isNegative()) {
+            problems.add("aggregation.park_after: must be positive");
+        }
+        if (shutdownGrace.isZero() || shutdownGrace.isNegative()) {
+            problems.add("server.shutdown_grace: must be positive");
+        }
         int kllK = intValue(sketch, "aggregation.sketch.kll_k", "kll_k", d.sketches().kllK(), 8, 65535);
         int featureKllK = intValue(sketch, "aggregation.sketch.feature_kll_k", "feature_kll_k",
                 d.sketches().featureKllK(), 8, 65535);
@@ -222,7 +230,7 @@ public final class ConfigLoader {
         }
         return new ServerConfig(port, bind, Path.of(dataDir), db, maxBody, maxEvents, maxFeatures, skew, maxQueued,
                 maxQueueWait, segment, fsync, flush, sketches, horizon, idFilter, rBase, rHour, rDay, exposition, models,
-                new DriftConfig(baseline, modelDrift), alerting);
+                new DriftConfig(baseline, modelDrift), alerting, shutdownGrace, parkAfter);
     }
 
     /**
@@ -421,6 +429,10 @@ public final class ConfigLoader {
         if (pc != null && !pc.isNull()) {
             if (pc.isTextual() || pc.isNumber() || pc.isBoolean()) {
                 positive = pc.isNumber() ? dev.modelwatch.core.event.ClassNames.of(pc.asDouble()) : pc.asText();
+                String unstorable = dev.modelwatch.server.ingest.StorableText.problem(positive);
+                if (unstorable != null) {
+                    problems.add(path + ".positive_class: " + unstorable);
+                }
             } else {
                 problems.add(path + ".positive_class: must be a string or a number");
             }

@@ -13,6 +13,9 @@ import java.util.Map;
  * The whole server configuration, every key documented in {@code docs/configuration.md}.
  *
  * @param db JDBC URL, or {@code null} for the embedded SQLite file under {@code dataDir}
+ * @param shutdownGrace how long closing may take at most: what is not done by then is left in the ingest log
+ * @param parkAfter how long one model's writes may keep failing before its uncommitted events are parked in
+ *                  {@code data_dir/dead-letter}
  */
 public record ServerConfig(
         int port,
@@ -37,13 +40,16 @@ public record ServerConfig(
         Duration expositionWindow,
         Map<String, ModelSpec> models,
         DriftConfig drift,
-        AlertingConfig alerting) {
+        AlertingConfig alerting,
+        Duration shutdownGrace,
+        Duration parkAfter) {
 
     public static ServerConfig defaults() {
         return new ServerConfig(8080, "127.0.0.1", Path.of("data"), null, 16L << 20, 100_000, 1_000,
                 Duration.ofMinutes(10), 50_000, Duration.ofSeconds(5), 64L << 20, true, Duration.ofSeconds(2), SketchSettings.DEFAULT,
                 Duration.ofDays(7), 10_000_000L, Duration.ofDays(8), Duration.ofDays(90), Duration.ofDays(730),
-                Duration.ofMinutes(15), Map.of(), DriftConfig.DEFAULT, AlertingConfig.NONE);
+                Duration.ofMinutes(15), Map.of(), DriftConfig.DEFAULT, AlertingConfig.NONE, Duration.ofSeconds(30),
+                Duration.ofMinutes(10));
     }
 
     /** The JDBC URL actually used. */
@@ -96,14 +102,14 @@ public record ServerConfig(
     public ServerConfig withDrift(DriftConfig d) {
         return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
                 maxQueuedEvents, maxQueueWait, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
-                retentionBase, retentionHour, retentionDay, expositionWindow, models, d, alerting);
+                retentionBase, retentionHour, retentionDay, expositionWindow, models, d, alerting, shutdownGrace, parkAfter);
     }
 
     /** These settings with another alerting configuration. */
     public ServerConfig withAlerting(AlertingConfig a) {
         return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
                 maxQueuedEvents, maxQueueWait, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
-                retentionBase, retentionHour, retentionDay, expositionWindow, models, drift, a);
+                retentionBase, retentionHour, retentionDay, expositionWindow, models, drift, a, shutdownGrace, parkAfter);
     }
 
     public Builder toBuilder() {
@@ -118,6 +124,8 @@ public record ServerConfig(
         private String db;
         private long maxBodyBytes;
         private Duration flushInterval;
+        private Duration shutdownGrace;
+        private Duration parkAfter;
         private final ServerConfig from;
 
         private Builder(ServerConfig c) {
@@ -128,6 +136,18 @@ public record ServerConfig(
             this.db = c.db;
             this.maxBodyBytes = c.maxBodyBytes;
             this.flushInterval = c.flushInterval;
+            this.shutdownGrace = c.shutdownGrace;
+            this.parkAfter = c.parkAfter;
+        }
+
+        public Builder shutdownGrace(Duration d) {
+            this.shutdownGrace = d;
+            return this;
+        }
+
+        public Builder parkAfter(Duration d) {
+            this.parkAfter = d;
+            return this;
         }
 
         public Builder port(int p) {
@@ -165,7 +185,7 @@ public record ServerConfig(
             return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, c.maxEventsPerRequest, c.maxFeatures,
                     c.maxFutureSkew, c.maxQueuedEvents, c.maxQueueWait, c.logSegmentBytes, c.fsync, flushInterval, c.sketches,
                     c.joinHorizon, c.idFilterCapacity, c.retentionBase, c.retentionHour, c.retentionDay, c.expositionWindow, c.models,
-                    c.drift, c.alerting);
+                    c.drift, c.alerting, shutdownGrace, parkAfter);
         }
     }
 }

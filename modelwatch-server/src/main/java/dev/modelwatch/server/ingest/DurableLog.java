@@ -61,7 +61,10 @@ public final class DurableLog implements AutoCloseable {
     private volatile long endLsn;
     private Thread writer;
     private volatile boolean running;
+    /** Why the last group could not be written, while the log is not writable; null once a write succeeds. */
     private volatile IOException failure;
+    private volatile long failingSinceMs;
+    private volatile boolean rollPending;
     private Listener listener;
     private Observer observer = (r, b, n) -> { };
 
@@ -209,16 +212,69 @@ public final class DurableLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the records whose end lies in {@code (fromLsn, toLsn]}, in order, while the log runs (they
+     * must be durable and not truncated: the caller keeps them from truncation).
+     *
+     * @param consumer receives the record's payload and end LSN
+     */
+    public void read(long fromLsn, long toLsn, java.util.function.ObjLongConsumer<byte[]> consumer) {
+        List<Long> bases;
+        List<Path> paths = new ArrayList<>();
+        synchronized (segmentLock) {
+            bases = new ArrayList<>(segments.keySet());
+            bases.forEach(b -> paths.add(segments.get(b)));
+        }
+        try {
+            for (int i = 0; i < bases.size(); i++) {
+                long base = bases.get(i);
+                long next = i + 1 < bases.size() ? bases.get(i + 1) : Long.MAX_VALUE;
+                if (next <= fromLsn || base >= toLsn) {
+                    continue;
+                }
+                try (FileChannel ch = FileChannel.open(paths.get(i), StandardOpenOption.READ)) {
+                    long size = Math.min(ch.size(), toLsn - base);
+                    readFrames(ch, Math.max(0, fromLsn - base), size, (payload, pos) -> consumer.accept(payload, base + pos));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the ingest log from " + fromLsn + " to " + toLsn, e);
+        }
+    }
+
     /** Starts the writer thread; durable records are then handed to {@code listener}. */
     public void start(Listener l, Observer o) {
+        start(l, o, dev.modelwatch.server.health.WorkerThreads.PLAIN);
+    }
+
+    /** Starts the writer thread, made by {@code threads}; durable records are then handed to {@code listener}. */
+    public void start(Listener l, Observer o, dev.modelwatch.server.health.WorkerThreads threads) {
         this.listener = l;
         if (o != null) {
             this.observer = o;
         }
         running = true;
-        writer = new Thread(this::writeLoop, "modelwatch-log-writer");
-        writer.setDaemon(true);
+        writer = threads.newThread("modelwatch-log-writer", this::writeLoop);
         writer.start();
+    }
+
+    /**
+     * Why appends fail now (the disk is full, say), or empty while the log is writable. A failed
+     * write is cut off again and the next append tries anew, so the log recovers by itself once
+     * the cause is gone.
+     */
+    public java.util.Optional<String> writeProblem() {
+        IOException f = failure;
+        if (f == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("not writable since " + java.time.Instant.ofEpochMilli(failingSinceMs) + ": "
+                + describe(f));
+    }
+
+    /** An I/O failure as a person reads it: the operating system's message ("No space left on device"). */
+    static String describe(IOException e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /**
@@ -237,10 +293,6 @@ public final class DurableLog implements AutoCloseable {
         CompletableFuture<Long> done = new CompletableFuture<>();
         if (!running) {
             done.completeExceptionally(new IllegalStateException("the ingest log is closed"));
-            return done;
-        }
-        if (failure != null) {
-            done.completeExceptionally(failure);
             return done;
         }
         int length = 0;
@@ -292,6 +344,14 @@ public final class DurableLog implements AutoCloseable {
         ByteBuffer[] buffers = list.toArray(new ByteBuffer[0]);
         long start = endLsn;
         try {
+            if (failure != null) {
+                // the last group failed: make sure none of it is left where this one starts
+                long expected = start - activeBase;
+                if (active.size() != expected) {
+                    active.truncate(expected);
+                }
+                active.position(expected);
+            }
             long written = 0;
             while (written < bytes) {
                 written += active.write(buffers);
@@ -302,17 +362,28 @@ public final class DurableLog implements AutoCloseable {
             }
             observer.onGroupCommit(group.size(), bytes, System.nanoTime() - t0);
         } catch (IOException e) {
-            LOG.error("cannot write the ingest log; refusing further events", e);
+            if (failure == null) {
+                failingSinceMs = System.currentTimeMillis();
+                LOG.error("cannot write the ingest log ({}); refusing events until a write succeeds again", describe(e));
+            }
             failure = e;
             try {
+                // cut off what part of the group reached the file, and write the next group where it began
                 active.truncate(start - activeBase);
+                active.position(start - activeBase);
             } catch (IOException ignored) {
-                // the torn tail is cut off again at the next start
+                // the torn tail is cut off again at the next start; the next write starts at the end of the file
             }
+            IOException refused = new IOException("the ingest log cannot be written: " + describe(e), e);
             for (Append a : group) {
-                a.done.completeExceptionally(e);
+                a.done.completeExceptionally(refused);
             }
             return;
+        }
+        if (failure != null) {
+            LOG.info("the ingest log is writable again (it was not since {})",
+                    java.time.Instant.ofEpochMilli(failingSinceMs));
+            failure = null;
         }
         long pos = start;
         for (Append a : group) {
@@ -328,9 +399,13 @@ public final class DurableLog implements AutoCloseable {
         if (endLsn - activeBase >= segmentBytes) {
             try {
                 openSegment(endLsn);
+                rollPending = false;
             } catch (IOException e) {
-                LOG.error("cannot roll the ingest log segment", e);
-                failure = e;
+                // the active segment goes on growing; the roll is tried again after the next group
+                if (!rollPending) {
+                    LOG.warn("cannot start a new ingest log segment ({}); writing on in the current one", describe(e));
+                }
+                rollPending = true;
             }
         }
     }
@@ -378,13 +453,30 @@ public final class DurableLog implements AutoCloseable {
     /** Writes what is queued, stops the writer and closes the active segment. */
     @Override
     public void close() {
+        close(java.time.Duration.ofSeconds(10));
+    }
+
+    /**
+     * Writes what is queued, waiting at most {@code grace} for the writer, and closes the active
+     * segment. Appends still queued then are refused (their requests were not acknowledged).
+     */
+    public void close(java.time.Duration grace) {
         running = false;
         if (writer != null) {
             try {
-                writer.join(10_000);
+                writer.join(Math.max(1, grace.toMillis()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            if (writer.isAlive()) {
+                LOG.warn("the ingest log writer did not finish within the shutdown grace period; {} appends not "
+                        + "acknowledged", queue.size());
+                writer.interrupt();
+            }
+        }
+        Append left;
+        while ((left = queue.poll()) != null) {
+            left.done.completeExceptionally(new IllegalStateException("the ingest log is closed"));
         }
         try {
             if (active != null) {

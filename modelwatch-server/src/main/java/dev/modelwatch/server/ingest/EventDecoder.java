@@ -260,6 +260,12 @@ public final class EventDecoder {
             }
         }
         Event e = raw.problem == null ? build(raw, now) : null;
+        if (e != null) {
+            String unstorable = StorableText.problem(e);
+            if (unstorable != null) {
+                return unstorable;
+            }
+        }
         return e != null ? e : raw.problem;
     }
 

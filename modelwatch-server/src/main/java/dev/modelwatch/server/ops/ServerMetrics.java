@@ -45,6 +45,13 @@ public final class ServerMetrics implements DurableLog.Observer, Aggregator.Aggr
     private final Counter flushFailures = Counter.builder().name("modelwatch_flush_failures_total")
             .help("Commits to storage that failed (retried at the next interval)").register(registry);
 
+    private final Counter modelCommitFailures = Counter.builder().name("modelwatch_model_commit_failures_total")
+            .help("Commits in which storage refused one model's changes while the others were committed, by model")
+            .labelNames("model").register(registry);
+    private final Counter parkedEvents = Counter.builder().name("modelwatch_dead_letter_events_total")
+            .help("Events parked in the dead-letter directory because storage kept refusing their model, by model")
+            .labelNames("model").register(registry);
+
     private final Histogram evaluationLag = Histogram.builder().name("modelwatch_alert_evaluation_lag_seconds")
             .help("From a model window's close to the first rule evaluation that saw it closed").classicOnly()
             .classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60).register(registry);
@@ -108,6 +115,16 @@ public final class ServerMetrics implements DurableLog.Observer, Aggregator.Aggr
         if (!ok) {
             flushFailures.inc();
         }
+    }
+
+    @Override
+    public void onModelCommitFailure(String model) {
+        modelCommitFailures.labelValues(model).inc();
+    }
+
+    @Override
+    public void onModelParked(String model, long events) {
+        parkedEvents.labelValues(model).inc(events);
     }
 
     /** The whole exposition in the Prometheus text format. */
