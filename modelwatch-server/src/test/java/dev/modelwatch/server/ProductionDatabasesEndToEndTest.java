@@ -5,14 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelwatch.server.config.ServerConfig;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Locale;
-import java.util.UUID;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,19 +20,9 @@ class ProductionDatabasesEndToEndTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"postgresql", "mariadb"})
-    void theServerWorksTheSameOnAProductionDatabase(String kind) throws SQLException {
-        String name = "mw_e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
-        String admin = kind.equals("postgresql") ? "jdbc:postgresql://127.0.0.1:5432/test?user=postgres"
-                : "jdbc:mariadb://127.0.0.1:3306/test?user=root&sslMode=disable";
-        String url = kind.equals("postgresql") ? admin + "&currentSchema=" + name
-                : "jdbc:mariadb://127.0.0.1:3306/" + name + "?user=root&sslMode=disable";
-        try (Connection c = connect(kind, admin); Statement s = c.createStatement()) {
-            s.execute(kind.equals("postgresql") ? "CREATE SCHEMA " + name : "CREATE DATABASE " + name + " CHARACTER SET utf8mb4");
-            try {
-                run(ServerConfig.defaults().withDataDir(dir).withDb(url));
-            } finally {
-                s.execute(kind.equals("postgresql") ? "DROP SCHEMA " + name + " CASCADE" : "DROP DATABASE " + name);
-            }
+    void theServerWorksTheSameOnAProductionDatabase(String kind) {
+        try (TestDatabase db = TestDatabase.create(kind)) {
+            run(ServerConfig.defaults().withDataDir(dir).withDb(db.url()));
         }
     }
 
@@ -79,18 +61,6 @@ class ProductionDatabasesEndToEndTest {
             assertThat(after.path("confusion_matrix")).isEqualTo(before.path("confusion_matrix"));
         } finally {
             server.close();
-        }
-    }
-
-    private static Connection connect(String kind, String url) {
-        try {
-            return DriverManager.getConnection(url);
-        } catch (SQLException e) {
-            String problem = kind + " is not reachable: " + e.getMessage();
-            if (Boolean.getBoolean("modelwatch.requireDatabases")) {
-                return Assertions.fail(problem + " (and modelwatch.requireDatabases=true requires it)", e);
-            }
-            return Assumptions.abort(problem + "; skipped");
         }
     }
 }

@@ -3,6 +3,9 @@ package dev.modelwatch.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelwatch.server.config.ServerConfig;
+import dev.modelwatch.server.health.ProcessExit;
+import dev.modelwatch.store.Store;
+import java.util.function.UnaryOperator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -23,11 +26,15 @@ public final class TestServer implements AutoCloseable {
 
     private ModelWatchServer server;
     private final ServerConfig config;
+    private final ProcessExit exit;
+    private final UnaryOperator<Store> storeView;
     final String base;
 
-    private TestServer(ServerConfig config) {
+    private TestServer(ServerConfig config, ProcessExit exit, UnaryOperator<Store> storeView) {
         this.config = config;
-        this.server = ModelWatchServer.start(config, Clock.systemUTC());
+        this.exit = exit;
+        this.storeView = storeView;
+        this.server = ModelWatchServer.start(config, Clock.systemUTC(), exit, storeView);
         this.base = "http://127.0.0.1:" + server.port();
     }
 
@@ -36,13 +43,27 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(ServerConfig config) {
-        return new TestServer(config.withPort(0).withFlushInterval(Duration.ofMillis(300)));
+        return start(config, new RecordingExit(), UnaryOperator.identity());
+    }
+
+    /**
+     * A server whose dying workers call {@code exit} and whose storage is seen through {@code storeView}
+     * (a {@link FaultInjectingStore}, say).
+     */
+    public static TestServer start(ServerConfig config, ProcessExit exit, UnaryOperator<Store> storeView) {
+        return new TestServer(config.withPort(0).withFlushInterval(Duration.ofMillis(300)), exit, storeView);
     }
 
     /** Stops the server gracefully and starts a new one on the same data directory. */
     public TestServer restart() {
         close();
-        return new TestServer(config);
+        return new TestServer(config, exit, storeView);
+    }
+
+    /** Stops the server gracefully and starts a new one on the same data directory, with storage seen anew. */
+    public TestServer restart(UnaryOperator<Store> view) {
+        close();
+        return new TestServer(config, exit, view);
     }
 
     public ModelWatchServer server() {

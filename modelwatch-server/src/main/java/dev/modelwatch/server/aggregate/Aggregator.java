@@ -214,6 +214,8 @@ public final class Aggregator implements AutoCloseable {
     private volatile long lastCommitOkMs;
     /** Why the last commit failed, while commits fail; null once one succeeds. */
     private volatile String commitProblem;
+    /** Set when the store writer died in a commit, which then never finishes. */
+    private volatile boolean commitLost;
     /** Why pending rows cannot be written, while they cannot; null once a write succeeds. */
     private volatile String pendingProblem;
 
@@ -406,7 +408,7 @@ public final class Aggregator implements AutoCloseable {
     /** Runs {@code f} on the aggregation thread after everything submitted before it. */
     public <T> CompletableFuture<T> ask(Function<Aggregator, T> f) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        if (!running) {
+        if (!running || (thread != null && !thread.isAlive())) {
             result.completeExceptionally(new IllegalStateException("the aggregation runtime is stopped"));
             return result;
         }
@@ -772,16 +774,26 @@ public final class Aggregator implements AutoCloseable {
         commitsStarted++;
         writer.execute(() -> {
             long t0 = System.nanoTime();
-            IsolatingCommit.Result r = IsolatingCommit.run(store, parts, lsn, globalBefore, checkpoints, clock.millis(),
-                    park, parker);
-            if (!r.committed().isEmpty()) {
-                PendingStore.PendingWrite w = parts.pendingWrite(r.committed(),
-                        r.globalCommitted() ? lsn : Math.min(lsn, pending.checkpointLsn()));
-                if (!writePending(w)) {
-                    return; // stopping: the log keeps these events, and the next start rebuilds the pending rows
+            IsolatingCommit.Result r;
+            try {
+                r = IsolatingCommit.run(store, parts, lsn, globalBefore, checkpoints, clock.millis(), park, parker);
+            } catch (Error e) {
+                commitLost = true; // this commit never finishes: closing must not wait for it
+                throw e;
+            }
+            try {
+                if (!r.committed().isEmpty()) {
+                    PendingStore.PendingWrite w = parts.pendingWrite(r.committed(),
+                            r.globalCommitted() ? lsn : Math.min(lsn, pending.checkpointLsn()));
+                    if (!writePending(w)) {
+                        return; // stopping: the log keeps these events, and the next start rebuilds the pending rows
+                    }
+                } else if (r.globalCommitted() && !writePending(parts.pendingWrite(Set.of(), lsn))) {
+                    return;
                 }
-            } else if (r.globalCommitted() && !writePending(parts.pendingWrite(Set.of(), lsn))) {
-                return;
+            } catch (Error e) {
+                commitLost = true;
+                throw e;
             }
             long nanos = System.nanoTime() - t0;
             queue.add(new Task(() -> commitFinished(g, profiles, nanos, r)));
@@ -867,13 +879,18 @@ public final class Aggregator implements AutoCloseable {
             holds.remove(m);
             ModelState s = models.get(m);
             if (s != null) {
+                // the stored record follows with the model's next change; replaying the entry counts them again
                 s.predictionCount = Math.max(0, s.predictionCount - p.predictions());
-                active.dirtyModels.add(m);
                 registry.publish(s.record());
             }
-            LOG.error("model {}: storage refused its writes for over {} s; parked its {} events in dead-letter entry {} "
-                    + "(list them with `modelwatch dead-letter list`, replay them once the cause is fixed)",
-                    IsolatingCommit.display(m), parkAfter.toSeconds(), p.events(), p.id());
+            if (p.id() == null) {
+                LOG.error("model {}: storage refused its changes for over {} s; they held no events to park (a model "
+                        + "record only) and are dropped", IsolatingCommit.display(m), parkAfter.toSeconds());
+            } else {
+                LOG.error("model {}: storage refused its writes for over {} s; parked its {} events in dead-letter "
+                        + "entry {} (list them with `modelwatch dead-letter list`, replay them once the cause is fixed)",
+                        IsolatingCommit.display(m), parkAfter.toSeconds(), p.events(), p.id());
+            }
             if (observer != null) {
                 observer.onModelParked(m, p.events());
             }
@@ -1060,6 +1077,13 @@ public final class Aggregator implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + grace.toNanos();
+        if (!thread.isAlive() || commitLost) {
+            LOG.warn("shutdown: the aggregator or the store writer died; the events after log position {} stay in the "
+                    + "ingest log", committedLsn);
+            running = false;
+            writer.shutdownNow();
+            return;
+        }
         try {
             flushNow().get(Math.max(1, grace.toMillis()), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -127,7 +127,7 @@ final class IsolatingCommit {
         try {
             store.commit(new Flush(lsn, Map.of(), List.of(), List.of(), List.of(), holds, release));
         } catch (RuntimeException e) {
-            parked.values().forEach(p -> parking.discard(p.id()));
+            parked.values().stream().filter(p -> p.id() != null).forEach(p -> parking.discard(p.id()));
             parked.keySet().forEach(m -> failed.putIfAbsent(m, e.getMessage()));
             return new Result(false, committed, failed, Map.of(), after, e);
         }

@@ -35,7 +35,7 @@ public interface ModelParking {
     /**
      * What one parking wrote.
      *
-     * @param id          the dead-letter entry
+     * @param id          the dead-letter entry, or null when there were no events to park
      * @param events      events parked
      * @param predictions prediction events among them
      */

@@ -94,6 +94,10 @@ public final class DeadLetters implements ModelParking {
                     }
                 });
             }
+            if (counts[0] == 0) {
+                Files.delete(tmp);
+                return new Parked(null, 0, 0);
+            }
             force(tmp);
             Files.move(tmp, events, StandardCopyOption.ATOMIC_MOVE);
             DeadLetterEntry entry = new DeadLetterEntry(id, model, Instant.ofEpochMilli(now).toString(), reason, fromLsn,

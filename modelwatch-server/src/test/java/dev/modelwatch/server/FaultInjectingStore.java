@@ -1,0 +1,209 @@
+package dev.modelwatch.server;
+
+import dev.modelwatch.core.event.MetricEvent;
+import dev.modelwatch.core.event.TrainingEvent;
+import dev.modelwatch.core.profile.ProfileKey;
+import dev.modelwatch.store.AlertHistoryEntry;
+import dev.modelwatch.store.Flush;
+import dev.modelwatch.store.ModelCheckpoint;
+import dev.modelwatch.store.ModelRecord;
+import dev.modelwatch.store.OutboxEntry;
+import dev.modelwatch.store.ProfileRead;
+import dev.modelwatch.store.Store;
+import dev.modelwatch.store.StoreException;
+import dev.modelwatch.store.StoredProfile;
+import dev.modelwatch.store.StoredReference;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real store that fails on purpose: commits that write a refused model's rows, every commit
+ * while the database is "down", commits that hang until released, and an {@code Error} thrown once
+ * from a chosen operation. Everything else goes to the real store.
+ */
+public final class FaultInjectingStore implements Store {
+    final Store real;
+    /** Commits writing rows of this model are refused (as PostgreSQL refuses a NUL), or null. */
+    volatile String refusedModel;
+    /** While true, every commit fails and the database does not answer. */
+    volatile boolean down;
+    /** While set, commits wait for it (a database that hangs). */
+    volatile CountDownLatch hang;
+    /** Thrown once by the next commit, then cleared. */
+    volatile Error commitError;
+    /** Thrown once by the next {@link #dueNotifications}, then cleared. */
+    volatile Error deliveryError;
+    /** Thrown once by the next {@link #dueNotifications}, then cleared (a transient failure). */
+    volatile RuntimeException deliveryFailure;
+    final AtomicInteger refusedCommits = new AtomicInteger();
+    final AtomicInteger commits = new AtomicInteger();
+    final AtomicInteger dueCalls = new AtomicInteger();
+
+    public FaultInjectingStore(Store real) {
+        this.real = real;
+    }
+
+    @Override
+    public void commit(Flush flush) {
+        Error e = commitError;
+        if (e != null) {
+            commitError = null;
+            throw e;
+        }
+        if (down) {
+            throw new StoreException("connection refused (the database is down)");
+        }
+        CountDownLatch h = hang;
+        if (h != null) {
+            try {
+                h.await();
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted while the database hung");
+            }
+        }
+        String refused = refusedModel;
+        if (refused != null && writes(flush, refused)) {
+            refusedCommits.incrementAndGet();
+            throw new StoreException("ERROR: invalid byte sequence for encoding \"UTF8\": 0x00 (model " + refused + ")");
+        }
+        real.commit(flush);
+        commits.incrementAndGet();
+    }
+
+    private static boolean writes(Flush f, String model) {
+        return f.deltas().keySet().stream().map(ProfileKey::model).anyMatch(model::equals)
+                || f.models().stream().anyMatch(m -> m.name().equals(model))
+                || f.training().stream().anyMatch(t -> t.model().equals(model));
+    }
+
+    @Override
+    public Map<String, ModelCheckpoint> modelCheckpoints() {
+        return real.modelCheckpoints();
+    }
+
+    @Override
+    public long checkpointLsn() {
+        return real.checkpointLsn();
+    }
+
+    @Override
+    public List<StoredProfile> profiles(String model, String version, String segment, long res, long from, long to) {
+        return real.profiles(model, version, segment, res, from, to);
+    }
+
+    @Override
+    public ProfileRead profiles(String model, String version, String segment, List<ProfileRead.Range> ranges) {
+        return real.profiles(model, version, segment, ranges);
+    }
+
+    @Override
+    public List<ModelRecord> models() {
+        return real.models();
+    }
+
+    @Override
+    public List<TrainingEvent> trainingEvents(String model, String run) {
+        return real.trainingEvents(model, run);
+    }
+
+    @Override
+    public List<MetricEvent> metricEvents(String name, long from, long to) {
+        return real.metricEvents(name, from, to);
+    }
+
+    @Override
+    public long expire(Map<Long, Long> cutoffs) {
+        return real.expire(cutoffs);
+    }
+
+    @Override
+    public void putReference(StoredReference reference) {
+        real.putReference(reference);
+    }
+
+    @Override
+    public Optional<StoredReference> findReference(String model, String version) {
+        return real.findReference(model, version);
+    }
+
+    @Override
+    public List<StoredReference> references(String model) {
+        return real.references(model);
+    }
+
+    @Override
+    public boolean deleteReference(String model, String version) {
+        return real.deleteReference(model, version);
+    }
+
+    @Override
+    public Optional<byte[]> alertingState(String name) {
+        return real.alertingState(name);
+    }
+
+    @Override
+    public List<OutboxEntry> saveAlerting(Map<String, byte[]> states, List<OutboxEntry> notifications,
+                                          List<AlertHistoryEntry> history, long nowMs) {
+        return real.saveAlerting(states, notifications, history, nowMs);
+    }
+
+    @Override
+    public List<AlertHistoryEntry> alertHistory(String alertId, long sinceMs, int limit) {
+        return real.alertHistory(alertId, sinceMs, limit);
+    }
+
+    @Override
+    public long expireAlertHistory(long beforeMs) {
+        return real.expireAlertHistory(beforeMs);
+    }
+
+    @Override
+    public List<OutboxEntry> dueNotifications(long nowMs, int limit) {
+        dueCalls.incrementAndGet();
+        Error e = deliveryError;
+        if (e != null) {
+            deliveryError = null;
+            throw e;
+        }
+        RuntimeException f = deliveryFailure;
+        if (f != null) {
+            deliveryFailure = null;
+            throw f;
+        }
+        return real.dueNotifications(nowMs, limit);
+    }
+
+    @Override
+    public void updateNotification(OutboxEntry entry) {
+        real.updateNotification(entry);
+    }
+
+    @Override
+    public List<OutboxEntry> recentNotifications(int limit) {
+        return real.recentNotifications(limit);
+    }
+
+    @Override
+    public long expireNotifications(long beforeMs) {
+        return real.expireNotifications(beforeMs);
+    }
+
+    @Override
+    public boolean isReachable() {
+        return !down && real.isReachable();
+    }
+
+    @Override
+    public String kind() {
+        return real.kind();
+    }
+
+    @Override
+    public void close() {
+        real.close();
+    }
+}
