@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
  * training and metric values) and rejected where it must be finite.
  */
 public final class EventDecoder {
+    /** The largest integer a double holds exactly; larger steps and epochs would be stored rounded or clamped. */
+    private static final double MAX_EXACT_INTEGER = 9_007_199_254_740_992.0;
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]{0,199}");
 
     private final JsonFactory factory;
@@ -382,10 +384,17 @@ public final class EventDecoder {
                 if (r.step == null || !Double.isFinite(r.step) || r.step < 0 || r.step != Math.rint(r.step)) {
                     return r.fail("step: required, a finite integer >= 0" + (r.step == null ? "" : ", got " + r.step));
                 }
+                if (r.step > MAX_EXACT_INTEGER) {
+                    return r.fail("step: at most " + (long) MAX_EXACT_INTEGER + " (2^53, the largest integer a JSON number "
+                            + "holds exactly), got " + r.step);
+                }
                 Long epoch = null;
                 if (r.epoch != null) {
                     if (!Double.isFinite(r.epoch) || r.epoch < 0) {
                         return r.fail("epoch: must be a finite number >= 0, got " + r.epoch);
+                    }
+                    if (r.epoch > MAX_EXACT_INTEGER) {
+                        return r.fail("epoch: at most " + (long) MAX_EXACT_INTEGER + " (2^53), got " + r.epoch);
                     }
                     epoch = (long) Math.floor(r.epoch);
                 }
