@@ -22,7 +22,8 @@ class DatabaseOutageTest {
     @TempDir
     Path dir;
 
-    private static String batch(String prefix, int n) {
+    /** {@code n} predictions of model {@code m}, ids {@code prefix0..}, a minute old, as a JSON array. */
+    static String batch(String prefix, int n) {
         long ts = System.currentTimeMillis() - 60_000;
         return "[" + String.join(",", IntStream.range(0, n).mapToObj(i -> "{\"type\":\"prediction\",\"model\":\"m\",\"id\":\""
                 + prefix + i + "\",\"timestamp\":" + ts + ",\"prediction\":1,\"score\":0.7}").toList()) + "]";

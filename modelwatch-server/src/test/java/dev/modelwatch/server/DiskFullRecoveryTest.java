@@ -1,5 +1,6 @@
 package dev.modelwatch.server;
 
+import static dev.modelwatch.server.DatabaseOutageTest.batch;
 import static dev.modelwatch.server.PoisonAndIsolationTest.committed;
 import static dev.modelwatch.server.WorkerFailureTest.awaitTrue;
 import static dev.modelwatch.server.WorkerFailureTest.problems;
@@ -23,13 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DiskFullRecoveryTest {
     @TempDir
     Path dir;
-
-    private static String batch(String prefix, int n) {
-        long ts = System.currentTimeMillis() - 60_000;
-        return "[" + String.join(",", IntStream.range(0, n).mapToObj(i -> "{\"type\":\"prediction\",\"model\":\"m\",\"id\":\""
-                + prefix + i + "\",\"timestamp\":" + ts + ",\"features\":{\"x\":" + i + "},\"prediction\":1,\"score\":0.7}")
-                .toList()) + "]";
-    }
 
     private static String labels(String prefix, int n) {
         return "[" + String.join(",", IntStream.range(0, n).mapToObj(i -> "{\"type\":\"label\",\"model\":\"m\",\"id\":\""

@@ -25,22 +25,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  * from a chosen operation. Everything else goes to the real store.
  */
 public final class FaultInjectingStore implements Store {
-    final Store real;
+    public final Store real;
     /** Commits writing rows of this model are refused (as PostgreSQL refuses a NUL), or null. */
-    volatile String refusedModel;
+    public volatile String refusedModel;
     /** While true, every commit fails and the database does not answer. */
-    volatile boolean down;
+    public volatile boolean down;
     /** While set, commits wait for it (a database that hangs). */
-    volatile CountDownLatch hang;
+    public volatile CountDownLatch hang;
+    /** Each commit takes this long (half before the real commit, half after). */
+    public volatile long commitDelayMs;
     /** Thrown once by the next commit, then cleared. */
-    volatile Error commitError;
+    public volatile Error commitError;
     /** Thrown once by the next {@link #dueNotifications}, then cleared. */
-    volatile Error deliveryError;
+    public volatile Error deliveryError;
     /** Thrown once by the next {@link #dueNotifications}, then cleared (a transient failure). */
-    volatile RuntimeException deliveryFailure;
-    final AtomicInteger refusedCommits = new AtomicInteger();
-    final AtomicInteger commits = new AtomicInteger();
-    final AtomicInteger dueCalls = new AtomicInteger();
+    public volatile RuntimeException deliveryFailure;
+    public final AtomicInteger refusedCommits = new AtomicInteger();
+    public final AtomicInteger commits = new AtomicInteger();
+    public final AtomicInteger dueCalls = new AtomicInteger();
 
     public FaultInjectingStore(Store real) {
         this.real = real;
@@ -70,8 +72,24 @@ public final class FaultInjectingStore implements Store {
             refusedCommits.incrementAndGet();
             throw new StoreException("ERROR: invalid byte sequence for encoding \"UTF8\": 0x00 (model " + refused + ")");
         }
-        real.commit(flush);
+        long delay = commitDelayMs;
+        if (delay > 0) {
+            pause(delay / 2);
+            real.commit(flush);
+            pause(delay - delay / 2);
+        } else {
+            real.commit(flush);
+        }
         commits.incrementAndGet();
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted");
+        }
     }
 
     private static boolean writes(Flush f, String model) {

@@ -3,30 +3,19 @@ package dev.modelwatch.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.modelwatch.core.event.Event;
-import dev.modelwatch.core.event.PredictionEvent;
-import dev.modelwatch.core.profile.PendingPrediction;
 import dev.modelwatch.core.profile.SketchSettings;
-import dev.modelwatch.server.aggregate.Aggregator;
-import dev.modelwatch.server.aggregate.ModelRegistry;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.AlertingConfig;
 import dev.modelwatch.server.config.ServerConfig;
 import dev.modelwatch.server.health.Workers;
 import dev.modelwatch.server.ingest.DurableLog;
-import dev.modelwatch.store.EarlyLabel;
-import dev.modelwatch.store.PendingStore;
-import dev.modelwatch.store.RocksPendingStore;
 import dev.modelwatch.store.Store;
 import dev.modelwatch.store.Stores;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -139,75 +128,15 @@ class WorkerFailureTest {
         log.close(Duration.ofSeconds(1));
     }
 
-    @Test
-    void anErrorWritingPendingRowsEndsTheProcess() throws Exception {
-        RecordingExit exit = new RecordingExit();
-        try (Store store = Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT);
-             PendingStore real = RocksPendingStore.open(dir.resolve("pending"), 86_400)) {
-            PendingStore failing = new FailingPendingStore(real);
-            Aggregator agg = new Aggregator(store, failing, Clock.systemUTC(), SketchSettings.DEFAULT, Map.of(),
-                    Duration.ofHours(1), Duration.ofDays(7), Map.of(0L, Duration.ofDays(8)), new ModelRegistry(), null);
-            agg.start(new Workers(exit));
-            List<Event> events = List.of(new PredictionEvent("m", "p1", "v1", System.currentTimeMillis(), Map.of(), "1",
-                    0.9, null, 1.0, null, Map.of()));
-            agg.submit(events, 10);
-            agg.flushNow();
-            RecordingExit.Call call = exit.called.get(30, TimeUnit.SECONDS);
-            assertThat(call.reason()).contains("worker modelwatch-store-writer died").contains("OutOfMemoryError");
-            agg.close(Duration.ofSeconds(2));
-        }
-    }
-
-    /** Pending rows whose write throws an {@code Error}. */
-    private static final class FailingPendingStore implements PendingStore {
-        private final PendingStore real;
-
-        FailingPendingStore(PendingStore real) {
-            this.real = real;
-        }
-
-        @Override
-        public long checkpointLsn() {
-            return real.checkpointLsn();
-        }
-
-        @Override
-        public void write(PendingWrite write) {
-            throw new OutOfMemoryError("Direct buffer memory (injected)");
-        }
-
-        @Override
-        public Map<String, PendingPrediction> findPredictions(String model, Collection<String> ids) {
-            return real.findPredictions(model, ids);
-        }
-
-        @Override
-        public Map<String, EarlyLabel> findEarlyLabels(String model, Collection<String> ids) {
-            return real.findEarlyLabels(model, ids);
-        }
-
-        @Override
-        public void scanIds(BiConsumer<String, String> consumer) {
-            real.scanIds(consumer);
-        }
-
-        @Override
-        public long expire(long horizonStartMs) {
-            return real.expire(horizonStartMs);
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
-    static List<String> problems(JsonNode ready) {
+    /** The problems of a {@code /readyz} answer as {@code "component: problem"}. */
+    public static List<String> problems(JsonNode ready) {
         List<String> out = new java.util.ArrayList<>();
         ready.path("problems").forEach(p -> out.add(p.path("component").asText() + ": " + p.path("problem").asText()));
         return out;
     }
 
-    static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    /** Waits (at most 30 s) until {@code condition} holds. */
+    public static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -46,12 +46,18 @@ final class DeadLetterCommand implements Runnable {
         @Option(names = "--config", paramLabel = "FILE", description = "modelwatch.yml, for its data directory")
         Path config;
 
-        DeadLetters open() {
-            Path d = dataDir;
-            if (d == null) {
-                d = config != null ? ConfigLoader.load(config).dataDir() : Path.of("data");
+        /** The dead letters of the data directory, or null after printing why there are none to read. */
+        DeadLetters openOrReport() {
+            try {
+                Path d = dataDir;
+                if (d == null) {
+                    d = config != null ? ConfigLoader.load(config).dataDir() : Path.of("data");
+                }
+                return new DeadLetters(DeadLetters.in(d), null, null, Clock.systemUTC());
+            } catch (RuntimeException e) {
+                System.err.println("modelwatch: " + e.getMessage());
+                return null;
             }
-            return new DeadLetters(DeadLetters.in(d), null, null, Clock.systemUTC());
         }
     }
 
@@ -64,13 +70,11 @@ final class DeadLetterCommand implements Runnable {
 
         @Override
         public Integer call() {
-            List<DeadLetterEntry> entries;
-            try {
-                entries = location.open().list(all);
-            } catch (RuntimeException e) {
-                System.err.println("modelwatch: " + e.getMessage());
+            DeadLetters letters = location.openOrReport();
+            if (letters == null) {
                 return 1;
             }
+            List<DeadLetterEntry> entries = letters.list(all);
             if (entries.isEmpty()) {
                 System.out.println("no dead-letter entries");
                 return 0;
@@ -94,11 +98,8 @@ final class DeadLetterCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            DeadLetters letters;
-            try {
-                letters = location.open();
-            } catch (RuntimeException e) {
-                System.err.println("modelwatch: " + e.getMessage());
+            DeadLetters letters = location.openOrReport();
+            if (letters == null) {
                 return 1;
             }
             var entry = letters.find(id);

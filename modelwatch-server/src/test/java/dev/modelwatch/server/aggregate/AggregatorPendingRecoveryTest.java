@@ -43,6 +43,8 @@ class AggregatorPendingRecoveryTest {
     static final class LosingPendingStore implements PendingStore {
         final PendingStore real;
         volatile boolean lost;
+        /** Thrown by every write while set. */
+        volatile Error error;
 
         LosingPendingStore(PendingStore real) {
             this.real = real;
@@ -55,6 +57,9 @@ class AggregatorPendingRecoveryTest {
 
         @Override
         public void write(PendingWrite write) {
+            if (error != null) {
+                throw error;
+            }
             if (!lost) {
                 real.write(write);
             }
@@ -168,5 +173,23 @@ class AggregatorPendingRecoveryTest {
         after.close();
         pending.close();
         store.close();
+    }
+
+    @Test
+    void anErrorWritingPendingRowsKillsTheStoreWriterAndEndsTheProcess() throws Exception {
+        dev.modelwatch.server.RecordingExit exit = new dev.modelwatch.server.RecordingExit();
+        try (Store store = Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT);
+             LosingPendingStore pending = new LosingPendingStore(RocksPendingStore.open(dir.resolve("pending"), WEEK_S))) {
+            pending.error = new OutOfMemoryError("Direct buffer memory (injected)");
+            Aggregator agg = aggregator(store, pending);
+            agg.start(new dev.modelwatch.server.health.Workers(exit));
+            agg.submit(List.of(new PredictionEvent("m", "p1", "v1", System.currentTimeMillis(), Map.of(), "1", 0.9, null,
+                    1.0, null, Map.of())), 10);
+            agg.flushNow();
+            dev.modelwatch.server.RecordingExit.Call call = exit.called.get(30, TimeUnit.SECONDS);
+            assertThat(call.code()).isEqualTo(70);
+            assertThat(call.reason()).contains("worker modelwatch-store-writer died").contains("OutOfMemoryError");
+            agg.close(Duration.ofSeconds(2));
+        }
     }
 }
