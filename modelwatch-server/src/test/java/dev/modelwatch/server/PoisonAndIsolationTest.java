@@ -9,6 +9,8 @@ import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.server.cli.Main;
 import dev.modelwatch.server.config.ConfigLoader;
 import dev.modelwatch.server.config.ServerConfig;
+import dev.modelwatch.server.ingest.DurableLog;
+import dev.modelwatch.server.ingest.LogRecord;
 import dev.modelwatch.store.Store;
 import dev.modelwatch.store.StoredProfile;
 import java.io.ByteArrayOutputStream;
@@ -169,6 +171,71 @@ class PoisonAndIsolationTest {
             } finally {
                 server.close();
             }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql", "mariadb"})
+    void aHeldModelSurvivesARestartCountedOnceAndTheOthersAreNotCountedAgain(String kind) throws Exception {
+        long ts = System.currentTimeMillis() - 60_000;
+        try (TestDatabase db = TestDatabase.create(kind)) {
+            ServerConfig config = ServerConfig.defaults().withDataDir(dir).withDb(db.url());
+            FaultInjectingStore[] store = new FaultInjectingStore[1];
+            TestServer server = TestServer.start(config, new RecordingExit(), s -> {
+                store[0] = new FaultInjectingStore(s);
+                store[0].refusedModel = "bad";
+                return store[0];
+            });
+            try {
+                assertThat(server.postJson(batch(Stream.concat(
+                        Stream.iterate(0, i -> i + 1).limit(20).map(i -> prediction("good", "g" + i, "v1", ts)),
+                        Stream.iterate(0, i -> i + 1).limit(10).map(i -> prediction("bad", "b" + i, "v1", ts)))))
+                        .status()).isEqualTo(200);
+                awaitTrue(() -> committed(store[0].real, "good") == 20
+                        && store[0].real.modelCheckpoints().containsKey("bad"));
+                assertThat(store[0].real.modelCheckpoints().get("bad").held()).isTrue();
+                // a restart while "bad" is held: the log still has its events, the others are not counted again
+                server = server.restart(s -> {
+                    store[0] = new FaultInjectingStore(s);
+                    return store[0];
+                });
+                awaitTrue(() -> committed(store[0].real, "bad") == 10);
+                assertThat(committed(store[0].real, "good")).isEqualTo(20);
+                assertThat(store[0].real.modelCheckpoints()).isEmpty();
+                assertThat(server.get("/api/v1/models/bad/summary").json().path("count").asLong()).isEqualTo(10);
+                assertThat(server.get("/api/v1/models/good/summary").json().path("count").asLong()).isEqualTo(20);
+                // the labels of both join their predictions (the pending rows were rebuilt once)
+                assertThat(server.postJson(batch(Stream.of("good", "bad").flatMap(m -> Stream.iterate(0, i -> i + 1)
+                        .limit(10).map(i -> "{\"type\":\"label\",\"model\":\"" + m + "\",\"id\":\"" + m.charAt(0) + i
+                                + "\",\"label\":1}")))).json().path("accepted").asInt()).isEqualTo(20);
+                assertThat(server.get("/api/v1/models/bad/summary").json().path("labeled").asLong()).isEqualTo(10);
+                assertThat(server.get("/api/v1/models/good/summary").json().path("labeled").asLong()).isEqualTo(10);
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql", "mariadb"})
+    void aNulEventAlreadyInTheLogIsDroppedAtReplayAndNoLongerBlocksAnyModel(String kind) {
+        long ts = System.currentTimeMillis() - 60_000;
+        // a log written by an earlier version, which acknowledged the poisoned event
+        DurableLog log = DurableLog.open(dir.resolve("log"), 64L << 20, true);
+        log.start((start, end, attachment) -> { }, null);
+        byte[] body = batch(Stream.of(prediction("clean", "c0", "v1", ts), prediction("poisoned", "p0", "v\\u0000", ts),
+                prediction("clean", "c1", "v1", ts))).getBytes(StandardCharsets.UTF_8);
+        log.append(new LogRecord(ts, LogRecord.Format.JSON, false, new int[0], body).parts(), null).join();
+        log.close();
+        try (TestDatabase db = TestDatabase.create(kind);
+             TestServer server = TestServer.start(ServerConfig.defaults().withDataDir(dir).withDb(db.url()))) {
+            assertThat(server.get("/api/v1/models/clean/summary").json().path("count").asLong()).isEqualTo(2);
+            assertThat(server.postJson(prediction("clean", "c2", "v1", ts)).status()).isEqualTo(200);
+            server.server().awaitAggregated(java.time.Duration.ofSeconds(10));
+            awaitTrue(() -> server.get("/readyz").json().path("status").asText().equals("ready"));
+            assertThat(server.get("/api/v1/models/poisoned").status()).isEqualTo(404);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         }
     }
 
