@@ -21,6 +21,7 @@ import java.util.zip.GZIPInputStream;
  */
 public record LogRecord(long receivedAtMs, Format format, boolean gzip, int[] rejected, byte[] body) {
     private static final byte VERSION = 1;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LogRecord.class);
 
     /** How the body is framed. */
     public enum Format {
@@ -93,13 +94,21 @@ public record LogRecord(long receivedAtMs, Format format, boolean gzip, int[] re
         int[] sortedRejected = rejected.clone();
         Arrays.sort(sortedRejected);
         for (int index = 0; index < batch.total(); index++) {
-            if (undecodable[index]) {
-                continue; // not decodable now either (it was rejected at ingest)
-            }
-            Event e = batch.events().get(eventCursor++);
             while (next < sortedRejected.length && sortedRejected[next] < index) {
                 next++;
             }
+            if (undecodable[index]) {
+                if (next >= sortedRejected.length || sortedRejected[next] != index) {
+                    // accepted by an earlier version, refused now (a string storage cannot hold, say)
+                    int i = index;
+                    String why = batch.errors().stream().filter(x -> x.index() == i).findFirst()
+                            .map(DecodedBatch.EventError::error).orElse("refused");
+                    LOG.warn("replay: event {} of the request received at {} is dropped: {}", index,
+                            java.time.Instant.ofEpochMilli(receivedAtMs), why);
+                }
+                continue;
+            }
+            Event e = batch.events().get(eventCursor++);
             if (next < sortedRejected.length && sortedRejected[next] == index) {
                 continue;
             }
