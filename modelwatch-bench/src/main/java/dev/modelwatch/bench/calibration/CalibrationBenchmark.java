@@ -228,8 +228,8 @@ public final class CalibrationBenchmark {
         header("decision (cause of the drop)", windows);
         double[] flips = {0.02, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3};
         double[] mixes = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0};
-        StringBuilder realized = new StringBuilder("| accuracy_drop > 0.05 (labels flipped)");
-        StringBuilder estimated = new StringBuilder("| estimated_accuracy_drop > 0.05 (scores near 0.5)");
+        StringBuilder realized = new StringBuilder("| ModelAccuracyDrop condition (labels flipped)");
+        StringBuilder estimated = new StringBuilder("| ModelEstimatedAccuracyDrop condition (scores near 0.5)");
         for (long w : windows) {
             String f = smallest(flips, perShift, (flip, t) -> EstimateCalibration.detectsRealizedDrop(flip, reference, w,
                     seed("ep", "flip", w, t)));

@@ -4,6 +4,7 @@ import dev.modelwatch.core.estimate.Calibrator;
 import dev.modelwatch.core.estimate.ConfidenceProfile;
 import dev.modelwatch.core.estimate.EstimatedPerformance;
 import dev.modelwatch.core.estimate.PerformanceEstimator;
+import dev.modelwatch.core.metrics.PerformanceChange;
 import java.util.SplittableRandom;
 
 /**
@@ -15,9 +16,9 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>{@code estimated accuracy band misses the realized accuracy}: the window's realized accuracy
  *       outside {@code [lower, upper]} of the estimate (a false alarm of the band);</li>
- *   <li>{@code estimated_accuracy_drop > 0.05} and {@code accuracy_drop > 0.05}: the reference's
- *       realized accuracy minus the window's estimate (or realized accuracy), the series of the rules
- *       {@code ModelEstimatedAccuracyDrop} and {@code ModelAccuracyDrop}.</li>
+ *   <li>the conditions of the rules {@code ModelEstimatedAccuracyDrop} and {@code ModelAccuracyDrop}: the
+ *       reference's realized accuracy minus the window's estimate (or realized accuracy) above 0.05, and
+ *       its p-value ({@link PerformanceChange}) below 0.01.</li>
  * </ul>
  * Power: {@code drop} of true accuracy made, for the realized decisions, by flipping a share of the
  * labels (concept drift) and, for the estimate, by mixing in scores near 0.5 (covariate shift: a share
@@ -44,8 +45,8 @@ public final class EstimateCalibration {
         return flip > 0 && r.nextDouble() < flip ? !y : y;
     }
 
-    /** The reference: its calibrator and its realized accuracy. */
-    record Fitted(Calibrator calibrator, double accuracy) {
+    /** The reference: its calibrator, its realized accuracy and its labelled rows. */
+    record Fitted(Calibrator calibrator, double accuracy, int rows) {
     }
 
     static Fitted reference(SplittableRandom r, int rows) {
@@ -58,10 +59,10 @@ public final class EstimateCalibration {
             outcomes[i] = y ? 1 : 0;
             correct += y == (scores[i] >= 0.5) ? 1 : 0;
         }
-        return new Fitted(Calibrator.isotonic(scores, outcomes), (double) correct / rows);
+        return new Fitted(Calibrator.isotonic(scores, outcomes), (double) correct / rows, rows);
     }
 
-    /** A window's estimate and realized accuracy: {estimate, lower, upper, realized}. */
+    /** A window's estimate and realized accuracy: {estimate, lower, upper, realized, estimate's sd}. */
     static double[] window(SplittableRandom r, Fitted ref, long n, double nearHalf, double flip) {
         ConfidenceProfile p = ConfidenceProfile.binary("1");
         long correct = 0;
@@ -73,7 +74,7 @@ public final class EstimateCalibration {
         }
         EstimatedPerformance.Estimate e = PerformanceEstimator.binaryAsPredicted(p, ref.calibrator())
                 .estimate(EstimatedPerformance.ACCURACY);
-        return new double[] {e.value(), e.lower(), e.upper(), (double) correct / n};
+        return new double[] {e.value(), e.lower(), e.upper(), (double) correct / n, e.sd()};
     }
 
     /** One reference and a window of each size. */
@@ -85,27 +86,38 @@ public final class EstimateCalibration {
             for (long m : windows) {
                 double[] w = window(r, ref, m, 0, 0);
                 table.add("estimated accuracy band misses the realized accuracy", n, m, w[3] < w[1] || w[3] > w[2]);
-                table.add("estimated_accuracy_drop > 0.05", n, m, ref.accuracy() - w[0] > 0.05);
-                table.add("accuracy_drop > 0.05", n, m, ref.accuracy() - w[3] > 0.05);
+                table.add("ModelEstimatedAccuracyDrop condition", n, m, estimatedDrop(ref, w));
+                table.add("ModelAccuracyDrop condition", n, m, realizedDrop(ref, w, m));
             }
         }
         return table;
+    }
+
+    /** The rule's condition: a drop above 0.05 whose p-value is below 0.01. */
+    static boolean realizedDrop(Fitted ref, double[] w, long n) {
+        PerformanceChange change = PerformanceChange.accuracyDrop(Math.round(ref.accuracy() * ref.rows()), ref.rows(),
+                Math.round(w[3] * n), n);
+        return change.change() > 0.05 && change.pValue() < 0.01;
+    }
+
+    static boolean estimatedDrop(Fitted ref, double[] w) {
+        double refSd = Math.sqrt(ref.accuracy() * (1 - ref.accuracy()) / ref.rows());
+        PerformanceChange change = PerformanceChange.estimatedDrop(ref.accuracy(), refSd, w[0], w[4]);
+        return change.change() > 0.05 && change.pValue() < 0.01;
     }
 
     /** Whether a window with a share {@code flip} of flipped labels trips the realized accuracy-drop decision. */
     static boolean detectsRealizedDrop(double flip, int referenceRows, long windowRows, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         Fitted ref = reference(r, referenceRows);
-        double[] w = window(r, ref, windowRows, 0, flip);
-        return ref.accuracy() - w[3] > 0.05;
+        return realizedDrop(ref, window(r, ref, windowRows, 0, flip), windowRows);
     }
 
     /** Whether a window with a share {@code nearHalf} of scores near 0.5 trips the estimated accuracy-drop decision. */
     static boolean detectsEstimatedDrop(double nearHalf, int referenceRows, long windowRows, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         Fitted ref = reference(r, referenceRows);
-        double[] w = window(r, ref, windowRows, nearHalf, 0);
-        return ref.accuracy() - w[0] > 0.05;
+        return estimatedDrop(ref, window(r, ref, windowRows, nearHalf, 0));
     }
 
     /** The true expected accuracy of a window with these shifts (a 10^7-event simulation, fixed seed). */

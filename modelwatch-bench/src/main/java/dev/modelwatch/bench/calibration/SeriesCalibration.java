@@ -40,6 +40,7 @@ public final class SeriesCalibration {
             new Detector("iqr_score, |z| > 3.5 over 1h", "abs(iqr_score(x[1h])) > 3.5"),
             new Detector("ewma_band(alpha 0.3, k 3) over 1h, outside", "abs(ewma_band(x[1h], 0.3, 3)) > 0"),
             new Detector("cusum(k 0.5, h 5) over 2h", "cusum(x[2h], 0.5, 5) == 1"),
+            new Detector("cusum(k 0.5, h 10) over 2h", "cusum(x[2h], 0.5, 10) == 1"),
             new Detector("page_hinkley(delta 0.5 sd, lambda 15 sd) over 2h", "page_hinkley(x[2h], 0.5, 15) == 1"),
             new Detector("seasonal_score(1d, 7), |z| > 3", "abs(seasonal_score(x, 1d, 7)) > 3"));
 
