@@ -26,9 +26,18 @@ public final class TestServer implements AutoCloseable {
     final String base;
 
     private TestServer(ServerConfig config) {
+        this(config, Clock.systemUTC());
+    }
+
+    private TestServer(ServerConfig config, Clock clock) {
         this.config = config;
-        this.server = ModelWatchServer.start(config, Clock.systemUTC());
+        this.server = ModelWatchServer.start(config, clock);
         this.base = "http://127.0.0.1:" + server.port();
+    }
+
+    /** A server whose every notion of "now" (windows closing, ingest skew, alert evaluation) is {@code clock}'s. */
+    public static TestServer start(ServerConfig config, Clock clock) {
+        return new TestServer(config.withPort(0).withFlushInterval(Duration.ofMillis(300)), clock);
     }
 
     public static TestServer start(Path dataDir) {
