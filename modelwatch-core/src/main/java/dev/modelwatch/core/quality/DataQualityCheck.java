@@ -54,7 +54,8 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  *       reference (which does not know its distribution's range) and a small window alike. The
  *       sketch's share is within its normalized rank error of the exact one (1.3% at k = 200, 0.35% at
  *       k = 800, 99% confidence); measured at normal tails of 0.1% to 1%, it erred by at most 0.4% at
- *       k = 200 and 0.15% at k = 800.</li>
+ *       k = 200 and 0.15% at k = 800; the decision uses the least share the exact values can have (the
+ *       sketch's share less its rank error), so that the sketch cannot raise the issue.</li>
  *   <li>{@code new_category} (categorical): categories of the current window's frequent-items sketch
  *       that the reference's sketch does not hold, each with at least {@code newCategoryShare} of the
  *       current strings (by the sketch's lower bound of its count), when the current strings in categories
@@ -217,11 +218,15 @@ public final class DataQualityCheck {
             List<DataQualityIssue> issues) {
         Double fraction = outOfRangeFraction(ref, cur);
         long n = cur.numericCount();
-        if (fraction == null || n < checks.policy().minimumCount() || ref.numericCount() < 2
-                || fraction <= checks.policy().outOfRangeFraction()) {
+        if (fraction == null || n < checks.policy().minimumCount() || ref.numericCount() < 2) {
             return;
         }
-        long outside = Math.round(fraction * n);
+        // decided on the least share the exact values can have: the sketch's rank error may not raise an issue
+        double least = fractionOutsideAtLeast(cur, ref.min(), ref.max());
+        if (least <= checks.policy().outOfRangeFraction()) {
+            return;
+        }
+        long outside = Math.round(least * n);
         double p = unchangedCountOutside(outside, n, ref.numericCount());
         if (checks.significant(p)) {
             issues.add(new DataQualityIssue(name, Kind.OUT_OF_RANGE, fraction, 0.0, String.format(Locale.ROOT,
@@ -265,6 +270,20 @@ public final class DataQualityCheck {
         double one = 1.0 / p.numericCount();
         double below = p.min() < low ? Math.max(one, sketch.getRank(low, QuantileSearchCriteria.EXCLUSIVE)) : 0;
         double above = p.max() > high ? Math.max(one, 1 - sketch.getRank(high, QuantileSearchCriteria.INCLUSIVE)) : 0;
+        return Math.min(1, below + above);
+    }
+
+    /**
+     * The least share of the profile's finite values outside {@code [low, high]} given its sketch's rank
+     * error {@code eps} (0 while the sketch holds every value): per side outside, {@code max(1/n, share - eps)}.
+     */
+    static double fractionOutsideAtLeast(FeatureProfile p, double low, double high) {
+        KllDoublesSketch sketch = p.quantileSketch();
+        double eps = sketch.isEstimationMode() ? sketch.getNormalizedRankError(false) : 0;
+        double one = 1.0 / p.numericCount();
+        double below = p.min() < low ? Math.max(one, sketch.getRank(low, QuantileSearchCriteria.EXCLUSIVE) - eps) : 0;
+        double above = p.max() > high ? Math.max(one, 1 - sketch.getRank(high, QuantileSearchCriteria.INCLUSIVE) - eps)
+                : 0;
         return Math.min(1, below + above);
     }
 
