@@ -25,33 +25,18 @@ final class CleanTraffic {
         this.random = new SplittableRandom(seed);
     }
 
+    /** The cumulative shares of ranks 1..n with weights {@code rank^-exponent}. */
     private static double[] zipf(int n, double exponent) {
-        double[] cdf = new double[n];
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += 1 / Math.pow(i + 1, exponent);
-            cdf[i] = sum;
-        }
-        for (int i = 0; i < n; i++) {
-            cdf[i] /= sum;
-        }
-        cdf[n - 1] = 1;
-        return cdf;
+        double[] cdf = java.util.stream.IntStream.rangeClosed(1, n).mapToDouble(r -> Math.pow(r, -exponent)).toArray();
+        java.util.Arrays.parallelPrefix(cdf, Double::sum);
+        double total = cdf[n - 1];
+        return java.util.Arrays.stream(cdf).map(c -> c / total).toArray();
     }
 
+    /** The index whose cumulative share first reaches a uniform draw. */
     private int pick(double[] cdf) {
-        double u = random.nextDouble();
-        int lo = 0;
-        int hi = cdf.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (cdf[mid] >= u) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        return lo;
+        int at = java.util.Arrays.binarySearch(cdf, random.nextDouble());
+        return Math.min(cdf.length - 1, at >= 0 ? at : -at - 1);
     }
 
     private double gaussian() {

@@ -5,22 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 /** The calibration program's quick run prints every section's tables, a row for every decision. */
 class CalibrationBenchmarkTest {
     @Test
     void quickRunPrintsTheTablesOfEveryDecision() {
-        ExecutorService pool = Executors.newFixedThreadPool(2);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try {
-            new CalibrationBenchmark(true, new Trials(pool), new PrintStream(bytes, true, StandardCharsets.UTF_8))
-                    .run(null);
-        } finally {
-            pool.shutdownNow();
-        }
+        new CalibrationBenchmark(true, TestTrials.TRIALS, new PrintStream(bytes, true, StandardCharsets.UTF_8)).run(null);
         String out = bytes.toString(StandardCharsets.UTF_8);
 
         assertThat(out).contains("### Multivariate drift (PCA reconstruction error): false alarms",

@@ -3,10 +3,6 @@ package dev.modelwatch.bench.calibration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -20,19 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * 1.4%, a true 3% stays within it with probability 0.2%).
  */
 class EstimateCalibrationTest {
-    private static ExecutorService pool;
-    private static Trials trials;
-
-    @BeforeAll
-    static void start() {
-        pool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
-        trials = new Trials(pool);
-    }
-
-    @AfterAll
-    static void stop() {
-        pool.shutdownNow();
-    }
+    private static final Trials trials = TestTrials.TRIALS;
 
     @ParameterizedTest(name = "reference {0} labelled rows, window {1}")
     @CsvSource({"1000, 100", "10000, 10000", "10000, 100000"})

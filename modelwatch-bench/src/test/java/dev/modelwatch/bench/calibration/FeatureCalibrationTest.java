@@ -6,10 +6,6 @@ import dev.modelwatch.bench.calibration.SyntheticFeatures.Kind;
 import dev.modelwatch.bench.calibration.SyntheticFeatures.Shift;
 import dev.modelwatch.core.quality.DataQualityIssue;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,19 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * 100 events, and a NaN in up to 93.5% at 10,000 (BENCHMARKS.md).
  */
 class FeatureCalibrationTest {
-    private static ExecutorService pool;
-    private static Trials trials;
-
-    @BeforeAll
-    static void start() {
-        pool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
-        trials = new Trials(pool);
-    }
-
-    @AfterAll
-    static void stop() {
-        pool.shutdownNow();
-    }
+    private static final Trials trials = TestTrials.TRIALS;
 
     @ParameterizedTest(name = "reference {0} events, window {1} events: at most {3} alarms in {2} reports")
     @CsvSource({"1000, 100, 1000, 17", "10000, 1000, 500, 10", "2000, 20000, 300, 7"})
