@@ -52,10 +52,14 @@ final class DriftFamily {
             FeatureDrift f = features.get(tested.get(i));
             rejected += adjusted[i] <= policy.testLevel(f.feature(), f.type()) ? 1 : 0;
         }
+        Map<String, Integer> index = new java.util.HashMap<>();
+        for (int i = 0; i < tested.size(); i++) {
+            index.put(tested.get(i), i);
+        }
         Map<String, FeatureDrift> out = new LinkedHashMap<>();
         for (FeatureDrift f : features.values()) {
-            int i = tested.indexOf(f.feature());
-            if (i < 0) {
+            Integer i = index.get(f.feature());
+            if (i == null) {
                 out.put(f.feature(), f);
                 continue;
             }
