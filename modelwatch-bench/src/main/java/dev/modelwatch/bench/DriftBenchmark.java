@@ -1,17 +1,12 @@
 package dev.modelwatch.bench;
 
-import dev.modelwatch.core.drift.DriftMethod;
-import dev.modelwatch.core.drift.DriftOverride;
 import dev.modelwatch.core.drift.DriftPolicy;
-import dev.modelwatch.core.drift.FeatureDrift;
-import dev.modelwatch.core.drift.FeatureDriftAnalysis;
 import dev.modelwatch.core.drift.Reference;
 import dev.modelwatch.core.drift.ReferenceBuilder;
 import dev.modelwatch.core.event.FeatureVector;
 import dev.modelwatch.core.event.PredictionEvent;
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.metrics.ModelTask;
-import dev.modelwatch.core.profile.FeatureProfile;
 import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.core.profile.WindowProfile;
 import dev.modelwatch.server.drift.DriftService;
@@ -28,9 +23,8 @@ import org.apache.datasketches.kll.KllDoublesSketch;
 /**
  * The drift benchmarks of BENCHMARKS.md, in one program:
  * <ul>
- *   <li>{@code calibration}: how many of 100 pairs of windows drawn from one distribution each default
- *       decision flags (false alarms), and the smallest mean shift each detects in 19 of 20 trials, at
- *       n = 1,000 and n = 100,000 per window;</li>
+ *   <li>{@code calibration}: {@link dev.modelwatch.bench.calibration.CalibrationBenchmark}, the false alarms
+ *       and power of every default decision (its options follow);</li>
  *   <li>{@code query}: a day of one model as the store keeps it (24 hourly roll-ups of 20 features),
  *       with 10^4 and with 10^7 events: the time of a drift query (decode the stored profiles, merge,
  *       test every feature, the multivariate model, data quality and estimated performance);</li>
@@ -44,9 +38,10 @@ public final class DriftBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        String what = args.length > 0 ? args[0] : "calibration";
+        String what = args.length > 0 ? args[0] : "query";
         switch (what) {
-            case "calibration" -> calibration();
+            case "calibration" -> dev.modelwatch.bench.calibration.CalibrationBenchmark.main(
+                    java.util.Arrays.copyOfRange(args, 1, args.length));
             case "query" -> query();
             case "wide" -> wide(args.length > 1 ? Integer.parseInt(args[1]) : 3_000_000,
                     args.length > 2 ? Integer.parseInt(args[2]) : 1_000);
@@ -54,99 +49,8 @@ public final class DriftBenchmark {
         }
     }
 
-    // ---- false alarms and power ----
-
     private static double gaussian(SplittableRandom r) {
-        double u = r.nextDouble();
-        double v = r.nextDouble();
-        return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * v);
-    }
-
-    private static FeatureProfile numeric(SplittableRandom r, int n, double shift, boolean lognormal, SketchSettings s) {
-        FeatureProfile p = new FeatureProfile(s.forFeatures());
-        for (int i = 0; i < n; i++) {
-            double x = gaussian(r) + shift;
-            p.add(lognormal ? Math.exp(x * 0.5) : x);
-        }
-        return p;
-    }
-
-    private static FeatureProfile categorical(SplittableRandom r, int n, double firstShare, SketchSettings s) {
-        FeatureProfile p = new FeatureProfile(s.forFeatures());
-        String[] other = {"b", "c", "d"};
-        for (int i = 0; i < n; i++) {
-            p.add(r.nextDouble() < firstShare ? "a" : other[r.nextInt(3)]);
-        }
-        return p;
-    }
-
-    private static DriftPolicy forced(DriftMethod m) {
-        return DriftPolicy.builder().model(DriftOverride.method(m)).build();
-    }
-
-    private static void calibration() {
-        System.out.println("false alarms of window pairs from one distribution (reference k=2000, window k=800):"
-                + " 1,000 pairs at n = 1,000, 100 pairs at n = 100,000");
-        System.out.println("| n per window | data | decision | flagged | uncertain | pairs |");
-        System.out.println("|---|---|---|---|---|---|");
-        Object[][] numericMethods = {{"default", DriftPolicy.DEFAULT}, {"ks", forced(DriftMethod.KS)},
-                {"wasserstein", forced(DriftMethod.WASSERSTEIN)}, {"psi", forced(DriftMethod.PSI)},
-                {"jensen_shannon", forced(DriftMethod.JENSEN_SHANNON)}};
-        Object[][] categoricalMethods = {{"default", DriftPolicy.DEFAULT}, {"chi_square", forced(DriftMethod.CHI_SQUARE)},
-                {"jensen_shannon", forced(DriftMethod.JENSEN_SHANNON)}, {"psi", forced(DriftMethod.PSI)}};
-        for (int n : new int[] {1_000, 100_000}) {
-            for (String data : new String[] {"normal", "lognormal", "categorical"}) {
-                boolean cat = data.equals("categorical");
-                Object[][] methods = cat ? categoricalMethods : numericMethods;
-                int[] flagged = new int[methods.length];
-                int[] uncertain = new int[methods.length];
-                SplittableRandom r = new SplittableRandom(n * 31L + data.hashCode());
-                int pairs = n <= 1_000 ? 1_000 : 100;
-                for (int pair = 0; pair < pairs; pair++) {
-                    FeatureProfile ref = cat ? categorical(r, n, 0.5, SketchSettings.REFERENCE)
-                            : numeric(r, n, 0, data.equals("lognormal"), SketchSettings.REFERENCE);
-                    FeatureProfile cur = cat ? categorical(r, n, 0.5, SketchSettings.DEFAULT)
-                            : numeric(r, n, 0, data.equals("lognormal"), SketchSettings.DEFAULT);
-                    for (int m = 0; m < methods.length; m++) {
-                        FeatureDrift d = FeatureDriftAnalysis.of("x", ref, cur, (DriftPolicy) methods[m][1]);
-                        flagged[m] += d.drifted() ? 1 : 0;
-                        uncertain[m] += d.decision().wireName().equals("uncertain") ? 1 : 0;
-                    }
-                }
-                for (int m = 0; m < methods.length; m++) {
-                    String name = methods[m][0].equals("default")
-                            ? "default (" + DriftPolicy.DEFAULT.criterion("x", cat ? dev.modelwatch.core.drift.FeatureType.CATEGORICAL
-                            : dev.modelwatch.core.drift.FeatureType.NUMERICAL, n, n).method().wireName() + ")"
-                            : (String) methods[m][0];
-                    System.out.printf(Locale.ROOT, "| %,d | %s | %s | %d | %d | %,d |%n", n, data, name, flagged[m],
-                            uncertain[m], pairs);
-                }
-            }
-        }
-        System.out.println();
-        System.out.println("smallest mean shift (reference sd) flagged in at least 19 of 20 trials, normal data");
-        System.out.println("| n per window | decision | smallest shift detected |");
-        System.out.println("|---|---|---|");
-        double[] shifts = {0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5};
-        for (int n : new int[] {1_000, 100_000}) {
-            for (Object[] method : numericMethods) {
-                String found = "> 0.5";
-                for (double shift : shifts) {
-                    SplittableRandom r = new SplittableRandom(7 + n + Double.hashCode(shift));
-                    int hits = 0;
-                    for (int t = 0; t < 20; t++) {
-                        FeatureProfile ref = numeric(r, n, 0, false, SketchSettings.REFERENCE);
-                        FeatureProfile cur = numeric(r, n, shift, false, SketchSettings.DEFAULT);
-                        hits += FeatureDriftAnalysis.of("x", ref, cur, (DriftPolicy) method[1]).drifted() ? 1 : 0;
-                    }
-                    if (hits >= 19) {
-                        found = String.format(Locale.ROOT, "%.2f", shift);
-                        break;
-                    }
-                }
-                System.out.printf(Locale.ROOT, "| %,d | %s | %s |%n", n, method[0], found);
-            }
-        }
+        return dev.modelwatch.bench.calibration.Draws.gaussian(r);
     }
 
     // ---- query cost ----

@@ -231,6 +231,11 @@ public final class ModelWatchServer implements AutoCloseable {
         return aggregator;
     }
 
+    /** The alert pipeline, for tests in this package that drive evaluations at chosen times. */
+    AlertRuntime alerts() {
+        return alerts;
+    }
+
     /** Waits until the aggregation runtime has applied every acknowledged event (for tests and the demo). */
     public void awaitAggregated(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

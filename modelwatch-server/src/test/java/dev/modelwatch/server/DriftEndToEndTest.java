@@ -105,6 +105,14 @@ class DriftEndToEndTest {
             assertThat(features.path("x2").path("drifted").asBoolean()).as(features.path("x2").toString()).isFalse();
             assertThat(features.path("country").path("drifted").asBoolean()).isTrue();
             assertThat(features.path("country").path("new_values").toString()).contains("ZZ");
+            // the features are tested together: Benjamini-Hochberg over the 5 with a p-value
+            assertThat(drift.path("multiple_testing").path("method").asText()).isEqualTo("benjamini_hochberg");
+            assertThat(drift.path("multiple_testing").path("tests").asInt()).isEqualTo(5);
+            assertThat(drift.path("multiple_testing").path("significant").asInt()).isGreaterThanOrEqualTo(2);
+            JsonNode amount = features.path("amount");
+            assertThat(amount.path("adjusted_p_value").asDouble()).isLessThanOrEqualTo(0.01)
+                    .isGreaterThanOrEqualTo(amount.path("p_value").asDouble());
+            assertThat(amount.path("significance_level").asDouble()).isPositive();
             assertThat(drift.path("multivariate").path("drifted").asBoolean()).as(drift.path("multivariate").toString())
                     .isTrue();
             assertThat(drift.path("drift_share").path("share").asDouble()).isCloseTo(2.0 / 5, within(1e-9));

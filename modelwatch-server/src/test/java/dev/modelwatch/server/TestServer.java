@@ -26,16 +26,28 @@ public final class TestServer implements AutoCloseable {
 
     private ModelWatchServer server;
     private final ServerConfig config;
+    private final Clock clock;
     private final ProcessExit exit;
     private final UnaryOperator<Store> storeView;
     final String base;
 
     private TestServer(ServerConfig config, ProcessExit exit, UnaryOperator<Store> storeView) {
+        this(config, Clock.systemUTC(), exit, storeView);
+    }
+
+    private TestServer(ServerConfig config, Clock clock, ProcessExit exit, UnaryOperator<Store> storeView) {
         this.config = config;
+        this.clock = clock;
         this.exit = exit;
         this.storeView = storeView;
-        this.server = ModelWatchServer.start(config, Clock.systemUTC(), exit, storeView);
+        this.server = ModelWatchServer.start(config, clock, exit, storeView);
         this.base = "http://127.0.0.1:" + server.port();
+    }
+
+    /** A server whose every notion of "now" (windows closing, ingest skew, alert evaluation) is {@code clock}'s. */
+    public static TestServer start(ServerConfig config, Clock clock) {
+        return new TestServer(config.withPort(0).withFlushInterval(Duration.ofMillis(300)), clock, new RecordingExit(),
+                UnaryOperator.identity());
     }
 
     public static TestServer start(Path dataDir) {
@@ -57,13 +69,13 @@ public final class TestServer implements AutoCloseable {
     /** Stops the server gracefully and starts a new one on the same data directory. */
     public TestServer restart() {
         close();
-        return new TestServer(config, exit, storeView);
+        return new TestServer(config, clock, exit, storeView);
     }
 
     /** Stops the server gracefully and starts a new one on the same data directory, with storage seen anew. */
     public TestServer restart(UnaryOperator<Store> view) {
         close();
-        return new TestServer(config, exit, view);
+        return new TestServer(config, clock, exit, view);
     }
 
     public ModelWatchServer server() {

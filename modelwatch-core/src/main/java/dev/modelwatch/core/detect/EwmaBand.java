@@ -15,10 +15,21 @@ package dev.modelwatch.core.detect;
  * {@code w_i = alpha (1-alpha)^(n-i)} for {@code i > 1} (they sum to 1): the fixture script computes
  * exactly those weighted sums with numpy. {@code spread = sqrt(v_n)}.
  *
- * <p><b>Score</b> of a value {@code x} with half-width {@code w = k spread}: 0 inside the band
- * ({@code |x - m| <= w}); otherwise the number of half-widths beyond the band's edge,
- * {@code (x - (m + w)) / w} above it (positive) and {@code (x - (m - w)) / w} below it (negative). So a
- * score of 1 means the value is as far beyond the edge as the edge is from the center.
+ * <p><b>Band.</b> {@code k} is in normal-equivalent standard deviations: the half-width is
+ * {@code w = q spread sqrt((1 + S) / (1 - S))} with {@code S = sum w_i^2} of the weights above,
+ * {@code q} Student's t quantile at {@code Phi(k)} with {@code 1 / S - 1} degrees of freedom (the
+ * weights' effective number of values less one). The weighted variance is biased low by the factor
+ * {@code 1 - S}, the weighted mean is itself off by a variance of {@code S sigma^2}, and the variance is
+ * known from about {@code 1 / S} values only ({@code (2 - alpha) / alpha}: 5.7 at alpha = 0.3); a band
+ * of {@code m +- 3 sqrt(v)} ignores the three and holds 95.9% of stationary normal values, not 99.73%
+ * (measured, BENCHMARKS.md). With the correction a value of the same normal distribution lies outside
+ * the band of {@code k} with probability {@code 2 (1 - Phi(k))}, approximately (the t quantile takes
+ * the weighted variance as chi-square with the effective degrees of freedom).
+ *
+ * <p><b>Score</b> of a value {@code x}: 0 inside the band ({@code |x - m| <= w}); otherwise the number
+ * of half-widths beyond the band's edge, {@code (x - (m + w)) / w} above it (positive) and
+ * {@code (x - (m - w)) / w} below it (negative). So a score of 1 means the value is as far beyond the
+ * edge as the edge is from the center.
  *
  * <p>Needs at least {@link #MIN_BASELINE} non-NaN baseline values (the variance of one value is 0).
  * With zero spread the band has no width: the score is 0 at the center and {@code ±Infinity} elsewhere.
@@ -101,7 +112,26 @@ public final class EwmaBand {
         if (!b.isDefined()) {
             return new AnomalyScore(Double.NaN, value, b, b.reason());
         }
-        return new AnomalyScore(excess(value, b.center(), k * b.spread()), value, b, b.reason());
+        return new AnomalyScore(excess(value, b.center(), halfWidth(b.spread(), b.points())), value, b, b.reason());
+    }
+
+    /** {@code sum w_i^2} of the weights of {@code n} values (see the class comment). */
+    double squaredWeights(int n) {
+        double decay = 1 - alpha;
+        double first = Math.pow(decay, n - 1);
+        // alpha^2 sum_{j=0}^{n-2} decay^(2j) + decay^(2(n-1))
+        double rest = n < 2 ? 0 : alpha * alpha * (1 - Math.pow(decay, 2.0 * (n - 1))) / (1 - decay * decay);
+        return first * first + rest;
+    }
+
+    /** The band's half-width for a weighted sd {@code spread} of {@code n} values (see the class comment). */
+    public double halfWidth(double spread, int n) {
+        double s = squaredWeights(n);
+        double dof = 1 / s - 1;
+        double q = new org.apache.commons.math3.distribution.TDistribution(null, dof)
+                .inverseCumulativeProbability(new org.apache.commons.math3.distribution.NormalDistribution(null, 0, 1)
+                        .cumulativeProbability(k));
+        return q * spread * Math.sqrt((1 + s) / (1 - s));
     }
 
     /** How far {@code values[to - 1]} lies outside the band of {@code values[from, to - 1)}. */

@@ -1,19 +1,22 @@
 package dev.modelwatch.core.detect;
 
 /**
- * The z-score of the current value against the values at the same time of day (or week, ...) in the
+ * The score of the current value against the values at the same time of day (or week, ...) in the
  * previous periods: with {@code y_i} the value at {@code t - i * period}, {@code i = 1..periods},
- * {@code score = (x_t - mean(y)) / sd(y)}, the sample standard deviation ({@code n - 1}), as in
- * {@link ZScoreDetector}. It compares like with like for metrics that follow a daily or weekly cycle
- * (traffic, latency, label delay), where a plain z-score over the last hours would flag every evening.
+ * {@code z = (x_t - mean(y)) / sd(y)}, the sample standard deviation ({@code n - 1}), as in
+ * {@link ZScoreDetector}, reported in <b>normal-equivalent</b> standard deviations: a handful of
+ * previous periods know their mean and spread only roughly, so a new value of the same distribution
+ * has the predictive t statistic {@code z / sqrt(1 + 1/n)} with {@code n - 1} degrees of freedom, and
+ * the score is the normal quantile of its tail probability ({@link AnomalyScore#predictive}): with 7
+ * periods a plain z passes 3 on 3.1% of stationary values (measured, BENCHMARKS.md), the score on
+ * 0.27%. It compares like with like for metrics that follow a daily or weekly cycle (traffic, latency,
+ * label delay), where a plain z-score over the last hours would flag every evening.
  *
  * <p>The value "at" a time {@code a} is the latest one at or before {@code a} and after
  * {@code a - tolerance} (the rule language's lookback delta); a period with no such value is skipped.
  * At least {@link #MIN_PREVIOUS} previous periods must have a value, otherwise the score is NaN with
  * the reason. Zero spread (the same value in every previous period) scores 0 or {@code ±Infinity} (see
- * {@link Baseline}). With few periods the sample standard deviation is a rough estimate (its relative
- * standard error is about {@code 1 / sqrt(2 (n - 1))}: 29% for 7 periods), so use thresholds of 3 or
- * more.
+ * {@link Baseline}).
  *
  * <p>Usage:
  * <pre>{@code
@@ -51,9 +54,9 @@ public final class SeasonalBaseline {
         return periods;
     }
 
-    /** The z-score of {@code current} against the previous periods' values {@code previous[from, to)}. */
+    /** The normal-equivalent score of {@code current} against the previous periods' values {@code previous[from, to)}. */
     public static AnomalyScore score(double current, double[] previous, int from, int to) {
-        return ZScoreDetector.score(current, previous, from, to);
+        return AnomalyScore.predictive(current, ZScoreDetector.baseline(previous, from, to));
     }
 
     /**
@@ -87,7 +90,7 @@ public final class SeasonalBaseline {
             return new AnomalyScore(Double.NaN, values[current], b, "only " + b.points() + " of the " + periods
                     + " previous periods have a value; at least " + MIN_PREVIOUS + " are needed");
         }
-        return AnomalyScore.standardized(values[current], b);
+        return AnomalyScore.predictive(values[current], b);
     }
 
     /** Index of the last timestamp in {@code (atMs - toleranceMs, atMs]}, or -1. */

@@ -39,9 +39,17 @@ import org.apache.datasketches.frequencies.ItemsSketch;
  * @param newCategories    in the current profile, not in the reference
  * @param vanished         in the reference, not in the current profile
  * @param exact            whether both sketches' counts are exact
+ * @param pooledChiSquare  X2 of the table with sparse categories pooled (see {@link #pooled}), what a
+ *                         decision rests on
+ * @param pooledDegreesOfFreedom its bins less one
+ * @param pooledPValue     its p-value
  */
 public record CategoricalDrift(List<String> categories, PsiResult psi, double chiSquare, int degreesOfFreedom,
-        double pValue, List<String> newCategories, List<String> vanished, boolean exact) {
+        double pValue, List<String> newCategories, List<String> vanished, boolean exact, double pooledChiSquare,
+        int pooledDegreesOfFreedom, double pooledPValue) {
+    /** Least expected count of a bin of the pooled table in the smaller of the two samples (Cochran's rule). */
+    public static final double MIN_EXPECTED = 5;
+
     public CategoricalDrift {
         categories = List.copyOf(categories);
         newCategories = List.copyOf(newCategories);
@@ -81,11 +89,70 @@ public record CategoricalDrift(List<String> categories, PsiResult psi, double ch
         }
         int dof = k - 1;
         double pValue = dof == 0 ? 1 : Gamma.regularizedGammaQ(dof / 2.0, chi2 / 2);
+        double[] pooled = pooled(r, c);
         PsiResult psi = new PsiResult(new double[0], p, q, PsiDriftTest.psi(p, q), JensenShannon.distance(p, q));
         List<String> added = categories.stream().filter(s -> !refCounts.containsKey(s)).toList();
         List<String> gone = categories.stream().filter(s -> !curCounts.containsKey(s)).toList();
         return new CategoricalDrift(categories, psi, chi2, dof, pValue, added, gone,
-                ref.getMaximumError() == 0 && cur.getMaximumError() == 0);
+                ref.getMaximumError() == 0 && cur.getMaximumError() == 0, pooled[0], (int) pooled[1], pooled[2]);
+    }
+
+    /**
+     * {X2, degrees of freedom, p-value} of the 2 x k table after pooling sparse categories: the chi-square
+     * distribution of X2 is an approximation that fails when expected counts are small (a window of 100
+     * values over 20 categories has expected counts of 1 or 2 in most of them, and at the levels a
+     * report's multiple testing asks for, 0.0005 for 20 features, the approximation's tail is several
+     * times too heavy). So, in the order of their total count, the rarest categories are merged into one
+     * bin until every bin expects at least {@link #MIN_EXPECTED} values in the smaller sample, or a single
+     * bin is left (then the p-value is 1). With every category that frequent the table is unchanged.
+     */
+    static double[] pooled(double[] r, double[] c) {
+        int k = r.length;
+        double rowR = 0;
+        double rowC = 0;
+        for (int i = 0; i < k; i++) {
+            rowR += r[i];
+            rowC += c[i];
+        }
+        double total = rowR + rowC;
+        double smaller = Math.min(rowR, rowC);
+        Integer[] order = new Integer[k];
+        for (int i = 0; i < k; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(r[a] + c[a], r[b] + c[b]));
+        java.util.List<double[]> bins = new java.util.ArrayList<>();
+        double poolR = 0;
+        double poolC = 0;
+        for (int j = 0; j < k; j++) {
+            int i = order[j];
+            poolR += r[i];
+            poolC += c[i];
+            boolean last = j == k - 1;
+            if (smaller * (poolR + poolC) / total >= MIN_EXPECTED || last) {
+                if (last && smaller * (poolR + poolC) / total < MIN_EXPECTED && !bins.isEmpty()) {
+                    double[] previous = bins.get(bins.size() - 1);
+                    previous[0] += poolR;
+                    previous[1] += poolC;
+                } else {
+                    bins.add(new double[] {poolR, poolC});
+                }
+                poolR = 0;
+                poolC = 0;
+            }
+        }
+        int dof = bins.size() - 1;
+        if (dof < 1) {
+            return new double[] {0, 0, 1};
+        }
+        double chi2 = 0;
+        for (double[] bin : bins) {
+            double column = bin[0] + bin[1];
+            double er = rowR * column / total;
+            double ec = rowC * column / total;
+            chi2 += (bin[0] - er) * (bin[0] - er) / er + (bin[1] - ec) * (bin[1] - ec) / ec;
+        }
+        return new double[] {chi2, dof, Gamma.regularizedGammaQ(dof / 2.0, chi2 / 2)};
     }
 
     private static ItemsSketch<String> strings(FeatureProfile profile, String side) {

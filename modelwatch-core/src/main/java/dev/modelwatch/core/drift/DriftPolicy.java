@@ -61,6 +61,16 @@ import java.util.Map;
  * mean W1 of 0.31 sd and Smirnov's asymptotic KS p-value needs tens of values), so the decision
  * is {@link DriftDecision#NOT_TESTED} with a reason.
  *
+ * <p><b>Many features at once.</b> A report tests every feature of a window together, so the features'
+ * test p-values (KS for numerical features, chi-square for categorical ones, whatever method decides)
+ * are adjusted for their number by {@link #multipleTesting()} (Benjamini–Hochberg by default, see
+ * {@link MultipleTesting}) and a feature is significant when its adjusted p-value is at most its test's
+ * alpha. A test-decided feature (KS, chi-square) is drifted when it is significant; a distance-decided
+ * one (Wasserstein, Jensen–Shannon, PSI) when its distance is past the threshold <em>and</em> it is
+ * significant: the distance says the change is large enough to matter, the test that it is not the
+ * noise of the samples, and the report's family-wise false-alarm rate is bounded by the adjusted tests
+ * whatever the distances' own noise ({@link FeatureDriftAnalysis}).
+ *
  * <p>Usage:
  * <pre>{@code
  * DriftPolicy policy = DriftPolicy.builder()
@@ -74,9 +84,10 @@ import java.util.Map;
  * @param features         per feature, on top of {@code model}
  * @param smallSampleLimit the largest {@code n_eff} decided by a test (KS, chi-square) by default
  * @param minimumCount     the fewest values on each side for a decision
+ * @param multipleTesting  how a report's features' p-values are adjusted for their number
  */
 public record DriftPolicy(DriftOverride model, Map<String, DriftOverride> features, double smallSampleLimit,
-        long minimumCount) {
+        long minimumCount, MultipleTesting multipleTesting) {
     public static final double DEFAULT_SMALL_SAMPLE_LIMIT = 1_000;
     public static final long DEFAULT_MINIMUM_COUNT = 30;
     public static final DriftPolicy DEFAULT = builder().build();
@@ -100,6 +111,9 @@ public record DriftPolicy(DriftOverride model, Map<String, DriftOverride> featur
         }
         if (minimumCount < 2) {
             throw new IllegalArgumentException("minimumCount must be >= 2, was " + minimumCount);
+        }
+        if (multipleTesting == null) {
+            throw new IllegalArgumentException("multipleTesting must not be null");
         }
     }
 
@@ -150,14 +164,34 @@ public record DriftPolicy(DriftOverride model, Map<String, DriftOverride> featur
         return new DriftCriterion(method, threshold == null ? method.defaultThreshold() : threshold, note);
     }
 
+    /**
+     * The significance level of the feature's test (KS for a numerical feature, chi-square for a
+     * categorical one), whichever method decides it: the feature's threshold for that test, else the
+     * model's, else its default (0.01).
+     */
+    public double testLevel(String feature, FeatureType type) {
+        DriftMethod test = type == FeatureType.NUMERICAL ? DriftMethod.KS : DriftMethod.CHI_SQUARE;
+        Double level = features.getOrDefault(feature, DriftOverride.NONE).thresholds().get(test);
+        if (level == null) {
+            level = model.thresholds().get(test);
+        }
+        return level == null ? test.defaultThreshold() : level;
+    }
+
     /** Builds a {@link DriftPolicy}; every field starts at its default. */
     public static final class Builder {
         private DriftOverride model = DriftOverride.NONE;
         private final Map<String, DriftOverride> features = new LinkedHashMap<>();
         private double smallSampleLimit = DEFAULT_SMALL_SAMPLE_LIMIT;
         private long minimumCount = DEFAULT_MINIMUM_COUNT;
+        private MultipleTesting multipleTesting = MultipleTesting.BENJAMINI_HOCHBERG;
 
         private Builder() {
+        }
+
+        public Builder multipleTesting(MultipleTesting m) {
+            this.multipleTesting = m;
+            return this;
         }
 
         public Builder model(DriftOverride override) {
@@ -181,7 +215,7 @@ public record DriftPolicy(DriftOverride model, Map<String, DriftOverride> featur
         }
 
         public DriftPolicy build() {
-            return new DriftPolicy(model, features, smallSampleLimit, minimumCount);
+            return new DriftPolicy(model, features, smallSampleLimit, minimumCount, multipleTesting);
         }
     }
 }

@@ -19,13 +19,15 @@ import java.util.List;
  * @param chi2PValue            its p-value with k - 1 degrees of freedom
  * @param newValues             categories in the current window and not in the reference (categorical)
  * @param vanishedValues        categories in the reference and not in the current window (categorical)
+ * @param chi2DegreesOfFreedom  degrees of freedom of the chi-square test a decision rests on, after pooling
+ *                              sparse categories ({@link CategoricalDrift#pooled}; categorical)
  */
 public record DriftStatistics(Double psi, Double ksStatistic, Double ksPValue, Double ksErrorBound, Double wasserstein,
         Double wassersteinNormalized, Double wassersteinErrorBound, Double jsDistance, Double chi2Statistic,
-        Double chi2PValue, List<String> newValues, List<String> vanishedValues) {
+        Double chi2PValue, List<String> newValues, List<String> vanishedValues, Integer chi2DegreesOfFreedom) {
     /** No statistic: the feature was not compared. */
     public static final DriftStatistics NONE = new DriftStatistics(null, null, null, null, null, null, null, null, null,
-            null, null, null);
+            null, null, null, null);
 
     public DriftStatistics {
         newValues = newValues == null ? null : List.copyOf(newValues);
@@ -35,13 +37,13 @@ public record DriftStatistics(Double psi, Double ksStatistic, Double ksPValue, D
     public static DriftStatistics of(NumericalDrift d) {
         return new DriftStatistics(finite(d.psi().psi()), finite(d.ks().statistic()), finite(d.ks().pValue()),
                 finite(d.ks().errorBound()), finite(d.wasserstein().distance()), finite(d.wasserstein().normalized()),
-                finite(d.wasserstein().errorBound()), finite(d.psi().jensenShannon()), null, null, null, null);
+                finite(d.wasserstein().errorBound()), finite(d.psi().jensenShannon()), null, null, null, null, null);
     }
 
     public static DriftStatistics of(CategoricalDrift d) {
         return new DriftStatistics(finite(d.psi().psi()), null, null, null, null, null, null,
                 finite(d.psi().jensenShannon()), finite(d.chiSquare()), finite(d.pValue()), d.newCategories(),
-                d.vanished());
+                d.vanished(), d.pooledDegreesOfFreedom());
     }
 
     static Double finite(double v) {

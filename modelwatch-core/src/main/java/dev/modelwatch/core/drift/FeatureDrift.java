@@ -50,10 +50,23 @@ import java.util.Map;
  *                      X2 for the tests; the threshold for the distances); null when not tested or
  *                      infinite (a single category)
  * @param reason        why not tested or uncertain, and notes on the criterion; null when none
+ * @param pValue        the p-value of the feature's test (KS for numerical features, chi-square for
+ *                      categorical ones) that the decision uses, whichever method decides: the largest
+ *                      the exact samples can have given the sketches' error (KS at the lower end of D);
+ *                      null when not tested or without a bound (inexact category counts)
+ * @param pValueLow     the smallest p-value the exact samples can have (KS at the upper end of D); null
+ *                      with {@code pValue}
+ * @param adjustedPValue {@code pValue} adjusted for the report's features tested together
+ *                      ({@link DriftPolicy#multipleTesting()}); null with {@code pValue}
+ * @param significanceLevel the level {@code pValue} is compared with: the test's alpha as the
+ *                      adjustment distributes it over the report ({@link MultipleTesting#level}); the
+ *                      feature is significant when {@code pValue <= significanceLevel}, i.e. when
+ *                      {@code adjustedPValue <= alpha}; null with {@code pValue}
  */
 public record FeatureDrift(String feature, FeatureType type, long referenceN, long currentN, DriftStatistics statistics,
         DriftCriterion criterion, DriftDecision decision, Double value, Double valueLow, Double valueHigh,
-        Double criticalValue, String reason) {
+        Double criticalValue, String reason, Double pValue, Double pValueLow, Double adjustedPValue,
+        Double significanceLevel) {
     public FeatureDrift {
         if (feature == null) {
             throw new IllegalArgumentException("feature must not be null");
@@ -66,6 +79,13 @@ public record FeatureDrift(String feature, FeatureType type, long referenceN, lo
             throw new IllegalArgumentException("referenceN and currentN must be >= 0, were " + referenceN + " and "
                     + currentN);
         }
+    }
+
+    /** This drift with another decision, critical value, reason and adjustment. */
+    FeatureDrift decided(DriftDecision newDecision, Double newCritical, String newReason, Double adjusted,
+            Double level) {
+        return new FeatureDrift(feature, type, referenceN, currentN, statistics, criterion, newDecision, value,
+                valueLow, valueHigh, newCritical, newReason, pValue, pValueLow, adjusted, level);
     }
 
     /** Whether the decision is {@link DriftDecision#DRIFTED}: an alarm. */
@@ -102,6 +122,10 @@ public record FeatureDrift(String feature, FeatureType type, long referenceN, lo
         m.put("reason", reason);
         m.put("reference_n", referenceN);
         m.put("current_n", currentN);
+        m.put("p_value", pValue);
+        m.put("p_value_low", pValueLow);
+        m.put("adjusted_p_value", adjustedPValue);
+        m.put("significance_level", significanceLevel);
         m.put("psi", statistics.psi());
         m.put("ks_statistic", statistics.ksStatistic());
         m.put("ks_p_value", statistics.ksPValue());

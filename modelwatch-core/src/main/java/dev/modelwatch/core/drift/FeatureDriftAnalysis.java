@@ -13,8 +13,13 @@ import org.apache.commons.math3.distribution.ChiSquaredDistribution;
  * the finite numbers (numerical) or strings (categorical) of each profile. With fewer than the
  * policy's minimum count on either side, or no reference, the feature is {@code not_tested} and no
  * statistic is reported. Otherwise every statistic of its type is computed
- * ({@link NumericalDrift}, {@link CategoricalDrift}) and the criterion's statistic is compared with
- * its critical value as described in {@link FeatureDrift}.
+ * ({@link NumericalDrift}, {@link CategoricalDrift}), with the p-value of the feature's test (KS or
+ * chi-square, whatever method decides), and the decision is made by {@link DriftFamily}: a test
+ * decides on its p-value against the level the report's multiple-testing adjustment leaves it, a
+ * distance on its threshold and the same significance (see {@link DriftPolicy}).
+ *
+ * <p>{@link #of} decides one feature alone (a family of one: the output, the score, the label);
+ * {@link #ofAll} the features of a report together.
  *
  * <p>Usage:
  * <pre>{@code
@@ -29,33 +34,43 @@ public final class FeatureDriftAnalysis {
     }
 
     /**
-     * Every feature of either side: the reference's in their order, then those only in the current
-     * window ({@code not_tested}: not in the reference).
+     * Every feature of either side, decided together: the reference's in their order, then those only
+     * in the current window ({@code not_tested}: not in the reference).
      */
     public static Map<String, FeatureDrift> ofAll(Map<String, FeatureProfile> reference,
             Map<String, FeatureProfile> current, DriftPolicy policy) {
+        if (policy == null) {
+            throw new IllegalArgumentException("policy must not be null");
+        }
         Map<String, FeatureDrift> out = new LinkedHashMap<>();
-        reference.forEach((name, ref) -> out.put(name, of(name, ref, current.get(name), policy)));
+        reference.forEach((name, ref) -> out.put(name, statistics(name, ref, current.get(name), policy)));
         current.forEach((name, cur) -> {
             if (!reference.containsKey(name)) {
-                out.put(name, of(name, null, cur, policy));
+                out.put(name, statistics(name, null, cur, policy));
             }
         });
-        return out;
+        return DriftFamily.decide(out, policy);
     }
 
     /**
-     * The drift of one feature.
+     * The drift of one feature, decided alone.
      *
      * @param reference the reference profile, or null when the reference never had the feature
      * @param current   the current window's profile, or null when the window never had it
      */
     public static FeatureDrift of(String name, FeatureProfile reference, FeatureProfile current, DriftPolicy policy) {
-        if (reference == null && current == null) {
-            throw new IllegalArgumentException("reference and current of " + name + " must not both be null");
-        }
         if (policy == null) {
             throw new IllegalArgumentException("policy must not be null");
+        }
+        FeatureDrift undecided = statistics(name, reference, current, policy);
+        return DriftFamily.decide(Map.of(name, undecided), policy).get(name);
+    }
+
+    /** The statistics and p-values, with the decision still to be made by {@link DriftFamily}. */
+    private static FeatureDrift statistics(String name, FeatureProfile reference, FeatureProfile current,
+            DriftPolicy policy) {
+        if (reference == null && current == null) {
+            throw new IllegalArgumentException("reference and current of " + name + " must not both be null");
         }
         FeatureType type = FeatureType.of(reference != null ? reference : current);
         long n = count(reference, type);
@@ -85,21 +100,21 @@ public final class FeatureDriftAnalysis {
     private static FeatureDrift notTested(String name, FeatureType type, long n, long m, DriftCriterion criterion,
             String reason) {
         return new FeatureDrift(name, type, n, m, DriftStatistics.NONE, criterion, DriftDecision.NOT_TESTED, null, null,
-                null, null, join(reason, criterion.note()));
+                null, null, join(reason, criterion.note()), null, null, null, null);
     }
 
     private static FeatureDrift numerical(String name, FeatureProfile reference, FeatureProfile current, long n, long m,
             DriftCriterion criterion) {
         NumericalDrift drift = NumericalDrift.of(reference, current);
         DriftStatistics stats = DriftStatistics.of(drift);
-        double t = criterion.threshold();
+        KsResult ks = drift.ks();
+        double pHigh = KsDriftTest.pValue(ks.lowerBound(), ks.effectiveN());
+        double pLow = KsDriftTest.pValue(Math.min(1, ks.statistic() + ks.errorBound()), ks.effectiveN());
         switch (criterion.method()) {
             case KS: {
-                KsResult ks = drift.ks();
-                double critical = KolmogorovLimit.criticalValue(t) * Math.sqrt(((double) n + m) / ((double) n * m));
                 double d = ks.statistic();
-                return decide(name, FeatureType.NUMERICAL, n, m, stats, criterion, d, ks.lowerBound(),
-                        Math.min(1, d + ks.errorBound()), critical, true, null);
+                return undecided(name, FeatureType.NUMERICAL, n, m, stats, criterion, d, ks.lowerBound(),
+                        Math.min(1, d + ks.errorBound()), null, pHigh, pLow);
             }
             case WASSERSTEIN: {
                 WassersteinResult w = drift.wasserstein();
@@ -108,20 +123,21 @@ public final class FeatureDriftAnalysis {
                     return new FeatureDrift(name, FeatureType.NUMERICAL, n, m, stats, criterion,
                             DriftDecision.NOT_TESTED, null, null, null, null,
                             join("the reference has no spread (sd " + sd
-                                    + "), so W1 in reference standard deviations is undefined", criterion.note()));
+                                    + "), so W1 in reference standard deviations is undefined", criterion.note()),
+                            null, null, null, null);
                 }
                 double meanGap = Math.abs(current.mean() - reference.mean());
                 double low = Math.max(meanGap, w.distance() - w.errorBound()) / sd;
                 double high = Math.max(low, (w.distance() + w.errorBound()) / sd);
-                return decide(name, FeatureType.NUMERICAL, n, m, stats, criterion, w.distance() / sd, low, high, t,
-                        false, null);
+                return undecided(name, FeatureType.NUMERICAL, n, m, stats, criterion, w.distance() / sd, low, high,
+                        null, pHigh, pLow);
             }
             case PSI:
             case JENSEN_SHANNON: {
                 PsiResult psi = drift.psi();
                 double[] dp = binErrors(psi.reference().length, Sketches.rankError(reference.quantileSketch()));
                 double[] dq = binErrors(psi.current().length, Sketches.rankError(current.quantileSketch()));
-                return divergence(name, FeatureType.NUMERICAL, n, m, stats, criterion, psi, dp, dq, null);
+                return divergence(name, FeatureType.NUMERICAL, n, m, stats, criterion, psi, dp, dq, pHigh, pLow);
             }
             default:
                 throw new IllegalStateException("no numerical decision for " + criterion.method());
@@ -135,18 +151,20 @@ public final class FeatureDriftAnalysis {
         String inexact = drift.exact() ? null
                 : "category counts are sketch estimates (a window had more distinct categories than 0.75 of the"
                         + " frequent-items map), with no bound on the statistic's error; raise itemsMapSize";
+        double p = drift.pooledPValue();
         switch (criterion.method()) {
             case CHI_SQUARE: {
-                int dof = drift.degreesOfFreedom();
-                Double critical = dof == 0 ? null : chiSquareCritical(criterion.threshold(), dof);
                 if (inexact != null) {
-                    return uncertainWithoutBound(name, n, m, stats, criterion, drift.chiSquare(), critical, inexact);
+                    int dof = drift.degreesOfFreedom();
+                    return uncertainWithoutBound(name, n, m, stats, criterion, drift.chiSquare(),
+                            dof == 0 ? null : chiSquareCritical(criterion.threshold(), dof), inexact);
                 }
-                DriftDecision decision = drift.pValue() < criterion.threshold() ? DriftDecision.DRIFTED
-                        : DriftDecision.NO_DRIFT;
-                return new FeatureDrift(name, FeatureType.CATEGORICAL, n, m, stats, criterion, decision,
-                        drift.chiSquare(), drift.chiSquare(), drift.chiSquare(), critical,
-                        join(dof == 0 ? "a single category: nothing to compare" : null, criterion.note()));
+                double x2 = drift.pooledChiSquare();
+                String pooledNote = drift.pooledDegreesOfFreedom() == drift.degreesOfFreedom() ? null : String.format(
+                        Locale.ROOT, "X2 of %d bins: categories expecting fewer than %.0f values pooled",
+                        drift.pooledDegreesOfFreedom() + 1, CategoricalDrift.MIN_EXPECTED);
+                return undecided(name, FeatureType.CATEGORICAL, n, m, stats, criterion, x2, x2, x2,
+                        drift.degreesOfFreedom() == 0 ? "a single category: nothing to compare" : pooledNote, p, p);
             }
             case PSI:
             case JENSEN_SHANNON: {
@@ -156,7 +174,7 @@ public final class FeatureDriftAnalysis {
                     return uncertainWithoutBound(name, n, m, stats, criterion, value, criterion.threshold(), inexact);
                 }
                 double[] none = new double[psi.reference().length];
-                return divergence(name, FeatureType.CATEGORICAL, n, m, stats, criterion, psi, none, none, null);
+                return divergence(name, FeatureType.CATEGORICAL, n, m, stats, criterion, psi, none, none, p, p);
             }
             default:
                 throw new IllegalStateException("no categorical decision for " + criterion.method());
@@ -171,7 +189,8 @@ public final class FeatureDriftAnalysis {
     private static FeatureDrift uncertainWithoutBound(String name, long n, long m, DriftStatistics stats,
             DriftCriterion criterion, double value, Double critical, String reason) {
         return new FeatureDrift(name, FeatureType.CATEGORICAL, n, m, stats, criterion, DriftDecision.UNCERTAIN,
-                DriftStatistics.finite(value), null, null, critical, join(reason, criterion.note()));
+                DriftStatistics.finite(value), null, null, critical, join(reason, criterion.note()), null, null, null,
+                null);
     }
 
     /**
@@ -187,41 +206,26 @@ public final class FeatureDriftAnalysis {
     }
 
     private static FeatureDrift divergence(String name, FeatureType type, long n, long m, DriftStatistics stats,
-            DriftCriterion criterion, PsiResult psi, double[] dp, double[] dq, String reason) {
+            DriftCriterion criterion, PsiResult psi, double[] dp, double[] dq, double pHigh, double pLow) {
         double[] p = psi.reference();
         double[] q = psi.current();
         boolean isPsi = criterion.method() == DriftMethod.PSI;
         double[] range = isPsi ? DivergenceInterval.psi(p, q, dp, dq) : DivergenceInterval.jensenShannon(p, q, dp, dq);
         double value = isPsi ? psi.psi() : psi.jensenShannon();
         // the point value lies in its own range; rounding in a different order of summation must not say otherwise
-        return decide(name, type, n, m, stats, criterion, value, Math.min(range[0], value), Math.max(range[1], value),
-                criterion.threshold(), false, reason);
+        return undecided(name, type, n, m, stats, criterion, value, Math.min(range[0], value), Math.max(range[1], value),
+                null, pHigh, pLow);
     }
 
-    /**
-     * The decision on {@code [low, high]} against {@code critical}: past it when {@code low} is
-     * ({@code >} for a test's critical value, {@code >=} for a distance threshold), uncertain when only
-     * {@code high} is.
-     */
-    private static FeatureDrift decide(String name, FeatureType type, long n, long m, DriftStatistics stats,
-            DriftCriterion criterion, double value, double low, double high, double critical, boolean strict,
-            String reason) {
-        boolean lowPast = strict ? low > critical : low >= critical;
-        boolean highPast = strict ? high > critical : high >= critical;
-        DriftDecision decision = lowPast ? DriftDecision.DRIFTED : highPast ? DriftDecision.UNCERTAIN
-                : DriftDecision.NO_DRIFT;
-        String why = reason;
-        if (decision == DriftDecision.UNCERTAIN) {
-            why = join(reason, String.format(Locale.ROOT,
-                    "%s is %.4g, and the exact samples' value may be anywhere in [%.4g, %.4g] given the sketches'"
-                            + " error, on both sides of the critical value %.4g; a larger KLL k narrows the range",
-                    criterion.method().wireName(), value, low, high, critical));
-        }
-        return new FeatureDrift(name, type, n, m, stats, criterion, decision, value, low, high, critical,
-                join(why, criterion.note()));
+    /** Statistics, interval and p-values; the decision is {@link DriftFamily}'s. */
+    private static FeatureDrift undecided(String name, FeatureType type, long n, long m, DriftStatistics stats,
+            DriftCriterion criterion, double value, double low, double high, String reason, double pHigh, double pLow) {
+        boolean test = Double.isFinite(pHigh) && Double.isFinite(pLow);
+        return new FeatureDrift(name, type, n, m, stats, criterion, DriftDecision.NO_DRIFT, value, low, high, null,
+                join(reason, criterion.note()), test ? pHigh : null, test ? Math.min(pLow, pHigh) : null, null, null);
     }
 
-    private static String join(String a, String b) {
+    static String join(String a, String b) {
         if (a == null) {
             return b;
         }

@@ -34,6 +34,13 @@ import org.apache.datasketches.kll.KllDoublesSketch;
 public final class KsDriftTest {
     private static final KolmogorovSmirnovTest KOLMOGOROV = new KolmogorovSmirnovTest();
 
+    /**
+     * Below this {@code sqrt(n) D} (and above n = 140, where commons-math switches to the Pelz–Good
+     * expansion) the p-value is the limiting Kolmogorov distribution's: the expansion fails to converge
+     * for tiny D, and the p-value there is 1 to many digits ({@code P(K > 0.3) = 1 - 9e-6}).
+     */
+    static final double NEGLIGIBLE_SCALED_D = 0.3;
+
     /** Below this p-value, {@code 1 - K_n(d)} is replaced by Miller's tail approximation. */
     static final double MILLER_BELOW = 1e-3;
 
@@ -63,6 +70,11 @@ public final class KsDriftTest {
     /** {@code P(D_n >= d)} for the one-sample Kolmogorov statistic of size {@code n}. */
     public static double pValue(double d, long n) {
         int size = (int) Math.min(n, Integer.MAX_VALUE);
+        if (size > 140 && Math.sqrt(n) * d < NEGLIGIBLE_SCALED_D) {
+            // commons-math's Pelz–Good series does not converge here (TooManyIterationsException for
+            // sqrt(n) d below about 0.05); the limiting distribution is exact to 1e-9 at these sizes
+            return Math.min(1, KolmogorovLimit.survival(Math.sqrt(n) * d));
+        }
         double p = 1 - KOLMOGOROV.cdf(d, size);
         if (p >= MILLER_BELOW) {
             return Math.min(1, p);

@@ -1,5 +1,6 @@
 package dev.modelwatch.core.drift;
 
+import dev.modelwatch.core.drift.multivariate.CoMomentChunks;
 import dev.modelwatch.core.drift.multivariate.CoMoments;
 import dev.modelwatch.core.drift.multivariate.PcaReconstructionModel;
 import dev.modelwatch.core.estimate.Calibrator;
@@ -20,8 +21,8 @@ import java.util.TreeMap;
 
 /**
  * Builds a {@link Reference} from rows of reference data, one at a time, keeping no row: a profile
- * at {@link SketchSettings#REFERENCE} sizes, co-moments of the numerical features in chunks of
- * {@code chunkRows} rows (the multivariate model's threshold comes from the chunks' spread), and a
+ * at {@link SketchSettings#REFERENCE} sizes, co-moments of the numerical features in consecutive chunks
+ * ({@link CoMomentChunks}: the multivariate model's threshold is cross-fitted on them), and a
  * uniform sample of at most {@code maxCalibrationRows} labelled scores for the calibration.
  *
  * <p>The multivariate model uses the numerical features of the first row that has any (at most
@@ -38,14 +39,12 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class ReferenceBuilder {
-    public static final int DEFAULT_CHUNK_ROWS = 1_000;
     public static final int DEFAULT_MAX_CALIBRATION_ROWS = 200_000;
     public static final int MIN_CALIBRATION_ROWS = 100;
 
     private final ModelSpec spec;
     private final String positiveClass;
     private final boolean classification;
-    private final int chunkRows;
     private final int maxCalibrationRows;
     private final WindowProfile profile = new WindowProfile(SketchSettings.REFERENCE);
     private final SplittableRandom random = new SplittableRandom(0x5eed);
@@ -54,8 +53,7 @@ public final class ReferenceBuilder {
     private List<String> layout;
     private Map<String, Integer> slot;
     private double[] row;
-    private CoMoments chunk;
-    private final List<CoMoments> chunks = new ArrayList<>();
+    private CoMomentChunks chunks;
     // calibration sample (reservoir): binary score and outcome, or multiclass scores and actual class
     private long labelledScored;
     private final List<Double> sampleScores = new ArrayList<>();
@@ -64,13 +62,10 @@ public final class ReferenceBuilder {
     private final List<String> sampleActual = new ArrayList<>();
 
     public ReferenceBuilder(ModelSpec spec) {
-        this(spec, DEFAULT_CHUNK_ROWS, DEFAULT_MAX_CALIBRATION_ROWS);
+        this(spec, DEFAULT_MAX_CALIBRATION_ROWS);
     }
 
-    public ReferenceBuilder(ModelSpec spec, int chunkRows, int maxCalibrationRows) {
-        if (chunkRows < 2) {
-            throw new IllegalArgumentException("chunkRows must be >= 2, was " + chunkRows);
-        }
+    public ReferenceBuilder(ModelSpec spec, int maxCalibrationRows) {
         if (maxCalibrationRows < MIN_CALIBRATION_ROWS) {
             throw new IllegalArgumentException("maxCalibrationRows must be >= " + MIN_CALIBRATION_ROWS + ", was "
                     + maxCalibrationRows);
@@ -78,7 +73,6 @@ public final class ReferenceBuilder {
         this.spec = spec;
         this.classification = spec.task() != ModelTask.REGRESSION;
         this.positiveClass = spec.task() == ModelTask.BINARY_CLASSIFICATION ? spec.positiveClass() : null;
-        this.chunkRows = chunkRows;
         this.maxCalibrationRows = maxCalibrationRows;
     }
 
@@ -143,14 +137,10 @@ public final class ReferenceBuilder {
                 }
             }
         }
-        if (chunk == null) {
-            chunk = new CoMoments(layout);
+        if (chunks == null) {
+            chunks = new CoMomentChunks(layout);
         }
-        chunk.add(row);
-        if (chunk.count() == chunkRows) {
-            chunks.add(chunk);
-            chunk = null;
-        }
+        chunks.add(row);
     }
 
     private void sampleCalibration(Double score, Map<String, Double> scores, String actual) {
@@ -220,16 +210,8 @@ public final class ReferenceBuilder {
     /** The reference of the rows added, with optional feature importances. */
     public Reference build(Map<String, Double> featureImportances) {
         PcaReconstructionModel model = null;
-        if (layout != null && layout.size() >= 2) {
-            List<CoMoments> all = new ArrayList<>(chunks);
-            if (chunk != null) {
-                all.add(chunk);
-            }
-            CoMoments total = new CoMoments(layout);
-            for (CoMoments c : all) {
-                total.merge(c);
-            }
-            model = PcaReconstructionModel.fit(total, all);
+        if (chunks != null && layout.size() >= 2) {
+            model = PcaReconstructionModel.fit(chunks.total(), chunks.chunks());
         }
         return new Reference(Reference.UPLOAD, profile, featureImportances, model, calibrators());
     }

@@ -4,12 +4,14 @@ package dev.modelwatch.core.quality;
  * The thresholds of the data-quality rules ({@link DataQualityCheck} states each rule).
  *
  * <ul>
- *   <li>{@code missingRateIncrease} (0.05) and {@code missingRateZ} (3): a missing rate is an issue
- *       when it exceeds the reference's by at least 0.05 absolute and the two-proportion z statistic
- *       is at least 3. Both are needed: the difference alone alarms on small windows by chance (2 of
- *       20 events missing against 0 of 20 is an increase of 0.1 with z = 1.45), the z alone alarms on
- *       large windows for changes too small to matter (3% against 1% of 100,000 events has z = 32).
- *       z = 3 is a one-sided false-alarm rate of 0.13% per feature and window.</li>
+ *   <li>{@code falseAlarmRate} (0.01): the probability that a clean window raises an issue of a given
+ *       kind, over all its features: each test is made at {@code falseAlarmRate / (features + 2)}
+ *       (see {@link DataQualityCheck}).</li>
+ *   <li>{@code missingRateIncrease} (0.05): a missing rate is an issue when it exceeds the reference's
+ *       by at least 0.05 absolute and significantly (Fisher's exact test). Both are needed: the
+ *       difference alone alarms on small windows by chance (2 of 20 events missing against 0 of 20 is an
+ *       increase of 0.1 with p = 0.24), the test alone alarms on large windows for changes too small to
+ *       matter (3% against 1% of 100,000 events has p below 1e-100).</li>
  *   <li>{@code typeMismatchShare} (0.01): the share of present values of the other type (strings
  *       for a numerical feature, numbers for a categorical one).</li>
  *   <li>{@code outOfRangeFraction} (0.01): the share of finite current values outside the reference's
@@ -26,22 +28,20 @@ package dev.modelwatch.core.quality;
  * DataQualityPolicy p = DataQualityPolicy.builder().missingRateIncrease(0.1).build();
  * }</pre>
  *
+ * @param falseAlarmRate      probability of an issue of a kind on a clean window, over its features, in (0, 1)
  * @param missingRateIncrease least absolute increase of the missing rate, in (0, 1)
- * @param missingRateZ        least two-proportion z statistic of that increase, finite and {@code > 0}
  * @param typeMismatchShare   share of values of the other type above which it is an issue, in (0, 1)
  * @param outOfRangeFraction  share of values out of the reference's range above which it is an issue, in (0, 1)
  * @param newCategoryShare    share above which a new category is reported, in (0, 1)
  * @param minimumCount        fewest present current values for the share rules, {@code >= 1}
  */
-public record DataQualityPolicy(double missingRateIncrease, double missingRateZ, double typeMismatchShare,
+public record DataQualityPolicy(double falseAlarmRate, double missingRateIncrease, double typeMismatchShare,
         double outOfRangeFraction, double newCategoryShare, long minimumCount) {
     public static final DataQualityPolicy DEFAULT = builder().build();
 
     public DataQualityPolicy {
+        share("falseAlarmRate", falseAlarmRate);
         share("missingRateIncrease", missingRateIncrease);
-        if (!(missingRateZ > 0 && Double.isFinite(missingRateZ))) {
-            throw new IllegalArgumentException("missingRateZ must be a finite number > 0, was " + missingRateZ);
-        }
         share("typeMismatchShare", typeMismatchShare);
         share("outOfRangeFraction", outOfRangeFraction);
         share("newCategoryShare", newCategoryShare);
@@ -62,8 +62,8 @@ public record DataQualityPolicy(double missingRateIncrease, double missingRateZ,
 
     /** Builds a {@link DataQualityPolicy}; every field starts at its default. */
     public static final class Builder {
+        private double falseAlarmRate = 0.01;
         private double missingRateIncrease = 0.05;
-        private double missingRateZ = 3;
         private double typeMismatchShare = 0.01;
         private double outOfRangeFraction = 0.01;
         private double newCategoryShare = 0.005;
@@ -77,8 +77,8 @@ public record DataQualityPolicy(double missingRateIncrease, double missingRateZ,
             return this;
         }
 
-        public Builder missingRateZ(double v) {
-            this.missingRateZ = v;
+        public Builder falseAlarmRate(double v) {
+            this.falseAlarmRate = v;
             return this;
         }
 
@@ -103,7 +103,7 @@ public record DataQualityPolicy(double missingRateIncrease, double missingRateZ,
         }
 
         public DataQualityPolicy build() {
-            return new DataQualityPolicy(missingRateIncrease, missingRateZ, typeMismatchShare, outOfRangeFraction,
+            return new DataQualityPolicy(falseAlarmRate, missingRateIncrease, typeMismatchShare, outOfRangeFraction,
                     newCategoryShare, minimumCount);
         }
     }

@@ -88,13 +88,17 @@ class DetectorEdgeCaseTest {
     @Test
     void ewmaBandIsZeroInsideAndCountsHalfWidthsOutside() {
         EwmaBand band = new EwmaBand(0.5, 2);
-        // 0, 2: m = 1, v = 0.5 * (0 + 2 * 1) = 1, sd 1, half-width 2 -> band [-1, 3]
+        // 0, 2: m = 1, v = 0.5 * (0 + 2 * 1) = 1, sd 1; weights 0.5, 0.5: S = 0.5, 1 degree of freedom, so the
+        // half-width is t_1^-1(Phi(2)) * 1 * sqrt(1.5 / 0.5) = tan(pi (Phi(2) - 1/2)) sqrt 3 = 24.20
         double[] b = {0, 2};
+        double half = Math.tan(Math.PI * (new org.apache.commons.math3.distribution.NormalDistribution(null, 0, 1)
+                .cumulativeProbability(2) - 0.5)) * Math.sqrt(3);
 
         assertThat(band.baseline(b, 0, 2)).isEqualTo(new Baseline(1, 1, 2, null));
-        assertThat(band.score(2.9, b, 0, 2).score()).isZero();
-        assertThat(band.score(5, b, 0, 2).score()).isEqualTo(1.0);  // 2 beyond the edge 3, half-width 2
-        assertThat(band.score(-2, b, 0, 2).score()).isEqualTo(-0.5); // 1 below the edge -1
+        assertThat(band.halfWidth(1, 2)).isCloseTo(half, within(1e-9));
+        assertThat(band.score(1 + half - 0.01, b, 0, 2).score()).isZero();
+        assertThat(band.score(1 + 2 * half, b, 0, 2).score()).isCloseTo(1.0, within(1e-9));
+        assertThat(band.score(1 - 1.5 * half, b, 0, 2).score()).isCloseTo(-0.5, within(1e-9));
         assertThat(band.score(7, new double[] {4, 4}, 0, 2).score()).isEqualTo(Double.POSITIVE_INFINITY);
         assertThat(band.score(1, new double[] {1}, 0, 1).reason())
                 .isEqualTo("only 1 baseline value(s); the EWMA band needs at least 2");
@@ -164,10 +168,14 @@ class DetectorEdgeCaseTest {
 
         AnomalyScore s = seasonal.score(ts, v, 0, n, now, 300_000L);
 
-        // previous 7 days at the same hour: 9, 8, ..., 3: mean 6, s = sqrt(28 / 6); (20 - 6) / s
+        // previous 7 days at the same hour: 9, 8, ..., 3: mean 6, s = sqrt(28 / 6); z = (20 - 6) / s, and the score
+        // is the normal quantile of the predictive t's tail: t = z / sqrt(1 + 1/7) with 6 degrees of freedom
         assertThat(s.baseline().points()).isEqualTo(7);
         assertThat(s.baseline().center()).isEqualTo(6.0);
-        assertThat(s.score()).isCloseTo(14 / Math.sqrt(28.0 / 6), within(1e-12));
+        double t = 14 / Math.sqrt(28.0 / 6) / Math.sqrt(1 + 1.0 / 7);
+        double tail = new org.apache.commons.math3.distribution.TDistribution(null, 6).cumulativeProbability(-t);
+        assertThat(s.score()).isCloseTo(-new org.apache.commons.math3.distribution.NormalDistribution(null, 0, 1)
+                .inverseCumulativeProbability(tail), within(1e-9));
     }
 
     @Test

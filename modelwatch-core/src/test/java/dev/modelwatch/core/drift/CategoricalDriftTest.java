@@ -100,4 +100,31 @@ class CategoricalDriftTest {
         array.forEach(n -> out.add(n.asText()));
         return out;
     }
+
+    @org.junit.jupiter.api.Test
+    void sparseCategoriesArePooledUntilEachBinExpectsFiveValues() {
+        double[] reference = {50, 1, 2, 40};
+        double[] current = {20, 1, 2, 20};
+        double[] pooled = CategoricalDrift.pooled(new double[] {reference[0], reference[1], reference[2], reference[3]},
+                current);
+        // totals a 70, b 2, c 4, d 60; ascending: b, then b + c (6 expects 6 * 43 / 136 = 1.9 < 5 in the smaller
+        // sample), then b + c + d (66 expects 20.9: a bin), then a alone
+        double[][] bins = {{1 + 2 + 40, 1 + 2 + 20}, {50, 20}};
+        double rowR = 93;
+        double rowC = 43;
+        double total = rowR + rowC;
+        double x2 = 0;
+        for (double[] bin : bins) {
+            double er = rowR * (bin[0] + bin[1]) / total;
+            double ec = rowC * (bin[0] + bin[1]) / total;
+            x2 += (bin[0] - er) * (bin[0] - er) / er + (bin[1] - ec) * (bin[1] - ec) / ec;
+        }
+        assertThat(pooled[0]).isCloseTo(x2, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(pooled[1]).isEqualTo(1);
+        assertThat(pooled[2]).isCloseTo(org.apache.commons.math3.special.Gamma.regularizedGammaQ(0.5, x2 / 2),
+                org.assertj.core.api.Assertions.within(1e-12));
+        // frequent categories are left alone
+        double[] same = CategoricalDrift.pooled(new double[] {500, 300, 200}, new double[] {480, 320, 200});
+        assertThat(same[1]).isEqualTo(2);
+    }
 }

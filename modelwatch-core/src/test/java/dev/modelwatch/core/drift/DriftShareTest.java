@@ -67,6 +67,7 @@ class DriftShareTest {
 
     private static FeatureDrift feature(String name, DriftDecision decision) {
         return new FeatureDrift(name, FeatureType.NUMERICAL, 100, 100, DriftStatistics.NONE,
-                new DriftCriterion(DriftMethod.KS, 0.01, null), decision, null, null, null, null, null);
+                new DriftCriterion(DriftMethod.KS, 0.01, null), decision, null, null, null, null, null, null,
+                null, null, null);
     }
 }

@@ -354,7 +354,8 @@ class FeatureDriftAnalysisTest {
         Map<String, Object> m = d.toMap();
 
         assertThat(m.keySet()).containsExactly("type", "drifted", "decision", "method", "threshold", "critical_value",
-                "value", "value_low", "value_high", "reason", "reference_n", "current_n", "psi", "ks_statistic",
+                "value", "value_low", "value_high", "reason", "reference_n", "current_n", "p_value", "p_value_low",
+                "adjusted_p_value", "significance_level", "psi", "ks_statistic",
                 "ks_p_value", "ks_error_bound", "wasserstein", "wasserstein_normalized", "wasserstein_error_bound",
                 "js_distance", "chi2_statistic", "chi2_p_value", "new_values", "vanished_values");
         assertThat(m).containsEntry("type", "numerical").containsEntry("method", "psi").containsEntry("drifted", true)

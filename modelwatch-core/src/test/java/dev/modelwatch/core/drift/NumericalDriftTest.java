@@ -238,4 +238,22 @@ class NumericalDriftTest {
                     .isLessThan(0.01);
         }
     }
+
+    @Test
+    void aNegligibleStatisticHasPValueOneInsteadOfFailing() {
+        // commons-math's Pelz-Good expansion threw TooManyIterationsException here (n = 5,000, D = 0.0005): a
+        // window nearly identical to its reference made the whole drift report fail; scipy gives 1.0 for both
+        assertThat(KsDriftTest.pValue(0.0005, 5_000)).isCloseTo(1.0, within(1e-9));
+        assertThat(KsDriftTest.pValue(0.0016783, 596)).isCloseTo(1.0, within(1e-9));
+        for (long n : new long[] {141, 5_000, 100_000}) {
+            for (double scaled : new double[] {0.0, 0.05, 0.2}) {
+                assertThat(KsDriftTest.pValue(scaled / Math.sqrt(n), n)).as("n = %d, sqrt(n) D = %s", n, scaled)
+                        .isCloseTo(1.0, within(1e-9));
+            }
+        }
+        // just above the switch to the expansion the two agree
+        double boundary = KsDriftTest.NEGLIGIBLE_SCALED_D / Math.sqrt(5_000);
+        assertThat(KsDriftTest.pValue(boundary * 1.0001, 5_000))
+                .isCloseTo(KsDriftTest.pValue(boundary * 0.9999, 5_000), within(1e-5));
+    }
 }

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Each data-quality rule with windows that must and must not raise it. Expected values are written
- * out from the rule's definition (the two-proportion z by hand, shares as counts over totals).
+ * out from the rule's definition (Fisher's and the beta-binomial tails by hand where they decide,
+ * shares as counts over totals); the tails themselves are checked against scipy in {@link CountTestsTest}.
  */
 class DataQualityCheckTest {
     private static final DataQualityPolicy POLICY = DataQualityPolicy.DEFAULT;
@@ -33,12 +34,12 @@ class DataQualityCheckTest {
 
     @ParameterizedTest(name = "{0}/{1} missing, then {2}/{3}: {4}")
     @CsvSource({
-            "1000, 20, 1000, 100, true",      // +8 points, z = 7.5
-            "1000, 0, 1000, 50, true",        // +5 points exactly, z = 7.2
-            "20, 0, 20, 2, false",            // +10 points, but z = 1.45: chance on 20 events
-            "100000, 1000, 100000, 3000, false", // z = 32, but +2 points only
+            "1000, 20, 1000, 100, true",      // +8 points, p < 1e-12
+            "1000, 0, 1000, 50, true",        // +5 points exactly, p = 2^-50 about
+            "20, 0, 20, 2, false",            // +10 points, but p = C(20,2)/C(40,2) = 0.24: chance on 20 events
+            "100000, 1000, 100000, 3000, false", // p < 1e-100, but +2 points only
             "1000, 100, 1000, 40, false"})    // fewer missing
-    void missingRateNeedsBothAnIncreaseOfFivePointsAndZOfThree(long nRef, long missingRef, long nCur,
+    void missingRateNeedsBothAnIncreaseOfFivePointsAndSignificance(long nRef, long missingRef, long nCur,
             long missingCur, boolean flagged) {
         ProfiledWindow ref = window(nRef, Map.of("age", numbers(nRef - missingRef, missingRef / 2)));
         ProfiledWindow cur = window(nCur, Map.of("age", numbers(nCur - missingCur, missingCur / 2)));
@@ -55,17 +56,6 @@ class DataQualityCheckTest {
         } else {
             assertThat(issues).isEmpty();
         }
-    }
-
-    @Test
-    void twoProportionZIsTheDifferenceOverThePooledStandardError() {
-        // pooled 120 / 2000 = 0.06
-        assertThat(DataQualityCheck.twoProportionZ(20, 1000, 100, 1000))
-                .isCloseTo(0.08 / Math.sqrt(0.06 * 0.94 * (2.0 / 1000)), within(1e-12));
-        assertThat(DataQualityCheck.twoProportionZ(0, 20, 2, 20))
-                .isCloseTo(0.1 / Math.sqrt(0.05 * 0.95 * 0.1), within(1e-12));
-        assertThat(DataQualityCheck.twoProportionZ(0, 20, 0, 20)).isZero();
-        assertThat(DataQualityCheck.twoProportionZ(20, 20, 20, 20)).isZero();
     }
 
     // --- type mismatch ---
@@ -125,17 +115,18 @@ class DataQualityCheckTest {
     }
 
     @Test
-    void aSmallReferenceDoesNotKnowItsRangeSoItsMarginIsWide() {
-        // 100 reference values leave about 2% of their distribution outside their range, up to 8.9%
+    void aSmallReferenceDoesNotKnowItsRangeSoMoreFallsOutsideIt() {
+        // 100 reference values leave Beta(2, 99) of their distribution outside their range: 2% on average
         ProfiledWindow ref = window(100, Map.of("x", normal(100, 5, 0)));
         ProfiledWindow cur = window(5000, Map.of("x", normal(5000, 6, 0)));
 
         double outside = DataQualityCheck.outOfRangeFraction(ref.features().get("x"), cur.features().get("x"));
 
         assertThat(outside).isGreaterThan(0.01);
-        assertThat(DataQualityCheck.unchangedShareOutside(100)).isCloseTo(0.08862688870395756, within(1e-9));
-        assertThat(DataQualityCheck.unchangedShareOutside(1000)).isCloseTo(0.009195497635387592, within(1e-9));
+        assertThat(DataQualityCheck.unchangedCountOutside(Math.round(outside * 5000), 5000, 100)).isGreaterThan(0.01);
         assertThat(issuesOf(Kind.OUT_OF_RANGE, ref, cur)).isEmpty();
+        // one value of 100 outside a range of 1,000 reference values: 17% of clean windows have as many
+        assertThat(DataQualityCheck.unchangedCountOutside(1, 100, 1000)).isCloseTo(0.17362891885224307, within(1e-9));
     }
 
     @Test
@@ -177,13 +168,14 @@ class DataQualityCheckTest {
         for (int i = 0; i < 1000; i++) {
             ref.add(i % 10 < 5 ? "a" : i % 10 < 8 ? "b" : "rare" + (i % 100));
         }
-        ProfiledWindow cur = window(1000, Map.of("c", categories(Map.of("a", 450, "b", 300, "brand-new", 250))));
+        // the reference's untracked 20% could hold a dropped category, so the new one must stand out against them
+        ProfiledWindow cur = window(1000, Map.of("c", categories(Map.of("a", 350, "b", 200, "brand-new", 450))));
 
         List<DataQualityIssue> issues = issuesOf(Kind.NEW_CATEGORY, window(1000, Map.of("c", ref)), cur);
 
         assertThat(ref.frequentItems().getMaximumError()).isPositive();
         assertThat(issues).singleElement().satisfies(i -> {
-            assertThat(i.value()).isEqualTo(0.25);
+            assertThat(i.value()).isEqualTo(0.45);
             assertThat(i.reference()).isEqualTo(ref.frequentItems().getMaximumError() / 1000.0);
             assertThat(i.message()).contains("\"brand-new\"").contains("may have had up to");
         });
@@ -266,16 +258,21 @@ class DataQualityCheckTest {
     // --- non-finite ---
 
     @Test
-    void nanAndInfinityInAFeatureAreIssuesOnlyWhereTheReferenceHadNone() {
+    void nanAndInfinityInAFeatureAreIssuesWhenSignificantlyMoreThanInTheReference() {
         FeatureProfile withNan = numbers(995, 0);
         for (int i = 0; i < 4; i++) {
             withNan.add(Double.NaN);
         }
         withNan.add(Double.POSITIVE_INFINITY);
-        ProfiledWindow clean = window(1000, Map.of("x", numbers(1000, 0)));
+        ProfiledWindow clean = window(10_000, Map.of("x", numbers(10_000, 0)));
         FeatureProfile refWithNan = numbers(999, 0);
         refWithNan.add(Double.NaN);
+        FeatureProfile manyNan = numbers(900, 0);
+        for (int i = 0; i < 100; i++) {
+            manyNan.add(Double.NaN);
+        }
 
+        // 5 of 1,000 against 0 of 10,000: p = C(1000,5) / C(11000,5), about 6e-6
         List<DataQualityIssue> issues = issuesOf(Kind.NON_FINITE, clean, window(1000, Map.of("x", withNan)));
 
         assertThat(issues).singleElement().satisfies(i -> {
@@ -283,27 +280,39 @@ class DataQualityCheckTest {
             assertThat(i.reference()).isZero();
             assertThat(i.message()).contains("4 NaN and 1 infinite");
         });
+        // 0 of 1,000 is no proof of a rate below 0.5%: p = C(1000,5) / C(2000,5) = 0.031
+        assertThat(issuesOf(Kind.NON_FINITE, window(1000, Map.of("x", numbers(1000, 0))),
+                window(1000, Map.of("x", withNan)))).isEmpty();
         assertThat(issuesOf(Kind.NON_FINITE, window(1000, Map.of("x", refWithNan)), window(1000, Map.of("x", withNan))))
                 .isEmpty();
+        // a reference with NaN does not hide a jump to 10%
+        assertThat(issuesOf(Kind.NON_FINITE, window(1000, Map.of("x", refWithNan)), window(1000, Map.of("x", manyNan))))
+                .singleElement().satisfies(i -> assertThat(i.reference()).isEqualTo(0.001));
         assertThat(issuesOf(Kind.NON_FINITE, clean, clean)).isEmpty();
     }
 
     @Test
-    void nanInTheOutputOrScoreIsAlwaysAnIssue() {
+    void nanInTheOutputOrScoreIsAnIssueWhenTheReferenceHadNoneOrSignificantlyFewer() {
         FeatureProfile output = numbers(99, 0);
         output.add(Double.NaN);
         FeatureProfile score = probabilities(99, 1);
         score.add(Double.NEGATIVE_INFINITY);
-        ProfiledWindow ref = new ProfiledWindow(100, Map.of(), output, score);
-        ProfiledWindow cur = new ProfiledWindow(100, Map.of(), output, score);
+        ProfiledWindow clean = new ProfiledWindow(100, Map.of(), numbers(100, 0), probabilities(100, 2));
+        ProfiledWindow once = new ProfiledWindow(100, Map.of(), output, score);
+        FeatureProfile manyNan = numbers(70, 0);
+        for (int i = 0; i < 30; i++) {
+            manyNan.add(Double.NaN);
+        }
 
-        List<DataQualityIssue> issues = issuesOf(Kind.NON_FINITE, ref, cur);
+        List<DataQualityIssue> issues = issuesOf(Kind.NON_FINITE, clean, once);
 
         assertThat(issues).extracting(DataQualityIssue::feature).containsExactly("__output__", "__score__");
         assertThat(issues.get(0).value()).isEqualTo(0.01);
-        assertThat(issues.get(0).reference()).isEqualTo(0.01);
-        assertThat(issuesOf(Kind.NON_FINITE, ref,
-                new ProfiledWindow(100, Map.of(), numbers(100, 0), probabilities(100, 2)))).isEmpty();
+        assertThat(issues.get(0).reference()).isEqualTo(0.0);
+        assertThat(issuesOf(Kind.NON_FINITE, once, once)).as("as often as in the reference").isEmpty();
+        assertThat(issuesOf(Kind.NON_FINITE, once, new ProfiledWindow(100, Map.of(), manyNan, null)))
+                .extracting(DataQualityIssue::feature).containsExactly("__output__");
+        assertThat(issuesOf(Kind.NON_FINITE, once, clean)).isEmpty();
     }
 
     // --- score out of range ---
@@ -388,16 +397,16 @@ class DataQualityCheckTest {
     @Test
     void invalidPoliciesAreRejectedNamingTheField() {
         List<Consumer<DataQualityPolicy.Builder>> bad = List.of(b -> b.missingRateIncrease(0),
-                b -> b.missingRateZ(Double.POSITIVE_INFINITY), b -> b.typeMismatchShare(1), b -> b.outOfRangeFraction(-1),
+                b -> b.falseAlarmRate(1), b -> b.typeMismatchShare(1), b -> b.outOfRangeFraction(-1),
                 b -> b.newCategoryShare(Double.NaN), b -> b.minimumCount(0));
-        List<String> fields = List.of("missingRateIncrease", "missingRateZ", "typeMismatchShare", "outOfRangeFraction",
+        List<String> fields = List.of("missingRateIncrease", "falseAlarmRate", "typeMismatchShare", "outOfRangeFraction",
                 "newCategoryShare", "minimumCount");
         for (int i = 0; i < bad.size(); i++) {
             DataQualityPolicy.Builder b = DataQualityPolicy.builder();
             bad.get(i).accept(b);
             assertThatThrownBy(b::build).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(fields.get(i));
         }
-        assertThat(POLICY).isEqualTo(new DataQualityPolicy(0.05, 3, 0.01, 0.01, 0.005, 30));
+        assertThat(POLICY).isEqualTo(new DataQualityPolicy(0.01, 0.05, 0.01, 0.01, 0.005, 30));
         assertThatThrownBy(() -> new ProfiledWindow(-1, Map.of(), null, null)).hasMessageContaining("events");
         assertThatThrownBy(() -> new DataQualityIssue("f", null, 0.0, 0.0, "m")).hasMessageContaining("issue");
     }

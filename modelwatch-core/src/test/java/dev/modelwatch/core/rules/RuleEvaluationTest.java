@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.commons.math3.distribution.TDistribution;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,6 +24,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * set operators, detector functions, and the errors of many-to-one matching.
  */
 class RuleEvaluationTest {
+    private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
+
+    /** The normal quantile of the tail of the predictive t, z / sqrt(1 + 1/n) with n - 1 degrees of freedom. */
+    private static double predictive(double z, int n) {
+        double t = z / Math.sqrt(1 + 1.0 / n);
+        return -NORMAL.inverseCumulativeProbability(new TDistribution(null, n - 1).cumulativeProbability(-t));
+    }
+
     private static final long M = 60_000L;
     private static final long DAY = 86_400_000L;
     private static final long T = 10 * DAY;
@@ -142,14 +152,19 @@ class RuleEvaluationTest {
                 // IQR of 10, 12, 14 (type 7): 13 - 11 = 2
                 Arguments.of("iqr_score(latency_p95_ms{model=\"a\"}[5m])", m("{model=\"a\"}", 8 / (2 / 1.3489795003921634))),
                 // EWMA alpha 0.5 over 10, 12, 14: m 10 -> 11 -> 12.5, v 0 -> 0.5 (0 + 2 * 1) = 1 -> 0.5 (1 + 3 * 1.5) = 2.75;
-                // half-width 1 * sqrt(2.75); 20 - 12.5 = 7.5: (7.5 - sqrt 2.75) / sqrt 2.75
-                Arguments.of("ewma_band(latency_p95_ms{model=\"a\"}[5m], 0.5, 1)", m("{model=\"a\"}", 7.5 / Math.sqrt(2.75) - 1)),
+                // weights 0.25, 0.25, 0.5: S = 0.375; half-width t^-1(Phi(1)) with 1/S - 1 = 5/3 degrees of freedom
+                // times sqrt(2.75) sqrt(1.375 / 0.625); 20 - 12.5 = 7.5 beyond it by 7.5 / half - 1
+                Arguments.of("ewma_band(latency_p95_ms{model=\"a\"}[5m], 0.5, 1)", m("{model=\"a\"}", 7.5 / (
+                        new TDistribution(null, 5.0 / 3).inverseCumulativeProbability(NORMAL.cumulativeProbability(1))
+                                * Math.sqrt(2.75) * Math.sqrt(1.375 / 0.625)) - 1)),
                 // a NaN-only window: no baseline
                 Arguments.of("zscore(latency_p95_ms{model=\"b\"}[5m])", m("{model=\"b\"}", Double.NaN)),
                 // seasonal: 20 now against 10, 12, 14 one, two, three days earlier (99 at T-3m is not a period)
-                Arguments.of("seasonal_score(throughput{model=\"a\"}, 1d, 3)", m("{model=\"a\"}", 4)),
-                Arguments.of("seasonal_score(throughput{model=\"a\"}, 1d, 4)", m("{model=\"a\"}", 4)),
-                Arguments.of("seasonal_score(throughput{model=\"a\"}, 1d, 2)", m("{model=\"a\"}", (20 - 11) / Math.sqrt(2))),
+                // in normal-equivalent sds: the predictive t, z / sqrt(1 + 1/n) with n - 1 degrees of freedom
+                Arguments.of("seasonal_score(throughput{model=\"a\"}, 1d, 3)", m("{model=\"a\"}", predictive(4, 3))),
+                Arguments.of("seasonal_score(throughput{model=\"a\"}, 1d, 4)", m("{model=\"a\"}", predictive(4, 3))),
+                Arguments.of("seasonal_score(throughput{model=\"a\"}, 1d, 2)", m("{model=\"a\"}",
+                        predictive((20 - 11) / Math.sqrt(2), 2))),
                 // scalars: one sample without labels
                 Arguments.of("1 + 2 * 3", m("{}", 7)),
                 Arguments.of("2 ^ 3 ^ 2", m("{}", 512)),

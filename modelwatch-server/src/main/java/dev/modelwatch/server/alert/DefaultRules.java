@@ -15,6 +15,11 @@ import java.util.Map;
  * model (its series carry the {@code model} label) and is labelled {@code pack="default"}; a rule of
  * the configuration with the same name replaces it. Thresholds and durations are documented in
  * {@code docs/alerting.md}.
+ *
+ * <p>Every rule that compares a window with its reference asks for a change both large enough to matter
+ * (the threshold) and unlikely between two samples of one distribution (its p-value below 0.01, or a
+ * drift decision that is already calibrated, see {@code docs/drift.md}): a window of 100 labels is 5
+ * points below its reference's accuracy in 12-16% of clean windows, far less often significantly.
  */
 public final class DefaultRules {
     private DefaultRules() {
@@ -34,13 +39,14 @@ public final class DefaultRules {
     /** The pack as rule definitions, in the configuration file's shape. */
     static List<Map<String, Object>> definitions() {
         List<Map<String, Object>> rules = new ArrayList<>();
-        rules.add(rule("ModelAccuracyDrop", "accuracy_drop > 0.05", "5m", "critical",
+        rules.add(rule("ModelAccuracyDrop", "accuracy_drop > 0.05 and accuracy_drop_p_value < 0.01", "5m", "critical",
                 "accuracy of {{ $labels.model }} is {{ $value | printf \"%.3f\" }} below its reference"));
-        rules.add(rule("ModelF1Drop", "f1_drop > 0.05", "5m", "warning",
+        rules.add(rule("ModelF1Drop", "f1_drop > 0.05 and f1_drop_p_value < 0.01", "5m", "warning",
                 "F1 of {{ $labels.model }} is {{ $value | printf \"%.3f\" }} below its reference"));
-        rules.add(rule("ModelRmseIncrease", "rmse_ratio > 1.25", "5m", "warning",
+        rules.add(rule("ModelRmseIncrease", "rmse_ratio > 1.25 and rmse_ratio_p_value < 0.01", "5m", "warning",
                 "RMSE of {{ $labels.model }} is {{ $value | printf \"%.2f\" }} times its reference's"));
-        rules.add(rule("ModelEstimatedAccuracyDrop", "estimated_accuracy_drop > 0.05", "10m", "warning",
+        rules.add(rule("ModelEstimatedAccuracyDrop",
+                "estimated_accuracy_drop > 0.05 and estimated_accuracy_drop_p_value < 0.01", "10m", "warning",
                 "estimated accuracy of {{ $labels.model }} (no labels yet) is {{ $value | printf \"%.3f\" }} below its reference"));
         rules.add(rule("ModelDriftShareHigh", "drift_share > 0.3", "5m", "warning",
                 "a share of {{ $value | printf \"%.2f\" }} of the features of {{ $labels.model }} drifted"));
@@ -50,7 +56,7 @@ public final class DefaultRules {
                 "the joint distribution of the features of {{ $labels.model }} changed"));
         rules.add(rule("ModelMissingRateJump", "data_quality_issues{issue=\"missing_rate\"} > 0", "5m", "warning",
                 "missing values jumped in {{ $value }} feature(s) of {{ $labels.model }}"));
-        rules.add(rule("ModelNonFiniteValues", "data_quality_issues{issue=\"non_finite\"} > 0", "0s", "critical",
+        rules.add(rule("ModelNonFiniteValues", "data_quality_issues{issue=\"non_finite\"} > 0", "2m", "critical",
                 "NaN or infinite values in {{ $value }} feature(s) or outputs of {{ $labels.model }}"));
         rules.add(rule("ModelErrorRateHigh", "error_rate > 0.05", "5m", "critical",
                 "a share of {{ $value | printf \"%.3f\" }} of the predictions of {{ $labels.model }} failed"));

@@ -291,7 +291,8 @@ public final class ConfigLoader {
     /**
      * A model's {@code drift:} entry: {@code baseline}, {@code method} and {@code thresholds} (method
      * name to threshold) for every feature, {@code features} (name to {@code method}/{@code thresholds}
-     * of its own) and {@code feature_importances} (name to a weight >= 0).
+     * of its own), {@code feature_importances} (name to a weight >= 0) and {@code multiple_testing}
+     * ({@code benjamini_hochberg}, {@code bonferroni} or {@code none}).
      */
     private DriftConfig.ModelDrift modelDrift(JsonNode n, String path) {
         if (!n.isObject()) {
@@ -299,7 +300,8 @@ public final class ConfigLoader {
             return null;
         }
         int before = problems.size();
-        checkKeys(n, path + ".", Set.of("baseline", "method", "thresholds", "features", "feature_importances"));
+        checkKeys(n, path + ".", Set.of("baseline", "method", "thresholds", "features", "feature_importances",
+                "multiple_testing"));
         Duration baseline = n.has("baseline") ? durationValue(n, path + ".baseline", "baseline", null) : null;
         if (baseline != null && (baseline.isZero() || baseline.isNegative())) {
             problems.add(path + ".baseline: must be positive");
@@ -308,6 +310,14 @@ public final class ConfigLoader {
         dev.modelwatch.core.drift.DriftOverride all = driftOverride(n, path);
         if (all != null) {
             policy.model(all);
+        }
+        JsonNode adjustment = n.get("multiple_testing");
+        if (adjustment != null && !adjustment.isNull()) {
+            try {
+                policy.multipleTesting(dev.modelwatch.core.drift.MultipleTesting.fromWireName(adjustment.asText()));
+            } catch (IllegalArgumentException e) {
+                problems.add(path + ".multiple_testing: " + e.getMessage());
+            }
         }
         JsonNode features = n.path("features");
         if (!features.isMissingNode() && !features.isNull()) {

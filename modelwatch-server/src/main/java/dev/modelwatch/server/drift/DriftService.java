@@ -12,7 +12,10 @@ import dev.modelwatch.core.estimate.Calibrator;
 import dev.modelwatch.core.estimate.ConfidenceProfile;
 import dev.modelwatch.core.estimate.EstimatedPerformance;
 import dev.modelwatch.core.estimate.PerformanceEstimator;
+import dev.modelwatch.core.metrics.ClassificationMetrics;
 import dev.modelwatch.core.metrics.MetricCatalog;
+import dev.modelwatch.core.metrics.PerformanceChange;
+import dev.modelwatch.core.metrics.RegressionMetrics;
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.metrics.ModelTask;
 import dev.modelwatch.core.metrics.ProfileSummary;
@@ -52,7 +55,8 @@ public final class DriftService {
             "multivariate_drift_error", "multivariate_drift_detected", "data_quality_issues",
             "estimated_accuracy", "estimated_precision", "estimated_recall", "estimated_f1", "estimated_roc_auc",
             "type_mismatch_rate", "non_finite_rate", "out_of_range_fraction", "new_category_share",
-            "score_out_of_range_fraction", "accuracy_drop", "f1_drop", "rmse_ratio", "estimated_accuracy_drop");
+            "score_out_of_range_fraction", "accuracy_drop", "f1_drop", "rmse_ratio", "estimated_accuracy_drop",
+            "accuracy_drop_p_value", "f1_drop_p_value", "rmse_ratio_p_value", "estimated_accuracy_drop_p_value");
     /** A baseline is rebuilt at most this often (late events may still change it). */
     private static final long BASELINE_CACHE_MS = 60_000;
 
@@ -231,7 +235,7 @@ public final class DriftService {
                          MultivariateDriftResult multivariate, String multivariateReason,
                          EstimatedPerformance estimated, String estimatedReason, String calibration,
                          Map<String, Object> realized, ProfiledWindow referenceWindow, ProfiledWindow currentWindow,
-                         Map<String, Double> againstReference) {
+                         Map<String, Double> againstReference, MultipleTestingSummary multipleTesting) {
 
         public static Report of(ModelSpec spec, Reference ref, WindowProfile current, DriftPolicy policy,
                          Map<String, Double> importances) {
@@ -292,50 +296,57 @@ public final class DriftService {
                 realized.put("labeled", current.labeled());
             }
             return new Report(features, output, score, label, share, quality, mv, mvReason, est, estReason, calibration,
-                    realized, refWindow, curWindow, againstReference(spec, ref, current, est));
+                    realized, refWindow, curWindow, againstReference(spec, ref, current, est),
+                    MultipleTestingSummary.of(features.values(), policy));
         }
 
         /**
-         * Performance against the reference's own: {@code accuracy_drop} and {@code f1_drop} (reference
-         * minus current, labelled windows), {@code rmse_ratio} (current over reference), and
-         * {@code estimated_accuracy_drop} (the reference's accuracy — realized when it was labelled, else
-         * estimated from its scores — minus the window's estimate).
+         * Performance against the reference's own ({@link PerformanceChange}): {@code accuracy_drop} and
+         * {@code f1_drop} (reference minus current, labelled windows), {@code rmse_ratio} (current over
+         * reference), and {@code estimated_accuracy_drop} (the reference's accuracy — realized when it was
+         * labelled, else estimated from its scores — minus the window's estimate), each with its one-sided
+         * p-value ({@code <series>_p_value}): how often two samples of one distribution differ that much.
          */
         private static Map<String, Double> againstReference(ModelSpec spec, Reference ref, WindowProfile current,
                                                             EstimatedPerformance est) {
             Map<String, Double> out = new LinkedHashMap<>();
             WindowProfile rp = ref.profile();
             if (spec.task() == ModelTask.REGRESSION) {
-                Double r = dev.modelwatch.core.metrics.RegressionMetrics.of(rp).rmse();
-                Double c = current.labeled() > 0 ? dev.modelwatch.core.metrics.RegressionMetrics.of(current).rmse() : null;
-                if (r != null && c != null && r > 0) {
-                    out.put("rmse_ratio", c / r);
+                if (rp.labeled() > 0 && current.labeled() > 0) {
+                    put(out, "rmse_ratio", PerformanceChange.rmseRatio(RegressionMetrics.of(rp),
+                            RegressionMetrics.of(current)));
                 }
                 return out;
             }
-            dev.modelwatch.core.metrics.ClassificationMetrics r = rp.labeled() > 0
-                    ? dev.modelwatch.core.metrics.ClassificationMetrics.of(rp, spec) : null;
-            dev.modelwatch.core.metrics.ClassificationMetrics c = current.labeled() > 0
-                    ? dev.modelwatch.core.metrics.ClassificationMetrics.of(current, spec) : null;
-            if (r != null && c != null && r.accuracy() != null && c.accuracy() != null) {
-                out.put("accuracy_drop", r.accuracy() - c.accuracy());
-            }
-            if (r != null && c != null && r.f1() != null && c.f1() != null) {
-                out.put("f1_drop", r.f1() - c.f1());
+            ClassificationMetrics r = rp.labeled() > 0 ? ClassificationMetrics.of(rp, spec) : null;
+            ClassificationMetrics c = current.labeled() > 0 ? ClassificationMetrics.of(current, spec) : null;
+            if (r != null && c != null) {
+                put(out, "accuracy_drop", PerformanceChange.accuracyDrop(r, c));
+                put(out, "f1_drop", PerformanceChange.f1Drop(r, c, spec));
             }
             Double refAccuracy = r != null ? r.accuracy() : null;
-            if (refAccuracy == null && rp.confidence() != null) {
+            double refSd = refAccuracy == null ? Double.NaN
+                    : Math.sqrt(refAccuracy * (1 - refAccuracy) / Math.max(1, r.labeled()));
+            if (refAccuracy == null && rp.confidence() != null && rp.confidence().isBinary()) {
                 Calibrator cal = ref.calibrators().get(spec.positiveClass());
-                EstimatedPerformance own = rp.confidence().isBinary()
-                        ? PerformanceEstimator.binaryAsPredicted(rp.confidence(), cal == null ? Calibrator.identity() : cal)
-                        : null;
-                refAccuracy = own == null ? null : own.value(EstimatedPerformance.ACCURACY);
+                EstimatedPerformance.Estimate own = PerformanceEstimator.binaryAsPredicted(rp.confidence(),
+                        cal == null ? Calibrator.identity() : cal).estimate(EstimatedPerformance.ACCURACY);
+                refAccuracy = own == null ? null : own.value();
+                refSd = own == null ? Double.NaN : own.sd();
             }
-            Double estimated = est == null ? null : est.value(EstimatedPerformance.ACCURACY);
+            EstimatedPerformance.Estimate estimated = est == null ? null : est.estimate(EstimatedPerformance.ACCURACY);
             if (refAccuracy != null && estimated != null) {
-                out.put("estimated_accuracy_drop", refAccuracy - estimated);
+                put(out, "estimated_accuracy_drop", PerformanceChange.estimatedDrop(refAccuracy, refSd,
+                        estimated.value(), estimated.sd()));
             }
             return out;
+        }
+
+        private static void put(Map<String, Double> out, String name, PerformanceChange change) {
+            if (change != null) {
+                out.put(name, change.change());
+                out.put(name + "_p_value", change.pValue());
+            }
         }
 
         private static FeatureDrift drift(String name, FeatureProfile ref, FeatureProfile cur, DriftPolicy policy) {
@@ -348,6 +359,7 @@ public final class DriftService {
             features.forEach((k, v) -> f.put(k, v.toMap()));
             out.put("features", f);
             out.put("drift_share", share.toMap());
+            out.put("multiple_testing", multipleTesting);
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("prediction", output == null ? null : output.toMap());
             o.put("score", score == null ? null : score.toMap());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.modelwatch.core.drift.DriftMethod;
 import dev.modelwatch.core.drift.FeatureType;
+import dev.modelwatch.core.drift.MultipleTesting;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,7 @@ class DriftConfigLoadingTest {
                       features:
                         country: {method: psi, thresholds: {psi: 0.25}}
                       feature_importances: {amount: 0.5, country: 0.2}
+                      multiple_testing: bonferroni
                   other: {task: regression}
                 """, "modelwatch.yml");
         assertThat(c.drift().baseline()).isEqualTo(Duration.ofMinutes(30));
@@ -35,6 +37,8 @@ class DriftConfigLoadingTest {
         assertThat(country.method()).isEqualTo(DriftMethod.PSI);
         assertThat(country.threshold()).isEqualTo(0.25);
         assertThat(c.models()).containsKey("fraud");
+        assertThat(c.drift().policyFor("fraud").multipleTesting()).isEqualTo(MultipleTesting.BONFERRONI);
+        assertThat(c.drift().policyFor("other").multipleTesting()).isEqualTo(MultipleTesting.BENJAMINI_HOCHBERG);
     }
 
     @Test
@@ -49,11 +53,14 @@ class DriftConfigLoadingTest {
                       thresholds: {ks: 2}
                       features: {amount: {limit: 3}}
                       feature_importances: {amount: -1}
+                      multiple_testing: holm
                 """, "modelwatch.yml"))
                 .hasMessageContaining("drift.baseline:")
                 .hasMessageContaining("models.fraud.drift.method:")
                 .hasMessageContaining("models.fraud.drift.thresholds.ks:")
                 .hasMessageContaining("models.fraud.drift.features.amount.limit: unknown key")
-                .hasMessageContaining("models.fraud.drift.feature_importances.amount: must be a number >= 0");
+                .hasMessageContaining("models.fraud.drift.feature_importances.amount: must be a number >= 0")
+                .hasMessageContaining("models.fraud.drift.multiple_testing: multiple_testing must be one of "
+                        + "benjamini_hochberg, bonferroni, none, was holm");
     }
 }

@@ -126,6 +126,42 @@ public final class CoMoments {
         return featureNames.toArray(new String[0]);
     }
 
+    /**
+     * The statistics of {@code rows} complete rows (no missing value) whose mean is {@code mean} and whose
+     * scatter matrix {@code sum (x - mean)(x - mean)^T} is {@code scatter}: what {@link #add} would hold
+     * after those rows, up to rounding. For simulations and tests that know a sample only by its
+     * sufficient statistics (a multivariate normal sample of any size is one mean and one Wishart draw).
+     *
+     * @throws IllegalArgumentException when the sizes do not match the names, {@code rows < 0}, a value
+     *                                  is not finite, or {@code scatter} is not symmetric
+     */
+    public static CoMoments ofMoments(List<String> featureNames, long rows, double[] mean, double[][] scatter) {
+        CoMoments c = new CoMoments(featureNames);
+        int d = c.d;
+        if (rows < 0) {
+            throw new IllegalArgumentException("rows must be >= 0, was " + rows);
+        }
+        if (mean.length != d || scatter.length != d) {
+            throw new IllegalArgumentException("mean and scatter must have " + d + " entries (rows), had "
+                    + mean.length + " and " + scatter.length);
+        }
+        for (int i = 0; i < d; i++) {
+            if (scatter[i].length != d || !Double.isFinite(mean[i])) {
+                throw new IllegalArgumentException("scatter must be " + d + " x " + d + " and mean finite, row " + i);
+            }
+            for (int j = i; j < d; j++) {
+                if (!Double.isFinite(scatter[i][j]) || scatter[i][j] != scatter[j][i]) {
+                    throw new IllegalArgumentException("scatter must be finite and symmetric, was not at (" + i
+                            + ", " + j + ")");
+                }
+                c.comoment[c.tri(i, j)] = rows == 0 ? 0 : scatter[i][j];
+            }
+            c.mean[i] = rows == 0 ? 0 : mean[i];
+        }
+        c.rows = rows;
+        return c;
+    }
+
     /** Index of pair (i, j), i <= j, in the row-major upper triangle. */
     private int tri(int i, int j) {
         return i * d - i * (i - 1) / 2 + (j - i);

@@ -1,19 +1,11 @@
 package dev.modelwatch.core.drift.multivariate;
 
-import java.nio.BufferUnderflowException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.EigenDecomposition;
-import org.apache.commons.math3.linear.RealVector;
 
 /**
  * Multivariate drift of numerical features by PCA reconstruction error, as NannyML's "data
@@ -55,30 +47,32 @@ import org.apache.commons.math3.linear.RealVector;
  * missing rate univariately). NannyML averages the Euclidean distance {@code ||R z||}, which needs the
  * rows; this is the mean of its square ({@code sqrt} of it is at least NannyML's figure, by Jensen).
  *
- * <p><b>Threshold.</b> The reference is given again as chunks (e.g. windows of the size of the
- * monitored windows, each a {@link CoMoments}); chunks with fewer than {@link Settings#minRows()} rows
- * are left out. Each chunk's error {@code e_k} over {@code n_k} rows is a mean of {@code n_k} row
- * errors, so {@code Var e_k ~ s^2 / n_k} with {@code s} the row errors' standard deviation. The center
- * is the row-weighted mean {@code e = sum n_k e_k / sum n_k} (the reference's own error when the
- * chunks partition it) and {@code s^2 = sum n_k (e_k - e)^2 / (K - 1)}, unbiased for K chunks; for equal
- * chunks of size m it is {@code m sd_chunk^2}. A window of n rows is drifted when its error lies outside
- * {@code e +- bandSds * s / sqrt(n)}, i.e. {@code sd_n = sd_chunk sqrt(m / n)} (the lower end is
- * clipped at 0). The band is NannyML's mean +- 3 sd of the chunks, scaled to the window's size.
- * Its false-alarm rate is near the normal's 0.27% when the row errors are independent and n is large
- * enough for their mean to be nearly normal: for Gaussian data the row error is a weighted sum of
- * chi-square(1) variables, whose mean over n rows has skewness at most {@code sqrt(8 / n)}; below
- * {@link Settings#minRows()} (100 by default, skewness below 0.3) no decision is made.
- *
- * <p><b>Choosing the chunks.</b> The estimate of {@code s} from K chunks is itself off by about
- * {@code sqrt(1 / (2 (K - 1)))} relative (more for heavy-tailed rows): with 20 chunks that is 16%, and a
- * 3-sd band that is 16% too narrow is a 2.5-sd band, with about 5 times the false alarms (seen in the
- * tests: with 20 chunks of 5,000 the fresh samples' scores had sd 1.3 instead of 1). When rows are
- * independent, prefer many smaller chunks (100 chunks of 1,000 rows gave sd 0.97 on the same data):
- * the per-row scaling makes the chunk size free. When rows within a window are dependent (bursts,
- * sessions), only window-sized chunks see that variation; then use as many as the reference allows.
- * The band ignores the center's own sd, {@code s / sqrt(N)}, negligible when the reference has many
- * more rows N than a window. The model is fitted on the reference, so the reference's own error is
- * biased low by {@code O(m / N)} relative to fresh data from the same distribution.
+ * <p><b>Threshold.</b> A window of n clean rows has an error that is the mean of n row errors, so
+ * it scatters around the expected error of fresh rows with sd {@code s / sqrt(n)}, {@code s} the row
+ * errors' standard deviation. Two things about the reference make that expected error unknown:
+ * it is estimated from the reference's own N rows (sd {@code s / sqrt(N)}), and the model was fitted on
+ * those rows, whose in-sample error is biased low (PCA leaves out exactly the directions in which the
+ * sample varied least). A band that takes the in-sample error as exact, {@code e +- 3 s / sqrt(n)},
+ * is right while {@code n << N} and wrong once n approaches N: at {@code n = N} its false-alarm rate
+ * is several percent, at {@code n = 10 N} most clean windows alarm (measured in BENCHMARKS.md). So:
+ * <ul>
+ *   <li>the center and {@code s} come from the reference's chunks held out by <b>cross-fitting</b>
+ *       ({@link CrossFitting}: each chunk's error under the model fitted on the other folds), which
+ *       removes the in-sample bias, and works from mergeable co-moments alone;</li>
+ *   <li>the band is {@code center +- q s sqrt(1/n + 1/N)}: the window's sampling error and the
+ *       reference's in quadrature, with {@code q} from Student's t for the chunks' degrees of freedom
+ *       and a Cornish–Fisher correction for the skewness of the mean of squared errors
+ *       ({@link ReconstructionErrorBand}).</li>
+ * </ul>
+ * With {@link Settings#bandSds()} = 3 (NannyML's three sds) the nominal two-sided rate is 0.27% for
+ * every n and N; the measured rates are in BENCHMARKS.md and in the tests (at most 1% over 1,000 ...
+ * 10^6 reference rows and 100 ... 10^6 window rows). What stays: at {@code n >> N} the decision is
+ * about the reference more than the window, so a given reference either alarms on most large clean
+ * windows or on almost none; averaged over references that happens for the nominal share of them.
+ * Windows with fewer than {@link Settings#minRows()} rows (100) get no decision. A model stored by an
+ * earlier version (format 1) kept only the in-sample center and the chunks' spread: it is read with
+ * the quadrature and the t quantile ({@code chunks - 1} degrees of freedom), not the cross-fitted
+ * center (re-upload the reference to get it).
  *
  * <p>Usage:
  * <pre>{@code
@@ -90,19 +84,18 @@ import org.apache.commons.math3.linear.RealVector;
  * Immutable and thread-safe once fitted.
  */
 public final class PcaReconstructionModel {
-    private static final byte FORMAT_VERSION = 1;
-    private static final byte USED = 0;
-    private static final byte NO_VALUES = 1;
-    private static final byte CONSTANT = 2;
+    static final byte USED = 0;
+    static final byte NO_VALUES = 1;
+    static final byte CONSTANT = 2;
 
     /**
      * Fitting and decision parameters.
      *
      * @param varianceFraction the kept components explain more than this fraction of the reference's
      *                         variance; in (0, 1), NannyML's default 0.65
-     * @param bandSds          half-width of the band in standard deviations of a window's error; > 0,
-     *                         NannyML's default 3
-     * @param minRows          fewest rows a window (and a reference chunk) needs for a decision; >= 2
+     * @param bandSds          half-width of the band in normal standard deviations (turned into a t
+     *                         quantile, see {@link ReconstructionErrorBand}); > 0, NannyML's default 3
+     * @param minRows          fewest rows a window needs for a decision; >= 2
      */
     public record Settings(double varianceFraction, double bandSds, long minRows) {
         public static final Settings DEFAULT = new Settings(0.65, 3, 100);
@@ -125,42 +118,30 @@ public final class PcaReconstructionModel {
     private final long referenceRows;
     /** per feature: USED, NO_VALUES or CONSTANT */
     private final byte[] status;
-    /** indices of the used features, in feature order; m of them */
-    private final int[] used;
-    private final double[] means;
-    private final double[] scales;
-    /** eigenvalues of the correlation matrix, decreasing, clipped at 0; empty when not decomposed */
-    private final double[] eigenvalues;
-    /** the k kept eigenvectors, each of length m */
-    private final double[][] vectors;
+    /** the fitted standardization and components; its vectors empty when not decomposed */
+    private final PcaComponents components;
     /** R = I - V V^T, m x m */
     private final double[][] residualProjector;
-    private final double referenceError;
-    private final double errorSdPerRow;
+    /** null when there is no threshold */
+    private final ReconstructionErrorBand band;
     private final int chunksUsed;
     /** why the model cannot decide; null when it can */
     private final String reason;
 
-    private PcaReconstructionModel(Settings settings, List<String> names, long referenceRows, byte[] status,
-            double[] means, double[] scales, double[] eigenvalues, double[][] vectors, double referenceError,
-            double errorSdPerRow, int chunksUsed, String reason) {
+    PcaReconstructionModel(Settings settings, List<String> names, long referenceRows, byte[] status,
+            PcaComponents components, ReconstructionErrorBand band, int chunksUsed, String reason) {
         this.settings = settings;
         this.names = List.copyOf(names);
         this.referenceRows = referenceRows;
         this.status = status;
-        this.used = usedIndices(status);
-        this.means = means;
-        this.scales = scales;
-        this.eigenvalues = eigenvalues;
-        this.vectors = vectors;
-        this.residualProjector = residualProjector(vectors, used.length);
-        this.referenceError = referenceError;
-        this.errorSdPerRow = errorSdPerRow;
+        this.components = components;
+        this.residualProjector = components.residualProjector();
+        this.band = band;
         this.chunksUsed = chunksUsed;
         this.reason = reason;
     }
 
-    private static int[] usedIndices(byte[] status) {
+    static int[] usedIndices(byte[] status) {
         int m = 0;
         for (byte s : status) {
             m += s == USED ? 1 : 0;
@@ -174,22 +155,6 @@ public final class PcaReconstructionModel {
         return used;
     }
 
-    private static double[][] residualProjector(double[][] vectors, int m) {
-        double[][] r = new double[m][m];
-        for (int a = 0; a < m; a++) {
-            for (int b = a; b < m; b++) {
-                double p = 0;
-                for (double[] v : vectors) {
-                    p += v[a] * v[b];
-                }
-                double value = (a == b ? 1 : 0) - p;
-                r[a][b] = value;
-                r[b][a] = value;
-            }
-        }
-        return r;
-    }
-
     /** {@link #fit(CoMoments, List, Settings)} with {@link Settings#DEFAULT}. */
     public static PcaReconstructionModel fit(CoMoments reference, List<CoMoments> referenceChunks) {
         return fit(reference, referenceChunks, Settings.DEFAULT);
@@ -197,10 +162,11 @@ public final class PcaReconstructionModel {
 
     /**
      * Fits the standardization and the principal components on {@code reference} and the threshold on
-     * {@code referenceChunks} (see the class comment). When the model cannot be fitted (fewer than two
-     * features with variance, fewer than 2 reference rows, every component needed to reach the variance
-     * fraction, fewer than two chunks of at least {@code minRows} rows) the model is still returned,
-     * with {@link #reason()} saying why, and each evaluation reports that reason.
+     * {@code referenceChunks} by cross-fitting (see the class comment); the chunks should partition the
+     * reference's rows (the center's uncertainty is that of their rows). When the model cannot be fitted
+     * (fewer than two features with variance, fewer than 2 reference rows, every component needed to
+     * reach the variance fraction, fewer than two chunks with rows) the model is still returned, with
+     * {@link #reason()} saying why, and each evaluation reports that reason.
      *
      * @throws IllegalArgumentException when a chunk's features differ from the reference's
      */
@@ -224,149 +190,45 @@ public final class PcaReconstructionModel {
         int d = names.size();
         long n = reference.count();
         byte[] status = new byte[d];
-        double[] allMeans = new double[d];
-        double[] allScales = new double[d];
         for (int i = 0; i < d; i++) {
             if (reference.count(i) == 0) {
                 status[i] = NO_VALUES;
                 continue;
             }
-            allMeans[i] = reference.mean(i);
-            double variance = reference.crossProductAbout(i, i, allMeans[i], allMeans[i]) / n;
-            allScales[i] = Math.sqrt(variance);
+            double mean = reference.mean(i);
+            double variance = reference.crossProductAbout(i, i, mean, mean) / n;
             status[i] = variance > 0 && Double.isFinite(variance) ? USED : CONSTANT;
         }
         int[] used = usedIndices(status);
         int m = used.length;
-        double[] means = new double[m];
-        double[] scales = new double[m];
-        for (int a = 0; a < m; a++) {
-            means[a] = allMeans[used[a]];
-            scales[a] = allScales[used[a]];
-        }
         if (n < 2) {
-            return unusable(settings, names, n, status, means, scales,
-                    "the reference needs at least 2 rows, had " + n);
+            return unusable(settings, names, n, status, "the reference needs at least 2 rows, had " + n);
         }
         if (m < 2) {
-            return unusable(settings, names, n, status, means, scales, "needs at least 2 numerical features with "
+            return unusable(settings, names, n, status, "needs at least 2 numerical features with "
                     + "variance in the reference, had " + m + " of " + d);
         }
-
-        double[][] correlation = new double[m][m];
-        for (int a = 0; a < m; a++) {
-            for (int b = a; b < m; b++) {
-                double value = reference.crossProductAbout(used[a], used[b], means[a], means[b])
-                        / (n * scales[a] * scales[b]);
-                correlation[a][b] = value;
-                correlation[b][a] = value;
-            }
+        PcaComponents full = PcaComponents.fit(reference, used, 0, settings.varianceFraction());
+        if (full.vectors().length >= m) {
+            return new PcaReconstructionModel(settings, names, n, status, full, null, 0, "all " + m + " components are "
+                    + "needed to explain more than " + percent(settings.varianceFraction()) + " of the reference's "
+                    + "variance: nothing is left to reconstruct (lower the variance fraction)");
         }
-        EigenDecomposition eigen = new EigenDecomposition(new Array2DRowRealMatrix(correlation, false));
-        double[] values = eigen.getRealEigenvalues();
-        Integer[] order = new Integer[m];
-        for (int c = 0; c < m; c++) {
-            order[c] = c;
-        }
-        Arrays.sort(order, (x, y) -> Double.compare(values[y], values[x]));
-        double[] eigenvalues = new double[m];
-        double total = 0;
-        for (int c = 0; c < m; c++) {
-            eigenvalues[c] = Math.max(0, values[order[c]]);
-            total += eigenvalues[c];
-        }
-        int k = m;
-        double cumulative = 0;
-        for (int c = 0; c < m; c++) {
-            cumulative += eigenvalues[c] / total;
-            if (cumulative > settings.varianceFraction()) {
-                k = c + 1;
-                break;
-            }
-        }
-        double[][] vectors = new double[k][];
-        for (int c = 0; c < k; c++) {
-            vectors[c] = signed(eigen.getEigenvector(order[c]));
-        }
-        if (k >= m) {
-            return new PcaReconstructionModel(settings, names, n, status, means, scales, eigenvalues, vectors,
-                    Double.NaN, Double.NaN, 0, "all " + m + " components are needed to explain more than "
-                    + percent(settings.varianceFraction()) + " of the reference's variance: nothing is left to "
-                    + "reconstruct (lower the variance fraction)");
-        }
-
-        PcaReconstructionModel partial = new PcaReconstructionModel(settings, names, n, status, means, scales,
-                eigenvalues, vectors, Double.NaN, Double.NaN, 0, null);
-        List<double[]> errors = new ArrayList<>();
-        double rows = 0;
-        double weighted = 0;
-        for (CoMoments chunk : referenceChunks) {
-            if (chunk.count() >= settings.minRows()) {
-                double e = partial.meanSquaredError(chunk);
-                errors.add(new double[] {chunk.count(), e});
-                rows += chunk.count();
-                weighted += chunk.count() * e;
-            }
-        }
-        if (errors.size() < 2) {
-            return new PcaReconstructionModel(settings, names, n, status, means, scales, eigenvalues, vectors,
-                    Double.NaN, Double.NaN, errors.size(), "the threshold needs at least 2 reference chunks of at "
-                    + "least " + settings.minRows() + " rows, had " + errors.size() + " of " + referenceChunks.size());
-        }
-        double center = weighted / rows;
-        double squares = 0;
-        for (double[] e : errors) {
-            squares += e[0] * (e[1] - center) * (e[1] - center);
-        }
-        double sdPerRow = Math.sqrt(squares / (errors.size() - 1));
-        return new PcaReconstructionModel(settings, names, n, status, means, scales, eigenvalues, vectors, center,
-                sdPerRow, errors.size(), null);
+        CrossFitting.Outcome threshold = CrossFitting.fit(names, referenceChunks, full);
+        return new PcaReconstructionModel(settings, names, n, status, full, threshold.band(), threshold.chunks(),
+                threshold.reason());
     }
 
     private static PcaReconstructionModel unusable(Settings settings, List<String> names, long n, byte[] status,
-            double[] means, double[] scales, String reason) {
-        return new PcaReconstructionModel(settings, names, n, status, means, scales, new double[0], new double[0][],
-                Double.NaN, Double.NaN, 0, reason);
-    }
-
-    /** The vector with its largest-magnitude entry (the first such) made positive. */
-    private static double[] signed(RealVector vector) {
-        double[] v = vector.toArray();
-        int largest = 0;
-        for (int a = 1; a < v.length; a++) {
-            if (Math.abs(v[a]) > Math.abs(v[largest])) {
-                largest = a;
-            }
-        }
-        if (v[largest] < 0) {
-            for (int a = 0; a < v.length; a++) {
-                v[a] = -v[a];
-            }
-        }
-        return v;
+            String reason) {
+        int m = usedIndices(status).length;
+        PcaComponents none = new PcaComponents(usedIndices(status), new double[m], new double[m], new double[0],
+                new double[0][]);
+        return new PcaReconstructionModel(settings, names, n, status, none, null, 0, reason);
     }
 
     private static String percent(double fraction) {
         return String.format(Locale.ROOT, "%.1f%%", 100 * fraction);
-    }
-
-    /** {@code tr(R S)} over the used features; see the class comment. Requires fitted components. */
-    private double meanSquaredError(CoMoments window) {
-        long n = window.count();
-        if (n == 0) {
-            return Double.NaN;
-        }
-        int m = used.length;
-        double sum = 0;
-        for (int a = 0; a < m; a++) {
-            double[] ra = residualProjector[a];
-            for (int b = a; b < m; b++) {
-                double s = window.crossProductAbout(used[a], used[b], means[a], means[b]) / (scales[a] * scales[b]);
-                sum += (a == b ? 1 : 2) * ra[b] * s;
-            }
-        }
-        // tr(R S) >= 0 for a positive semi-definite S; rounding can leave -1e-17 for an error of 0
-        return Math.max(0, sum / n);
     }
 
     private void checkFeatures(CoMoments window) {
@@ -379,11 +241,6 @@ public final class PcaReconstructionModel {
         }
     }
 
-    /** Whether the components are fitted (0 < k < m), so that a window's error can be computed. */
-    private boolean decomposed() {
-        return vectors.length > 0 && vectors.length < used.length;
-    }
-
     /**
      * The window's mean squared reconstruction error in the reference's standardized space; NaN when the
      * window has no rows or no components could be fitted (too few features or reference rows, or every
@@ -393,7 +250,7 @@ public final class PcaReconstructionModel {
      */
     public double reconstructionError(CoMoments window) {
         checkFeatures(window);
-        return decomposed() ? meanSquaredError(window) : Double.NaN;
+        return components.decomposed() ? components.meanSquaredError(window, residualProjector) : Double.NaN;
     }
 
     /**
@@ -405,29 +262,30 @@ public final class PcaReconstructionModel {
         checkFeatures(window);
         long n = window.count();
         List<String> featuresUsed = featuresUsed();
-        int k = vectors.length;
-        double error = decomposed() ? meanSquaredError(window) : Double.NaN;
+        int k = components.vectors().length;
+        double error = reconstructionError(window);
+        double center = referenceError();
         if (reason != null) {
-            return new MultivariateDriftResult(error, referenceError, Double.NaN, Double.NaN, null, k, featuresUsed,
-                    n, method(), reason);
+            return new MultivariateDriftResult(error, center, Double.NaN, Double.NaN, null, k, featuresUsed, n,
+                    method(), reason);
         }
         if (n < settings.minRows()) {
-            return new MultivariateDriftResult(error, referenceError, Double.NaN, Double.NaN, null, k, featuresUsed,
-                    n, method(), "the threshold needs at least " + settings.minRows() + " rows in the window, had " + n);
+            return new MultivariateDriftResult(error, center, Double.NaN, Double.NaN, null, k, featuresUsed, n,
+                    method(), "the threshold needs at least " + settings.minRows() + " rows in the window, had " + n);
         }
-        double half = settings.bandSds() * errorSdPerRow / Math.sqrt(n);
-        double lower = Math.max(0, referenceError - half);
-        double upper = referenceError + half;
-        return new MultivariateDriftResult(error, referenceError, lower, upper, error < lower || error > upper, k,
-                featuresUsed, n, method(), null);
+        double[] bounds = band.bounds(n, settings.bandSds());
+        return new MultivariateDriftResult(error, center, bounds[0], bounds[1], error < bounds[0] || error > bounds[1],
+                k, featuresUsed, n, method(), null);
     }
 
     private String method() {
-        if (!decomposed()) {
-            return "PCA reconstruction error (no components to leave out: " + vectors.length + " of " + used.length + " kept)";
+        if (!components.decomposed()) {
+            return "PCA reconstruction error (no components to leave out: " + components.vectors().length + " of "
+                    + components.used().length + " kept)";
         }
         double explained = 0;
-        for (int c = 0; c < vectors.length; c++) {
+        double[] eigenvalues = components.eigenvalues();
+        for (int c = 0; c < components.vectors().length; c++) {
             explained += eigenvalues[c];
         }
         double total = 0;
@@ -435,13 +293,13 @@ public final class PcaReconstructionModel {
             total += e;
         }
         String fit = "PCA reconstruction: mean squared error of the rows standardized by the reference (missing "
-                + "values at the reference mean), exact from the window's co-moments; " + vectors.length + " of "
-                + used.length + " components (" + percent(explained / total) + " of the reference's variance)";
-        if (reason != null) {
+                + "values at the reference mean), exact from the window's co-moments; " + components.vectors().length
+                + " of " + components.used().length + " components (" + percent(explained / total)
+                + " of the reference's variance)";
+        if (band == null) {
             return fit + "; no threshold";
         }
-        return fit + String.format(Locale.ROOT, "; band %.6g +- %s x %.6g / sqrt(n) from %d reference chunks",
-                referenceError, settings.bandSds(), errorSdPerRow, chunksUsed);
+        return fit + "; " + band.describe(settings.bandSds());
     }
 
     // ---- accessors ----
@@ -457,8 +315,8 @@ public final class PcaReconstructionModel {
 
     /** The features standardized and projected, in order. */
     public List<String> featuresUsed() {
-        List<String> list = new ArrayList<>(used.length);
-        for (int i : used) {
+        List<String> list = new ArrayList<>(components.used().length);
+        for (int i : components.used()) {
             list.add(names.get(i));
         }
         return Collections.unmodifiableList(list);
@@ -484,16 +342,17 @@ public final class PcaReconstructionModel {
 
     /** Per used feature, the reference mean {@code mu}. */
     public double[] referenceMeans() {
-        return means.clone();
+        return components.means().clone();
     }
 
     /** Per used feature, the reference's population standard deviation {@code sigma} (missing values imputed). */
     public double[] referenceScales() {
-        return scales.clone();
+        return components.scales().clone();
     }
 
     /** Explained-variance ratio of every principal component, decreasing; empty when not decomposed. */
     public double[] explainedVarianceRatio() {
+        double[] eigenvalues = components.eigenvalues();
         double total = 0;
         for (double e : eigenvalues) {
             total += e;
@@ -507,11 +366,12 @@ public final class PcaReconstructionModel {
 
     /** The number of components kept, k (0 when not decomposed). */
     public int components() {
-        return vectors.length;
+        return components.vectors().length;
     }
 
     /** The kept unit eigenvectors, k rows of m entries over {@link #featuresUsed()}. */
     public double[][] componentVectors() {
+        double[][] vectors = components.vectors();
         double[][] copy = new double[vectors.length][];
         for (int c = 0; c < vectors.length; c++) {
             copy[c] = vectors[c].clone();
@@ -519,19 +379,32 @@ public final class PcaReconstructionModel {
         return copy;
     }
 
-    /** Center of the band: row-weighted mean of the reference chunks' errors; NaN when not fitted. */
+    /**
+     * Center of the band: the reference's mean held-out row error (cross-fitted; the in-sample chunk mean
+     * for a model stored before cross-fitting); NaN without a threshold.
+     */
     public double referenceError() {
-        return referenceError;
+        return band == null ? Double.NaN : band.center();
     }
 
-    /** {@code s}: the chunks' spread scaled to one row; a window of n rows has sd {@code s / sqrt(n)}. */
+    /** {@code s}: the row errors' standard deviation (from the held-out chunks); NaN without a threshold. */
     public double errorSdPerRow() {
-        return errorSdPerRow;
+        return band == null ? Double.NaN : band.sdPerRow();
     }
 
-    /** Reference chunks the threshold was estimated from (those with at least {@code minRows} rows). */
+    /** Degrees of freedom of {@link #errorSdPerRow()}; NaN without a threshold. */
+    public double errorSdDegreesOfFreedom() {
+        return band == null ? Double.NaN : band.dof();
+    }
+
+    /** Reference chunks the threshold was estimated from. */
     public int chunksUsed() {
         return chunksUsed;
+    }
+
+    /** Cross-fitting folds of the threshold; 0 for a model stored before cross-fitting or without threshold. */
+    public int folds() {
+        return band == null ? 0 : band.folds();
     }
 
     /** Why the model cannot decide; null when it can. */
@@ -539,156 +412,32 @@ public final class PcaReconstructionModel {
         return reason;
     }
 
+    byte[] status() {
+        return status;
+    }
+
+    PcaComponents fitted() {
+        return components;
+    }
+
+    ReconstructionErrorBand band() {
+        return band;
+    }
+
     // ---- serialization ----
 
-    /**
-     * Little-endian encoding, led by a format byte (1): settings, feature names (int length and UTF-8),
-     * reference rows, a status byte per feature (0 used, 1 no values, 2 constant), the used features'
-     * means and scales, the eigenvalues (count then values), the kept components (count then m values
-     * each), the band's center and per-row sd, the chunks used, and the reason (int length, -1 for none).
-     */
+    /** The model's bytes ({@link PcaModelCodec}: format 2). */
     public byte[] toBytes() {
-        int m = used.length;
-        byte[][] encoded = new byte[names.size()][];
-        int size = 1 + 24 + 4 + 8 + names.size() + 16 * m + 4 + 8 * eigenvalues.length + 4 + 8 * m * vectors.length
-                + 16 + 4 + 4;
-        for (int i = 0; i < encoded.length; i++) {
-            encoded[i] = names.get(i).getBytes(StandardCharsets.UTF_8);
-            size += 4 + encoded[i].length;
-        }
-        byte[] why = reason == null ? null : reason.getBytes(StandardCharsets.UTF_8);
-        size += why == null ? 0 : why.length;
-        ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        out.put(FORMAT_VERSION);
-        out.putDouble(settings.varianceFraction());
-        out.putDouble(settings.bandSds());
-        out.putLong(settings.minRows());
-        out.putInt(encoded.length);
-        for (byte[] name : encoded) {
-            out.putInt(name.length);
-            out.put(name);
-        }
-        out.putLong(referenceRows);
-        out.put(status);
-        for (double v : means) {
-            out.putDouble(v);
-        }
-        for (double v : scales) {
-            out.putDouble(v);
-        }
-        out.putInt(eigenvalues.length);
-        for (double v : eigenvalues) {
-            out.putDouble(v);
-        }
-        out.putInt(vectors.length);
-        for (double[] vector : vectors) {
-            for (double v : vector) {
-                out.putDouble(v);
-            }
-        }
-        out.putDouble(referenceError);
-        out.putDouble(errorSdPerRow);
-        out.putInt(chunksUsed);
-        out.putInt(why == null ? -1 : why.length);
-        if (why != null) {
-            out.put(why);
-        }
-        return out.array();
+        return PcaModelCodec.encode(this);
     }
 
     /**
-     * Reads what {@link #toBytes()} wrote.
+     * Reads what {@link #toBytes()} wrote, and the format-1 bytes of earlier versions.
      *
      * @throws IllegalArgumentException naming what is wrong when the bytes are not a valid encoding
      */
     public static PcaReconstructionModel fromBytes(byte[] bytes) {
-        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        try {
-            byte version = in.get();
-            if (version != FORMAT_VERSION) {
-                throw new IllegalArgumentException("unknown PCA reconstruction model format version " + version
-                        + ", expected " + FORMAT_VERSION);
-            }
-            Settings settings = new Settings(in.getDouble(), in.getDouble(), in.getLong());
-            int d = in.getInt();
-            if (d < 1 || d > CoMoments.MAX_FEATURES) {
-                throw new IllegalArgumentException("PCA model feature count must be in [1, " + CoMoments.MAX_FEATURES
-                        + "], was " + d);
-            }
-            List<String> names = new ArrayList<>(d);
-            for (int i = 0; i < d; i++) {
-                names.add(string(in, "feature name " + i));
-            }
-            long referenceRows = in.getLong();
-            byte[] status = new byte[d];
-            in.get(status);
-            int m = 0;
-            for (int i = 0; i < d; i++) {
-                if (status[i] != USED && status[i] != NO_VALUES && status[i] != CONSTANT) {
-                    throw new IllegalArgumentException("PCA model feature " + i + " has unknown status " + status[i]);
-                }
-                m += status[i] == USED ? 1 : 0;
-            }
-            double[] means = doubles(in, m);
-            double[] scales = doubles(in, m);
-            int e = in.getInt();
-            if (e != 0 && e != m) {
-                throw new IllegalArgumentException("PCA model must have 0 or " + m + " eigenvalues, had " + e);
-            }
-            double[] eigenvalues = doubles(in, e);
-            int k = in.getInt();
-            if (k < 0 || k > e) {
-                throw new IllegalArgumentException("PCA model must keep between 0 and " + e + " components, had " + k);
-            }
-            double[][] vectors = new double[k][];
-            for (int c = 0; c < k; c++) {
-                vectors[c] = doubles(in, m);
-            }
-            double referenceError = in.getDouble();
-            double errorSdPerRow = in.getDouble();
-            int chunksUsed = in.getInt();
-            String reason = in.getInt(in.position()) == -1 ? skipNone(in) : string(in, "reason");
-            if (in.hasRemaining()) {
-                throw new IllegalArgumentException("PCA model bytes have " + in.remaining() + " bytes past the end");
-            }
-            if (reason == null && (k == 0 || k >= m || !Double.isFinite(referenceError)
-                    || !(errorSdPerRow >= 0))) {
-                throw new IllegalArgumentException("PCA model without a reason must have 0 < k < " + m
-                        + " components and a finite band, had k = " + k + ", center " + referenceError + ", sd "
-                        + errorSdPerRow);
-            }
-            return new PcaReconstructionModel(settings, names, referenceRows, status, means, scales, eigenvalues,
-                    vectors, referenceError, errorSdPerRow, chunksUsed, reason);
-        } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
-            throw new IllegalArgumentException("PCA model bytes are truncated (" + bytes.length + " bytes)", e);
-        }
-    }
-
-    private static String skipNone(ByteBuffer in) {
-        in.getInt();
-        return null;
-    }
-
-    private static String string(ByteBuffer in, String what) {
-        int length = in.getInt();
-        if (length < 0 || length > in.remaining()) {
-            throw new IllegalArgumentException("PCA model " + what + " has length " + length + " but only "
-                    + in.remaining() + " bytes remain");
-        }
-        byte[] b = new byte[length];
-        in.get(b);
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static double[] doubles(ByteBuffer in, int count) {
-        if (8L * count > in.remaining()) {
-            throw new IllegalArgumentException("PCA model needs " + 8L * count + " more bytes, had " + in.remaining());
-        }
-        double[] v = new double[count];
-        for (int i = 0; i < count; i++) {
-            v[i] = in.getDouble();
-        }
-        return v;
+        return PcaModelCodec.decode(bytes);
     }
 
     @Override

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.commons.math3.distribution.TDistribution;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -182,9 +184,12 @@ class PcaReconstructionModelTest {
 
             assertThat(fromMoments).isCloseTo(rowByRowError(model, current), within(1e-9 * fromMoments));
             double[][] reference = chunks.stream().flatMap(Arrays::stream).toArray(double[][]::new);
-            double referenceError = rowByRowError(model, reference);
-            // the chunks partition the reference: the band's center is the reference's own error
-            assertThat(model.referenceError()).isCloseTo(referenceError, within(1e-9 * referenceError));
+            double inSample = rowByRowError(model, reference);
+            assertThat(model.reconstructionError(moments(names, reference))).isCloseTo(inSample,
+                    within(1e-9 * inSample));
+            // the band's center is the held-out error: fresh rows are reconstructed worse than the rows the
+            // components were fitted on, by O(m k / N) relative
+            assertThat(model.referenceError()).isGreaterThan(inSample).isLessThan(inSample * 1.01);
         }
     }
 
@@ -280,7 +285,6 @@ class PcaReconstructionModelTest {
         double mseCurrent = expected.get("mse_current").asDouble();
         assertThat(model.reconstructionError(moments(names, reference))).isCloseTo(mseReference,
                 within(1e-9 * mseReference));
-        assertThat(model.referenceError()).isCloseTo(mseReference, within(1e-9 * mseReference));
         assertThat(model.reconstructionError(moments(names, current))).isCloseTo(mseCurrent,
                 within(1e-9 * mseCurrent));
     }
@@ -342,23 +346,78 @@ class PcaReconstructionModelTest {
     }
 
     @Test
-    void bandIsMeanPlusMinusThreeChunkSdsScaledToTheWindowsRows() {
+    void bandIsTheHeldOutCenterWithTheReferencesOwnErrorInQuadrature() {
         List<double[][]> chunks = referenceChunks();
         PcaReconstructionModel model = fit(FLIP_NAMES, chunks);
-        // the chunks' errors, their mean and sample sd, computed here from the model's errors
-        double[] errors = chunks.stream().mapToDouble(c -> model.reconstructionError(moments(FLIP_NAMES, c))).toArray();
-        double mean = Arrays.stream(errors).average().orElseThrow();
-        double sd = Math.sqrt(Arrays.stream(errors).map(e -> (e - mean) * (e - mean)).sum() / (errors.length - 1));
+        // cross-fitting recomputed here: chunk j in fold j mod 10, its error under the model of the other folds
+        int folds = 10;
+        double[] errors = new double[chunks.size()];
+        for (int f = 0; f < folds; f++) {
+            List<double[][]> rest = new ArrayList<>();
+            for (int j = 0; j < chunks.size(); j++) {
+                if (j % folds != f) {
+                    rest.add(chunks.get(j));
+                }
+            }
+            PcaReconstructionModel foldModel = fit(FLIP_NAMES, rest);
+            assertThat(foldModel.components()).isEqualTo(model.components());
+            for (int j = f; j < chunks.size(); j += folds) {
+                errors[j] = foldModel.reconstructionError(moments(FLIP_NAMES, chunks.get(j)));
+            }
+        }
+        double center = Arrays.stream(errors).average().orElseThrow();
+        double sdPerRow = Math.sqrt(CHUNK * Arrays.stream(errors).map(e -> (e - center) * (e - center)).sum()
+                / (errors.length - 1));
+        long referenceRows = (long) CHUNK * REFERENCE_CHUNKS;
 
+        assertThat(model.referenceError()).isCloseTo(center, within(1e-12));
+        assertThat(model.errorSdPerRow()).isCloseTo(sdPerRow, within(1e-12));
+        assertThat(model.chunksUsed()).isEqualTo(REFERENCE_CHUNKS);
+        assertThat(model.folds()).isEqualTo(folds);
+        double dof = model.errorSdDegreesOfFreedom();
+        assertThat(dof).isLessThanOrEqualTo(REFERENCE_CHUNKS - 1).isGreaterThan(REFERENCE_CHUNKS / 3.0);
+        double q = new TDistribution(null, dof).inverseCumulativeProbability(
+                new NormalDistribution(null, 0, 1).cumulativeProbability(3));
         for (int n : new int[] {500, WINDOW, 20_000}) {
             MultivariateDriftResult result = model.evaluate(moments(FLIP_NAMES, flipRows(n, n, 0.8)));
-
-            double half = 3 * sd * Math.sqrt((double) CHUNK / n);
-            assertThat(result.referenceError()).isCloseTo(mean, within(1e-12));
-            assertThat(result.upper()).isCloseTo(mean + half, within(1e-12));
-            assertThat(result.lower()).isCloseTo(mean - half, within(1e-12));
+            long rows = result.rows();
+            double sd = sdPerRow * Math.sqrt(1.0 / rows + 1.0 / referenceRows);
+            assertThat((result.upper() - result.lower()) / 2).as("half-width at n = %d", rows)
+                    .isCloseTo(q * sd, within(1e-12));
+            // the skewness correction moves the band up by at most (q^2 - 1) / 6 sd
+            double mid = (result.upper() + result.lower()) / 2;
+            assertThat(mid - center).isBetween(-1e-12, sd * (q * q - 1) / 6 + 1e-12);
         }
-        assertThat(model.chunksUsed()).isEqualTo(REFERENCE_CHUNKS);
+    }
+
+    @Test
+    void modelStoredBeforeCrossFittingIsReadWithTheReferencesOwnErrorAdded() {
+        // written by the previous version (format 1): 5 chunks of 1,000 rows of (z1, 0.8 z1 + 0.6 z2, z3), its
+        // in-sample center 0.19031979932212342, sd per row 0.3695406389879939
+        byte[] format1 = java.util.Base64.getDecoder().decode("Ac3MzMzMzOQ/AAAAAAAACEBkAAAAAAAAAAMAAAACAAAAeDECAAAAeDIC"
+                + "AAAAeDOIEwAAAAAAAAAAABlwa2guR0S/QI7cJutmkb8azjqgfeeCPw7rDF/TC/A/9ETpgyML8D9+1HTvau7vPwMAAAB530KX6Pb8P6"
+                + "RrPkUV++8/vFXvMGZcyD8CAAAAgFAZtLGe5j8V51HEMp7mPziwQ0XnCpw/5G42c2yQkb/6SwcxFBiWvwEtojPj/O8/tVXvMGZcyD"
+                + "+hxL/HjabXPwUAAAD/////");
+        PcaReconstructionModel model = PcaReconstructionModel.fromBytes(format1);
+
+        assertThat(model.reason()).isNull();
+        assertThat(model.referenceError()).isEqualTo(0.19031979932212342);
+        assertThat(model.errorSdPerRow()).isEqualTo(0.3695406389879939);
+        assertThat(model.folds()).isZero();
+        assertThat(model.errorSdDegreesOfFreedom()).isEqualTo(4);
+        double q = new TDistribution(null, 4).inverseCumulativeProbability(
+                new NormalDistribution(null, 0, 1).cumulativeProbability(3));
+        CoMoments window = new CoMoments(List.of("x1", "x2", "x3"));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 20_000; i++) {
+            window.add(new double[] {random.nextGaussian(), random.nextGaussian(), random.nextGaussian()});
+        }
+        MultivariateDriftResult result = model.evaluate(window);
+        double half = q * 0.3695406389879939 * Math.sqrt(1.0 / 20_000 + 1.0 / 5_000);
+        assertThat(result.upper()).isCloseTo(0.19031979932212342 + half, within(1e-12));
+        assertThat(result.lower()).isCloseTo(0.19031979932212342 - half, within(1e-12));
+        // and it is written back in the current format, which reads the same
+        assertThat(PcaReconstructionModel.fromBytes(model.toBytes()).evaluate(window)).isEqualTo(result);
     }
 
     // ---- what cannot be computed ----
@@ -420,13 +479,12 @@ class PcaReconstructionModelTest {
     @Test
     void tooFewReferenceChunksGiveAReason() {
         List<double[][]> chunks = referenceChunks();
-        List<double[][]> oneUsable = List.of(chunks.get(0), Arrays.copyOf(chunks.get(1), 99));
+        List<double[][]> oneUsable = List.of(chunks.get(0), new double[0][]);
 
         PcaReconstructionModel model = fit(FLIP_NAMES, oneUsable);
         MultivariateDriftResult result = model.evaluate(moments(FLIP_NAMES, chunks.get(2)));
 
-        assertThat(model.reason()).isEqualTo("the threshold needs at least 2 reference chunks of at least 100 rows, "
-                + "had 1 of 2");
+        assertThat(model.reason()).isEqualTo("the threshold needs at least 2 reference chunks with rows, had 1 of 2");
         assertThat(result.drifted()).isNull();
         assertThat(result.components()).isEqualTo(2);
         assertThat(result.reconstructionError()).isFinite();
@@ -496,9 +554,9 @@ class PcaReconstructionModelTest {
         byte[] good = fit(FLIP_NAMES, referenceChunks().subList(0, 3)).toBytes();
 
         byte[] version = good.clone();
-        version[0] = 2;
+        version[0] = 3;
         assertThatThrownBy(() -> PcaReconstructionModel.fromBytes(version))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format version 2");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format version 3");
         assertThatThrownBy(() -> PcaReconstructionModel.fromBytes(Arrays.copyOf(good, good.length - 1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
         assertThatThrownBy(() -> PcaReconstructionModel.fromBytes(Arrays.copyOf(good, good.length + 2)))
