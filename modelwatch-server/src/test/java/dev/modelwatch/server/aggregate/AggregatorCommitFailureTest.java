@@ -165,6 +165,11 @@ class AggregatorCommitFailureTest {
         }
 
         @Override
+        public dev.modelwatch.store.TokenStore tokens() {
+            return real.tokens();
+        }
+
+        @Override
         public boolean isReachable() {
             return !down;
         }
