@@ -5,7 +5,11 @@ import dev.modelwatch.server.aggregate.Aggregator;
 import dev.modelwatch.server.aggregate.ModelRegistry;
 import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.api.ApiServer;
+import dev.modelwatch.server.auth.AccessConfig;
+import dev.modelwatch.server.auth.ApiTokens;
+import dev.modelwatch.server.config.ConfigException;
 import dev.modelwatch.server.config.ServerConfig;
+import java.security.SecureRandom;
 import dev.modelwatch.server.ingest.DurableLog;
 import dev.modelwatch.server.ingest.EventDecoder;
 import dev.modelwatch.server.alert.AlertRuntime;
@@ -40,6 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelWatchServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelWatchServer.class);
+    private static final long TOKEN_RELOAD_MS = 30_000;
 
     private final Store store;
     private final PendingStore pending;
@@ -64,6 +69,14 @@ public final class ModelWatchServer implements AutoCloseable {
     public static ModelWatchServer start(ServerConfig config, Clock clock) {
         long t0 = System.nanoTime();
         Store store = Stores.open(config.jdbcUrl(), config.sketches());
+        ApiTokens tokens;
+        boolean tokensRequired = config.access().tokensRequired(config.bind());
+        try {
+            tokens = accessChecks(config, store, clock);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         PendingStore pending = RocksPendingStore.open(config.dataDir().resolve("pending"),
                 (int) Math.min(Integer.MAX_VALUE, config.joinHorizon().toSeconds()));
         ServerMetrics metrics = new ServerMetrics();
@@ -120,12 +133,38 @@ public final class ModelWatchServer implements AutoCloseable {
                 });
         alerts.start();
         ApiServer api = new ApiServer(config, decoder, log, aggregator, registry, query, store, metrics, drift, alerts,
-                clock);
+                tokens, tokensRequired, clock);
         int port = api.start();
         LOG.info("modelwatch listening on http://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),
                 (System.nanoTime() - t0) / 1_000_000);
         return new ModelWatchServer(store, pending, log, aggregator, api, alerts, port);
+    }
+
+    /**
+     * The API tokens the server checks, or null with {@code server.insecure_no_auth}; refuses to start
+     * a server bound beyond loopback when no valid token exists (it would be open to anyone).
+     */
+    private static ApiTokens accessChecks(ServerConfig config, Store store, Clock clock) {
+        if (config.access().insecureNoAuth()) {
+            LOG.warn("!!! INSECURE: token checks are off (--insecure-no-auth / server.insecure_no_auth). Anyone who"
+                    + " reaches {}:{} can read every model, silence every alert, replace references and tokens. !!!",
+                    config.bind(), config.port());
+            return null;
+        }
+        ApiTokens tokens = new ApiTokens(store.tokens(), clock, new SecureRandom(), TOKEN_RELOAD_MS);
+        boolean required = config.access().tokensRequired(config.bind());
+        if (required && !tokens.anyValid()) {
+            throw new ConfigException("refusing to start", List.of("the server would listen on " + config.bind()
+                    + (AccessConfig.isLoopback(config.bind()) ? " with server.auth: required" : ", beyond loopback,")
+                    + " and no API token exists, so nobody could use it and it would not be safe to open it."
+                    + " Create one first: modelwatch token create --name admin --scope admin,read,ingest"
+                    + " (with the same --config/--db/--data-dir), or start with --insecure-no-auth"
+                    + " (server.insecure_no_auth: true) to run without tokens"));
+        }
+        LOG.info("API tokens: {} ({} valid)", required ? "required" : "optional on loopback",
+                tokens.all().stream().filter(t -> !t.revoked()).count());
+        return tokens;
     }
 
     public int port() {
@@ -147,6 +186,11 @@ public final class ModelWatchServer implements AutoCloseable {
         pending.close();
         store.close();
         LOG.info("shut down cleanly");
+    }
+
+    /** The HTTP API, for tests that walk its route table. */
+    public ApiServer api() {
+        return api;
     }
 
     /** The aggregation runtime, for tests in this package that must hold it still. */

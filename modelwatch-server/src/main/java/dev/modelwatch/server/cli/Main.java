@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 /** The {@code modelwatch} command line: {@code serve} and {@code demo}. */
 @Command(name = "modelwatch", mixinStandardHelpOptions = true, version = "ModelWatch 0.1.0",
         description = "Monitors machine-learning models in production: metrics, drift, alerts and diagnosis.",
-        subcommands = {Main.Serve.class, Main.Demo.class, Main.Rules.class, Main.AlertCommand.class})
+        subcommands = {Main.Serve.class, Main.Demo.class, Main.Rules.class, Main.AlertCommand.class,
+                TokenCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -60,6 +61,9 @@ public final class Main implements Runnable {
         @Option(names = "--db", paramLabel = "JDBC_URL",
                 description = "jdbc:postgresql:... or jdbc:mariadb:... (default: embedded SQLite in the data directory)")
         String db;
+        @Option(names = "--insecure-no-auth",
+                description = "no token checks, even when listening beyond loopback (server.insecure_no_auth)")
+        boolean insecureNoAuth;
 
         ServerConfig resolve() {
             ServerConfig c = config == null ? ServerConfig.defaults() : ConfigLoader.load(config);
@@ -74,6 +78,10 @@ public final class Main implements Runnable {
             }
             if (db != null) {
                 c = c.withDb(db);
+            }
+            if (insecureNoAuth) {
+                c = c.withAccess(new dev.modelwatch.server.auth.AccessConfig(c.access().mode(), true,
+                        c.access().externalUrl()));
             }
             return c;
         }

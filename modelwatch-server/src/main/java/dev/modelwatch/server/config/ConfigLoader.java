@@ -17,6 +17,8 @@ import dev.modelwatch.server.alert.lifecycle.AlertRule;
 import dev.modelwatch.server.alert.lifecycle.ConfigNode;
 import dev.modelwatch.server.alert.lifecycle.ConfigProblems;
 import dev.modelwatch.server.alert.lifecycle.RuleGroup;
+import dev.modelwatch.server.auth.AccessConfig;
+import dev.modelwatch.server.auth.AuthMode;
 import dev.modelwatch.server.drift.DriftConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -136,7 +138,8 @@ public final class ConfigLoader {
         checkKeys(root, "", Set.of("server", "ingest", "log", "aggregation", "labels", "retention", "metrics",
                 "models", "drift", "alerting", "rules", "route", "receivers", "inhibit_rules"));
         AlertingConfig alerting = alerting(root);
-        JsonNode server = section(root, "server", Set.of("port", "bind", "data_dir", "db"));
+        JsonNode server = section(root, "server", Set.of("port", "bind", "data_dir", "db", "auth", "insecure_no_auth",
+                "external_url"));
         JsonNode ingest = section(root, "ingest", Set.of("max_body_bytes", "max_events_per_request", "max_features",
                 "max_future_skew", "max_queued_events", "max_queue_wait"));
         JsonNode log = section(root, "log", Set.of("segment_bytes", "fsync"));
@@ -157,6 +160,7 @@ public final class ConfigLoader {
                 || db.startsWith("jdbc:mysql:") || db.startsWith("jdbc:mariadb:"))) {
             problems.add("server.db: '" + db + "' is not a jdbc:sqlite:, jdbc:postgresql:, jdbc:mysql: or jdbc:mariadb: URL");
         }
+        AccessConfig access = access(server);
         long maxBody = longValue(ingest, "ingest.max_body_bytes", "max_body_bytes", d.maxBodyBytes(), 1024, 1L << 31);
         int maxEvents = intValue(ingest, "ingest.max_events_per_request", "max_events_per_request",
                 d.maxEventsPerRequest(), 1, 10_000_000);
@@ -222,7 +226,32 @@ public final class ConfigLoader {
         }
         return new ServerConfig(port, bind, Path.of(dataDir), db, maxBody, maxEvents, maxFeatures, skew, maxQueued,
                 maxQueueWait, segment, fsync, flush, sketches, horizon, idFilter, rBase, rHour, rDay, exposition, models,
-                new DriftConfig(baseline, modelDrift), alerting);
+                new DriftConfig(baseline, modelDrift), alerting, access);
+    }
+
+    /** {@code server.auth}, {@code server.insecure_no_auth}, {@code server.external_url}. */
+    private AccessConfig access(JsonNode server) {
+        AccessConfig d = AccessConfig.DEFAULT;
+        AuthMode mode = d.mode();
+        String modeText = textValue(server, "server.auth", "auth", null);
+        if (modeText != null) {
+            try {
+                mode = AuthMode.parse(modeText);
+            } catch (IllegalArgumentException e) {
+                problems.add("server.auth: " + e.getMessage());
+            }
+        }
+        boolean insecure = boolValue(server, "server.insecure_no_auth", "insecure_no_auth", d.insecureNoAuth());
+        String external = textValue(server, "server.external_url", "external_url", d.externalUrl());
+        if (external != null) {
+            try {
+                AccessConfig.originOf(external);
+            } catch (IllegalArgumentException e) {
+                problems.add("server.external_url: " + e.getMessage());
+                external = null;
+            }
+        }
+        return new AccessConfig(mode, insecure, external);
     }
 
     /**
