@@ -108,6 +108,7 @@ public final class ApiServer {
             c.startup.showJavalinBanner = false;
             c.startup.showOldJavalinVersionWarning = false;
             c.http.maxRequestSize = config.maxBodyBytes();
+            c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             c.routes.get("/healthz", ctx -> send(ctx, 200, Map.of("status", "ok")), Access.PUBLIC);
             c.routes.get("/readyz", this::ready, Access.PUBLIC);
             c.routes.get("/metrics", ctx -> {
