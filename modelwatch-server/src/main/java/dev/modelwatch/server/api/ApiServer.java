@@ -396,8 +396,18 @@ public final class ApiServer {
 
     // ---- models ----
 
-    private ModelRecord model(Context ctx) {
+    /** The {@code {model}} of the path: 400 naming it when it cannot be a model name. */
+    private static String modelName(Context ctx) {
         String name = ctx.pathParam("model");
+        if (!EventDecoder.isModelName(name)) {
+            throw new ApiException(400, "model: '" + (name.length() > 64 ? name.substring(0, 64) + "..." : name) + "' "
+                    + EventDecoder.modelNameProblem(name));
+        }
+        return name;
+    }
+
+    private ModelRecord model(Context ctx) {
+        String name = modelName(ctx);
         // a model first seen in events acknowledged a moment ago may not be aggregated yet
         if (models.get(name).isEmpty()) {
             awaitApplied();
@@ -418,7 +428,7 @@ public final class ApiServer {
     }
 
     private void declare(Context ctx) throws Exception {
-        String name = ctx.pathParam("model");
+        String name = modelName(ctx);
         JsonNode body;
         try {
             body = json.readTree(ctx.bodyAsBytes());

@@ -38,7 +38,6 @@ import java.util.regex.Pattern;
  * silently ignored).
  */
 public final class ConfigLoader {
-    static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
     private final List<String> problems = new ArrayList<>();
     /** Environment variables, where secrets named in the file ({@code *_env}) are read. */
     private final java.util.function.Function<String, String> env;
@@ -420,8 +419,8 @@ public final class ConfigLoader {
      */
     public static ModelSpec modelSpec(String name, JsonNode node, String path, List<String> problems) {
         int before = problems.size();
-        if (!MODEL_NAME.matcher(name).matches()) {
-            problems.add(path + ": model name must match [A-Za-z0-9_.-]{1,128}");
+        if (!dev.modelwatch.server.ingest.EventDecoder.isModelName(name)) {
+            problems.add(path + ": model name " + dev.modelwatch.server.ingest.EventDecoder.modelNameProblem(name));
         }
         if (node == null || !node.isObject()) {
             problems.add(path + ": must be an object with task, positive_class, window");
