@@ -7,6 +7,8 @@ import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.api.ApiServer;
 import dev.modelwatch.server.auth.AccessConfig;
 import dev.modelwatch.server.auth.ApiTokens;
+import dev.modelwatch.server.auth.TlsContext;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import dev.modelwatch.server.config.ConfigException;
 import dev.modelwatch.server.config.ServerConfig;
 import java.security.SecureRandom;
@@ -68,6 +70,12 @@ public final class ModelWatchServer implements AutoCloseable {
 
     public static ModelWatchServer start(ServerConfig config, Clock clock) {
         long t0 = System.nanoTime();
+        SslContextFactory.Server tls;
+        try {
+            tls = config.access().tls() == null ? null : TlsContext.of(config.access().tls(), System::getenv);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("refusing to start", List.of(e.getMessage()));
+        }
         Store store = Stores.open(config.jdbcUrl(), config.sketches());
         ApiTokens tokens;
         boolean tokensRequired = config.access().tokensRequired(config.bind());
@@ -133,10 +141,10 @@ public final class ModelWatchServer implements AutoCloseable {
                 });
         alerts.start();
         ApiServer api = new ApiServer(config, decoder, log, aggregator, registry, query, store, metrics, drift, alerts,
-                tokens, tokensRequired, clock);
+                tokens, tokensRequired, tls, clock);
         int port = api.start();
-        LOG.info("modelwatch listening on http://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
-                config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),
+        LOG.info("modelwatch listening on {}://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
+                config.access().scheme(), config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),
                 (System.nanoTime() - t0) / 1_000_000);
         return new ModelWatchServer(store, pending, log, aggregator, api, alerts, port);
     }

@@ -34,6 +34,12 @@ import dev.modelwatch.server.auth.CreatedToken;
 import dev.modelwatch.server.auth.RequestGuard;
 import dev.modelwatch.server.auth.TokenView;
 import io.javalin.Javalin;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import io.javalin.http.HandlerType;
 import io.javalin.router.Endpoint;
 import io.javalin.security.Roles;
@@ -77,11 +83,14 @@ public final class ApiServer {
     private final ObjectMapper json = new ObjectMapper();
     private final ApiTokens tokens;
     private final boolean tokensRequired;
+    private final SslContextFactory.Server tls;
     private Javalin app;
 
     public ApiServer(ServerConfig config, EventDecoder decoder, DurableLog log, Aggregator aggregator,
                      ModelRegistry models, ProfileQuery query, Store store, ServerMetrics metrics, DriftService drift,
-                     AlertRuntime alerts, ApiTokens tokens, boolean tokensRequired, Clock clock) {
+                     AlertRuntime alerts, ApiTokens tokens, boolean tokensRequired,
+                     SslContextFactory.Server tls, Clock clock) {
+        this.tls = tls;
         this.alerts = alerts;
         this.tokens = tokens;
         this.tokensRequired = tokensRequired;
@@ -101,7 +110,7 @@ public final class ApiServer {
     /** Starts listening; returns the bound port (useful with port 0). */
     public int start() {
         RequestGuard guard = new RequestGuard(tokens, tokensRequired,
-                () -> config.access().origin("http", config.bind(), app.port()));
+                () -> config.access().origin(config.access().scheme(), config.bind(), app.port()));
         app = Javalin.create(c -> {
             c.jetty.host = config.bind();
             c.jetty.port = config.port();
@@ -109,6 +118,18 @@ public final class ApiServer {
             c.startup.showOldJavalinVersionWarning = false;
             c.http.maxRequestSize = config.maxBodyBytes();
             c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            if (tls != null) {
+                // the only connector: Javalin adds its plain HTTP one only when there is none
+                c.jetty.addConnector((server, http) -> {
+                    HttpConfiguration https = new HttpConfiguration(http);
+                    https.addCustomizer(new SecureRequestCustomizer(false));
+                    ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"),
+                            new HttpConnectionFactory(https));
+                    connector.setHost(config.bind());
+                    connector.setPort(config.port());
+                    return connector;
+                });
+            }
             c.routes.get("/healthz", ctx -> send(ctx, 200, Map.of("status", "ok")), Access.PUBLIC);
             c.routes.get("/readyz", this::ready, Access.PUBLIC);
             c.routes.get("/metrics", ctx -> {

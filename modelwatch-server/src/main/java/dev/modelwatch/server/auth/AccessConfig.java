@@ -10,9 +10,20 @@ import java.net.UnknownHostException;
  * @param mode           whether requests need a token ({@code auto}: beyond loopback only)
  * @param insecureNoAuth no token checks at all, even beyond loopback ({@code --insecure-no-auth})
  * @param externalUrl    the URL browsers use to reach this server (its {@code Origin}), or null for the listening URL
+ * @param tls            {@code server.tls}, or null for plain HTTP
  */
-public record AccessConfig(AuthMode mode, boolean insecureNoAuth, String externalUrl) {
-    public static final AccessConfig DEFAULT = new AccessConfig(AuthMode.AUTO, false, null);
+public record AccessConfig(AuthMode mode, boolean insecureNoAuth, String externalUrl, TlsConfig tls) {
+    public static final AccessConfig DEFAULT = new AccessConfig(AuthMode.AUTO, false, null, null);
+
+    /** Without HTTPS. */
+    public AccessConfig(AuthMode mode, boolean insecureNoAuth, String externalUrl) {
+        this(mode, insecureNoAuth, externalUrl, null);
+    }
+
+    /** {@code https} with {@code server.tls}, else {@code http}. */
+    public String scheme() {
+        return tls == null ? "http" : "https";
+    }
 
     /** Whether {@code bind} is a loopback address (127.0.0.0/8, ::1, localhost). */
     public static boolean isLoopback(String bind) {

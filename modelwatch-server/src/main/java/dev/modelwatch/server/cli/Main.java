@@ -81,7 +81,7 @@ public final class Main implements Runnable {
             }
             if (insecureNoAuth) {
                 c = c.withAccess(new dev.modelwatch.server.auth.AccessConfig(c.access().mode(), true,
-                        c.access().externalUrl()));
+                        c.access().externalUrl(), c.access().tls()));
             }
             return c;
         }

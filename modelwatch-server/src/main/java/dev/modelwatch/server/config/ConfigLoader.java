@@ -19,6 +19,7 @@ import dev.modelwatch.server.alert.lifecycle.ConfigProblems;
 import dev.modelwatch.server.alert.lifecycle.RuleGroup;
 import dev.modelwatch.server.auth.AccessConfig;
 import dev.modelwatch.server.auth.AuthMode;
+import dev.modelwatch.server.auth.TlsConfig;
 import dev.modelwatch.server.drift.DriftConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -138,7 +139,7 @@ public final class ConfigLoader {
                 "models", "drift", "alerting", "rules", "route", "receivers", "inhibit_rules"));
         AlertingConfig alerting = alerting(root);
         JsonNode server = section(root, "server", Set.of("port", "bind", "data_dir", "db", "auth", "insecure_no_auth",
-                "external_url"));
+                "external_url", "tls"));
         JsonNode ingest = section(root, "ingest", Set.of("max_body_bytes", "max_events_per_request", "max_features",
                 "max_future_skew", "max_queued_events", "max_queue_wait"));
         JsonNode log = section(root, "log", Set.of("segment_bytes", "fsync"));
@@ -250,7 +251,22 @@ public final class ConfigLoader {
                 external = null;
             }
         }
-        return new AccessConfig(mode, insecure, external);
+        TlsConfig tls = null;
+        JsonNode tlsNode = server.path("tls");
+        if (!tlsNode.isMissingNode() && !tlsNode.isNull()) {
+            checkKeys(tlsNode, "server.tls.", Set.of("cert_file", "key_file", "keystore_file", "keystore_password_env"));
+            String cert = textValue(tlsNode, "server.tls.cert_file", "cert_file", null);
+            String key = textValue(tlsNode, "server.tls.key_file", "key_file", null);
+            String keystore = textValue(tlsNode, "server.tls.keystore_file", "keystore_file", null);
+            tls = new TlsConfig(cert == null ? null : Path.of(cert), key == null ? null : Path.of(key),
+                    keystore == null ? null : Path.of(keystore),
+                    textValue(tlsNode, "server.tls.keystore_password_env", "keystore_password_env", null));
+            if (tls.problem() != null) {
+                problems.add("server.tls: " + tls.problem());
+                tls = null;
+            }
+        }
+        return new AccessConfig(mode, insecure, external, tls);
     }
 
     /**
