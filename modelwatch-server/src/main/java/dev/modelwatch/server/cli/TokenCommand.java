@@ -4,14 +4,12 @@ import dev.modelwatch.server.auth.ApiTokens;
 import dev.modelwatch.server.auth.CreatedToken;
 import dev.modelwatch.server.auth.TokenView;
 import dev.modelwatch.server.config.ConfigException;
-import dev.modelwatch.server.config.ConfigLoader;
 import dev.modelwatch.server.config.ServerConfig;
 import dev.modelwatch.store.Store;
 import dev.modelwatch.store.StoreException;
 import dev.modelwatch.store.StoredToken;
 import dev.modelwatch.store.Stores;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
@@ -37,22 +35,9 @@ final class TokenCommand implements Runnable {
     }
 
     /** Where the tokens are: the same options as {@code serve}. */
-    static class StoreOptions {
-        @Option(names = "--config", paramLabel = "FILE", description = "modelwatch.yml (its server.db / server.data_dir)")
-        Path config;
-        @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (default ./data)")
-        Path dataDir;
-        @Option(names = "--db", paramLabel = "JDBC_URL", description = "the server's database (default: SQLite in the data directory)")
-        String db;
-
+    static class StoreOptions extends Main.DataOptions {
         Store open() throws java.io.IOException {
-            ServerConfig c = config == null ? ServerConfig.defaults() : ConfigLoader.load(config);
-            if (dataDir != null) {
-                c = c.withDataDir(dataDir);
-            }
-            if (db != null) {
-                c = c.withDb(db);
-            }
+            ServerConfig c = resolve();
             if (c.db() == null) {
                 Files.createDirectories(c.dataDir());
             }
