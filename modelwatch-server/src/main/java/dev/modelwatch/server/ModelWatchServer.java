@@ -5,12 +5,18 @@ import dev.modelwatch.server.aggregate.Aggregator;
 import dev.modelwatch.server.aggregate.ModelRegistry;
 import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.api.ApiServer;
+import dev.modelwatch.server.auth.AccessConfig;
+import dev.modelwatch.server.auth.ApiTokens;
+import dev.modelwatch.server.auth.TlsContext;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import dev.modelwatch.server.config.ConfigException;
 import dev.modelwatch.server.config.ServerConfig;
 import dev.modelwatch.server.deadletter.DeadLetters;
 import dev.modelwatch.server.health.HealthProblem;
 import dev.modelwatch.server.health.ProcessExit;
 import dev.modelwatch.server.health.Readiness;
 import dev.modelwatch.server.health.Workers;
+import java.security.SecureRandom;
 import dev.modelwatch.server.ingest.DurableLog;
 import dev.modelwatch.server.ingest.EventDecoder;
 import dev.modelwatch.server.alert.AlertRuntime;
@@ -46,6 +52,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelWatchServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelWatchServer.class);
+    private static final long TOKEN_RELOAD_MS = 30_000;
 
     private final Store store;
     private final PendingStore pending;
@@ -93,7 +100,21 @@ public final class ModelWatchServer implements AutoCloseable {
                                          UnaryOperator<Store> storeView) {
         long t0 = System.nanoTime();
         Workers workers = new Workers(exit);
+        SslContextFactory.Server tls;
+        try {
+            tls = config.access().tls() == null ? null : TlsContext.of(config.access().tls(), System::getenv);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("refusing to start", List.of(e.getMessage()));
+        }
         Store store = storeView.apply(Stores.open(config.jdbcUrl(), config.sketches()));
+        ApiTokens tokens;
+        boolean tokensRequired = config.access().tokensRequired(config.bind());
+        try {
+            tokens = accessChecks(config, store, clock);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         PendingStore pending = RocksPendingStore.open(config.dataDir().resolve("pending"),
                 (int) Math.min(Integer.MAX_VALUE, config.joinHorizon().toSeconds()));
         ServerMetrics metrics = new ServerMetrics();
@@ -158,12 +179,38 @@ public final class ModelWatchServer implements AutoCloseable {
                 () -> heldModelProblems(aggregator, config.parkAfter()),
                 () -> deadLetterProblems(deadLetters)));
         ApiServer api = new ApiServer(config, decoder, log, aggregator, registry, query, store, metrics, drift, alerts,
-                readiness, deadLetters, clock);
+                readiness, deadLetters, tokens, tokensRequired, tls, clock);
         int port = api.start();
-        LOG.info("modelwatch listening on http://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
-                config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),
+        LOG.info("modelwatch listening on {}://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
+                config.access().scheme(), config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),
                 (System.nanoTime() - t0) / 1_000_000);
         return new ModelWatchServer(store, pending, log, aggregator, api, alerts, workers, config.shutdownGrace(), port);
+    }
+
+    /**
+     * The API tokens the server checks, or null with {@code server.insecure_no_auth}; refuses to start
+     * a server bound beyond loopback when no valid token exists (it would be open to anyone).
+     */
+    private static ApiTokens accessChecks(ServerConfig config, Store store, Clock clock) {
+        if (config.access().insecureNoAuth()) {
+            LOG.warn("!!! INSECURE: token checks are off (--insecure-no-auth / server.insecure_no_auth). Anyone who"
+                    + " reaches {}:{} can read every model, silence every alert, replace references and tokens. !!!",
+                    config.bind(), config.port());
+            return null;
+        }
+        ApiTokens tokens = new ApiTokens(store.tokens(), clock, new SecureRandom(), TOKEN_RELOAD_MS);
+        boolean required = config.access().tokensRequired(config.bind());
+        if (required && !tokens.anyValid()) {
+            throw new ConfigException("refusing to start", List.of("the server would listen on " + config.bind()
+                    + (AccessConfig.isLoopback(config.bind()) ? " with server.auth: required" : ", beyond loopback,")
+                    + " and no API token exists, so nobody could use it and it would not be safe to open it."
+                    + " Create one first: modelwatch token create --name admin --scope admin,read,ingest"
+                    + " (with the same --config/--db/--data-dir), or start with --insecure-no-auth"
+                    + " (server.insecure_no_auth: true) to run without tokens"));
+        }
+        LOG.info("API tokens: {} ({} valid)", required ? "required" : "optional on loopback",
+                tokens.all().stream().filter(t -> !t.revoked()).count());
+        return tokens;
     }
 
     public int port() {
@@ -224,6 +271,11 @@ public final class ModelWatchServer implements AutoCloseable {
     /** What is left of the grace period, at least 1 ms. */
     private static Duration left(long deadlineNanos) {
         return Duration.ofNanos(Math.max(1_000_000, deadlineNanos - System.nanoTime()));
+    }
+
+    /** The HTTP API, for tests that walk its route table. */
+    public ApiServer api() {
+        return api;
     }
 
     /** The aggregation runtime, for tests in this package that must hold it still. */

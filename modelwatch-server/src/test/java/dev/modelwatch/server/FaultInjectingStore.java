@@ -124,6 +124,11 @@ public final class FaultInjectingStore implements Store {
     }
 
     @Override
+    public dev.modelwatch.store.TokenStore tokens() {
+        return real.tokens();
+    }
+
+    @Override
     public List<TrainingEvent> trainingEvents(String model, String run) {
         return real.trainingEvents(model, run);
     }

@@ -72,7 +72,7 @@ class OperationsTest {
         assertThatThrownBy(() -> ConfigLoader.parse(yaml, "modelwatch.yml"))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
-                        "line 3: server.colour: unknown key; expected one of [bind, data_dir, db, port, shutdown_grace]",
+                        "line 3: server.colour: unknown key; expected one of [auth, bind, data_dir, db, external_url, insecure_no_auth, port, shutdown_grace, tls]",
                         "line 2: server.port: must be an integer, got 'eighty'",
                         "line 5: ingest.max_future_skew: 'soon' is not a duration like 500ms, 10s, 1m, 2h, 7d",
                         "line 7: models.fraud.task: unknown task 'clustering'; expected one of binary_classification, "

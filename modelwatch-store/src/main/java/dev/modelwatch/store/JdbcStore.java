@@ -82,6 +82,7 @@ final class JdbcStore implements Store {
     private final String upsertModelCheckpoint;
     private final String upsertReference;
     private final String upsertAlertingState;
+    private final JdbcTokenStore tokens;
 
     JdbcStore(HikariDataSource dataSource, Dialect dialect, SketchSettings settings, Clock clock) {
         this.dataSource = dataSource;
@@ -98,6 +99,7 @@ final class JdbcStore implements Store {
         this.upsertReference = dialect.upsert("model_references", List.of("model", "version"),
                 List.of("model", "version", "source", "row_count", "created_at_ms", "data"));
         this.upsertAlertingState = dialect.upsert("alerting_state", List.of("name"), List.of("name", "data", "updated_at_ms"));
+        this.tokens = new JdbcTokenStore(this);
     }
 
     @Override
@@ -508,7 +510,7 @@ final class JdbcStore implements Store {
         void bind(PreparedStatement s) throws SQLException;
     }
 
-    private static void setNullableLong(PreparedStatement s, int index, Long value) throws SQLException {
+    static void setNullableLong(PreparedStatement s, int index, Long value) throws SQLException {
         if (value == null) {
             s.setNull(index, Types.BIGINT);
         } else {
@@ -640,6 +642,11 @@ final class JdbcStore implements Store {
     }
 
     @Override
+    public TokenStore tokens() {
+        return tokens;
+    }
+
+    @Override
     public boolean isReachable() {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.setQueryTimeout(REACHABLE_TIMEOUT_S);
@@ -717,7 +724,7 @@ final class JdbcStore implements Store {
     // ---- transactions ----
 
     @FunctionalInterface
-    private interface SqlWork<T> {
+    interface SqlWork<T> {
         T run(Connection c) throws SQLException;
     }
 
@@ -748,7 +755,7 @@ final class JdbcStore implements Store {
     }
 
     /** Runs {@code work} in one transaction: all of it commits, or it is rolled back and a StoreException thrown. */
-    private <T> T inTransaction(String what, SqlWork<T> work) {
+    <T> T inTransaction(String what, SqlWork<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -784,7 +791,7 @@ final class JdbcStore implements Store {
         }
     }
 
-    private <T> T read(String what, SqlWork<T> work) {
+    <T> T read(String what, SqlWork<T> work) {
         try (Connection c = dataSource.getConnection()) {
             return work.run(c);
         } catch (SQLException | RuntimeException e) {

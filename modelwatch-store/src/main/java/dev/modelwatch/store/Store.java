@@ -121,6 +121,9 @@ public interface Store extends AutoCloseable {
     /** Deletes delivered and failed notifications created before {@code beforeMs}; the number deleted. */
     long expireNotifications(long beforeMs);
 
+    /** The API tokens (their hashes). */
+    TokenStore tokens();
+
     /** Whether the database answers a trivial query now. */
     boolean isReachable();
 

@@ -42,7 +42,8 @@ abstract class StoreContractTest {
     /** 2023-11-14T22:00:00Z: aligned to the hour (so to the minute), not to the day. */
     static final long T0 = 1_700_000_000_000L - 1_700_000_000_000L % HOUR;
     private static final List<String> TABLES = List.of("window_profiles", "models",
-            "model_versions", "training_events", "metric_events", "checkpoint", "model_references", "alerting_state", "notification_outbox", "alert_history");
+            "model_versions", "training_events", "metric_events", "checkpoint", "model_references", "alerting_state", "notification_outbox", "alert_history",
+            "api_tokens");
 
     protected String url;
     protected Store store;
@@ -409,6 +410,56 @@ abstract class StoreContractTest {
                 .containsExactlyInAnyOrder("v1=1", "V1=2", "v1 =3");
         assertThat(store.profiles("fraud", "v1", "region:EU", MINUTE, T0, T0 + MINUTE))
                 .extracting(p -> p.profile().count()).containsExactly(4L);
+    }
+
+    @Test
+    void tokensRoundTripWithTheirScopesAndOnlyTheirHash() {
+        StoredToken ci = token("ci0123456789", "ci ingest", List.of("ingest"), T0);
+        StoredToken ops = token("ops012345678", "ops", List.of("admin", "read"), T0 + 1);
+        store.tokens().create(ops);
+        store.tokens().create(ci);
+
+        assertThat(store.tokens().all()).containsExactly(ci, ops);
+        assertThat(store.tokens().all().get(1).scopes()).containsExactly("admin", "read");
+        assertThat(store.tokens().all().get(0).lastUsedAtMs()).isNull();
+        assertThat(store.tokens().all().get(0).revoked()).isFalse();
+    }
+
+    @Test
+    void aTokenIdIsNeverReused() {
+        store.tokens().create(token("dup012345678", "first", List.of("read"), T0));
+        assertThatThrownBy(() -> store.tokens().create(token("dup012345678", "second", List.of("admin"), T0 + 1)))
+                .isInstanceOf(StoreException.class).hasMessageContaining("dup012345678");
+        assertThat(store.tokens().all()).extracting(StoredToken::name).containsExactly("first");
+    }
+
+    @Test
+    void revokingKeepsTheTokenListedWithItsFirstRevocationTime() {
+        StoredToken t = token("rev012345678", "to revoke", List.of("read"), T0);
+        store.tokens().create(t);
+        assertThat(store.tokens().revoke(t.id(), T0 + 10)).isTrue();
+        assertThat(store.tokens().revoke(t.id(), T0 + 20)).as("already revoked: still exists").isTrue();
+        assertThat(store.tokens().revoke("absent", T0 + 20)).isFalse();
+        assertThat(store.tokens().all()).singleElement().satisfies(r -> {
+            assertThat(r.revoked()).isTrue();
+            assertThat(r.revokedAtMs()).isEqualTo(T0 + 10);
+        });
+    }
+
+    @Test
+    void lastUseOnlyMovesForward() {
+        StoredToken a = token("use012345678", "a", List.of("ingest"), T0);
+        StoredToken b = token("use112345678", "b", List.of("ingest"), T0);
+        store.tokens().create(a);
+        store.tokens().create(b);
+        store.tokens().recordUse(Map.of(a.id(), T0 + 100, b.id(), T0 + 50));
+        store.tokens().recordUse(Map.of(a.id(), T0 + 60, "absent", T0 + 70));
+        assertThat(store.tokens().all()).extracting(StoredToken::lastUsedAtMs).containsExactly(T0 + 100, T0 + 50);
+    }
+
+    private static StoredToken token(String id, String name, List<String> scopes, long createdAtMs) {
+        String hash = String.format("%064x", new java.math.BigInteger(1, id.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return new StoredToken(id, name, scopes, hash, createdAtMs, null, null);
     }
 
     @Test

@@ -1051,6 +1051,11 @@ public final class Aggregator implements AutoCloseable {
                 throw new IllegalStateException("window cannot change once the model has data (it is "
                         + s.spec.windowMs() / 1000 + "s)");
             }
+            if (s.predictionCount > 0 && s.spec.task() != spec.task()) {
+                throw new IllegalStateException("task cannot change once the model has data: '" + spec.name() + "' is "
+                        + s.spec.task().wireName() + " with " + s.predictionCount + " predictions, its metrics and"
+                        + " references are of that task; declare a new model name for " + spec.task().wireName());
+            }
             s.spec = spec;
         }
         active.dirtyModels.add(spec.name());

@@ -29,7 +29,22 @@ import dev.modelwatch.server.ingest.LogRecord;
 import dev.modelwatch.server.ops.ServerMetrics;
 import dev.modelwatch.store.ModelRecord;
 import dev.modelwatch.store.Store;
+import dev.modelwatch.server.auth.Access;
+import dev.modelwatch.server.auth.ApiTokens;
+import dev.modelwatch.server.auth.BodyTypes;
+import dev.modelwatch.server.auth.CreatedToken;
+import dev.modelwatch.server.auth.RequestGuard;
+import dev.modelwatch.server.auth.TokenView;
 import io.javalin.Javalin;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import io.javalin.http.HandlerType;
+import io.javalin.router.Endpoint;
+import io.javalin.security.Roles;
 import io.javalin.http.Context;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -70,13 +85,19 @@ public final class ApiServer {
     private final DeadLetters deadLetters;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
+    private final ApiTokens tokens;
+    private final boolean tokensRequired;
+    private final SslContextFactory.Server tls;
     private Javalin app;
 
     public ApiServer(ServerConfig config, EventDecoder decoder, DurableLog log, Aggregator aggregator,
                      ModelRegistry models, ProfileQuery query, Store store, ServerMetrics metrics, DriftService drift,
                      AlertRuntime alerts, dev.modelwatch.server.health.Readiness readiness, DeadLetters deadLetters,
-                     Clock clock) {
+                     ApiTokens tokens, boolean tokensRequired, SslContextFactory.Server tls, Clock clock) {
+        this.tls = tls;
         this.alerts = alerts;
+        this.tokens = tokens;
+        this.tokensRequired = tokensRequired;
         this.deadLetters = deadLetters;
         this.readiness = readiness;
         this.config = config;
@@ -94,22 +115,37 @@ public final class ApiServer {
 
     /** Starts listening; returns the bound port (useful with port 0). */
     public int start() {
+        RequestGuard guard = new RequestGuard(tokens, tokensRequired,
+                () -> config.access().origin(config.access().scheme(), config.bind(), app.port()));
         app = Javalin.create(c -> {
             c.jetty.host = config.bind();
             c.jetty.port = config.port();
             c.startup.showJavalinBanner = false;
             c.startup.showOldJavalinVersionWarning = false;
             c.http.maxRequestSize = config.maxBodyBytes();
+            c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            if (tls != null) {
+                // the only connector: Javalin adds its plain HTTP one only when there is none
+                c.jetty.addConnector((server, http) -> {
+                    HttpConfiguration https = new HttpConfiguration(http);
+                    https.addCustomizer(new SecureRequestCustomizer(false));
+                    ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"),
+                            new HttpConnectionFactory(https));
+                    connector.setHost(config.bind());
+                    connector.setPort(config.port());
+                    return connector;
+                });
+            }
             c.routes.get("/healthz", ctx -> {
                 dev.modelwatch.server.health.Readiness.Liveness live = readiness.liveness();
                 send(ctx, live.alive() ? 200 : 503, live);
-            });
-            c.routes.get("/readyz", this::ready);
+            }, Access.PUBLIC);
+            c.routes.get("/readyz", this::ready, Access.PUBLIC);
             c.routes.get("/metrics", ctx -> {
                 ctx.contentType(ServerMetrics.contentType());
                 ctx.result(metrics.scrape());
-            });
-            c.routes.post("/api/v1/events", this::ingest);
+            }, Access.READ);
+            route(c, HandlerType.POST, "/api/v1/events", Access.INGEST, BodyTypes.EVENTS, this::ingest);
             c.routes.get("/api/v1/models", ctx -> {
                 awaitApplied();
                 List<Object> list = new ArrayList<>();
@@ -117,15 +153,15 @@ public final class ApiServer {
                     list.add(modelJson(m));
                 }
                 send(ctx, 200, Map.of("models", list));
-            });
-            c.routes.get("/api/v1/models/{model}", ctx -> send(ctx, 200, modelJson(model(ctx))));
-            c.routes.put("/api/v1/models/{model}", this::declare);
-            c.routes.get("/api/v1/models/{model}/summary", this::summary);
-            c.routes.get("/api/v1/models/{model}/metrics", this::series);
-            c.routes.put("/api/v1/models/{model}/reference", this::putReference);
-            c.routes.get("/api/v1/models/{model}/reference", this::listReferences);
-            c.routes.delete("/api/v1/models/{model}/reference", this::deleteReference);
-            c.routes.get("/api/v1/models/{model}/drift", this::drift);
+            }, Access.READ);
+            c.routes.get("/api/v1/models/{model}", ctx -> send(ctx, 200, modelJson(model(ctx))), Access.READ);
+            c.routes.put("/api/v1/models/{model}", this::declare, Access.ADMIN);
+            c.routes.get("/api/v1/models/{model}/summary", this::summary, Access.READ);
+            c.routes.get("/api/v1/models/{model}/metrics", this::series, Access.READ);
+            route(c, HandlerType.PUT, "/api/v1/models/{model}/reference", Access.ADMIN, BodyTypes.REFERENCE, this::putReference);
+            c.routes.get("/api/v1/models/{model}/reference", this::listReferences, Access.READ);
+            c.routes.delete("/api/v1/models/{model}/reference", this::deleteReference, Access.ADMIN);
+            c.routes.get("/api/v1/models/{model}/drift", this::drift, Access.READ);
             c.routes.get("/api/v1/alerts", ctx -> {
                 String state = ctx.queryParam("state");
                 if (state != null && !java.util.Set.of("inactive", "pending", "firing", "resolved", "no_data", "error")
@@ -133,28 +169,40 @@ public final class ApiServer {
                     throw new ApiException(400, "state: must be pending, firing, resolved, no_data or error");
                 }
                 send(ctx, 200, Map.of("alerts", alerts.alerts(state, ctx.queryParam("model"))));
-            });
+            }, Access.READ);
             c.routes.get("/api/v1/alert-history", ctx -> {
                 long since = ctx.queryParam("since") == null ? clock.millis() - 86_400_000L
                         : Times.parse("since", ctx.queryParam("since"));
                 send(ctx, 200, Map.of("history", alerts.history(ctx.queryParam("alert"), since, 1_000)));
-            });
-            c.routes.get("/api/v1/alerts/{id}", ctx -> send(ctx, 200, alerts.alert(ctx.pathParam("id"))
-                    .orElseThrow(() -> new ApiException(404, "no alert with id '" + ctx.pathParam("id") + "'"))));
-            c.routes.post("/api/v1/alerts/{id}/ack", this::acknowledge);
-            c.routes.get("/api/v1/silences", ctx -> send(ctx, 200, Map.of("silences", alerts.silences())));
-            c.routes.post("/api/v1/silences", this::addSilence);
+            }, Access.READ);
+            c.routes.get("/api/v1/alerts/{id}", ctx -> send(ctx, 200, alerts.alert(alertId(ctx))
+                    .orElseThrow(() -> new ApiException(404, "no alert with id '" + ctx.pathParam("id") + "'"))), Access.READ);
+            c.routes.post("/api/v1/alerts/{id}/ack", this::acknowledge, Access.ADMIN);
+            c.routes.get("/api/v1/silences", ctx -> send(ctx, 200, Map.of("silences", alerts.silences())), Access.READ);
+            c.routes.post("/api/v1/silences", this::addSilence, Access.ADMIN);
             c.routes.delete("/api/v1/silences/{id}", ctx -> {
                 if (!alerts.expireSilence(ctx.pathParam("id"))) {
                     throw new ApiException(404, "no silence with id '" + ctx.pathParam("id") + "'");
                 }
                 ctx.status(204);
-            });
-            c.routes.get("/api/v1/rules", ctx -> send(ctx, 200, Map.of("rules", alerts.rules())));
+            }, Access.ADMIN);
+            c.routes.get("/api/v1/rules", ctx -> send(ctx, 200, Map.of("rules", alerts.rules())), Access.READ);
+            c.routes.get("/api/v1/tokens", ctx -> send(ctx, 200, Map.of("tokens", tokenViews())), Access.ADMIN);
+            c.routes.post("/api/v1/tokens", this::createToken, Access.ADMIN);
+            c.routes.delete("/api/v1/tokens/{id}", ctx -> {
+                if (tokens == null) {
+                    throw new ApiException(409, "token checks are off (--insecure-no-auth): no tokens to revoke");
+                }
+                if (!tokens.revoke(ctx.pathParam("id"))) {
+                    throw new ApiException(404, "no token with id '" + ctx.pathParam("id") + "'");
+                }
+                ctx.status(204);
+            }, Access.ADMIN);
             c.routes.get("/api/v1/dead-letters", ctx -> send(ctx, 200, new DeadLetterList(
-                    deadLetters.list("true".equals(ctx.queryParam("replayed"))))));
-            c.routes.get("/api/v1/dead-letters/{id}", ctx -> send(ctx, 200, deadLetter(ctx.pathParam("id"))));
-            c.routes.post("/api/v1/dead-letters/{id}/replay", this::replayDeadLetter);
+                    deadLetters.list("true".equals(ctx.queryParam("replayed"))))), Access.READ);
+            c.routes.get("/api/v1/dead-letters/{id}", ctx -> send(ctx, 200, deadLetter(ctx.pathParam("id"))), Access.READ);
+            c.routes.post("/api/v1/dead-letters/{id}/replay", this::replayDeadLetter, Access.ADMIN);
+            c.routes.beforeMatched(guard);
             c.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
             c.routes.exception(BodyException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
             c.routes.exception(Exception.class, (e, ctx) -> {
@@ -172,6 +220,45 @@ public final class ApiServer {
         });
         app.start();
         return app.port();
+    }
+
+    /** Every route this server answers: method, path and the {@link Access} it needs (none: not served). */
+    public List<Endpoint> routeTable() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream().map(p -> p.endpoint)
+                .filter(e -> e.method.isHttpMethod()).toList();
+    }
+
+    private static void route(io.javalin.config.JavalinConfig c, HandlerType method, String path, Access access,
+                              BodyTypes bodyTypes, io.javalin.http.Handler handler) {
+        c.routes.addEndpoint(new Endpoint(method, path, handler, java.util.Set.of(new Roles(java.util.Set.of(access)),
+                bodyTypes)));
+    }
+
+    private List<TokenView> tokenViews() {
+        return tokens == null ? List.of() : tokens.all().stream().map(TokenView::of).toList();
+    }
+
+    private void createToken(Context ctx) throws IOException {
+        if (tokens == null) {
+            throw new ApiException(409, "token checks are off (--insecure-no-auth): a token created now would not be"
+                    + " checked; restart without it");
+        }
+        JsonNode body = jsonBody(ctx);
+        List<String> scopes = new ArrayList<>();
+        JsonNode s = body.path("scopes");
+        if (s.isTextual()) {
+            scopes.addAll(Arrays.asList(s.asText().split(",")));
+        } else if (s.isArray()) {
+            s.forEach(n -> scopes.add(n.asText()));
+        }
+        try {
+            CreatedToken created = tokens.create(body.path("name").asText(null), scopes);
+            LOG.info("API token {} ('{}', scopes {}) created through the API", created.id(), created.name(),
+                    created.scopes());
+            send(ctx, 201, created);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, e.getMessage());
+        }
     }
 
     public void stop() {
@@ -392,8 +479,18 @@ public final class ApiServer {
 
     // ---- models ----
 
-    private ModelRecord model(Context ctx) {
+    /** The {@code {model}} of the path: 400 naming it when it cannot be a model name. */
+    private static String modelName(Context ctx) {
         String name = ctx.pathParam("model");
+        if (!EventDecoder.isModelName(name)) {
+            throw new ApiException(400, "model: '" + (name.length() > 64 ? name.substring(0, 64) + "..." : name) + "' "
+                    + EventDecoder.modelNameProblem(name));
+        }
+        return name;
+    }
+
+    private ModelRecord model(Context ctx) {
+        String name = modelName(ctx);
         // a model first seen in events acknowledged a moment ago may not be aggregated yet
         if (models.get(name).isEmpty()) {
             awaitApplied();
@@ -414,7 +511,7 @@ public final class ApiServer {
     }
 
     private void declare(Context ctx) throws Exception {
-        String name = ctx.pathParam("model");
+        String name = modelName(ctx);
         JsonNode body;
         try {
             body = json.readTree(ctx.bodyAsBytes());
@@ -474,6 +571,15 @@ public final class ApiServer {
         }
     }
 
+    /** The {@code {id}} of an alert route: 1 to 16 hex digits, else 400 (not a 500 from deeper down). */
+    private static String alertId(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!id.matches("[0-9a-fA-F]{1,16}")) {
+            throw new ApiException(400, "id: '" + id + "' is not an alert id (16 hex digits)");
+        }
+        return id;
+    }
+
     private void acknowledge(Context ctx) throws IOException {
         JsonNode body = jsonBody(ctx);
         String by = body.path("by").asText("");
@@ -485,7 +591,7 @@ public final class ApiServer {
         if (comment != null && comment.length() > 4096) {
             throw new ApiException(400, "comment: at most 4096 characters");
         }
-        send(ctx, 200, alerts.acknowledge(ctx.pathParam("id"), by, comment)
+        send(ctx, 200, alerts.acknowledge(alertId(ctx), by, comment)
                 .orElseThrow(() -> new ApiException(404, "no alert with id '" + ctx.pathParam("id") + "'")));
     }
 

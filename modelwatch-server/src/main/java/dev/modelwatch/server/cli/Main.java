@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "modelwatch", mixinStandardHelpOptions = true, version = "ModelWatch 0.1.0",
         description = "Monitors machine-learning models in production: metrics, drift, alerts and diagnosis.",
         subcommands = {Main.Serve.class, Main.Demo.class, Main.Rules.class, Main.AlertCommand.class,
-                DeadLetterCommand.class})
+                DeadLetterCommand.class, TokenCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -48,14 +48,10 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: serve or demo");
     }
 
-    /** Options shared by the commands that start a server. */
-    static class ServerOptions {
+    /** Where the configuration and the data are: shared by {@code serve} and {@code token}. */
+    static class DataOptions {
         @Option(names = "--config", paramLabel = "FILE", description = "modelwatch.yml (every key optional)")
         Path config;
-        @Option(names = "--port", paramLabel = "N", description = "HTTP port (default 8080; 0 picks a free one)")
-        Integer port;
-        @Option(names = "--bind", paramLabel = "ADDR", description = "address to listen on (default 127.0.0.1)")
-        String bind;
         @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (default ./data)")
         Path dataDir;
         @Option(names = "--db", paramLabel = "JDBC_URL",
@@ -64,17 +60,38 @@ public final class Main implements Runnable {
 
         ServerConfig resolve() {
             ServerConfig c = config == null ? ServerConfig.defaults() : ConfigLoader.load(config);
+            if (dataDir != null) {
+                c = c.withDataDir(dataDir);
+            }
+            if (db != null) {
+                c = c.withDb(db);
+            }
+            return c;
+        }
+    }
+
+    /** Options shared by the commands that start a server. */
+    static class ServerOptions extends DataOptions {
+        @Option(names = "--port", paramLabel = "N", description = "HTTP port (default 8080; 0 picks a free one)")
+        Integer port;
+        @Option(names = "--bind", paramLabel = "ADDR", description = "address to listen on (default 127.0.0.1)")
+        String bind;
+        @Option(names = "--insecure-no-auth",
+                description = "no token checks, even when listening beyond loopback (server.insecure_no_auth)")
+        boolean insecureNoAuth;
+
+        @Override
+        ServerConfig resolve() {
+            ServerConfig c = super.resolve();
             if (port != null) {
                 c = c.withPort(port);
             }
             if (bind != null) {
                 c = c.withBind(bind);
             }
-            if (dataDir != null) {
-                c = c.withDataDir(dataDir);
-            }
-            if (db != null) {
-                c = c.withDb(db);
+            if (insecureNoAuth) {
+                c = c.withAccess(new dev.modelwatch.server.auth.AccessConfig(c.access().mode(), true,
+                        c.access().externalUrl(), c.access().tls()));
             }
             return c;
         }

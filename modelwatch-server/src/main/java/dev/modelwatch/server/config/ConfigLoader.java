@@ -17,6 +17,9 @@ import dev.modelwatch.server.alert.lifecycle.AlertRule;
 import dev.modelwatch.server.alert.lifecycle.ConfigNode;
 import dev.modelwatch.server.alert.lifecycle.ConfigProblems;
 import dev.modelwatch.server.alert.lifecycle.RuleGroup;
+import dev.modelwatch.server.auth.AccessConfig;
+import dev.modelwatch.server.auth.AuthMode;
+import dev.modelwatch.server.auth.TlsConfig;
 import dev.modelwatch.server.drift.DriftConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +39,6 @@ import java.util.regex.Pattern;
  * silently ignored).
  */
 public final class ConfigLoader {
-    static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
     private final List<String> problems = new ArrayList<>();
     /** Environment variables, where secrets named in the file ({@code *_env}) are read. */
     private final java.util.function.Function<String, String> env;
@@ -136,7 +138,8 @@ public final class ConfigLoader {
         checkKeys(root, "", Set.of("server", "ingest", "log", "aggregation", "labels", "retention", "metrics",
                 "models", "drift", "alerting", "rules", "route", "receivers", "inhibit_rules"));
         AlertingConfig alerting = alerting(root);
-        JsonNode server = section(root, "server", Set.of("port", "bind", "data_dir", "db", "shutdown_grace"));
+        JsonNode server = section(root, "server", Set.of("port", "bind", "data_dir", "db", "auth", "insecure_no_auth",
+                "external_url", "tls", "shutdown_grace"));
         JsonNode ingest = section(root, "ingest", Set.of("max_body_bytes", "max_events_per_request", "max_features",
                 "max_future_skew", "max_queued_events", "max_queue_wait"));
         JsonNode log = section(root, "log", Set.of("segment_bytes", "fsync"));
@@ -157,6 +160,7 @@ public final class ConfigLoader {
                 || db.startsWith("jdbc:mysql:") || db.startsWith("jdbc:mariadb:"))) {
             problems.add("server.db: '" + db + "' is not a jdbc:sqlite:, jdbc:postgresql:, jdbc:mysql: or jdbc:mariadb: URL");
         }
+        AccessConfig access = access(server);
         long maxBody = longValue(ingest, "ingest.max_body_bytes", "max_body_bytes", d.maxBodyBytes(), 1024, 1L << 31);
         int maxEvents = intValue(ingest, "ingest.max_events_per_request", "max_events_per_request",
                 d.maxEventsPerRequest(), 1, 10_000_000);
@@ -230,7 +234,47 @@ public final class ConfigLoader {
         }
         return new ServerConfig(port, bind, Path.of(dataDir), db, maxBody, maxEvents, maxFeatures, skew, maxQueued,
                 maxQueueWait, segment, fsync, flush, sketches, horizon, idFilter, rBase, rHour, rDay, exposition, models,
-                new DriftConfig(baseline, modelDrift), alerting, shutdownGrace, parkAfter);
+                new DriftConfig(baseline, modelDrift), alerting, shutdownGrace, parkAfter, access);
+    }
+
+    /** {@code server.auth}, {@code server.insecure_no_auth}, {@code server.external_url}. */
+    private AccessConfig access(JsonNode server) {
+        AccessConfig d = AccessConfig.DEFAULT;
+        AuthMode mode = d.mode();
+        String modeText = textValue(server, "server.auth", "auth", null);
+        if (modeText != null) {
+            try {
+                mode = AuthMode.parse(modeText);
+            } catch (IllegalArgumentException e) {
+                problems.add("server.auth: " + e.getMessage());
+            }
+        }
+        boolean insecure = boolValue(server, "server.insecure_no_auth", "insecure_no_auth", d.insecureNoAuth());
+        String external = textValue(server, "server.external_url", "external_url", d.externalUrl());
+        if (external != null) {
+            try {
+                AccessConfig.originOf(external);
+            } catch (IllegalArgumentException e) {
+                problems.add("server.external_url: " + e.getMessage());
+                external = null;
+            }
+        }
+        TlsConfig tls = null;
+        JsonNode tlsNode = server.path("tls");
+        if (!tlsNode.isMissingNode() && !tlsNode.isNull()) {
+            checkKeys(tlsNode, "server.tls.", Set.of("cert_file", "key_file", "keystore_file", "keystore_password_env"));
+            String cert = textValue(tlsNode, "server.tls.cert_file", "cert_file", null);
+            String key = textValue(tlsNode, "server.tls.key_file", "key_file", null);
+            String keystore = textValue(tlsNode, "server.tls.keystore_file", "keystore_file", null);
+            tls = new TlsConfig(cert == null ? null : Path.of(cert), key == null ? null : Path.of(key),
+                    keystore == null ? null : Path.of(keystore),
+                    textValue(tlsNode, "server.tls.keystore_password_env", "keystore_password_env", null));
+            if (tls.problem() != null) {
+                problems.add("server.tls: " + tls.problem());
+                tls = null;
+            }
+        }
+        return new AccessConfig(mode, insecure, external, tls);
     }
 
     /**
@@ -409,8 +453,8 @@ public final class ConfigLoader {
      */
     public static ModelSpec modelSpec(String name, JsonNode node, String path, List<String> problems) {
         int before = problems.size();
-        if (!MODEL_NAME.matcher(name).matches()) {
-            problems.add(path + ": model name must match [A-Za-z0-9_.-]{1,128}");
+        if (!dev.modelwatch.server.ingest.EventDecoder.isModelName(name)) {
+            problems.add(path + ": model name " + dev.modelwatch.server.ingest.EventDecoder.modelNameProblem(name));
         }
         if (node == null || !node.isObject()) {
             problems.add(path + ": must be an object with task, positive_class, window");

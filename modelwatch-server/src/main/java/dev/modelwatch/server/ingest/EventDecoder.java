@@ -344,7 +344,7 @@ public final class EventDecoder {
                 return r.fail("model: required");
             }
             if (!isModelName(r.model)) {
-                return r.fail("model: '" + abbreviate(r.model) + "' must match [A-Za-z0-9_.-]{1,128}");
+                return r.fail("model: '" + abbreviate(r.model) + "' " + modelNameProblem(r.model));
             }
         }
         switch (r.type) {
@@ -412,7 +412,7 @@ public final class EventDecoder {
                     return r.fail("value: required (a number; NaN and Infinity allowed)");
                 }
                 if (r.model != null && !isModelName(r.model)) {
-                    return r.fail("model: '" + abbreviate(r.model) + "' must match [A-Za-z0-9_.-]{1,128}");
+                    return r.fail("model: '" + abbreviate(r.model) + "' " + modelNameProblem(r.model));
                 }
                 return new MetricEvent(r.name, r.value, r.model, r.labels, ts);
             }
@@ -676,10 +676,22 @@ public final class EventDecoder {
         return out;
     }
 
-    /** {@code [A-Za-z0-9_.-]{1,128}}, checked without a regex (it runs for every event). */
-    static boolean isModelName(String s) {
+    /** Why {@code s} cannot be a model name ("must match ..."), or null when it can. */
+    public static String modelNameProblem(String s) {
+        if (isModelName(s)) {
+            return null;
+        }
+        return s.equals(".") || s.equals("..") ? "must not be '.' or '..' (path segments that URLs resolve away)"
+                : "must match [A-Za-z0-9_.-]{1,128}";
+    }
+
+    /**
+     * {@code [A-Za-z0-9_.-]{1,128}} but not {@code .} or {@code ..} (path segments that URLs and file
+     * systems resolve away), checked without a regex (it runs for every event).
+     */
+    public static boolean isModelName(String s) {
         int n = s.length();
-        if (n == 0 || n > 128) {
+        if (n == 0 || n > 128 || s.equals(".") || s.equals("..")) {
             return false;
         }
         for (int i = 0; i < n; i++) {

@@ -71,16 +71,45 @@ public final class Redactor {
             }
         }
         if (url.getRawPath() != null) {
-            for (String seg : url.getRawPath().split("/")) {
-                if (seg.length() >= 2 * MIN_URL_PART) {
-                    parts.add(seg);
-                }
-            }
+            parts.addAll(pathTokens(url.getRawPath()));
         }
         if (url.getRawUserInfo() != null) {
             parts.add(url.getRawUserInfo());
         }
         return with(parts);
+    }
+
+    /**
+     * The parts of a secret URL's path that carry its token, however short: Slack's
+     * {@code /services/T…/B…/token}, Feishu's {@code /hook/<id>}. A segment is one when it is long
+     * ({@code >= 16} characters), mixes letters and digits, or is the last one and not a plain word
+     * ({@code send}, {@code hook}); from the first such segment on, the rest of the path is one too,
+     * raw and decoded, so that an echo of the path is replaced whole.
+     */
+    static List<String> pathTokens(String rawPath) {
+        List<String> parts = new ArrayList<>();
+        String[] segs = rawPath.split("/");
+        int first = -1;
+        for (int i = 0; i < segs.length; i++) {
+            String seg = segs[i];
+            boolean last = i == segs.length - 1;
+            boolean token = seg.length() >= 2 * MIN_URL_PART
+                    || (seg.length() >= 4 && seg.chars().anyMatch(Character::isDigit) && seg.chars().anyMatch(Character::isLetter))
+                    || (last && seg.length() >= 4 && !seg.matches("[a-z]+"));
+            if (token) {
+                parts.add(seg);
+                parts.add(java.net.URLDecoder.decode(seg, StandardCharsets.UTF_8));
+                if (first < 0) {
+                    first = i;
+                }
+            }
+        }
+        if (first >= 0) {
+            String tail = String.join("/", java.util.Arrays.copyOfRange(segs, first, segs.length));
+            parts.add(tail);
+            parts.add(java.net.URLDecoder.decode(tail, StandardCharsets.UTF_8));
+        }
+        return parts;
     }
 
     /** {@code text} with every secret replaced; null stays null. */
