@@ -117,7 +117,9 @@ public final class ModelWatchServer implements AutoCloseable {
                     public void onDelivery(String outcome) {
                         metrics.onDelivery(outcome);
                     }
-                });
+                },
+                // the alert delivery workers: one per receiver integration, plus the outbox's expiry
+                dev.modelwatch.server.alert.delivery.DeliveryQueues.newWorkerPool());
         alerts.start();
         ApiServer api = new ApiServer(config, decoder, log, aggregator, registry, query, store, metrics, drift, alerts,
                 clock);
