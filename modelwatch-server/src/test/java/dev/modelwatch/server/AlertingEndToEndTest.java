@@ -82,7 +82,7 @@ class AlertingEndToEndTest {
     }
 
     /** Predictions and labels of one 1-second window ending at least a second ago: {@code correct} of 10 right. */
-    private static void window(TestServer server, long windowStart, int correct, String prefix) {
+    static void window(TestServer server, long windowStart, int correct, String prefix) {
         StringBuilder b = new StringBuilder("[");
         for (int i = 0; i < 10; i++) {
             b.append(i == 0 ? "" : ",").append("{\"type\":\"prediction\",\"model\":\"fraud\",\"id\":\"").append(prefix).append(i)
@@ -95,7 +95,7 @@ class AlertingEndToEndTest {
         assertThat(server.postJson(b.append("]").toString()).status()).isEqualTo(200);
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -105,7 +105,7 @@ class AlertingEndToEndTest {
         }
     }
 
-    private static long closedWindow() {
+    static long closedWindow() {
         return (System.currentTimeMillis() / 1000 - 2) * 1000;
     }
 

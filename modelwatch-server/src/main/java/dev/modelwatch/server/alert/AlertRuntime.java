@@ -464,6 +464,7 @@ public final class AlertRuntime implements AutoCloseable {
             }
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("receiver", e.receiver());
+            d.put("integration", integrationName(e));
             d.put("status", e.status());
             d.put("attempts", e.attempts());
             d.put("created_at", Times.format(e.createdAtMs()));
@@ -473,6 +474,17 @@ public final class AlertRuntime implements AutoCloseable {
             out.add(d);
         }
         return out;
+    }
+
+    /** The name of the integration an outbox row is for ({@code webhook[0]}), null when it cannot be told. */
+    private String integrationName(OutboxEntry e) {
+        try {
+            int index = OutboxPayload.decode(e.payload()).integration();
+            List<Integration> integrations = config.receivers().getOrDefault(e.receiver(), List.of());
+            return index < integrations.size() ? integrations.get(index).kind() : null;
+        } catch (IllegalArgumentException ex) {
+            return null;
+        }
     }
 
     /** State changes since {@code sinceMs}, of one alert or (with {@code alertId} null) of all, newest first. */
