@@ -120,6 +120,7 @@ public final class ModelWatchServer implements AutoCloseable {
                 },
                 // the alert delivery workers: one per receiver integration, plus the outbox's expiry
                 dev.modelwatch.server.alert.delivery.DeliveryQueues.newWorkerPool());
+        metrics.register(new dev.modelwatch.server.ops.DeliveryQueueMetrics(alerts::deliveryQueues));
         alerts.start();
         ApiServer api = new ApiServer(config, decoder, log, aggregator, registry, query, store, metrics, drift, alerts,
                 clock);

@@ -177,6 +177,15 @@ class DeliveryQueuesEndToEndTest {
                 await("the receiver gets the resolution", () -> down.accepted.size() == 1);
                 await("nothing pending", () -> !server.get("/api/v1/alerts/" + id).body().contains("\"pending\""));
                 assertThat(down.statuses()).containsExactly("resolved");
+                String metrics = server.get("/metrics").body();
+                String labels = "integration=\"webhook[0]\",";
+                assertThat(metrics).contains("modelwatch_notification_outcomes_total{" + labels
+                        + "outcome=\"superseded\",receiver=\"ops\"} 1")
+                        .contains("modelwatch_notification_outcomes_total{" + labels
+                                + "outcome=\"delivered\",receiver=\"ops\"} 1")
+                        .contains("modelwatch_notification_queue_depth{" + labels + "receiver=\"ops\"} 0")
+                        .contains("modelwatch_notification_attempts_total{" + labels + "receiver=\"ops\"} "
+                                + (down.posts.get()));
                 assertThat(down.keys.get(0)).isEqualTo(down.accepted.get(0).path("idempotencyKey").asText()).hasSize(32);
             }
         }
