@@ -69,24 +69,10 @@ class DeliveryCrashTest {
         });
         hook.start();
         Path config = dir.resolve("modelwatch.yml");
-        Files.writeString(config, """
-                alerting: {evaluation_interval: 200ms}
-                models:
-                  fraud: {task: binary_classification, window: 1s}
-                rules:
-                  - alert: AccuracyDrop
-                    expr: accuracy{model="fraud"} < 0.8
-                    flap_window: 0s            # each state change is notified at once
-                route:
-                  receiver: ops
-                  group_by: [model, alertname]
-                  group_wait: 0s
-                  group_interval: 1s
-                  repeat_interval: 4h
-                receivers:
-                  - name: ops
-                    webhook_configs: [{url: "http://127.0.0.1:%d/hook", send_resolved: true}]
-                """.formatted(hook.getAddress().getPort()));
+        Files.writeString(config, AlertingEndToEndTest.CONFIG
+                .replace("  - alert: AccuracyDrop\n", "  - alert: AccuracyDrop\n    flap_window: 0s\n") // notify each change
+                + "    webhook_configs: [{url: \"http://127.0.0.1:%d/hook\", send_resolved: true}]\n"
+                .formatted(hook.getAddress().getPort()));
         int port = CrashRecoveryTest.freePort();
         String base = "http://127.0.0.1:" + port;
         List<String> inFlightAtKill = new ArrayList<>();
@@ -182,19 +168,10 @@ class DeliveryCrashTest {
     }
 
     private static void postWindow(String base, long windowStart, int correct, String prefix) throws Exception {
-        StringBuilder b = new StringBuilder("[");
-        for (int i = 0; i < 10; i++) {
-            b.append(i == 0 ? "" : ",").append("{\"type\":\"prediction\",\"model\":\"fraud\",\"id\":\"").append(prefix)
-                    .append(i).append("\",\"timestamp\":").append(windowStart + i * 50)
-                    .append(",\"prediction\":1,\"score\":0.9}");
-        }
-        for (int i = 0; i < 10; i++) {
-            b.append(",{\"type\":\"label\",\"model\":\"fraud\",\"id\":\"").append(prefix).append(i)
-                    .append("\",\"label\":").append(i < correct ? 1 : 0).append("}");
-        }
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(b + "]")).build(),
-                HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(AlertingEndToEndTest.windowEvents(windowStart, correct, prefix)))
+                .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 

@@ -31,24 +31,7 @@ class DeliveryQueuesEndToEndTest {
     @TempDir
     Path dir;
 
-    private static final String CONFIG = """
-            alerting: {evaluation_interval: 200ms}
-            models:
-              fraud: {task: binary_classification, window: 1s}
-            rules:
-              - alert: AccuracyDrop
-                expr: accuracy{model="fraud"} < 0.8
-            route:
-              receiver: ops
-              group_by: [model, alertname]
-              group_wait: 0s
-              group_interval: 1s
-              repeat_interval: 4h
-            receivers:
-              - name: ops
-                webhook_configs:
-            %s
-            """;
+    private static final String CONFIG = AlertingEndToEndTest.CONFIG + "    webhook_configs:\n%s\n";
 
     /** A webhook receiver on its own port; each POST's status and Idempotency-Key are recorded in order. */
     static final class Hook implements AutoCloseable {
