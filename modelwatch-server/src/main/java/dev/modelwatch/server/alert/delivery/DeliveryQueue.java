@@ -39,6 +39,7 @@ public final class DeliveryQueue {
 
     private final String receiver;
     private final int index;
+    private final int integrationCount;
     private final AlertRuntime.Integration integration;
     private final Store store;
     private final Clock clock;
@@ -52,10 +53,17 @@ public final class DeliveryQueue {
     private volatile int depth;
     private volatile long oldestPendingAtMs = Long.MAX_VALUE;
 
-    public DeliveryQueue(String receiver, int index, AlertRuntime.Integration integration, Store store, Clock clock,
-                         RetryPolicy policy, RandomGenerator random, AlertRuntime.Observer observer) {
+    /**
+     * @param index            the integration's index among the receiver's
+     * @param integrationCount how many integrations the receiver has (the first queue fails the rows of
+     *                         an integration removed from the configuration, and of a corrupt payload)
+     */
+    public DeliveryQueue(String receiver, int index, int integrationCount, AlertRuntime.Integration integration,
+                         Store store, Clock clock, RetryPolicy policy, RandomGenerator random,
+                         AlertRuntime.Observer observer) {
         this.receiver = receiver;
         this.index = index;
+        this.integrationCount = integrationCount;
         this.integration = integration;
         this.store = store;
         this.clock = clock;
@@ -86,6 +94,10 @@ public final class DeliveryQueue {
                 continue;
             }
             if (p.integration() != index) {
+                if (index == 0 && p.integration() >= integrationCount) {
+                    store.updateNotification(with(e, e.attempts(), OutboxEntry.FAILED, e.dueAtMs(), "receiver '"
+                            + receiver + "' has no integration " + p.integration() + " any more", null));
+                }
                 continue;
             }
             Row previous = newest.put(e.groupKey(), new Row(e, p.notification()));

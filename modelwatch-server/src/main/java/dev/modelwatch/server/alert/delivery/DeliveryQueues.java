@@ -51,7 +51,8 @@ public final class DeliveryQueues implements AutoCloseable {
         List<DeliveryQueue> queues = new ArrayList<>();
         receivers.forEach((receiver, integrations) -> {
             for (int i = 0; i < integrations.size(); i++) {
-                queues.add(new DeliveryQueue(receiver, i, integrations.get(i), store, clock, policy, random, observer));
+                queues.add(new DeliveryQueue(receiver, i, integrations.size(), integrations.get(i), store, clock, policy,
+                        random, observer));
             }
         });
         return new DeliveryQueues(queues, store, clock);

@@ -94,7 +94,7 @@ class DeliveryQueueTest {
     }
 
     private DeliveryQueue queue() {
-        return new DeliveryQueue("ops", 0, hook, store, clock, POLICY, HALF, AlertRuntime.Observer.NONE);
+        return new DeliveryQueue("ops", 0, 2, hook, store, clock, POLICY, HALF, AlertRuntime.Observer.NONE);
     }
 
     private static Notification firing(GroupKey g, long at) {
@@ -173,6 +173,7 @@ class DeliveryQueueTest {
         queue(resolved(A, T0, T0 + 100), 0);
         queue(firing(B, T0 + 100), 0);
         queue(firing(A, T0 + 100), 1); // another integration's: not this queue's business
+        queue(firing(A, T0 + 100), 2); // an integration removed from the configuration since
 
         assertThat(q.deliverDue(() -> false)).isEqualTo(Long.MAX_VALUE);
         now[0] = T0 + 10_000;
@@ -181,8 +182,9 @@ class DeliveryQueueTest {
         assertThat(hook.attempts).extracting(n -> n.groupKey() + " " + (n.firing().isEmpty() ? "resolved" : "firing"))
                 .containsExactly(A + " firing", A + " resolved", B + " firing");
         assertThat(rows()).extracting(OutboxEntry::status).containsExactly(OutboxEntry.SUPERSEDED,
-                OutboxEntry.DELIVERED, OutboxEntry.DELIVERED, OutboxEntry.PENDING);
+                OutboxEntry.DELIVERED, OutboxEntry.DELIVERED, OutboxEntry.PENDING, OutboxEntry.FAILED);
         assertThat(rows().get(0).lastError()).startsWith("superseded by a newer notification");
+        assertThat(rows().get(4).lastError()).isEqualTo("receiver 'ops' has no integration 2 any more");
         assertThat(q.superseded()).isEqualTo(1);
     }
 
@@ -224,7 +226,7 @@ class DeliveryQueueTest {
         };
         queue(firing(A, T0), 0);
         queue(resolved(A, T0, T0), 0);
-        new DeliveryQueue("ops", 0, noResolved, store, clock, POLICY, HALF, AlertRuntime.Observer.NONE)
+        new DeliveryQueue("ops", 0, 1, noResolved, store, clock, POLICY, HALF, AlertRuntime.Observer.NONE)
                 .deliverDue(() -> false);
         assertThat(hook.attempts).isEmpty();
         assertThat(rows()).extracting(OutboxEntry::status).containsExactly(OutboxEntry.SUPERSEDED, OutboxEntry.DELIVERED);
