@@ -170,7 +170,10 @@ public final class ModelWatchServer implements AutoCloseable {
                     public void onDelivery(String outcome) {
                         metrics.onDelivery(outcome);
                     }
-                });
+                },
+                // the alert delivery workers: one per receiver integration, plus the outbox's expiry
+                dev.modelwatch.server.alert.delivery.DeliveryQueues.newWorkerPool(workers));
+        metrics.register(new dev.modelwatch.server.ops.DeliveryQueueMetrics(alerts::deliveryQueues));
         alerts.start(workers);
         Duration stallAfter = config.flushInterval().multipliedBy(5).plusSeconds(10);
         Readiness readiness = new Readiness(workers, store::isReachable, aggregator::queuedEvents, List.of(

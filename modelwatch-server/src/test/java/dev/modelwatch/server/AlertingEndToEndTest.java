@@ -57,7 +57,7 @@ class AlertingEndToEndTest {
         }
     }
 
-    private static final String CONFIG = """
+    static final String CONFIG = """
             alerting: {evaluation_interval: 200ms}
             models:
               fraud: {task: binary_classification, window: 1s}
@@ -82,7 +82,12 @@ class AlertingEndToEndTest {
     }
 
     /** Predictions and labels of one 1-second window ending at least a second ago: {@code correct} of 10 right. */
-    private static void window(TestServer server, long windowStart, int correct, String prefix) {
+    static void window(TestServer server, long windowStart, int correct, String prefix) {
+        assertThat(server.postJson(windowEvents(windowStart, correct, prefix)).status()).isEqualTo(200);
+    }
+
+    /** The events of {@link #window}, as a JSON array. */
+    static String windowEvents(long windowStart, int correct, String prefix) {
         StringBuilder b = new StringBuilder("[");
         for (int i = 0; i < 10; i++) {
             b.append(i == 0 ? "" : ",").append("{\"type\":\"prediction\",\"model\":\"fraud\",\"id\":\"").append(prefix).append(i)
@@ -92,10 +97,10 @@ class AlertingEndToEndTest {
             b.append(",{\"type\":\"label\",\"model\":\"fraud\",\"id\":\"").append(prefix).append(i).append("\",\"label\":")
                     .append(i < correct ? 1 : 0).append("}");
         }
-        assertThat(server.postJson(b.append("]").toString()).status()).isEqualTo(200);
+        return b.append("]").toString();
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -105,7 +110,7 @@ class AlertingEndToEndTest {
         }
     }
 
-    private static long closedWindow() {
+    static long closedWindow() {
         return (System.currentTimeMillis() / 1000 - 2) * 1000;
     }
 

@@ -125,7 +125,7 @@ class CrashRecoveryTest {
         return pb.start();
     }
 
-    private static void awaitHealthy(String base) throws InterruptedException {
+    static void awaitHealthy(String base) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
             try {
@@ -155,7 +155,7 @@ class CrashRecoveryTest {
         return TestServer.JSON.readTree(r.body());
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

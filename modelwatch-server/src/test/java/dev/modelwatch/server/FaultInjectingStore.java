@@ -36,9 +36,9 @@ public final class FaultInjectingStore implements Store {
     public volatile long commitDelayMs;
     /** Thrown once by the next commit, then cleared. */
     public volatile Error commitError;
-    /** Thrown once by the next {@link #dueNotifications}, then cleared. */
+    /** Thrown once by the next read of the outbox by a deliverer ({@link #pendingNotifications}), then cleared. */
     public volatile Error deliveryError;
-    /** Thrown once by the next {@link #dueNotifications}, then cleared (a transient failure). */
+    /** Thrown once by the next read of the outbox by a deliverer, then cleared (a transient failure). */
     public volatile RuntimeException deliveryFailure;
     public final AtomicInteger refusedCommits = new AtomicInteger();
     public final AtomicInteger commits = new AtomicInteger();
@@ -186,6 +186,11 @@ public final class FaultInjectingStore implements Store {
 
     @Override
     public List<OutboxEntry> dueNotifications(long nowMs, int limit) {
+        return real.dueNotifications(nowMs, limit);
+    }
+
+    @Override
+    public List<OutboxEntry> pendingNotifications(String receiver, int limit) {
         dueCalls.incrementAndGet();
         Error e = deliveryError;
         if (e != null) {
@@ -197,7 +202,7 @@ public final class FaultInjectingStore implements Store {
             deliveryFailure = null;
             throw f;
         }
-        return real.dueNotifications(nowMs, limit);
+        return real.pendingNotifications(receiver, limit);
     }
 
     @Override

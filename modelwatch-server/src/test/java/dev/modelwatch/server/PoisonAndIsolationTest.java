@@ -136,7 +136,8 @@ class PoisonAndIsolationTest {
                         .allSatisfy(line -> assertThat(line).contains("\"model\":\"bad\""));
                 awaitTrue(() -> store[0].real.modelCheckpoints().isEmpty());
                 // the counter moves just after the commit that released the hold: wait for it, then read it exactly
-                awaitTrue(() -> server.get("/metrics").body().contains("modelwatch_dead_letter_events_total{model=\"bad\"}"));
+                TestServer parked = server;
+                awaitTrue(() -> parked.get("/metrics").body().contains("modelwatch_dead_letter_events_total{model=\"bad\"}"));
                 assertThat(server.get("/metrics").body()).contains("modelwatch_dead_letter_events_total{model=\"bad\"} 20.0");
                 assertThat(problems(server.get("/readyz").json())).anySatisfy(p -> assertThat(p)
                         .startsWith("dead letter " + id + ": 20 events of model bad"));

@@ -489,6 +489,15 @@ final class JdbcStore implements Store {
                 });
     }
 
+    @Override
+    public List<OutboxEntry> pendingNotifications(String receiver, int limit) {
+        return readOutboxes("reading pending notifications", " WHERE status = ? AND receiver = ? ORDER BY id", limit,
+                s -> {
+                    s.setString(1, OutboxEntry.PENDING);
+                    s.setString(2, receiver);
+                });
+    }
+
     /** Outbox rows of {@code SELECT_OUTBOX + clause}, at most {@code limit}. */
     private List<OutboxEntry> readOutboxes(String what, String clause, int limit, StatementBinder binder) {
         return read(what, c -> {

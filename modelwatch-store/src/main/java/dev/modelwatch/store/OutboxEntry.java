@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param createdAtMs   when the pipeline decided to send it
  * @param dueAtMs       when the next attempt is due
  * @param attempts      attempts made so far
- * @param status        {@link #PENDING}, {@link #DELIVERED} or {@link #FAILED} (given up)
+ * @param status        {@link #PENDING}, {@link #DELIVERED}, {@link #FAILED} (given up) or {@link #SUPERSEDED}
+ *                      (dropped undelivered: a newer notification of the same group and integration was queued)
  * @param lastError     the last attempt's error, or null
  * @param deliveredAtMs when it was delivered, or null
  */
@@ -22,6 +23,7 @@ public record OutboxEntry(long id, String receiver, String groupKey, String aler
     public static final String PENDING = "pending";
     public static final String DELIVERED = "delivered";
     public static final String FAILED = "failed";
+    public static final String SUPERSEDED = "superseded";
 
     public OutboxEntry {
         Objects.requireNonNull(receiver, "receiver");

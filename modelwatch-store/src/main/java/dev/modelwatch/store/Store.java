@@ -112,6 +112,16 @@ public interface Store extends AutoCloseable {
     /** Pending notifications due at {@code nowMs}, oldest first, at most {@code limit}. */
     List<OutboxEntry> dueNotifications(long nowMs, int limit);
 
+    /**
+     * Every pending notification of {@code receiver} (due or waiting for a retry), oldest first
+     * ({@code id} order), at most {@code limit}: a receiver's delivery queue reads them to drop the
+     * ones a newer notification of the same group supersedes.
+     */
+    default List<OutboxEntry> pendingNotifications(String receiver, int limit) {
+        return dueNotifications(Long.MAX_VALUE, Integer.MAX_VALUE).stream().filter(e -> e.receiver().equals(receiver))
+                .sorted(java.util.Comparator.comparingLong(OutboxEntry::id)).limit(limit).toList();
+    }
+
     /** Records the outcome of a delivery attempt (attempts, status, next due time, error, delivery time). */
     void updateNotification(OutboxEntry entry);
 

@@ -5,13 +5,15 @@ import dev.modelwatch.core.rules.InstantSample;
 import dev.modelwatch.core.rules.LabelMatcher;
 import dev.modelwatch.core.rules.SeriesLabels;
 import dev.modelwatch.core.rules.SeriesSource;
+import dev.modelwatch.server.alert.delivery.DeliveryQueue;
+import dev.modelwatch.server.alert.delivery.DeliveryQueues;
+import dev.modelwatch.server.alert.delivery.OutboxPayload;
 import dev.modelwatch.server.alert.dispatch.Alert;
 import dev.modelwatch.server.alert.dispatch.Dispatcher;
-import dev.modelwatch.server.alert.dispatch.GroupKey;
 import dev.modelwatch.server.alert.dispatch.Muter;
 import dev.modelwatch.server.alert.dispatch.Notification;
-import dev.modelwatch.server.alert.dispatch.NotifyReason;
 import dev.modelwatch.server.alert.inhibit.Inhibitor;
+import dev.modelwatch.server.alert.notify.RetryPolicy;
 import dev.modelwatch.server.alert.lifecycle.AlertFingerprint;
 import dev.modelwatch.server.alert.lifecycle.AlertInstance;
 import dev.modelwatch.server.alert.lifecycle.AlertLifecycle;
@@ -34,7 +36,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -45,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * mutes by silences and inhibition, groups and routes through the {@link Dispatcher}, and queues
  * the notifications its groups decide on in the store's outbox — in the same transaction as the
  * state that decided them, so that a restart neither forgets a firing alert nor notifies it twice.
- * A second thread delivers the outbox through each receiver's integrations, retrying with
- * exponential backoff and jitter; a notification due before a crash is sent after the restart.
+ * The outbox is delivered by {@link DeliveryQueues}: one queue and worker per receiver integration,
+ * retrying by the {@link RetryPolicy}; a notification due before a crash is sent after the restart.
  *
  * <p>One lock guards the pipeline state: evaluation, acknowledgements and silence changes take it
  * in turn (they are rare and short next to ingest).
@@ -57,10 +58,6 @@ public final class AlertRuntime implements AutoCloseable {
     static final String RULES = "rules";
     static final String DISPATCHER = "dispatcher";
     static final String SILENCES = "silences";
-    /** Give up on a notification after this many attempts or this age. */
-    static final int MAX_ATTEMPTS = 12;
-    static final long MAX_AGE_MS = 3_600_000L;
-    static final long MAX_BACKOFF_MS = 300_000L;
 
     /** One way of sending a receiver's notifications (a webhook, an e-mail address, a chat robot). */
     public interface Integration {
@@ -98,9 +95,7 @@ public final class AlertRuntime implements AutoCloseable {
     private final SeriesSource source;
     private final Clock clock;
     private final Map<String, AlertLifecycle> lifecycles = new LinkedHashMap<>();
-    private final Random jitter = new Random();
     private final Object lock = new Object();
-    private final Object deliveryWake = new Object();
     // pipeline state, guarded by lock
     private Map<String, RuleState> states = new LinkedHashMap<>();
     private Dispatcher dispatcher;
@@ -110,7 +105,8 @@ public final class AlertRuntime implements AutoCloseable {
     private long evaluations;
     private volatile boolean closed;
     private Thread evaluator;
-    private Thread deliverer;
+    private final DeliveryQueues delivery;
+    private final java.util.concurrent.ExecutorService deliveryWorkers;
 
     /**
      * What the runtime reports about itself: each window's close-to-evaluation lag, each evaluation's
@@ -135,7 +131,7 @@ public final class AlertRuntime implements AutoCloseable {
     private long lastWindowSeenMs = Long.MIN_VALUE;
 
     public AlertRuntime(AlertingConfig config, Store store, SeriesSource source, Clock clock) {
-        this(config, store, source, clock, java.util.List::of, Observer.NONE);
+        this(config, store, source, clock, java.util.List::of, Observer.NONE, DeliveryQueues.newWorkerPool());
     }
 
     /**
@@ -143,7 +139,11 @@ public final class AlertRuntime implements AutoCloseable {
      *                      a window closes, and the lag from a close to its evaluation is measured)
      */
     public AlertRuntime(AlertingConfig config, Store store, SeriesSource source, Clock clock,
-                        java.util.function.Supplier<java.util.Collection<Long>> windowLengths, Observer observer) {
+                        java.util.function.Supplier<java.util.Collection<Long>> windowLengths, Observer observer,
+                        java.util.concurrent.ExecutorService deliveryWorkers) {
+        this.deliveryWorkers = deliveryWorkers;
+        this.delivery = DeliveryQueues.of(config.receivers(), store, clock, RetryPolicy.DEFAULT,
+                java.util.random.RandomGenerator.getDefault(), observer);
         this.windowLengths = windowLengths;
         this.observer = observer;
         this.config = config;
@@ -167,8 +167,7 @@ public final class AlertRuntime implements AutoCloseable {
         restore();
         evaluator = threads.newThread("alert-evaluator", this::evaluateLoop);
         evaluator.start();
-        deliverer = threads.newThread("alert-deliverer", this::deliverLoop);
-        deliverer.start();
+        delivery.start(deliveryWorkers);
     }
 
     @Override
@@ -180,20 +179,19 @@ public final class AlertRuntime implements AutoCloseable {
     public void close(java.time.Duration grace) {
         closed = true;
         long deadline = System.nanoTime() + grace.toNanos();
-        for (Thread t : new Thread[] {evaluator, deliverer}) {
-            if (t != null) {
-                t.interrupt();
-                try {
-                    t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                if (t.isAlive()) {
-                    log.warn("shutdown: {} did not stop within the grace period; what it was doing is redone after the "
-                            + "next start (alert state and the notification outbox are in storage)", t.getName());
-                }
+        if (evaluator != null) {
+            evaluator.interrupt();
+            try {
+                evaluator.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (evaluator.isAlive()) {
+                log.warn("shutdown: {} did not stop within the grace period; what it was doing is redone after the "
+                        + "next start (alert state and the notification outbox are in storage)", evaluator.getName());
             }
         }
+        delivery.close();
     }
 
     @SuppressWarnings("unchecked")
@@ -338,17 +336,13 @@ public final class AlertRuntime implements AutoCloseable {
             Dispatcher.Tick tick = routed.tick(nowMs, this::sendsResolved);
             List<OutboxEntry> outbox = new ArrayList<>();
             for (Notification n : tick.notifications()) {
-                if (!n.deliverable()) {
-                    continue;
-                }
+                // queued for every integration, also when it has nothing to show (resolved, send_resolved off):
+                // its delivery queue then drops the group's older firing notifications instead of sending them late
                 List<Integration> integrations = config.receivers().getOrDefault(n.receiver(), List.of());
+                String ids = n.alerts().stream().map(Alert::id).collect(Collectors.joining(","));
                 for (int i = 0; i < integrations.size(); i++) {
-                    Integration in = integrations.get(i);
-                    if (n.firing().isEmpty() && !in.sendResolved()) {
-                        continue;
-                    }
-                    String ids = n.alerts().stream().map(Alert::id).collect(Collectors.joining(","));
-                    outbox.add(OutboxEntry.pending(n.receiver(), n.groupKey().toString(), ids, json(encode(n, i)), nowMs));
+                    outbox.add(OutboxEntry.pending(n.receiver(), n.groupKey().toString(), ids,
+                            new OutboxPayload(i, n).encode(), nowMs));
                 }
             }
             // store what changed: alerts, groups or silence counts (an evaluation that changed nothing but
@@ -375,9 +369,7 @@ public final class AlertRuntime implements AutoCloseable {
             silenceCounts = silencer.counts();
             evaluations++;
             if (!outbox.isEmpty()) {
-                synchronized (deliveryWake) {
-                    deliveryWake.notifyAll();
-                }
+                delivery.wake();
             }
         }
     }
@@ -413,104 +405,9 @@ public final class AlertRuntime implements AutoCloseable {
 
     // ---- delivery ----
 
-    private static Map<String, Object> encode(Notification n, int integration) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("integration", integration);
-        m.put("route", n.groupKey().routeId());
-        m.put("group_labels", n.groupKey().groupLabels().asMap());
-        m.put("receiver", n.receiver());
-        m.put("firing", n.firing().stream().map(Alert::toMap).toList());
-        m.put("resolved", n.resolved().stream().map(Alert::toMap).toList());
-        m.put("send_resolved", n.sendResolved());
-        m.put("reason", n.reason().name());
-        m.put("at_ms", n.atMs());
-        return m;
-    }
-
-    @SuppressWarnings("unchecked")
-    static Notification decode(Map<String, Object> m) {
-        List<Alert> firing = ((List<Map<?, ?>>) m.get("firing")).stream().map(Alert::fromMap).toList();
-        List<Alert> resolved = ((List<Map<?, ?>>) m.get("resolved")).stream().map(Alert::fromMap).toList();
-        GroupKey key = new GroupKey((String) m.get("route"), SeriesLabels.of((Map<String, String>) m.get("group_labels")));
-        return new Notification(key, (String) m.get("receiver"), firing, resolved, (Boolean) m.get("send_resolved"),
-                NotifyReason.valueOf((String) m.get("reason")), ((Number) m.get("at_ms")).longValue());
-    }
-
-    /** Delivered and failed notifications are kept this long for the delivery log; alert history longer. */
-    static final long NOTIFICATION_RETENTION_MS = 30L * 86_400_000L;
-    static final long HISTORY_RETENTION_MS = 90L * 86_400_000L;
-    private long lastExpiryMs;
-
-    private void deliverLoop() {
-        while (!closed) {
-            try {
-                long now = clock.millis();
-                if (now - lastExpiryMs >= 3_600_000L) {
-                    store.expireNotifications(now - NOTIFICATION_RETENTION_MS);
-                    store.expireAlertHistory(now - HISTORY_RETENTION_MS);
-                    lastExpiryMs = now;
-                }
-                deliverDue(clock.millis());
-            } catch (RuntimeException e) {
-                log.warn("notification delivery failed (retrying): {}", e.toString());
-            }
-            synchronized (deliveryWake) {
-                try {
-                    deliveryWake.wait(250);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-    }
-
-    /** Sends every notification due at {@code nowMs} once; returns how many were attempted. */
-    @SuppressWarnings("unchecked")
-    public int deliverDue(long nowMs) {
-        List<OutboxEntry> due = store.dueNotifications(nowMs, 100);
-        for (OutboxEntry e : due) {
-            Map<String, Object> payload;
-            try {
-                payload = JSON.readValue(e.payload(), Map.class);
-            } catch (IOException ex) {
-                store.updateNotification(with(e, e.attempts(), OutboxEntry.FAILED, nowMs, "corrupt payload", null));
-                continue;
-            }
-            int index = ((Number) payload.get("integration")).intValue();
-            List<Integration> integrations = config.receivers().getOrDefault(e.receiver(), List.of());
-            if (index >= integrations.size()) {
-                store.updateNotification(with(e, e.attempts(), OutboxEntry.FAILED, nowMs,
-                        "receiver '" + e.receiver() + "' has no integration " + index + " any more", null));
-                continue;
-            }
-            Integration in = integrations.get(index);
-            DeliveryResult r;
-            try {
-                r = in.send(decode(payload));
-            } catch (RuntimeException ex) {
-                r = DeliveryResult.retry(ex.getClass().getSimpleName() + ": " + ex.getMessage());
-            }
-            int attempts = e.attempts() + 1;
-            long done = clock.millis();
-            observer.onDelivery(r.delivered() ? "delivered" : r.retryable() ? "retry" : "failed");
-            if (r.delivered()) {
-                store.updateNotification(with(e, attempts, OutboxEntry.DELIVERED, e.dueAtMs(), null, done));
-            } else if (!r.retryable() || attempts >= MAX_ATTEMPTS || done - e.createdAtMs() >= MAX_AGE_MS) {
-                log.warn("gave up on a notification to {} ({}) after {} attempts: {}", e.receiver(), in.kind(), attempts,
-                        r.error());
-                store.updateNotification(with(e, attempts, OutboxEntry.FAILED, e.dueAtMs(), r.error(), null));
-            } else {
-                long backoff = Math.min(MAX_BACKOFF_MS, 1_000L << Math.min(20, attempts - 1));
-                long wait = Math.max(r.retryAfterMs(), (long) (jitter.nextDouble() * backoff));
-                store.updateNotification(with(e, attempts, OutboxEntry.PENDING, done + Math.max(100, wait), r.error(), null));
-            }
-        }
-        return due.size();
-    }
-
-    private static OutboxEntry with(OutboxEntry e, int attempts, String status, long dueAt, String error, Long deliveredAt) {
-        return new OutboxEntry(e.id(), e.receiver(), e.groupKey(), e.alertIds(), e.payload(), e.createdAtMs(), dueAt,
-                attempts, status, error, deliveredAt);
+    /** The delivery queues, one per receiver integration (for metrics). */
+    public List<DeliveryQueue> deliveryQueues() {
+        return delivery.queues();
     }
 
     // ---- reads and changes for the API ----
@@ -581,6 +478,7 @@ public final class AlertRuntime implements AutoCloseable {
             }
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("receiver", e.receiver());
+            d.put("integration", integrationName(e));
             d.put("status", e.status());
             d.put("attempts", e.attempts());
             d.put("created_at", Times.format(e.createdAtMs()));
@@ -590,6 +488,17 @@ public final class AlertRuntime implements AutoCloseable {
             out.add(d);
         }
         return out;
+    }
+
+    /** The name of the integration an outbox row is for ({@code webhook[0]}), null when it cannot be told. */
+    private String integrationName(OutboxEntry e) {
+        try {
+            int index = OutboxPayload.decode(e.payload()).integration();
+            List<Integration> integrations = config.receivers().getOrDefault(e.receiver(), List.of());
+            return index < integrations.size() ? integrations.get(index).kind() : null;
+        } catch (IllegalArgumentException ex) {
+            return null;
+        }
     }
 
     /** State changes since {@code sinceMs}, of one alert or (with {@code alertId} null) of all, newest first. */

@@ -59,7 +59,7 @@ public final class ServerMetrics implements DurableLog.Observer, Aggregator.Aggr
             .help("Duration of one evaluation of every rule and the dispatch that follows").classicOnly()
             .classicUpperBounds(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).register(registry);
     private final Counter notifications = Counter.builder().name("modelwatch_notifications_total")
-            .help("Notification delivery attempts by outcome (delivered, retry, failed)").labelNames("outcome")
+            .help("Notification delivery outcomes (delivered, retry, failed, superseded)").labelNames("outcome")
             .register(registry);
 
     /** A window closed {@code seconds} before the evaluation that first saw it. */

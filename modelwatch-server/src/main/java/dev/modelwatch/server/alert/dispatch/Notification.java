@@ -45,6 +45,36 @@ public record Notification(GroupKey groupKey, String receiver, List<Alert> firin
         return out;
     }
 
+    /**
+     * The notification's stable id, for receivers to deduplicate by (the webhook's
+     * {@code idempotency_key} and {@code Idempotency-Key} header, the e-mail's {@code Message-ID}, a
+     * line of a chat message): 32 hex digits of the SHA-256 of the group key, the receiver, the
+     * group's state (firing or resolved) and each alert's fingerprint, state and episode start. A
+     * retry, or a re-send after a crash, carries the same id; a new state of the group (an alert more,
+     * an alert resolved, a new episode) a new one. A reminder ({@code repeat_interval}) or an
+     * escalation also gets a new one (its decision time is hashed in), since it is meant to be seen.
+     */
+    public String idempotencyKey() {
+        StringBuilder b = new StringBuilder().append(groupKey).append('\n').append(receiver).append('\n')
+                .append(firing.isEmpty() ? "resolved" : "firing");
+        for (Alert a : firing) {
+            b.append('\n').append(a.fingerprint()).append(" firing ").append(a.startsAtMs());
+        }
+        for (Alert a : resolved) {
+            b.append('\n').append(a.fingerprint()).append(" resolved ").append(a.startsAtMs());
+        }
+        if (reason == NotifyReason.REPEAT_INTERVAL_ELAPSED || reason == NotifyReason.ESCALATION) {
+            b.append("\n").append(reason).append(' ').append(atMs);
+        }
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
     /** Whether there is anything to send to the receiver. */
     public boolean deliverable() {
         return !firing.isEmpty() || (sendResolved && !resolved.isEmpty());

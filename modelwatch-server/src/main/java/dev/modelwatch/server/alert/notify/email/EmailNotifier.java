@@ -124,7 +124,14 @@ public final class EmailNotifier implements Notifier {
 
     /** The message for {@code data} (not sent). */
     MimeMessage message(TemplateData data, long atMs) throws MessagingException {
-        MimeMessage msg = new MimeMessage(session);
+        String messageId = "<" + data.notificationId() + ".notification@modelwatch>";
+        MimeMessage msg = new MimeMessage(session) {
+            @Override
+            protected void updateMessageID() throws MessagingException {
+                // stable: a re-sent notification has the Message-ID of the first send, for mail systems to deduplicate
+                setHeader("Message-ID", messageId);
+            }
+        };
         msg.setFrom(new InternetAddress(config.from()));
         List<InternetAddress> to = new ArrayList<>();
         for (String t : config.to()) {

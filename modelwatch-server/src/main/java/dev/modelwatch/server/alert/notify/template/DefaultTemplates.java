@@ -1,7 +1,9 @@
 package dev.modelwatch.server.alert.notify.template;
 
 /**
- * The message templates an integration uses when its configuration writes none. Every default shows
+ * The message templates an integration uses when its configuration writes none. The text, Markdown
+ * and Slack defaults end with the notification's stable id ({@code .NotificationID}), which chat
+ * robots have no field for, so that a reader (or a bot) can tell a re-sent message from a new one. Every default shows
  * one line per alert (status, name, labels, summary, since when, who acknowledged it), and marks a
  * route's escalation both in the title ({@code [ESCALATION]}) and in the text.
  *
@@ -20,21 +22,23 @@ public final class DefaultTemplates {
             + "{{ if .Annotations.summary }}: {{ .Annotations.summary }}{{ end }}"
             + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
             + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}"
-            + "{{ if .ExternalURL }}\n{{ .ExternalURL }}\n{{ end }}";
+            + "{{ if .ExternalURL }}\n{{ .ExternalURL }}\n{{ end }}" + "\nnotification {{ .NotificationID }}\n";
 
     /** Markdown (DingTalk, WeCom, Feishu). */
     public static final String MARKDOWN = "{{ if .Escalation }}**Escalation**: not acknowledged in time.\n\n{{ end }}"
             + "{{ range .Alerts }}- **{{ .Status | toUpper }}** {{ .Labels.alertname }} `{{ .Labels }}`"
             + "{{ if .Annotations.summary }}: {{ .Annotations.summary }}{{ end }}"
             + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
-            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}";
+            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}"
+            + "\nnotification `{{ .NotificationID }}`";
 
     /** Slack {@code mrkdwn}. */
     public static final String SLACK = "{{ if .Escalation }}*Escalation*: not acknowledged in time.\n{{ end }}"
             + "{{ range .Alerts }}• *{{ .Status | toUpper }}* {{ .Labels.alertname }} `{{ .Labels }}`"
             + "{{ if .Annotations.summary }}: {{ .Annotations.summary }}{{ end }}"
             + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
-            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}";
+            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}"
+            + "\nnotification `{{ .NotificationID }}`";
 
     /** Slack attachment colour: Slack's {@code danger} while firing, {@code good} when resolved. */
     public static final String SLACK_COLOR = "{{ if eq .Status \"firing\" }}danger{{ else }}good{{ end }}";

@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * <p>The language:
  * <ul>
  *   <li>Fields of the notification: {@code .Status} ({@code firing}/{@code resolved}), {@code .Receiver},
- *       {@code .GroupKey}, {@code .ExternalURL}, {@code .Reason} ({@code first_notification},
+ *       {@code .GroupKey}, {@code .NotificationID} (the stable id receivers deduplicate by), {@code .ExternalURL}, {@code .Reason} ({@code first_notification},
  *       {@code escalation}, ...), {@code .Escalation} (a boolean), {@code .GroupLabels.name},
  *       {@code .CommonLabels.name}, {@code .CommonAnnotations.name}, {@code .Alerts},
  *       {@code .Alerts.Firing}, {@code .Alerts.Resolved}. A missing label is the empty string.</li>
@@ -63,10 +63,11 @@ public final class MessageTemplate {
         }
     }
 
-    private static final Map<String, Type> ROOT_FIELDS = Map.of("Status", Type.STRING, "Receiver", Type.STRING,
-            "GroupKey", Type.STRING, "ExternalURL", Type.STRING, "Reason", Type.STRING, "Escalation", Type.BOOL,
-            "GroupLabels", Type.LABELS, "CommonLabels", Type.LABELS, "CommonAnnotations", Type.LABELS,
-            "Alerts", Type.ALERTS);
+    private static final Map<String, Type> ROOT_FIELDS = Map.ofEntries(Map.entry("Status", Type.STRING),
+            Map.entry("Receiver", Type.STRING), Map.entry("GroupKey", Type.STRING), Map.entry("ExternalURL", Type.STRING),
+            Map.entry("Reason", Type.STRING), Map.entry("Escalation", Type.BOOL), Map.entry("GroupLabels", Type.LABELS),
+            Map.entry("CommonLabels", Type.LABELS), Map.entry("CommonAnnotations", Type.LABELS),
+            Map.entry("Alerts", Type.ALERTS), Map.entry("NotificationID", Type.STRING));
     private static final Map<String, Type> ALERT_FIELDS = Map.of("Status", Type.STRING, "Labels", Type.LABELS,
             "Annotations", Type.LABELS, "StartsAt", Type.STRING, "EndsAt", Type.STRING, "Fingerprint", Type.STRING,
             "GeneratorURL", Type.STRING, "AcknowledgedBy", Type.STRING, "Acknowledged", Type.BOOL);
@@ -262,6 +263,8 @@ public final class MessageTemplate {
                         return d.receiver();
                     case "GroupKey":
                         return d.groupKey();
+                    case "NotificationID":
+                        return d.notificationId();
                     case "ExternalURL":
                         return d.externalUrl();
                     case "Reason":

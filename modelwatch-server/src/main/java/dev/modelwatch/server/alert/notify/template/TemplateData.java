@@ -35,10 +35,12 @@ import java.util.TreeMap;
  * @param externalUrl       the server's URL as users reach it ("" when not configured)
  * @param alerts            the shown alerts: firing ones first, then resolved ones
  * @param reason            why the notification is sent
+ * @param notificationId    the notification's stable id ({@link Notification#idempotencyKey()}), for
+ *                          receivers to deduplicate by
  */
 public record TemplateData(String receiver, String status, String groupKey, Map<String, String> groupLabels,
         Map<String, String> commonLabels, Map<String, String> commonAnnotations, String externalUrl,
-        List<AlertData> alerts, NotifyReason reason) {
+        List<AlertData> alerts, NotifyReason reason, String notificationId) {
     /** Go's zero {@code time.Time} in RFC 3339: the end of an alert that still fires. */
     public static final String ZERO_TIME = "0001-01-01T00:00:00Z";
     public static final String FIRING = "firing";
@@ -55,6 +57,7 @@ public record TemplateData(String receiver, String status, String groupKey, Map<
         commonAnnotations = sorted(commonAnnotations);
         externalUrl = externalUrl == null ? "" : externalUrl;
         alerts = List.copyOf(alerts);
+        notificationId = notificationId == null ? "" : notificationId;
     }
 
     private static Map<String, String> sorted(Map<String, String> m) {
@@ -127,7 +130,8 @@ public record TemplateData(String receiver, String status, String groupKey, Map<
             alerts.add(AlertData.of(a, firing));
         }
         return new TemplateData(n.receiver(), anyFiring ? FIRING : RESOLVED, n.groupKey().toString(),
-                n.groupLabels().asMap(), common(alerts, true), common(alerts, false), externalUrl, alerts, n.reason());
+                n.groupLabels().asMap(), common(alerts, true), common(alerts, false), externalUrl, alerts, n.reason(),
+                n.idempotencyKey());
     }
 
     private static Map<String, String> common(List<AlertData> alerts, boolean labels) {

@@ -57,8 +57,11 @@ public final class WebhookNotifier implements Notifier {
         } catch (JsonProcessingException e) {
             return NotifyResult.failed(false, -1, "cannot write the payload: " + e.getOriginalMessage(), at);
         }
-        Map<String, String> headers = config.bearerToken() == null ? Map.of()
-                : Map.of("Authorization", "Bearer " + config.bearerToken().reveal());
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("Idempotency-Key", n.idempotencyKey());
+        if (config.bearerToken() != null) {
+            headers.put("Authorization", "Bearer " + config.bearerToken().reveal());
+        }
         return http.post(config.url().uri(), headers, body, Duration.ofMillis(config.timeoutMs()), at,
                 (status, text, atMs) -> NotifyResult.delivered(status, atMs));
     }

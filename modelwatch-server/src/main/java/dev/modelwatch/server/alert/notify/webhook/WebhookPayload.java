@@ -23,7 +23,9 @@ import java.util.Map;
  * As in Alertmanager, {@code max_alerts} cuts the alert list first (firing alerts come first) and the
  * status and common labels are computed over what is sent. Acknowledgements and the escalation reason
  * are not part of version 4 and are not added, so that receivers written for Alertmanager read it
- * unchanged (an escalation goes to its own receiver, whose name is in the payload).
+ * unchanged (an escalation goes to its own receiver, whose name is in the payload). One field is
+ * added at the end: {@code idempotencyKey}, the notification's stable id (also sent as the
+ * {@code Idempotency-Key} header), the same on every retry and re-send of one notification.
  */
 public final class WebhookPayload {
     public static final String VERSION = "4";
@@ -66,6 +68,8 @@ public final class WebhookPayload {
             alerts.add(am);
         }
         m.put("alerts", alerts);
+        // not part of Alertmanager's version 4: the stable id receivers deduplicate by (also the Idempotency-Key header)
+        m.put("idempotencyKey", d.notificationId());
         return m;
     }
 }

@@ -130,6 +130,9 @@ class EmailNotifierTest {
                 .containsExactly("oncall@example.com", "lead@example.com");
         assertThat(m.getSentDate().getTime() / 1000).isEqualTo(CLOCK.millis() / 1000);
         assertThat(m.getHeader("X-Team")[0]).isEqualTo("ml fraud");
+        // the notification's stable id: a re-send after a crash has the Message-ID of the first send
+        assertThat(m.getMessageID()).isEqualTo("<" + Samples.notification("oncall").idempotencyKey()
+                + ".notification@modelwatch>");
         assertThat(m.getContentType()).startsWith("multipart/alternative");
         Multipart mp = (Multipart) m.getContent();
         assertThat(mp.getCount()).isEqualTo(2);

@@ -165,7 +165,9 @@ class MessageTemplateTest {
                 "- FIRING AccuracyDrop {alertname=\"AccuracyDrop\", model=\"fraud\", severity=\"critical\", version=\"v4\"}:"
                         + " accuracy of fraud is 0.655 (since 2026-11-22T10:01:30.5Z)",
                 "- RESOLVED AccuracyDrop {alertname=\"AccuracyDrop\", model=\"fraud\", severity=\"critical\", version=\"v2\"}:"
-                        + " accuracy of fraud is 0.790 (since 2026-11-22T09:00:00Z, resolved 2026-11-22T10:02:00Z)");
+                        + " accuracy of fraud is 0.790 (since 2026-11-22T09:00:00Z, resolved 2026-11-22T10:02:00Z)",
+                "",
+                "notification " + Samples.notification("oncall").idempotencyKey());
         assertThat(MessageTemplate.parse(DefaultTemplates.TEXT).render(escalation))
                 .startsWith("Escalation: not acknowledged in time.\n\n- FIRING");
         for (String src : List.of(DefaultTemplates.MARKDOWN, DefaultTemplates.SLACK)) {

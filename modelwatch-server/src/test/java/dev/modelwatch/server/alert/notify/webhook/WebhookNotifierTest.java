@@ -91,6 +91,12 @@ class WebhookNotifierTest {
             assertThat(req.header("Content-Type")).startsWith("application/json");
             assertThat(req.header("Authorization")).isNull();
             JsonNode actual = JSON.readTree(req.body());
+            // the one field added to version 4: the stable id, also the Idempotency-Key header
+            String key = Samples.notification("ops").idempotencyKey();
+            assertThat(key).matches("[0-9a-f]{32}");
+            assertThat(req.header("Idempotency-Key")).isEqualTo(key);
+            assertThat(((com.fasterxml.jackson.databind.node.ObjectNode) actual).remove("idempotencyKey").asText())
+                    .isEqualTo(key);
             JsonNode expected = JSON.readTree(ALERTMANAGER_SAMPLE);
             assertThat(fieldNames(actual)).containsExactlyElementsOf(fieldNames(expected));
             for (String field : fieldNames(expected)) {

@@ -50,7 +50,8 @@ class WeComNotifierTest {
             JsonNode body = JSON.readTree(server.only().body());
             assertThat(body.get("msgtype").asText()).isEqualTo("markdown");
             String content = body.get("markdown").get("content").asText();
-            assertThat(content.lines()).hasSize(3);
+            assertThat(content.lines()).hasSize(5); // title, two alerts, a blank line, the notification id
+            assertThat(content).endsWith("\nnotification `" + Samples.notification("oncall").idempotencyKey() + "`");
             assertThat(content).startsWith("**[FIRING:2] AccuracyDrop fraud**\n- **FIRING** AccuracyDrop");
             assertThat(content).contains("acknowledged by alice").doesNotContain("RESOLVED");
         }
