@@ -96,6 +96,7 @@ public final class AlertRuntime implements AutoCloseable {
     private final AlertingConfig config;
     private final Store store;
     private final SeriesSource source;
+    private final IncrementalRuleEvaluator ruleEvaluator;
     private final Clock clock;
     private final Map<String, AlertLifecycle> lifecycles = new LinkedHashMap<>();
     private final Random jitter = new Random();
@@ -150,6 +151,7 @@ public final class AlertRuntime implements AutoCloseable {
         this.store = store;
         this.source = source;
         this.clock = clock;
+        this.ruleEvaluator = new IncrementalRuleEvaluator(source, config.lookbackDeltaMs());
         for (AlertRule r : config.rules()) {
             lifecycles.put(r.name(), new AlertLifecycle(r));
         }
@@ -197,7 +199,7 @@ public final class AlertRuntime implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    private void restore() {
+    void restore() {
         synchronized (lock) {
             Map<String, Object> rules = read(RULES);
             for (AlertRule r : config.rules()) {
@@ -310,10 +312,11 @@ public final class AlertRuntime implements AutoCloseable {
             Map<String, RuleState> next = new LinkedHashMap<>();
             List<Alert> alerts = new ArrayList<>();
             List<AlertHistoryEntry> history = new ArrayList<>();
+            IncrementalRuleEvaluator.Pass pass = ruleEvaluator.pass(nowMs, clock.millis());
             for (AlertRule r : config.rules()) {
                 RuleEvaluation eval;
                 try {
-                    List<InstantSample> samples = r.expr().evaluate(source, nowMs, config.lookbackDeltaMs());
+                    List<InstantSample> samples = pass.evaluate(r);
                     eval = RuleEvaluation.of(samples);
                 } catch (RuntimeException e) {
                     eval = RuleEvaluation.failed(e);
@@ -738,6 +741,16 @@ public final class AlertRuntime implements AutoCloseable {
                 out.add(o);
             }
             return out;
+        }
+    }
+
+    /**
+     * Per-model rule evaluations since the start: {@code evaluated} queried a model's series,
+     * {@code reused} kept its last result because nothing it depends on changed.
+     */
+    public Map<String, Long> modelEvaluations() {
+        synchronized (lock) {
+            return Map.of("evaluated", ruleEvaluator.modelsEvaluated(), "reused", ruleEvaluator.modelsReused());
         }
     }
 

@@ -585,6 +585,7 @@ public final class ApiServer {
         store.putReference(new StoredReference(m.name(), version == null ? StoredReference.ANY_VERSION : version,
                 dev.modelwatch.core.drift.Reference.UPLOAD, outcome.accepted(), clock.millis(), reference.toBytes()));
         drift.invalidate(m.name());
+        models.markChanged(m.name(), clock.millis());
         answer.put("features", reference.profile().features().size());
         answer.put("labeled", reference.profile().labeled());
         answer.put("multivariate_features", reference.multivariate() == null ? List.of()
@@ -615,6 +616,7 @@ public final class ApiServer {
         String version = ctx.queryParam("version");
         boolean deleted = store.deleteReference(m.name(), version == null ? StoredReference.ANY_VERSION : version);
         drift.invalidate(m.name());
+        models.markChanged(m.name(), clock.millis());
         if (!deleted) {
             throw new ApiException(404, "no uploaded reference of '" + m.name() + "'"
                     + (version == null ? " for every version" : " for version '" + version + "'"));
