@@ -17,7 +17,9 @@ import java.util.Set;
  * queries only the models whose data changed since ({@link PerModelSeriesSource.ModelData#changeSequence})
  * or whose result may still change as time passes (the last evaluation lay within the rule's horizon
  * after the model's newest window with data, see {@link RuleModelScope}), and reuses the kept samples
- * of the others. Deciding that costs one sequence and one timestamp comparison per model and rule.
+ * of the others; within the horizon, a model is not queried again before its next window boundary
+ * when the rule's durations are multiples of its window. Deciding that costs one sequence and a few
+ * timestamp comparisons per model and rule.
  * The samples handed to the alert lifecycle are the same a full evaluation would give, so {@code for},
  * {@code keep_firing_for}, no-data and resolution behave as before; absence rules such as "no traffic"
  * ({@code sum_over_time(count[10m]) == 0}) see every model.
@@ -34,7 +36,11 @@ final class IncrementalRuleEvaluator {
     private long modelsEvaluated;
     private long modelsReused;
 
-    private record Kept(long changeSequence, long evaluatedAtMs, List<InstantSample> samples) {
+    /**
+     * @param evaluatedAtMs the earlier of the evaluation time and the clock then
+     * @param latestAtMs    the later of the two (series are cut at windows closed on the clock)
+     */
+    private record Kept(long changeSequence, long evaluatedAtMs, long latestAtMs, List<InstantSample> samples) {
     }
 
     private static final class RuleCache {
@@ -51,12 +57,14 @@ final class IncrementalRuleEvaluator {
         private final List<PerModelSeriesSource.ModelData> models;
         private final long nowMs;
         private final long settledAtMs;
+        private final long latestAtMs;
 
         private Pass(List<PerModelSeriesSource.ModelData> models, long nowMs, long clockMs) {
             this.models = models;
             this.nowMs = nowMs;
             // a result counts as settled only for windows closed on both the evaluation time and the clock
             this.settledAtMs = Math.min(nowMs, clockMs);
+            this.latestAtMs = Math.max(nowMs, clockMs);
         }
 
         /** The samples of {@code rule} at this pass's time; throws what the expression throws. */
@@ -68,13 +76,15 @@ final class IncrementalRuleEvaluator {
                 return rule.expr().evaluate(source, nowMs, lookbackDeltaMs);
             }
             RuleCache cache = caches.computeIfAbsent(rule.name(), k -> new RuleCache());
+            long alignment = RuleModelScope.alignment(rule.expr().root(), lookbackDeltaMs);
             Set<String> due = new HashSet<>();
             Set<String> present = new HashSet<>(models.size() * 2);
             for (PerModelSeriesSource.ModelData m : models) {
                 present.add(m.model());
                 Kept k = cache.byModel.get(m.model());
-                if (k == null || k.changeSequence() != m.changeSequence() || nowMs < k.evaluatedAtMs()
-                        || k.evaluatedAtMs() <= saturatedAdd(m.dataEndMs(), horizon.getAsLong())) {
+                if (k == null || k.changeSequence() != m.changeSequence() || settledAtMs < k.evaluatedAtMs()
+                        || (k.evaluatedAtMs() <= saturatedAdd(m.dataEndMs(), horizon.getAsLong())
+                        && !sameWindow(k, m.windowMs(), alignment))) {
                     due.add(m.model());
                 }
             }
@@ -96,7 +106,7 @@ final class IncrementalRuleEvaluator {
                 }
                 for (PerModelSeriesSource.ModelData m : models) {
                     if (due.contains(m.model())) {
-                        cache.byModel.put(m.model(), new Kept(m.changeSequence(), settledAtMs,
+                        cache.byModel.put(m.model(), new Kept(m.changeSequence(), settledAtMs, latestAtMs,
                                 List.copyOf(byModel.getOrDefault(m.model(), List.of()))));
                     }
                 }
@@ -111,6 +121,17 @@ final class IncrementalRuleEvaluator {
                 }
             }
             return out;
+        }
+
+        /**
+         * Whether this pass lies between the same two window boundaries of the model as the kept
+         * evaluation, with the rule's durations multiples of the window: then no sample entered or
+         * left any of its ranges since.
+         */
+        private boolean sameWindow(Kept k, long windowMs, long alignment) {
+            return windowMs > 0 && alignment % windowMs == 0
+                    && Math.floorDiv(k.evaluatedAtMs(), windowMs) == Math.floorDiv(latestAtMs, windowMs)
+                    && Math.floorDiv(k.latestAtMs(), windowMs) == Math.floorDiv(settledAtMs, windowMs);
         }
 
         private SeriesSource scoped(Set<String> only) {

@@ -52,7 +52,7 @@ public final class ModelSeriesSource implements PerModelSeriesSource {
         for (ModelRecord m : all) {
             long w = m.spec().windowMs();
             long dataEnd = m.predictionCount() == 0 ? Long.MIN_VALUE : Math.floorDiv(m.lastEventMs(), w) * w + w;
-            out.add(new PerModelSeriesSource.ModelData(m.name(), models.change(m.name()).sequence(), dataEnd));
+            out.add(new PerModelSeriesSource.ModelData(m.name(), models.change(m.name()).sequence(), dataEnd, w));
         }
         return out;
     }

@@ -19,8 +19,9 @@ public interface PerModelSeriesSource extends SeriesSource {
      * @param changeSequence changes whenever what its series are computed from changes (events applied,
      *                       late labels, its spec or reference replaced)
      * @param dataEndMs      no window with data of this model ends after this (Long.MIN_VALUE: no data)
+     * @param windowMs       its window length: its samples lie at multiples of it
      */
-    record ModelData(String model, long changeSequence, long dataEndMs) {
+    record ModelData(String model, long changeSequence, long dataEndMs, long windowMs) {
     }
 
     /** Every model the source has series of, or may have. */

@@ -20,6 +20,10 @@ import java.util.OptionalLong;
  * plus the lookback delta, a range selector's offset plus its range, {@code seasonal_score}'s periods
  * too. Once an evaluation lies more than the horizon after the end of a model's newest window with
  * data, later evaluations give that model the same result until its data changes.
+ *
+ * <p>The alignment is the greatest common divisor of those durations: when a model's window divides
+ * it, samples (at window ends) enter and leave the expression's ranges only at multiples of the
+ * window, so the result cannot change between two window boundaries either.
  */
 public final class RuleModelScope {
     static final String MODEL = "model";
@@ -31,6 +35,42 @@ public final class RuleModelScope {
     public static OptionalLong perModelHorizon(Expr expr, long lookbackDeltaMs) {
         long h = horizon(expr, lookbackDeltaMs);
         return h < 0 ? OptionalLong.empty() : OptionalLong.of(h);
+    }
+
+    /** The greatest common divisor of the durations {@code expr} reads over (0 when it reads none). */
+    public static long alignment(Expr expr, long lookbackDeltaMs) {
+        if (expr instanceof Expr.VectorSelector s) {
+            return gcd(Math.abs(s.offsetMs()), lookbackDeltaMs);
+        }
+        if (expr instanceof Expr.MatrixSelector m) {
+            return gcd(Math.abs(m.selector().offsetMs()), m.rangeMs());
+        }
+        if (expr instanceof Expr.Negation n) {
+            return alignment(n.operand(), lookbackDeltaMs);
+        }
+        if (expr instanceof Expr.Binary b) {
+            return gcd(alignment(b.lhs(), lookbackDeltaMs), alignment(b.rhs(), lookbackDeltaMs));
+        }
+        if (expr instanceof Expr.Aggregation a) {
+            return alignment(a.operand(), lookbackDeltaMs);
+        }
+        if (expr instanceof Expr.Call c) {
+            long g = 0;
+            for (Expr arg : c.args()) {
+                g = gcd(g, arg instanceof Expr.DurationLiteral d ? Math.abs(d.millis()) : alignment(arg, lookbackDeltaMs));
+            }
+            return g;
+        }
+        return 0;
+    }
+
+    private static long gcd(long a, long b) {
+        while (b != 0) {
+            long t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
     }
 
     /** The horizon, or -1 when not separable by model. */

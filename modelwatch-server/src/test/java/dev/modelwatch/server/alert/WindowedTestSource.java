@@ -46,7 +46,7 @@ final class WindowedTestSource implements PerModelSeriesSource {
     @Override
     public List<ModelData> models() {
         List<ModelData> out = new ArrayList<>();
-        windows.forEach((m, ws) -> out.add(new ModelData(m, sequences.get(m), ws.lastKey() + W)));
+        windows.forEach((m, ws) -> out.add(new ModelData(m, sequences.get(m), ws.lastKey() + W, W)));
         return out;
     }
 
