@@ -105,7 +105,9 @@ public final class AlertRuntime implements AutoCloseable {
     // pipeline state, guarded by lock
     private Map<String, RuleState> states = new LinkedHashMap<>();
     private Dispatcher dispatcher;
-    private List<Silence> silences = new ArrayList<>();
+    private volatile List<Silence> silences = new ArrayList<>();
+    /** What the API reads of the alerts, replaced after every change of {@link #states}. */
+    private volatile AlertView view = AlertView.EMPTY;
     private SilenceCounts silenceCounts = SilenceCounts.EMPTY;
     private Map<String, Object> savedDispatcher = Map.of();
     private long evaluations;
@@ -206,6 +208,7 @@ public final class AlertRuntime implements AutoCloseable {
                 Object s = rules.get(r.name());
                 states.put(r.name(), s instanceof Map<?, ?> m ? RuleState.fromMap(m) : RuleState.initial(r.name()));
             }
+            view = AlertView.of(states);
             dispatcher = Dispatcher.create(route());
             Map<String, Object> d = read(DISPATCHER);
             if (!d.isEmpty() && config.route() != null) {
@@ -374,6 +377,7 @@ public final class AlertRuntime implements AutoCloseable {
             }
             savedDispatcher = groups;
             states = next;
+            view = AlertView.of(next);
             dispatcher = tick.dispatcher();
             silenceCounts = silencer.counts();
             evaluations++;
@@ -520,25 +524,66 @@ public final class AlertRuntime implements AutoCloseable {
 
     /** Every alert instance of every rule, filtered by state ({@code pending|firing|resolved|...}) and model. */
     public List<Map<String, Object>> alerts(String state, String model) {
-        synchronized (lock) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (Map.Entry<String, RuleState> r : states.entrySet()) {
-                for (AlertInstance a : r.getValue().instances().values()) {
-                    String s = a.state().name().toLowerCase(java.util.Locale.ROOT);
-                    if (state != null && !state.equals(s)) {
-                        continue;
-                    }
-                    if (model != null && !model.equals(a.labels().get("model"))) {
-                        continue;
-                    }
-                    out.add(alertJson(r.getKey(), a));
-                }
-            }
-            return out;
-        }
+        return alerts(state, model, null, Integer.MAX_VALUE).alerts();
     }
 
-    private Map<String, Object> alertJson(String rule, AlertInstance a) {
+    /**
+     * A page of alerts.
+     *
+     * @param alerts the alerts of the page, as {@code GET /api/v1/alerts} shows them
+     * @param last   the position of the page's last alert when more follow (the next page starts after it), else null
+     */
+    public record AlertPage(List<Map<String, Object>> alerts, AlertPosition last) {
+    }
+
+    /** Where an alert lies in the order of {@code GET /api/v1/alerts}: its rule, then its id. */
+    public record AlertPosition(String rule, String id) {
+    }
+
+    /**
+     * Up to {@code limit} alerts filtered by state and model (null: any), after {@code after} (null:
+     * from the first) in the order of rules, then ids. Reads the last published state: never waits for
+     * an evaluation under way.
+     */
+    public AlertPage alerts(String state, String model, AlertPosition after, int limit) {
+        AlertView v = view;
+        Silencer silencer = silencerNow();
+        Map<String, Integer> ruleIndex = new java.util.HashMap<>();
+        int n = 0;
+        for (AlertRule r : config.rules()) {
+            ruleIndex.put(r.name(), n++);
+        }
+        List<AlertView.Entry> entries = v.entries();
+        int from = after == null ? 0 : v.indexAfter(ruleIndex.getOrDefault(after.rule(), -1), after.id());
+        List<Map<String, Object>> out = new ArrayList<>();
+        AlertPosition last = null;
+        AlertView.Entry lastAdded = null;
+        for (int i = from; i < entries.size(); i++) {
+            AlertInstance a = entries.get(i).alert();
+            String s = a.state().name().toLowerCase(java.util.Locale.ROOT);
+            if ((state != null && !state.equals(s)) || (model != null && !model.equals(a.labels().get("model")))) {
+                continue;
+            }
+            if (out.size() == limit) {
+                last = new AlertPosition(lastAdded.rule(), lastAdded.alert().id());
+                break;
+            }
+            lastAdded = entries.get(i);
+            out.add(alertJson(lastAdded.rule(), a, silencer));
+        }
+        return new AlertPage(out, last);
+    }
+
+    /** The firing alerts of a model, as its health shows them; reads the last published state. */
+    public List<AlertView.FiringAlert> firing(String model) {
+        return view.firing(model);
+    }
+
+    private Silencer silencerNow() {
+        return Silencer.of(activeSilences(clock.millis()));
+    }
+
+    private Map<String, Object> alertJson(String rule, AlertInstance a, Silencer silencer) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("id", a.id());
         o.put("rule", rule);
@@ -555,7 +600,7 @@ public final class AlertRuntime implements AutoCloseable {
         if (a.acknowledgement() != null) {
             o.put("acknowledgement", a.acknowledgement().toMap());
         }
-        o.put("silenced_by", Silencer.of(activeSilences(clock.millis())).mutingSilences(a.labels(), clock.millis())
+        o.put("silenced_by", silencer.mutingSilences(a.labels(), clock.millis())
                 .stream().map(Silence::id).toList());
         return o;
     }
@@ -566,7 +611,7 @@ public final class AlertRuntime implements AutoCloseable {
             for (Map.Entry<String, RuleState> r : states.entrySet()) {
                 AlertInstance a = r.getValue().instance(id);
                 if (a != null) {
-                    Map<String, Object> o = alertJson(r.getKey(), a);
+                    Map<String, Object> o = alertJson(r.getKey(), a, silencerNow());
                     o.put("deliveries", deliveries(id));
                     o.put("history", history(id, 0, 200));
                     return Optional.of(o);
@@ -632,7 +677,8 @@ public final class AlertRuntime implements AutoCloseable {
                 next.forEach((k, v) -> rules.put(k, v.toMap()));
                 store.saveAlerting(Map.of(RULES, json(rules)), List.of(), List.of(), now);
                 states = next;
-                return Optional.of(alertJson(r.getKey(), step.state().instance(id)));
+                view = AlertView.of(next);
+                return Optional.of(alertJson(r.getKey(), step.state().instance(id), silencerNow()));
             }
             return Optional.empty();
         }

@@ -185,4 +185,36 @@ class IncrementalRuleEvaluationTest {
             assertThat(incremental.modelEvaluations().get("reused")).isPositive();
         }
     }
+
+    @Test
+    void alertPagesFollowRuleThenIdOrderAndAModelsHealthReadsItsFiringAlerts() {
+        WindowedTestSource source = new WindowedTestSource(clock);
+        try (Store store = store("pages")) {
+            AlertRuntime alerts = new AlertRuntime(config(), store, source, clock);
+            alerts.restore();
+            for (int i = 0; i < 5; i++) {
+                source.events("m" + i, T0, 1, 0.5);
+            }
+            for (int minute = 1; minute <= 15; minute++) {
+                evaluateAt(T0 + minute * W + 20, alerts);
+            }
+            List<Map<String, Object>> all = alerts.alerts("firing", null);
+            assertThat(all).hasSize(5);
+            List<Object> paged = new java.util.ArrayList<>();
+            AlertRuntime.AlertPosition after = null;
+            int pages = 0;
+            do {
+                AlertRuntime.AlertPage page = alerts.alerts("firing", null, after, 2);
+                page.alerts().forEach(a -> paged.add(a.get("id")));
+                after = page.last();
+                pages++;
+            } while (after != null && pages < 10);
+            assertThat(pages).isEqualTo(3);
+            assertThat(paged).containsExactlyElementsOf(all.stream().map(a -> a.get("id")).toList());
+            assertThat(alerts.firing("m3")).singleElement().satisfies(f -> {
+                assertThat(f.labels()).containsEntry("alertname", "NoTraffic").containsEntry("model", "m3");
+            });
+            assertThat(alerts.firing("unknown")).isEmpty();
+        }
+    }
 }
