@@ -395,8 +395,30 @@ public final class AlertRuntime implements AutoCloseable {
         }
         for (Map.Entry<String, RuleState> e : a.entrySet()) {
             RuleState other = b.get(e.getKey());
-            if (!e.getValue().instances().equals(other.instances())
+            if (!sameIgnoringLastSeen(e.getValue().instances(), other.instances())
                     || !java.util.Objects.equals(e.getValue().lastError(), other.lastError())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether two rules' instances differ in no more than when each series was last seen: that only
+     * matters within the step that sets it, so a pass that changed nothing else stores nothing (with
+     * thousands of firing alerts, rewriting them all each pass was most of an idle pass's cost).
+     */
+    private static boolean sameIgnoringLastSeen(Map<Long, AlertInstance> a, Map<Long, AlertInstance> b) {
+        if (a.equals(b)) {
+            return true;
+        }
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        for (Map.Entry<Long, AlertInstance> e : a.entrySet()) {
+            AlertInstance x = e.getValue();
+            AlertInstance y = b.get(e.getKey());
+            if (!x.equals(y) && !x.toBuilder().lastSeenMs(null).build().equals(y.toBuilder().lastSeenMs(null).build())) {
                 return false;
             }
         }
