@@ -7,20 +7,16 @@ import dev.modelwatch.core.event.LabelEvent;
 import dev.modelwatch.core.event.PredictionEvent;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.SketchSettings;
+import dev.modelwatch.server.ManualClock;
 import dev.modelwatch.store.PendingStore;
 import dev.modelwatch.store.RocksPendingStore;
 import dev.modelwatch.store.Store;
 import dev.modelwatch.store.Stores;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,30 +28,6 @@ class AggregatorRetentionTest {
 
     @TempDir
     Path dir;
-
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        final AtomicLong now;
-
-        ManualClock(long start) {
-            this.now = new AtomicLong(start);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(now.get());
-        }
-    }
 
     @Test
     void expiryDeletesWhatIsPastEachResolutionsRetention() throws Exception {

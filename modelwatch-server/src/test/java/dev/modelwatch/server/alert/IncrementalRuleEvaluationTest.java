@@ -3,14 +3,11 @@ package dev.modelwatch.server.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modelwatch.core.profile.SketchSettings;
+import dev.modelwatch.server.ManualClock;
 import dev.modelwatch.server.config.ConfigLoader;
 import dev.modelwatch.store.Store;
 import dev.modelwatch.store.Stores;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,23 +39,8 @@ class IncrementalRuleEvaluationTest {
     @TempDir
     Path dir;
 
-    private final AtomicLong now = new AtomicLong(T0);
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(now.get());
-        }
-    };
+    private final ManualClock clock = new ManualClock(T0);
+    private final AtomicLong now = clock.now;
 
     private Store store(String name) {
         return Stores.open("jdbc:sqlite:" + dir.resolve(name + ".sqlite"), SketchSettings.DEFAULT);
