@@ -507,6 +507,7 @@ public final class Aggregator implements AutoCloseable {
         lookUpStored(events);
         int duplicates = 0;
         Set<String> touched = new HashSet<>();
+        Set<String> labelled = new HashSet<>();
         for (Event e : events) {
             if (replayingLsn >= 0) {
                 pendingOnly = storedAtStart(modelOf(e), replayingLsn);
@@ -517,6 +518,7 @@ public final class Aggregator implements AutoCloseable {
                 touched.add(p.model());
             } else if (e instanceof LabelEvent l) {
                 applied = applyLabel(l);
+                labelled.add(l.model());
             } else if (e instanceof TrainingEvent t) {
                 if (!pendingOnly) {
                     active.training.add(t);
@@ -541,6 +543,10 @@ public final class Aggregator implements AutoCloseable {
                 registry.publish(s.record());
             }
         }
+        // queries read the applied events at once (read-your-writes): their models' series changed now
+        long appliedAt = clock.millis();
+        touched.forEach(m -> registry.markChanged(m, appliedAt));
+        labelled.forEach(m -> registry.markChanged(m, appliedAt));
         if (observer != null) {
             observer.onApplied(events.size(), duplicates);
         }
@@ -882,6 +888,7 @@ public final class Aggregator implements AutoCloseable {
                 // the stored record follows with the model's next change; replaying the entry counts them again
                 s.predictionCount = Math.max(0, s.predictionCount - p.predictions());
                 registry.publish(s.record());
+                registry.markChanged(m, clock.millis());
             }
             if (p.id() == null) {
                 LOG.error("model {}: storage refused its changes for over {} s; they held no events to park (a model "
@@ -1061,6 +1068,7 @@ public final class Aggregator implements AutoCloseable {
         active.dirtyModels.add(spec.name());
         ModelRecord r = s.record();
         registry.publish(r);
+        registry.markChanged(spec.name(), clock.millis());
         return r;
     }
 

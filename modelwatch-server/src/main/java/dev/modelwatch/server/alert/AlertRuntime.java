@@ -93,13 +93,16 @@ public final class AlertRuntime implements AutoCloseable {
     private final AlertingConfig config;
     private final Store store;
     private final SeriesSource source;
+    private final IncrementalRuleEvaluator ruleEvaluator;
     private final Clock clock;
     private final Map<String, AlertLifecycle> lifecycles = new LinkedHashMap<>();
     private final Object lock = new Object();
     // pipeline state, guarded by lock
     private Map<String, RuleState> states = new LinkedHashMap<>();
     private Dispatcher dispatcher;
-    private List<Silence> silences = new ArrayList<>();
+    private volatile List<Silence> silences = new ArrayList<>();
+    /** What the API reads of the alerts, replaced after every change of {@link #states}. */
+    private volatile AlertView view = AlertView.EMPTY;
     private SilenceCounts silenceCounts = SilenceCounts.EMPTY;
     private Map<String, Object> savedDispatcher = Map.of();
     private long evaluations;
@@ -150,6 +153,7 @@ public final class AlertRuntime implements AutoCloseable {
         this.store = store;
         this.source = source;
         this.clock = clock;
+        this.ruleEvaluator = new IncrementalRuleEvaluator(source, config.lookbackDeltaMs());
         for (AlertRule r : config.rules()) {
             lifecycles.put(r.name(), new AlertLifecycle(r));
         }
@@ -195,13 +199,14 @@ public final class AlertRuntime implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    private void restore() {
+    void restore() {
         synchronized (lock) {
             Map<String, Object> rules = read(RULES);
             for (AlertRule r : config.rules()) {
                 Object s = rules.get(r.name());
                 states.put(r.name(), s instanceof Map<?, ?> m ? RuleState.fromMap(m) : RuleState.initial(r.name()));
             }
+            view = AlertView.of(states);
             dispatcher = Dispatcher.create(route());
             Map<String, Object> d = read(DISPATCHER);
             if (!d.isEmpty() && config.route() != null) {
@@ -308,10 +313,11 @@ public final class AlertRuntime implements AutoCloseable {
             Map<String, RuleState> next = new LinkedHashMap<>();
             List<Alert> alerts = new ArrayList<>();
             List<AlertHistoryEntry> history = new ArrayList<>();
+            IncrementalRuleEvaluator.Pass pass = ruleEvaluator.pass(nowMs, clock.millis());
             for (AlertRule r : config.rules()) {
                 RuleEvaluation eval;
                 try {
-                    List<InstantSample> samples = r.expr().evaluate(source, nowMs, config.lookbackDeltaMs());
+                    List<InstantSample> samples = pass.evaluate(r);
                     eval = RuleEvaluation.of(samples);
                 } catch (RuntimeException e) {
                     eval = RuleEvaluation.failed(e);
@@ -365,6 +371,7 @@ public final class AlertRuntime implements AutoCloseable {
             }
             savedDispatcher = groups;
             states = next;
+            view = AlertView.of(next);
             dispatcher = tick.dispatcher();
             silenceCounts = silencer.counts();
             evaluations++;
@@ -380,8 +387,30 @@ public final class AlertRuntime implements AutoCloseable {
         }
         for (Map.Entry<String, RuleState> e : a.entrySet()) {
             RuleState other = b.get(e.getKey());
-            if (!e.getValue().instances().equals(other.instances())
+            if (!sameIgnoringLastSeen(e.getValue().instances(), other.instances())
                     || !java.util.Objects.equals(e.getValue().lastError(), other.lastError())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether two rules' instances differ in no more than when each series was last seen: that only
+     * matters within the step that sets it, so a pass that changed nothing else stores nothing (with
+     * thousands of firing alerts, rewriting them all each pass was most of an idle pass's cost).
+     */
+    private static boolean sameIgnoringLastSeen(Map<Long, AlertInstance> a, Map<Long, AlertInstance> b) {
+        if (a.equals(b)) {
+            return true;
+        }
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        for (Map.Entry<Long, AlertInstance> e : a.entrySet()) {
+            AlertInstance x = e.getValue();
+            AlertInstance y = b.get(e.getKey());
+            if (!x.equals(y) && !x.toBuilder().lastSeenMs(null).build().equals(y.toBuilder().lastSeenMs(null).build())) {
                 return false;
             }
         }
@@ -414,25 +443,66 @@ public final class AlertRuntime implements AutoCloseable {
 
     /** Every alert instance of every rule, filtered by state ({@code pending|firing|resolved|...}) and model. */
     public List<Map<String, Object>> alerts(String state, String model) {
-        synchronized (lock) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (Map.Entry<String, RuleState> r : states.entrySet()) {
-                for (AlertInstance a : r.getValue().instances().values()) {
-                    String s = a.state().name().toLowerCase(java.util.Locale.ROOT);
-                    if (state != null && !state.equals(s)) {
-                        continue;
-                    }
-                    if (model != null && !model.equals(a.labels().get("model"))) {
-                        continue;
-                    }
-                    out.add(alertJson(r.getKey(), a));
-                }
-            }
-            return out;
-        }
+        return alerts(state, model, null, Integer.MAX_VALUE).alerts();
     }
 
-    private Map<String, Object> alertJson(String rule, AlertInstance a) {
+    /**
+     * A page of alerts.
+     *
+     * @param alerts the alerts of the page, as {@code GET /api/v1/alerts} shows them
+     * @param last   the position of the page's last alert when more follow (the next page starts after it), else null
+     */
+    public record AlertPage(List<Map<String, Object>> alerts, AlertPosition last) {
+    }
+
+    /** Where an alert lies in the order of {@code GET /api/v1/alerts}: its rule, then its id. */
+    public record AlertPosition(String rule, String id) {
+    }
+
+    /**
+     * Up to {@code limit} alerts filtered by state and model (null: any), after {@code after} (null:
+     * from the first) in the order of rules, then ids. Reads the last published state: never waits for
+     * an evaluation under way.
+     */
+    public AlertPage alerts(String state, String model, AlertPosition after, int limit) {
+        AlertView v = view;
+        Silencer silencer = silencerNow();
+        Map<String, Integer> ruleIndex = new java.util.HashMap<>();
+        int n = 0;
+        for (AlertRule r : config.rules()) {
+            ruleIndex.put(r.name(), n++);
+        }
+        List<AlertView.Entry> entries = v.entries();
+        int from = after == null ? 0 : v.indexAfter(ruleIndex.getOrDefault(after.rule(), -1), after.id());
+        List<Map<String, Object>> out = new ArrayList<>();
+        AlertPosition last = null;
+        AlertView.Entry lastAdded = null;
+        for (int i = from; i < entries.size(); i++) {
+            AlertInstance a = entries.get(i).alert();
+            String s = a.state().name().toLowerCase(java.util.Locale.ROOT);
+            if ((state != null && !state.equals(s)) || (model != null && !model.equals(a.labels().get("model")))) {
+                continue;
+            }
+            if (out.size() == limit) {
+                last = new AlertPosition(lastAdded.rule(), lastAdded.alert().id());
+                break;
+            }
+            lastAdded = entries.get(i);
+            out.add(alertJson(lastAdded.rule(), a, silencer));
+        }
+        return new AlertPage(out, last);
+    }
+
+    /** The firing alerts of a model, as its health shows them; reads the last published state. */
+    public List<AlertView.FiringAlert> firing(String model) {
+        return view.firing(model);
+    }
+
+    private Silencer silencerNow() {
+        return Silencer.of(activeSilences(clock.millis()));
+    }
+
+    private Map<String, Object> alertJson(String rule, AlertInstance a, Silencer silencer) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("id", a.id());
         o.put("rule", rule);
@@ -449,7 +519,7 @@ public final class AlertRuntime implements AutoCloseable {
         if (a.acknowledgement() != null) {
             o.put("acknowledgement", a.acknowledgement().toMap());
         }
-        o.put("silenced_by", Silencer.of(activeSilences(clock.millis())).mutingSilences(a.labels(), clock.millis())
+        o.put("silenced_by", silencer.mutingSilences(a.labels(), clock.millis())
                 .stream().map(Silence::id).toList());
         return o;
     }
@@ -460,7 +530,7 @@ public final class AlertRuntime implements AutoCloseable {
             for (Map.Entry<String, RuleState> r : states.entrySet()) {
                 AlertInstance a = r.getValue().instance(id);
                 if (a != null) {
-                    Map<String, Object> o = alertJson(r.getKey(), a);
+                    Map<String, Object> o = alertJson(r.getKey(), a, silencerNow());
                     o.put("deliveries", deliveries(id));
                     o.put("history", history(id, 0, 200));
                     return Optional.of(o);
@@ -538,7 +608,8 @@ public final class AlertRuntime implements AutoCloseable {
                 next.forEach((k, v) -> rules.put(k, v.toMap()));
                 store.saveAlerting(Map.of(RULES, json(rules)), List.of(), List.of(), now);
                 states = next;
-                return Optional.of(alertJson(r.getKey(), step.state().instance(id)));
+                view = AlertView.of(next);
+                return Optional.of(alertJson(r.getKey(), step.state().instance(id), silencerNow()));
             }
             return Optional.empty();
         }
@@ -647,6 +718,16 @@ public final class AlertRuntime implements AutoCloseable {
                 out.add(o);
             }
             return out;
+        }
+    }
+
+    /**
+     * Per-model rule evaluations since the start: {@code evaluated} queried a model's series,
+     * {@code reused} kept its last result because nothing it depends on changed.
+     */
+    public Map<String, Long> modelEvaluations() {
+        synchronized (lock) {
+            return Map.of("evaluated", ruleEvaluator.modelsEvaluated(), "reused", ruleEvaluator.modelsReused());
         }
     }
 

@@ -6,7 +6,6 @@ import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.rules.LabelMatcher;
 import dev.modelwatch.core.rules.RangeSeries;
 import dev.modelwatch.core.rules.SeriesLabels;
-import dev.modelwatch.core.rules.SeriesSource;
 import dev.modelwatch.server.aggregate.ModelRegistry;
 import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.drift.DriftService;
@@ -26,7 +25,7 @@ import java.util.TreeMap;
  * {@code throughput_per_s} are 0 for a closed window without events after the model's first event,
  * so that "traffic dropped" can be a threshold; every other metric has no sample there ("no data").
  */
-public final class ModelSeriesSource implements SeriesSource {
+public final class ModelSeriesSource implements PerModelSeriesSource {
     private static final String MODEL = "model";
 
     private final ModelRegistry models;
@@ -47,7 +46,21 @@ public final class ModelSeriesSource implements SeriesSource {
     }
 
     @Override
-    public List<RangeSeries> select(String name, List<LabelMatcher> matchers, long fromExclusive, long toInclusive) {
+    public List<PerModelSeriesSource.ModelData> models() {
+        List<ModelRecord> all = models.all();
+        List<PerModelSeriesSource.ModelData> out = new ArrayList<>(all.size());
+        for (ModelRecord m : all) {
+            long w = m.spec().windowMs();
+            long dataEnd = m.predictionCount() == 0 ? Long.MIN_VALUE : Math.floorDiv(m.lastEventMs(), w) * w + w;
+            out.add(new PerModelSeriesSource.ModelData(m.name(), models.change(m.name()).sequence(), dataEnd, w));
+        }
+        return out;
+    }
+
+    /** Every model's series; {@code only}, when not null, limits them to those models. */
+    @Override
+    public List<RangeSeries> select(String name, List<LabelMatcher> matchers, long fromExclusive, long toInclusive,
+                                    java.util.Set<String> only) {
         if (!isKnown(name)) {
             return List.of();
         }
@@ -56,7 +69,7 @@ public final class ModelSeriesSource implements SeriesSource {
         Map<SeriesLabels, List<long[]>> times = new TreeMap<>();
         Map<SeriesLabels, List<Double>> values = new TreeMap<>();
         for (ModelRecord m : models.all()) {
-            if (!modelMatches(m.name(), matchers) || m.predictionCount() == 0) {
+            if ((only != null && !only.contains(m.name())) || !modelMatches(m.name(), matchers) || m.predictionCount() == 0) {
                 continue;
             }
             ModelSpec spec = m.spec();

@@ -146,14 +146,7 @@ public final class ApiServer {
                 ctx.result(metrics.scrape());
             }, Access.READ);
             route(c, HandlerType.POST, "/api/v1/events", Access.INGEST, BodyTypes.EVENTS, this::ingest);
-            c.routes.get("/api/v1/models", ctx -> {
-                awaitApplied();
-                List<Object> list = new ArrayList<>();
-                for (ModelRecord m : models.all()) {
-                    list.add(modelJson(m));
-                }
-                send(ctx, 200, Map.of("models", list));
-            }, Access.READ);
+            c.routes.get("/api/v1/models", this::listModels, Access.READ);
             c.routes.get("/api/v1/models/{model}", ctx -> send(ctx, 200, modelJson(model(ctx))), Access.READ);
             c.routes.put("/api/v1/models/{model}", this::declare, Access.ADMIN);
             c.routes.get("/api/v1/models/{model}/summary", this::summary, Access.READ);
@@ -168,7 +161,12 @@ public final class ApiServer {
                         .contains(state)) {
                     throw new ApiException(400, "state: must be pending, firing, resolved, no_data or error");
                 }
-                send(ctx, 200, Map.of("alerts", alerts.alerts(state, ctx.queryParam("model"))));
+                PageRequest page = PageRequest.of(ctx, 2);
+                AlertRuntime.AlertPage p = alerts.alerts(state, ctx.queryParam("model"),
+                        page.after() == null ? null : new AlertRuntime.AlertPosition(page.after().get(0), page.after().get(1)),
+                        page.limit());
+                send(ctx, 200, new AlertList(p.alerts(),
+                        p.last() == null ? null : PageRequest.cursor(p.last().rule(), p.last().id())));
             }, Access.READ);
             c.routes.get("/api/v1/alert-history", ctx -> {
                 long since = ctx.queryParam("since") == null ? clock.millis() - 86_400_000L
@@ -357,6 +355,47 @@ public final class ApiServer {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "interrupted before the events were durable; retry");
         }
+    }
+
+    // ---- models ----
+
+    /** {@code GET /api/v1/models}: a page of models in name order. */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(
+            com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record ModelList(List<Map<String, Object>> models, String nextCursor) {
+    }
+
+    /** {@code GET /api/v1/alerts}: a page of alerts in rule, then id order. */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(
+            com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record AlertList(List<Map<String, Object>> alerts, String nextCursor) {
+    }
+
+    private void listModels(Context ctx) {
+        PageRequest page = PageRequest.of(ctx, 1);
+        awaitApplied();
+        List<ModelRecord> all = models.all();
+        int from = 0;
+        if (page.after() != null) {
+            String after = page.after().get(0);
+            int lo = 0;
+            int hi = all.size();
+            while (lo < hi) { // the first model named after the cursor's
+                int mid = (lo + hi) >>> 1;
+                if (all.get(mid).name().compareTo(after) <= 0) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            from = lo;
+        }
+        int to = (int) Math.min(all.size(), (long) from + page.limit());
+        List<Map<String, Object>> list = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            list.add(modelJson(all.get(i)));
+        }
+        send(ctx, 200, new ModelList(list, to < all.size() ? PageRequest.cursor(all.get(to - 1).name()) : null));
     }
 
     // ---- dead letters ----
@@ -549,10 +588,10 @@ public final class ApiServer {
         o.put("first_event", m.predictionCount() == 0 ? null : Times.format(m.firstEventMs()));
         o.put("last_event", m.predictionCount() == 0 ? null : Times.format(m.lastEventMs()));
         o.put("prediction_count", m.predictionCount());
-        List<Map<String, Object>> firing = alerts.alerts("firing", m.name());
-        boolean critical = firing.stream().anyMatch(a -> "critical".equals(a.get("severity")));
+        List<dev.modelwatch.server.alert.AlertView.FiringAlert> firing = alerts.firing(m.name());
+        boolean critical = firing.stream().anyMatch(a -> "critical".equals(a.severity()));
         o.put("health", critical ? "critical" : firing.isEmpty() ? "ok" : "warning");
-        o.put("firing_alerts", firing.stream().map(a -> a.get("labels")).toList());
+        o.put("firing_alerts", firing.stream().map(dev.modelwatch.server.alert.AlertView.FiringAlert::labels).toList());
         return o;
     }
 
@@ -691,6 +730,7 @@ public final class ApiServer {
         store.putReference(new StoredReference(m.name(), version == null ? StoredReference.ANY_VERSION : version,
                 dev.modelwatch.core.drift.Reference.UPLOAD, outcome.accepted(), clock.millis(), reference.toBytes()));
         drift.invalidate(m.name());
+        models.markChanged(m.name(), clock.millis());
         answer.put("features", reference.profile().features().size());
         answer.put("labeled", reference.profile().labeled());
         answer.put("multivariate_features", reference.multivariate() == null ? List.of()
@@ -721,6 +761,7 @@ public final class ApiServer {
         String version = ctx.queryParam("version");
         boolean deleted = store.deleteReference(m.name(), version == null ? StoredReference.ANY_VERSION : version);
         drift.invalidate(m.name());
+        models.markChanged(m.name(), clock.millis());
         if (!deleted) {
             throw new ApiException(404, "no uploaded reference of '" + m.name() + "'"
                     + (version == null ? " for every version" : " for version '" + version + "'"));

@@ -29,7 +29,6 @@ class AggregatorRetentionTest {
     @TempDir
     Path dir;
 
-    /** A clock the test moves by hand. */
     @Test
     void expiryDeletesWhatIsPastEachResolutionsRetention() throws Exception {
         long start = 20_000 * DAY;

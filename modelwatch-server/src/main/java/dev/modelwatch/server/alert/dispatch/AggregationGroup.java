@@ -114,11 +114,18 @@ public record AggregationGroup(GroupKey key, RouteOptions options, Map<Long, Ale
 
     /** The group with {@code alert} added or updated (same fingerprint) at {@code nowMs}. */
     public AggregationGroup insert(Alert alert, long nowMs) {
+        return insertAll(java.util.List.of(alert), nowMs);
+    }
+
+    /** The group with {@code added} inserted in order, as many {@link #insert}s would, copying the group once. */
+    public AggregationGroup insertAll(java.util.Collection<Alert> added, long nowMs) {
         Map<Long, Alert> m = new LinkedHashMap<>(alerts);
-        m.put(alert.fingerprint(), alert);
         long next = nextFlushAtMs;
-        if (!hasFlushed && alert.startsAtMs() + options.groupWaitMs() < nowMs) {
-            next = Math.min(next, nowMs);
+        for (Alert alert : added) {
+            m.put(alert.fingerprint(), alert);
+            if (!hasFlushed && alert.startsAtMs() + options.groupWaitMs() < nowMs) {
+                next = Math.min(next, nowMs);
+            }
         }
         return new AggregationGroup(key, options, m, next, hasFlushed, lastNotified, notices);
     }

@@ -4,6 +4,7 @@ import dev.modelwatch.server.alert.lifecycle.StoredMap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +85,10 @@ public record Dispatcher(Route root, Map<GroupKey, AggregationGroup> groups, Map
     public Dispatcher ingest(Collection<Alert> alerts, Map<String, Muter> muters, long nowMs) {
         Map<GroupKey, AggregationGroup> g = new LinkedHashMap<>(groups);
         Map<String, Long> counts = new TreeMap<>(mutedCounts);
+        // inserts are collected per group and applied with one copy of the group (thousands of alerts
+        // of one group cost one copy, not one each), before any removal from that group and at the end
+        Map<GroupKey, List<Alert>> inserts = new LinkedHashMap<>();
+        Map<GroupKey, Route> routes = new HashMap<>();
         for (Alert a : alerts) {
             String mutedBy = null;
             for (Map.Entry<String, Muter> m : muters.entrySet()) {
@@ -94,8 +99,9 @@ public record Dispatcher(Route root, Map<GroupKey, AggregationGroup> groups, Map
             }
             for (Route r : root.match(a.labels())) {
                 GroupKey key = r.groupKey(a.labels());
-                AggregationGroup group = g.get(key);
                 if (mutedBy != null) {
+                    applyInserts(g, inserts, routes, key, nowMs);
+                    AggregationGroup group = g.get(key);
                     if (group != null) {
                         AggregationGroup left = group.remove(a.fingerprint());
                         if (left.isEmpty()) {
@@ -106,19 +112,33 @@ public record Dispatcher(Route root, Map<GroupKey, AggregationGroup> groups, Map
                     }
                     continue;
                 }
-                if (group == null) {
-                    if (a.resolvedAt(nowMs)) {
-                        continue;
-                    }
-                    group = AggregationGroup.create(key, r.options(), nowMs);
+                if (g.get(key) == null && !inserts.containsKey(key) && a.resolvedAt(nowMs)) {
+                    continue;
                 }
-                g.put(key, group.insert(a, nowMs));
+                inserts.computeIfAbsent(key, k -> new ArrayList<>()).add(a);
+                routes.putIfAbsent(key, r);
             }
             if (mutedBy != null) {
                 counts.merge(mutedBy, 1L, Long::sum);
             }
         }
+        for (GroupKey key : new ArrayList<>(inserts.keySet())) {
+            applyInserts(g, inserts, routes, key, nowMs);
+        }
         return new Dispatcher(root, g, counts);
+    }
+
+    private static void applyInserts(Map<GroupKey, AggregationGroup> g, Map<GroupKey, List<Alert>> inserts,
+                                     Map<GroupKey, Route> routes, GroupKey key, long nowMs) {
+        List<Alert> added = inserts.remove(key);
+        if (added == null) {
+            return;
+        }
+        AggregationGroup group = g.get(key);
+        if (group == null) {
+            group = AggregationGroup.create(key, routes.get(key).options(), nowMs);
+        }
+        g.put(key, group.insertAll(added, nowMs));
     }
 
     /** The earliest {@link AggregationGroup#nextWakeAtMs()}, or {@link Long#MAX_VALUE} without groups. */

@@ -234,7 +234,11 @@ public final class AlertLifecycle {
         String note = "";
         switch (kind) {
             case BREACH:
-                b.value(value).seriesLabels(in.series).annotations(rule.expandAnnotations(in.series, value));
+                // the same series and value render the same annotations: no template run per firing alert per pass
+                boolean unchanged = before != null && Double.compare(before.value(), value) == 0
+                        && before.seriesLabels().equals(in.series);
+                b.value(value).seriesLabels(in.series)
+                        .annotations(unchanged ? before.annotations() : rule.expandAnnotations(in.series, value));
                 if (from == AlertState.PENDING) {
                     if (now - b.activeAtMs() >= rule.forMs()) {
                         b.state(AlertState.FIRING, now).firedAtMs(now);
