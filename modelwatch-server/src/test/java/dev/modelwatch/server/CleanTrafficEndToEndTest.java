@@ -53,7 +53,8 @@ class CleanTrafficEndToEndTest {
             List<Long> evaluatedAt = new ArrayList<>();
             for (int w = 0; w < windows; w++) {
                 long from = start + w * MINUTE;
-                clock.now.set(from);
+                // never back: the last evaluation was 20 ms into this window, and time does not run backwards
+                clock.now.set(Math.max(clock.now.get(), from));
                 StringBuilder labels = new StringBuilder();
                 String predictions = traffic.predictions(MODEL, "w" + w, perSecond * 60, from, MINUTE, labels);
                 post(server, predictions);
