@@ -11,6 +11,7 @@ import dev.modelwatch.server.ingest.EventDecoder;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.ModelSeriesSource;
 import dev.modelwatch.server.drift.DriftService;
+import dev.modelwatch.server.ingest.IngestAdmission;
 import dev.modelwatch.server.ingest.IngestLimits;
 import dev.modelwatch.server.ingest.LogRecord;
 import dev.modelwatch.server.ops.ModelMetricsCollector;
@@ -70,17 +71,24 @@ public final class ModelWatchServer implements AutoCloseable {
         ModelRegistry registry = new ModelRegistry();
         Aggregator aggregator = new Aggregator(store, pending, clock, config.sketches(), config.models(), config.flushInterval(),
                 config.joinHorizon(), Map.of(0L, config.retentionBase(), 3_600_000L, config.retentionHour(),
-                86_400_000L, config.retentionDay()), registry, metrics, config.idFilterCapacity());
+                86_400_000L, config.retentionDay()), registry, metrics, config.idFilterCapacity(), config.limits(), metrics);
         DurableLog log = DurableLog.open(config.dataDir().resolve("log"), config.logSegmentBytes(), config.fsync());
         AtomicLong replayed = new AtomicLong();
         // replay accepts at least what ingest accepted (the record names what was rejected)
         EventDecoder replayDecoder = new EventDecoder(new IngestLimits(Long.MAX_VALUE, Integer.MAX_VALUE,
                 Integer.MAX_VALUE, Duration.ofDays(365L * 1000), Duration.ofDays(365L * 1000)), clock);
-        log.replay(aggregator.replayFrom(), (payload, lsnEnd) -> {
+        log.replay(aggregator.replayFrom(), (byte[] payload, long lsnStart, long lsnEnd) -> {
             List<Event> events = LogRecord.decode(payload).events(replayDecoder);
             replayed.addAndGet(events.size());
-            aggregator.replay(events, lsnEnd);
+            aggregator.replay(events, lsnStart, lsnEnd);
         });
+        // the models and feature names tracked so far: what ingest checks the limits against
+        IngestAdmission admission = new IngestAdmission(config.limits(), metrics);
+        aggregator.admittedFeatures().forEach(admission::seed);
+        if (admission.models() > config.limits().maxModels()) {
+            LOG.warn("{} models are tracked, more than limits.max_models = {}: events of other models are rejected",
+                    admission.models(), config.limits().maxModels());
+        }
         aggregator.onCommitted(log::truncateBefore);
         aggregator.start();
         try {
@@ -89,7 +97,7 @@ public final class ModelWatchServer implements AutoCloseable {
             LOG.warn("could not commit the replayed events yet ({}); they stay in the ingest log", e.getMessage());
         }
         @SuppressWarnings("unchecked")
-        DurableLog.Listener listener = (start, end, attachment) -> aggregator.submit((List<Event>) attachment, end);
+        DurableLog.Listener listener = (start, end, attachment) -> aggregator.submit((List<Event>) attachment, start, end);
         log.start(listener, metrics);
         metrics.gauge("modelwatch_aggregator_queued_events", "Durable events waiting to be aggregated",
                 aggregator::queuedEvents);
@@ -120,7 +128,7 @@ public final class ModelWatchServer implements AutoCloseable {
                 });
         alerts.start();
         ApiServer api = new ApiServer(config, decoder, log, aggregator, registry, query, store, metrics, drift, alerts,
-                clock);
+                clock, admission);
         int port = api.start();
         LOG.info("modelwatch listening on http://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),

@@ -17,14 +17,22 @@ import java.util.Map;
  * @param models           model records to insert or replace
  * @param training         training events to append
  * @param metrics          metric events to append
+ * @param admitted         the admitted values of the models whose sets grew, replacing the stored ones
  */
 public record Flush(long lsn, Map<ProfileKey, WindowProfile> deltas, List<ModelRecord> models,
-                    List<TrainingEvent> training, List<MetricEvent> metrics) {
+                    List<TrainingEvent> training, List<MetricEvent> metrics, List<AdmittedValues> admitted) {
     public Flush {
         deltas = Map.copyOf(deltas);
         models = List.copyOf(models);
         training = List.copyOf(training);
         metrics = List.copyOf(metrics);
+        admitted = List.copyOf(admitted);
+    }
+
+    /** A flush that admits nothing new. */
+    public Flush(long lsn, Map<ProfileKey, WindowProfile> deltas, List<ModelRecord> models,
+                 List<TrainingEvent> training, List<MetricEvent> metrics) {
+        this(lsn, deltas, models, training, metrics, List.of());
     }
 
     public static Flush checkpointOnly(long lsn) {

@@ -81,6 +81,7 @@ final class JdbcStore implements Store {
     private final String upsertCheckpoint;
     private final String upsertReference;
     private final String upsertAlertingState;
+    private final String upsertAdmissions;
 
     JdbcStore(HikariDataSource dataSource, Dialect dialect, SketchSettings settings, Clock clock) {
         this.dataSource = dataSource;
@@ -95,6 +96,7 @@ final class JdbcStore implements Store {
         this.upsertReference = dialect.upsert("model_references", List.of("model", "version"),
                 List.of("model", "version", "source", "row_count", "created_at_ms", "data"));
         this.upsertAlertingState = dialect.upsert("alerting_state", List.of("name"), List.of("name", "data", "updated_at_ms"));
+        this.upsertAdmissions = dialect.upsert("model_admissions", List.of("model"), List.of("model", "admitted"));
     }
 
     @Override
@@ -122,6 +124,10 @@ final class JdbcStore implements Store {
             executeBatched(c, insertModelVersion, versions, (s, mv) -> {
                 s.setString(1, mv.model());
                 s.setString(2, mv.version());
+            });
+            executeBatched(c, upsertAdmissions, flush.admitted(), (s, a) -> {
+                s.setString(1, a.model());
+                s.setBytes(2, a.toBytes());
             });
             executeBatched(c, INSERT_TRAINING, flush.training(), JdbcStore::bindTraining);
             executeBatched(c, INSERT_METRIC, flush.metrics(), JdbcStore::bindMetric);
@@ -543,6 +549,21 @@ final class JdbcStore implements Store {
                 }
             }
             return models;
+        });
+    }
+
+    @Override
+    public Map<String, AdmittedValues> admittedValues() {
+        return read("reading admitted values", c -> {
+            Map<String, AdmittedValues> out = new HashMap<>();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT model, admitted FROM model_admissions")) {
+                while (rs.next()) {
+                    String model = rs.getString(1);
+                    out.put(model, AdmittedValues.fromBytes(model, rs.getBytes(2)));
+                }
+            }
+            return out;
         });
     }
 

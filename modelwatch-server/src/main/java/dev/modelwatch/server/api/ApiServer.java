@@ -22,6 +22,7 @@ import dev.modelwatch.store.StoredReference;
 import dev.modelwatch.server.ingest.BodyException;
 import dev.modelwatch.server.ingest.DecodedBatch;
 import dev.modelwatch.server.ingest.DurableLog;
+import dev.modelwatch.server.ingest.IngestAdmission;
 import dev.modelwatch.server.ingest.EventDecoder;
 import dev.modelwatch.server.ingest.LogRecord;
 import dev.modelwatch.server.ops.ServerMetrics;
@@ -68,9 +69,13 @@ public final class ApiServer {
     private final ObjectMapper json = new ObjectMapper();
     private Javalin app;
 
+    /** The ingest check of limits.max_models and limits.max_features_per_model. */
+    private final IngestAdmission admission;
+
     public ApiServer(ServerConfig config, EventDecoder decoder, DurableLog log, Aggregator aggregator,
                      ModelRegistry models, ProfileQuery query, Store store, ServerMetrics metrics, DriftService drift,
-                     AlertRuntime alerts, Clock clock) {
+                     AlertRuntime alerts, Clock clock, IngestAdmission admission) {
+        this.admission = admission;
         this.alerts = alerts;
         this.config = config;
         this.decoder = decoder;
@@ -210,6 +215,7 @@ public final class ApiServer {
                 throw new BodyException(400, "Content-Type '" + ctx.contentType()
                         + "' is not accepted; send application/json or application/x-ndjson");
             }
+            batch = admission.admit(batch);
             accepted = batch.events().size();
             rejected = batch.errors().size();
             if (!batch.events().isEmpty()) {
@@ -362,6 +368,10 @@ public final class ApiServer {
         ModelSpec spec = ConfigLoader.modelSpec(name, body, "body", problems);
         if (spec == null) {
             throw new ApiException(400, String.join("; ", problems));
+        }
+        String overLimit = admission.admitModel(name);
+        if (overLimit != null) {
+            throw new ApiException(409, overLimit);
         }
         ModelRecord r;
         try {

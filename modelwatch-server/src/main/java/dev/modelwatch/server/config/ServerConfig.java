@@ -37,13 +37,14 @@ public record ServerConfig(
         Duration expositionWindow,
         Map<String, ModelSpec> models,
         DriftConfig drift,
-        AlertingConfig alerting) {
+        AlertingConfig alerting,
+        Limits limits) {
 
     public static ServerConfig defaults() {
         return new ServerConfig(8080, "127.0.0.1", Path.of("data"), null, 16L << 20, 100_000, 1_000,
                 Duration.ofMinutes(10), 50_000, Duration.ofSeconds(5), 64L << 20, true, Duration.ofSeconds(2), SketchSettings.DEFAULT,
                 Duration.ofDays(7), 10_000_000L, Duration.ofDays(8), Duration.ofDays(90), Duration.ofDays(730),
-                Duration.ofMinutes(15), Map.of(), DriftConfig.DEFAULT, AlertingConfig.NONE);
+                Duration.ofMinutes(15), Map.of(), DriftConfig.DEFAULT, AlertingConfig.NONE, Limits.DEFAULT);
     }
 
     /** The JDBC URL actually used. */
@@ -96,14 +97,21 @@ public record ServerConfig(
     public ServerConfig withDrift(DriftConfig d) {
         return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
                 maxQueuedEvents, maxQueueWait, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
-                retentionBase, retentionHour, retentionDay, expositionWindow, models, d, alerting);
+                retentionBase, retentionHour, retentionDay, expositionWindow, models, d, alerting, limits);
     }
 
     /** These settings with another alerting configuration. */
     public ServerConfig withAlerting(AlertingConfig a) {
         return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
                 maxQueuedEvents, maxQueueWait, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
-                retentionBase, retentionHour, retentionDay, expositionWindow, models, drift, a);
+                retentionBase, retentionHour, retentionDay, expositionWindow, models, drift, a, limits);
+    }
+
+    /** These settings with other limits. */
+    public ServerConfig withLimits(Limits l) {
+        return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
+                maxQueuedEvents, maxQueueWait, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
+                retentionBase, retentionHour, retentionDay, expositionWindow, models, drift, alerting, l);
     }
 
     public Builder toBuilder() {
@@ -165,7 +173,7 @@ public record ServerConfig(
             return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, c.maxEventsPerRequest, c.maxFeatures,
                     c.maxFutureSkew, c.maxQueuedEvents, c.maxQueueWait, c.logSegmentBytes, c.fsync, flushInterval, c.sketches,
                     c.joinHorizon, c.idFilterCapacity, c.retentionBase, c.retentionHour, c.retentionDay, c.expositionWindow, c.models,
-                    c.drift, c.alerting);
+                    c.drift, c.alerting, c.limits);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.modelwatch.server.ops;
 
 import dev.modelwatch.server.aggregate.Aggregator;
+import dev.modelwatch.server.aggregate.LimitObserver;
 import dev.modelwatch.server.ingest.DurableLog;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -17,7 +18,7 @@ import java.util.function.LongSupplier;
  * The server's own metrics (ingest, log, aggregation, storage) plus any extra collectors (the
  * models' latest metrics), exposed in the Prometheus text format at {@code /metrics}.
  */
-public final class ServerMetrics implements DurableLog.Observer, Aggregator.AggregatorObserver {
+public final class ServerMetrics implements DurableLog.Observer, Aggregator.AggregatorObserver, LimitObserver {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter events = Counter.builder().name("modelwatch_ingest_events_total")
             .help("Events received, by outcome (accepted, rejected)").labelNames("outcome").register(registry);
@@ -54,6 +55,24 @@ public final class ServerMetrics implements DurableLog.Observer, Aggregator.Aggr
     private final Counter notifications = Counter.builder().name("modelwatch_notifications_total")
             .help("Notification delivery attempts by outcome (delivered, retry, failed)").labelNames("outcome")
             .register(registry);
+
+    private final Counter folded = Counter.builder().name("modelwatch_limit_folded_events_total")
+            .help("Events whose version, segment or class was counted under __other__ past a limit (limits: in "
+                    + "modelwatch.yml), by limit and model").labelNames("limit", "model").register(registry);
+    private final Counter limitRejected = Counter.builder().name("modelwatch_limit_rejected_events_total")
+            .help("Events rejected at ingest past a limit (limits: in modelwatch.yml), by limit and model (empty for "
+                    + "the models limit: a rejected model's name is not kept)").labelNames("limit", "model")
+            .register(registry);
+
+    @Override
+    public void onFolded(String limit, String model) {
+        folded.labelValues(limit, model).inc();
+    }
+
+    @Override
+    public void onRejected(String limit, String model) {
+        limitRejected.labelValues(limit, model == null ? "" : model).inc();
+    }
 
     /** A window closed {@code seconds} before the evaluation that first saw it. */
     public void onEvaluationLag(double seconds) {

@@ -88,6 +88,11 @@ class AggregatorCommitFailureTest {
         }
 
         @Override
+        public Map<String, dev.modelwatch.store.AdmittedValues> admittedValues() {
+            return real.admittedValues();
+        }
+
+        @Override
         public List<dev.modelwatch.core.event.TrainingEvent> trainingEvents(String model, String run) {
             return real.trainingEvents(model, run);
         }
