@@ -102,6 +102,10 @@ public final class ModelWatchServer implements AutoCloseable {
         metrics.gauge("modelwatch_aggregator_queued_events", "Durable events waiting to be aggregated",
                 aggregator::queuedEvents);
         metrics.gauge("modelwatch_log_retained_bytes", "Bytes of ingest log not yet truncated", log::retainedBytes);
+        metrics.gauge("modelwatch_aggregator_queued_event_bytes", "Estimated heap of the events waiting to be "
+                + "aggregated (limits.max_queued_event_bytes)", aggregator::queuedEventBytes);
+        metrics.counter("modelwatch_aggregator_memory_commits", "Commits started because the buffered profiles "
+                + "reached limits.max_buffered_profile_bytes", aggregator::budgetCommits);
         ProfileQuery query = new ProfileQuery(store, aggregator, config.sketches());
         metrics.register(new ModelMetricsCollector(registry, query, clock, config.expositionWindow()));
         EventDecoder decoder = new EventDecoder(new IngestLimits(config.maxBodyBytes(), config.maxEventsPerRequest(),

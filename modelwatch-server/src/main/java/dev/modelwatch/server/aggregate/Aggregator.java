@@ -64,7 +64,7 @@ public final class Aggregator implements AutoCloseable {
     }
 
     /** The acknowledged events of one log record, which lies at {@code [lsnStart, lsnEnd)}. */
-    private record EventBatch(List<Event> events, long lsnStart, long lsnEnd) implements Item {
+    private record EventBatch(List<Event> events, long lsnStart, long lsnEnd, long bytes) implements Item {
         /**
          * The log position after the first {@code applied} events: the record's start before any,
          * its end after all, and in between a position inside the record (a record is longer in
@@ -158,6 +158,7 @@ public final class Aggregator implements AutoCloseable {
     private final Map<String, AdmittedValues> storedAdmissions;
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedEvents = new AtomicLong();
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final AggregatorObserver observer;
 
     // ---- owned by the aggregation thread ----
@@ -310,7 +311,7 @@ public final class Aggregator implements AutoCloseable {
      */
     public void replay(List<Event> events, long lsnStart, long lsnEnd) {
         try {
-            apply(List.of(new EventBatch(events, lsnStart, lsnEnd)), true);
+            apply(List.of(new EventBatch(events, lsnStart, lsnEnd, 0)), true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while replaying the ingest log", e);
@@ -334,8 +335,10 @@ public final class Aggregator implements AutoCloseable {
 
     /** Hands the events of a durable log record at {@code [lsnStart, lsnEnd)} to the runtime; called by the log writer, in log order. */
     public void submit(List<Event> events, long lsnStart, long lsnEnd) {
+        long bytes = BufferedBytes.eventBytes(events);
         queuedEvents.addAndGet(events.size());
-        queue.add(new EventBatch(events, lsnStart, lsnEnd));
+        queuedBytes.addAndGet(bytes);
+        queue.add(new EventBatch(events, lsnStart, lsnEnd, bytes));
     }
 
     /** {@link #submit(List, long, long)} of a record whose start is not known (it is committed whole). */
@@ -346,6 +349,11 @@ public final class Aggregator implements AutoCloseable {
     /** Events durable but not yet aggregated (the ingest backpressure signal). */
     public long queuedEvents() {
         return queuedEvents.get();
+    }
+
+    /** The estimated heap of the events durable but not yet aggregated (limits.max_queued_event_bytes). */
+    public long queuedEventBytes() {
+        return queuedBytes.get();
     }
 
     /** Runs {@code f} on the aggregation thread after everything submitted before it. */
@@ -401,13 +409,16 @@ public final class Aggregator implements AutoCloseable {
                     combined.clear();
                     combined.add(b);
                     int events = b.events().size();
+                    long bytes = b.bytes();
                     while (events < MAX_EVENTS_PER_APPLY && queue.peek() instanceof EventBatch) {
                         EventBatch next = (EventBatch) queue.poll();
                         combined.add(next);
                         events += next.events().size();
+                        bytes += next.bytes();
                     }
                     applyWithRetry(combined);
                     queuedEvents.addAndGet(-events);
+                    queuedBytes.addAndGet(-bytes);
                 }
                 long now = clock.millis();
                 if (now - lastFlushMs >= flushInterval.toMillis() && committing == null) {

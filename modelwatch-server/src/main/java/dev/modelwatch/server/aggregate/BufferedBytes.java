@@ -60,6 +60,37 @@ final class BufferedBytes {
         return profileBytes + rowBytes;
     }
 
+    /**
+     * An upper estimate of the heap of decoded events waiting in the queue: the event, its id, and per
+     * feature a name reference, a kind, a number and a string value (names are the parser's shared
+     * strings), per segment and class probability a map entry.
+     */
+    static long eventBytes(java.util.List<dev.modelwatch.core.event.Event> events) {
+        long bytes = 64;
+        for (dev.modelwatch.core.event.Event e : events) {
+            bytes += 96;
+            if (e instanceof dev.modelwatch.core.event.PredictionEvent p) {
+                bytes += 64 + (p.id() == null ? 0 : 48 + 2L * p.id().length()) + 64L * p.segments().size();
+                bytes += p.scores() == null ? 0 : 64 + 48L * p.scores().size();
+                if (p.features() instanceof dev.modelwatch.core.event.FeatureVector v) {
+                    bytes += 96 + 17L * v.size();
+                    for (int i = 0; i < v.size(); i++) {
+                        if (v.kind(i) == dev.modelwatch.core.event.FeatureVector.STRING) {
+                            bytes += 48 + 2L * v.string(i).length();
+                        }
+                    }
+                } else {
+                    bytes += 96L * p.features().size();
+                }
+            } else if (e instanceof dev.modelwatch.core.event.LabelEvent l) {
+                bytes += 48 + 2L * l.id().length();
+            } else {
+                bytes += 256;
+            }
+        }
+        return bytes;
+    }
+
     /** The estimate of a pending prediction or early label with this id (the row, its map entry, the id). */
     static long rowBytes(String id) {
         return 200 + 2L * (id == null ? 0 : id.length());

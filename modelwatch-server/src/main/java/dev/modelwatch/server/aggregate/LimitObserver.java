@@ -17,7 +17,8 @@ public interface LimitObserver {
     };
 
     /**
-     * An event's version, segment or class was counted under {@code __other__}.
+     * A value of an event was counted under {@code __other__}: its version, a segment key or value,
+     * its predicted or true class, or (once per event) class probabilities.
      *
      * @param limit {@code versions}, {@code segment_keys}, {@code segment_values} or {@code classes}
      */

@@ -194,7 +194,8 @@ public final class ApiServer {
                 status = 429;
                 ctx.header("Retry-After", "1");
                 send(ctx, 429, Map.of("error", "overloaded: " + aggregator.queuedEvents()
-                        + " events are waiting to be aggregated; retry after 1 s"));
+                        + " events are waiting to be aggregated (about " + (aggregator.queuedEventBytes() >> 20)
+                        + " MiB); retry after 1 s"));
                 return;
             }
             long now = clock.millis();
@@ -259,19 +260,20 @@ public final class ApiServer {
 
     /**
      * Waits up to {@code ingest.max_queue_wait} for the events waiting for aggregation to fall
-     * below {@code ingest.max_queued_events}; false when they did not (the request gets a 429).
+     * below {@code ingest.max_queued_events} and their estimated heap below
+     * {@code limits.max_queued_event_bytes}; false when they did not (the request gets a 429).
      * Waiting here, rather than answering 429 at once, holds the clients to the aggregator's pace
      * without the pauses of a retry after a refusal.
      */
     private boolean awaitBacklogBelowLimit() {
-        if (aggregator.queuedEvents() <= config.maxQueuedEvents()) {
+        if (backlogBelowLimit()) {
             return true;
         }
         long deadline = System.nanoTime() + config.maxQueueWait().toNanos();
         try {
             while (System.nanoTime() < deadline) {
                 Thread.sleep(2);
-                if (aggregator.queuedEvents() <= config.maxQueuedEvents()) {
+                if (backlogBelowLimit()) {
                     return true;
                 }
             }
@@ -279,6 +281,11 @@ public final class ApiServer {
             Thread.currentThread().interrupt();
         }
         return false;
+    }
+
+    private boolean backlogBelowLimit() {
+        return aggregator.queuedEvents() <= config.maxQueuedEvents()
+                && aggregator.queuedEventBytes() <= config.limits().maxQueuedEventBytes();
     }
 
     /** The body as sent, refused with 413 past {@code limit} (by its Content-Length when it declares one). */

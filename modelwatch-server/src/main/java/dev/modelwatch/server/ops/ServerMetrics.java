@@ -56,9 +56,9 @@ public final class ServerMetrics implements DurableLog.Observer, Aggregator.Aggr
             .help("Notification delivery attempts by outcome (delivered, retry, failed)").labelNames("outcome")
             .register(registry);
 
-    private final Counter folded = Counter.builder().name("modelwatch_limit_folded_events_total")
-            .help("Events whose version, segment or class was counted under __other__ past a limit (limits: in "
-                    + "modelwatch.yml), by limit and model").labelNames("limit", "model").register(registry);
+    private final Counter folded = Counter.builder().name("modelwatch_limit_folded_values_total")
+            .help("Values counted under __other__ past a limit (limits: in modelwatch.yml): an event's version, "
+                    + "segment key, segment value, predicted or true class, or class probabilities; by limit and model").labelNames("limit", "model").register(registry);
     private final Counter limitRejected = Counter.builder().name("modelwatch_limit_rejected_events_total")
             .help("Events rejected at ingest past a limit (limits: in modelwatch.yml), by limit and model (empty for "
                     + "the models limit: a rejected model's name is not kept)").labelNames("limit", "model")
@@ -89,6 +89,12 @@ public final class ServerMetrics implements DurableLog.Observer, Aggregator.Aggr
 
     public void gauge(String name, String help, LongSupplier value) {
         GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
+    }
+
+    /** A counter read from {@code value} at each scrape ({@code name} without the {@code _total} suffix). */
+    public void counter(String name, String help, LongSupplier value) {
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name(name).help(help)
+                .callback(cb -> cb.call(value.getAsLong())).register(registry);
     }
 
     public void register(MultiCollector collector) {
