@@ -22,6 +22,7 @@ import dev.modelwatch.server.ingest.EventDecoder;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.ModelSeriesSource;
 import dev.modelwatch.server.drift.DriftService;
+import dev.modelwatch.server.ingest.IngestAdmission;
 import dev.modelwatch.server.ingest.IngestLimits;
 import dev.modelwatch.server.ingest.LogRecord;
 import dev.modelwatch.server.ops.ModelMetricsCollector;
@@ -121,17 +122,24 @@ public final class ModelWatchServer implements AutoCloseable {
         ModelRegistry registry = new ModelRegistry();
         Aggregator aggregator = new Aggregator(store, pending, clock, config.sketches(), config.models(), config.flushInterval(),
                 config.joinHorizon(), Map.of(0L, config.retentionBase(), 3_600_000L, config.retentionHour(),
-                86_400_000L, config.retentionDay()), registry, metrics, config.idFilterCapacity());
+                86_400_000L, config.retentionDay()), registry, metrics, config.idFilterCapacity(), config.limits(), metrics);
         DurableLog log = DurableLog.open(config.dataDir().resolve("log"), config.logSegmentBytes(), config.fsync());
         AtomicLong replayed = new AtomicLong();
         // replay accepts at least what ingest accepted (the record names what was rejected)
         EventDecoder replayDecoder = new EventDecoder(new IngestLimits(Long.MAX_VALUE, Integer.MAX_VALUE,
                 Integer.MAX_VALUE, Duration.ofDays(365L * 1000), Duration.ofDays(365L * 1000)), clock);
-        log.replay(aggregator.replayFrom(), (payload, lsnEnd) -> {
+        log.replay(aggregator.replayFrom(), (byte[] payload, long lsnStart, long lsnEnd) -> {
             List<Event> events = LogRecord.decode(payload).events(replayDecoder);
             replayed.addAndGet(events.size());
-            aggregator.replay(events, lsnEnd);
+            aggregator.replay(events, lsnStart, lsnEnd);
         });
+        // the models and feature names tracked so far: what ingest checks the limits against
+        IngestAdmission admission = new IngestAdmission(config.limits(), metrics);
+        aggregator.admittedFeatures().forEach(admission::seed);
+        if (admission.models() > config.limits().maxModels()) {
+            LOG.warn("{} models are tracked, more than limits.max_models = {}: events of other models are rejected",
+                    admission.models(), config.limits().maxModels());
+        }
         aggregator.onCommitted(log::truncateBefore);
         DeadLetters deadLetters = new DeadLetters(DeadLetters.in(config.dataDir()), log, replayDecoder, clock);
         aggregator.isolateFailingModels(config.parkAfter(), deadLetters, new java.util.SplittableRandom());
@@ -142,11 +150,15 @@ public final class ModelWatchServer implements AutoCloseable {
             LOG.warn("could not commit the replayed events yet ({}); they stay in the ingest log", e.getMessage());
         }
         @SuppressWarnings("unchecked")
-        DurableLog.Listener listener = (start, end, attachment) -> aggregator.submit((List<Event>) attachment, end);
+        DurableLog.Listener listener = (start, end, attachment) -> aggregator.submit((List<Event>) attachment, start, end);
         log.start(listener, metrics, workers);
         metrics.gauge("modelwatch_aggregator_queued_events", "Durable events waiting to be aggregated",
                 aggregator::queuedEvents);
         metrics.gauge("modelwatch_log_retained_bytes", "Bytes of ingest log not yet truncated", log::retainedBytes);
+        metrics.gauge("modelwatch_aggregator_queued_event_bytes", "Estimated heap of the events waiting to be "
+                + "aggregated (limits.max_queued_event_bytes)", aggregator::queuedEventBytes);
+        metrics.counter("modelwatch_aggregator_memory_commits", "Commits started because the buffered profiles "
+                + "reached limits.max_buffered_profile_bytes", aggregator::budgetCommits);
         ProfileQuery query = new ProfileQuery(store, aggregator, config.sketches());
         metrics.register(new ModelMetricsCollector(registry, query, clock, config.expositionWindow()));
         EventDecoder decoder = new EventDecoder(new IngestLimits(config.maxBodyBytes(), config.maxEventsPerRequest(),
@@ -182,7 +194,7 @@ public final class ModelWatchServer implements AutoCloseable {
                 () -> heldModelProblems(aggregator, config.parkAfter()),
                 () -> deadLetterProblems(deadLetters)));
         ApiServer api = new ApiServer(config, decoder, log, aggregator, registry, query, store, metrics, drift, alerts,
-                readiness, deadLetters, tokens, tokensRequired, tls, clock);
+                readiness, deadLetters, tokens, tokensRequired, tls, clock, admission);
         int port = api.start();
         LOG.info("modelwatch listening on {}://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.access().scheme(), config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),

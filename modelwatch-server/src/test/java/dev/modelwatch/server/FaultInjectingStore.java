@@ -124,6 +124,11 @@ public final class FaultInjectingStore implements Store {
     }
 
     @Override
+    public Map<String, dev.modelwatch.store.AdmittedValues> admittedValues() {
+        return real.admittedValues();
+    }
+
+    @Override
     public dev.modelwatch.store.TokenStore tokens() {
         return real.tokens();
     }

@@ -24,10 +24,11 @@ import java.util.Map;
  * @param metrics          metric events to append
  * @param modelCheckpoints per-model checkpoints to insert or replace
  * @param releasedModels   models whose per-model checkpoint is deleted (they follow the global one again)
+ * @param admitted         the admitted values of the models whose sets grew, replacing the stored ones
  */
 public record Flush(long lsn, Map<ProfileKey, WindowProfile> deltas, List<ModelRecord> models,
                     List<TrainingEvent> training, List<MetricEvent> metrics, List<ModelCheckpoint> modelCheckpoints,
-                    java.util.Set<String> releasedModels) {
+                    java.util.Set<String> releasedModels, List<AdmittedValues> admitted) {
     public Flush {
         deltas = Map.copyOf(deltas);
         models = List.copyOf(models);
@@ -35,11 +36,13 @@ public record Flush(long lsn, Map<ProfileKey, WindowProfile> deltas, List<ModelR
         metrics = List.copyOf(metrics);
         modelCheckpoints = List.copyOf(modelCheckpoints);
         releasedModels = java.util.Set.copyOf(releasedModels);
+        admitted = List.copyOf(admitted);
     }
 
+    /** A flush that moves no per-model checkpoint and admits nothing new. */
     public Flush(long lsn, Map<ProfileKey, WindowProfile> deltas, List<ModelRecord> models,
                  List<TrainingEvent> training, List<MetricEvent> metrics) {
-        this(lsn, deltas, models, training, metrics, List.of(), java.util.Set.of());
+        this(lsn, deltas, models, training, metrics, List.of(), java.util.Set.of(), List.of());
     }
 
     public static Flush checkpointOnly(long lsn) {

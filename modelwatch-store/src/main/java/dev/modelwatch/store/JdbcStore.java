@@ -83,6 +83,7 @@ final class JdbcStore implements Store {
     private final String upsertReference;
     private final String upsertAlertingState;
     private final JdbcTokenStore tokens;
+    private final String upsertAdmissions;
 
     JdbcStore(HikariDataSource dataSource, Dialect dialect, SketchSettings settings, Clock clock) {
         this.dataSource = dataSource;
@@ -100,6 +101,7 @@ final class JdbcStore implements Store {
                 List.of("model", "version", "source", "row_count", "created_at_ms", "data"));
         this.upsertAlertingState = dialect.upsert("alerting_state", List.of("name"), List.of("name", "data", "updated_at_ms"));
         this.tokens = new JdbcTokenStore(this);
+        this.upsertAdmissions = dialect.upsert("model_admissions", List.of("model"), List.of("model", "admitted"));
     }
 
     @Override
@@ -127,6 +129,10 @@ final class JdbcStore implements Store {
             executeBatched(c, insertModelVersion, versions, (s, mv) -> {
                 s.setString(1, mv.model());
                 s.setString(2, mv.version());
+            });
+            executeBatched(c, upsertAdmissions, flush.admitted(), (s, a) -> {
+                s.setString(1, a.model());
+                s.setBytes(2, a.toBytes());
             });
             executeBatched(c, INSERT_TRAINING, flush.training(), JdbcStore::bindTraining);
             executeBatched(c, INSERT_METRIC, flush.metrics(), JdbcStore::bindMetric);
@@ -583,6 +589,21 @@ final class JdbcStore implements Store {
                 }
             }
             return models;
+        });
+    }
+
+    @Override
+    public Map<String, AdmittedValues> admittedValues() {
+        return read("reading admitted values", c -> {
+            Map<String, AdmittedValues> out = new HashMap<>();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT model, admitted FROM model_admissions")) {
+                while (rs.next()) {
+                    String model = rs.getString(1);
+                    out.put(model, AdmittedValues.fromBytes(model, rs.getBytes(2)));
+                }
+            }
+            return out;
         });
     }
 

@@ -58,6 +58,9 @@ public interface Store extends AutoCloseable {
     /** Every stored model. */
     List<ModelRecord> models();
 
+    /** What each model has been admitted under the limits, by model (as of the checkpoint). */
+    Map<String, AdmittedValues> admittedValues();
+
     /** Training events of a model (all runs when {@code run} is null), ordered by run and step. */
     List<TrainingEvent> trainingEvents(String model, String run);
 

@@ -282,10 +282,25 @@ public final class ConfidenceProfile {
         requireKind(true);
         int k = binaryBins[0].edgeIndex(threshold);
         long n = 0;
+        long[] negative = binaryBins[0].counts();
+        long[] positive = binaryBins[1].counts();
         for (int b = 0; b < binCount(); b++) {
-            n += b >= k ? binaryBins[0].counts()[b] : binaryBins[1].counts()[b];
+            n += b >= k ? negative[b] : positive[b];
         }
         return n;
+    }
+
+    /** An upper estimate of the heap this profile takes, in bytes. */
+    public long estimatedBytes() {
+        long bytes = 160 + classes.size() * 64L;
+        for (ScoreBins[] group : new ScoreBins[][] {binaryBins, classScores, predictedScores}) {
+            if (group != null) {
+                for (ScoreBins b : group) {
+                    bytes += b.estimatedBytes();
+                }
+            }
+        }
+        return bytes;
     }
 
     ScoreBins[] binaryBins() {

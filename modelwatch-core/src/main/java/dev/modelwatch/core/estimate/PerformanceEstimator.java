@@ -85,8 +85,10 @@ public final class PerformanceEstimator {
         int b = profile.binCount();
         long[] predicted = new long[b];
         long[] other = new long[b];
+        long[] negative = bins[0].counts();
+        long[] positive = bins[1].counts();
         for (int i = 0; i < b; i++) {
-            long n = bins[0].counts()[i] + bins[1].counts()[i];
+            long n = negative[i] + positive[i];
             if (i >= k) {
                 predicted[i] = n;
             } else {

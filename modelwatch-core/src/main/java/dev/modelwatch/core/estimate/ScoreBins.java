@@ -58,8 +58,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * by far less than these worst cases (much less than the sampling sd for 20,000 events).
  *
  * <p>Scores that are NaN or outside {@code [0, 1]} are not binned; {@link #invalidCount()} counts them.
- * Memory is {@code 8 B} bytes for the counts (22 KiB with the defaults), allocated once in the
- * constructor; {@link #toBytes()} writes only the non-empty bins. Not thread-safe.
+ * Memory: while few bins are occupied (up to {@code B / 16}) only those are kept, 12 bytes each, so
+ * that the bins of a window with a few events cost a few hundred bytes; past that {@code 8 B} bytes
+ * for every count (22 KiB with the defaults). {@link #toBytes()} writes only the non-empty bins. Not
+ * thread-safe.
  */
 public final class ScoreBins {
     /** How the bin edges are spaced over {@code [0, 1]}. */
@@ -86,7 +88,13 @@ public final class ScoreBins {
     private final Spacing spacing;
     private final double[] edges;
     private final double[] representatives;
-    private final long[] counts;
+    private final int binCount;
+    /** Every bin's count, or null while the counts are kept sparse. */
+    private long[] counts;
+    /** Sparse counts: the occupied bins in ascending order and their counts, the first {@code occupied} used. */
+    private int[] sparseBins;
+    private long[] sparseCounts;
+    private int occupied;
     private long total;
     private long invalid;
 
@@ -121,7 +129,7 @@ public final class ScoreBins {
         }
         this.edges = layout[0];
         this.representatives = layout[1];
-        this.counts = new long[binCount];
+        this.binCount = binCount;
     }
 
     private static double[][] layout(Spacing spacing, int b) {
@@ -152,20 +160,69 @@ public final class ScoreBins {
         return 1.0 / (1.0 + Math.exp(-z));
     }
 
-    /** Counts one score: in its bin when it lies in {@code [0, 1]}, otherwise in {@link #invalidCount()}. Never allocates. */
+    /** Counts one score: in its bin when it lies in {@code [0, 1]}, otherwise in {@link #invalidCount()}. */
     public void add(double score) {
         if (!(score >= 0.0 && score <= 1.0)) { // also NaN
             invalid++;
             return;
         }
-        counts[bin(score)]++;
+        addToBin(bin(score), 1);
         total++;
+    }
+
+    private void addToBin(int bin, long count) {
+        if (counts != null) {
+            counts[bin] += count;
+            return;
+        }
+        int at = sparseBins == null ? -1 : Arrays.binarySearch(sparseBins, 0, occupied, bin);
+        if (at >= 0) {
+            sparseCounts[at] += count;
+            return;
+        }
+        if (occupied >= binCount / 16) {
+            densify();
+            counts[bin] += count;
+            return;
+        }
+        int insert = -at - 1;
+        if (sparseBins == null) {
+            sparseBins = new int[4];
+            sparseCounts = new long[4];
+        } else if (occupied == sparseBins.length) {
+            sparseBins = Arrays.copyOf(sparseBins, occupied * 2);
+            sparseCounts = Arrays.copyOf(sparseCounts, occupied * 2);
+        }
+        System.arraycopy(sparseBins, insert, sparseBins, insert + 1, occupied - insert);
+        System.arraycopy(sparseCounts, insert, sparseCounts, insert + 1, occupied - insert);
+        sparseBins[insert] = bin;
+        sparseCounts[insert] = count;
+        occupied++;
+    }
+
+    private void densify() {
+        counts = denseCounts();
+        sparseBins = null;
+        sparseCounts = null;
+        occupied = 0;
+    }
+
+    /** Every bin's count in a new array when sparse, the counts themselves when dense. */
+    private long[] denseCounts() {
+        if (counts != null) {
+            return counts;
+        }
+        long[] dense = new long[binCount];
+        for (int i = 0; i < occupied; i++) {
+            dense[sparseBins[i]] = sparseCounts[i];
+        }
+        return dense;
     }
 
     /** The bin of a score in {@code [0, 1]}: the largest {@code k} with {@code lowerEdge(k) <= score}. */
     private int bin(double score) {
         int lo = 0;
-        int hi = counts.length; // invariant: edges[lo] <= score, answer < hi
+        int hi = binCount; // invariant: edges[lo] <= score, answer < hi
         while (hi - lo > 1) {
             int mid = (lo + hi) >>> 1;
             if (edges[mid] <= score) {
@@ -205,19 +262,28 @@ public final class ScoreBins {
         if (Math.abs(edges[k] - threshold) <= 1e-12) {
             return k;
         }
-        if (k + 1 < counts.length && Math.abs(edges[k + 1] - threshold) <= 1e-12) {
+        if (k + 1 < binCount && Math.abs(edges[k + 1] - threshold) <= 1e-12) {
             return k + 1;
         }
-        throw new IllegalArgumentException("threshold " + threshold + " is not a bin edge of " + counts.length + " "
-                + spacing + " bins (nearest edges " + edges[k] + " and " + edges[Math.min(k + 1, counts.length)]
+        throw new IllegalArgumentException("threshold " + threshold + " is not a bin edge of " + binCount + " "
+                + spacing + " bins (nearest edges " + edges[k] + " and " + edges[Math.min(k + 1, binCount)]
                 + "); use an edge, other bins, or estimate from the recorded predictions");
     }
 
     /** Adds the counts of another histogram with the same spacing and bin count. */
     public void merge(ScoreBins other) {
         requireSameLayout(other);
-        for (int k = 0; k < counts.length; k++) {
-            counts[k] += other.counts[k];
+        if (other.counts == null) {
+            for (int i = 0; i < other.occupied; i++) {
+                addToBin(other.sparseBins[i], other.sparseCounts[i]);
+            }
+        } else {
+            if (counts == null) {
+                densify();
+            }
+            for (int k = 0; k < binCount; k++) {
+                counts[k] += other.counts[k];
+            }
         }
         total = Math.addExact(total, other.total);
         invalid = Math.addExact(invalid, other.invalid);
@@ -227,18 +293,18 @@ public final class ScoreBins {
         if (other == null) {
             throw new IllegalArgumentException("other bins must not be null");
         }
-        if (other.spacing != spacing || other.counts.length != counts.length) {
-            throw new IllegalArgumentException("cannot merge " + other.counts.length + " " + other.spacing
-                    + " bins into " + counts.length + " " + spacing + " bins");
+        if (other.spacing != spacing || other.binCount != binCount) {
+            throw new IllegalArgumentException("cannot merge " + other.binCount + " " + other.spacing
+                    + " bins into " + binCount + " " + spacing + " bins");
         }
     }
 
     boolean sameLayout(ScoreBins other) {
-        return other.spacing == spacing && other.counts.length == counts.length;
+        return other.spacing == spacing && other.binCount == binCount;
     }
 
     public ScoreBins copy() {
-        ScoreBins c = new ScoreBins(spacing, counts.length);
+        ScoreBins c = new ScoreBins(spacing, binCount);
         c.merge(this);
         return c;
     }
@@ -248,7 +314,7 @@ public final class ScoreBins {
     }
 
     public int binCount() {
-        return counts.length;
+        return binCount;
     }
 
     /** Scores counted in bins. */
@@ -262,7 +328,20 @@ public final class ScoreBins {
     }
 
     public long count(int bin) {
-        return counts[checkBin(bin)];
+        checkBin(bin);
+        if (counts != null) {
+            return counts[bin];
+        }
+        int at = sparseBins == null ? -1 : Arrays.binarySearch(sparseBins, 0, occupied, bin);
+        return at >= 0 ? sparseCounts[at] : 0;
+    }
+
+    /** An upper estimate of the heap these bins take, in bytes (the shared edges not counted). */
+    public long estimatedBytes() {
+        if (counts != null) {
+            return 80 + 16 + 8L * counts.length;
+        }
+        return 80 + (sparseBins == null ? 0 : 32 + 12L * sparseBins.length);
     }
 
     public double lowerEdge(int bin) {
@@ -279,8 +358,9 @@ public final class ScoreBins {
         return representatives[checkBin(bin)];
     }
 
+    /** Every bin's count; a new array while the counts are sparse (read it once, not per bin). */
     long[] counts() {
-        return counts;
+        return denseCounts();
     }
 
     double[] representatives() {
@@ -288,8 +368,8 @@ public final class ScoreBins {
     }
 
     private int checkBin(int bin) {
-        if (bin < 0 || bin >= counts.length) {
-            throw new IllegalArgumentException("bin must be in [0, " + counts.length + "), was " + bin);
+        if (bin < 0 || bin >= binCount) {
+            throw new IllegalArgumentException("bin must be in [0, " + binCount + "), was " + bin);
         }
         return bin;
     }
@@ -303,8 +383,17 @@ public final class ScoreBins {
         CompactBytes.Writer w = new CompactBytes.Writer()
                 .writeByte(FORMAT_VERSION)
                 .writeByte(spacing.ordinal())
-                .writeVarLong(counts.length)
+                .writeVarLong(binCount)
                 .writeVarLong(invalid);
+        int previous = -1;
+        if (counts == null) {
+            w.writeVarLong(occupied);
+            for (int i = 0; i < occupied; i++) {
+                w.writeVarLong(sparseBins[i] - previous - 1).writeVarLong(sparseCounts[i]);
+                previous = sparseBins[i];
+            }
+            return w.toByteArray();
+        }
         int nonEmpty = 0;
         for (long c : counts) {
             if (c != 0) {
@@ -312,8 +401,7 @@ public final class ScoreBins {
             }
         }
         w.writeVarLong(nonEmpty);
-        int previous = -1;
-        for (int k = 0; k < counts.length; k++) {
+        for (int k = 0; k < binCount; k++) {
             if (counts[k] != 0) {
                 w.writeVarLong(k - previous - 1).writeVarLong(counts[k]);
                 previous = k;
@@ -356,7 +444,7 @@ public final class ScoreBins {
         for (int i = 0; i < nonEmpty; i++) {
             k += 1 + r.readVarInt("bin gap", 0, binCount - k - 2);
             long c = r.readVarLong("count", 1, Long.MAX_VALUE);
-            bins.counts[k] = c;
+            bins.addToBin(k, c);
             try {
                 bins.total = Math.addExact(bins.total, c);
             } catch (ArithmeticException e) {
@@ -372,16 +460,17 @@ public final class ScoreBins {
             return false;
         }
         ScoreBins b = (ScoreBins) o;
-        return spacing == b.spacing && invalid == b.invalid && total == b.total && Arrays.equals(counts, b.counts);
+        return spacing == b.spacing && invalid == b.invalid && total == b.total
+                && Arrays.equals(denseCounts(), b.denseCounts());
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * spacing.hashCode() + Long.hashCode(invalid)) + Arrays.hashCode(counts);
+        return 31 * (31 * spacing.hashCode() + Long.hashCode(invalid)) + Arrays.hashCode(denseCounts());
     }
 
     @Override
     public String toString() {
-        return "ScoreBins[" + spacing + " x" + counts.length + ", total=" + total + ", invalid=" + invalid + "]";
+        return "ScoreBins[" + spacing + " x" + binCount + ", total=" + total + ", invalid=" + invalid + "]";
     }
 }

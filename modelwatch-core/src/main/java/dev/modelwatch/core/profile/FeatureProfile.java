@@ -30,11 +30,13 @@ public final class FeatureProfile {
     double m2;
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
-    KllDoublesSketch quantiles;
+    QuantileValues quantiles;
     // string values
     long strings;
     ItemsSketch<String> frequent;
     HllSketch distinct;
+    /** The longest string value seen here, for {@link #estimatedBytes()} (not serialized). */
+    int longestString;
 
     public FeatureProfile(SketchSettings settings) {
         this.settings = settings;
@@ -64,7 +66,7 @@ public final class FeatureProfile {
             max = v;
         }
         if (quantiles == null) {
-            quantiles = KllDoublesSketch.newHeapInstance(settings.kllK());
+            quantiles = new QuantileValues(settings.kllK());
         }
         quantiles.update(v);
     }
@@ -77,6 +79,9 @@ public final class FeatureProfile {
         }
         frequent.update(s);
         distinct.update(s);
+        if (s.length() > longestString) {
+            longestString = s.length();
+        }
     }
 
     /** Values that were present (not null): numbers (finite or not) and strings. */
@@ -127,11 +132,12 @@ public final class FeatureProfile {
 
     /** The value at normalized rank {@code rank}, or NaN without numerical values. */
     public double quantile(double rank) {
-        return quantiles == null || quantiles.isEmpty() ? Double.NaN : quantiles.getQuantile(rank);
+        return quantiles == null ? Double.NaN : quantiles.quantile(rank);
     }
 
+    /** The KLL sketch of the finite numerical values (made now if they were few), or null without any. */
     public KllDoublesSketch quantileSketch() {
-        return quantiles;
+        return quantiles == null ? null : quantiles.sketch();
     }
 
     public ItemsSketch<String> frequentItems() {
@@ -162,11 +168,9 @@ public final class FeatureProfile {
             min = Math.min(min, o.min);
             max = Math.max(max, o.max);
             if (quantiles == null) {
-                // an exact copy: merging into an empty sketch re-inserts and may compact differently
-                quantiles = KllDoublesSketch.heapify(Memory.wrap(o.quantiles.toByteArray()));
-            } else {
-                quantiles.merge(o.quantiles);
+                quantiles = new QuantileValues(settings.kllK());
             }
+            quantiles.merge(o.quantiles);
         }
         if (o.strings > 0) {
             strings += o.strings;
@@ -175,11 +179,30 @@ public final class FeatureProfile {
                 distinct = new HllSketch(settings.hllLgK());
             }
             frequent.merge(o.frequent);
+            longestString = Math.max(longestString, o.longestString);
             Union union = new Union(Math.max(distinct.getLgConfigK(), o.distinct.getLgConfigK()));
             union.update(distinct);
             union.update(o.distinct);
             distinct = union.getResult(TgtHllType.HLL_8);
         }
+    }
+
+    /**
+     * An upper estimate of the heap this profile takes, in bytes: the quantile values or sketch, and
+     * for string values the frequent-items map (its entries at the longest string seen, two bytes a
+     * character) and the distinct-count sketch.
+     */
+    public long estimatedBytes() {
+        long bytes = 96;
+        if (quantiles != null) {
+            bytes += quantiles.estimatedBytes();
+        }
+        if (frequent != null) {
+            bytes += 160 + frequent.getCurrentMapCapacity() * 4L / 3 * 24
+                    + frequent.getNumActiveItems() * (48L + 2L * longestString);
+            bytes += 64 + distinct.getUpdatableSerializationBytes();
+        }
+        return bytes;
     }
 
     public FeatureProfile copy() {
@@ -198,7 +221,7 @@ public final class FeatureProfile {
             out.writeDouble(m2);
             out.writeDouble(min);
             out.writeDouble(max);
-            writeBytes(out, quantiles.toByteArray());
+            writeBytes(out, quantiles.toBytes());
         }
         out.writeLong(strings);
         if (strings > 0) {
@@ -218,7 +241,7 @@ public final class FeatureProfile {
             f.m2 = in.readDouble();
             f.min = in.readDouble();
             f.max = in.readDouble();
-            f.quantiles = KllDoublesSketch.heapify(Memory.wrap(readBytes(in)));
+            f.quantiles = QuantileValues.fromBytes(readBytes(in), settings.kllK());
         }
         f.strings = in.readLong();
         if (f.strings > 0) {

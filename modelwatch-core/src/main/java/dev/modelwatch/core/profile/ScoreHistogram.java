@@ -48,6 +48,11 @@ public final class ScoreHistogram {
         return total;
     }
 
+    /** An upper estimate of the heap this histogram takes, in bytes (a hash map entry and a counter per bin). */
+    public long estimatedBytes() {
+        return 64 + bins.size() * 96L;
+    }
+
     public void merge(ScoreHistogram other) {
         for (Map.Entry<Integer, long[]> e : other.bins.entrySet()) {
             bins.computeIfAbsent(e.getKey(), b -> new long[1])[0] += e.getValue()[0];

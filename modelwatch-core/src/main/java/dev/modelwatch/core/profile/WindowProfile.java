@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.datasketches.kll.KllDoublesSketch;
-import org.apache.datasketches.memory.Memory;
 
 /**
  * Everything known about one model, version and segment in one time window, as a mergeable value:
@@ -53,7 +52,7 @@ public final class WindowProfile {
     long errors;
     long minTimestampMs = Long.MAX_VALUE;
     long maxTimestampMs = Long.MIN_VALUE;
-    KllDoublesSketch latency;
+    QuantileValues latency;
     final Map<String, FeatureProfile> features = new LinkedHashMap<>();
     long droppedFeatureValues;
     FeatureProfile output;
@@ -126,7 +125,7 @@ public final class WindowProfile {
         }
         if (!Double.isNaN(e.latencyMs())) {
             if (latency == null) {
-                latency = KllDoublesSketch.newHeapInstance(settings.kllK());
+                latency = new QuantileValues(settings.kllK());
             }
             latency.update(e.latencyMs());
         }
@@ -461,7 +460,7 @@ public final class WindowProfile {
         maxTimestampMs = Math.max(maxTimestampMs, o.maxTimestampMs);
         if (o.latency != null && !o.latency.isEmpty()) {
             if (latency == null) {
-                latency = KllDoublesSketch.newHeapInstance(Math.max(settings.kllK(), o.latency.getK()));
+                latency = new QuantileValues(Math.max(settings.kllK(), o.latency.k()));
             }
             latency.merge(o.latency);
         }
@@ -570,6 +569,47 @@ public final class WindowProfile {
         }
     }
 
+    /**
+     * An upper estimate of the heap this profile takes, in bytes: what its sketches, maps and
+     * histograms hold now (feature names are counted at two bytes a character, though events of a
+     * model usually share them). Linear in the features and classes it holds.
+     */
+    public long estimatedBytes() {
+        long bytes = 480;
+        for (Map.Entry<String, FeatureProfile> f : features.entrySet()) {
+            bytes += 64 + 48 + 2L * f.getKey().length() + f.getValue().estimatedBytes();
+        }
+        bytes += 8L * 16 * numericSlot.size();
+        if (lastNames != null) {
+            bytes += 32 + 12L * lastNames.length;
+        }
+        if (latency != null) {
+            bytes += latency.estimatedBytes();
+        }
+        for (FeatureProfile f : new FeatureProfile[] {output, score, label}) {
+            if (f != null) {
+                bytes += f.estimatedBytes();
+            }
+        }
+        if (numeric != null) {
+            bytes += numeric.estimatedBytes() + 16L * numeric.dimension();
+        }
+        if (confidence != null) {
+            bytes += confidence.estimatedBytes();
+        }
+        for (Map.Entry<String, TreeMap<String, long[]>> row : confusion.entrySet()) {
+            bytes += 120 + 2L * row.getKey().length() + row.getValue().size() * (120L);
+        }
+        for (ScoreHistogram h : binaryScoresByActual.values()) {
+            bytes += 120 + h.estimatedBytes();
+        }
+        bytes += binaryLogLossByActual.size() * 120L;
+        for (ScoreHistogram[] h : oneVsRest.values()) {
+            bytes += 140 + h[0].estimatedBytes() + h[1].estimatedBytes();
+        }
+        return bytes;
+    }
+
     public WindowProfile copy() {
         WindowProfile c = new WindowProfile(settings);
         c.merge(this);
@@ -610,8 +650,9 @@ public final class WindowProfile {
         return maxTimestampMs;
     }
 
+    /** The latency sketch (made now if there were few values), or null without latencies. */
     public KllDoublesSketch latency() {
-        return latency;
+        return latency == null ? null : latency.sketch();
     }
 
     public Map<String, FeatureProfile> features() {
@@ -695,7 +736,7 @@ public final class WindowProfile {
             out.writeLong(maxTimestampMs);
             out.writeBoolean(latency != null && !latency.isEmpty());
             if (latency != null && !latency.isEmpty()) {
-                FeatureProfile.writeBytes(out, latency.toByteArray());
+                FeatureProfile.writeBytes(out, latency.toBytes());
             }
             out.writeInt(features.size());
             for (Map.Entry<String, FeatureProfile> f : features.entrySet()) {
@@ -769,7 +810,7 @@ public final class WindowProfile {
             p.minTimestampMs = in.readLong();
             p.maxTimestampMs = in.readLong();
             if (in.readBoolean()) {
-                p.latency = KllDoublesSketch.heapify(Memory.wrap(FeatureProfile.readBytes(in)));
+                p.latency = QuantileValues.fromBytes(FeatureProfile.readBytes(in), settings.kllK());
             }
             int nf = in.readInt();
             for (int i = 0; i < nf; i++) {

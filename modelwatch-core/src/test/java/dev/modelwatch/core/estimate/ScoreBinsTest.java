@@ -180,4 +180,40 @@ class ScoreBinsTest {
         assertThat(allocated).as("bytes allocated by 1e6 adds").isLessThan(16L * 10_000);
         assertThat(bins.total()).isEqualTo(1_200_000);
     }
+
+    @Test
+    void fewOccupiedBinsAreKeptSparseAndGiveTheSameCountsBytesAndMergesAsEveryCount() {
+        Random random = new Random(3);
+        ScoreBins few = new ScoreBins();
+        for (int i = 0; i < 30; i++) {
+            few.add(random.nextDouble());
+        }
+        assertThat(few.estimatedBytes()).as("30 occupied bins, not 2,800 counts").isLessThan(1_000);
+        ScoreBins dense = new ScoreBins();
+        ScoreBins fromSparse = new ScoreBins();
+        for (int batch = 0; batch < 40; batch++) {
+            ScoreBins part = new ScoreBins();
+            for (int i = 0; i < 25; i++) {
+                double s = random.nextDouble();
+                part.add(s);
+                dense.add(s);
+            }
+            fromSparse.merge(part);
+        }
+        assertThat(fromSparse).isEqualTo(dense);
+        assertThat(fromSparse.toBytes()).isEqualTo(dense.toBytes());
+        assertThat(dense.estimatedBytes()).as("past B/16 bins: every count").isGreaterThan(8L * 2_800);
+        ScoreBins back = ScoreBins.fromBytes(few.toBytes());
+        assertThat(back).isEqualTo(few);
+        assertThat(back.estimatedBytes()).isLessThan(1_000);
+        for (int b = 0; b < few.binCount(); b += 7) {
+            assertThat(back.count(b)).isEqualTo(few.count(b));
+        }
+        ScoreBins mixed = few.copy();
+        mixed.merge(dense);
+        ScoreBins other = dense.copy();
+        other.merge(few);
+        assertThat(mixed).isEqualTo(other);
+        assertThat(mixed.total()).isEqualTo(1_030);
+    }
 }

@@ -11,6 +11,8 @@ import dev.modelwatch.core.profile.PendingPrediction;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.core.profile.WindowProfile;
+import dev.modelwatch.server.config.Limits;
+import dev.modelwatch.store.AdmittedValues;
 import dev.modelwatch.store.EarlyLabel;
 import dev.modelwatch.store.Flush;
 import dev.modelwatch.store.ModelRecord;
@@ -60,11 +62,23 @@ public final class Aggregator implements AutoCloseable {
     static final long DAY = 86_400_000L;
     private static final int MAX_EVENTS_PER_APPLY = 50_000;
     private static final long EXPIRE_EVERY_MS = 600_000L;
+    /** The estimated heap of a buffered training or metric event. */
+    private static final long EVENT_ROW_BYTES = 512;
 
     private sealed interface Item permits EventBatch, Task {
     }
 
-    private record EventBatch(List<Event> events, long lsnEnd) implements Item {
+    /** The acknowledged events of one log record, which lies at {@code [lsnStart, lsnEnd)}. */
+    private record EventBatch(List<Event> events, long lsnStart, long lsnEnd, long bytes) implements Item {
+        /**
+         * The log position after the first {@code applied} events: the record's start before any,
+         * its end after all, and in between a position inside the record (a record is longer in
+         * bytes than it has events), from which a replay skips those events. A record whose start
+         * is not known is only ever taken whole: its position is its end.
+         */
+        long positionAfter(int applied) {
+            return applied >= events.size() || lsnStart < 0 ? lsnEnd : lsnStart + applied;
+        }
     }
 
     private record Task(Runnable run) implements Item {
@@ -86,13 +100,25 @@ public final class Aggregator implements AutoCloseable {
         final List<TrainingEvent> training = new ArrayList<>();
         final List<MetricEvent> metrics = new ArrayList<>();
         final Set<String> dirtyModels = new HashSet<>();
+        /** Models whose admitted values grew (see {@link ModelAdmissions}). */
+        final Set<String> admittedModels = new HashSet<>();
+        /** The estimated heap of what this generation holds. */
+        final BufferedBytes buffered = new BufferedBytes();
         long lsn;
         /** The number of the commit that writes this generation. */
         long number;
+        /** Completed by the store writer when the commit of this generation has finished (either way). */
+        final CompletableFuture<Void> written = new CompletableFuture<>();
+        /** Set by the store writer before {@link #written} completes. */
+        int committedProfiles;
+        long commitNanos;
+        IsolatingCommit.Result commitResult;
+        /** Whether the aggregation thread has taken note of the finished commit. */
+        boolean finished;
 
         boolean isEmpty() {
             return deltas.isEmpty() && predictions.isEmpty() && earlyLabels.isEmpty() && joined.isEmpty()
-                    && training.isEmpty() && metrics.isEmpty() && dirtyModels.isEmpty();
+                    && training.isEmpty() && metrics.isEmpty() && dirtyModels.isEmpty() && admittedModels.isEmpty();
         }
 
         /** Moves the changes of {@code ms} out of this generation into a new one (same number and position). */
@@ -113,6 +139,9 @@ public final class Aggregator implements AutoCloseable {
                 moveEntry(joined, out.joined, m);
                 if (dirtyModels.remove(m)) {
                     out.dirtyModels.add(m);
+                }
+                if (admittedModels.remove(m)) {
+                    out.admittedModels.add(m);
                 }
             }
             training.removeIf(t -> ms.contains(t.model()) && out.training.add(t));
@@ -150,6 +179,8 @@ public final class Aggregator implements AutoCloseable {
             training.addAll(0, older.training);
             metrics.addAll(0, older.metrics);
             dirtyModels.addAll(older.dirtyModels);
+            admittedModels.addAll(older.admittedModels);
+            buffered.recount(deltas, older.buffered.rowBytes());
         }
     }
 
@@ -163,8 +194,12 @@ public final class Aggregator implements AutoCloseable {
     private final Duration joinHorizon;
     private final Map<Long, Duration> retention;
     private final ModelRegistry registry;
+    private final Limits limits;
+    private final LimitObserver limitObserver;
+    private final Map<String, AdmittedValues> storedAdmissions;
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedEvents = new AtomicLong();
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final AggregatorObserver observer;
 
     // ---- owned by the aggregation thread ----
@@ -173,12 +208,17 @@ public final class Aggregator implements AutoCloseable {
     /** Changes being committed by the store writer, or null; still consulted by lookups and queries. */
     private Generation committing;
     private final Map<String, ModelState> models = new HashMap<>();
+    private final Map<String, ModelAdmissions> admissions = new HashMap<>();
+    /** Whether the last commit failed (the next one waits before trying again when memory is short). */
+    private boolean lastCommitFailed;
     private final KnownIds knownIds;
     private final SharedValues strings = new SharedValues();
     private Map<String, Map<String, PendingPrediction>> storedPredictions = Map.of();
     private Map<String, Map<String, EarlyLabel>> storedEarlyLabels = Map.of();
     private long appliedLsn;
     private long committedLsn;
+    /** Where both stores' checkpoints were at start: replay skips the events before it. */
+    private final long replayStart;
     /** The store's checkpoint at start: replayed events up to it only rebuild pending rows. */
     private final long profilesCommittedAtStart;
     /** The per-model checkpoints at start: they override {@link #profilesCommittedAtStart} for their models. */
@@ -193,8 +233,6 @@ public final class Aggregator implements AutoCloseable {
     private Duration parkAfter = Duration.ofDays(36_500);
     private ModelParking parking = ModelParking.NONE;
     private RandomGenerator random = new java.util.SplittableRandom(1);
-    /** Set while replaying: the log position of the batch being replayed. */
-    private long replayingLsn = -1;
     /** Set while a replayed batch is applied to the pending rows only. */
     private boolean pendingOnly;
     private long lastFlushMs;
@@ -208,7 +246,10 @@ public final class Aggregator implements AutoCloseable {
     /** Commits started and commits finished (committed or failed). */
     private volatile long commitsStarted;
     private volatile long commitsFinished;
+    /** Commits started because the buffered state reached limits.max_buffered_profile_bytes. */
+    private volatile long budgetCommits;
     private volatile boolean running;
+    private volatile boolean stopping;
     private Thread thread;
     /** When a commit last succeeded, or found nothing to commit (for readiness). */
     private volatile long lastCommitOkMs;
@@ -248,6 +289,22 @@ public final class Aggregator implements AutoCloseable {
                       Map<String, ModelSpec> declared, Duration flushInterval, Duration joinHorizon,
                       Map<Long, Duration> retention, ModelRegistry registry, AggregatorObserver observer,
                       long idFilterCapacity) {
+        this(store, pending, clock, sketches, declared, flushInterval, joinHorizon, retention, registry, observer,
+                idFilterCapacity, Limits.DEFAULT, LimitObserver.NONE);
+    }
+
+    /**
+     * @param limits        what each model may grow to (segments, versions, classes) and how much the
+     *                      runtime buffers before it commits
+     * @param limitObserver counts what is folded past a limit
+     */
+    public Aggregator(Store store, PendingStore pending, Clock clock, SketchSettings sketches,
+                      Map<String, ModelSpec> declared, Duration flushInterval, Duration joinHorizon,
+                      Map<Long, Duration> retention, ModelRegistry registry, AggregatorObserver observer,
+                      long idFilterCapacity, Limits limits, LimitObserver limitObserver) {
+        this.limits = limits;
+        this.limitObserver = limitObserver;
+        this.storedAdmissions = new HashMap<>(store.admittedValues());
         this.store = store;
         this.pending = pending;
         this.clock = clock;
@@ -281,6 +338,7 @@ public final class Aggregator implements AutoCloseable {
         }
         this.committedLsn = replayFrom;
         publishHolds();
+        this.replayStart = replayFrom;
         this.knownIds = new KnownIds(idFilterCapacity);
         long t0 = System.nanoTime();
         pending.scanIds(knownIds::add);
@@ -316,7 +374,7 @@ public final class Aggregator implements AutoCloseable {
 
     /** The log position from which events must be replayed into this runtime. */
     public long replayFrom() {
-        return committedLsn;
+        return replayStart;
     }
 
     /** Called after each commit with the committed log position (the log may delete what lies before). */
@@ -325,18 +383,24 @@ public final class Aggregator implements AutoCloseable {
     }
 
     /**
-     * Applies replayed events synchronously; only before {@link #start()}. Events the store
-     * already holds (a crash came between its commit and the pending rows' write) rebuild the
-     * pending rows only.
+     * Applies the replayed events of a log record at {@code [lsnStart, lsnEnd)} synchronously; only
+     * before {@link #start()}. Events before the checkpoint (part of a record, when a commit was
+     * taken part-way through it) are skipped; events the store already holds (a crash came between
+     * its commit and the pending rows' write) rebuild the pending rows only. Replay commits as the
+     * running server did when the buffered state reaches its budget, so it never needs more memory.
      */
-    public void replay(List<Event> events, long lsnEnd) {
-        replayingLsn = lsnEnd;
+    public void replay(List<Event> events, long lsnStart, long lsnEnd) {
         try {
-            apply(events, lsnEnd);
-        } finally {
-            replayingLsn = -1;
-            pendingOnly = false;
+            apply(List.of(new EventBatch(events, lsnStart, lsnEnd, 0)), true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while replaying the ingest log", e);
         }
+    }
+
+    /** {@link #replay(List, long, long)} of a record whose start is not known (it is applied whole). */
+    public void replay(List<Event> events, long lsnEnd) {
+        replay(events, -1, lsnEnd);
     }
 
     /** Whether storage holds the profiles of a replayed event of {@code model} (its pending rows need rebuilding only). */
@@ -362,6 +426,18 @@ public final class Aggregator implements AutoCloseable {
 
     /** Starts the aggregation thread and the store writer, both made by {@code threads}. */
     public void start(WorkerThreads threads) {
+        if (writer != null) {
+            // the replay committed as it went: its last commit finishes before the running store writer takes over
+            if (committing != null) {
+                try {
+                    awaitCommitInFlight();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while finishing the replay's last commit", e);
+                }
+            }
+            writer.shutdown();
+        }
         pending.expire(clock.millis() - joinHorizon.toMillis());
         writer = Executors.newSingleThreadExecutor(threads.factory("modelwatch-store-writer"));
         running = true;
@@ -394,15 +470,27 @@ public final class Aggregator implements AutoCloseable {
         return out;
     }
 
-    /** Hands a durable batch to the runtime; called by the log writer, in log order. */
-    public void submit(List<Event> events, long lsnEnd) {
+    /** Hands the events of a durable log record at {@code [lsnStart, lsnEnd)} to the runtime; called by the log writer, in log order. */
+    public void submit(List<Event> events, long lsnStart, long lsnEnd) {
+        long bytes = BufferedBytes.eventBytes(events);
         queuedEvents.addAndGet(events.size());
-        queue.add(new EventBatch(events, lsnEnd));
+        queuedBytes.addAndGet(bytes);
+        queue.add(new EventBatch(events, lsnStart, lsnEnd, bytes));
+    }
+
+    /** {@link #submit(List, long, long)} of a record whose start is not known (it is committed whole). */
+    public void submit(List<Event> events, long lsnEnd) {
+        submit(events, -1, lsnEnd);
     }
 
     /** Events durable but not yet aggregated (the ingest backpressure signal). */
     public long queuedEvents() {
         return queuedEvents.get();
+    }
+
+    /** The estimated heap of the events durable but not yet aggregated (limits.max_queued_event_bytes). */
+    public long queuedEventBytes() {
+        return queuedBytes.get();
     }
 
     /** Runs {@code f} on the aggregation thread after everything submitted before it. */
@@ -448,7 +536,7 @@ public final class Aggregator implements AutoCloseable {
     }
 
     private void loop() {
-        List<Event> combined = new ArrayList<>();
+        List<EventBatch> combined = new ArrayList<>();
         while (running || !queue.isEmpty() || committing != null) {
             try {
                 long wait = Math.max(1, lastFlushMs + flushInterval.toMillis() - clock.millis());
@@ -457,15 +545,18 @@ public final class Aggregator implements AutoCloseable {
                     t.run().run();
                 } else if (item instanceof EventBatch b) {
                     combined.clear();
-                    combined.addAll(b.events());
-                    long lsn = b.lsnEnd();
-                    while (combined.size() < MAX_EVENTS_PER_APPLY && queue.peek() instanceof EventBatch) {
+                    combined.add(b);
+                    int events = b.events().size();
+                    long bytes = b.bytes();
+                    while (events < MAX_EVENTS_PER_APPLY && queue.peek() instanceof EventBatch) {
                         EventBatch next = (EventBatch) queue.poll();
-                        combined.addAll(next.events());
-                        lsn = next.lsnEnd();
+                        combined.add(next);
+                        events += next.events().size();
+                        bytes += next.bytes();
                     }
-                    applyWithRetry(combined, lsn);
-                    queuedEvents.addAndGet(-combined.size());
+                    applyWithRetry(combined);
+                    queuedEvents.addAndGet(-events);
+                    queuedBytes.addAndGet(-bytes);
                 }
                 long now = clock.millis();
                 if (now - lastFlushMs >= flushInterval.toMillis() && committing == null) {
@@ -487,11 +578,11 @@ public final class Aggregator implements AutoCloseable {
         }
     }
 
-    private void applyWithRetry(List<Event> events, long lsn) throws InterruptedException {
+    private void applyWithRetry(List<EventBatch> batches) throws InterruptedException {
         long backoff = 100;
         while (true) {
             try {
-                apply(events, lsn);
+                apply(batches, false);
                 return;
             } catch (dev.modelwatch.store.StoreException e) {
                 LOG.warn("storage unavailable while joining events ({}); retrying in {} ms", e.getMessage(), backoff);
@@ -503,40 +594,48 @@ public final class Aggregator implements AutoCloseable {
 
     // ---- applying events ----
 
-    private void apply(List<Event> events, long lsnEnd) {
-        lookUpStored(events);
+    /**
+     * Applies records in log order. Throws a StoreException only before it applied anything (the
+     * lookup of stored rows comes first), so that the caller may retry the whole list.
+     *
+     * @param replaying whether these are records replayed at start (see {@link #replay(List, long, long)})
+     */
+    private void apply(List<EventBatch> batches, boolean replaying) throws InterruptedException {
+        List<Event> all = new ArrayList<>();
+        batches.forEach(b -> all.addAll(b.events()));
+        lookUpStored(all);
         int duplicates = 0;
+        int count = 0;
+        int done = 0;
         Set<String> touched = new HashSet<>();
         Set<String> labelled = new HashSet<>();
-        for (Event e : events) {
-            if (replayingLsn >= 0) {
-                pendingOnly = storedAtStart(modelOf(e), replayingLsn);
-            }
-            boolean applied;
-            if (e instanceof PredictionEvent p) {
-                applied = applyPrediction(p);
-                touched.add(p.model());
-            } else if (e instanceof LabelEvent l) {
-                applied = applyLabel(l);
-                labelled.add(l.model());
-            } else if (e instanceof TrainingEvent t) {
-                if (!pendingOnly) {
-                    active.training.add(t);
+        for (EventBatch b : batches) {
+            int first = replaying ? alreadyCommitted(b) : 0;
+            done += first;
+            for (int i = first; i < b.events().size(); i++) {
+                Event e = b.events().get(i);
+                if (replaying) {
+                    pendingOnly = storedAtStart(modelOf(e), b.positionAfter(i + 1));
                 }
-                applied = true;
-            } else {
-                if (!pendingOnly) {
-                    active.metrics.add((MetricEvent) e);
+                if (!applyOne(e, touched, labelled)) {
+                    duplicates++;
                 }
-                applied = true;
+                count++;
+                done++;
+                if (active.buffered.total() > limits.maxBufferedProfileBytes()
+                        && (b.lsnStart() >= 0 || i == b.events().size() - 1)) {
+                    // commit part-way through the record, from a position a replay resumes at
+                    appliedLsn = Math.max(appliedLsn, b.positionAfter(i + 1));
+                    if (commitForMemory()) {
+                        lookUpStoredAgain(all.subList(done, all.size()));
+                    }
+                }
             }
-            if (!applied) {
-                duplicates++;
-            }
+            appliedLsn = Math.max(appliedLsn, b.lsnEnd());
         }
+        pendingOnly = false;
         storedPredictions = Map.of();
         storedEarlyLabels = Map.of();
-        appliedLsn = Math.max(appliedLsn, lsnEnd);
         for (String m : touched) {
             ModelState s = models.get(m);
             if (s != null) {
@@ -548,7 +647,7 @@ public final class Aggregator implements AutoCloseable {
         touched.forEach(m -> registry.markChanged(m, appliedAt));
         labelled.forEach(m -> registry.markChanged(m, appliedAt));
         if (observer != null) {
-            observer.onApplied(events.size(), duplicates);
+            observer.onApplied(count, duplicates);
         }
     }
 
@@ -564,6 +663,120 @@ public final class Aggregator implements AutoCloseable {
             return t.model();
         }
         return ModelParts.modelOf((MetricEvent) e);
+    }
+
+    /** How many of a replayed record's events both stores held at start (a replay skips them). */
+    private int alreadyCommitted(EventBatch b) {
+        if (b.lsnStart() < 0) {
+            return b.lsnEnd() <= replayStart ? b.events().size() : 0;
+        }
+        int n = 0;
+        while (n < b.events().size() && b.positionAfter(n + 1) <= replayStart) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The stored-row lookup for the rest of a list after a commit part-way through it; retried until storage answers. */
+    private void lookUpStoredAgain(List<Event> rest) throws InterruptedException {
+        long backoff = 100;
+        while (true) {
+            try {
+                lookUpStored(rest);
+                return;
+            } catch (dev.modelwatch.store.StoreException e) {
+                LOG.warn("storage unavailable while joining events ({}); retrying in {} ms", e.getMessage(), backoff);
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
+    }
+
+    /**
+     * The buffered state is over {@code limits.max_buffered_profile_bytes}: commits it now, after
+     * the commit in flight, if any, has finished (waiting for it holds new events in the queue, so
+     * ingest slows down and, at {@code ingest.max_queued_events}, answers 429). While storage
+     * refuses commits it takes no more events: it retries the generation it holds, with a growing
+     * pause, until a commit succeeds, so an outage does not let memory grow.
+     *
+     * @return whether a commit finished meanwhile (rows it held are now only in the pending store)
+     */
+    private boolean commitForMemory() throws InterruptedException {
+        boolean finishedOne = false;
+        long backoff = 100;
+        while (!stopping) {
+            if (committing != null) {
+                if (!awaitCommitInFlight()) {
+                    return finishedOne;
+                }
+                finishedOne = true;
+                continue;
+            }
+            if (active.buffered.total() <= limits.maxBufferedProfileBytes()) {
+                return finishedOne;
+            }
+            if (lastCommitFailed) {
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+            budgetCommits++;
+            startCommit();
+            lastFlushMs = clock.millis();
+            if (!lastCommitFailed) {
+                return finishedOne; // events go on into a new generation while this one commits
+            }
+        }
+        return finishedOne;
+    }
+
+    /** Waits for the store writer to finish the commit in flight and takes note of it; false when stopping first. */
+    private boolean awaitCommitInFlight() throws InterruptedException {
+        Generation g = committing;
+        while (true) {
+            try {
+                g.written.get(200, TimeUnit.MILLISECONDS);
+                break;
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (stopping) {
+                    return false;
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                break; // not completed exceptionally: the outcome is in the generation
+            }
+        }
+        finishCommit(g);
+        return true;
+    }
+
+    /** Whether a commit is in flight (for tests in this package, through {@link #ask}). */
+    boolean commitInFlight() {
+        return committing != null;
+    }
+
+    /** Commits started because the buffered state reached its budget (for tests and metrics). */
+    public long budgetCommits() {
+        return budgetCommits;
+    }
+
+    /** Applies one event; false when it was a replay of one already counted. */
+    private boolean applyOne(Event e, Set<String> touched, Set<String> labelled) {
+        if (e instanceof PredictionEvent p) {
+            touched.add(p.model());
+            return applyPrediction(p);
+        }
+        if (e instanceof LabelEvent l) {
+            labelled.add(l.model());
+            return applyLabel(l);
+        }
+        if (!pendingOnly) {
+            if (e instanceof TrainingEvent t) {
+                active.training.add(t);
+            } else {
+                active.metrics.add((MetricEvent) e);
+            }
+            active.buffered.rowAdded(EVENT_ROW_BYTES);
+        }
+        return true;
     }
 
     private boolean inMemory(String model, String id) {
@@ -630,6 +843,7 @@ public final class Aggregator implements AutoCloseable {
             model = new ModelState(spec, Long.MAX_VALUE, Long.MIN_VALUE, 0, new TreeSet<>());
             models.put(e.model(), model);
         }
+        e = withinLimits(e, model);
         long windowMs = model.spec.windowMs();
         long windowStart = Math.floorDiv(e.timestampMs(), windowMs) * windowMs;
         String version = strings.intern(e.version());
@@ -639,12 +853,15 @@ public final class Aggregator implements AutoCloseable {
             String positiveClass = model.spec.task() == ModelTask.BINARY_CLASSIFICATION
                     ? model.spec.positiveClass() : null;
             for (ProfileKey key : keys(e.model(), e.version(), e.segments(), windowMs, windowStart)) {
-                active.deltas.computeIfAbsent(key, this::newProfile).addPrediction(e, positiveClass);
+                WindowProfile profile = active.deltas.computeIfAbsent(key, this::newProfile);
+                profile.addPrediction(e, positiveClass);
+                active.buffered.profileUpdated(key, profile);
             }
         }
         if (e.id() == null) {
             return true;
         }
+        active.buffered.rowAdded(BufferedBytes.rowBytes(e.id()));
         // a pending prediction lives until its commit (seconds, through young collections): it shares
         // the model name, version, segment map and class name with every other prediction that has them
         PendingPrediction pending = new PendingPrediction(model.spec.name(), e.id(), version,
@@ -660,12 +877,68 @@ public final class Aggregator implements AutoCloseable {
                 activeEarly.remove(e.id());
             }
             active.joined.computeIfAbsent(e.model(), k -> new HashSet<>()).add(e.id());
+            active.buffered.rowAdded(BufferedBytes.rowBytes(e.id()));
         }
         active.predictions.computeIfAbsent(e.model(), k -> new HashMap<>()).put(e.id(), pending);
         if (!maybeKnown) {
             knownIds.add(e.model(), e.id());
         }
         return true;
+    }
+
+    /**
+     * The event as counted under the limits: its version, segments and (for a classifier) class
+     * names folded into {@code __other__} past them; the event itself when nothing was folded.
+     * Its feature names are recorded as the model's (they were admitted at ingest).
+     */
+    private PredictionEvent withinLimits(PredictionEvent e, ModelState model) {
+        ModelAdmissions admitted = admissionsOf(e.model());
+        admitted.noteFeatures(e.features());
+        String version = model.admitVersion(strings.intern(e.version()), limits.maxVersionsPerModel());
+        if (version != e.version() && !version.equals(e.version())) {
+            limitObserver.onFolded("versions", e.model());
+        }
+        Map<String, String> segments = admitted.foldSegments(e.segments());
+        Object prediction = e.prediction();
+        Map<String, Double> scores = e.scores();
+        if (model.spec.task().isClassification()) {
+            String predicted = e.predictedClass();
+            String folded = admitted.foldClass(predicted);
+            if (folded != predicted) {
+                prediction = folded;
+            }
+            scores = admitted.foldScores(scores);
+        }
+        if (admitted.changed()) {
+            active.admittedModels.add(e.model());
+        }
+        if (version.equals(e.version()) && segments == e.segments() && prediction == e.prediction()
+                && scores == e.scores()) {
+            return e;
+        }
+        return new PredictionEvent(e.model(), e.id(), version, e.timestampMs(), e.features(), prediction, e.score(),
+                scores, e.latencyMs(), e.error(), segments);
+    }
+
+    private ModelAdmissions admissionsOf(String model) {
+        ModelAdmissions a = admissions.get(model);
+        if (a == null) {
+            a = new ModelAdmissions(model, limits, limitObserver, storedAdmissions.remove(model));
+            admissions.put(model, a);
+        }
+        return a;
+    }
+
+    /**
+     * The feature names each tracked model has been admitted, for the ingest check of
+     * {@code limits.max_features_per_model}; call before {@link #start()} (after the replay).
+     */
+    public Map<String, Set<String>> admittedFeatures() {
+        Map<String, Set<String>> out = new HashMap<>();
+        for (String m : models.keySet()) {
+            out.put(m, Set.copyOf(admissionsOf(m).features()));
+        }
+        return out;
     }
 
     private boolean applyLabel(LabelEvent l) {
@@ -680,6 +953,7 @@ public final class Aggregator implements AutoCloseable {
                     : ModelSpec.infer(l.model(), p.scores() != null, p.score() != null, p.predictedClass());
             addOutcome(p, l.label(), spec);
             active.predictions.computeIfAbsent(l.model(), k -> new HashMap<>()).put(l.id(), p.asLabeled());
+            active.buffered.rowAdded(BufferedBytes.rowBytes(l.id()));
             return true;
         }
         if (maybeKnown && findEarlyLabel(l.model(), l.id()) != null) {
@@ -687,6 +961,7 @@ public final class Aggregator implements AutoCloseable {
         }
         active.earlyLabels.computeIfAbsent(l.model(), k -> new HashMap<>())
                 .put(l.id(), new EarlyLabel(l.model(), l.id(), l.label(), l.timestampMs()));
+        active.buffered.rowAdded(BufferedBytes.rowBytes(l.id()));
         knownIds.add(l.model(), l.id());
         return true;
     }
@@ -695,9 +970,21 @@ public final class Aggregator implements AutoCloseable {
         if (pendingOnly) {
             return; // the store holds this outcome already
         }
+        if (spec.task().isClassification()) {
+            ModelAdmissions admitted = admissionsOf(p.model());
+            String name = label instanceof Double d ? dev.modelwatch.core.event.ClassNames.of(d) : (String) label;
+            String folded = admitted.foldClass(name);
+            if (folded != name) {
+                label = folded;
+            }
+            if (admitted.changed()) {
+                active.admittedModels.add(p.model());
+            }
+        }
         for (ProfileKey key : keys(p.model(), p.version(), p.segments(), p.windowMs(), p.windowStartMs())) {
-            active.deltas.computeIfAbsent(key, this::newProfile)
-                    .addOutcome(p, label, spec.positiveClass(), spec.task().isClassification());
+            WindowProfile profile = active.deltas.computeIfAbsent(key, this::newProfile);
+            profile.addOutcome(p, label, spec.positiveClass(), spec.task().isClassification());
+            active.buffered.profileUpdated(key, profile);
         }
     }
 
@@ -777,7 +1064,14 @@ public final class Aggregator implements AutoCloseable {
         Map<String, ModelCheckpoint> checkpoints = modelCheckpoints;
         Duration park = parkAfter;
         ModelParking parker = parking;
+        for (String m : g.admittedModels) {
+            parts.part(m).admitted.add(admissions.get(m).snapshot());
+        }
         commitsStarted++;
+        if (writer == null) {
+            // a replay before start() commits when its buffered state reaches the budget
+            writer = Executors.newSingleThreadExecutor(WorkerThreads.PLAIN.factory("modelwatch-replay-store-writer"));
+        }
         writer.execute(() -> {
             long t0 = System.nanoTime();
             IsolatingCommit.Result r;
@@ -801,9 +1095,25 @@ public final class Aggregator implements AutoCloseable {
                 commitLost = true;
                 throw e;
             }
-            long nanos = System.nanoTime() - t0;
-            queue.add(new Task(() -> commitFinished(g, profiles, nanos, r)));
+            g.committedProfiles = profiles;
+            g.commitNanos = System.nanoTime() - t0;
+            g.commitResult = r;
+            g.written.complete(null);
+            queue.add(new Task(() -> finishCommit(g)));
         });
+    }
+
+    /** Takes note of the finished commit of {@code g}, once (the aggregation thread may have waited for it). */
+    private void finishCommit(Generation g) {
+        if (g.finished || committing != g) {
+            return;
+        }
+        g.finished = true;
+        IsolatingCommit.Result r = g.commitResult;
+        lastCommitFailed = !r.globalCommitted();
+        // the admitted sets of models storage did not take are written again with their next commit
+        g.admittedModels.stream().filter(m -> !r.committed().contains(m)).forEach(m -> admissions.get(m).markChanged());
+        commitFinished(g, g.committedProfiles, g.commitNanos, r);
     }
 
     /**
@@ -823,7 +1133,7 @@ public final class Aggregator implements AutoCloseable {
                 return true;
             } catch (RuntimeException e) {
                 pendingProblem = e.getMessage();
-                if (!running) {
+                if (stopping) {
                     LOG.error("the pending rows up to log position {} could not be written before stopping ({}); "
                             + "the next start rebuilds them from the ingest log", w.lsn(), e.getMessage());
                     return false;
@@ -1084,6 +1394,7 @@ public final class Aggregator implements AutoCloseable {
      */
     public void close(Duration grace) {
         if (!running) {
+            stopping = true;
             if (writer != null) {
                 writer.shutdown();
             }
@@ -1093,6 +1404,7 @@ public final class Aggregator implements AutoCloseable {
         if (!thread.isAlive() || commitLost) {
             LOG.warn("shutdown: the aggregator or the store writer died; the events after log position {} stay in the "
                     + "ingest log", committedLsn);
+            stopping = true;
             running = false;
             writer.shutdownNow();
             return;
@@ -1105,6 +1417,7 @@ public final class Aggregator implements AutoCloseable {
             LOG.warn("shutdown: the last commit did not complete within the grace period ({}); the events after log "
                     + "position {} stay in the ingest log and are replayed at the next start", e.toString(), committedLsn);
         }
+        stopping = true;
         running = false;
         try {
             thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
@@ -1134,6 +1447,17 @@ public final class Aggregator implements AutoCloseable {
             this.last = last;
             this.predictionCount = count;
             this.versions = versions;
+        }
+
+        /**
+         * The version an event is counted under: itself when known or when there is room for it
+         * ({@code max} versions), else {@code __other__}.
+         */
+        String admitVersion(String version, int max) {
+            if (version == lastVersion || versions.size() < max || versions.contains(version)) {
+                return version;
+            }
+            return Limits.OTHER;
         }
 
         void seen(long ts, String version) {

@@ -5,6 +5,7 @@ import dev.modelwatch.core.event.TrainingEvent;
 import dev.modelwatch.core.profile.PendingPrediction;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.WindowProfile;
+import dev.modelwatch.store.AdmittedValues;
 import dev.modelwatch.store.EarlyLabel;
 import dev.modelwatch.store.Flush;
 import dev.modelwatch.store.ModelCheckpoint;
@@ -32,6 +33,7 @@ final class ModelParts {
         final List<PendingPrediction> predictions = new ArrayList<>();
         final List<EarlyLabel> earlyLabels = new ArrayList<>();
         final List<String> joined = new ArrayList<>();
+        final List<AdmittedValues> admitted = new ArrayList<>();
     }
 
     private final Map<String, Part> parts = new TreeMap<>();
@@ -59,6 +61,7 @@ final class ModelParts {
         List<ModelRecord> records = new ArrayList<>();
         List<TrainingEvent> training = new ArrayList<>();
         List<MetricEvent> metrics = new ArrayList<>();
+        List<AdmittedValues> admitted = new ArrayList<>();
         for (String m : models) {
             Part p = parts.get(m);
             if (p != null) {
@@ -66,9 +69,10 @@ final class ModelParts {
                 records.addAll(p.records);
                 training.addAll(p.training);
                 metrics.addAll(p.metrics);
+                admitted.addAll(p.admitted);
             }
         }
-        return new Flush(lsn, deltas, records, training, metrics, checkpoints, released);
+        return new Flush(lsn, deltas, records, training, metrics, checkpoints, released, admitted);
     }
 
     /** The pending rows of {@code models}, written with checkpoint {@code lsn}. */

@@ -9,11 +9,14 @@ import java.util.Map;
  * pending prediction that holds its own copies costs several hundred bytes more and several more
  * objects for the garbage collector to copy while it waits for its commit.
  *
- * <p>Bounded: past {@link #MAX_ENTRIES} distinct values of a kind, new values are returned as
- * they are (high-cardinality values gain nothing from sharing). Owned by one thread.
+ * <p>Bounded: past {@link #MAX_ENTRIES} distinct values of a kind, and for a string longer than
+ * {@link #MAX_SHARED_LENGTH} characters, values are returned as they are (high-cardinality and long
+ * values gain nothing from sharing); at most about 4 MiB of strings and 16 MiB of segment maps (of
+ * 16 keys and values of 128 characters each, the ingest limits) are kept. Owned by one thread.
  */
 final class SharedValues {
-    static final int MAX_ENTRIES = 10_000;
+    static final int MAX_ENTRIES = 4_096;
+    static final int MAX_SHARED_LENGTH = 256;
 
     private final Map<String, String> strings = new HashMap<>();
     private final Map<Map<String, String>, Map<String, String>> maps = new HashMap<>();
@@ -27,7 +30,7 @@ final class SharedValues {
         if (shared != null) {
             return shared;
         }
-        if (strings.size() < MAX_ENTRIES) {
+        if (strings.size() < MAX_ENTRIES && s.length() <= MAX_SHARED_LENGTH) {
             strings.put(s, s);
         }
         return s;

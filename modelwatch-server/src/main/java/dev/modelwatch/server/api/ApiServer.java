@@ -24,6 +24,7 @@ import dev.modelwatch.store.StoredReference;
 import dev.modelwatch.server.ingest.BodyException;
 import dev.modelwatch.server.ingest.DecodedBatch;
 import dev.modelwatch.server.ingest.DurableLog;
+import dev.modelwatch.server.ingest.IngestAdmission;
 import dev.modelwatch.server.ingest.EventDecoder;
 import dev.modelwatch.server.ingest.LogRecord;
 import dev.modelwatch.server.ops.ServerMetrics;
@@ -90,11 +91,16 @@ public final class ApiServer {
     private final SslContextFactory.Server tls;
     private Javalin app;
 
+    /** The ingest check of limits.max_models and limits.max_features_per_model. */
+    private final IngestAdmission admission;
+
     public ApiServer(ServerConfig config, EventDecoder decoder, DurableLog log, Aggregator aggregator,
                      ModelRegistry models, ProfileQuery query, Store store, ServerMetrics metrics, DriftService drift,
                      AlertRuntime alerts, dev.modelwatch.server.health.Readiness readiness, DeadLetters deadLetters,
-                     ApiTokens tokens, boolean tokensRequired, SslContextFactory.Server tls, Clock clock) {
+                     ApiTokens tokens, boolean tokensRequired, SslContextFactory.Server tls, Clock clock,
+                     IngestAdmission admission) {
         this.tls = tls;
+        this.admission = admission;
         this.alerts = alerts;
         this.tokens = tokens;
         this.tokensRequired = tokensRequired;
@@ -284,7 +290,8 @@ public final class ApiServer {
                 status = 429;
                 ctx.header("Retry-After", "1");
                 send(ctx, 429, Map.of("error", "overloaded: " + aggregator.queuedEvents()
-                        + " events are waiting to be aggregated; retry after 1 s"));
+                        + " events are waiting to be aggregated (about " + (aggregator.queuedEventBytes() >> 20)
+                        + " MiB); retry after 1 s"));
                 return;
             }
             long now = clock.millis();
@@ -305,6 +312,7 @@ public final class ApiServer {
                 throw new BodyException(400, "Content-Type '" + ctx.contentType()
                         + "' is not accepted; send application/json or application/x-ndjson");
             }
+            batch = admission.admit(batch);
             accepted = batch.events().size();
             rejected = batch.errors().size();
             if (!batch.events().isEmpty()) {
@@ -427,7 +435,7 @@ public final class ApiServer {
         }
         byte[] body = deadLetters.events(entry.id());
         long now = clock.millis();
-        DecodedBatch batch = decoder.decodeNdjson(body, now);
+        DecodedBatch batch = admission.admit(decoder.decodeNdjson(body, now));
         if (!batch.events().isEmpty()) {
             int[] rejectedIndexes = batch.errors().stream().mapToInt(DecodedBatch.EventError::index).toArray();
             appendDurably(new LogRecord(now, LogRecord.Format.NDJSON, false, rejectedIndexes, body), batch.events());
@@ -442,19 +450,20 @@ public final class ApiServer {
 
     /**
      * Waits up to {@code ingest.max_queue_wait} for the events waiting for aggregation to fall
-     * below {@code ingest.max_queued_events}; false when they did not (the request gets a 429).
+     * below {@code ingest.max_queued_events} and their estimated heap below
+     * {@code limits.max_queued_event_bytes}; false when they did not (the request gets a 429).
      * Waiting here, rather than answering 429 at once, holds the clients to the aggregator's pace
      * without the pauses of a retry after a refusal.
      */
     private boolean awaitBacklogBelowLimit() {
-        if (aggregator.queuedEvents() <= config.maxQueuedEvents()) {
+        if (backlogBelowLimit()) {
             return true;
         }
         long deadline = System.nanoTime() + config.maxQueueWait().toNanos();
         try {
             while (System.nanoTime() < deadline) {
                 Thread.sleep(2);
-                if (aggregator.queuedEvents() <= config.maxQueuedEvents()) {
+                if (backlogBelowLimit()) {
                     return true;
                 }
             }
@@ -462,6 +471,11 @@ public final class ApiServer {
             Thread.currentThread().interrupt();
         }
         return false;
+    }
+
+    private boolean backlogBelowLimit() {
+        return aggregator.queuedEvents() <= config.maxQueuedEvents()
+                && aggregator.queuedEventBytes() <= config.limits().maxQueuedEventBytes();
     }
 
     /** The body as sent, refused with 413 past {@code limit} (by its Content-Length when it declares one). */
@@ -561,6 +575,10 @@ public final class ApiServer {
         ModelSpec spec = ConfigLoader.modelSpec(name, body, "body", problems);
         if (spec == null) {
             throw new ApiException(400, String.join("; ", problems));
+        }
+        String overLimit = admission.admitModel(name);
+        if (overLimit != null) {
+            throw new ApiException(409, overLimit);
         }
         ModelRecord r;
         try {

@@ -136,7 +136,7 @@ public final class ConfigLoader {
             return d;
         }
         checkKeys(root, "", Set.of("server", "ingest", "log", "aggregation", "labels", "retention", "metrics",
-                "models", "drift", "alerting", "rules", "route", "receivers", "inhibit_rules"));
+                "models", "drift", "alerting", "rules", "route", "receivers", "inhibit_rules", "limits"));
         AlertingConfig alerting = alerting(root);
         JsonNode server = section(root, "server", Set.of("port", "bind", "data_dir", "db", "auth", "insecure_no_auth",
                 "external_url", "tls", "shutdown_grace"));
@@ -232,9 +232,10 @@ public final class ConfigLoader {
                 }
             }
         }
+        Limits limits = limits(root, models.size());
         return new ServerConfig(port, bind, Path.of(dataDir), db, maxBody, maxEvents, maxFeatures, skew, maxQueued,
                 maxQueueWait, segment, fsync, flush, sketches, horizon, idFilter, rBase, rHour, rDay, exposition, models,
-                new DriftConfig(baseline, modelDrift), alerting, shutdownGrace, parkAfter, access);
+                new DriftConfig(baseline, modelDrift), alerting, shutdownGrace, parkAfter, access, limits);
     }
 
     /** {@code server.auth}, {@code server.insecure_no_auth}, {@code server.external_url}. */
@@ -275,6 +276,39 @@ public final class ConfigLoader {
             }
         }
         return new AccessConfig(mode, insecure, external, tls);
+    }
+                
+    /** The {@code limits:} section; the declared models must fit in {@code max_models}. */
+    private Limits limits(JsonNode root, int declaredModels) {
+        Limits d = Limits.DEFAULT;
+        JsonNode l = section(root, "limits", Set.of("max_models", "max_versions_per_model",
+                "max_segment_keys_per_model", "max_segment_values_per_key", "max_features_per_model",
+                "max_classes_per_model", "max_buffered_profile_bytes", "max_queued_event_bytes"));
+        int models = intValue(l, "limits.max_models", "max_models", d.maxModels(), 1, 10_000_000);
+        int versions = intValue(l, "limits.max_versions_per_model", "max_versions_per_model", d.maxVersionsPerModel(),
+                1, 1_000_000);
+        int keys = intValue(l, "limits.max_segment_keys_per_model", "max_segment_keys_per_model",
+                d.maxSegmentKeysPerModel(), 1, 1_000);
+        int values = intValue(l, "limits.max_segment_values_per_key", "max_segment_values_per_key",
+                d.maxSegmentValuesPerKey(), 1, 1_000_000);
+        int features = intValue(l, "limits.max_features_per_model", "max_features_per_model",
+                d.maxFeaturesPerModel(), 1, 100_000);
+        int classes = intValue(l, "limits.max_classes_per_model", "max_classes_per_model", d.maxClassesPerModel(),
+                2, 100_000);
+        long buffered = longValue(l, "limits.max_buffered_profile_bytes", "max_buffered_profile_bytes",
+                d.maxBufferedProfileBytes(), 1L << 20, 1L << 40);
+        long queued = longValue(l, "limits.max_queued_event_bytes", "max_queued_event_bytes",
+                d.maxQueuedEventBytes(), 1L << 20, 1L << 40);
+        if (declaredModels > models) {
+            problems.add("limits.max_models: " + declaredModels + " models are declared under models:, more than "
+                    + models);
+        }
+        try {
+            return new Limits(models, versions, keys, values, features, classes, buffered, queued);
+        } catch (IllegalArgumentException e) {
+            problems.add("limits: " + e.getMessage());
+            return d;
+        }
     }
 
     /**

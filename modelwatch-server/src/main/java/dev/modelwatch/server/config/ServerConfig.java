@@ -44,14 +44,15 @@ public record ServerConfig(
         AlertingConfig alerting,
         Duration shutdownGrace,
         Duration parkAfter,
-        AccessConfig access) {
+        AccessConfig access,
+        Limits limits) {
 
     public static ServerConfig defaults() {
         return new ServerConfig(8080, "127.0.0.1", Path.of("data"), null, 16L << 20, 100_000, 1_000,
                 Duration.ofMinutes(10), 50_000, Duration.ofSeconds(5), 64L << 20, true, Duration.ofSeconds(2), SketchSettings.DEFAULT,
                 Duration.ofDays(7), 10_000_000L, Duration.ofDays(8), Duration.ofDays(90), Duration.ofDays(730),
                 Duration.ofMinutes(15), Map.of(), DriftConfig.DEFAULT, AlertingConfig.NONE, Duration.ofSeconds(30),
-                Duration.ofMinutes(10), AccessConfig.DEFAULT);
+                Duration.ofMinutes(10), AccessConfig.DEFAULT, Limits.DEFAULT);
     }
 
     /** The JDBC URL actually used. */
@@ -104,21 +105,32 @@ public record ServerConfig(
     public ServerConfig withDrift(DriftConfig d) {
         return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
                 maxQueuedEvents, maxQueueWait, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
-                retentionBase, retentionHour, retentionDay, expositionWindow, models, d, alerting, shutdownGrace, parkAfter, access);
+                retentionBase, retentionHour, retentionDay, expositionWindow, models, d, alerting, shutdownGrace, parkAfter, access,
+                limits);
     }
 
     /** These settings with another alerting configuration. */
     public ServerConfig withAlerting(AlertingConfig a) {
         return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
                 maxQueuedEvents, maxQueueWait, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
-                retentionBase, retentionHour, retentionDay, expositionWindow, models, drift, a, shutdownGrace, parkAfter, access);
+                retentionBase, retentionHour, retentionDay, expositionWindow, models, drift, a, shutdownGrace, parkAfter, access,
+                limits);
     }
 
     /** These settings with another access configuration ({@code server.auth}, {@code server.external_url}, ...). */
     public ServerConfig withAccess(AccessConfig a) {
         return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
                 maxQueuedEvents, maxQueueWait, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
-                retentionBase, retentionHour, retentionDay, expositionWindow, models, drift, alerting, shutdownGrace, parkAfter, a);
+                retentionBase, retentionHour, retentionDay, expositionWindow, models, drift, alerting, shutdownGrace, parkAfter, a,
+                limits);
+    }
+
+    /** These settings with other limits. */
+    public ServerConfig withLimits(Limits l) {
+        return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
+                maxQueuedEvents, maxQueueWait, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
+                retentionBase, retentionHour, retentionDay, expositionWindow, models, drift, alerting, shutdownGrace, parkAfter,
+                access, l);
     }
 
     public Builder toBuilder() {
@@ -194,7 +206,7 @@ public record ServerConfig(
             return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, c.maxEventsPerRequest, c.maxFeatures,
                     c.maxFutureSkew, c.maxQueuedEvents, c.maxQueueWait, c.logSegmentBytes, c.fsync, flushInterval, c.sketches,
                     c.joinHorizon, c.idFilterCapacity, c.retentionBase, c.retentionHour, c.retentionDay, c.expositionWindow, c.models,
-                    c.drift, c.alerting, shutdownGrace, parkAfter, c.access);
+                    c.drift, c.alerting, shutdownGrace, parkAfter, c.access, c.limits);
         }
     }
 }

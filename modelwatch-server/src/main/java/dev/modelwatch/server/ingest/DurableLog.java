@@ -123,6 +123,29 @@ public final class DurableLog implements AutoCloseable {
     }
 
     /**
+     * The start of the frame that holds {@code pos} (or begins there), found by walking the frame
+     * headers from the start of the segment: the frames before a checkpoint are not read.
+     */
+    private static long frameStartAt(FileChannel ch, long pos, long size) throws IOException {
+        if (pos == 0) {
+            return 0;
+        }
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        long at = 0;
+        while (at + HEADER <= size) {
+            header.clear();
+            ch.read(header, at);
+            header.flip();
+            int len = header.getInt();
+            if (len <= 0 || at + HEADER + len > pos) {
+                return at;
+            }
+            at += HEADER + len;
+        }
+        return at;
+    }
+
+    /**
      * Reads whole, checksummed frames from {@code pos} up to {@code size}; returns the position
      * after the last good one (where a torn or corrupt frame, if any, begins).
      */
@@ -181,12 +204,26 @@ public final class DurableLog implements AutoCloseable {
         return endLsn;
     }
 
+    /** Receives a replayed record: its payload and where it lies, {@code [lsnStart, lsnEnd)}. */
+    public interface RecordConsumer {
+        void accept(byte[] payload, long lsnStart, long lsnEnd);
+    }
+
     /**
      * Reads every record from {@code fromLsn} to the end, in order; call before {@link #start}.
      *
      * @param consumer receives the record's end LSN and payload
      */
     public void replay(long fromLsn, java.util.function.ObjLongConsumer<byte[]> consumer) {
+        replay(fromLsn, (payload, start, end) -> consumer.accept(payload, end));
+    }
+
+    /**
+     * Reads every record that ends after {@code fromLsn}, in order; call before {@link #start}. A
+     * position inside a record (a checkpoint taken part-way through its events) yields that whole
+     * record, for the reader to skip what it had applied.
+     */
+    public void replay(long fromLsn, RecordConsumer consumer) {
         List<Long> bases;
         synchronized (segmentLock) {
             bases = new ArrayList<>(segments.keySet());
@@ -200,8 +237,8 @@ public final class DurableLog implements AutoCloseable {
                 }
                 try (FileChannel ch = FileChannel.open(segments.get(base), StandardOpenOption.READ)) {
                     long size = base == activeBase ? endLsn - base : ch.size();
-                    long end = readFrames(ch, Math.max(0, fromLsn - base), size,
-                            (payload, pos) -> consumer.accept(payload, base + pos));
+                    long end = readFrames(ch, frameStartAt(ch, Math.max(0, fromLsn - base), size), size,
+                            (payload, pos) -> consumer.accept(payload, base + pos - HEADER - payload.length, base + pos));
                     if (end < size) {
                         LOG.error("ingest log segment {} is corrupt at offset {}; skipping its rest", base, end);
                     }

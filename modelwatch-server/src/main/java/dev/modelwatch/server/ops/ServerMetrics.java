@@ -1,6 +1,7 @@
 package dev.modelwatch.server.ops;
 
 import dev.modelwatch.server.aggregate.Aggregator;
+import dev.modelwatch.server.aggregate.LimitObserver;
 import dev.modelwatch.server.ingest.DurableLog;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -17,7 +18,7 @@ import java.util.function.LongSupplier;
  * The server's own metrics (ingest, log, aggregation, storage) plus any extra collectors (the
  * models' latest metrics), exposed in the Prometheus text format at {@code /metrics}.
  */
-public final class ServerMetrics implements DurableLog.Observer, Aggregator.AggregatorObserver {
+public final class ServerMetrics implements DurableLog.Observer, Aggregator.AggregatorObserver, LimitObserver {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter events = Counter.builder().name("modelwatch_ingest_events_total")
             .help("Events received, by outcome (accepted, rejected)").labelNames("outcome").register(registry);
@@ -62,6 +63,24 @@ public final class ServerMetrics implements DurableLog.Observer, Aggregator.Aggr
             .help("Notification delivery outcomes (delivered, retry, failed, superseded)").labelNames("outcome")
             .register(registry);
 
+    private final Counter folded = Counter.builder().name("modelwatch_limit_folded_values_total")
+            .help("Values counted under __other__ past a limit (limits: in modelwatch.yml): an event's version, "
+                    + "segment key, segment value, predicted or true class, or class probabilities; by limit and model").labelNames("limit", "model").register(registry);
+    private final Counter limitRejected = Counter.builder().name("modelwatch_limit_rejected_events_total")
+            .help("Events rejected at ingest past a limit (limits: in modelwatch.yml), by limit and model (empty for "
+                    + "the models limit: a rejected model's name is not kept)").labelNames("limit", "model")
+            .register(registry);
+
+    @Override
+    public void onFolded(String limit, String model) {
+        folded.labelValues(limit, model).inc();
+    }
+
+    @Override
+    public void onRejected(String limit, String model) {
+        limitRejected.labelValues(limit, model == null ? "" : model).inc();
+    }
+
     /** A window closed {@code seconds} before the evaluation that first saw it. */
     public void onEvaluationLag(double seconds) {
         evaluationLag.observe(seconds);
@@ -77,6 +96,12 @@ public final class ServerMetrics implements DurableLog.Observer, Aggregator.Aggr
 
     public void gauge(String name, String help, LongSupplier value) {
         GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
+    }
+
+    /** A counter read from {@code value} at each scrape ({@code name} without the {@code _total} suffix). */
+    public void counter(String name, String help, LongSupplier value) {
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name(name).help(help)
+                .callback(cb -> cb.call(value.getAsLong())).register(registry);
     }
 
     public void register(MultiCollector collector) {

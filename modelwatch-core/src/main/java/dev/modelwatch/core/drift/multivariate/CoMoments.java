@@ -470,6 +470,16 @@ public final class CoMoments {
         return d;
     }
 
+    /** An upper estimate of the heap this accumulator takes, in bytes (its names are counted by their owner). */
+    public long estimatedBytes() {
+        long triangle = comoment.length;
+        long bytes = 160 + 8L * (3L * d + triangle) + 8L * d;
+        if (pairCount != null) {
+            bytes += 3 * (16 + 8 * triangle);
+        }
+        return bytes;
+    }
+
     /** Rows added (complete or not). */
     public long count() {
         return rows;

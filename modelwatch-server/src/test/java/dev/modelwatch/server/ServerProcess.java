@@ -1,0 +1,130 @@
+package dev.modelwatch.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The server in a JVM of its own (this test run's class path), with a heap limit, a configuration
+ * file and a data directory: what a test needs to run out of memory for real, or to kill the
+ * process hard ({@code kill -9}) and start it again on the same data.
+ */
+final class ServerProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Process process;
+    private final Path log;
+    final String base;
+
+    private ServerProcess(Process process, Path log, int port) {
+        this.process = process;
+        this.log = log;
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    /**
+     * Starts {@code serve} and waits until it answers /readyz (after replaying its log).
+     *
+     * @param maxHeap a JVM heap limit such as {@code 256m}
+     */
+    static ServerProcess start(Path dataDir, String configYaml, String maxHeap, Path logFile) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path config = dataDir.resolveSibling(dataDir.getFileName() + "-modelwatch.yml");
+        Files.writeString(config, configYaml);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-XX:+UseParallelGC",
+                "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
+                "dev.modelwatch.server.cli.Main", "serve", "--config", config.toString(),
+                "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile());
+        ServerProcess server = new ServerProcess(pb.start(), logFile, port);
+        server.awaitReady(Duration.ofSeconds(90));
+        return server;
+    }
+
+    private void awaitReady(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the server exited with " + process.exitValue() + " before it was ready:\n"
+                        + tail());
+            }
+            try {
+                if (get("/readyz").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the server was not ready within " + timeout + ":\n" + tail());
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The end of the server's output, for a failure message. */
+    String tail() throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> postNdjson(String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/events")).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A GET answer as JSON, which must be a 200. */
+    JsonNode json(String path) throws Exception {
+        HttpResponse<String> r = get(path);
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return TestServer.JSON.readTree(r.body());
+    }
+
+    /** The value of one sample of /metrics (0 when absent). */
+    double metric(String sample) throws Exception {
+        for (String line : get("/metrics").body().split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return Double.parseDouble(line.substring(sample.length() + 1));
+            }
+        }
+        return 0;
+    }
+
+    /** Kills the process as {@code kill -9} would: nothing is flushed or committed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
