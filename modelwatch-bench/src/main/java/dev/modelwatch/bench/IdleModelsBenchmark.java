@@ -77,7 +77,9 @@ public final class IdleModelsBenchmark {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         int requests = args.length > 2 ? Integer.parseInt(args[2]) : 30;
         Path dir = Files.createTempDirectory("modelwatch-idle-models");
-        ServerConfig config = ConfigLoader.parse("alerting: {evaluation_interval: 10s}\n", "bench.yml")
+        // limits.max_models (1,000 by default) raised to the number of models the benchmark declares
+        ServerConfig config = ConfigLoader.parse("alerting: {evaluation_interval: 10s}\nlimits: {max_models: "
+                        + Math.max(1_000, models) + "}\n", "bench.yml")
                 .withDataDir(dir).withPort(0);
         ShiftedClock clock = new ShiftedClock();
         HttpClient http = HttpClient.newHttpClient();
