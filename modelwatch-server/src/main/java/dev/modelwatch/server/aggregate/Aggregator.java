@@ -115,6 +115,21 @@ public final class Aggregator implements AutoCloseable {
                     && training.isEmpty() && metrics.isEmpty() && dirtyModels.isEmpty() && admittedModels.isEmpty();
         }
 
+        /**
+         * Lets go of this generation's changes once its commit has been taken note of: the task that
+         * reports the commit may still be queued behind a long apply (which waited for the commit
+         * itself), and must not keep the generation's profiles alive until then.
+         */
+        void release() {
+            deltas.clear();
+            predictions.clear();
+            earlyLabels.clear();
+            joined.clear();
+            training.clear();
+            metrics.clear();
+            buffered.clear();
+        }
+
         /** Puts an older generation's changes back under this one's (this one's are newer and win). */
         void absorbOlder(Generation older) {
             older.deltas.forEach((k, v) -> deltas.merge(k, v, (mine, old) -> {
@@ -923,6 +938,7 @@ public final class Aggregator implements AutoCloseable {
             g.admittedModels.forEach(m -> admissions.get(m).markChanged());
         }
         commitFinished(g, g.committedProfiles, g.commitNanos, g.commitFailure);
+        g.release();
     }
 
     /**
