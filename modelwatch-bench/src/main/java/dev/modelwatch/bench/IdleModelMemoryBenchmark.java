@@ -1,6 +1,7 @@
 package dev.modelwatch.bench;
 
 import dev.modelwatch.server.ModelWatchServer;
+import dev.modelwatch.server.config.Limits;
 import dev.modelwatch.server.config.ServerConfig;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -15,7 +16,7 @@ import java.util.Locale;
 
 /**
  * What a model costs in memory once its traffic has stopped: the real server (default
- * configuration, SQLite, default rule pack) gets one prediction (20 numerical features, a score,
+ * configuration but {@code limits.max_models}, SQLite, default rule pack) gets one prediction (20 numerical features, a score,
  * one segment) for each of {@code models} models in the window before the current one, so that the
  * window has closed and every alert evaluation reads it. After {@code passes} alert evaluations
  * and one {@code /metrics} scrape the heap is collected and measured; the live heap that remains,
@@ -38,8 +39,14 @@ public final class IdleModelMemoryBenchmark {
         int passes = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         Path dir = Files.createTempDirectory("modelwatch-idle-models");
         HttpClient http = HttpClient.newHttpClient();
-        try (ModelWatchServer server = ModelWatchServer.start(ServerConfig.defaults().withDataDir(dir).withPort(0),
-                Clock.systemUTC())) {
+        // the default configuration, with room for the models (limits.max_models is 1,000 by default)
+        ServerConfig config = ServerConfig.defaults();
+        config = config.withLimits(new Limits(Math.max(models, config.limits().maxModels()),
+                config.limits().maxVersionsPerModel(), config.limits().maxSegmentKeysPerModel(),
+                config.limits().maxSegmentValuesPerKey(), config.limits().maxFeaturesPerModel(),
+                config.limits().maxClassesPerModel(), config.limits().maxBufferedProfileBytes(),
+                config.limits().maxQueuedEventBytes(), config.limits().maxCachedReferenceBytes()));
+        try (ModelWatchServer server = ModelWatchServer.start(config.withDataDir(dir).withPort(0), Clock.systemUTC())) {
             String base = "http://127.0.0.1:" + server.port();
             long before = liveHeap();
             long rssBefore = rssBytes();
@@ -49,7 +56,7 @@ public final class IdleModelMemoryBenchmark {
                 appendPrediction(body, m, windowStart + 1_000 + m % 50_000);
                 if ((m + 1) % BATCH == 0 || m == models - 1) {
                     HttpResponse<String> r = post(http, base + "/api/v1/events", body.toString());
-                    if (r.statusCode() != 200) {
+                    if (r.statusCode() != 200 || !r.body().contains("\"rejected\":0")) {
                         throw new IllegalStateException("ingest answered " + r.statusCode() + ": " + r.body());
                     }
                     body.setLength(0);

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>The buffer at its budget: a stream of predictions (all of a model's features, every segment
  * key, a value past the limit in one key) spread over many one-minute windows of the last days, so
  * that every event touches new profiles and the aggregation runtime commits whenever its buffer
- * reaches {@code max_buffered_profile_bytes}. A sampler collects the heap every 200 ms and keeps
+ * reaches {@code max_buffered_profile_bytes}. A sampler collects the heap every 500 ms and keeps
  * the largest live heap seen, less the heap after phase 1.</li>
  * </ol>
  * Reported with the formula's figures: the buffer's {@code 7 x max_buffered_profile_bytes} and the
@@ -45,7 +45,7 @@ public final class MemoryBudgetBenchmark {
 
     public static void main(String[] args) throws Exception {
         int models = args.length > 0 ? Integer.parseInt(args[0]) : 100;
-        int floodEvents = args.length > 1 ? Integer.parseInt(args[1]) : 3_000;
+        int floodEvents = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
         long buffer = args.length > 2 ? Long.parseLong(args[2]) : Limits.DEFAULT.maxBufferedProfileBytes();
         Limits l = Limits.DEFAULT;
         String yaml = """
@@ -82,7 +82,7 @@ public final class MemoryBudgetBenchmark {
                 while (!Thread.currentThread().isInterrupted()) {
                     peak.accumulateAndGet(IdleModelMemoryBenchmark.liveHeap(), Math::max);
                     try {
-                        Thread.sleep(200);
+                        Thread.sleep(500);
                     } catch (InterruptedException e) {
                         return;
                     }

@@ -163,7 +163,8 @@ public final class ModelWatchServer implements AutoCloseable {
         metrics.register(new ModelMetricsCollector(registry, query, clock, config.expositionWindow()));
         EventDecoder decoder = new EventDecoder(new IngestLimits(config.maxBodyBytes(), config.maxEventsPerRequest(),
                 config.maxFeatures(), config.maxEventAge(), config.maxFutureSkew()), clock);
-        DriftService drift = new DriftService(store, query, config.drift(), clock);
+        DriftService drift = new DriftService(store, query, config.drift(), clock,
+                config.limits().maxCachedReferenceBytes());
         AlertRuntime alerts = new AlertRuntime(config.alerting(), store,
                 new ModelSeriesSource(registry, query, drift, clock), clock,
                 () -> registry.all().stream().map(m -> m.spec().windowMs()).collect(java.util.stream.Collectors.toSet()),

@@ -8,21 +8,39 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 9's segment flood: one model gets far more distinct segment values than
- * {@code limits.max_segment_values_per_key} (100 by default), 20 features each, into a server with a
- * 256 MiB heap and the default limits (before the limits, a few thousand values filled that heap:
- * every value kept a profile of 88 KB until the next commit). The server stays up, answers
- * queries, counts every acknowledged event, and counts the values past the limit under
- * {@code user:__other__}. Commits only come from the memory budget here (the flush interval is an
- * hour), so a hard kill leaves most events in the log: the restart, with the same heap, replays
- * them into the same state.
+ * Floods that once filled the heap, into a server with a 256 MiB heap, the default limits and a
+ * flush interval of an hour (so that a hard kill leaves the events in the log, and the restart, in
+ * the same heap, replays them).
+ * <ul>
+ * <li>Issue 9's segment flood: one model gets far more distinct segment values than
+ * {@code limits.max_segment_values_per_key} (100 by default), 20 features each (before the limits,
+ * a few thousand values filled that heap: every value kept a profile of 88 KB until the next
+ * commit). The server stays up, answers queries, counts every acknowledged event, and counts the
+ * values past the limit under {@code user:__other__}.</li>
+ * <li>A backfill that touches a new window with every event: 10,000 predictions, one per minute over
+ * a week, each with one of three segment values (nothing folds). Only
+ * {@code limits.max_buffered_profile_bytes} keeps the profiles of new windows from filling the heap
+ * (before it, about 2.7 GB of them waited for the next flush); the replay commits for memory too.</li>
+ * </ul>
  */
 class SegmentFloodTest {
     private static final int VALUES = 50_000;
     private static final int BATCH = 1_000;
+    private static final int WINDOWS = 10_000;
     private static final String CONFIG = """
             aggregation:
               flush_interval: 1h
+            """;
+    /**
+     * The backfill's configuration: limits sized for a 256 MiB heap by the budget of
+     * docs/configuration.md (5 x 16 MiB buffered + 8 MiB of rows + 32 MiB of queue + about 55 MiB
+     * fixed = 175 MiB; the defaults add up to about 560 MiB and need a 1 GiB heap).
+     */
+    private static final String SMALL_HEAP_CONFIG = CONFIG + """
+            limits:
+              max_buffered_profile_bytes: 16777216
+              max_queued_event_bytes: 33554432
+              max_cached_reference_bytes: 16777216
             """;
 
     @TempDir
@@ -31,12 +49,17 @@ class SegmentFloodTest {
     private static String batch(int from, long ts) {
         StringBuilder sb = new StringBuilder(BATCH * 600);
         for (int i = from; i < from + BATCH; i++) {
-            sb.append("{\"type\":\"prediction\",\"model\":\"flood\",\"id\":\"p").append(i).append("\",\"timestamp\":")
-                    .append(ts).append(",\"features\":{");
-            for (int f = 0; f < 20; f++) {
-                sb.append(f == 0 ? "" : ",").append("\"f").append(f).append("\":").append((i * 7 + f) % 101 / 10.0);
-            }
-            sb.append("},\"prediction\":1,\"score\":0.7,\"segments\":{\"user\":\"u").append(i).append("\"}}\n");
+            sb.append(ServerProcess.prediction("flood", "p" + i, ts, i, "{\"user\":\"u" + i + "\"}"));
+        }
+        return sb.toString();
+    }
+
+    /** Predictions {@code from} to {@code from + BATCH} of the backfill: prediction i in minute {@code firstMinute + i}. */
+    private static String backfill(int from, long firstMinute) {
+        StringBuilder sb = new StringBuilder(BATCH * 600);
+        for (int i = from; i < from + BATCH; i++) {
+            sb.append(ServerProcess.prediction("backfill", "p" + i, (firstMinute + i) * 60_000L, i,
+                    "{\"region\":\"r" + i % 3 + "\"}"));
         }
         return sb.toString();
     }
@@ -53,14 +76,7 @@ class SegmentFloodTest {
         ServerProcess server = ServerProcess.start(data, CONFIG, "256m", dir.resolve("run-1.log"));
         try {
             for (int from = 0; from < VALUES; from += BATCH) {
-                String body = batch(from, ts);
-                HttpResponse<String> r = server.postNdjson(body);
-                while (r.statusCode() == 429) { // the aggregator is behind: back off as a client does
-                    Thread.sleep(200);
-                    r = server.postNdjson(body);
-                }
-                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-                acknowledged += TestServer.JSON.readTree(r.body()).path("accepted").asLong();
+                acknowledged += server.postBackingOff(batch(from, ts));
             }
             assertThat(acknowledged).isEqualTo(VALUES);
             assertThat(count(server, "")).as("every acknowledged event").isEqualTo(VALUES);
@@ -69,6 +85,8 @@ class SegmentFloodTest {
             assertThat(count(server, "?segment=user:u100")).isZero();
             assertThat(server.metric("modelwatch_limit_folded_values_total{limit=\"segment_values\",model=\"flood\"}"))
                     .isEqualTo(VALUES - 100);
+            // folding keeps the profiles few (102 a window): nothing needed committing for memory
+            assertThat(server.get("/metrics").body()).contains("modelwatch_aggregator_memory_commits_total 0.0");
             assertThat(server.get("/readyz").statusCode()).isEqualTo(200);
             assertThat(server.isAlive()).isTrue();
             server.kill();
@@ -84,6 +102,33 @@ class SegmentFloodTest {
             assertThat(more.statusCode()).isEqualTo(200);
             assertThat(count(server, "?segment=user:__other__")).isEqualTo(VALUES - 100 + 1);
             assertThat(count(server, "?segment=user:u0")).isEqualTo(2);
+        } finally {
+            server.close();
+        }
+    }
+
+    private static long backfillCount(ServerProcess server, String query) throws Exception {
+        return server.json("/api/v1/models/backfill/summary?from=0&to=" + (System.currentTimeMillis() + 60_000) + query)
+                .path("count").asLong();
+    }
+
+    @Test
+    void aBackfillOverThousandsOfWindowsStaysWithinA256MiBHeapAndReplaysWithinItToo() throws Exception {
+        Path data = dir.resolve("data");
+        long firstMinute = System.currentTimeMillis() / 60_000 - WINDOWS - 10;
+        ServerProcess server = ServerProcess.start(data, SMALL_HEAP_CONFIG, "256m", dir.resolve("run-1.log"));
+        try {
+            for (int from = 0; from < WINDOWS; from += BATCH) {
+                assertThat(server.postBackingOff(backfill(from, firstMinute))).isEqualTo(BATCH);
+            }
+            assertThat(backfillCount(server, "")).as("every acknowledged event").isEqualTo(WINDOWS);
+            assertThat(backfillCount(server, "&segment=region:r1")).isEqualTo(WINDOWS / 3);
+            assertThat(server.metric("modelwatch_aggregator_memory_commits_total")).isPositive();
+            server.kill();
+
+            server = ServerProcess.start(data, SMALL_HEAP_CONFIG, "256m", dir.resolve("run-2.log"));
+            assertThat(backfillCount(server, "")).as("the same count after the replay").isEqualTo(WINDOWS);
+            assertThat(backfillCount(server, "&segment=region:r1")).isEqualTo(WINDOWS / 3);
         } finally {
             server.close();
         }

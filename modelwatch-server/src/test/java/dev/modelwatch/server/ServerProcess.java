@@ -94,9 +94,41 @@ final class ServerProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Posts NDJSON as a client that backs off does: on a 429 (the aggregator is behind) it waits and
+     * sends again. Returns how many events were accepted; any other answer than 200 is a failure.
+     */
+    long postBackingOff(String ndjson) throws Exception {
+        HttpResponse<String> r = postNdjson(ndjson);
+        while (r.statusCode() == 429) {
+            Thread.sleep(200);
+            r = postNdjson(ndjson);
+        }
+        if (r.statusCode() != 200) {
+            throw new AssertionError("ingest answered " + r.statusCode() + ": " + r.body());
+        }
+        return TestServer.JSON.readTree(r.body()).path("accepted").asLong();
+    }
+
+    /** One NDJSON line: a prediction of {@code model} with 20 numerical features, a score and the segments. */
+    static String prediction(String model, String id, long timestampMs, int seed, String segmentsJson) {
+        StringBuilder sb = new StringBuilder(600).append("{\"type\":\"prediction\",\"model\":\"").append(model)
+                .append("\",\"id\":\"").append(id).append("\",\"timestamp\":").append(timestampMs).append(",\"features\":{");
+        for (int f = 0; f < 20; f++) {
+            sb.append(f == 0 ? "" : ",").append("\"f").append(f).append("\":").append((seed * 7 + f) % 101 / 10.0);
+        }
+        return sb.append("},\"prediction\":1,\"score\":0.7,\"segments\":").append(segmentsJson).append("}\n").toString();
+    }
+
     /** A GET answer as JSON, which must be a 200. */
     JsonNode json(String path) throws Exception {
         HttpResponse<String> r = get(path);
+        // 503 with Retry-After: the aggregation runtime still applies a backlog (a backfill under a
+        // small heap commits for memory many times); the answer comes once it has caught up
+        for (int tries = 0; r.statusCode() == 503 && r.headers().firstValue("Retry-After").isPresent() && tries < 60;
+                tries++) {
+            r = get(path);
+        }
         if (r.statusCode() != 200) {
             throw new AssertionError("GET " + path + " answered " + r.statusCode() + ": " + r.body());
         }

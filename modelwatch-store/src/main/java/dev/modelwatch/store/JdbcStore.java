@@ -43,6 +43,8 @@ final class JdbcStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(JdbcStore.class);
     /** Rows per executed batch, so that a huge flush does not hold every row in the driver at once. */
     private static final int BATCH_SIZE = 1_000;
+    /** Encoded profiles a commit holds before it writes them (the rest of its memory is bounded by the caller). */
+    private static final long MAX_PENDING_PROFILE_BYTES = 8L << 20;
     private static final int REACHABLE_TIMEOUT_S = 2;
     /** Longest database message kept in an exception message (PostgreSQL's can quote whole rows). */
     private static final int MAX_MESSAGE_CHARS = 600;
@@ -184,6 +186,7 @@ final class JdbcStore implements Store {
         keys.sort(LOCK_ORDER);
         List<ProfileRow> inserts = new ArrayList<>();
         List<ProfileRow> updates = new ArrayList<>();
+        long pendingBytes = 0;
         try (PreparedStatement select = c.prepareStatement(selectProfileForUpdate)) {
             for (ProfileKey key : keys) {
                 bindKey(select, 1, key);
@@ -194,15 +197,30 @@ final class JdbcStore implements Store {
                     }
                 }
                 WindowProfile delta = deltas.get(key);
+                ProfileRow row;
                 if (stored == null) {
-                    inserts.add(new ProfileRow(key, delta.toBytes()));
+                    row = new ProfileRow(key, delta.toBytes());
+                    inserts.add(row);
                 } else {
                     WindowProfile merged = WindowProfile.fromBytes(stored, settings);
                     merged.merge(delta);
-                    updates.add(new ProfileRow(key, merged.toBytes()));
+                    row = new ProfileRow(key, merged.toBytes());
+                    updates.add(row);
+                }
+                // a roll-up row holds its whole hour or day: write them as they come, not all at the end
+                pendingBytes += row.profile().length;
+                if (pendingBytes >= MAX_PENDING_PROFILE_BYTES) {
+                    writeProfiles(c, inserts, updates, now);
+                    pendingBytes = 0;
                 }
             }
         }
+        writeProfiles(c, inserts, updates, now);
+    }
+
+    /** Executes the inserts and updates of merged profiles collected so far, and clears them. */
+    private static void writeProfiles(Connection c, List<ProfileRow> inserts, List<ProfileRow> updates, long now)
+            throws SQLException {
         executeBatched(c, INSERT_PROFILE, inserts, (s, row) -> {
             bindKey(s, 1, row.key());
             s.setBytes(6, row.profile());
@@ -213,6 +231,8 @@ final class JdbcStore implements Store {
             s.setLong(2, now);
             bindKey(s, 3, row.key());
         });
+        inserts.clear();
+        updates.clear();
     }
 
     private record ProfileRow(ProfileKey key, byte[] profile) {

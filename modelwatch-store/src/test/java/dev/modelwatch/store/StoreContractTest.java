@@ -43,7 +43,7 @@ abstract class StoreContractTest {
     static final long T0 = 1_700_000_000_000L - 1_700_000_000_000L % HOUR;
     private static final List<String> TABLES = List.of("window_profiles", "models",
             "model_versions", "training_events", "metric_events", "checkpoint", "model_references", "alerting_state", "notification_outbox", "alert_history",
-            "api_tokens");
+            "api_tokens", "model_admissions");
 
     protected String url;
     protected Store store;
@@ -356,6 +356,51 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void admittedValuesAreCommittedInOrderAndReplacedWholeByALaterCommit() {
+        String longClass = "é".repeat(2_000); // 4,000 bytes in UTF-8
+        AdmittedValues first = new AdmittedValues("fraud", new java.util.LinkedHashSet<>(List.of("zeta", "alpha")),
+                Map.of("region", new java.util.LinkedHashSet<>(List.of("eu", "us"))),
+                new java.util.LinkedHashSet<>(List.of("1", longClass)));
+        store.commit(FlushBuilder.at(1).admitted(first)
+                .admitted(new AdmittedValues("other", Set.of(), Map.of(), Set.of())).build());
+        assertThat(store.admittedValues()).containsOnlyKeys("fraud", "other");
+        AdmittedValues read = store.admittedValues().get("fraud");
+        assertThat(read).isEqualTo(first);
+        assertThat(read.features()).containsExactly("zeta", "alpha");
+        assertThat(read.classes()).containsExactly("1", longClass);
+
+        AdmittedValues grown = new AdmittedValues("fraud", new java.util.LinkedHashSet<>(List.of("zeta", "alpha", "beta")),
+                Map.of("region", new java.util.LinkedHashSet<>(List.of("eu", "us", "asia"))), Set.of("1"));
+        store.commit(FlushBuilder.at(2).admitted(grown).build());
+        assertThat(store.admittedValues().get("fraud")).isEqualTo(grown);
+        assertThat(store.checkpointLsn()).isEqualTo(2);
+    }
+
+    @Test
+    void aCommitOfMoreEncodedProfilesThanOneChunkWritesEveryRow() {
+        // 100 windows of 3,000 predictions of 10 features: about 94 KB encoded each, the flush past 8 MiB
+        FlushBuilder flush = FlushBuilder.at(1);
+        long encoded = 0;
+        for (int w = 0; w < 100; w++) {
+            WindowProfile p = new WindowProfile(SETTINGS);
+            for (int v = 0; v < 3_000; v++) {
+                Map<String, Object> features = new java.util.LinkedHashMap<>();
+                for (int f = 0; f < 10; f++) {
+                    features.put("x" + f, (double) (v * 31 + f * 7 + w));
+                }
+                p.addPrediction(new PredictionEvent("wide", null, "v1", T0 + w * MINUTE, features, "1", 0.9, null,
+                        1.0, null, Map.of()));
+            }
+            flush.delta(key("wide", "v1", ProfileKey.ALL, MINUTE, T0 + w * MINUTE), p);
+            encoded += p.toBytes().length;
+        }
+        assertThat(encoded).isGreaterThan(8L << 20);
+        store.commit(flush.build());
+        assertThat(store.profiles("wide", "v1", ProfileKey.ALL, MINUTE, T0, T0 + DAY))
+                .hasSize(100).allSatisfy(p -> assertThat(p.profile().count()).isEqualTo(3_000));
+    }
+
+    @Test
     void trainingAndMetricEventsRoundTripIncludingNaN() {
         TrainingEvent bStep2 = new TrainingEvent("net", "run-b", 2, 1L, T0 + 3, Map.of("loss", Double.NaN, "acc", 0.5));
         TrainingEvent aStep10 = new TrainingEvent("net", "run-a", 10, null, T0 + 2, Map.of("loss", Double.POSITIVE_INFINITY));
@@ -522,6 +567,7 @@ abstract class StoreContractTest {
         private final List<ModelRecord> models = new ArrayList<>();
         private final List<TrainingEvent> training = new ArrayList<>();
         private final List<MetricEvent> metrics = new ArrayList<>();
+        private final List<AdmittedValues> admitted = new ArrayList<>();
 
         private FlushBuilder(long lsn) {
             this.lsn = lsn;
@@ -551,8 +597,13 @@ abstract class StoreContractTest {
             return this;
         }
 
+        FlushBuilder admitted(AdmittedValues a) {
+            admitted.add(a);
+            return this;
+        }
+
         Flush build() {
-            return new Flush(lsn, deltas, models, training, metrics);
+            return new Flush(lsn, deltas, models, training, metrics, List.of(), java.util.Set.of(), admitted);
         }
     }
 }

@@ -41,7 +41,7 @@ public final class QuantileValues {
             return;
         }
         if (size == MAX_EXACT || size >= k) {
-            sketch().update(v);
+            materialize().update(v);
             return;
         }
         if (exact == null) {
@@ -93,18 +93,31 @@ public final class QuantileValues {
         return sketch == null ? size : sketch.getN();
     }
 
-    /** The KLL sketch of these values, made now if they were still kept as they are. */
+    /**
+     * The KLL sketch of these values, to read. While the values are few it is made for this call
+     * and not kept (a profile that is only read, such as a cached reference, stays small); treat it
+     * as read-only.
+     */
     public KllDoublesSketch sketch() {
+        return sketch != null ? sketch : sketchOfExact();
+    }
+
+    /** Makes the sketch these values become from now on. */
+    private KllDoublesSketch materialize() {
         if (sketch == null) {
-            KllDoublesSketch s = KllDoublesSketch.newHeapInstance(k);
-            for (int i = 0; i < size; i++) {
-                s.update(exact[i]);
-            }
-            sketch = s;
+            sketch = sketchOfExact();
             exact = null;
             size = 0;
         }
         return sketch;
+    }
+
+    private KllDoublesSketch sketchOfExact() {
+        KllDoublesSketch s = KllDoublesSketch.newHeapInstance(k);
+        for (int i = 0; i < size; i++) {
+            s.update(exact[i]);
+        }
+        return s;
     }
 
     /** The value at normalized rank {@code rank}, NaN when empty. */
@@ -114,14 +127,7 @@ public final class QuantileValues {
 
     /** The KLL serialization (what {@link KllDoublesSketch#toByteArray()} writes). */
     public byte[] toBytes() {
-        if (sketch != null) {
-            return sketch.toByteArray();
-        }
-        KllDoublesSketch s = KllDoublesSketch.newHeapInstance(k);
-        for (int i = 0; i < size; i++) {
-            s.update(exact[i]);
-        }
-        return s.toByteArray();
+        return sketch().toByteArray();
     }
 
     /**

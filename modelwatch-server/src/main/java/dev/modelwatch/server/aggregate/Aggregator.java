@@ -156,6 +156,21 @@ public final class Aggregator implements AutoCloseable {
             }
         }
 
+        /**
+         * Lets go of this generation's changes once its commit has been taken note of: the task that
+         * reports the commit may still be queued behind a long apply (which waited for the commit
+         * itself), and must not keep the generation's profiles alive until then.
+         */
+        void release() {
+            deltas.clear();
+            predictions.clear();
+            earlyLabels.clear();
+            joined.clear();
+            training.clear();
+            metrics.clear();
+            buffered.clear();
+        }
+
         /** Puts an older generation's changes back under this one's (this one's are newer and win). */
         void absorbOlder(Generation older) {
             older.deltas.forEach((k, v) -> deltas.merge(k, v, (mine, old) -> {
@@ -1114,6 +1129,7 @@ public final class Aggregator implements AutoCloseable {
         // the admitted sets of models storage did not take are written again with their next commit
         g.admittedModels.stream().filter(m -> !r.committed().contains(m)).forEach(m -> admissions.get(m).markChanged());
         commitFinished(g, g.committedProfiles, g.commitNanos, r);
+        g.release();
     }
 
     /**

@@ -52,6 +52,13 @@ final class BufferedBytes {
         rowBytes += otherRowBytes;
     }
 
+    /** Forgets every profile (the generation has been committed). */
+    void clear() {
+        accounted.clear();
+        profileBytes = 0;
+        rowBytes = 0;
+    }
+
     long rowBytes() {
         return rowBytes;
     }

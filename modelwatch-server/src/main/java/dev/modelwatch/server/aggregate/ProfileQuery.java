@@ -157,7 +157,10 @@ public final class ProfileQuery {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (TimeoutException e) {
+            throw new RuntimeBusyException("the aggregation runtime did not answer within 30 s: it is still applying "
+                    + "the events queued before this query; retry");
+        } catch (ExecutionException e) {
             throw new IllegalStateException("the aggregation runtime did not answer: " + e.getMessage(), e);
         }
     }

@@ -209,6 +209,10 @@ public final class ApiServer {
             c.routes.beforeMatched(guard);
             c.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
             c.routes.exception(BodyException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
+            c.routes.exception(dev.modelwatch.server.aggregate.RuntimeBusyException.class, (e, ctx) -> {
+                ctx.header("Retry-After", "5");
+                send(ctx, 503, Map.of("error", e.getMessage()));
+            });
             c.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
                 send(ctx, 500, Map.of("error", "internal error; the server log has the details"));
@@ -559,7 +563,8 @@ public final class ApiServer {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "interrupted");
         } catch (ExecutionException | TimeoutException e) {
-            throw new ApiException(503, "the aggregation runtime did not answer in time; retry");
+            throw new dev.modelwatch.server.aggregate.RuntimeBusyException("the aggregation runtime did not answer "
+                    + "within 30 s: it is still applying the events queued before this request; retry");
         }
     }
 

@@ -283,7 +283,8 @@ public final class ConfigLoader {
         Limits d = Limits.DEFAULT;
         JsonNode l = section(root, "limits", Set.of("max_models", "max_versions_per_model",
                 "max_segment_keys_per_model", "max_segment_values_per_key", "max_features_per_model",
-                "max_classes_per_model", "max_buffered_profile_bytes", "max_queued_event_bytes"));
+                "max_classes_per_model", "max_buffered_profile_bytes", "max_queued_event_bytes",
+                "max_cached_reference_bytes"));
         int models = intValue(l, "limits.max_models", "max_models", d.maxModels(), 1, 10_000_000);
         int versions = intValue(l, "limits.max_versions_per_model", "max_versions_per_model", d.maxVersionsPerModel(),
                 1, 1_000_000);
@@ -299,12 +300,14 @@ public final class ConfigLoader {
                 d.maxBufferedProfileBytes(), 1L << 20, 1L << 40);
         long queued = longValue(l, "limits.max_queued_event_bytes", "max_queued_event_bytes",
                 d.maxQueuedEventBytes(), 1L << 20, 1L << 40);
+        long references = longValue(l, "limits.max_cached_reference_bytes", "max_cached_reference_bytes",
+                d.maxCachedReferenceBytes(), 0, 1L << 40);
         if (declaredModels > models) {
             problems.add("limits.max_models: " + declaredModels + " models are declared under models:, more than "
                     + models);
         }
         try {
-            return new Limits(models, versions, keys, values, features, classes, buffered, queued);
+            return new Limits(models, versions, keys, values, features, classes, buffered, queued, references);
         } catch (IllegalArgumentException e) {
             problems.add("limits: " + e.getMessage());
             return d;

@@ -23,14 +23,18 @@ package dev.modelwatch.server.config;
  * @param maxQueuedEventBytes      estimated heap of the acknowledged events waiting for aggregation; past it
  *                                 ingest requests wait and then get a 429, as past {@code ingest.max_queued_events}
  *                                 (which counts events, whatever their size)
+ * @param maxCachedReferenceBytes  estimated heap of the drift references (uploaded or baselines) kept in memory
+ *                                 between queries; the least recently used are dropped past it (and read or
+ *                                 built again when needed)
  */
 public record Limits(int maxModels, int maxVersionsPerModel, int maxSegmentKeysPerModel, int maxSegmentValuesPerKey,
                      int maxFeaturesPerModel, int maxClassesPerModel, long maxBufferedProfileBytes,
-                     long maxQueuedEventBytes) {
+                     long maxQueuedEventBytes, long maxCachedReferenceBytes) {
     /** The name everything folded past a limit is counted under. */
     public static final String OTHER = "__other__";
 
-    public static final Limits DEFAULT = new Limits(1_000, 50, 5, 100, 500, 100, 32L << 20, 64L << 20);
+    public static final Limits DEFAULT = new Limits(1_000, 50, 5, 100, 500, 100, 32L << 20, 64L << 20,
+            64L << 20);
 
     public Limits {
         requireAtLeast("max_models", maxModels, 1);
@@ -42,6 +46,10 @@ public record Limits(int maxModels, int maxVersionsPerModel, int maxSegmentKeysP
         if (maxBufferedProfileBytes < (1L << 20)) {
             throw new IllegalArgumentException("max_buffered_profile_bytes must be at least 1048576, was "
                     + maxBufferedProfileBytes);
+        }
+        if (maxCachedReferenceBytes < 0) {
+            throw new IllegalArgumentException("max_cached_reference_bytes must be at least 0, was "
+                    + maxCachedReferenceBytes);
         }
         if (maxQueuedEventBytes < (1L << 20)) {
             throw new IllegalArgumentException("max_queued_event_bytes must be at least 1048576, was "

@@ -38,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Answers drift questions: which reference a model's version is compared with (an uploaded one, or
@@ -64,9 +63,16 @@ public final class DriftService {
     private final ProfileQuery query;
     private final DriftConfig config;
     private final Clock clock;
-    private final Map<String, CachedReference> cache = new ConcurrentHashMap<>();
+    /** References by model and version, least recently used evicted past limits.max_cached_reference_bytes. */
+    private final WeightedCache<String, CachedReference> cache;
 
     public DriftService(Store store, ProfileQuery query, DriftConfig config, Clock clock) {
+        this(store, query, config, clock, dev.modelwatch.server.config.Limits.DEFAULT.maxCachedReferenceBytes());
+    }
+
+    /** @param maxCachedReferenceBytes the estimated heap the cached references may take together */
+    public DriftService(Store store, ProfileQuery query, DriftConfig config, Clock clock, long maxCachedReferenceBytes) {
+        this.cache = new WeightedCache<>(maxCachedReferenceBytes);
         this.store = store;
         this.query = query;
         this.config = config;
@@ -82,7 +88,7 @@ public final class DriftService {
 
     /** Forgets cached references of a model, after an upload or a deletion. */
     public void invalidate(String model) {
-        cache.keySet().removeIf(k -> k.startsWith(model + '\u0000'));
+        cache.removeIf(k -> k.startsWith(model + '\u0000'));
     }
 
     /**
@@ -108,7 +114,7 @@ public final class DriftService {
             d.put("rows", s.rows());
             d.put("uploaded_at", Times.format(s.createdAtMs()));
             ResolvedReference resolved = new ResolvedReference(r, d);
-            cache.put(key, new CachedReference(resolved, s.createdAtMs(), now));
+            cache.put(key, new CachedReference(resolved, s.createdAtMs(), now), estimatedBytes(r));
             return Optional.of(resolved);
         }
         if (cached != null && cached.resolved().reference().source().equals(Reference.BASELINE)
@@ -116,8 +122,14 @@ public final class DriftService {
             return Optional.of(cached.resolved());
         }
         Optional<ResolvedReference> baseline = baseline(m, version);
-        baseline.ifPresent(b -> cache.put(key, new CachedReference(b, -1, now)));
+        baseline.ifPresent(b -> cache.put(key, new CachedReference(b, -1, now), estimatedBytes(b.reference())));
         return baseline;
+    }
+
+    /** A reference's heap: its profile, and its multivariate model (about d x d doubles for d features). */
+    private static long estimatedBytes(Reference r) {
+        long d = r.profile().numericCoMoments() == null ? 0 : r.profile().numericCoMoments().dimension();
+        return 1024 + r.profile().estimatedBytes() + 3 * 8 * d * d + 4096L * r.calibrators().size();
     }
 
     private Optional<ResolvedReference> baseline(ModelRecord m, String version) {

@@ -35,7 +35,7 @@ class AggregatorMemoryBudgetTest {
     private static final long RECORD_START = 1_000;
     private static final long RECORD_END = 2_000_000;
     /** The smallest budget there is: a few dozen predictions of 20 features in windows of their own fill it. */
-    private static final Limits LIMITS = new Limits(100, 10, 5, 100, 100, 10, 1L << 20, 64L << 20);
+    private static final Limits LIMITS = new Limits(100, 10, 5, 100, 100, 10, 1L << 20, 64L << 20, 0);
 
     @TempDir
     Path dir;
