@@ -164,10 +164,13 @@ public final class ModelWatchServer implements AutoCloseable {
         EventDecoder decoder = new EventDecoder(new IngestLimits(config.maxBodyBytes(), config.maxEventsPerRequest(),
                 config.maxFeatures(), config.maxEventAge(), config.maxFutureSkew()), clock);
         DriftService drift = new DriftService(store, query, config.drift(), clock);
-        AlertRuntime alerts = new AlertRuntime(config.alerting(), store,
-                new ModelSeriesSource(registry, query, drift, clock), clock,
-                () -> registry.all().stream().map(m -> m.spec().windowMs()).collect(java.util.stream.Collectors.toSet()),
-                new AlertRuntime.Observer() {
+        AlertRuntime alerts = AlertRuntime.builder(config.alerting(), store,
+                        new ModelSeriesSource(registry, query, drift, clock))
+                .clock(clock)
+                .random(new java.util.SplittableRandom())
+                .windowLengths(() -> registry.all().stream().map(m -> m.spec().windowMs())
+                        .collect(java.util.stream.Collectors.toSet()))
+                .observer(new AlertRuntime.Observer() {
                     @Override
                     public void onEvaluationLag(double seconds) {
                         metrics.onEvaluationLag(seconds);
@@ -182,11 +185,11 @@ public final class ModelWatchServer implements AutoCloseable {
                     public void onDelivery(String outcome) {
                         metrics.onDelivery(outcome);
                     }
-                },
-                // the alert delivery workers: one per receiver integration, plus the outbox's expiry
-                dev.modelwatch.server.alert.delivery.DeliveryQueues.newWorkerPool(workers));
+                })
+                .build();
         metrics.register(new dev.modelwatch.server.ops.DeliveryQueueMetrics(alerts::deliveryQueues));
-        alerts.start(workers);
+        // the alert delivery workers: one per receiver integration, plus the outbox's expiry
+        alerts.start(workers, dev.modelwatch.server.alert.delivery.DeliveryQueues.newWorkerPool(workers));
         Duration stallAfter = config.flushInterval().multipliedBy(5).plusSeconds(10);
         Readiness readiness = new Readiness(workers, store::isReachable, aggregator::queuedEvents, List.of(
                 () -> log.writeProblem().map(p -> List.of(HealthProblem.blocking("ingest log", p))).orElse(List.of()),
