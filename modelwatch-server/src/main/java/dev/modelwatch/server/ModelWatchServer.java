@@ -107,7 +107,7 @@ public final class ModelWatchServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("refusing to start", List.of(e.getMessage()));
         }
-        Store store = storeView.apply(Stores.open(config.jdbcUrl(), config.sketches()));
+        Store store = storeView.apply(Stores.open(config.jdbcUrl(), config.sketches(), clock));
         ApiTokens tokens;
         boolean tokensRequired = config.access().tokensRequired(config.bind());
         try {
@@ -123,7 +123,8 @@ public final class ModelWatchServer implements AutoCloseable {
         Aggregator aggregator = new Aggregator(store, pending, clock, config.sketches(), config.models(), config.flushInterval(),
                 config.joinHorizon(), Map.of(0L, config.retentionBase(), 3_600_000L, config.retentionHour(),
                 86_400_000L, config.retentionDay()), registry, metrics, config.idFilterCapacity(), config.limits(), metrics);
-        DurableLog log = DurableLog.open(config.dataDir().resolve("log"), config.logSegmentBytes(), config.fsync());
+        DurableLog log = DurableLog.open(config.dataDir().resolve("log"), config.logSegmentBytes(), config.fsync(),
+                clock);
         AtomicLong replayed = new AtomicLong();
         // replay accepts at least what ingest accepted (the record names what was rejected)
         EventDecoder replayDecoder = new EventDecoder(new IngestLimits(Long.MAX_VALUE, Integer.MAX_VALUE,

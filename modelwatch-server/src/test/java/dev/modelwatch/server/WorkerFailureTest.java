@@ -122,7 +122,7 @@ class WorkerFailureTest {
     @Test
     void anErrorInTheIngestLogWriterEndsTheProcess() throws Exception {
         RecordingExit exit = new RecordingExit();
-        DurableLog log = DurableLog.open(dir.resolve("log"), 1 << 20, false);
+        DurableLog log = DurableLog.open(dir.resolve("log"), 1 << 20, false, java.time.Clock.systemUTC());
         log.start((start, end, attachment) -> {
             throw new StackOverflowError("injected");
         }, null, new Workers(exit));
