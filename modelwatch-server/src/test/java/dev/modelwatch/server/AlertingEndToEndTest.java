@@ -3,7 +3,6 @@ package dev.modelwatch.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.dispatch.Alert;
 import dev.modelwatch.server.alert.dispatch.Notification;
 import dev.modelwatch.server.config.ConfigLoader;
@@ -13,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,36 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 class AlertingEndToEndTest {
     @TempDir
     Path dir;
-
-    /** A receiver integration that records what it is sent, failing the first {@code failures} attempts. */
-    static final class Recording implements AlertRuntime.Integration {
-        final List<Notification> received = new CopyOnWriteArrayList<>();
-        final AtomicInteger attempts = new AtomicInteger();
-        final int failures;
-
-        Recording(int failures) {
-            this.failures = failures;
-        }
-
-        @Override
-        public String kind() {
-            return "recording";
-        }
-
-        @Override
-        public boolean sendResolved() {
-            return true;
-        }
-
-        @Override
-        public AlertRuntime.DeliveryResult send(Notification n) {
-            if (attempts.incrementAndGet() <= failures) {
-                return AlertRuntime.DeliveryResult.retry("HTTP 503 from the test receiver");
-            }
-            received.add(n);
-            return AlertRuntime.DeliveryResult.ok();
-        }
-    }
 
     static final String CONFIG = """
             alerting: {evaluation_interval: 200ms}
@@ -76,7 +44,7 @@ class AlertingEndToEndTest {
               - name: ops
             """;
 
-    private ServerConfig config(Recording ops) {
+    private ServerConfig config(RecordingReceiver ops) {
         ServerConfig c = ConfigLoader.parse(CONFIG, "test.yml").withDataDir(dir);
         return c.withAlerting(c.alerting().withReceivers(Map.of("ops", List.of(ops))));
     }
@@ -116,7 +84,7 @@ class AlertingEndToEndTest {
 
     @Test
     void accuracyDropIsNotifiedOnceAcknowledgedResolvedAndNotRepeatedAfterARestart() throws Exception {
-        Recording ops = new Recording(0);
+        RecordingReceiver ops = new RecordingReceiver(0);
         TestServer server = TestServer.start(config(ops));
         try {
             window(server, closedWindow(), 10, "good-");
@@ -169,7 +137,7 @@ class AlertingEndToEndTest {
 
     @Test
     void silenceMutesAndCountsAndAFailingReceiverGetsTheNotificationOnce() throws Exception {
-        Recording ops = new Recording(3);
+        RecordingReceiver ops = new RecordingReceiver(3);
         try (TestServer server = TestServer.start(config(ops))) {
             JsonNode silence = server.post("/api/v1/silences", "application/json",
                     "{\"matchers\":[\"model=\\\"fraud\\\"\"],\"duration\":\"1h\",\"created_by\":\"ana\",\"comment\":\"deploy\"}"
@@ -246,8 +214,8 @@ class AlertingEndToEndTest {
 
     @Test
     void anAcknowledgementStopsEscalationAndAnUnacknowledgedAlertEscalatesOnce() throws Exception {
-        Recording ops = new Recording(0);
-        Recording managers = new Recording(0);
+        RecordingReceiver ops = new RecordingReceiver(0);
+        RecordingReceiver managers = new RecordingReceiver(0);
         String yaml = CONFIG.replace("  repeat_interval: 4h\n", "  repeat_interval: 4h\n  escalate: {after: 2s, receiver: managers}\n")
                 .replace("receivers:\n  - name: ops\n", "receivers:\n  - name: ops\n  - name: managers\n");
         ServerConfig c = ConfigLoader.parse(yaml, "test.yml").withDataDir(dir);
@@ -274,7 +242,7 @@ class AlertingEndToEndTest {
 
     @Test
     void aNotificationStillDueWhenTheServerStopsIsSentOnceAfterItStartsAgain() throws Exception {
-        Recording down = new Recording(Integer.MAX_VALUE); // the receiver is unreachable before the restart
+        RecordingReceiver down = new RecordingReceiver(Integer.MAX_VALUE); // the receiver is unreachable before the restart
         TestServer server = TestServer.start(config(down));
         try {
             window(server, closedWindow(), 5, "before-");
@@ -286,7 +254,7 @@ class AlertingEndToEndTest {
         } finally {
             server.close();
         }
-        Recording up = new Recording(0);
+        RecordingReceiver up = new RecordingReceiver(0);
         try (TestServer restarted = TestServer.start(config(up))) {
             await("the notification after the restart", () -> up.received.size() == 1);
             Thread.sleep(1_500);
