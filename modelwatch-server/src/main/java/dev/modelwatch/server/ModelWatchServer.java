@@ -107,7 +107,7 @@ public final class ModelWatchServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("refusing to start", List.of(e.getMessage()));
         }
-        Store store = storeView.apply(Stores.open(config.jdbcUrl(), config.sketches()));
+        Store store = storeView.apply(Stores.open(config.jdbcUrl(), config.sketches(), clock));
         ApiTokens tokens;
         boolean tokensRequired = config.access().tokensRequired(config.bind());
         try {
@@ -123,7 +123,8 @@ public final class ModelWatchServer implements AutoCloseable {
         Aggregator aggregator = new Aggregator(store, pending, clock, config.sketches(), config.models(), config.flushInterval(),
                 config.joinHorizon(), Map.of(0L, config.retentionBase(), 3_600_000L, config.retentionHour(),
                 86_400_000L, config.retentionDay()), registry, metrics, config.idFilterCapacity(), config.limits(), metrics);
-        DurableLog log = DurableLog.open(config.dataDir().resolve("log"), config.logSegmentBytes(), config.fsync());
+        DurableLog log = DurableLog.open(config.dataDir().resolve("log"), config.logSegmentBytes(), config.fsync(),
+                clock);
         AtomicLong replayed = new AtomicLong();
         // replay accepts at least what ingest accepted (the record names what was rejected)
         EventDecoder replayDecoder = new EventDecoder(new IngestLimits(Long.MAX_VALUE, Integer.MAX_VALUE,
@@ -165,10 +166,13 @@ public final class ModelWatchServer implements AutoCloseable {
                 config.maxFeatures(), config.maxEventAge(), config.maxFutureSkew()), clock);
         DriftService drift = new DriftService(store, query, config.drift(), clock,
                 config.limits().maxCachedReferenceBytes());
-        AlertRuntime alerts = new AlertRuntime(config.alerting(), store,
-                new ModelSeriesSource(registry, query, drift, clock), clock,
-                () -> registry.all().stream().map(m -> m.spec().windowMs()).collect(java.util.stream.Collectors.toSet()),
-                new AlertRuntime.Observer() {
+        AlertRuntime alerts = AlertRuntime.builder(config.alerting(), store,
+                        new ModelSeriesSource(registry, query, drift, clock))
+                .clock(clock)
+                .random(new java.util.SplittableRandom())
+                .windowLengths(() -> registry.all().stream().map(m -> m.spec().windowMs())
+                        .collect(java.util.stream.Collectors.toSet()))
+                .observer(new AlertRuntime.Observer() {
                     @Override
                     public void onEvaluationLag(double seconds) {
                         metrics.onEvaluationLag(seconds);
@@ -183,11 +187,11 @@ public final class ModelWatchServer implements AutoCloseable {
                     public void onDelivery(String outcome) {
                         metrics.onDelivery(outcome);
                     }
-                },
-                // the alert delivery workers: one per receiver integration, plus the outbox's expiry
-                dev.modelwatch.server.alert.delivery.DeliveryQueues.newWorkerPool(workers));
+                })
+                .build();
         metrics.register(new dev.modelwatch.server.ops.DeliveryQueueMetrics(alerts::deliveryQueues));
-        alerts.start(workers);
+        // the alert delivery workers: one per receiver integration, plus the outbox's expiry
+        alerts.start(workers, dev.modelwatch.server.alert.delivery.DeliveryQueues.newWorkerPool(workers));
         Duration stallAfter = config.flushInterval().multipliedBy(5).plusSeconds(10);
         Readiness readiness = new Readiness(workers, store::isReachable, aggregator::queuedEvents, List.of(
                 () -> log.writeProblem().map(p -> List.of(HealthProblem.blocking("ingest log", p))).orElse(List.of()),

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,36 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 class AlertingEndToEndTest {
     @TempDir
     Path dir;
-
-    /** A receiver integration that records what it is sent, failing the first {@code failures} attempts. */
-    static final class Recording implements AlertRuntime.Integration {
-        final List<Notification> received = new CopyOnWriteArrayList<>();
-        final AtomicInteger attempts = new AtomicInteger();
-        final int failures;
-
-        Recording(int failures) {
-            this.failures = failures;
-        }
-
-        @Override
-        public String kind() {
-            return "recording";
-        }
-
-        @Override
-        public boolean sendResolved() {
-            return true;
-        }
-
-        @Override
-        public AlertRuntime.DeliveryResult send(Notification n) {
-            if (attempts.incrementAndGet() <= failures) {
-                return AlertRuntime.DeliveryResult.retry("HTTP 503 from the test receiver");
-            }
-            received.add(n);
-            return AlertRuntime.DeliveryResult.ok();
-        }
-    }
 
     static final String CONFIG = """
             alerting: {evaluation_interval: 200ms}
@@ -76,7 +45,7 @@ class AlertingEndToEndTest {
               - name: ops
             """;
 
-    private ServerConfig config(Recording ops) {
+    private ServerConfig config(RecordingReceiver ops) {
         ServerConfig c = ConfigLoader.parse(CONFIG, "test.yml").withDataDir(dir);
         return c.withAlerting(c.alerting().withReceivers(Map.of("ops", List.of(ops))));
     }
@@ -110,18 +79,52 @@ class AlertingEndToEndTest {
         }
     }
 
+    /**
+     * Waits until the alert rules were evaluated on everything acknowledged so far: every event is
+     * aggregated, then two evaluations complete (the second started after the aggregation).
+     */
+    static void awaitEvaluation(TestServer server) throws InterruptedException {
+        server.server().awaitAggregated(Duration.ofSeconds(20));
+        AlertRuntime alerts = server.server().alerts();
+        long seen = alerts.evaluations();
+        await("two evaluations after the events were aggregated", () -> alerts.evaluations() >= seen + 2);
+    }
+
+    /** Waits until an evaluation that started at or after {@code epochMs} has completed. */
+    static void awaitEvaluationAt(TestServer server, long epochMs) throws InterruptedException {
+        await("an evaluation at or after " + java.time.Instant.ofEpochMilli(epochMs), () -> {
+            JsonNode last = server.get("/api/v1/rules").json().path("rules").get(0).path("last_evaluation");
+            return last.isTextual() && java.time.Instant.parse(last.asText()).toEpochMilli() >= epochMs;
+        });
+    }
+
+    /**
+     * The notifications queued and neither delivered nor given up, over every alert: after an
+     * evaluation, a notification it decided on is either here or already received.
+     */
+    static int pendingDeliveries(TestServer server) {
+        int n = 0;
+        for (JsonNode a : server.get("/api/v1/alerts").json().path("alerts")) {
+            for (JsonNode d : server.get("/api/v1/alerts/" + a.path("id").asText()).json().path("deliveries")) {
+                n += d.path("status").asText().equals("pending") ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
     static long closedWindow() {
         return (System.currentTimeMillis() / 1000 - 2) * 1000;
     }
 
     @Test
     void accuracyDropIsNotifiedOnceAcknowledgedResolvedAndNotRepeatedAfterARestart() throws Exception {
-        Recording ops = new Recording(0);
+        RecordingReceiver ops = new RecordingReceiver(0);
         TestServer server = TestServer.start(config(ops));
         try {
             window(server, closedWindow(), 10, "good-");
-            Thread.sleep(1_000);
-            assertThat(ops.received).isEmpty();
+            awaitEvaluation(server);
+            assertThat(server.get("/api/v1/alerts").json().path("alerts")).as("a good window raises no alert").isEmpty();
+            assertThat(ops.attempts).hasValue(0);
 
             window(server, closedWindow(), 5, "bad-");
             await("the firing notification", () -> ops.received.size() == 1);
@@ -141,7 +144,8 @@ class AlertingEndToEndTest {
                     "{\"by\":\"ana\",\"comment\":\"retraining\"}".getBytes()).json();
             assertThat(acked.path("acknowledged_by").asText()).isEqualTo("ana");
 
-            Thread.sleep(1_500); // more evaluations of the same breach: nothing new to say
+            awaitEvaluation(server); // more evaluations of the same breach: nothing new to say
+            assertThat(pendingDeliveries(server)).isZero();
             assertThat(ops.received).hasSize(1);
 
             window(server, closedWindow(), 10, "recovered-");
@@ -159,7 +163,8 @@ class AlertingEndToEndTest {
                     .isEqualTo(changes.size());
 
             server = server.restart();
-            Thread.sleep(1_500);
+            awaitEvaluation(server);
+            assertThat(pendingDeliveries(server)).isZero();
             assertThat(ops.received).hasSize(2);
             assertThat(server.get("/api/v1/rules").json().path("rules").get(0).path("last_error").isNull()).isTrue();
         } finally {
@@ -169,7 +174,7 @@ class AlertingEndToEndTest {
 
     @Test
     void silenceMutesAndCountsAndAFailingReceiverGetsTheNotificationOnce() throws Exception {
-        Recording ops = new Recording(3);
+        RecordingReceiver ops = new RecordingReceiver(3);
         try (TestServer server = TestServer.start(config(ops))) {
             JsonNode silence = server.post("/api/v1/silences", "application/json",
                     "{\"matchers\":[\"model=\\\"fraud\\\"\"],\"duration\":\"1h\",\"created_by\":\"ana\",\"comment\":\"deploy\"}"
@@ -178,13 +183,15 @@ class AlertingEndToEndTest {
             window(server, closedWindow(), 5, "muted-");
             await("the silence to count the alert", () -> server.get("/api/v1/silences").json().path("silences").get(0)
                     .path("suppressed_alerts").asInt() == 1);
-            Thread.sleep(500);
+            awaitEvaluation(server);
+            assertThat(pendingDeliveries(server)).as("a silenced alert queues no notification").isZero();
             assertThat(ops.attempts.get()).isZero();
 
             assertThat(server.delete("/api/v1/silences/" + silenceId).status()).isEqualTo(204);
             await("the notification after three failures", () -> ops.received.size() == 1);
             assertThat(ops.attempts.get()).isEqualTo(4);
-            Thread.sleep(1_000);
+            awaitEvaluation(server);
+            assertThat(pendingDeliveries(server)).isZero();
             assertThat(ops.received).hasSize(1);
             String id = server.get("/api/v1/alerts?state=firing").json().path("alerts").get(0).path("id").asText();
             JsonNode delivery = server.get("/api/v1/alerts/" + id).json().path("deliveries").get(0);
@@ -226,7 +233,8 @@ class AlertingEndToEndTest {
             try (TestServer server = TestServer.start(config)) {
                 window(server, closedWindow(), 4, "hook-");
                 await("the webhook and the e-mail", () -> hooks.size() == 1 && MAIL.getReceivedMessages().length == 1);
-                Thread.sleep(1_000);
+                awaitEvaluation(server);
+                assertThat(pendingDeliveries(server)).isZero();
                 assertThat(hooks).hasSize(1);
                 assertThat(MAIL.getReceivedMessages()).hasSize(1);
                 JsonNode payload = TestServer.JSON.readTree(hooks.get(0));
@@ -246,8 +254,8 @@ class AlertingEndToEndTest {
 
     @Test
     void anAcknowledgementStopsEscalationAndAnUnacknowledgedAlertEscalatesOnce() throws Exception {
-        Recording ops = new Recording(0);
-        Recording managers = new Recording(0);
+        RecordingReceiver ops = new RecordingReceiver(0);
+        RecordingReceiver managers = new RecordingReceiver(0);
         String yaml = CONFIG.replace("  repeat_interval: 4h\n", "  repeat_interval: 4h\n  escalate: {after: 2s, receiver: managers}\n")
                 .replace("receivers:\n  - name: ops\n", "receivers:\n  - name: ops\n  - name: managers\n");
         ServerConfig c = ConfigLoader.parse(yaml, "test.yml").withDataDir(dir);
@@ -255,11 +263,13 @@ class AlertingEndToEndTest {
         try (TestServer server = TestServer.start(c)) {
             window(server, closedWindow(), 5, "first-");
             await("the first notification", () -> ops.received.size() == 1);
+            long escalationDue = System.currentTimeMillis() + 2_000; // the first notification was sent before now
             String id = server.get("/api/v1/alerts?state=firing").json().path("alerts").get(0).path("id").asText();
             assertThat(server.post("/api/v1/alerts/" + id + "/ack", "application/json",
                     "{\"by\":\"ana\"}".getBytes()).status()).isEqualTo(200);
-            Thread.sleep(3_500);
-            assertThat(managers.received).as("acknowledged: no escalation").isEmpty();
+            awaitEvaluationAt(server, escalationDue);
+            assertThat(pendingDeliveries(server)).isZero();
+            assertThat(managers.attempts).as("acknowledged: no escalation").hasValue(0);
 
             window(server, closedWindow(), 10, "recovered-");
             await("the resolution", () -> ops.received.size() == 2);
@@ -267,14 +277,16 @@ class AlertingEndToEndTest {
             await("the second episode", () -> ops.received.size() == 3);
             await("the escalation", () -> managers.received.size() == 1);
             assertThat(managers.received.get(0).reason().name()).isEqualTo("ESCALATION");
-            Thread.sleep(2_500);
+            // past a second escalation's due time and the group's interval: an evaluation after them repeats nothing
+            awaitEvaluationAt(server, System.currentTimeMillis() + 2_500);
+            assertThat(pendingDeliveries(server)).isZero();
             assertThat(managers.received).as("escalated once").hasSize(1);
         }
     }
 
     @Test
     void aNotificationStillDueWhenTheServerStopsIsSentOnceAfterItStartsAgain() throws Exception {
-        Recording down = new Recording(Integer.MAX_VALUE); // the receiver is unreachable before the restart
+        RecordingReceiver down = new RecordingReceiver(Integer.MAX_VALUE); // the receiver is unreachable before the restart
         TestServer server = TestServer.start(config(down));
         try {
             window(server, closedWindow(), 5, "before-");
@@ -286,10 +298,11 @@ class AlertingEndToEndTest {
         } finally {
             server.close();
         }
-        Recording up = new Recording(0);
+        RecordingReceiver up = new RecordingReceiver(0);
         try (TestServer restarted = TestServer.start(config(up))) {
             await("the notification after the restart", () -> up.received.size() == 1);
-            Thread.sleep(1_500);
+            awaitEvaluation(restarted);
+            assertThat(pendingDeliveries(restarted)).isZero();
             assertThat(up.received).hasSize(1);
             assertThat(up.received.get(0).firing()).hasSize(1);
         }

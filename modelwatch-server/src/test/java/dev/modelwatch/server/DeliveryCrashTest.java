@@ -23,6 +23,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +51,10 @@ class DeliveryCrashTest {
             throws Exception {
         List<Received> received = new CopyOnWriteArrayList<>();
         Semaphore inFlight = new Semaphore(0);
+        // a POST of the state the current server is to be killed with is answered only after the kill, so
+        // that the kill lands mid-delivery; other POSTs (re-sent after a kill) are answered at once
+        AtomicReference<String> heldStatus = new AtomicReference<>();
+        AtomicReference<CountDownLatch> killed = new AtomicReference<>(new CountDownLatch(1));
         HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         hook.setExecutor(Executors.newCachedThreadPool());
         hook.createContext("/hook", exchange -> {
@@ -58,9 +64,12 @@ class DeliveryCrashTest {
                     .append(a.path("status").asText()).append('/').append(a.path("startsAt").asText()));
             received.add(new Received(exchange.getRequestHeaders().getFirst("Idempotency-Key"),
                     p.path("idempotencyKey").asText(), p.path("status").asText(), content.toString()));
+            CountDownLatch answer = p.path("status").asText().equals(heldStatus.get()) ? killed.get() : null;
             inFlight.release();
             try {
-                Thread.sleep(300); // the answer takes a while: the kill lands before it
+                if (answer != null) {
+                    answer.await(60, TimeUnit.SECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -83,6 +92,7 @@ class DeliveryCrashTest {
                 try {
                     CrashRecoveryTest.awaitHealthy(base);
                     inFlight.drainPermits();
+                    heldStatus.set(kill % 2 == 1 ? "firing" : "resolved");
                     lastWindow = nextWindow(lastWindow);
                     postWindow(base, lastWindow, kill % 2 == 1 ? 5 : 10, "k" + kill + "-"); // bad, good, bad, ...
                     // a POST of the new state (or of the one re-sent after the last kill) is inside the webhook
@@ -95,6 +105,8 @@ class DeliveryCrashTest {
                     inFlightAtKill.add(received.get(received.size() - 1).key());
                 } finally {
                     server.destroyForcibly().waitFor();
+                    heldStatus.set(null);
+                    killed.getAndSet(new CountDownLatch(1)).countDown();
                 }
             }
             Process last = start(config, port, "run-last");

@@ -57,8 +57,9 @@ class IngestBackpressureTest {
             // a request arriving now waits; the backlog drains within its wait, and it is accepted
             CompletableFuture<TestServer.Response> waiting = CompletableFuture.supplyAsync(
                     () -> server.postJson(predictions("c", 1)));
-            Thread.sleep(100);
-            assertThat(waiting).isNotDone();
+            AlertingEndToEndTest.await("the request to wait for the backlog",
+                    () -> server.server().api().requestsWaitingForBacklog() == 1 || waiting.isDone());
+            assertThat(waiting).as("a request over the backlog waits instead of being answered").isNotDone();
             release.countDown();
             assertThat(waiting.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
 

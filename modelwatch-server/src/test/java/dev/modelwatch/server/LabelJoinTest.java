@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +23,13 @@ class LabelJoinTest {
 
     private static String label(String id, int label) {
         return "{\"type\":\"label\",\"model\":\"join\",\"id\":\"" + id + "\",\"label\":" + label + "}";
+    }
+
+    /** Waits until every acknowledged event is aggregated, then commits them to storage (a committed checkpoint). */
+    private static void committed(TestServer server) throws Exception {
+        server.server().awaitAggregated(Duration.ofSeconds(30));
+        assertThat(server.server().aggregator().queuedEvents()).as("events still waiting to be aggregated").isZero();
+        server.server().aggregator().flushNow().get(30, TimeUnit.SECONDS);
     }
 
     private static Map<Long, Double> points(JsonNode series, String name) {
@@ -42,7 +51,7 @@ class LabelJoinTest {
             server.put("/api/v1/models/join", "{\"task\":\"binary_classification\",\"window\":\"1m\"}");
             server.postJson("[" + prediction("a", old + 10, 1) + "," + prediction("b", old + 20, 0) + ","
                     + prediction("c", recent + 5, 1) + "]");
-            Thread.sleep(800); // let the windows be committed to storage (flush interval 300 ms)
+            committed(server); // the windows are in storage before the labels come
             server.postJson("[" + label("a", 1) + "," + label("b", 1) + "]"); // hours later
 
             JsonNode series = server.get("/api/v1/models/join/metrics?names=labeled,accuracy,count&from="
@@ -65,7 +74,7 @@ class LabelJoinTest {
         long now = System.currentTimeMillis() - 1000;
         try (TestServer server = TestServer.start(dir)) {
             server.postJson("[" + label("early", 0) + "]");
-            Thread.sleep(800); // the early label is committed before its prediction comes
+            committed(server); // the early label is committed before its prediction comes
             server.postJson("[" + prediction("early", now, 0) + "]");
             server.postJson("[" + label("early", 0) + "," + prediction("early", now, 0) + "]"); // replays
             JsonNode s = server.get("/api/v1/models/join/summary").json();

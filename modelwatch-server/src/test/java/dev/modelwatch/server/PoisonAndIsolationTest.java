@@ -224,7 +224,7 @@ class PoisonAndIsolationTest {
     void aNulEventAlreadyInTheLogIsDroppedAtReplayAndNoLongerBlocksAnyModel(String kind) {
         long ts = System.currentTimeMillis() - 60_000;
         // a log written by an earlier version, which acknowledged the poisoned event
-        DurableLog log = DurableLog.open(dir.resolve("log"), 64L << 20, true);
+        DurableLog log = DurableLog.open(dir.resolve("log"), 64L << 20, true, java.time.Clock.systemUTC());
         log.start((start, end, attachment) -> { }, null);
         byte[] body = batch(Stream.of(prediction("clean", "c0", "v1", ts), prediction("poisoned", "p0", "v\\u0000", ts),
                 prediction("clean", "c1", "v1", ts))).getBytes(StandardCharsets.UTF_8);

@@ -105,11 +105,13 @@ class WorkerFailureTest {
     void anErrorInTheAlertEvaluatorEndsTheProcess() throws Exception {
         RecordingExit exit = new RecordingExit();
         try (Store store = Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT)) {
-            AlertRuntime alerts = new AlertRuntime(AlertingConfig.NONE, store, (name, matchers, from, to) -> List.of(),
-                    Clock.systemUTC(), () -> {
+            AlertRuntime alerts = AlertRuntime.builder(AlertingConfig.NONE, store, (name, matchers, from, to) -> List.of())
+                    .clock(Clock.systemUTC()).random(new java.util.SplittableRandom(1))
+                    .windowLengths(() -> {
                         throw new OutOfMemoryError("Metaspace (injected)");
-                    }, AlertRuntime.Observer.NONE, dev.modelwatch.server.alert.delivery.DeliveryQueues.newWorkerPool());
-            alerts.start(new Workers(exit));
+                    }).build();
+            Workers workers = new Workers(exit);
+            alerts.start(workers, dev.modelwatch.server.alert.delivery.DeliveryQueues.newWorkerPool(workers));
             RecordingExit.Call call = exit.called.get(30, TimeUnit.SECONDS);
             assertThat(call.code()).isEqualTo(70);
             assertThat(call.reason()).contains("worker alert-evaluator died").contains("Metaspace (injected)");
@@ -120,7 +122,7 @@ class WorkerFailureTest {
     @Test
     void anErrorInTheIngestLogWriterEndsTheProcess() throws Exception {
         RecordingExit exit = new RecordingExit();
-        DurableLog log = DurableLog.open(dir.resolve("log"), 1 << 20, false);
+        DurableLog log = DurableLog.open(dir.resolve("log"), 1 << 20, false, java.time.Clock.systemUTC());
         log.start((start, end, attachment) -> {
             throw new StackOverflowError("injected");
         }, null, new Workers(exit));

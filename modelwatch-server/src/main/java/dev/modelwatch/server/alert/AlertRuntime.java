@@ -1,63 +1,68 @@
 package dev.modelwatch.server.alert;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.modelwatch.core.rules.InstantSample;
 import dev.modelwatch.core.rules.LabelMatcher;
 import dev.modelwatch.core.rules.SeriesLabels;
 import dev.modelwatch.core.rules.SeriesSource;
 import dev.modelwatch.server.alert.delivery.DeliveryQueue;
 import dev.modelwatch.server.alert.delivery.DeliveryQueues;
 import dev.modelwatch.server.alert.delivery.OutboxPayload;
-import dev.modelwatch.server.alert.dispatch.Alert;
 import dev.modelwatch.server.alert.dispatch.Dispatcher;
-import dev.modelwatch.server.alert.dispatch.Muter;
 import dev.modelwatch.server.alert.dispatch.Notification;
-import dev.modelwatch.server.alert.inhibit.Inhibitor;
+import dev.modelwatch.server.alert.dispatch.Route;
+import dev.modelwatch.server.alert.dispatch.RouteConfig;
 import dev.modelwatch.server.alert.notify.RetryPolicy;
 import dev.modelwatch.server.alert.lifecycle.AlertFingerprint;
 import dev.modelwatch.server.alert.lifecycle.AlertInstance;
 import dev.modelwatch.server.alert.lifecycle.AlertLifecycle;
 import dev.modelwatch.server.alert.lifecycle.AlertRule;
-import dev.modelwatch.server.alert.lifecycle.RuleEvaluation;
+import dev.modelwatch.server.alert.lifecycle.ConfigNode;
+import dev.modelwatch.server.alert.lifecycle.ConfigProblems;
 import dev.modelwatch.server.alert.lifecycle.RuleState;
 import dev.modelwatch.server.alert.lifecycle.StepResult;
 import dev.modelwatch.server.alert.silence.Silence;
 import dev.modelwatch.server.alert.silence.SilenceCounts;
 import dev.modelwatch.server.alert.silence.Silencer;
 import dev.modelwatch.server.api.Times;
+import dev.modelwatch.server.health.WorkerThreads;
 import dev.modelwatch.store.AlertHistoryEntry;
 import dev.modelwatch.store.OutboxEntry;
 import dev.modelwatch.store.Store;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
- * The running alert pipeline: evaluates every rule on a ticker, steps each rule's alert lifecycle,
- * mutes by silences and inhibition, groups and routes through the {@link Dispatcher}, and queues
- * the notifications its groups decide on in the store's outbox — in the same transaction as the
- * state that decided them, so that a restart neither forgets a firing alert nor notifies it twice.
- * The outbox is delivered by {@link DeliveryQueues}: one queue and worker per receiver integration,
- * retrying by the {@link RetryPolicy}; a notification due before a crash is sent after the restart.
+ * The running alert pipeline: holds its state, has it evaluated by an {@link EvaluationLoop} (each
+ * pass an {@link EvaluationPass}), and stores each pass's new state together with the notifications
+ * it decided on in the store's outbox — in one transaction, so that a restart ({@link AlertStateCodec})
+ * neither forgets a firing alert nor notifies it twice. The outbox is delivered by
+ * {@link DeliveryQueues}: one queue and worker per receiver integration, retrying by the
+ * {@link RetryPolicy}; a notification due before a crash is sent after the restart.
  *
  * <p>One lock guards the pipeline state: evaluation, acknowledgements and silence changes take it
- * in turn (they are rare and short next to ingest).
+ * in turn (they are rare and short next to ingest). Time, randomness and threads come from the
+ * wiring:
+ * <pre>{@code
+ * AlertRuntime alerts = AlertRuntime.builder(config, store, source).clock(clock).random(random).build();
+ * alerts.start(workers, DeliveryQueues.newWorkerPool(workers));
+ * }</pre>
  */
 public final class AlertRuntime implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(AlertRuntime.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String RULES = "rules";
-    static final String DISPATCHER = "dispatcher";
-    static final String SILENCES = "silences";
+    static final String RULES = AlertStateCodec.RULES;
+    static final String SILENCES = AlertStateCodec.SILENCES;
 
     /** One way of sending a receiver's notifications (a webhook, an e-mail address, a chat robot). */
     public interface Integration {
@@ -90,27 +95,6 @@ public final class AlertRuntime implements AutoCloseable {
         }
     }
 
-    private final AlertingConfig config;
-    private final Store store;
-    private final SeriesSource source;
-    private final IncrementalRuleEvaluator ruleEvaluator;
-    private final Clock clock;
-    private final Map<String, AlertLifecycle> lifecycles = new LinkedHashMap<>();
-    private final Object lock = new Object();
-    // pipeline state, guarded by lock
-    private Map<String, RuleState> states = new LinkedHashMap<>();
-    private Dispatcher dispatcher;
-    private volatile List<Silence> silences = new ArrayList<>();
-    /** What the API reads of the alerts, replaced after every change of {@link #states}. */
-    private volatile AlertView view = AlertView.EMPTY;
-    private SilenceCounts silenceCounts = SilenceCounts.EMPTY;
-    private Map<String, Object> savedDispatcher = Map.of();
-    private long evaluations;
-    private volatile boolean closed;
-    private Thread evaluator;
-    private final DeliveryQueues delivery;
-    private final java.util.concurrent.ExecutorService deliveryWorkers;
-
     /**
      * What the runtime reports about itself: each window's close-to-evaluation lag, each evaluation's
      * duration, each delivery attempt's outcome.
@@ -129,180 +113,163 @@ public final class AlertRuntime implements AutoCloseable {
         }
     }
 
-    private final java.util.function.Supplier<java.util.Collection<Long>> windowLengths;
-    private final Observer observer;
-    private long lastWindowSeenMs = Long.MIN_VALUE;
+    private final AlertingConfig config;
+    private final Store store;
+    private final IncrementalRuleEvaluator ruleEvaluator;
+    private final Clock clock;
+    private final Map<String, AlertLifecycle> lifecycles = new LinkedHashMap<>();
+    private final EvaluationPass pass;
+    private final EvaluationLoop loop;
+    private final DeliveryQueues delivery;
+    private final Object lock = new Object();
+    // pipeline state, guarded by lock
+    private Map<String, RuleState> states = new LinkedHashMap<>();
+    private Dispatcher dispatcher;
+    private volatile List<Silence> silences = new ArrayList<>();
+    /** What the API reads of the alerts, replaced after every change of {@link #states}. */
+    private volatile AlertView view = AlertView.EMPTY;
+    private SilenceCounts silenceCounts = SilenceCounts.EMPTY;
+    private Map<String, Object> savedDispatcher = Map.of();
+    private long evaluations;
 
-    public AlertRuntime(AlertingConfig config, Store store, SeriesSource source, Clock clock) {
-        this(config, store, source, clock, java.util.List::of, Observer.NONE, DeliveryQueues.newWorkerPool());
+    private AlertRuntime(Builder b) {
+        this.config = b.config;
+        this.store = b.store;
+        this.clock = b.clock;
+        this.ruleEvaluator = new IncrementalRuleEvaluator(b.source, config.lookbackDeltaMs());
+        for (AlertRule r : config.rules()) {
+            lifecycles.put(r.name(), new AlertLifecycle(r));
+        }
+        this.pass = new EvaluationPass(config, lifecycles, ruleEvaluator, clock);
+        this.loop = new EvaluationLoop(clock, new EvaluationSchedule(config.evaluationIntervalMs(), b.windowLengths),
+                this::evaluateOnce, b.observer);
+        this.delivery = DeliveryQueues.of(config.receivers(), store, clock, b.retryPolicy, b.random, b.observer);
     }
 
     /**
-     * @param windowLengths the window lengths of the models (evaluations are also timed to just after
-     *                      a window closes, and the lag from a close to its evaluation is measured)
+     * A builder of the runtime of {@code config}, storing in {@code store} and reading series from
+     * {@code source}; its clock and random source must be set.
      */
-    public AlertRuntime(AlertingConfig config, Store store, SeriesSource source, Clock clock,
-                        java.util.function.Supplier<java.util.Collection<Long>> windowLengths, Observer observer,
-                        java.util.concurrent.ExecutorService deliveryWorkers) {
-        this.deliveryWorkers = deliveryWorkers;
-        this.delivery = DeliveryQueues.of(config.receivers(), store, clock, RetryPolicy.DEFAULT,
-                java.util.random.RandomGenerator.getDefault(), observer);
-        this.windowLengths = windowLengths;
-        this.observer = observer;
-        this.config = config;
-        this.store = store;
-        this.source = source;
-        this.clock = clock;
-        this.ruleEvaluator = new IncrementalRuleEvaluator(source, config.lookbackDeltaMs());
-        for (AlertRule r : config.rules()) {
-            lifecycles.put(r.name(), new AlertLifecycle(r));
+    public static Builder builder(AlertingConfig config, Store store, SeriesSource source) {
+        return new Builder(config, store, source);
+    }
+
+    /** Builds an {@link AlertRuntime}; {@link #build} names what is missing. */
+    public static final class Builder {
+        private final AlertingConfig config;
+        private final Store store;
+        private final SeriesSource source;
+        private Clock clock;
+        private RandomGenerator.SplittableGenerator random;
+        private Supplier<? extends Collection<Long>> windowLengths = List::of;
+        private Observer observer = Observer.NONE;
+        private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+
+        private Builder(AlertingConfig config, Store store, SeriesSource source) {
+            this.config = Objects.requireNonNull(config, "config");
+            this.store = Objects.requireNonNull(store, "store");
+            this.source = Objects.requireNonNull(source, "source");
+        }
+
+        /** The clock every evaluation and delivery reads (required). */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** The random source of the retries' jitter (required); each delivery queue uses its own split of it. */
+        public Builder random(RandomGenerator.SplittableGenerator random) {
+            this.random = random;
+            return this;
+        }
+
+        /**
+         * The window lengths of the models: evaluations are also timed to just after a window closes,
+         * and the lag from a close to its evaluation is measured (default: none).
+         */
+        public Builder windowLengths(Supplier<? extends Collection<Long>> windowLengths) {
+            this.windowLengths = Objects.requireNonNull(windowLengths, "windowLengths");
+            return this;
+        }
+
+        /** Who is told of evaluations and deliveries (default: nobody). */
+        public Builder observer(Observer observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /** When failed notifications are tried again (default {@link RetryPolicy#DEFAULT}). */
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+            return this;
+        }
+
+        public AlertRuntime build() {
+            List<String> missing = new ArrayList<>();
+            if (clock == null) {
+                missing.add("clock");
+            }
+            if (random == null) {
+                missing.add("random");
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("AlertRuntime.Builder: " + String.join(" and ", missing)
+                        + " must be set");
+            }
+            return new AlertRuntime(this);
         }
     }
 
     // ---- start, stop ----
 
-    /** Restores the stored state and starts evaluating and delivering. */
-    public void start() {
-        start(dev.modelwatch.server.health.WorkerThreads.PLAIN);
-    }
-
-    /** Restores the stored state and starts evaluating and delivering, on threads made by {@code threads}. */
-    public void start(dev.modelwatch.server.health.WorkerThreads threads) {
+    /**
+     * Restores the stored state and starts evaluating, on a thread made by {@code threads}, and
+     * delivering, on {@code deliveryWorkers} (which must run one task per receiver integration plus
+     * one at once, and is shut down by {@link #close}).
+     */
+    public void start(WorkerThreads threads, ExecutorService deliveryWorkers) {
         restore();
-        evaluator = threads.newThread("alert-evaluator", this::evaluateLoop);
-        evaluator.start();
+        loop.start(threads);
         delivery.start(deliveryWorkers);
     }
 
     @Override
     public void close() {
-        close(java.time.Duration.ofSeconds(10));
+        close(Duration.ofSeconds(10));
     }
 
-    /** Stops evaluating and delivering, waiting at most {@code grace} for an evaluation or delivery under way. */
-    public void close(java.time.Duration grace) {
-        closed = true;
-        long deadline = System.nanoTime() + grace.toNanos();
-        if (evaluator != null) {
-            evaluator.interrupt();
-            try {
-                evaluator.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (evaluator.isAlive()) {
-                log.warn("shutdown: {} did not stop within the grace period; what it was doing is redone after the "
-                        + "next start (alert state and the notification outbox are in storage)", evaluator.getName());
-            }
-        }
+    /** Stops evaluating and delivering, waiting at most {@code grace} for an evaluation under way. */
+    public void close(Duration grace) {
+        loop.close(grace);
         delivery.close();
     }
 
-    @SuppressWarnings("unchecked")
+    /** Replaces the pipeline state by the stored one (at start). */
     void restore() {
         synchronized (lock) {
-            Map<String, Object> rules = read(RULES);
-            for (AlertRule r : config.rules()) {
-                Object s = rules.get(r.name());
-                states.put(r.name(), s instanceof Map<?, ?> m ? RuleState.fromMap(m) : RuleState.initial(r.name()));
-            }
+            PipelineState s = AlertStateCodec.restore(store, config, route());
+            states = new LinkedHashMap<>(s.rules());
             view = AlertView.of(states);
-            dispatcher = Dispatcher.create(route());
-            Map<String, Object> d = read(DISPATCHER);
-            if (!d.isEmpty() && config.route() != null) {
-                try {
-                    dispatcher = Dispatcher.fromMap(d, route());
-                    savedDispatcher = dispatcher.toMap();
-                } catch (RuntimeException e) {
-                    log.warn("the stored alert groups do not fit the configured routes ({}); starting with empty groups",
-                            e.getMessage());
-                }
-            }
-            Map<String, Object> s = read(SILENCES);
-            if (s.get("silences") instanceof List<?> list) {
-                for (Object o : list) {
-                    silences.add(Silence.fromMap((Map<?, ?>) o));
-                }
-            }
-            if (s.get("counts") instanceof Map<?, ?> c) {
-                silenceCounts = SilenceCounts.fromMap(c);
-            }
+            dispatcher = s.dispatcher();
+            savedDispatcher = s.savedDispatcher();
+            silences = s.silences();
+            silenceCounts = s.silenceCounts();
         }
     }
 
-    private dev.modelwatch.server.alert.dispatch.Route route() {
+    private Route route() {
         return config.route() != null ? config.route() : NO_ROUTE;
     }
 
     /** Without a route section alerts are kept and shown but routed to no receiver. */
-    private static final dev.modelwatch.server.alert.dispatch.Route NO_ROUTE = dev.modelwatch.server.alert.dispatch.Route.of(
-            dev.modelwatch.server.alert.dispatch.RouteConfig.parse(dev.modelwatch.server.alert.lifecycle.ConfigNode.root(
-                    Map.of("receiver", "none"), "route", new dev.modelwatch.server.alert.lifecycle.ConfigProblems())));
-
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> read(String name) {
-        Optional<byte[]> bytes = store.alertingState(name);
-        if (bytes.isEmpty()) {
-            return Map.of();
-        }
-        try {
-            return JSON.readValue(bytes.get(), Map.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("corrupt alerting state " + name, e);
-        }
-    }
+    private static final Route NO_ROUTE = Route.of(RouteConfig.parse(ConfigNode.root(
+            Map.of("receiver", "none"), "route", new ConfigProblems())));
 
     private static byte[] json(Object o) {
-        try {
-            return JSON.writeValueAsBytes(o);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return AlertStateCodec.json(o);
     }
 
     // ---- evaluation ----
-
-    private void evaluateLoop() {
-        while (!closed) {
-            long started = clock.millis();
-            long t0 = System.nanoTime();
-            try {
-                evaluateOnce(started);
-                observeLag(started);
-            } catch (RuntimeException e) {
-                log.warn("alert evaluation failed (retrying next interval): {}", e.toString());
-            }
-            observer.onEvaluation(System.nanoTime() - t0);
-            // the next evaluation: at the ticker, or just after the next window of any model closes
-            long now = clock.millis();
-            long next = started + config.evaluationIntervalMs();
-            for (long w : windowLengths.get()) {
-                next = Math.min(next, Math.floorDiv(now, w) * w + w + WINDOW_CLOSE_GRACE_MS);
-            }
-            try {
-                Thread.sleep(Math.max(5, next - now));
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
-    }
-
-    /** Evaluations after a window's close wait this long for its last in-flight events. */
-    static final long WINDOW_CLOSE_GRACE_MS = 20;
-
-    /** Measures, for the newest window end (of any model's length) closed since the last evaluation, how late it was seen. */
-    private void observeLag(long evaluatedAtMs) {
-        long newest = Long.MIN_VALUE;
-        for (long w : windowLengths.get()) {
-            newest = Math.max(newest, Math.floorDiv(evaluatedAtMs, w) * w);
-        }
-        if (newest != Long.MIN_VALUE && newest > lastWindowSeenMs) {
-            if (lastWindowSeenMs != Long.MIN_VALUE) {
-                observer.onEvaluationLag((evaluatedAtMs - newest) / 1000.0);
-            }
-            lastWindowSeenMs = newest;
-        }
-    }
 
     /**
      * One evaluation of every rule at {@code nowMs}, then the dispatcher's flush; the new state and
@@ -310,126 +277,30 @@ public final class AlertRuntime implements AutoCloseable {
      */
     public void evaluateOnce(long nowMs) {
         synchronized (lock) {
-            Map<String, RuleState> next = new LinkedHashMap<>();
-            List<Alert> alerts = new ArrayList<>();
-            List<AlertHistoryEntry> history = new ArrayList<>();
-            IncrementalRuleEvaluator.Pass pass = ruleEvaluator.pass(nowMs, clock.millis());
-            for (AlertRule r : config.rules()) {
-                RuleEvaluation eval;
-                try {
-                    List<InstantSample> samples = pass.evaluate(r);
-                    eval = RuleEvaluation.of(samples);
-                } catch (RuntimeException e) {
-                    eval = RuleEvaluation.failed(e);
-                }
-                StepResult step = lifecycles.get(r.name()).step(states.get(r.name()), eval, nowMs);
-                next.put(r.name(), step.state());
-                alerts.addAll(Alert.ofStep(step, nowMs));
-                for (dev.modelwatch.server.alert.lifecycle.AlertTransition t : step.transitions()) {
-                    if (t.from() != t.to()) {
-                        history.add(new AlertHistoryEntry(AlertFingerprint.format(t.fingerprint()), r.name(),
-                                new String(json(t.labels().asMap()), java.nio.charset.StandardCharsets.UTF_8),
-                                t.from().name().toLowerCase(java.util.Locale.ROOT),
-                                t.to().name().toLowerCase(java.util.Locale.ROOT), t.value(), t.atMs()));
-                    }
-                }
+            EvaluationPass.Outcome o = pass.run(
+                    new PipelineState(states, dispatcher, savedDispatcher, silences, silenceCounts), nowMs);
+            if (o.writes()) {
+                store.saveAlerting(o.documents(), o.outbox(), o.history(), nowMs);
             }
-            Silencer silencer = Silencer.of(activeSilences(nowMs), silenceCounts);
-            Map<String, Muter> muters = new LinkedHashMap<>();
-            muters.put("silenced", silencer);
-            muters.put("inhibited", Inhibitor.of(config.inhibitRules(), alerts));
-            Dispatcher routed = dispatcher.ingest(alerts, muters, nowMs);
-            Dispatcher.Tick tick = routed.tick(nowMs, this::sendsResolved);
-            List<OutboxEntry> outbox = new ArrayList<>();
-            for (Notification n : tick.notifications()) {
-                // queued for every integration, also when it has nothing to show (resolved, send_resolved off):
-                // its delivery queue then drops the group's older firing notifications instead of sending them late
-                List<Integration> integrations = config.receivers().getOrDefault(n.receiver(), List.of());
-                String ids = n.alerts().stream().map(Alert::id).collect(Collectors.joining(","));
-                for (int i = 0; i < integrations.size(); i++) {
-                    outbox.add(OutboxEntry.pending(n.receiver(), n.groupKey().toString(), ids,
-                            new OutboxPayload(i, n).encode(), nowMs));
-                }
-            }
-            // store what changed: alerts, groups or silence counts (an evaluation that changed nothing but
-            // its own time writes nothing, so that idle rules cost the database no commits)
-            Map<String, byte[]> docs = new LinkedHashMap<>();
-            if (!sameInstances(states, next)) {
-                Map<String, Object> rules = new LinkedHashMap<>();
-                next.forEach((k, v) -> rules.put(k, v.toMap()));
-                docs.put(RULES, json(rules));
-            }
-            Map<String, Object> groups = tick.dispatcher().toMap();
-            if (!groups.equals(savedDispatcher)) {
-                docs.put(DISPATCHER, json(groups));
-            }
-            if (!silencer.counts().equals(silenceCounts)) {
-                docs.put(SILENCES, json(silencesDoc(silencer.counts())));
-            }
-            if (!docs.isEmpty() || !outbox.isEmpty() || !history.isEmpty()) {
-                store.saveAlerting(docs, outbox, history, nowMs);
-            }
-            savedDispatcher = groups;
-            states = next;
-            view = AlertView.of(next);
-            dispatcher = tick.dispatcher();
-            silenceCounts = silencer.counts();
+            PipelineState next = o.next();
+            savedDispatcher = next.savedDispatcher();
+            states = next.rules();
+            view = AlertView.of(states);
+            dispatcher = next.dispatcher();
+            silenceCounts = next.silenceCounts();
             evaluations++;
-            if (!outbox.isEmpty()) {
+            if (!o.outbox().isEmpty()) {
                 delivery.wake();
             }
         }
     }
 
-    private static boolean sameInstances(Map<String, RuleState> a, Map<String, RuleState> b) {
-        if (!a.keySet().equals(b.keySet())) {
-            return false;
-        }
-        for (Map.Entry<String, RuleState> e : a.entrySet()) {
-            RuleState other = b.get(e.getKey());
-            if (!sameIgnoringLastSeen(e.getValue().instances(), other.instances())
-                    || !java.util.Objects.equals(e.getValue().lastError(), other.lastError())) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Whether two rules' instances differ in no more than when each series was last seen: that only
-     * matters within the step that sets it, so a pass that changed nothing else stores nothing (with
-     * thousands of firing alerts, rewriting them all each pass was most of an idle pass's cost).
-     */
-    private static boolean sameIgnoringLastSeen(Map<Long, AlertInstance> a, Map<Long, AlertInstance> b) {
-        if (a.equals(b)) {
-            return true;
-        }
-        if (!a.keySet().equals(b.keySet())) {
-            return false;
-        }
-        for (Map.Entry<Long, AlertInstance> e : a.entrySet()) {
-            AlertInstance x = e.getValue();
-            AlertInstance y = b.get(e.getKey());
-            if (!x.equals(y) && !x.toBuilder().lastSeenMs(null).build().equals(y.toBuilder().lastSeenMs(null).build())) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private boolean sendsResolved(String receiver) {
-        return config.receivers().getOrDefault(receiver, List.of()).stream().anyMatch(Integration::sendResolved);
-    }
-
     private List<Silence> activeSilences(long nowMs) {
-        return silences.stream().filter(s -> s.endsAtMs() > nowMs).toList();
+        return EvaluationPass.active(silences, nowMs);
     }
 
     private Map<String, Object> silencesDoc(SilenceCounts counts) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("silences", silences.stream().map(Silence::toMap).toList());
-        doc.put("counts", counts.toMap());
-        return doc;
+        return AlertStateCodec.silencesDocument(silences, counts);
     }
 
     // ---- delivery ----

@@ -464,6 +464,7 @@ public final class ApiServer {
             return true;
         }
         long deadline = System.nanoTime() + config.maxQueueWait().toNanos();
+        waitingForBacklog.incrementAndGet();
         try {
             while (System.nanoTime() < deadline) {
                 Thread.sleep(2);
@@ -473,9 +474,19 @@ public final class ApiServer {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            waitingForBacklog.decrementAndGet();
         }
         return false;
     }
+
+    /** Ingest requests waiting now for the aggregation backlog to fall below its limits. */
+    public int requestsWaitingForBacklog() {
+        return waitingForBacklog.get();
+    }
+
+    private final java.util.concurrent.atomic.AtomicInteger waitingForBacklog =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     private boolean backlogBelowLimit() {
         return aggregator.queuedEvents() <= config.maxQueuedEvents()

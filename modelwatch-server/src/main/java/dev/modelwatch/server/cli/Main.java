@@ -250,7 +250,13 @@ public final class Main implements Runnable {
             if (port != null) {
                 config = config.withPort(port);
             }
-            return runServer(config, server -> DemoTraffic.start("http://127.0.0.1:" + server.port(), speed));
+            return runServer(config, server -> DemoTraffic.start("http://127.0.0.1:" + server.port(), speed,
+                    Clock.systemUTC(), new java.util.SplittableRandom(42),
+                    java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "modelwatch-demo");
+                        t.setDaemon(true);
+                        return t;
+                    })));
         }
     }
 

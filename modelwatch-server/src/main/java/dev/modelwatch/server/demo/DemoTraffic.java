@@ -4,12 +4,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -30,24 +30,29 @@ public final class DemoTraffic {
     private final String base;
     private final double speed;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final SplittableRandom random = new SplittableRandom(42);
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "modelwatch-demo");
-        t.setDaemon(true);
-        return t;
-    });
-    private final long startMs = System.currentTimeMillis();
+    private final SplittableRandom random;
+    private final Clock clock;
+    private final ScheduledExecutorService timer;
+    private final long startMs;
     private long seq;
     private String lastPhase = "";
 
-    private DemoTraffic(String base, double speed) {
+    private DemoTraffic(String base, double speed, Clock clock, SplittableRandom random, ScheduledExecutorService timer) {
         this.base = base;
         this.speed = speed;
+        this.clock = clock;
+        this.random = random;
+        this.timer = timer;
+        this.startMs = clock.millis();
     }
 
-    /** Declares the demo model and starts sending traffic to the server at {@code baseUrl}. */
-    public static DemoTraffic start(String baseUrl, double speed) {
-        DemoTraffic d = new DemoTraffic(baseUrl, speed);
+    /**
+     * Declares the demo model and starts sending traffic to the server at {@code baseUrl}: every
+     * second on {@code timer}, with times from {@code clock} and values drawn from {@code random}.
+     */
+    public static DemoTraffic start(String baseUrl, double speed, Clock clock, SplittableRandom random,
+                                    ScheduledExecutorService timer) {
+        DemoTraffic d = new DemoTraffic(baseUrl, speed, clock, random, timer);
         d.send("PUT", "/api/v1/models/fraud",
                 "{\"task\":\"binary_classification\",\"positive_class\":\"1\",\"window\":\"1m\"}", "application/json");
         d.timer.scheduleAtFixedRate(d::tick, 0, 1, TimeUnit.SECONDS);
@@ -75,7 +80,7 @@ public final class DemoTraffic {
 
     private void tick() {
         try {
-            long now = System.currentTimeMillis();
+            long now = clock.millis();
             String phase = phase((now - startMs) / 1000);
             if (!phase.equals(lastPhase)) {
                 LOG.info("demo phase: {}", phase);

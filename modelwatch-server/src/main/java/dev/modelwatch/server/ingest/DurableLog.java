@@ -64,19 +64,24 @@ public final class DurableLog implements AutoCloseable {
     /** Why the last group could not be written, while the log is not writable; null once a write succeeds. */
     private volatile IOException failure;
     private volatile long failingSinceMs;
+    private final java.time.Clock clock;
     private volatile boolean rollPending;
     private Listener listener;
     private Observer observer = (r, b, n) -> { };
 
-    private DurableLog(Path dir, long segmentBytes, boolean fsync) {
+    private DurableLog(Path dir, long segmentBytes, boolean fsync, java.time.Clock clock) {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         this.fsync = fsync;
+        this.clock = clock;
     }
 
-    /** Opens (or creates) the log in {@code dir} and cuts off a torn tail. */
-    public static DurableLog open(Path dir, long segmentBytes, boolean fsync) {
-        DurableLog log = new DurableLog(dir, segmentBytes, fsync);
+    /**
+     * Opens (or creates) the log in {@code dir} and cuts off a torn tail; {@code clock} times the
+     * writes (for the observer) and the start of a failure (for health).
+     */
+    public static DurableLog open(Path dir, long segmentBytes, boolean fsync, java.time.Clock clock) {
+        DurableLog log = new DurableLog(dir, segmentBytes, fsync, clock);
         try {
             Files.createDirectories(dir);
             log.scan();
@@ -393,14 +398,15 @@ public final class DurableLog implements AutoCloseable {
             while (written < bytes) {
                 written += active.write(buffers);
             }
-            long t0 = System.nanoTime();
+            java.time.Instant t0 = clock.instant();
             if (fsync) {
                 active.force(false);
             }
-            observer.onGroupCommit(group.size(), bytes, System.nanoTime() - t0);
+            observer.onGroupCommit(group.size(), bytes,
+                    Math.max(0, java.time.Duration.between(t0, clock.instant()).toNanos()));
         } catch (IOException e) {
             if (failure == null) {
-                failingSinceMs = System.currentTimeMillis();
+                failingSinceMs = clock.millis();
                 LOG.error("cannot write the ingest log ({}); refusing events until a write succeeds again", describe(e));
             }
             failure = e;

@@ -65,6 +65,10 @@ class IncrementalRuleEvaluationTest {
         return out;
     }
 
+    private AlertRuntime runtime(AlertingConfig config, Store store, dev.modelwatch.core.rules.SeriesSource source) {
+        return AlertRuntime.builder(config, store, source).clock(clock).random(new java.util.SplittableRandom(1)).build();
+    }
+
     private void evaluateAt(long t, AlertRuntime... runtimes) {
         now.set(t);
         for (AlertRuntime r : runtimes) {
@@ -76,7 +80,7 @@ class IncrementalRuleEvaluationTest {
     void anIdleModelIsNotQueriedWhileItsNoTrafficAlertStaysFiringAndABusyOneIsQueriedEveryPass() {
         WindowedTestSource source = new WindowedTestSource(clock);
         try (Store store = store("incremental")) {
-            AlertRuntime alerts = new AlertRuntime(config(), store, source, clock);
+            AlertRuntime alerts = runtime(config(), store, source);
             alerts.restore();
             source.events("idle", T0, 1, 0.5);
             long t = T0;
@@ -113,7 +117,7 @@ class IncrementalRuleEvaluationTest {
     void theAbsenceRuleFiresForAModelWhoseTrafficStopsAfterItsOtherRulesSettled() {
         WindowedTestSource source = new WindowedTestSource(clock);
         try (Store store = store("absence")) {
-            AlertRuntime alerts = new AlertRuntime(config(), store, source, clock);
+            AlertRuntime alerts = runtime(config(), store, source);
             alerts.restore();
             for (int minute = 1; minute <= 60; minute++) {
                 source.events("m", T0 + (minute - 1) * W, 100, 0.0);
@@ -136,9 +140,9 @@ class IncrementalRuleEvaluationTest {
     void incrementalAndFullEvaluationAgreeAfterEveryPass() {
         WindowedTestSource source = new WindowedTestSource(clock);
         try (Store a = store("incremental"); Store b = store("full")) {
-            AlertRuntime incremental = new AlertRuntime(withRuleAcrossModels(), a, source, clock);
-            AlertRuntime full = new AlertRuntime(withRuleAcrossModels(), b,
-                    (name, matchers, from, to) -> source.select(name, matchers, from, to, null), clock);
+            AlertRuntime incremental = runtime(withRuleAcrossModels(), a, source);
+            AlertRuntime full = runtime(withRuleAcrossModels(), b,
+                    (name, matchers, from, to) -> source.select(name, matchers, from, to, null));
             incremental.restore();
             full.restore();
             source.events("once", T0, 1, 0.5);
@@ -172,7 +176,7 @@ class IncrementalRuleEvaluationTest {
     void alertPagesFollowRuleThenIdOrderAndAModelsHealthReadsItsFiringAlerts() {
         WindowedTestSource source = new WindowedTestSource(clock);
         try (Store store = store("pages")) {
-            AlertRuntime alerts = new AlertRuntime(config(), store, source, clock);
+            AlertRuntime alerts = runtime(config(), store, source);
             alerts.restore();
             for (int i = 0; i < 5; i++) {
                 source.events("m" + i, T0, 1, 0.5);

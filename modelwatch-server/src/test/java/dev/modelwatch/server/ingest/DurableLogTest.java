@@ -33,7 +33,7 @@ class DurableLogTest {
     @Test
     void acknowledgedRecordsAreHandedOnInOrderAndReplayedAfterReopening() throws Exception {
         List<String> delivered = new ArrayList<>();
-        DurableLog log = DurableLog.open(dir, 1 << 20, true);
+        DurableLog log = DurableLog.open(dir, 1 << 20, true, java.time.Clock.systemUTC());
         log.start((start, end, attachment) -> delivered.add((String) attachment), null);
         List<CompletableFuture<Long>> acks = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -48,7 +48,7 @@ class DurableLogTest {
         log.close();
         assertThat(delivered).hasSize(100).startsWith("record-0", "record-1").endsWith("record-99");
 
-        DurableLog reopened = DurableLog.open(dir, 1 << 20, true);
+        DurableLog reopened = DurableLog.open(dir, 1 << 20, true, java.time.Clock.systemUTC());
         assertThat(reopened.endLsn()).isEqualTo(last);
         assertThat(replayAll(reopened, 0)).isEqualTo(delivered);
         reopened.close();
@@ -56,7 +56,7 @@ class DurableLogTest {
 
     @Test
     void aTornTailIsCutOffAndNewRecordsFollowTheLastWholeOne() throws Exception {
-        DurableLog log = DurableLog.open(dir, 1 << 20, true);
+        DurableLog log = DurableLog.open(dir, 1 << 20, true, java.time.Clock.systemUTC());
         log.start((s, e, a) -> { }, null);
         long first = log.append(bytes("whole"), null).get();
         log.close();
@@ -69,19 +69,19 @@ class DurableLogTest {
             torn.putInt(500).putInt(42).put((byte) 1).put((byte) 2).flip(); // claims 500 bytes, has 2
             ch.write(torn);
         }
-        DurableLog reopened = DurableLog.open(dir, 1 << 20, true);
+        DurableLog reopened = DurableLog.open(dir, 1 << 20, true, java.time.Clock.systemUTC());
         assertThat(reopened.endLsn()).isEqualTo(first);
         reopened.start((s, e, a) -> { }, null);
         reopened.append(bytes("after"), null).get();
         reopened.close();
-        DurableLog third = DurableLog.open(dir, 1 << 20, true);
+        DurableLog third = DurableLog.open(dir, 1 << 20, true, java.time.Clock.systemUTC());
         assertThat(replayAll(third, 0)).containsExactly("whole", "after");
         third.close();
     }
 
     @Test
     void replayStartsAtTheCheckpointAndTruncationDeletesOnlyWholeSegmentsBeforeIt() throws Exception {
-        DurableLog log = DurableLog.open(dir, 1 << 16, true);
+        DurableLog log = DurableLog.open(dir, 1 << 16, true, java.time.Clock.systemUTC());
         log.start((s, e, a) -> { }, null);
         byte[] payload = new byte[10_000];
         long checkpoint = 0;
@@ -107,7 +107,7 @@ class DurableLogTest {
 
     @Test
     void anAppendAfterCloseFailsInsteadOfBeingLost() throws IOException {
-        DurableLog log = DurableLog.open(dir, 1 << 20, true);
+        DurableLog log = DurableLog.open(dir, 1 << 20, true, java.time.Clock.systemUTC());
         log.start((s, e, a) -> { }, null);
         log.close();
         assertThat(log.append(bytes("late"), null)).isCompletedExceptionally();

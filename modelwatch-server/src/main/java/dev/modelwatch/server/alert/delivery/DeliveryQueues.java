@@ -45,14 +45,18 @@ public final class DeliveryQueues implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** One queue per integration of every receiver. */
+    /**
+     * One queue per integration of every receiver; each queue draws its retries' jitter from its own
+     * generator split from {@code random} (the queues' workers run at once).
+     */
     public static DeliveryQueues of(Map<String, List<AlertRuntime.Integration>> receivers, Store store, Clock clock,
-                                    RetryPolicy policy, RandomGenerator random, AlertRuntime.Observer observer) {
+                                    RetryPolicy policy, RandomGenerator.SplittableGenerator random,
+                                    AlertRuntime.Observer observer) {
         List<DeliveryQueue> queues = new ArrayList<>();
         receivers.forEach((receiver, integrations) -> {
             for (int i = 0; i < integrations.size(); i++) {
                 queues.add(new DeliveryQueue(receiver, i, integrations.size(), integrations.get(i), store, clock, policy,
-                        random, observer));
+                        random.split(), observer));
             }
         });
         return new DeliveryQueues(queues, store, clock);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.core.rules.SeriesLabels;
+import dev.modelwatch.server.ManualClock;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.dispatch.Alert;
 import dev.modelwatch.server.alert.dispatch.GroupKey;
@@ -14,10 +15,6 @@ import dev.modelwatch.store.OutboxEntry;
 import dev.modelwatch.store.Store;
 import dev.modelwatch.store.Stores;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -41,23 +38,7 @@ class DeliveryQueueTest {
     @TempDir
     Path dir;
     Store store;
-    final long[] now = {T0};
-    final Clock clock = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(now[0]);
-        }
-    };
+    final ManualClock clock = new ManualClock(T0);
 
     /** Answers each attempt with the next scripted result (delivered when the script is empty). */
     static final class Scripted implements AlertRuntime.Integration {
@@ -109,7 +90,7 @@ class DeliveryQueueTest {
 
     private void queue(Notification n, int integration) {
         store.saveAlerting(Map.of(), List.of(OutboxEntry.pending("ops", n.groupKey().toString(), "",
-                new OutboxPayload(integration, n).encode(), now[0])), List.of(), now[0]);
+                new OutboxPayload(integration, n).encode(), clock.millis())), List.of(), clock.millis());
     }
 
     private List<OutboxEntry> rows() {
@@ -128,13 +109,13 @@ class DeliveryQueueTest {
         assertThat(q.deliverDue(() -> false)).isEqualTo(T0 + 500); // half of the first cap, 1 s
         assertThat(rows().get(0).attempts()).isEqualTo(1);
         assertThat(rows().get(0).lastError()).contains("503");
-        now[0] = T0 + 499;
+        clock.set(T0 + 499);
         assertThat(q.deliverDue(() -> false)).isEqualTo(T0 + 500);
         assertThat(hook.attempts).hasSize(1);
-        now[0] = T0 + 500;
+        clock.set(T0 + 500);
         assertThat(q.deliverDue(() -> false)).isEqualTo(T0 + 500 + 1_000); // half of the second cap, 2 s
         assertThat(hook.attempts).hasSize(2);
-        now[0] = T0 + 1_500;
+        clock.set(T0 + 1_500);
         assertThat(q.deliverDue(() -> false)).isEqualTo(Long.MAX_VALUE);
         assertThat(hook.attempts).hasSize(3);
         assertThat(rows().get(0).status()).isEqualTo(OutboxEntry.DELIVERED);
@@ -154,7 +135,7 @@ class DeliveryQueueTest {
         DeliveryQueue q = queue();
         assertThat(q.deliverDue(() -> false)).isEqualTo(T0 + 30_000);
         for (int attempt = 2; attempt <= 4; attempt++) {
-            now[0] = rows().get(0).dueAtMs();
+            clock.set(rows().get(0).dueAtMs());
             q.deliverDue(() -> false);
         }
         assertThat(hook.attempts).hasSize(4);
@@ -169,14 +150,14 @@ class DeliveryQueueTest {
         queue(firing(A, T0), 0);
         DeliveryQueue q = queue();
         q.deliverDue(() -> false); // the firing fails and waits for its retry
-        now[0] = T0 + 100;
+        clock.set(T0 + 100);
         queue(resolved(A, T0, T0 + 100), 0);
         queue(firing(B, T0 + 100), 0);
         queue(firing(A, T0 + 100), 1); // another integration's: not this queue's business
         queue(firing(A, T0 + 100), 2); // an integration removed from the configuration since
 
         assertThat(q.deliverDue(() -> false)).isEqualTo(Long.MAX_VALUE);
-        now[0] = T0 + 10_000;
+        clock.set(T0 + 10_000);
         q.deliverDue(() -> false);
 
         assertThat(hook.attempts).extracting(n -> n.groupKey() + " " + (n.firing().isEmpty() ? "resolved" : "firing"))
@@ -195,7 +176,7 @@ class DeliveryQueueTest {
         // the process died during the attempt: the row is still pending, its attempt not recorded
         store.close();
         store = Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT);
-        now[0] = T0 + 60_000;
+        clock.set(T0 + 60_000);
         DeliveryQueue restarted = queue();
         assertThat(restarted.depth()).isZero();
         restarted.deliverDue(() -> false);

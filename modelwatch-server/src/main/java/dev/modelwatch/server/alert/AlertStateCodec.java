@@ -1,0 +1,116 @@
+package dev.modelwatch.server.alert;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelwatch.core.rules.SeriesLabels;
+import dev.modelwatch.server.alert.dispatch.Dispatcher;
+import dev.modelwatch.server.alert.dispatch.Route;
+import dev.modelwatch.server.alert.lifecycle.AlertRule;
+import dev.modelwatch.server.alert.lifecycle.RuleState;
+import dev.modelwatch.server.alert.silence.Silence;
+import dev.modelwatch.server.alert.silence.SilenceCounts;
+import dev.modelwatch.store.Store;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stored form of the alert pipeline's state: three JSON documents in the store's alerting state
+ * ({@value #RULES}, {@value #DISPATCHER}, {@value #SILENCES}), written with the outbox rows they
+ * decided on and read back by {@link #restore} at start.
+ */
+final class AlertStateCodec {
+    private static final Logger log = LoggerFactory.getLogger(AlertStateCodec.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String RULES = "rules";
+    static final String DISPATCHER = "dispatcher";
+    static final String SILENCES = "silences";
+
+    private AlertStateCodec() {
+    }
+
+    /**
+     * The stored state of the configured rules (a rule without one starts from its initial state),
+     * the groups of {@code route} (empty when the stored ones no longer fit it) and the silences.
+     */
+    static PipelineState restore(Store store, AlertingConfig config, Route route) {
+        Map<String, Object> rules = read(store, RULES);
+        Map<String, RuleState> states = new LinkedHashMap<>();
+        for (AlertRule r : config.rules()) {
+            Object s = rules.get(r.name());
+            states.put(r.name(), s instanceof Map<?, ?> m ? RuleState.fromMap(m) : RuleState.initial(r.name()));
+        }
+        Dispatcher dispatcher = Dispatcher.create(route);
+        Map<String, Object> savedDispatcher = Map.of();
+        Map<String, Object> d = read(store, DISPATCHER);
+        if (!d.isEmpty() && config.route() != null) {
+            try {
+                dispatcher = Dispatcher.fromMap(d, route);
+                savedDispatcher = dispatcher.toMap();
+            } catch (RuntimeException e) {
+                log.warn("the stored alert groups do not fit the configured routes ({}); starting with empty groups",
+                        e.getMessage());
+            }
+        }
+        Map<String, Object> s = read(store, SILENCES);
+        List<Silence> silences = new ArrayList<>();
+        if (s.get("silences") instanceof List<?> list) {
+            for (Object o : list) {
+                silences.add(Silence.fromMap((Map<?, ?>) o));
+            }
+        }
+        SilenceCounts counts = s.get("counts") instanceof Map<?, ?> c ? SilenceCounts.fromMap(c) : SilenceCounts.EMPTY;
+        return new PipelineState(states, dispatcher, savedDispatcher, silences, counts);
+    }
+
+    /** The rules' document. */
+    static byte[] rules(Map<String, RuleState> states) {
+        Map<String, Object> rules = new LinkedHashMap<>();
+        states.forEach((k, v) -> rules.put(k, v.toMap()));
+        return json(rules);
+    }
+
+    /** The silences' document: every silence and what each suppressed. */
+    static byte[] silences(List<Silence> silences, SilenceCounts counts) {
+        return json(silencesDocument(silences, counts));
+    }
+
+    static Map<String, Object> silencesDocument(List<Silence> silences, SilenceCounts counts) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("silences", silences.stream().map(Silence::toMap).toList());
+        doc.put("counts", counts.toMap());
+        return doc;
+    }
+
+    /** An alert's labels as its history rows store them. */
+    static String labels(SeriesLabels labels) {
+        return new String(json(labels.asMap()), StandardCharsets.UTF_8);
+    }
+
+    static byte[] json(Object o) {
+        try {
+            return JSON.writeValueAsBytes(o);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> read(Store store, String name) {
+        Optional<byte[]> bytes = store.alertingState(name);
+        if (bytes.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(bytes.get(), Map.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt alerting state " + name, e);
+        }
+    }
+}
