@@ -38,8 +38,8 @@ import java.util.stream.Stream;
 
 /**
  * The ingest load benchmark: HTTP ingest throughput of prediction events with 20 features against
- * the parse-only limit of the same bytes, measured in the same run (DESIGN.md: the ratio must be
- * at least 0.5 on 2 cores). Method and figures: BENCHMARKS.md.
+ * the parse-only limit of the same bytes, measured in the same run (the first ingest target of
+ * BENCHMARKS.md: the ratio must be at least 0.5 on 2 cores). Method and figures: BENCHMARKS.md.
  *
  * <ol>
  *   <li><b>A, parse-only limit</b>: {@link ParseOnlyReader} over the request bodies on T threads.</li>
@@ -57,7 +57,7 @@ import java.util.stream.Stream;
  * </pre>
  */
 public final class IngestLoadBenchmark {
-    /** DESIGN.md: HTTP ingest at least half the parse-only throughput. */
+    /** BENCHMARKS.md, first ingest target: HTTP ingest at least half the parse-only throughput. */
     static final double TARGET_RATIO = 0.5;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
