@@ -112,7 +112,7 @@ public final class IngestLoadBenchmark {
 
         List<ThroughputRun.Result> stages = new ArrayList<>();
         ThroughputRun.Result parseBefore = stage(stages, "parse-only", options.threads(), workload, ParseTask::new);
-        EventDecoder decoder = serverDecoder();
+        EventDecoder decoder = serverDecoder(Clock.systemUTC());
         ThroughputRun.Result decode = stage(stages, "decode", options.threads(), workload, () -> new DecodeTask(decoder));
         stage(stages, "log-record", options.threads(), workload, () -> new LogRecordTask(workload.eventsPerBody()));
         Map<byte[], List<Event>> decoded = decodeAll(decoder, workload);
@@ -173,10 +173,11 @@ public final class IngestLoadBenchmark {
         return r;
     }
 
-    private static EventDecoder serverDecoder() {
+    /** The server's ingest decoder with the default limits, on {@code clock}. */
+    public static EventDecoder serverDecoder(Clock clock) {
         ServerConfig c = ServerConfig.defaults();
         return new EventDecoder(new IngestLimits(c.maxBodyBytes(), c.maxEventsPerRequest(), c.maxFeatures(),
-                c.maxEventAge(), c.maxFutureSkew()), Clock.systemUTC());
+                c.maxEventAge(), c.maxFutureSkew()), clock);
     }
 
     private static Map<byte[], List<Event>> decodeAll(EventDecoder decoder, PredictionWorkload workload) {
