@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The parse-only limit of DESIGN.md: reads an NDJSON body with the server's JSON library and
+ * The parse-only limit of BENCHMARKS.md: reads an NDJSON body with the server's JSON library and
  * settings (Jackson streaming, {@code USE_FAST_DOUBLE_PARSER}) the least an ingest path must —
  * every token; each field name taken, each string materialised, each number converted to a
  * double — and builds nothing. No validation, no maps, no event objects.

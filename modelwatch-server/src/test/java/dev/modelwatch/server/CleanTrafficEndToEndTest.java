@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The default rule pack on clean traffic raises no alert: a binary model with 20 features
- * ({@link CleanTraffic}), an uploaded reference of 12,000 labelled rows (issue 10's size), then traffic of the same
+ * ({@link CleanTraffic}), an uploaded reference of 12,000 labelled rows, then traffic of the same
  * distribution at 200 predictions a second, every prediction labelled, in one-minute windows. Event
  * timestamps compress the time: the server runs on a manual clock that is moved to the end of each
  * window once its events are aggregated, and the alert pipeline is evaluated right then, at that
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The length is {@code -Dmodelwatch.cleanTraffic.hours} (default 0.5: 30 windows of 12,000 events
  * and their labels, within a minute on 2 cores) and the rate {@code -Dmodelwatch.cleanTraffic.perSecond}
  * (default 200), the reference's rows {@code -Dmodelwatch.cleanTraffic.referenceRows} (default 12,000);
- * {@code -Dmodelwatch.cleanTraffic.hours=24} is the simulated day of issue 10 (1,440 windows, 17.3 million
+ * {@code -Dmodelwatch.cleanTraffic.hours=24} is a simulated clean day (1,440 windows, 17.3 million
  * predictions; BENCHMARKS.md gives its run).
  */
 class CleanTrafficEndToEndTest {

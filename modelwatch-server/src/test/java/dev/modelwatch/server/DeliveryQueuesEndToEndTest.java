@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The table rows of issue 9 about delivery, through the real server and real HTTP receivers: a slow
+ * Delivery's guarantees, through the real server and real HTTP receivers: a slow
  * receiver does not delay a healthy one and gets one POST per attempt; a receiver that was down gets
  * only the group's latest state when it comes back (never a stale firing after the resolution).
  */

@@ -65,7 +65,7 @@ public final class MultivariateCalibration {
                 cov[i][j] = corr[i][j] * THREE_SDS[i] * THREE_SDS[j];
             }
         }
-        return new Scenario("3 normal features (issue 10)", THREE, THREE_MEANS, Draws.cholesky(cov), false);
+        return new Scenario("3 correlated normal features", THREE, THREE_MEANS, Draws.cholesky(cov), false);
     }
 
     /** Ten features with a random correlation matrix {@code A A^T + 0.3 I}, normalized. */

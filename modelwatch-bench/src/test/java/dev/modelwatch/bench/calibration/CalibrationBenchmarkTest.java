@@ -25,7 +25,7 @@ class CalibrationBenchmarkTest {
                 "data quality: schema", "data quality: non_finite", "data quality: score_out_of_range",
                 "data quality: type_mismatch", "ModelAccuracyDrop condition", "ModelEstimatedAccuracyDrop condition",
                 "estimated accuracy band misses the realized accuracy", "ModelLatencyP99High", "ModelTrafficDrop",
-                "3 normal features (issue 10)", "`abs(seasonal_score(x, 1d, 7)) > 3`"}) {
+                "3 correlated normal features", "`abs(seasonal_score(x, 1d, 7)) > 3`"}) {
             assertThat(out).as(decision).contains("| " + decision);
         }
     }

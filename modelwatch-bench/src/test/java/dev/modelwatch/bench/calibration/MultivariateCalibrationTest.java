@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The multivariate drift decision (PCA reconstruction error) at its documented false-alarm rate, 1%,
  * whatever the window's and the reference's size, and still catching a correlation change that leaves
  * every marginal unchanged. Trials at the co-moment level ({@link MultivariateCalibration}): each
- * reference of N normal rows (three correlated features, issue 10's case) drawn as its chunks'
+ * reference of N normal rows (three correlated features) drawn as its chunks'
  * sufficient statistics, the window as its own.
  *
  * <p>A cell passes with at most 17 alarms in 1,000 independent references: a decision whose true rate

@@ -65,7 +65,7 @@ import java.util.zip.ZipException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The public HTTP API of {@code ../shared/API.md} (v1) and the operational endpoints. */
+/** The public HTTP API of {@code docs/api.md} (v1) and the operational endpoints. */
 public final class ApiServer {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     private static final int MAX_LISTED_ERRORS = 100;

@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One value of a parsed YAML (or JSON) document as SnakeYAML or Jackson give it ({@code Map},
+ * One value of a parsed YAML (or JSON) document as Jackson converts it to plain Java values ({@code Map},
  * {@code List}, {@code String}, {@code Number}, {@code Boolean}, {@code null}), with its path from the
  * root and the shared {@link ConfigProblems} where every reader reports what is wrong with it.
  *

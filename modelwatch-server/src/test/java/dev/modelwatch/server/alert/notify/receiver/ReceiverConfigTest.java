@@ -135,7 +135,7 @@ class ReceiverConfigTest {
 
     @Test
     void theContractsConfigurationExampleLoads() {
-        // the receivers of API.md's "Configuration file" example, its ".."/"..." placeholders filled in
+        // the receivers of the HTTP API contract's configuration example, its ".."/"..." placeholders filled in
         String api = String.join("\n",
                 "receivers:",
                 "  - name: ops",
