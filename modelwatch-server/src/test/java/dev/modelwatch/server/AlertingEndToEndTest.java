@@ -112,8 +112,24 @@ class AlertingEndToEndTest {
         return n;
     }
 
-    static long closedWindow() {
-        return (System.currentTimeMillis() / 1000 - 2) * 1000;
+    private static long lastWindow;
+
+    /**
+     * A closed one-second window, a later one at each call (waiting for the clock to reach it when
+     * needed): two windows of a test never fall into the same second, however fast the server is.
+     */
+    static synchronized long closedWindow() {
+        long w;
+        while ((w = (System.currentTimeMillis() / 1000 - 2) * 1000) <= lastWindow) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        lastWindow = w;
+        return w;
     }
 
     @Test
