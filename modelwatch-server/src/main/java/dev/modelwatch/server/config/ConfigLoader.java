@@ -1,5 +1,6 @@
 package dev.modelwatch.server.config;
 
+import dev.modelwatch.server.ingest.Limits;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.modelwatch.core.metrics.ModelSpec;
