@@ -151,6 +151,19 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /**
+     * Configuration parses into values: while it reads the file it starts nothing, builds no
+     * notifier, no HTTP client, executor or thread (the wiring builds them from the values).
+     */
+    @Test
+    void configurationParsesIntoValues() {
+        noClasses().that().resideInAPackage("dev.modelwatch.server.config..")
+                .should().callCodeUnitWhere(describe("code of a runtime service, a notifier or a resource factory",
+                        call -> createsResource(call) || createsRuntimeService(call.getTargetOwner())
+                                || isNotifier(call.getTargetOwner())))
+                .check(classes);
+    }
+
     static boolean isIo(JavaClass c) {
         String name = c.getName();
         return name.startsWith("java.nio.file.") || name.startsWith("java.nio.channels.")
@@ -209,6 +222,11 @@ class ArchitectureTest {
             }
         }
         return false;
+    }
+
+    static boolean isNotifier(JavaClass c) {
+        return c.isAssignableTo("dev.modelwatch.server.alert.notify.Notifier")
+                || c.isAssignableTo("dev.modelwatch.server.alert.AlertRuntime$Integration");
     }
 
     static boolean constructsAnotherRuntimeService(JavaConstructorCall call) {

@@ -9,7 +9,6 @@ import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.AlertingConfig;
 import dev.modelwatch.server.alert.DefaultRules;
-import dev.modelwatch.server.alert.NotifierIntegration;
 import dev.modelwatch.server.alert.notify.receiver.ReceiverConfig;
 import dev.modelwatch.server.alert.dispatch.Route;
 import dev.modelwatch.server.alert.dispatch.RoutingConfig;
@@ -352,9 +351,8 @@ public final class ConfigLoader {
         List<ReceiverConfig> receiverConfigs = node.get("receivers").isPresent()
                 ? ReceiverConfig.parse(node.get("receivers"), env) : List.of();
         problems.addAll(found.list().subList(Math.min(found.size(), reported), found.size()));
-        java.net.http.HttpClient http = receiverConfigs.isEmpty() ? null : NotifierIntegration.httpClient();
         for (ReceiverConfig r : receiverConfigs) {
-            receivers.put(r.name(), NotifierIntegration.of(r, http, java.time.Clock.systemUTC()));
+            receivers.put(r.name(), List.of());
         }
         for (String r : routing.receivers()) {
             receivers.putIfAbsent(r, List.of());
@@ -363,8 +361,8 @@ public final class ConfigLoader {
         if (routing.route() != null && found.isEmpty()) {
             route = routing.tree();
         }
-        return new AlertingConfig(defaultRules ? DefaultRules.merge(rules) : rules, route, receivers, inhibit,
-                interval.toMillis(), lookback.toMillis());
+        return new AlertingConfig(defaultRules ? DefaultRules.merge(rules) : rules, route, receivers, receiverConfigs,
+                inhibit, interval.toMillis(), lookback.toMillis());
     }
 
     /**
