@@ -1,5 +1,6 @@
 package dev.modelwatch.core.metrics;
 
+import org.apache.datasketches.kll.KllDoublesSketch;
 import dev.modelwatch.core.profile.FeatureProfile;
 import dev.modelwatch.core.profile.WindowProfile;
 import java.util.ArrayList;
@@ -62,11 +63,12 @@ public final class MetricCatalog {
             model.put("mape", r.mape());
             model.put("r2", r.r2());
         }
-        if (p.latency() != null && !p.latency().isEmpty()) {
-            model.put("latency_p50_ms", p.latency().getQuantile(0.5));
-            model.put("latency_p95_ms", p.latency().getQuantile(0.95));
-            model.put("latency_p99_ms", p.latency().getQuantile(0.99));
-            model.put("latency_max_ms", p.latency().getMaxItem());
+        KllDoublesSketch latency = p.latency();
+        if (latency != null && !latency.isEmpty()) {
+            model.put("latency_p50_ms", latency.getQuantile(0.5));
+            model.put("latency_p95_ms", latency.getQuantile(0.95));
+            model.put("latency_p99_ms", latency.getQuantile(0.99));
+            model.put("latency_max_ms", latency.getMaxItem());
         }
         model.forEach((name, v) -> {
             if (v != null && wanted.contains(name) && Double.isFinite(v)) {
