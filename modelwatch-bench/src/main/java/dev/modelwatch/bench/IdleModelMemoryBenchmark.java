@@ -1,7 +1,7 @@
 package dev.modelwatch.bench;
 
 import dev.modelwatch.server.ModelWatchServer;
-import dev.modelwatch.server.config.Limits;
+import dev.modelwatch.server.ingest.Limits;
 import dev.modelwatch.server.config.ServerConfig;
 import java.lang.management.ManagementFactory;
 import java.net.URI;

@@ -20,7 +20,9 @@ import java.security.SecureRandom;
 import dev.modelwatch.server.ingest.DurableLog;
 import dev.modelwatch.server.ingest.EventDecoder;
 import dev.modelwatch.server.alert.AlertRuntime;
+import dev.modelwatch.server.alert.AlertingConfig;
 import dev.modelwatch.server.alert.ModelSeriesSource;
+import dev.modelwatch.server.alert.NotifierIntegration;
 import dev.modelwatch.server.drift.DriftService;
 import dev.modelwatch.server.ingest.IngestAdmission;
 import dev.modelwatch.server.ingest.IngestLimits;
@@ -31,6 +33,7 @@ import dev.modelwatch.store.PendingStore;
 import dev.modelwatch.store.RocksPendingStore;
 import dev.modelwatch.store.Store;
 import dev.modelwatch.store.Stores;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -80,6 +83,15 @@ public final class ModelWatchServer implements AutoCloseable {
     }
 
     /** Starts a server that ends the process when one of its workers dies. */
+    /** The configured receivers with their notifiers built, sharing one HTTP client. */
+    public static AlertingConfig withNotifiers(AlertingConfig alerting, Clock clock) {
+        if (alerting.receiverConfigs().isEmpty()) {
+            return alerting;
+        }
+        HttpClient http = NotifierIntegration.httpClient();
+        return alerting.withIntegrations(r -> NotifierIntegration.of(r, http, clock));
+    }
+
     public static ModelWatchServer start(ServerConfig config, Clock clock) {
         return start(config, clock, ProcessExit.system(config.shutdownGrace()));
     }
@@ -166,7 +178,7 @@ public final class ModelWatchServer implements AutoCloseable {
                 config.maxFeatures(), config.maxEventAge(), config.maxFutureSkew()), clock);
         DriftService drift = new DriftService(store, query, config.drift(), clock,
                 config.limits().maxCachedReferenceBytes());
-        AlertRuntime alerts = AlertRuntime.builder(config.alerting(), store,
+        AlertRuntime alerts = AlertRuntime.builder(withNotifiers(config.alerting(), clock), store,
                         new ModelSeriesSource(registry, query, drift, clock))
                 .clock(clock)
                 .random(new java.util.SplittableRandom())

@@ -12,9 +12,9 @@ import java.util.Map;
 final class JdbcTokenStore implements TokenStore {
     private static final String COLUMNS = "id, name, scopes, token_hash, created_at_ms, last_used_at_ms, revoked_at_ms";
 
-    private final JdbcStore jdbc;
+    private final JdbcDatabase jdbc;
 
-    JdbcTokenStore(JdbcStore jdbc) {
+    JdbcTokenStore(JdbcDatabase jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -28,8 +28,8 @@ final class JdbcTokenStore implements TokenStore {
                 s.setString(3, String.join(",", t.scopes()));
                 s.setString(4, t.tokenHash());
                 s.setLong(5, t.createdAtMs());
-                JdbcStore.setNullableLong(s, 6, t.lastUsedAtMs());
-                JdbcStore.setNullableLong(s, 7, t.revokedAtMs());
+                JdbcDatabase.setNullableLong(s, 6, t.lastUsedAtMs());
+                JdbcDatabase.setNullableLong(s, 7, t.revokedAtMs());
                 s.executeUpdate();
             }
             return null;

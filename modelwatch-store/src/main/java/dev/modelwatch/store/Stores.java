@@ -75,7 +75,7 @@ public final class Stores {
         try {
             dataSource = new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new StoreException("cannot connect to the " + where + ": " + JdbcStore.describe(e), e);
+            throw new StoreException("cannot connect to the " + where + ": " + JdbcDatabase.describe(e), e);
         }
         try {
             migrate(dataSource, dialect, where);
@@ -91,7 +91,7 @@ public final class Stores {
         try (Connection c = dataSource.getConnection()) {
             placeholders = dialect.migrationPlaceholders(c);
         } catch (SQLException e) {
-            throw new StoreException("cannot inspect the " + where + ": " + JdbcStore.describe(e), e);
+            throw new StoreException("cannot inspect the " + where + ": " + JdbcDatabase.describe(e), e);
         }
         try {
             MigrateResult result = Flyway.configure(Stores.class.getClassLoader())

@@ -1,5 +1,6 @@
 package dev.modelwatch.core.metrics;
 
+import org.apache.datasketches.kll.KllDoublesSketch;
 import dev.modelwatch.core.profile.FeatureProfile;
 import dev.modelwatch.core.profile.WindowProfile;
 import java.util.ArrayList;
@@ -62,7 +63,7 @@ public final class MetricCatalog {
             model.put("mape", r.mape());
             model.put("r2", r.r2());
         }
-        org.apache.datasketches.kll.KllDoublesSketch latency = p.latency();
+        KllDoublesSketch latency = p.latency();
         if (latency != null && !latency.isEmpty()) {
             model.put("latency_p50_ms", latency.getQuantile(0.5));
             model.put("latency_p95_ms", latency.getQuantile(0.95));

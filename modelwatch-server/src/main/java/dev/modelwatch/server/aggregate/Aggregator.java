@@ -1,5 +1,6 @@
 package dev.modelwatch.server.aggregate;
 
+import dev.modelwatch.server.ingest.LimitObserver;
 import dev.modelwatch.core.event.Event;
 import dev.modelwatch.core.event.LabelEvent;
 import dev.modelwatch.core.event.MetricEvent;
@@ -11,7 +12,7 @@ import dev.modelwatch.core.profile.PendingPrediction;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.core.profile.WindowProfile;
-import dev.modelwatch.server.config.Limits;
+import dev.modelwatch.server.ingest.Limits;
 import dev.modelwatch.store.AdmittedValues;
 import dev.modelwatch.store.EarlyLabel;
 import dev.modelwatch.store.Flush;

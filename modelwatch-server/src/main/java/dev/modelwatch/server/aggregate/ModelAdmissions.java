@@ -1,7 +1,8 @@
 package dev.modelwatch.server.aggregate;
 
+import dev.modelwatch.server.ingest.LimitObserver;
 import dev.modelwatch.core.event.FeatureVector;
-import dev.modelwatch.server.config.Limits;
+import dev.modelwatch.server.ingest.Limits;
 import dev.modelwatch.store.AdmittedValues;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

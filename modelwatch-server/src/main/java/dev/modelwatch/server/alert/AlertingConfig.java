@@ -3,40 +3,63 @@ package dev.modelwatch.server.alert;
 import dev.modelwatch.server.alert.dispatch.Route;
 import dev.modelwatch.server.alert.inhibit.InhibitRule;
 import dev.modelwatch.server.alert.lifecycle.AlertRule;
+import dev.modelwatch.server.alert.notify.receiver.ReceiverConfig;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The alerting sections of the configuration file: {@code rules}, {@code route}, {@code receivers},
  * {@code inhibit_rules} and {@code alerting} (evaluation interval).
  *
+ * <p>Parsing gives values only: {@code receiverConfigs} holds the receivers as written, and
+ * {@code receivers} their names, each with no integration yet. The wiring builds the notifiers
+ * (with its HTTP client and clock) by {@link #withIntegrations}; tests hand theirs to
+ * {@link #withReceivers}.
+ *
  * @param rules                the alerting rules
  * @param route                the routing tree, or null when none is configured (alerts are then
  *                             evaluated, kept and shown, but nobody is notified)
- * @param receivers            receiver name to its integrations (empty lists until configured)
+ * @param receivers            receiver name to its integrations (empty lists until built)
+ * @param receiverConfigs      the receivers as configured, whose integrations are not built yet
  * @param inhibitRules         inhibition rules
  * @param evaluationIntervalMs how often rules are evaluated besides just after each window closes
  * @param lookbackDeltaMs      how far back an instant selector looks for a sample
  */
 public record AlertingConfig(List<AlertRule> rules, Route route, Map<String, List<AlertRuntime.Integration>> receivers,
-                             List<InhibitRule> inhibitRules, long evaluationIntervalMs, long lookbackDeltaMs) {
+                             List<ReceiverConfig> receiverConfigs, List<InhibitRule> inhibitRules,
+                             long evaluationIntervalMs, long lookbackDeltaMs) {
     public static final long DEFAULT_EVALUATION_INTERVAL_MS = 10_000;
     public static final long DEFAULT_LOOKBACK_DELTA_MS = 300_000;
     /** No configuration file: the default rule pack, evaluated and shown, routed to no receiver. */
-    public static final AlertingConfig NONE = new AlertingConfig(DefaultRules.rules(), null, Map.of(), List.of(),
+    public static final AlertingConfig NONE = new AlertingConfig(DefaultRules.rules(), null, Map.of(), List.of(), List.of(),
             DEFAULT_EVALUATION_INTERVAL_MS, DEFAULT_LOOKBACK_DELTA_MS);
 
     public AlertingConfig {
         rules = List.copyOf(rules);
         receivers = Map.copyOf(receivers);
+        receiverConfigs = List.copyOf(receiverConfigs);
         inhibitRules = List.copyOf(inhibitRules);
         if (evaluationIntervalMs < 100) {
             throw new IllegalArgumentException("evaluationIntervalMs must be >= 100, was " + evaluationIntervalMs);
         }
     }
 
-    /** For tests: these settings with other receivers. */
+    /** For tests: these settings with other receivers, already built (nothing is left to build). */
     public AlertingConfig withReceivers(Map<String, List<AlertRuntime.Integration>> r) {
-        return new AlertingConfig(rules, route, r, inhibitRules, evaluationIntervalMs, lookbackDeltaMs);
+        return new AlertingConfig(rules, route, r, List.of(), inhibitRules, evaluationIntervalMs, lookbackDeltaMs);
+    }
+
+    /**
+     * These settings with the integrations of each configured receiver built by {@code build}
+     * (called by the wiring, which owns the HTTP client and the clock the notifiers use).
+     */
+    public AlertingConfig withIntegrations(Function<ReceiverConfig, List<AlertRuntime.Integration>> build) {
+        Map<String, List<AlertRuntime.Integration>> built = new LinkedHashMap<>(receivers);
+        for (ReceiverConfig r : receiverConfigs) {
+            built.put(r.name(), List.copyOf(build.apply(r)));
+        }
+        return new AlertingConfig(rules, route, built, List.of(), inhibitRules, evaluationIntervalMs, lookbackDeltaMs);
     }
 }

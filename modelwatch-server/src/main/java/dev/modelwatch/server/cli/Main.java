@@ -206,8 +206,9 @@ public final class Main implements Runnable {
                 System.err.println(e.getMessage());
                 return 2;
             }
-            java.util.List<dev.modelwatch.server.alert.AlertRuntime.Integration> integrations = c.alerting().receivers()
-                    .get(receiver);
+            java.util.List<dev.modelwatch.server.alert.AlertRuntime.Integration> integrations =
+                    dev.modelwatch.server.ModelWatchServer.withNotifiers(c.alerting(), java.time.Clock.systemUTC())
+                            .receivers().get(receiver);
             if (integrations == null) {
                 System.err.println("no receiver '" + receiver + "' in " + config + "; receivers: "
                         + c.alerting().receivers().keySet());

@@ -6,71 +6,142 @@ import dev.modelwatch.server.alert.AlertingConfig;
 import dev.modelwatch.server.auth.AccessConfig;
 import dev.modelwatch.server.drift.DriftConfig;
 import dev.modelwatch.server.ingest.IngestLimits;
+import dev.modelwatch.server.ingest.Limits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
 /**
- * The whole server configuration, every key documented in {@code docs/configuration.md}.
- *
- * @param db JDBC URL, or {@code null} for the embedded SQLite file under {@code dataDir}
- * @param shutdownGrace how long closing may take at most: what is not done by then is left in the ingest log
- * @param parkAfter how long one model's writes may keep failing before its uncommitted events are parked in
- *                  {@code data_dir/dead-letter}
+ * The whole server configuration, one record per section of {@code modelwatch.yml}, every key
+ * documented in {@code docs/configuration.md}. The flat accessors ({@link #port()},
+ * {@link #maxBodyBytes()}, ...) read a key of a section.
  */
-public record ServerConfig(
-        int port,
-        String bind,
-        Path dataDir,
-        String db,
-        long maxBodyBytes,
-        int maxEventsPerRequest,
-        int maxFeatures,
-        Duration maxFutureSkew,
-        long maxQueuedEvents,
-        Duration maxQueueWait,
-        long logSegmentBytes,
-        boolean fsync,
-        Duration flushInterval,
-        SketchSettings sketches,
-        Duration joinHorizon,
-        long idFilterCapacity,
-        Duration retentionBase,
-        Duration retentionHour,
-        Duration retentionDay,
-        Duration expositionWindow,
-        Map<String, ModelSpec> models,
-        DriftConfig drift,
-        AlertingConfig alerting,
-        Duration shutdownGrace,
-        Duration parkAfter,
-        AccessConfig access,
-        Limits limits) {
+public record ServerConfig(ServerSettings server, IngestSettings ingest, PipelineSettings pipeline,
+                           Map<String, ModelSpec> models, DriftConfig drift, AlertingConfig alerting, Limits limits) {
 
     public static ServerConfig defaults() {
-        return new ServerConfig(8080, "127.0.0.1", Path.of("data"), null, 16L << 20, 100_000, 1_000,
-                Duration.ofMinutes(10), 50_000, Duration.ofSeconds(5), 64L << 20, true, Duration.ofSeconds(2), SketchSettings.DEFAULT,
-                Duration.ofDays(7), 10_000_000L, Duration.ofDays(8), Duration.ofDays(90), Duration.ofDays(730),
-                Duration.ofMinutes(15), Map.of(), DriftConfig.DEFAULT, AlertingConfig.NONE, Duration.ofSeconds(30),
-                Duration.ofMinutes(10), AccessConfig.DEFAULT, Limits.DEFAULT);
+        return new ServerConfig(ServerSettings.DEFAULT, IngestSettings.DEFAULT, PipelineSettings.DEFAULT, Map.of(),
+                DriftConfig.DEFAULT, AlertingConfig.NONE, Limits.DEFAULT);
+    }
+
+    // ---- the keys of the sections ----
+
+    public int port() {
+        return server.port();
+    }
+
+    public String bind() {
+        return server.bind();
+    }
+
+    public Path dataDir() {
+        return server.dataDir();
+    }
+
+    /** JDBC URL, or {@code null} for the embedded SQLite file under {@code dataDir}. */
+    public String db() {
+        return server.db();
+    }
+
+    public Duration shutdownGrace() {
+        return server.shutdownGrace();
+    }
+
+    public AccessConfig access() {
+        return server.access();
+    }
+
+    public long maxBodyBytes() {
+        return ingest.maxBodyBytes();
+    }
+
+    public int maxEventsPerRequest() {
+        return ingest.maxEventsPerRequest();
+    }
+
+    public int maxFeatures() {
+        return ingest.maxFeatures();
+    }
+
+    public Duration maxFutureSkew() {
+        return ingest.maxFutureSkew();
+    }
+
+    public long maxQueuedEvents() {
+        return ingest.maxQueuedEvents();
+    }
+
+    public Duration maxQueueWait() {
+        return ingest.maxQueueWait();
+    }
+
+    public long logSegmentBytes() {
+        return pipeline.logSegmentBytes();
+    }
+
+    public boolean fsync() {
+        return pipeline.fsync();
+    }
+
+    public Duration flushInterval() {
+        return pipeline.aggregation().flushInterval();
+    }
+
+    public SketchSettings sketches() {
+        return pipeline.aggregation().sketches();
+    }
+
+    public Duration parkAfter() {
+        return pipeline.aggregation().parkAfter();
+    }
+
+    public Duration joinHorizon() {
+        return pipeline.aggregation().joinHorizon();
+    }
+
+    public long idFilterCapacity() {
+        return pipeline.aggregation().idFilterCapacity();
+    }
+
+    public Duration retentionBase() {
+        return pipeline.retention().base();
+    }
+
+    public Duration retentionHour() {
+        return pipeline.retention().hour();
+    }
+
+    public Duration retentionDay() {
+        return pipeline.retention().day();
+    }
+
+    public Duration expositionWindow() {
+        return pipeline.expositionWindow();
     }
 
     /** The JDBC URL actually used. */
     public String jdbcUrl() {
-        return db != null ? db : "jdbc:sqlite:" + dataDir.resolve("modelwatch.db").toAbsolutePath();
+        return db() != null ? db() : "jdbc:sqlite:" + dataDir().resolve("modelwatch.db").toAbsolutePath();
     }
 
     /** How far back an event may lie: the longest profile retention. */
     public Duration maxEventAge() {
-        Duration max = retentionBase;
-        if (retentionHour.compareTo(max) > 0) {
-            max = retentionHour;
+        Duration max = retentionBase();
+        if (retentionHour().compareTo(max) > 0) {
+            max = retentionHour();
         }
-        if (retentionDay.compareTo(max) > 0) {
-            max = retentionDay;
+        if (retentionDay().compareTo(max) > 0) {
+            max = retentionDay();
         }
         return max;
     }
+
+    /** The limits applied to request bodies and events at ingest. */
+    public IngestLimits ingestLimits() {
+        return new IngestLimits(maxBodyBytes(), maxEventsPerRequest(), maxFeatures(), maxEventAge(), maxFutureSkew());
+    }
+
+    // ---- changed copies ----
 
     public ServerConfig withPort(int p) {
         return toBuilder().port(p).build();
@@ -96,41 +167,26 @@ public record ServerConfig(
         return toBuilder().maxBodyBytes(n).build();
     }
 
-    /** The limits applied to request bodies and events at ingest. */
-    public IngestLimits ingestLimits() {
-        return new IngestLimits(maxBodyBytes, maxEventsPerRequest, maxFeatures, maxEventAge(), maxFutureSkew);
-    }
-
     /** These settings with another drift configuration. */
     public ServerConfig withDrift(DriftConfig d) {
-        return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
-                maxQueuedEvents, maxQueueWait, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
-                retentionBase, retentionHour, retentionDay, expositionWindow, models, d, alerting, shutdownGrace, parkAfter, access,
-                limits);
+        return new ServerConfig(server, ingest, pipeline, models, d, alerting, limits);
     }
 
     /** These settings with another alerting configuration. */
     public ServerConfig withAlerting(AlertingConfig a) {
-        return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
-                maxQueuedEvents, maxQueueWait, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
-                retentionBase, retentionHour, retentionDay, expositionWindow, models, drift, a, shutdownGrace, parkAfter, access,
-                limits);
+        return new ServerConfig(server, ingest, pipeline, models, drift, a, limits);
     }
 
     /** These settings with another access configuration ({@code server.auth}, {@code server.external_url}, ...). */
     public ServerConfig withAccess(AccessConfig a) {
-        return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
-                maxQueuedEvents, maxQueueWait, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
-                retentionBase, retentionHour, retentionDay, expositionWindow, models, drift, alerting, shutdownGrace, parkAfter, a,
-                limits);
+        ServerSettings s = server;
+        return new ServerConfig(new ServerSettings(s.port(), s.bind(), s.dataDir(), s.db(), s.shutdownGrace(), a), ingest,
+                pipeline, models, drift, alerting, limits);
     }
 
     /** These settings with other limits. */
     public ServerConfig withLimits(Limits l) {
-        return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, maxEventsPerRequest, maxFeatures, maxFutureSkew,
-                maxQueuedEvents, maxQueueWait, logSegmentBytes, fsync, flushInterval, sketches, joinHorizon, idFilterCapacity,
-                retentionBase, retentionHour, retentionDay, expositionWindow, models, drift, alerting, shutdownGrace, parkAfter,
-                access, l);
+        return new ServerConfig(server, ingest, pipeline, models, drift, alerting, l);
     }
 
     public Builder toBuilder() {
@@ -151,14 +207,14 @@ public record ServerConfig(
 
         private Builder(ServerConfig c) {
             this.from = c;
-            this.port = c.port;
-            this.bind = c.bind;
-            this.dataDir = c.dataDir;
-            this.db = c.db;
-            this.maxBodyBytes = c.maxBodyBytes;
-            this.flushInterval = c.flushInterval;
-            this.shutdownGrace = c.shutdownGrace;
-            this.parkAfter = c.parkAfter;
+            this.port = c.port();
+            this.bind = c.bind();
+            this.dataDir = c.dataDir();
+            this.db = c.db();
+            this.maxBodyBytes = c.maxBodyBytes();
+            this.flushInterval = c.flushInterval();
+            this.shutdownGrace = c.shutdownGrace();
+            this.parkAfter = c.parkAfter();
         }
 
         public Builder shutdownGrace(Duration d) {
@@ -203,10 +259,17 @@ public record ServerConfig(
 
         public ServerConfig build() {
             ServerConfig c = from;
-            return new ServerConfig(port, bind, dataDir, db, maxBodyBytes, c.maxEventsPerRequest, c.maxFeatures,
-                    c.maxFutureSkew, c.maxQueuedEvents, c.maxQueueWait, c.logSegmentBytes, c.fsync, flushInterval, c.sketches,
-                    c.joinHorizon, c.idFilterCapacity, c.retentionBase, c.retentionHour, c.retentionDay, c.expositionWindow, c.models,
-                    c.drift, c.alerting, shutdownGrace, parkAfter, c.access, c.limits);
+            IngestSettings i = c.ingest;
+            PipelineSettings p = c.pipeline;
+            PipelineSettings.Aggregation a = p.aggregation();
+            return new ServerConfig(
+                    new ServerSettings(port, bind, dataDir, db, shutdownGrace, c.access()),
+                    new IngestSettings(maxBodyBytes, i.maxEventsPerRequest(), i.maxFeatures(), i.maxFutureSkew(),
+                            i.maxQueuedEvents(), i.maxQueueWait()),
+                    new PipelineSettings(p.logSegmentBytes(), p.fsync(), new PipelineSettings.Aggregation(flushInterval,
+                            a.sketches(), parkAfter, a.joinHorizon(), a.idFilterCapacity()), p.retention(),
+                            p.expositionWindow()),
+                    c.models, c.drift, c.alerting, c.limits);
         }
     }
 }

@@ -67,7 +67,7 @@ public final class DriftService {
     private final WeightedCache<String, CachedReference> cache;
 
     public DriftService(Store store, ProfileQuery query, DriftConfig config, Clock clock) {
-        this(store, query, config, clock, dev.modelwatch.server.config.Limits.DEFAULT.maxCachedReferenceBytes());
+        this(store, query, config, clock, dev.modelwatch.server.ingest.Limits.DEFAULT.maxCachedReferenceBytes());
     }
 
     /** @param maxCachedReferenceBytes the estimated heap the cached references may take together */

@@ -1,7 +1,7 @@
 package dev.modelwatch.server.ops;
 
 import dev.modelwatch.server.aggregate.Aggregator;
-import dev.modelwatch.server.aggregate.LimitObserver;
+import dev.modelwatch.server.ingest.LimitObserver;
 import dev.modelwatch.server.ingest.DurableLog;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;

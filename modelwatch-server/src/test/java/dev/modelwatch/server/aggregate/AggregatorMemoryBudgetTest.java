@@ -1,12 +1,13 @@
 package dev.modelwatch.server.aggregate;
 
+import dev.modelwatch.server.ingest.LimitObserver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modelwatch.core.event.Event;
 import dev.modelwatch.core.event.PredictionEvent;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.SketchSettings;
-import dev.modelwatch.server.config.Limits;
+import dev.modelwatch.server.ingest.Limits;
 import dev.modelwatch.store.PendingStore;
 import dev.modelwatch.store.RocksPendingStore;
 import dev.modelwatch.store.Store;

@@ -1,4 +1,4 @@
-package dev.modelwatch.server.config;
+package dev.modelwatch.server.ingest;
 
 /**
  * The bounds on everything that makes the server's memory grow with what clients send (the

@@ -1,7 +1,7 @@
-package dev.modelwatch.server.aggregate;
+package dev.modelwatch.server.ingest;
 
 /**
- * Counts what the server did past a limit ({@link dev.modelwatch.server.config.Limits}): events
+ * Counts what the server did past a limit ({@link dev.modelwatch.server.ingest.Limits}): events
  * counted under {@code __other__} and events rejected.
  */
 public interface LimitObserver {
