@@ -5,6 +5,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.metrics.ModelTask;
 import dev.modelwatch.core.profile.SketchSettings;
+import dev.modelwatch.core.rules.Durations;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.AlertingConfig;
 import dev.modelwatch.server.alert.DefaultRules;
@@ -529,7 +530,7 @@ public final class ConfigLoader {
         JsonNode w = node.get("window");
         if (w != null && !w.isNull()) {
             try {
-                windowMs = Durations.parse(w.asText()).toMillis();
+                windowMs = durationMillis(w.asText());
             } catch (IllegalArgumentException e) {
                 problems.add(path + ".window: " + e.getMessage());
             }
@@ -619,10 +620,18 @@ public final class ConfigLoader {
             return def;
         }
         try {
-            return Durations.parse(v.asText());
+            return Duration.ofMillis(durationMillis(v.asText()));
         } catch (IllegalArgumentException e) {
             problems.add(path + ": " + e.getMessage());
             return def;
         }
+    }
+
+    /** {@code text} in the grammar of {@link Durations}; the problem names the value. */
+    private static long durationMillis(String text) {
+        if (!Durations.isValid(text)) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration like 500ms, 10s, 1m, 2h, 7d");
+        }
+        return Durations.parseMillis(text);
     }
 }
