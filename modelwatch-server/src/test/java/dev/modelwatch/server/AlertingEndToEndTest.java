@@ -3,9 +3,10 @@ package dev.modelwatch.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.dispatch.Alert;
 import dev.modelwatch.server.alert.dispatch.Notification;
+import dev.modelwatch.server.alert.notify.Notifier;
+import dev.modelwatch.server.alert.notify.NotifyResult;
 import dev.modelwatch.server.config.ConfigLoader;
 import dev.modelwatch.server.config.ServerConfig;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ class AlertingEndToEndTest {
     Path dir;
 
     /** A receiver integration that records what it is sent, failing the first {@code failures} attempts. */
-    static final class Recording implements AlertRuntime.Integration {
+    static final class Recording implements Notifier {
         final List<Notification> received = new CopyOnWriteArrayList<>();
         final AtomicInteger attempts = new AtomicInteger();
         final int failures;
@@ -38,7 +39,7 @@ class AlertingEndToEndTest {
         }
 
         @Override
-        public String kind() {
+        public String name() {
             return "recording";
         }
 
@@ -48,12 +49,12 @@ class AlertingEndToEndTest {
         }
 
         @Override
-        public AlertRuntime.DeliveryResult send(Notification n) {
+        public NotifyResult send(Notification n) {
             if (attempts.incrementAndGet() <= failures) {
-                return AlertRuntime.DeliveryResult.retry("HTTP 503 from the test receiver");
+                return NotifyResult.failed(true, -1, "HTTP 503 from the test receiver", 0);
             }
             received.add(n);
-            return AlertRuntime.DeliveryResult.ok();
+            return NotifyResult.delivered(200, 0);
         }
     }
 

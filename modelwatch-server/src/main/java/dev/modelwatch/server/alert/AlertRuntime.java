@@ -13,6 +13,7 @@ import dev.modelwatch.server.alert.dispatch.Dispatcher;
 import dev.modelwatch.server.alert.dispatch.Muter;
 import dev.modelwatch.server.alert.dispatch.Notification;
 import dev.modelwatch.server.alert.inhibit.Inhibitor;
+import dev.modelwatch.server.alert.notify.Notifier;
 import dev.modelwatch.server.alert.notify.RetryPolicy;
 import dev.modelwatch.server.alert.lifecycle.AlertFingerprint;
 import dev.modelwatch.server.alert.lifecycle.AlertInstance;
@@ -58,37 +59,6 @@ public final class AlertRuntime implements AutoCloseable {
     static final String RULES = "rules";
     static final String DISPATCHER = "dispatcher";
     static final String SILENCES = "silences";
-
-    /** One way of sending a receiver's notifications (a webhook, an e-mail address, a chat robot). */
-    public interface Integration {
-        /** A short name for logs and the delivery log, e.g. {@code webhook} (never a secret). */
-        String kind();
-
-        /** Whether this integration is told about resolved alerts. */
-        boolean sendResolved();
-
-        /** Sends one notification; never throws for a delivery failure. */
-        DeliveryResult send(Notification n);
-    }
-
-    /**
-     * The outcome of one delivery attempt.
-     *
-     * @param retryAfterMs how long the receiver asked to wait (HTTP 429 Retry-After), 0 for none
-     */
-    public record DeliveryResult(boolean delivered, boolean retryable, String error, long retryAfterMs) {
-        public static DeliveryResult ok() {
-            return new DeliveryResult(true, false, null, 0);
-        }
-
-        public static DeliveryResult retry(String error) {
-            return new DeliveryResult(false, true, error, 0);
-        }
-
-        public static DeliveryResult fail(String error) {
-            return new DeliveryResult(false, false, error, 0);
-        }
-    }
 
     private final AlertingConfig config;
     private final Store store;
@@ -344,7 +314,7 @@ public final class AlertRuntime implements AutoCloseable {
             for (Notification n : tick.notifications()) {
                 // queued for every integration, also when it has nothing to show (resolved, send_resolved off):
                 // its delivery queue then drops the group's older firing notifications instead of sending them late
-                List<Integration> integrations = config.receivers().getOrDefault(n.receiver(), List.of());
+                List<Notifier> integrations = config.receivers().getOrDefault(n.receiver(), List.of());
                 String ids = n.alerts().stream().map(Alert::id).collect(Collectors.joining(","));
                 for (int i = 0; i < integrations.size(); i++) {
                     outbox.add(OutboxEntry.pending(n.receiver(), n.groupKey().toString(), ids,
@@ -418,7 +388,7 @@ public final class AlertRuntime implements AutoCloseable {
     }
 
     private boolean sendsResolved(String receiver) {
-        return config.receivers().getOrDefault(receiver, List.of()).stream().anyMatch(Integration::sendResolved);
+        return config.receivers().getOrDefault(receiver, List.of()).stream().anyMatch(Notifier::sendResolved);
     }
 
     private List<Silence> activeSilences(long nowMs) {
@@ -564,8 +534,8 @@ public final class AlertRuntime implements AutoCloseable {
     private String integrationName(OutboxEntry e) {
         try {
             int index = OutboxPayload.decode(e.payload()).integration();
-            List<Integration> integrations = config.receivers().getOrDefault(e.receiver(), List.of());
-            return index < integrations.size() ? integrations.get(index).kind() : null;
+            List<Notifier> integrations = config.receivers().getOrDefault(e.receiver(), List.of());
+            return index < integrations.size() ? integrations.get(index).name() : null;
         } catch (IllegalArgumentException ex) {
             return null;
         }

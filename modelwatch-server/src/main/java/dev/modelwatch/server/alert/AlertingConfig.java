@@ -3,6 +3,7 @@ package dev.modelwatch.server.alert;
 import dev.modelwatch.server.alert.dispatch.Route;
 import dev.modelwatch.server.alert.inhibit.InhibitRule;
 import dev.modelwatch.server.alert.lifecycle.AlertRule;
+import dev.modelwatch.server.alert.notify.Notifier;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +19,7 @@ import java.util.Map;
  * @param evaluationIntervalMs how often rules are evaluated besides just after each window closes
  * @param lookbackDeltaMs      how far back an instant selector looks for a sample
  */
-public record AlertingConfig(List<AlertRule> rules, Route route, Map<String, List<AlertRuntime.Integration>> receivers,
+public record AlertingConfig(List<AlertRule> rules, Route route, Map<String, List<Notifier>> receivers,
                              List<InhibitRule> inhibitRules, long evaluationIntervalMs, long lookbackDeltaMs) {
     public static final long DEFAULT_EVALUATION_INTERVAL_MS = 10_000;
     public static final long DEFAULT_LOOKBACK_DELTA_MS = 300_000;
@@ -36,7 +37,7 @@ public record AlertingConfig(List<AlertRule> rules, Route route, Map<String, Lis
     }
 
     /** For tests: these settings with other receivers. */
-    public AlertingConfig withReceivers(Map<String, List<AlertRuntime.Integration>> r) {
+    public AlertingConfig withReceivers(Map<String, List<Notifier>> r) {
         return new AlertingConfig(rules, route, r, inhibitRules, evaluationIntervalMs, lookbackDeltaMs);
     }
 }

@@ -206,7 +206,7 @@ public final class Main implements Runnable {
                 System.err.println(e.getMessage());
                 return 2;
             }
-            java.util.List<dev.modelwatch.server.alert.AlertRuntime.Integration> integrations = c.alerting().receivers()
+            java.util.List<dev.modelwatch.server.alert.notify.Notifier> integrations = c.alerting().receivers()
                     .get(receiver);
             if (integrations == null) {
                 System.err.println("no receiver '" + receiver + "' in " + config + "; receivers: "
@@ -223,8 +223,8 @@ public final class Main implements Runnable {
             int failed = 0;
             for (var in : integrations) {
                 var r = in.send(n);
-                System.out.println(receiver + " " + in.kind() + ": " + (r.delivered() ? "delivered"
-                        : (r.retryable() ? "failed (retryable): " : "failed: ") + r.error()));
+                System.out.println(receiver + " " + in.name() + ": " + (r.delivered() ? "delivered"
+                        : (r.retryable() ? "failed (retryable): " : "failed: ") + r.describedError()));
                 failed += r.delivered() ? 0 : 1;
             }
             return failed == 0 ? 0 : 1;

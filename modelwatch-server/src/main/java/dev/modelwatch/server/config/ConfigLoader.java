@@ -9,7 +9,8 @@ import dev.modelwatch.core.rules.Durations;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.AlertingConfig;
 import dev.modelwatch.server.alert.DefaultRules;
-import dev.modelwatch.server.alert.NotifierIntegration;
+import dev.modelwatch.server.alert.notify.Notifier;
+import dev.modelwatch.server.alert.notify.receiver.Notifiers;
 import dev.modelwatch.server.alert.notify.receiver.ReceiverConfig;
 import dev.modelwatch.server.alert.dispatch.Route;
 import dev.modelwatch.server.alert.dispatch.RoutingConfig;
@@ -348,13 +349,13 @@ public final class ConfigLoader {
                 ? InhibitRule.parseAll(node.get("inhibit_rules")) : List.of();
         problems.addAll(found.list());
         int reported = found.size();
-        Map<String, List<AlertRuntime.Integration>> receivers = new LinkedHashMap<>();
+        Map<String, List<Notifier>> receivers = new LinkedHashMap<>();
         List<ReceiverConfig> receiverConfigs = node.get("receivers").isPresent()
                 ? ReceiverConfig.parse(node.get("receivers"), env) : List.of();
         problems.addAll(found.list().subList(Math.min(found.size(), reported), found.size()));
-        java.net.http.HttpClient http = receiverConfigs.isEmpty() ? null : NotifierIntegration.httpClient();
+        java.net.http.HttpClient http = receiverConfigs.isEmpty() ? null : Notifiers.httpClient(Duration.ofSeconds(5));
         for (ReceiverConfig r : receiverConfigs) {
-            receivers.put(r.name(), NotifierIntegration.of(r, http, java.time.Clock.systemUTC()));
+            receivers.put(r.name(), Notifiers.forReceiver(r, http, java.time.Clock.systemUTC()));
         }
         for (String r : routing.receivers()) {
             receivers.putIfAbsent(r, List.of());

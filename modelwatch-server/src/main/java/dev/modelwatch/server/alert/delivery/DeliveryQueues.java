@@ -1,6 +1,7 @@
 package dev.modelwatch.server.alert.delivery;
 
 import dev.modelwatch.server.alert.AlertRuntime;
+import dev.modelwatch.server.alert.notify.Notifier;
 import dev.modelwatch.server.alert.notify.RetryPolicy;
 import dev.modelwatch.store.Store;
 import java.time.Clock;
@@ -46,7 +47,7 @@ public final class DeliveryQueues implements AutoCloseable {
     }
 
     /** One queue per integration of every receiver. */
-    public static DeliveryQueues of(Map<String, List<AlertRuntime.Integration>> receivers, Store store, Clock clock,
+    public static DeliveryQueues of(Map<String, List<Notifier>> receivers, Store store, Clock clock,
                                     RetryPolicy policy, RandomGenerator random, AlertRuntime.Observer observer) {
         List<DeliveryQueue> queues = new ArrayList<>();
         receivers.forEach((receiver, integrations) -> {
