@@ -24,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
@@ -84,6 +85,25 @@ class DeliveryQueueTest {
     }
 
     final Scripted hook = new Scripted();
+
+    private static Notifier notifier(String name, boolean sendResolved, Function<Notification, NotifyResult> send) {
+        return new Notifier() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public boolean sendResolved() {
+                return sendResolved;
+            }
+
+            @Override
+            public NotifyResult send(Notification n) {
+                return send.apply(n);
+            }
+        };
+    }
 
     @BeforeEach
     void open() {
@@ -154,22 +174,9 @@ class DeliveryQueueTest {
         q.deliverDue(() -> false);
         assertThat(rows().get(0).lastError()).isEqualTo("HTTP 503: service unavailable");
 
-        Notifier throwing = new Notifier() {
-            @Override
-            public String name() {
-                return "webhook[1]";
-            }
-
-            @Override
-            public boolean sendResolved() {
-                return true;
-            }
-
-            @Override
-            public NotifyResult send(Notification n) {
-                throw new IllegalStateException("boom");
-            }
-        };
+        Notifier throwing = notifier("webhook[1]", true, n -> {
+            throw new IllegalStateException("boom");
+        });
         queue(firing(B, T0), 0);
         now[0] = T0 + 10_000;
         new DeliveryQueue("ops", 0, 1, throwing, store, clock, POLICY, HALF, AlertRuntime.Observer.NONE)
@@ -242,22 +249,7 @@ class DeliveryQueueTest {
 
     @Test
     void aResolutionTheIntegrationDoesNotShowIsNotSentButStillSupersedesTheFiring() {
-        Notifier noResolved = new Notifier() {
-            @Override
-            public String name() {
-                return "email[0]";
-            }
-
-            @Override
-            public boolean sendResolved() {
-                return false;
-            }
-
-            @Override
-            public NotifyResult send(Notification n) {
-                return hook.send(n);
-            }
-        };
+        Notifier noResolved = notifier("email[0]", false, hook::send);
         queue(firing(A, T0), 0);
         queue(resolved(A, T0, T0), 0);
         new DeliveryQueue("ops", 0, 1, noResolved, store, clock, POLICY, HALF, AlertRuntime.Observer.NONE)
