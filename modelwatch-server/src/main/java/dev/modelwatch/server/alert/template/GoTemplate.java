@@ -1,0 +1,1097 @@
+package dev.modelwatch.server.alert.template;
+
+import dev.modelwatch.server.alert.template.TemplateType.Kind;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * The one template engine of the server: the subset of Go's {@code text/template} that Prometheus rule
+ * annotations and Alertmanager notification templates are written in, over values whose static
+ * {@link TemplateType} is known when the template is parsed. A syntax error, an unknown field,
+ * variable or function, or a value used where it does not fit is a {@link TemplateSyntaxException}
+ * naming the line and column when the configuration is loaded, so that rendering never fails.
+ * Its output is checked against Go's own {@code text/template} by the fixtures in
+ * {@code src/test/resources/fixtures/gotemplate} (the Go program that wrote them is beside them).
+ *
+ * <p>The language:
+ * <ul>
+ *   <li>Text, and actions between <code>{{ }}</code>; <code>{{-&nbsp;</code> / <code>&nbsp;-}}</code>
+ *       trim the white space before / after the action; comments (slash-star ... star-slash) are
+ *       dropped.</li>
+ *   <li>Values: the dot ({@code .}), fields ({@code .Status}, {@code .Labels.model}, chains from the
+ *       dot), {@code $} (the root value) and {@code $.Field}, the root type's variables
+ *       ({@code $labels}, {@code $value} for annotations), string literals ({@code "..."} with
+ *       {@code \n \t \\ \"} escapes, or {@code `raw`}), integers ({@code 3}), floats ({@code 0.5},
+ *       {@code 1e3}), {@code true} and {@code false}. A label map's missing label is "" (Go's
+ *       {@code map[string]string}).</li>
+ *   <li>{@code {{ if P }}...{{ else if P }}...{{ else }}...{{ end }}} and
+ *       {@code {{ range LIST }}...{{ else }}...{{ end }}} (the dot is each element; {@code $} stays the
+ *       root). A value is true when it is a true boolean, a non-zero number, or a non-empty string,
+ *       label map or list.</li>
+ *   <li>Functions, as Go's: {@code len} (bytes of a string in UTF-8, entries of a list or label map),
+ *       {@code index} (a label by name, an element by position), {@code eq a b...} (a equals any of
+ *       the others), {@code ne}, {@code lt le gt ge} (two values of one type, integers, floats or
+ *       strings: Go refuses to compare an integer with a float), {@code not}, {@code and}, {@code or}
+ *       (the first false (and) or true (or) argument, else the last, short-circuited), {@code printf}
+ *       (see {@link GoFormat}); and Alertmanager's {@code toUpper}, {@code toLower}, {@code title},
+ *       {@code values} (of a label map, in name order, space-separated). Pipes pass the value as the
+ *       last argument; parentheses group.</li>
+ * </ul>
+ * Deliberate differences from Go, each pinned by a fixture marked so: a label map prints as
+ * {@code {name="value", ...}} (Prometheus's notation, which notifications have always shown) where Go
+ * writes {@code map[name:value ...]}; {@code and}/{@code or} of arguments of different types give
+ * a boolean; {@code with}, {@code define}, {@code template}, {@code block}, {@code break},
+ * {@code continue} and user variables ({@code $x := ...}) are refused when parsing. Printed values are
+ * passed through the caller's escaping (HTML e-mail, Slack); the template's own text is not.
+ *
+ * <p>Immutable and thread-safe. Usage:
+ * <pre>{@code
+ * GoTemplate t = GoTemplate.parse("{{ .Status | toUpper }}: {{ len .Alerts }} alert(s)", notificationType);
+ * String title = t.render(data, UnaryOperator.identity());
+ * }</pre>
+ */
+public final class GoTemplate {
+    private final String source;
+    private final List<Node> nodes;
+
+    private GoTemplate(String source, List<Node> nodes) {
+        this.source = source;
+        this.nodes = nodes;
+    }
+
+    /**
+     * Parses and type-checks a template whose root value (the first dot, and {@code $}) is of type
+     * {@code root}.
+     *
+     * @throws TemplateSyntaxException with the line and column of the first problem
+     */
+    public static GoTemplate parse(String source, TemplateType root) {
+        if (source == null) {
+            throw new IllegalArgumentException("source must not be null");
+        }
+        List<Item> items = new Lexer(source).items();
+        Parser p = new Parser(source, items, root);
+        List<Node> nodes = p.parseList(root);
+        if (p.terminator != null) {
+            Item t = p.terminator;
+            throw p.error(t.pos, "unexpected {{ " + t.tokens.get(0).text + " }} without {{ if }} or {{ range }}");
+        }
+        return new GoTemplate(source, List.copyOf(nodes));
+    }
+
+    /** The text as written. */
+    public String source() {
+        return source;
+    }
+
+    /** Whether the template has no actions: it renders as its text. */
+    public boolean isConstant() {
+        for (Node n : nodes) {
+            if (!(n instanceof Text)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The text for {@code root} (a value of the root type given to {@link #parse}), each printed
+     * value passed through {@code escaping}.
+     */
+    public String render(Object root, UnaryOperator<String> escaping) {
+        StringBuilder out = new StringBuilder();
+        renderAll(nodes, new Scope(root, root, escaping), out);
+        return out.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GoTemplate && ((GoTemplate) o).source.equals(source);
+    }
+
+    @Override
+    public int hashCode() {
+        return source.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return source;
+    }
+
+    // ---------------------------------------------------------------- evaluation
+
+    /** The dot, the root and the escaping of one rendering. */
+    private record Scope(Object dot, Object root, UnaryOperator<String> escaping) {
+        Scope withDot(Object d) {
+            return new Scope(d, root, escaping);
+        }
+    }
+
+    private interface Node {
+        void render(Scope scope, StringBuilder out);
+    }
+
+    private record Text(String text) implements Node {
+        @Override
+        public void render(Scope scope, StringBuilder out) {
+            out.append(text);
+        }
+    }
+
+    private record Print(Expr expr) implements Node {
+        @Override
+        public void render(Scope scope, StringBuilder out) {
+            out.append(scope.escaping.apply(format(expr.eval(scope), expr.type())));
+        }
+    }
+
+    private record If(List<Expr> conditions, List<List<Node>> bodies, List<Node> otherwise) implements Node {
+        @Override
+        public void render(Scope scope, StringBuilder out) {
+            for (int i = 0; i < conditions.size(); i++) {
+                Expr c = conditions.get(i);
+                if (truth(c.eval(scope), c.type())) {
+                    renderAll(bodies.get(i), scope, out);
+                    return;
+                }
+            }
+            renderAll(otherwise, scope, out);
+        }
+    }
+
+    private record Range(Expr list, List<Node> body, List<Node> otherwise) implements Node {
+        @Override
+        public void render(Scope scope, StringBuilder out) {
+            List<?> items = (List<?>) list.eval(scope);
+            if (items.isEmpty()) {
+                renderAll(otherwise, scope, out);
+                return;
+            }
+            for (Object item : items) {
+                renderAll(body, scope.withDot(item), out);
+            }
+        }
+    }
+
+    private static void renderAll(List<Node> nodes, Scope scope, StringBuilder out) {
+        for (Node n : nodes) {
+            n.render(scope, out);
+        }
+    }
+
+    private interface Expr {
+        TemplateType type();
+
+        Object eval(Scope scope);
+    }
+
+    private record Literal(Object value, TemplateType type) implements Expr {
+        @Override
+        public Object eval(Scope scope) {
+            return value;
+        }
+    }
+
+    /** A chain of field reads from the dot, the root or a root variable. */
+    private record Field(Function<Scope, Object> start, List<Function<Object, Object>> reads, TemplateType type)
+            implements Expr {
+        @Override
+        public Object eval(Scope scope) {
+            Object v = start.apply(scope);
+            for (Function<Object, Object> r : reads) {
+                v = r.apply(v);
+            }
+            return v;
+        }
+    }
+
+    private record Call(Func func, List<Expr> args, TemplateType type, GoFormat format) implements Expr {
+        @Override
+        public Object eval(Scope scope) {
+            return func.apply(this, scope);
+        }
+    }
+
+    private static boolean truth(Object v, TemplateType t) {
+        switch (t.kind()) {
+            case BOOL:
+                return (Boolean) v;
+            case STRING:
+                return !((String) v).isEmpty();
+            case INT:
+                return (Long) v != 0;
+            case FLOAT:
+                return (Double) v != 0.0;
+            case LABELS:
+                return !((Map<?, ?>) v).isEmpty();
+            case LIST:
+                return !((List<?>) v).isEmpty();
+            default:
+                return true;
+        }
+    }
+
+    /** A value as {@code {{ . }}} (and {@code %v}) prints it. */
+    static String format(Object v, TemplateType t) {
+        if (t.kind() == Kind.LABELS) {
+            StringBuilder sb = new StringBuilder("{");
+            boolean first = true;
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                if (!first) {
+                    sb.append(", ");
+                }
+                first = false;
+                sb.append(e.getKey()).append('=');
+                quote(sb, (String) e.getValue());
+            }
+            return sb.append('}').toString();
+        }
+        if (t.kind() == Kind.FLOAT) {
+            return GoFormat.formatValue((Double) v);
+        }
+        return String.valueOf(v);
+    }
+
+    private static void quote(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c == '\n') {
+                sb.append("\\n");
+            } else {
+                sb.append(c);
+            }
+        }
+        sb.append('"');
+    }
+
+    /** The functions, with their static type rules. */
+    private enum Func {
+        LEN("len"), INDEX("index"), EQ("eq"), NE("ne"), LT("lt"), LE("le"), GT("gt"), GE("ge"), NOT("not"),
+        AND("and"), OR("or"), PRINTF("printf"), TO_UPPER("toUpper"), TO_LOWER("toLower"), TITLE("title"),
+        VALUES("values");
+
+        final String name;
+
+        Func(String name) {
+            this.name = name;
+        }
+
+        static Func byName(String name) {
+            for (Func f : values()) {
+                if (f.name.equals(name)) {
+                    return f;
+                }
+            }
+            return null;
+        }
+
+        static String names() {
+            Set<String> s = new TreeSet<>();
+            for (Func f : values()) {
+                s.add(f.name);
+            }
+            return String.join(", ", s);
+        }
+
+        /** The result type for arguments {@code args}, or the reason they do not fit. */
+        Object check(List<Expr> args, GoFormat format) {
+            int n = args.size();
+            List<TemplateType> types = new ArrayList<>();
+            for (Expr a : args) {
+                types.add(a.type());
+            }
+            switch (this) {
+                case LEN: {
+                    if (n != 1) {
+                        return "len takes 1 argument, was given " + n;
+                    }
+                    Kind k = types.get(0).kind();
+                    if (k != Kind.LIST && k != Kind.LABELS && k != Kind.STRING) {
+                        return "len of " + types.get(0).description() + " (expected a list, a label map or a string)";
+                    }
+                    return TemplateType.INT;
+                }
+                case INDEX: {
+                    if (n != 2) {
+                        return "index takes 2 arguments here (a label map and a name), was given " + n;
+                    }
+                    Kind k = types.get(0).kind();
+                    if (k == Kind.LABELS && types.get(1) == TemplateType.STRING) {
+                        return TemplateType.STRING;
+                    }
+                    return "index of " + types.get(0).description() + " by " + types.get(1).description()
+                            + " (only a label map by a string: index .Labels \"my-label\")";
+                }
+                case EQ:
+                case NE:
+                    if (this == NE ? n != 2 : n < 2) {
+                        return name + (this == NE ? " takes 2 arguments" : " takes at least 2 arguments")
+                                + ", was given " + n;
+                    }
+                    for (TemplateType t : types) {
+                        if (t != types.get(0)) {
+                            return name + " compares " + types.get(0).description() + " with " + t.description();
+                        }
+                    }
+                    if (!Set.of(Kind.STRING, Kind.INT, Kind.FLOAT, Kind.BOOL).contains(types.get(0).kind())) {
+                        return name + " cannot compare " + types.get(0).description();
+                    }
+                    return TemplateType.BOOL;
+                case LT:
+                case LE:
+                case GT:
+                case GE:
+                    if (n != 2) {
+                        return name + " takes 2 arguments, was given " + n;
+                    }
+                    if (types.get(0) != types.get(1)
+                            || !Set.of(Kind.STRING, Kind.INT, Kind.FLOAT).contains(types.get(0).kind())) {
+                        return name + " needs two numbers or two strings, was given " + types.get(0).description()
+                                + " and " + types.get(1).description()
+                                + (types.get(0).kind() == Kind.FLOAT || types.get(1).kind() == Kind.FLOAT
+                                        ? " (write a float literal as 1.0)" : "");
+                    }
+                    return TemplateType.BOOL;
+                case NOT:
+                    return n == 1 ? TemplateType.BOOL : "not takes 1 argument, was given " + n;
+                case AND:
+                case OR:
+                    if (n < 2) {
+                        return name + " takes at least 2 arguments, was given " + n;
+                    }
+                    for (TemplateType t : types) {
+                        if (t != types.get(0)) {
+                            return TemplateType.BOOL;
+                        }
+                    }
+                    return types.get(0);
+                case PRINTF:
+                    return checkPrintf(args, types, format);
+                case VALUES:
+                    if (n != 1 || types.get(0) != TemplateType.LABELS) {
+                        return "values takes 1 label map" + (n == 1 ? ", was given " + types.get(0).description() : "");
+                    }
+                    return TemplateType.STRING;
+                default:
+                    if (n != 1 || types.get(0) != TemplateType.STRING) {
+                        return name + " takes 1 string" + (n == 1 ? ", was given " + types.get(0).description()
+                                : ", was given " + n + " arguments");
+                    }
+                    return TemplateType.STRING;
+            }
+        }
+
+        private static Object checkPrintf(List<Expr> args, List<TemplateType> types, GoFormat format) {
+            if (format == null) {
+                return "printf needs a format string first: printf \"%.3f\" $value";
+            }
+            List<GoFormat.ArgType> verbs = format.argTypes();
+            int given = args.size() - 1;
+            if (verbs.size() != given) {
+                return "printf \"" + format.source() + "\" takes " + verbs.size() + " argument(s), was given " + given;
+            }
+            for (int k = 0; k < verbs.size(); k++) {
+                TemplateType t = types.get(k + 1);
+                GoFormat.ArgType v = verbs.get(k);
+                boolean fits = switch (v) {
+                    case FLOAT -> t.kind() == Kind.FLOAT;
+                    case INT -> t.kind() == Kind.INT;
+                    case STRING -> t.kind() == Kind.STRING;
+                    case ANY -> t.printable();
+                };
+                if (!fits) {
+                    String needs = switch (v) {
+                        case FLOAT -> "a float (%f %e %g; %d for integers)";
+                        case INT -> "an integer (%d; %f for floats)";
+                        case STRING -> "a string (%s; %v for other values)";
+                        case ANY -> "a value that prints";
+                    };
+                    return "printf \"" + format.source() + "\": argument " + (k + 1) + " is " + t.description()
+                            + " but its verb needs " + needs;
+                }
+            }
+            return TemplateType.STRING;
+        }
+
+        Object apply(Call c, Scope scope) {
+            List<Expr> args = c.args;
+            switch (this) {
+                case AND:
+                case OR: {
+                    Object last = null;
+                    for (Expr a : args) {
+                        last = a.eval(scope);
+                        boolean t = truth(last, a.type());
+                        if (this == AND ? !t : t) {
+                            return c.type == TemplateType.BOOL ? (Object) t : last;
+                        }
+                    }
+                    return c.type == TemplateType.BOOL ? (Object) truth(last, args.get(args.size() - 1).type()) : last;
+                }
+                default:
+                    break;
+            }
+            List<Object> v = new ArrayList<>(args.size());
+            for (Expr a : args) {
+                v.add(a.eval(scope));
+            }
+            switch (this) {
+                case LEN: {
+                    Object a = v.get(0);
+                    if (a instanceof String) {
+                        return (long) ((String) a).getBytes(StandardCharsets.UTF_8).length;
+                    }
+                    return (long) (a instanceof Map ? ((Map<?, ?>) a).size() : ((List<?>) a).size());
+                }
+                case INDEX: {
+                    Object r = ((Map<?, ?>) v.get(0)).get(v.get(1));
+                    return r == null ? "" : r;
+                }
+                case EQ:
+                    for (int i = 1; i < v.size(); i++) {
+                        if (v.get(0).equals(v.get(i))) {
+                            return true;
+                        }
+                    }
+                    return false;
+                case NE:
+                    return !v.get(0).equals(v.get(1));
+                case LT:
+                case LE:
+                case GT:
+                case GE: {
+                    int cmp = compare(v.get(0), v.get(1));
+                    if (cmp == Integer.MIN_VALUE) {
+                        return false;
+                    }
+                    return this == LT ? cmp < 0 : this == LE ? cmp <= 0 : this == GT ? cmp > 0 : cmp >= 0;
+                }
+                case NOT:
+                    return !truth(v.get(0), args.get(0).type());
+                case PRINTF: {
+                    List<Object> values = new ArrayList<>();
+                    List<GoFormat.ArgType> verbs = c.format.argTypes();
+                    for (int i = 1; i < v.size(); i++) {
+                        Object a = v.get(i);
+                        TemplateType t = args.get(i).type();
+                        boolean raw = a instanceof String || a instanceof Long || a instanceof Double;
+                        values.add(verbs.get(i - 1) == GoFormat.ArgType.ANY && !raw ? format(a, t) : a);
+                    }
+                    return c.format.apply(values);
+                }
+                case TO_UPPER:
+                    return ((String) v.get(0)).toUpperCase(Locale.ROOT);
+                case TO_LOWER:
+                    return ((String) v.get(0)).toLowerCase(Locale.ROOT);
+                case TITLE:
+                    return title((String) v.get(0));
+                default:
+                    return String.join(" ", ((Map<?, ?>) v.get(0)).values().stream().map(String::valueOf)
+                            .toArray(String[]::new));
+            }
+        }
+
+        /** Go's ordering of two values of one type; {@link Integer#MIN_VALUE} when a float is NaN. */
+        private static int compare(Object a, Object b) {
+            if (a instanceof Long) {
+                return Long.compare((Long) a, (Long) b);
+            }
+            if (a instanceof Double) {
+                double x = (Double) a;
+                double y = (Double) b;
+                return Double.isNaN(x) || Double.isNaN(y) ? Integer.MIN_VALUE : x < y ? -1 : x > y ? 1 : 0;
+            }
+            return compareUtf8((String) a, (String) b);
+        }
+
+        /** Go compares strings byte by byte in UTF-8, that is by code point. */
+        private static int compareUtf8(String a, String b) {
+            int i = 0;
+            int j = 0;
+            while (i < a.length() && j < b.length()) {
+                int x = a.codePointAt(i);
+                int y = b.codePointAt(j);
+                if (x != y) {
+                    return Integer.compare(x, y);
+                }
+                i += Character.charCount(x);
+                j += Character.charCount(y);
+            }
+            return Integer.compare(a.length() - i, b.length() - j);
+        }
+
+        private static String title(String s) {
+            StringBuilder sb = new StringBuilder(s.length());
+            boolean start = true;
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                sb.append(start ? Character.toTitleCase(c) : c);
+                start = !Character.isLetterOrDigit(c);
+            }
+            return sb.toString();
+        }
+    }
+
+    // ---------------------------------------------------------------- lexing
+
+    private enum TokenKind { IDENT, FIELD, DOT, VAR, STRING, NUMBER, PIPE, LPAREN, RPAREN }
+
+    private record Token(TokenKind kind, String text, int pos) {
+    }
+
+    /** Literal text ({@code tokens} null) or one action's tokens; {@code pos} is where it starts. */
+    private record Item(String text, List<Token> tokens, int pos) {
+    }
+
+    private static final class Lexer {
+        private final String src;
+        private final List<Item> items = new ArrayList<>();
+        private final StringBuilder text = new StringBuilder();
+        private int textPos;
+
+        Lexer(String src) {
+            this.src = src;
+        }
+
+        List<Item> items() {
+            int i = 0;
+            boolean trimNext = false;
+            while (i <= src.length()) {
+                int open = src.indexOf("{{", i);
+                int end = open < 0 ? src.length() : open;
+                int from = i;
+                if (trimNext) {
+                    while (from < end && Character.isWhitespace(src.charAt(from))) {
+                        from++;
+                    }
+                }
+                if (text.length() == 0) {
+                    textPos = from;
+                }
+                text.append(src, from, end);
+                if (open < 0) {
+                    break;
+                }
+                int j = open + 2;
+                if (j + 1 < src.length() && src.charAt(j) == '-' && Character.isWhitespace(src.charAt(j + 1))) {
+                    int n = text.length();
+                    while (n > 0 && Character.isWhitespace(text.charAt(n - 1))) {
+                        n--;
+                    }
+                    text.setLength(n);
+                    j++;
+                }
+                flushText();
+                List<Token> tokens = new ArrayList<>();
+                int[] close = new int[2]; // index after '}}', trim flag
+                lexAction(open, j, tokens, close);
+                if (!tokens.isEmpty()) {
+                    items.add(new Item(null, tokens, open));
+                } else if (!isComment(open, close[0])) {
+                    throw error(src, open, "empty action {{ }}");
+                }
+                i = close[0];
+                trimNext = close[1] == 1;
+            }
+            flushText();
+            return items;
+        }
+
+        private boolean isComment(int open, int after) {
+            return src.substring(open, after).contains("/*");
+        }
+
+        private void flushText() {
+            if (text.length() > 0) {
+                items.add(new Item(text.toString(), null, textPos));
+                text.setLength(0);
+            }
+        }
+
+        private void lexAction(int open, int start, List<Token> tokens, int[] close) {
+            int k = start;
+            while (true) {
+                while (k < src.length() && Character.isWhitespace(src.charAt(k))) {
+                    k++;
+                }
+                if (k >= src.length()) {
+                    throw error(src, open, "unclosed action: '{{' without '}}'");
+                }
+                char c = src.charAt(k);
+                if (src.startsWith("-}}", k) && k > start && Character.isWhitespace(src.charAt(k - 1))) {
+                    close[0] = k + 3;
+                    close[1] = 1;
+                    return;
+                }
+                if (src.startsWith("}}", k)) {
+                    close[0] = k + 2;
+                    close[1] = 0;
+                    return;
+                }
+                if (src.startsWith("/*", k)) {
+                    if (!tokens.isEmpty()) {
+                        throw error(src, k, "a comment must be the whole action");
+                    }
+                    int endComment = src.indexOf("*/", k + 2);
+                    if (endComment < 0) {
+                        throw error(src, k, "unclosed comment");
+                    }
+                    k = endComment + 2;
+                    int m = k;
+                    while (m < src.length() && Character.isWhitespace(src.charAt(m))) {
+                        m++;
+                    }
+                    if (!(src.startsWith("}}", m) || (src.startsWith("-}}", m) && m > k))) {
+                        throw error(src, k, "a comment must be followed by '}}'");
+                    }
+                    continue;
+                }
+                if (c == '|') {
+                    tokens.add(new Token(TokenKind.PIPE, "|", k++));
+                } else if (c == '(') {
+                    tokens.add(new Token(TokenKind.LPAREN, "(", k++));
+                } else if (c == ')') {
+                    tokens.add(new Token(TokenKind.RPAREN, ")", k++));
+                } else if (c == '"') {
+                    k = lexString(k, tokens);
+                } else if (c == '`') {
+                    int e = src.indexOf('`', k + 1);
+                    if (e < 0) {
+                        throw error(src, k, "unterminated raw string");
+                    }
+                    tokens.add(new Token(TokenKind.STRING, src.substring(k + 1, e), k));
+                    k = e + 1;
+                } else if (c == '.' || c == '$') {
+                    int e = k + 1;
+                    if (c == '.' && (e >= src.length() || !isIdentStart(src.charAt(e)))) {
+                        tokens.add(new Token(TokenKind.DOT, ".", k));
+                        k = e;
+                        continue;
+                    }
+                    int p = c == '.' ? k : k + 1;
+                    if (c == '$') {
+                        while (p < src.length() && isIdentPart(src.charAt(p))) {
+                            p++;
+                        }
+                    }
+                    while (p < src.length() && src.charAt(p) == '.' && p + 1 < src.length()
+                            && isIdentStart(src.charAt(p + 1))) {
+                        p += 2;
+                        while (p < src.length() && isIdentPart(src.charAt(p))) {
+                            p++;
+                        }
+                    }
+                    if (p < src.length() && src.charAt(p) == '.') {
+                        throw error(src, p, "a field name must follow '.'");
+                    }
+                    tokens.add(new Token(c == '.' ? TokenKind.FIELD : TokenKind.VAR, src.substring(k, p), k));
+                    k = p;
+                } else if (Character.isDigit(c) || (c == '-' && k + 1 < src.length() && Character.isDigit(src.charAt(k + 1)))) {
+                    int e = digits(k + 1);
+                    if (e < src.length() && src.charAt(e) == '.') {
+                        e = digits(e + 1);
+                    }
+                    if (e < src.length() && (src.charAt(e) == 'e' || src.charAt(e) == 'E')) {
+                        int x = e + 1;
+                        if (x < src.length() && (src.charAt(x) == '+' || src.charAt(x) == '-')) {
+                            x++;
+                        }
+                        if (x < src.length() && Character.isDigit(src.charAt(x))) {
+                            e = digits(x);
+                        }
+                    }
+                    if (e < src.length() && (isIdentPart(src.charAt(e)) || src.charAt(e) == '.')) {
+                        throw error(src, k, "malformed number (integers: 3, floats: 0.5, 1e3)");
+                    }
+                    tokens.add(new Token(TokenKind.NUMBER, src.substring(k, e), k));
+                    k = e;
+                } else if (isIdentStart(c)) {
+                    int e = k + 1;
+                    while (e < src.length() && isIdentPart(src.charAt(e))) {
+                        e++;
+                    }
+                    tokens.add(new Token(TokenKind.IDENT, src.substring(k, e), k));
+                    k = e;
+                } else if (c == ':' || c == '=') {
+                    Token last = tokens.isEmpty() ? null : tokens.get(tokens.size() - 1);
+                    throw error(src, last != null && last.kind == TokenKind.VAR ? last.pos : k,
+                            "variables are not supported (no ':=' or '=')");
+                } else {
+                    throw error(src, k, "unexpected '" + c + "' in an action");
+                }
+            }
+        }
+
+        private int digits(int from) {
+            int e = from;
+            while (e < src.length() && Character.isDigit(src.charAt(e))) {
+                e++;
+            }
+            return e;
+        }
+
+        private int lexString(int k, List<Token> tokens) {
+            StringBuilder sb = new StringBuilder();
+            int j = k + 1;
+            while (j < src.length()) {
+                char d = src.charAt(j);
+                if (d == '"') {
+                    tokens.add(new Token(TokenKind.STRING, sb.toString(), k));
+                    return j + 1;
+                }
+                if (d == '\n') {
+                    break;
+                }
+                if (d == '\\' && j + 1 < src.length()) {
+                    char e = src.charAt(j + 1);
+                    int decoded = StringEscapes.decode(e);
+                    if (decoded < 0) {
+                        throw error(src, j, "unsupported escape '\\" + e + "' in a string");
+                    }
+                    sb.append((char) decoded);
+                    j += 2;
+                    continue;
+                }
+                sb.append(d);
+                j++;
+            }
+            throw error(src, k, "unterminated string");
+        }
+    }
+
+    private static boolean isIdentStart(char c) {
+        return Character.isLetter(c) || c == '_';
+    }
+
+    private static boolean isIdentPart(char c) {
+        return Character.isLetterOrDigit(c) || c == '_';
+    }
+
+    static TemplateSyntaxException error(String src, int pos, String why) {
+        int line = 1;
+        int col = 1;
+        for (int i = 0; i < pos && i < src.length(); i++) {
+            if (src.charAt(i) == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        return new TemplateSyntaxException(line, col, why);
+    }
+
+    // ---------------------------------------------------------------- parsing
+
+    private static final class Parser {
+        private final String src;
+        private final List<Item> items;
+        private final TemplateType root;
+        private int next;
+        /** The {@code else}/{@code end} item that ended the last {@link #parseList}, null at the end. */
+        Item terminator;
+
+        Parser(String src, List<Item> items, TemplateType root) {
+            this.src = src;
+            this.items = items;
+            this.root = root;
+        }
+
+        TemplateSyntaxException error(int pos, String why) {
+            return GoTemplate.error(src, pos, why);
+        }
+
+        List<Node> parseList(TemplateType dot) {
+            List<Node> out = new ArrayList<>();
+            while (next < items.size()) {
+                Item item = items.get(next++);
+                if (item.tokens == null) {
+                    out.add(new Text(item.text));
+                    continue;
+                }
+                Token head = item.tokens.get(0);
+                String keyword = head.kind == TokenKind.IDENT ? head.text : "";
+                switch (keyword) {
+                    case "else":
+                    case "end":
+                        terminator = item;
+                        return out;
+                    case "if":
+                        out.add(parseIf(item, dot));
+                        break;
+                    case "range":
+                        out.add(parseRange(item, dot));
+                        break;
+                    case "with":
+                    case "define":
+                    case "template":
+                    case "block":
+                    case "break":
+                    case "continue":
+                        throw error(head.pos, "{{ " + keyword + " }} is not supported (supported: if, else, range, end)");
+                    default:
+                        Expr e = new ActionParser(this, item.tokens, 0, dot).whole();
+                        if (!e.type().printable()) {
+                            throw error(head.pos, "cannot print " + e.type().description() + ": " + e.type().printHint());
+                        }
+                        out.add(new Print(e));
+                }
+            }
+            terminator = null;
+            return out;
+        }
+
+        private Node parseIf(Item item, TemplateType dot) {
+            List<Expr> conditions = new ArrayList<>();
+            List<List<Node>> bodies = new ArrayList<>();
+            Item current = item;
+            int condStart = 1;
+            while (true) {
+                if (current.tokens.size() <= condStart) {
+                    throw error(current.tokens.get(condStart - 1).pos, "{{ if }} needs a condition");
+                }
+                conditions.add(new ActionParser(this, current.tokens, condStart, dot).whole());
+                bodies.add(parseList(dot));
+                Item t = terminator;
+                if (t == null) {
+                    throw error(item.pos, "{{ if }} without {{ end }}");
+                }
+                List<Token> ts = t.tokens;
+                if (ts.get(0).text.equals("end")) {
+                    requireAlone(t);
+                    return new If(conditions, bodies, List.of());
+                }
+                if (ts.size() > 1 && ts.get(1).kind == TokenKind.IDENT && ts.get(1).text.equals("if")) {
+                    current = t;
+                    condStart = 2;
+                    continue;
+                }
+                requireAlone(t);
+                List<Node> otherwise = parseList(dot);
+                if (terminator == null || !terminator.tokens.get(0).text.equals("end")) {
+                    throw error(terminator == null ? item.pos : terminator.pos, terminator == null
+                            ? "{{ if }} without {{ end }}" : "a second {{ else }} in one {{ if }}");
+                }
+                requireAlone(terminator);
+                return new If(conditions, bodies, otherwise);
+            }
+        }
+
+        private Node parseRange(Item item, TemplateType dot) {
+            if (item.tokens.size() < 2) {
+                throw error(item.tokens.get(0).pos, "{{ range }} needs a list: {{ range .Alerts }}");
+            }
+            Expr list = new ActionParser(this, item.tokens, 1, dot).whole();
+            if (list.type().kind() != Kind.LIST) {
+                throw error(item.tokens.get(1).pos, "range over " + list.type().description()
+                        + " (only over a list, such as .Alerts)");
+            }
+            List<Node> body = parseList(list.type().element());
+            Item t = terminator;
+            if (t == null) {
+                throw error(item.pos, "{{ range }} without {{ end }}");
+            }
+            requireAlone(t);
+            if (t.tokens.get(0).text.equals("end")) {
+                return new Range(list, body, List.of());
+            }
+            List<Node> otherwise = parseList(dot);
+            if (terminator == null || !terminator.tokens.get(0).text.equals("end")) {
+                throw error(terminator == null ? item.pos : terminator.pos, terminator == null
+                        ? "{{ range }} without {{ end }}" : "a second {{ else }} in one {{ range }}");
+            }
+            requireAlone(terminator);
+            return new Range(list, body, otherwise);
+        }
+
+        private void requireAlone(Item t) {
+            if (t.tokens.size() > 1) {
+                throw error(t.tokens.get(1).pos, "unexpected '" + t.tokens.get(1).text + "' after {{ "
+                        + t.tokens.get(0).text + " }}");
+            }
+        }
+    }
+
+    /** Parses one action's pipeline from a token index, with static types. */
+    private static final class ActionParser {
+        private final Parser parser;
+        private final List<Token> ts;
+        private int p;
+        private final TemplateType dot;
+
+        ActionParser(Parser parser, List<Token> ts, int from, TemplateType dot) {
+            this.parser = parser;
+            this.ts = ts;
+            this.p = from;
+            this.dot = dot;
+        }
+
+        Expr whole() {
+            Expr e = pipeline();
+            if (p < ts.size()) {
+                throw parser.error(ts.get(p).pos, "unexpected '" + ts.get(p).text + "'");
+            }
+            return e;
+        }
+
+        private Token peek() {
+            return p < ts.size() ? ts.get(p) : null;
+        }
+
+        private int endPos() {
+            Token last = ts.get(ts.size() - 1);
+            return last.pos + Math.max(1, last.text.length());
+        }
+
+        private Expr pipeline() {
+            Expr e = command(null);
+            while (peek() != null && peek().kind == TokenKind.PIPE) {
+                p++;
+                e = command(e);
+            }
+            return e;
+        }
+
+        private Expr command(Expr piped) {
+            Token t = peek();
+            if (t == null || t.kind == TokenKind.PIPE || t.kind == TokenKind.RPAREN) {
+                throw parser.error(t == null ? endPos() : t.pos, piped == null ? "missing value" : "'|' without a function after it");
+            }
+            if (t.kind == TokenKind.IDENT && !t.text.equals("true") && !t.text.equals("false")) {
+                p++;
+                Func f = Func.byName(t.text);
+                if (f == null) {
+                    throw parser.error(t.pos, keywordOrFunction(t.text));
+                }
+                List<Expr> args = new ArrayList<>();
+                while (peek() != null && peek().kind != TokenKind.PIPE && peek().kind != TokenKind.RPAREN) {
+                    args.add(operand());
+                }
+                if (piped != null) {
+                    args.add(piped);
+                }
+                GoFormat format = null;
+                if (f == Func.PRINTF && !args.isEmpty() && args.get(0) instanceof Literal
+                        && ((Literal) args.get(0)).value() instanceof String) {
+                    try {
+                        format = GoFormat.parse((String) ((Literal) args.get(0)).value());
+                    } catch (IllegalArgumentException e) {
+                        throw parser.error(t.pos, e.getMessage());
+                    }
+                }
+                Object r = f.check(args, format);
+                if (r instanceof String) {
+                    throw parser.error(t.pos, (String) r);
+                }
+                return new Call(f, List.copyOf(args), (TemplateType) r, format);
+            }
+            Expr o = operand();
+            if (piped != null) {
+                throw parser.error(t.pos, "after '|' a function is expected, was '" + t.text + "'");
+            }
+            Token after = peek();
+            if (after != null && after.kind != TokenKind.PIPE && after.kind != TokenKind.RPAREN) {
+                throw parser.error(after.pos, "unexpected '" + after.text + "' after a value (a function comes first: eq .Status \"firing\")");
+            }
+            return o;
+        }
+
+        private String keywordOrFunction(String name) {
+            if (Set.of("if", "else", "end", "range").contains(name)) {
+                return "'" + name + "' must start its own action: {{ " + name + " ... }}";
+            }
+            return "unknown function '" + name + "' (functions: " + Func.names() + ")";
+        }
+
+        private Expr operand() {
+            Token t = ts.get(p++);
+            switch (t.kind) {
+                case STRING:
+                    return new Literal(t.text, TemplateType.STRING);
+                case NUMBER:
+                    try {
+                        boolean isFloat = t.text.indexOf('.') >= 0 || t.text.indexOf('e') >= 0 || t.text.indexOf('E') >= 0;
+                        return isFloat ? new Literal(Double.parseDouble(t.text), TemplateType.FLOAT)
+                                : new Literal(Long.parseLong(t.text), TemplateType.INT);
+                    } catch (NumberFormatException e) {
+                        throw parser.error(t.pos, "number out of range");
+                    }
+                case DOT:
+                    return new Field(Scope::dot, List.of(), dot);
+                case FIELD:
+                    return field(Scope::dot, t.text.substring(1), dot, t.pos + 1);
+                case VAR:
+                    return variable(t);
+                case IDENT:
+                    if (t.text.equals("true") || t.text.equals("false")) {
+                        return new Literal(Boolean.valueOf(t.text), TemplateType.BOOL);
+                    }
+                    if (Func.byName(t.text) != null) {
+                        throw parser.error(t.pos, "a function used as an argument needs parentheses: (" + t.text + " ...)");
+                    }
+                    throw parser.error(t.pos, keywordOrFunction(t.text));
+                case LPAREN: {
+                    Expr e = pipeline();
+                    Token close = peek();
+                    if (close == null || close.kind != TokenKind.RPAREN) {
+                        throw parser.error(t.pos, "unclosed '('");
+                    }
+                    p++;
+                    return e;
+                }
+                default:
+                    throw parser.error(t.pos, "unexpected '" + t.text + "'");
+            }
+        }
+
+        private Expr variable(Token t) {
+            TemplateType root = parser.root;
+            if (t.text.equals("$")) {
+                return new Field(Scope::root, List.of(), root);
+            }
+            if (t.text.startsWith("$.")) {
+                return field(Scope::root, t.text.substring(2), root, t.pos + 2);
+            }
+            int dotAt = t.text.indexOf('.');
+            String name = t.text.substring(1, dotAt < 0 ? t.text.length() : dotAt);
+            TemplateType.Field v = root.variableNamed(name);
+            if (v == null) {
+                throw parser.error(t.pos, root.hasVariables()
+                        ? "unknown variable '$" + name + "' (variables: " + String.join(", ", root.variableNames()) + ")"
+                        : "variables are not supported (only $ and $.Field)");
+            }
+            Function<Object, Object> get = v.get();
+            Function<Scope, Object> start = s -> get.apply(s.root());
+            return dotAt < 0 ? new Field(start, List.of(), v.type())
+                    : field(start, t.text.substring(dotAt + 1), v.type(), t.pos + dotAt + 1);
+        }
+
+        /** The chain {@code A.B.C} read from {@code start} of type {@code type}; {@code pos}: where A is. */
+        private Expr field(Function<Scope, Object> start, String chain, TemplateType type, int pos) {
+            List<Function<Object, Object>> reads = new ArrayList<>();
+            TemplateType t = type;
+            int at = pos;
+            for (String name : chain.split("\\.")) {
+                Object f = t.fieldOrProblem(name);
+                if (f instanceof String) {
+                    throw parser.error(at - 1, (String) f);
+                }
+                reads.add(((TemplateType.Field) f).get());
+                t = ((TemplateType.Field) f).type();
+                at += name.length() + 1;
+            }
+            return new Field(start, List.copyOf(reads), t);
+        }
+    }
+}
