@@ -412,13 +412,13 @@ public final class GoTemplate {
                 };
                 if (!fits) {
                     String needs = switch (v) {
-                        case FLOAT -> "a float (%f %e %g; %d for integers)";
-                        case INT -> "an integer (%d; %f for floats)";
-                        case STRING -> "a string (%s; %v for other values)";
-                        case ANY -> "a value that prints";
+                        case FLOAT -> "its verb needs a float (%f %e %g; %d for integers)";
+                        case INT -> "%d needs an integer (%.0f writes a float without decimals)";
+                        case STRING -> "its verb needs a string (%s; %v for other values)";
+                        case ANY -> "its verb needs a value that prints";
                     };
                     return "printf \"" + format.source() + "\": argument " + (k + 1) + " is " + t.description()
-                            + " but its verb needs " + needs;
+                            + " but " + needs;
                 }
             }
             return TemplateType.STRING;

@@ -81,7 +81,7 @@ class AnnotationTemplateTest {
     @CsvSource(delimiterString = " => ", quoteCharacter = '~', value = {
         "accuracy {{ $labels.model } => unexpected '}' in an action at column 27",
         "{{ humanize $value }} => unknown function 'humanize' (functions: and, eq, ge, gt, index, le, len, lt, ne, not, or, printf, title, toLower, toUpper, values) at column 4",
-        "{{ $value | printf \"%d\" }} => printf \"%d\": argument 1 is a float but its verb needs an integer (%d; %f for floats) at column 13",
+        "{{ $value | printf \"%d\" }} => printf \"%d\": argument 1 is a float but %d needs an integer (%.0f writes a float without decimals) at column 13",
         "{{ $foo }} => unknown variable '$foo' (variables: $, $labels, $value) at column 4",
         "{{ $labels.my-label }} => unexpected '-' in an action at column 14",
         "{{ printf \"%.2f\" $labels.model }} => argument 1 is a string but its verb needs a float (%f %e %g; %d for integers)",
