@@ -1,13 +1,13 @@
 package dev.modelwatch.server.alert.template;
 
+import dev.modelwatch.server.alert.template.TemplateLexer.Item;
+import dev.modelwatch.server.alert.template.TemplateLexer.Token;
+import dev.modelwatch.server.alert.template.TemplateLexer.TokenKind;
 import dev.modelwatch.server.alert.template.TemplateType.Kind;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -76,12 +76,12 @@ public final class GoTemplate {
         if (source == null) {
             throw new IllegalArgumentException("source must not be null");
         }
-        List<Item> items = new Lexer(source).items();
+        List<Item> items = new TemplateLexer.Lexer(source).items();
         Parser p = new Parser(source, items, root);
         List<Node> nodes = p.parseList(root);
         if (p.terminator != null) {
             Item t = p.terminator;
-            throw p.error(t.pos, "unexpected {{ " + t.tokens.get(0).text + " }} without {{ if }} or {{ range }}");
+            throw p.error(t.pos(), "unexpected {{ " + t.tokens().get(0).text() + " }} without {{ if }} or {{ range }}");
         }
         return new GoTemplate(source, List.copyOf(nodes));
     }
@@ -129,7 +129,7 @@ public final class GoTemplate {
     // ---------------------------------------------------------------- evaluation
 
     /** The dot, the root and the escaping of one rendering. */
-    private record Scope(Object dot, Object root, UnaryOperator<String> escaping) {
+    record Scope(Object dot, Object root, UnaryOperator<String> escaping) {
         Scope withDot(Object d) {
             return new Scope(d, root, escaping);
         }
@@ -187,7 +187,7 @@ public final class GoTemplate {
         }
     }
 
-    private interface Expr {
+    interface Expr {
         TemplateType type();
 
         Object eval(Scope scope);
@@ -213,14 +213,14 @@ public final class GoTemplate {
         }
     }
 
-    private record Call(Func func, List<Expr> args, TemplateType type, GoFormat format) implements Expr {
+    record Call(TemplateFunction func, List<Expr> args, TemplateType type, GoFormat format) implements Expr {
         @Override
         public Object eval(Scope scope) {
             return func.apply(this, scope);
         }
     }
 
-    private static boolean truth(Object v, TemplateType t) {
+    static boolean truth(Object v, TemplateType t) {
         switch (t.kind()) {
             case BOOL:
                 return (Boolean) v;
@@ -275,523 +275,6 @@ public final class GoTemplate {
         sb.append('"');
     }
 
-    /** The functions, with their static type rules. */
-    private enum Func {
-        LEN("len"), INDEX("index"), EQ("eq"), NE("ne"), LT("lt"), LE("le"), GT("gt"), GE("ge"), NOT("not"),
-        AND("and"), OR("or"), PRINTF("printf"), TO_UPPER("toUpper"), TO_LOWER("toLower"), TITLE("title"),
-        VALUES("values");
-
-        final String name;
-
-        Func(String name) {
-            this.name = name;
-        }
-
-        static Func byName(String name) {
-            for (Func f : values()) {
-                if (f.name.equals(name)) {
-                    return f;
-                }
-            }
-            return null;
-        }
-
-        static String names() {
-            Set<String> s = new TreeSet<>();
-            for (Func f : values()) {
-                s.add(f.name);
-            }
-            return String.join(", ", s);
-        }
-
-        /** The result type for arguments {@code args}, or the reason they do not fit. */
-        Object check(List<Expr> args, GoFormat format) {
-            int n = args.size();
-            List<TemplateType> types = new ArrayList<>();
-            for (Expr a : args) {
-                types.add(a.type());
-            }
-            switch (this) {
-                case LEN: {
-                    if (n != 1) {
-                        return "len takes 1 argument, was given " + n;
-                    }
-                    Kind k = types.get(0).kind();
-                    if (k != Kind.LIST && k != Kind.LABELS && k != Kind.STRING) {
-                        return "len of " + types.get(0).description() + " (expected a list, a label map or a string)";
-                    }
-                    return TemplateType.INT;
-                }
-                case INDEX: {
-                    if (n != 2) {
-                        return "index takes 2 arguments here (a label map and a name), was given " + n;
-                    }
-                    Kind k = types.get(0).kind();
-                    if (k == Kind.LABELS && types.get(1) == TemplateType.STRING) {
-                        return TemplateType.STRING;
-                    }
-                    return "index of " + types.get(0).description() + " by " + types.get(1).description()
-                            + " (only a label map by a string: index .Labels \"my-label\")";
-                }
-                case EQ:
-                case NE:
-                    if (this == NE ? n != 2 : n < 2) {
-                        return name + (this == NE ? " takes 2 arguments" : " takes at least 2 arguments")
-                                + ", was given " + n;
-                    }
-                    for (TemplateType t : types) {
-                        if (t != types.get(0)) {
-                            return name + " compares " + types.get(0).description() + " with " + t.description();
-                        }
-                    }
-                    if (!Set.of(Kind.STRING, Kind.INT, Kind.FLOAT, Kind.BOOL).contains(types.get(0).kind())) {
-                        return name + " cannot compare " + types.get(0).description();
-                    }
-                    return TemplateType.BOOL;
-                case LT:
-                case LE:
-                case GT:
-                case GE:
-                    if (n != 2) {
-                        return name + " takes 2 arguments, was given " + n;
-                    }
-                    if (types.get(0) != types.get(1)
-                            || !Set.of(Kind.STRING, Kind.INT, Kind.FLOAT).contains(types.get(0).kind())) {
-                        return name + " needs two numbers or two strings, was given " + types.get(0).description()
-                                + " and " + types.get(1).description()
-                                + (types.get(0).kind() == Kind.FLOAT || types.get(1).kind() == Kind.FLOAT
-                                        ? " (write a float literal as 1.0)" : "");
-                    }
-                    return TemplateType.BOOL;
-                case NOT:
-                    return n == 1 ? TemplateType.BOOL : "not takes 1 argument, was given " + n;
-                case AND:
-                case OR:
-                    if (n < 2) {
-                        return name + " takes at least 2 arguments, was given " + n;
-                    }
-                    for (TemplateType t : types) {
-                        if (t != types.get(0)) {
-                            return TemplateType.BOOL;
-                        }
-                    }
-                    return types.get(0);
-                case PRINTF:
-                    return checkPrintf(args, types, format);
-                case VALUES:
-                    if (n != 1 || types.get(0) != TemplateType.LABELS) {
-                        return "values takes 1 label map" + (n == 1 ? ", was given " + types.get(0).description() : "");
-                    }
-                    return TemplateType.STRING;
-                default:
-                    if (n != 1 || types.get(0) != TemplateType.STRING) {
-                        return name + " takes 1 string" + (n == 1 ? ", was given " + types.get(0).description()
-                                : ", was given " + n + " arguments");
-                    }
-                    return TemplateType.STRING;
-            }
-        }
-
-        private static Object checkPrintf(List<Expr> args, List<TemplateType> types, GoFormat format) {
-            if (format == null) {
-                return "printf needs a format string first: printf \"%.3f\" $value";
-            }
-            List<GoFormat.ArgType> verbs = format.argTypes();
-            int given = args.size() - 1;
-            if (verbs.size() != given) {
-                return "printf \"" + format.source() + "\" takes " + verbs.size() + " argument(s), was given " + given;
-            }
-            for (int k = 0; k < verbs.size(); k++) {
-                TemplateType t = types.get(k + 1);
-                GoFormat.ArgType v = verbs.get(k);
-                boolean fits = switch (v) {
-                    case FLOAT -> t.kind() == Kind.FLOAT;
-                    case INT -> t.kind() == Kind.INT;
-                    case STRING -> t.kind() == Kind.STRING;
-                    case ANY -> t.printable();
-                };
-                if (!fits) {
-                    String needs = switch (v) {
-                        case FLOAT -> "its verb needs a float (%f %e %g; %d for integers)";
-                        case INT -> "%d needs an integer (%.0f writes a float without decimals)";
-                        case STRING -> "its verb needs a string (%s; %v for other values)";
-                        case ANY -> "its verb needs a value that prints";
-                    };
-                    return "printf \"" + format.source() + "\": argument " + (k + 1) + " is " + t.description()
-                            + " but " + needs;
-                }
-            }
-            return TemplateType.STRING;
-        }
-
-        Object apply(Call c, Scope scope) {
-            List<Expr> args = c.args;
-            switch (this) {
-                case AND:
-                case OR: {
-                    Object last = null;
-                    for (Expr a : args) {
-                        last = a.eval(scope);
-                        boolean t = truth(last, a.type());
-                        if (this == AND ? !t : t) {
-                            return c.type == TemplateType.BOOL ? (Object) t : last;
-                        }
-                    }
-                    return c.type == TemplateType.BOOL ? (Object) truth(last, args.get(args.size() - 1).type()) : last;
-                }
-                default:
-                    break;
-            }
-            List<Object> v = new ArrayList<>(args.size());
-            for (Expr a : args) {
-                v.add(a.eval(scope));
-            }
-            switch (this) {
-                case LEN: {
-                    Object a = v.get(0);
-                    if (a instanceof String) {
-                        return (long) ((String) a).getBytes(StandardCharsets.UTF_8).length;
-                    }
-                    return (long) (a instanceof Map ? ((Map<?, ?>) a).size() : ((List<?>) a).size());
-                }
-                case INDEX: {
-                    Object r = ((Map<?, ?>) v.get(0)).get(v.get(1));
-                    return r == null ? "" : r;
-                }
-                case EQ:
-                    for (int i = 1; i < v.size(); i++) {
-                        if (v.get(0).equals(v.get(i))) {
-                            return true;
-                        }
-                    }
-                    return false;
-                case NE:
-                    return !v.get(0).equals(v.get(1));
-                case LT:
-                case LE:
-                case GT:
-                case GE: {
-                    int cmp = compare(v.get(0), v.get(1));
-                    if (cmp == Integer.MIN_VALUE) {
-                        return false;
-                    }
-                    return this == LT ? cmp < 0 : this == LE ? cmp <= 0 : this == GT ? cmp > 0 : cmp >= 0;
-                }
-                case NOT:
-                    return !truth(v.get(0), args.get(0).type());
-                case PRINTF: {
-                    List<Object> values = new ArrayList<>();
-                    List<GoFormat.ArgType> verbs = c.format.argTypes();
-                    for (int i = 1; i < v.size(); i++) {
-                        Object a = v.get(i);
-                        TemplateType t = args.get(i).type();
-                        boolean raw = a instanceof String || a instanceof Long || a instanceof Double;
-                        values.add(verbs.get(i - 1) == GoFormat.ArgType.ANY && !raw ? format(a, t) : a);
-                    }
-                    return c.format.apply(values);
-                }
-                case TO_UPPER:
-                    return ((String) v.get(0)).toUpperCase(Locale.ROOT);
-                case TO_LOWER:
-                    return ((String) v.get(0)).toLowerCase(Locale.ROOT);
-                case TITLE:
-                    return title((String) v.get(0));
-                default:
-                    return String.join(" ", ((Map<?, ?>) v.get(0)).values().stream().map(String::valueOf)
-                            .toArray(String[]::new));
-            }
-        }
-
-        /** Go's ordering of two values of one type; {@link Integer#MIN_VALUE} when a float is NaN. */
-        private static int compare(Object a, Object b) {
-            if (a instanceof Long) {
-                return Long.compare((Long) a, (Long) b);
-            }
-            if (a instanceof Double) {
-                double x = (Double) a;
-                double y = (Double) b;
-                return Double.isNaN(x) || Double.isNaN(y) ? Integer.MIN_VALUE : x < y ? -1 : x > y ? 1 : 0;
-            }
-            return compareUtf8((String) a, (String) b);
-        }
-
-        /** Go compares strings byte by byte in UTF-8, that is by code point. */
-        private static int compareUtf8(String a, String b) {
-            int i = 0;
-            int j = 0;
-            while (i < a.length() && j < b.length()) {
-                int x = a.codePointAt(i);
-                int y = b.codePointAt(j);
-                if (x != y) {
-                    return Integer.compare(x, y);
-                }
-                i += Character.charCount(x);
-                j += Character.charCount(y);
-            }
-            return Integer.compare(a.length() - i, b.length() - j);
-        }
-
-        private static String title(String s) {
-            StringBuilder sb = new StringBuilder(s.length());
-            boolean start = true;
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                sb.append(start ? Character.toTitleCase(c) : c);
-                start = !Character.isLetterOrDigit(c);
-            }
-            return sb.toString();
-        }
-    }
-
-    // ---------------------------------------------------------------- lexing
-
-    private enum TokenKind { IDENT, FIELD, DOT, VAR, STRING, NUMBER, PIPE, LPAREN, RPAREN }
-
-    private record Token(TokenKind kind, String text, int pos) {
-    }
-
-    /** Literal text ({@code tokens} null) or one action's tokens; {@code pos} is where it starts. */
-    private record Item(String text, List<Token> tokens, int pos) {
-    }
-
-    private static final class Lexer {
-        private final String src;
-        private final List<Item> items = new ArrayList<>();
-        private final StringBuilder text = new StringBuilder();
-        private int textPos;
-
-        Lexer(String src) {
-            this.src = src;
-        }
-
-        List<Item> items() {
-            int i = 0;
-            boolean trimNext = false;
-            while (i <= src.length()) {
-                int open = src.indexOf("{{", i);
-                int end = open < 0 ? src.length() : open;
-                int from = i;
-                if (trimNext) {
-                    while (from < end && Character.isWhitespace(src.charAt(from))) {
-                        from++;
-                    }
-                }
-                if (text.length() == 0) {
-                    textPos = from;
-                }
-                text.append(src, from, end);
-                if (open < 0) {
-                    break;
-                }
-                int j = open + 2;
-                if (j + 1 < src.length() && src.charAt(j) == '-' && Character.isWhitespace(src.charAt(j + 1))) {
-                    int n = text.length();
-                    while (n > 0 && Character.isWhitespace(text.charAt(n - 1))) {
-                        n--;
-                    }
-                    text.setLength(n);
-                    j++;
-                }
-                flushText();
-                List<Token> tokens = new ArrayList<>();
-                int[] close = new int[2]; // index after '}}', trim flag
-                lexAction(open, j, tokens, close);
-                if (!tokens.isEmpty()) {
-                    items.add(new Item(null, tokens, open));
-                } else if (!isComment(open, close[0])) {
-                    throw error(src, open, "empty action {{ }}");
-                }
-                i = close[0];
-                trimNext = close[1] == 1;
-            }
-            flushText();
-            return items;
-        }
-
-        private boolean isComment(int open, int after) {
-            return src.substring(open, after).contains("/*");
-        }
-
-        private void flushText() {
-            if (text.length() > 0) {
-                items.add(new Item(text.toString(), null, textPos));
-                text.setLength(0);
-            }
-        }
-
-        private void lexAction(int open, int start, List<Token> tokens, int[] close) {
-            int k = start;
-            while (true) {
-                while (k < src.length() && Character.isWhitespace(src.charAt(k))) {
-                    k++;
-                }
-                if (k >= src.length()) {
-                    throw error(src, open, "unclosed action: '{{' without '}}'");
-                }
-                char c = src.charAt(k);
-                if (src.startsWith("-}}", k) && k > start && Character.isWhitespace(src.charAt(k - 1))) {
-                    close[0] = k + 3;
-                    close[1] = 1;
-                    return;
-                }
-                if (src.startsWith("}}", k)) {
-                    close[0] = k + 2;
-                    close[1] = 0;
-                    return;
-                }
-                if (src.startsWith("/*", k)) {
-                    if (!tokens.isEmpty()) {
-                        throw error(src, k, "a comment must be the whole action");
-                    }
-                    int endComment = src.indexOf("*/", k + 2);
-                    if (endComment < 0) {
-                        throw error(src, k, "unclosed comment");
-                    }
-                    k = endComment + 2;
-                    int m = k;
-                    while (m < src.length() && Character.isWhitespace(src.charAt(m))) {
-                        m++;
-                    }
-                    if (!(src.startsWith("}}", m) || (src.startsWith("-}}", m) && m > k))) {
-                        throw error(src, k, "a comment must be followed by '}}'");
-                    }
-                    continue;
-                }
-                if (c == '|') {
-                    tokens.add(new Token(TokenKind.PIPE, "|", k++));
-                } else if (c == '(') {
-                    tokens.add(new Token(TokenKind.LPAREN, "(", k++));
-                } else if (c == ')') {
-                    tokens.add(new Token(TokenKind.RPAREN, ")", k++));
-                } else if (c == '"') {
-                    k = lexString(k, tokens);
-                } else if (c == '`') {
-                    int e = src.indexOf('`', k + 1);
-                    if (e < 0) {
-                        throw error(src, k, "unterminated raw string");
-                    }
-                    tokens.add(new Token(TokenKind.STRING, src.substring(k + 1, e), k));
-                    k = e + 1;
-                } else if (c == '.' || c == '$') {
-                    int e = k + 1;
-                    if (c == '.' && (e >= src.length() || !isIdentStart(src.charAt(e)))) {
-                        tokens.add(new Token(TokenKind.DOT, ".", k));
-                        k = e;
-                        continue;
-                    }
-                    int p = c == '.' ? k : k + 1;
-                    if (c == '$') {
-                        while (p < src.length() && isIdentPart(src.charAt(p))) {
-                            p++;
-                        }
-                    }
-                    while (p < src.length() && src.charAt(p) == '.' && p + 1 < src.length()
-                            && isIdentStart(src.charAt(p + 1))) {
-                        p += 2;
-                        while (p < src.length() && isIdentPart(src.charAt(p))) {
-                            p++;
-                        }
-                    }
-                    if (p < src.length() && src.charAt(p) == '.') {
-                        throw error(src, p, "a field name must follow '.'");
-                    }
-                    tokens.add(new Token(c == '.' ? TokenKind.FIELD : TokenKind.VAR, src.substring(k, p), k));
-                    k = p;
-                } else if (Character.isDigit(c) || (c == '-' && k + 1 < src.length() && Character.isDigit(src.charAt(k + 1)))) {
-                    int e = digits(k + 1);
-                    if (e < src.length() && src.charAt(e) == '.') {
-                        e = digits(e + 1);
-                    }
-                    if (e < src.length() && (src.charAt(e) == 'e' || src.charAt(e) == 'E')) {
-                        int x = e + 1;
-                        if (x < src.length() && (src.charAt(x) == '+' || src.charAt(x) == '-')) {
-                            x++;
-                        }
-                        if (x < src.length() && Character.isDigit(src.charAt(x))) {
-                            e = digits(x);
-                        }
-                    }
-                    if (e < src.length() && (isIdentPart(src.charAt(e)) || src.charAt(e) == '.')) {
-                        throw error(src, k, "malformed number (integers: 3, floats: 0.5, 1e3)");
-                    }
-                    tokens.add(new Token(TokenKind.NUMBER, src.substring(k, e), k));
-                    k = e;
-                } else if (isIdentStart(c)) {
-                    int e = k + 1;
-                    while (e < src.length() && isIdentPart(src.charAt(e))) {
-                        e++;
-                    }
-                    tokens.add(new Token(TokenKind.IDENT, src.substring(k, e), k));
-                    k = e;
-                } else if (c == ':' || c == '=') {
-                    Token last = tokens.isEmpty() ? null : tokens.get(tokens.size() - 1);
-                    throw error(src, last != null && last.kind == TokenKind.VAR ? last.pos : k,
-                            "variables are not supported (no ':=' or '=')");
-                } else {
-                    throw error(src, k, "unexpected '" + c + "' in an action");
-                }
-            }
-        }
-
-        private int digits(int from) {
-            int e = from;
-            while (e < src.length() && Character.isDigit(src.charAt(e))) {
-                e++;
-            }
-            return e;
-        }
-
-        private int lexString(int k, List<Token> tokens) {
-            StringBuilder sb = new StringBuilder();
-            int j = k + 1;
-            while (j < src.length()) {
-                char d = src.charAt(j);
-                if (d == '"') {
-                    tokens.add(new Token(TokenKind.STRING, sb.toString(), k));
-                    return j + 1;
-                }
-                if (d == '\n') {
-                    break;
-                }
-                if (d == '\\' && j + 1 < src.length()) {
-                    char e = src.charAt(j + 1);
-                    int decoded = StringEscapes.decode(e);
-                    if (decoded < 0) {
-                        throw error(src, j, "unsupported escape '\\" + e + "' in a string");
-                    }
-                    sb.append((char) decoded);
-                    j += 2;
-                    continue;
-                }
-                sb.append(d);
-                j++;
-            }
-            throw error(src, k, "unterminated string");
-        }
-    }
-
-    private static boolean isIdentStart(char c) {
-        return Character.isLetter(c) || c == '_';
-    }
-
-    private static boolean isIdentPart(char c) {
-        return Character.isLetterOrDigit(c) || c == '_';
-    }
-
-    static TemplateSyntaxException error(String src, int pos, String why) {
-        int line = 1;
-        int col = 1;
-        for (int i = 0; i < pos && i < src.length(); i++) {
-            if (src.charAt(i) == '\n') {
-                line++;
-                col = 1;
-            } else {
-                col++;
-            }
-        }
-        return new TemplateSyntaxException(line, col, why);
-    }
-
     // ---------------------------------------------------------------- parsing
 
     private static final class Parser {
@@ -809,19 +292,19 @@ public final class GoTemplate {
         }
 
         TemplateSyntaxException error(int pos, String why) {
-            return GoTemplate.error(src, pos, why);
+            return TemplateLexer.error(src, pos, why);
         }
 
         List<Node> parseList(TemplateType dot) {
             List<Node> out = new ArrayList<>();
             while (next < items.size()) {
                 Item item = items.get(next++);
-                if (item.tokens == null) {
-                    out.add(new Text(item.text));
+                if (item.tokens() == null) {
+                    out.add(new Text(item.text()));
                     continue;
                 }
-                Token head = item.tokens.get(0);
-                String keyword = head.kind == TokenKind.IDENT ? head.text : "";
+                Token head = item.tokens().get(0);
+                String keyword = head.kind() == TokenKind.IDENT ? head.text() : "";
                 switch (keyword) {
                     case "else":
                     case "end":
@@ -839,11 +322,11 @@ public final class GoTemplate {
                     case "block":
                     case "break":
                     case "continue":
-                        throw error(head.pos, "{{ " + keyword + " }} is not supported (supported: if, else, range, end)");
+                        throw error(head.pos(), "{{ " + keyword + " }} is not supported (supported: if, else, range, end)");
                     default:
-                        Expr e = new ActionParser(this, item.tokens, 0, dot).whole();
+                        Expr e = new ActionParser(this, item.tokens(), 0, dot).whole();
                         if (!e.type().printable()) {
-                            throw error(head.pos, "cannot print " + e.type().description() + ": " + e.type().printHint());
+                            throw error(head.pos(), "cannot print " + e.type().description() + ": " + e.type().printHint());
                         }
                         out.add(new Print(e));
                 }
@@ -858,29 +341,29 @@ public final class GoTemplate {
             Item current = item;
             int condStart = 1;
             while (true) {
-                if (current.tokens.size() <= condStart) {
-                    throw error(current.tokens.get(condStart - 1).pos, "{{ if }} needs a condition");
+                if (current.tokens().size() <= condStart) {
+                    throw error(current.tokens().get(condStart - 1).pos(), "{{ if }} needs a condition");
                 }
-                conditions.add(new ActionParser(this, current.tokens, condStart, dot).whole());
+                conditions.add(new ActionParser(this, current.tokens(), condStart, dot).whole());
                 bodies.add(parseList(dot));
                 Item t = terminator;
                 if (t == null) {
-                    throw error(item.pos, "{{ if }} without {{ end }}");
+                    throw error(item.pos(), "{{ if }} without {{ end }}");
                 }
-                List<Token> ts = t.tokens;
-                if (ts.get(0).text.equals("end")) {
+                List<Token> ts = t.tokens();
+                if (ts.get(0).text().equals("end")) {
                     requireAlone(t);
                     return new If(conditions, bodies, List.of());
                 }
-                if (ts.size() > 1 && ts.get(1).kind == TokenKind.IDENT && ts.get(1).text.equals("if")) {
+                if (ts.size() > 1 && ts.get(1).kind() == TokenKind.IDENT && ts.get(1).text().equals("if")) {
                     current = t;
                     condStart = 2;
                     continue;
                 }
                 requireAlone(t);
                 List<Node> otherwise = parseList(dot);
-                if (terminator == null || !terminator.tokens.get(0).text.equals("end")) {
-                    throw error(terminator == null ? item.pos : terminator.pos, terminator == null
+                if (terminator == null || !terminator.tokens().get(0).text().equals("end")) {
+                    throw error(terminator == null ? item.pos() : terminator.pos(), terminator == null
                             ? "{{ if }} without {{ end }}" : "a second {{ else }} in one {{ if }}");
                 }
                 requireAlone(terminator);
@@ -889,26 +372,26 @@ public final class GoTemplate {
         }
 
         private Node parseRange(Item item, TemplateType dot) {
-            if (item.tokens.size() < 2) {
-                throw error(item.tokens.get(0).pos, "{{ range }} needs a list: {{ range .Alerts }}");
+            if (item.tokens().size() < 2) {
+                throw error(item.tokens().get(0).pos(), "{{ range }} needs a list: {{ range .Alerts }}");
             }
-            Expr list = new ActionParser(this, item.tokens, 1, dot).whole();
+            Expr list = new ActionParser(this, item.tokens(), 1, dot).whole();
             if (list.type().kind() != Kind.LIST) {
-                throw error(item.tokens.get(1).pos, "range over " + list.type().description()
+                throw error(item.tokens().get(1).pos(), "range over " + list.type().description()
                         + " (only over a list, such as .Alerts)");
             }
             List<Node> body = parseList(list.type().element());
             Item t = terminator;
             if (t == null) {
-                throw error(item.pos, "{{ range }} without {{ end }}");
+                throw error(item.pos(), "{{ range }} without {{ end }}");
             }
             requireAlone(t);
-            if (t.tokens.get(0).text.equals("end")) {
+            if (t.tokens().get(0).text().equals("end")) {
                 return new Range(list, body, List.of());
             }
             List<Node> otherwise = parseList(dot);
-            if (terminator == null || !terminator.tokens.get(0).text.equals("end")) {
-                throw error(terminator == null ? item.pos : terminator.pos, terminator == null
+            if (terminator == null || !terminator.tokens().get(0).text().equals("end")) {
+                throw error(terminator == null ? item.pos() : terminator.pos(), terminator == null
                         ? "{{ range }} without {{ end }}" : "a second {{ else }} in one {{ range }}");
             }
             requireAlone(terminator);
@@ -916,9 +399,9 @@ public final class GoTemplate {
         }
 
         private void requireAlone(Item t) {
-            if (t.tokens.size() > 1) {
-                throw error(t.tokens.get(1).pos, "unexpected '" + t.tokens.get(1).text + "' after {{ "
-                        + t.tokens.get(0).text + " }}");
+            if (t.tokens().size() > 1) {
+                throw error(t.tokens().get(1).pos(), "unexpected '" + t.tokens().get(1).text() + "' after {{ "
+                        + t.tokens().get(0).text() + " }}");
             }
         }
     }
@@ -940,7 +423,7 @@ public final class GoTemplate {
         Expr whole() {
             Expr e = pipeline();
             if (p < ts.size()) {
-                throw parser.error(ts.get(p).pos, "unexpected '" + ts.get(p).text + "'");
+                throw parser.error(ts.get(p).pos(), "unexpected '" + ts.get(p).text() + "'");
             }
             return e;
         }
@@ -951,12 +434,12 @@ public final class GoTemplate {
 
         private int endPos() {
             Token last = ts.get(ts.size() - 1);
-            return last.pos + Math.max(1, last.text.length());
+            return last.pos() + Math.max(1, last.text().length());
         }
 
         private Expr pipeline() {
             Expr e = command(null);
-            while (peek() != null && peek().kind == TokenKind.PIPE) {
+            while (peek() != null && peek().kind() == TokenKind.PIPE) {
                 p++;
                 e = command(e);
             }
@@ -965,44 +448,44 @@ public final class GoTemplate {
 
         private Expr command(Expr piped) {
             Token t = peek();
-            if (t == null || t.kind == TokenKind.PIPE || t.kind == TokenKind.RPAREN) {
-                throw parser.error(t == null ? endPos() : t.pos, piped == null ? "missing value" : "'|' without a function after it");
+            if (t == null || t.kind() == TokenKind.PIPE || t.kind() == TokenKind.RPAREN) {
+                throw parser.error(t == null ? endPos() : t.pos(), piped == null ? "missing value" : "'|' without a function after it");
             }
-            if (t.kind == TokenKind.IDENT && !t.text.equals("true") && !t.text.equals("false")) {
+            if (t.kind() == TokenKind.IDENT && !t.text().equals("true") && !t.text().equals("false")) {
                 p++;
-                Func f = Func.byName(t.text);
+                TemplateFunction f = TemplateFunction.byName(t.text());
                 if (f == null) {
-                    throw parser.error(t.pos, keywordOrFunction(t.text));
+                    throw parser.error(t.pos(), keywordOrFunction(t.text()));
                 }
                 List<Expr> args = new ArrayList<>();
-                while (peek() != null && peek().kind != TokenKind.PIPE && peek().kind != TokenKind.RPAREN) {
+                while (peek() != null && peek().kind() != TokenKind.PIPE && peek().kind() != TokenKind.RPAREN) {
                     args.add(operand());
                 }
                 if (piped != null) {
                     args.add(piped);
                 }
                 GoFormat format = null;
-                if (f == Func.PRINTF && !args.isEmpty() && args.get(0) instanceof Literal
+                if (f == TemplateFunction.PRINTF && !args.isEmpty() && args.get(0) instanceof Literal
                         && ((Literal) args.get(0)).value() instanceof String) {
                     try {
                         format = GoFormat.parse((String) ((Literal) args.get(0)).value());
                     } catch (IllegalArgumentException e) {
-                        throw parser.error(t.pos, e.getMessage());
+                        throw parser.error(t.pos(), e.getMessage());
                     }
                 }
                 Object r = f.check(args, format);
                 if (r instanceof String) {
-                    throw parser.error(t.pos, (String) r);
+                    throw parser.error(t.pos(), (String) r);
                 }
                 return new Call(f, List.copyOf(args), (TemplateType) r, format);
             }
             Expr o = operand();
             if (piped != null) {
-                throw parser.error(t.pos, "after '|' a function is expected, was '" + t.text + "'");
+                throw parser.error(t.pos(), "after '|' a function is expected, was '" + t.text() + "'");
             }
             Token after = peek();
-            if (after != null && after.kind != TokenKind.PIPE && after.kind != TokenKind.RPAREN) {
-                throw parser.error(after.pos, "unexpected '" + after.text + "' after a value (a function comes first: eq .Status \"firing\")");
+            if (after != null && after.kind() != TokenKind.PIPE && after.kind() != TokenKind.RPAREN) {
+                throw parser.error(after.pos(), "unexpected '" + after.text() + "' after a value (a function comes first: eq .Status \"firing\")");
             }
             return o;
         }
@@ -1011,70 +494,70 @@ public final class GoTemplate {
             if (Set.of("if", "else", "end", "range").contains(name)) {
                 return "'" + name + "' must start its own action: {{ " + name + " ... }}";
             }
-            return "unknown function '" + name + "' (functions: " + Func.names() + ")";
+            return "unknown function '" + name + "' (functions: " + TemplateFunction.names() + ")";
         }
 
         private Expr operand() {
             Token t = ts.get(p++);
-            switch (t.kind) {
+            switch (t.kind()) {
                 case STRING:
-                    return new Literal(t.text, TemplateType.STRING);
+                    return new Literal(t.text(), TemplateType.STRING);
                 case NUMBER:
                     try {
-                        boolean isFloat = t.text.indexOf('.') >= 0 || t.text.indexOf('e') >= 0 || t.text.indexOf('E') >= 0;
-                        return isFloat ? new Literal(Double.parseDouble(t.text), TemplateType.FLOAT)
-                                : new Literal(Long.parseLong(t.text), TemplateType.INT);
+                        boolean isFloat = t.text().indexOf('.') >= 0 || t.text().indexOf('e') >= 0 || t.text().indexOf('E') >= 0;
+                        return isFloat ? new Literal(Double.parseDouble(t.text()), TemplateType.FLOAT)
+                                : new Literal(Long.parseLong(t.text()), TemplateType.INT);
                     } catch (NumberFormatException e) {
-                        throw parser.error(t.pos, "number out of range");
+                        throw parser.error(t.pos(), "number out of range");
                     }
                 case DOT:
                     return new Field(Scope::dot, List.of(), dot);
                 case FIELD:
-                    return field(Scope::dot, t.text.substring(1), dot, t.pos + 1);
+                    return field(Scope::dot, t.text().substring(1), dot, t.pos() + 1);
                 case VAR:
                     return variable(t);
                 case IDENT:
-                    if (t.text.equals("true") || t.text.equals("false")) {
-                        return new Literal(Boolean.valueOf(t.text), TemplateType.BOOL);
+                    if (t.text().equals("true") || t.text().equals("false")) {
+                        return new Literal(Boolean.valueOf(t.text()), TemplateType.BOOL);
                     }
-                    if (Func.byName(t.text) != null) {
-                        throw parser.error(t.pos, "a function used as an argument needs parentheses: (" + t.text + " ...)");
+                    if (TemplateFunction.byName(t.text()) != null) {
+                        throw parser.error(t.pos(), "a function used as an argument needs parentheses: (" + t.text() + " ...)");
                     }
-                    throw parser.error(t.pos, keywordOrFunction(t.text));
+                    throw parser.error(t.pos(), keywordOrFunction(t.text()));
                 case LPAREN: {
                     Expr e = pipeline();
                     Token close = peek();
-                    if (close == null || close.kind != TokenKind.RPAREN) {
-                        throw parser.error(t.pos, "unclosed '('");
+                    if (close == null || close.kind() != TokenKind.RPAREN) {
+                        throw parser.error(t.pos(), "unclosed '('");
                     }
                     p++;
                     return e;
                 }
                 default:
-                    throw parser.error(t.pos, "unexpected '" + t.text + "'");
+                    throw parser.error(t.pos(), "unexpected '" + t.text() + "'");
             }
         }
 
         private Expr variable(Token t) {
             TemplateType root = parser.root;
-            if (t.text.equals("$")) {
+            if (t.text().equals("$")) {
                 return new Field(Scope::root, List.of(), root);
             }
-            if (t.text.startsWith("$.")) {
-                return field(Scope::root, t.text.substring(2), root, t.pos + 2);
+            if (t.text().startsWith("$.")) {
+                return field(Scope::root, t.text().substring(2), root, t.pos() + 2);
             }
-            int dotAt = t.text.indexOf('.');
-            String name = t.text.substring(1, dotAt < 0 ? t.text.length() : dotAt);
+            int dotAt = t.text().indexOf('.');
+            String name = t.text().substring(1, dotAt < 0 ? t.text().length() : dotAt);
             TemplateType.Field v = root.variableNamed(name);
             if (v == null) {
-                throw parser.error(t.pos, root.hasVariables()
+                throw parser.error(t.pos(), root.hasVariables()
                         ? "unknown variable '$" + name + "' (variables: " + String.join(", ", root.variableNames()) + ")"
                         : "variables are not supported (only $ and $.Field)");
             }
             Function<Object, Object> get = v.get();
             Function<Scope, Object> start = s -> get.apply(s.root());
             return dotAt < 0 ? new Field(start, List.of(), v.type())
-                    : field(start, t.text.substring(dotAt + 1), v.type(), t.pos + dotAt + 1);
+                    : field(start, t.text().substring(dotAt + 1), v.type(), t.pos() + dotAt + 1);
         }
 
         /** The chain {@code A.B.C} read from {@code start} of type {@code type}; {@code pos}: where A is. */
