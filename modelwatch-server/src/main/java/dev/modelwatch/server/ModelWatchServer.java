@@ -22,7 +22,6 @@ import dev.modelwatch.server.ingest.EventDecoder;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.AlertingConfig;
 import dev.modelwatch.server.alert.ModelSeriesSource;
-import dev.modelwatch.server.alert.NotifierIntegration;
 import dev.modelwatch.server.drift.DriftService;
 import dev.modelwatch.server.ingest.IngestAdmission;
 import dev.modelwatch.server.ingest.IngestLimits;
@@ -88,8 +87,8 @@ public final class ModelWatchServer implements AutoCloseable {
         if (alerting.receiverConfigs().isEmpty()) {
             return alerting;
         }
-        HttpClient http = NotifierIntegration.httpClient();
-        return alerting.withIntegrations(r -> NotifierIntegration.of(r, http, clock));
+        HttpClient http = dev.modelwatch.server.alert.notify.receiver.Notifiers.httpClient(java.time.Duration.ofSeconds(5));
+        return alerting.withIntegrations(r -> dev.modelwatch.server.alert.notify.receiver.Notifiers.forReceiver(r, http, clock));
     }
 
     public static ModelWatchServer start(ServerConfig config, Clock clock) {

@@ -226,7 +226,7 @@ class ArchitectureTest {
 
     static boolean isNotifier(JavaClass c) {
         return c.isAssignableTo("dev.modelwatch.server.alert.notify.Notifier")
-                || c.isAssignableTo("dev.modelwatch.server.alert.AlertRuntime$Integration");
+                || c.isAssignableTo("dev.modelwatch.server.alert.notify.Notifier");
     }
 
     static boolean constructsAnotherRuntimeService(JavaConstructorCall call) {

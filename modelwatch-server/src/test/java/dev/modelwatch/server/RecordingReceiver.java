@@ -1,6 +1,7 @@
 package dev.modelwatch.server;
 
-import dev.modelwatch.server.alert.AlertRuntime;
+import dev.modelwatch.server.alert.notify.Notifier;
+import dev.modelwatch.server.alert.notify.NotifyResult;
 import dev.modelwatch.server.alert.dispatch.Notification;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A receiver integration for tests: records what it is sent, failing (retryably, as an HTTP 503
  * would) its first {@code failures} attempts.
  */
-public final class RecordingReceiver implements AlertRuntime.Integration {
+public final class RecordingReceiver implements Notifier {
     /** The notifications delivered, in order. */
     public final List<Notification> received = new CopyOnWriteArrayList<>();
     /** Every attempt, failed or not. */
@@ -22,7 +23,7 @@ public final class RecordingReceiver implements AlertRuntime.Integration {
     }
 
     @Override
-    public String kind() {
+    public String name() {
         return "recording";
     }
 
@@ -32,11 +33,11 @@ public final class RecordingReceiver implements AlertRuntime.Integration {
     }
 
     @Override
-    public AlertRuntime.DeliveryResult send(Notification n) {
+    public NotifyResult send(Notification n) {
         if (attempts.incrementAndGet() <= failures) {
-            return AlertRuntime.DeliveryResult.retry("HTTP 503 from the test receiver");
+            return NotifyResult.failed(true, 503, "HTTP 503 from the test receiver", 0);
         }
         received.add(n);
-        return AlertRuntime.DeliveryResult.ok();
+        return NotifyResult.delivered(200, 0);
     }
 }

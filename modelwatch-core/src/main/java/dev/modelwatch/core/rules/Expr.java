@@ -130,7 +130,7 @@ public sealed interface Expr permits Expr.NumberLiteral, Expr.DurationLiteral, E
 
         @Override
         public String toString() {
-            return formatDuration(millis);
+            return Durations.format(millis);
         }
     }
 
@@ -165,7 +165,7 @@ public sealed interface Expr permits Expr.NumberLiteral, Expr.DurationLiteral, E
         }
 
         String offsetText() {
-            return offsetMs == 0 ? "" : " offset " + formatDuration(offsetMs);
+            return offsetMs == 0 ? "" : " offset " + Durations.format(offsetMs);
         }
 
         @Override
@@ -189,7 +189,7 @@ public sealed interface Expr permits Expr.NumberLiteral, Expr.DurationLiteral, E
 
         @Override
         public String toString() {
-            return selector.selectorText() + "[" + formatDuration(rangeMs) + "]" + selector.offsetText();
+            return selector.selectorText() + "[" + Durations.format(rangeMs) + "]" + selector.offsetText();
         }
     }
 
@@ -285,25 +285,5 @@ public sealed interface Expr permits Expr.NumberLiteral, Expr.DurationLiteral, E
             return (v == 0 && 1 / v < 0) ? "-0" : Long.toString((long) v);
         }
         return Double.toString(v).replace('E', 'e');
-    }
-
-    /** A duration in milliseconds as {@code 1w2d3h4m5s6ms}, largest units first, zero units left out. */
-    static String formatDuration(long ms) {
-        if (ms == 0) {
-            return "0s";
-        }
-        if (ms < 0) {
-            return "-" + formatDuration(-ms);
-        }
-        StringBuilder sb = new StringBuilder();
-        long rest = ms;
-        for (DurationUnit u : DurationUnit.values()) {
-            long n = rest / u.millis();
-            if (n > 0) {
-                sb.append(n).append(u.symbol());
-                rest -= n * u.millis();
-            }
-        }
-        return sb.toString();
     }
 }

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Splits a rule expression into tokens: numbers ({@code 5}, {@code 0.9}, {@code .5}, {@code 1e-3},
- * {@code NaN}, {@code Inf}, case-insensitive), durations ({@code 5m}, {@code 1h30m}; units
- * {@code w d h m s ms}, largest first, each once), strings in double or single quotes with escapes
+ * {@code NaN}, {@code Inf}, case-insensitive), durations ({@code 5m}, {@code 1h30m}; the grammar
+ * of {@link Durations}), strings in double or single quotes with escapes
  * ({@code \\ \" \' \n \r \t \\uXXXX}) or raw in backquotes, identifiers
  * ({@code [a-zA-Z_][a-zA-Z0-9_:]*}; keywords are identifiers the parser recognizes), punctuation and
  * operators. {@code #} starts a comment to the end of the line.
@@ -218,7 +218,7 @@ final class RuleLexer {
                 skipDigits();
             }
         }
-        if (integer && pos < input.length() && "wdhms".indexOf(input.charAt(pos)) >= 0) {
+        if (integer && pos < input.length() && Durations.isUnitStart(input.charAt(pos))) {
             pos = start;
             duration();
             return;
@@ -235,57 +235,16 @@ final class RuleLexer {
 
     private void duration() {
         int start = pos;
-        long total = 0;
-        int lastUnit = -1;
-        while (pos < input.length() && isDigit(input.charAt(pos))) {
-            int digits = pos;
-            skipDigits();
-            long n;
-            try {
-                n = Long.parseLong(input.substring(digits, pos));
-            } catch (NumberFormatException e) {
-                throw new RuleParseException("duration '" + input.substring(start, pos) + "' is too large", start + 1);
-            }
-            DurationUnit unit = unitAt(pos);
-            if (unit == null) {
-                skipIdentifierPart();
-                throw new RuleParseException("invalid duration '" + input.substring(start, pos)
-                        + "': units are w, d, h, m, s, ms", start + 1);
-            }
-            pos += unit.symbol().length();
-            if (unit.ordinal() <= lastUnit) {
-                skipIdentifierPart();
-                throw new RuleParseException("invalid duration '" + input.substring(start, pos)
-                        + "': units must go from largest to smallest, each at most once", start + 1);
-            }
-            lastUnit = unit.ordinal();
-            try {
-                total = Math.addExact(total, Math.multiplyExact(n, unit.millis()));
-            } catch (ArithmeticException e) {
-                throw new RuleParseException("duration '" + input.substring(start, pos) + "' is too large", start + 1);
-            }
+        while (pos < input.length() && isIdentifierPart(input.charAt(pos))) {
+            pos++;
         }
-        if (pos < input.length() && isIdentifierPart(input.charAt(pos))) {
-            skipIdentifierPart();
-            throw new RuleParseException("invalid duration '" + input.substring(start, pos)
-                    + "': units are w, d, h, m, s, ms", start + 1);
+        String text = input.substring(start, pos);
+        String problem = Durations.problem(text);
+        if (problem != null) {
+            throw new RuleParseException((problem.equals("too large") ? "duration '" + text + "' is too large"
+                    : "invalid duration '" + text + "': " + problem), start + 1);
         }
-        tokens.add(new Token(Type.DURATION, input.substring(start, pos), 0, total, start + 1));
-    }
-
-    private DurationUnit unitAt(int i) {
-        if (input.startsWith("ms", i)) {
-            return DurationUnit.MILLISECOND;
-        }
-        if (i >= input.length()) {
-            return null;
-        }
-        for (DurationUnit u : DurationUnit.values()) {
-            if (u.symbol().length() == 1 && input.charAt(i) == u.symbol().charAt(0)) {
-                return u;
-            }
-        }
-        return null;
+        tokens.add(new Token(Type.DURATION, text, 0, Durations.parseMillis(text), start + 1));
     }
 
     private void identifier() {
@@ -364,12 +323,6 @@ final class RuleLexer {
 
     private void skipDigits() {
         while (pos < input.length() && isDigit(input.charAt(pos))) {
-            pos++;
-        }
-    }
-
-    private void skipIdentifierPart() {
-        while (pos < input.length() && isIdentifierPart(input.charAt(pos))) {
             pos++;
         }
     }

@@ -187,8 +187,8 @@ class RuleParserTest {
                 Arguments.of("abs(x) offset 5m", "offset can only follow a vector or range selector at column 8"),
                 Arguments.of("x offset 1h offset 2h", "unexpected 'offset' at column 13"),
                 Arguments.of("rate(x[30m1h])", "invalid duration '30m1h': units must go from largest to smallest, each at most once at column 8"),
-                Arguments.of("rate(x[5min])", "invalid duration '5min': units are w, d, h, m, s, ms at column 8"),
-                Arguments.of("rate(x[5m30])", "invalid duration '5m30': units are w, d, h, m, s, ms at column 8"),
+                Arguments.of("rate(x[5min])", "invalid duration '5min': units are y, w, d, h, m, s, ms at column 8"),
+                Arguments.of("rate(x[5m30])", "invalid duration '5m30': units are y, w, d, h, m, s, ms at column 8"),
                 Arguments.of("1.5h", "invalid number or duration '1.5h' at column 1"),
                 Arguments.of("5m", "unexpected duration 5m at column 1; durations go in ranges such as x[5m], after offset,"
                         + " or in a period argument"),

@@ -10,6 +10,7 @@ import dev.modelwatch.server.alert.delivery.OutboxPayload;
 import dev.modelwatch.server.alert.dispatch.Dispatcher;
 import dev.modelwatch.server.alert.dispatch.Notification;
 import dev.modelwatch.server.alert.dispatch.Route;
+import dev.modelwatch.server.alert.notify.Notifier;
 import dev.modelwatch.server.alert.dispatch.RouteConfig;
 import dev.modelwatch.server.alert.notify.RetryPolicy;
 import dev.modelwatch.server.alert.lifecycle.AlertFingerprint;
@@ -63,37 +64,6 @@ public final class AlertRuntime implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String RULES = AlertStateCodec.RULES;
     static final String SILENCES = AlertStateCodec.SILENCES;
-
-    /** One way of sending a receiver's notifications (a webhook, an e-mail address, a chat robot). */
-    public interface Integration {
-        /** A short name for logs and the delivery log, e.g. {@code webhook} (never a secret). */
-        String kind();
-
-        /** Whether this integration is told about resolved alerts. */
-        boolean sendResolved();
-
-        /** Sends one notification; never throws for a delivery failure. */
-        DeliveryResult send(Notification n);
-    }
-
-    /**
-     * The outcome of one delivery attempt.
-     *
-     * @param retryAfterMs how long the receiver asked to wait (HTTP 429 Retry-After), 0 for none
-     */
-    public record DeliveryResult(boolean delivered, boolean retryable, String error, long retryAfterMs) {
-        public static DeliveryResult ok() {
-            return new DeliveryResult(true, false, null, 0);
-        }
-
-        public static DeliveryResult retry(String error) {
-            return new DeliveryResult(false, true, error, 0);
-        }
-
-        public static DeliveryResult fail(String error) {
-            return new DeliveryResult(false, false, error, 0);
-        }
-    }
 
     /**
      * What the runtime reports about itself: each window's close-to-evaluation lag, each evaluation's
@@ -435,8 +405,8 @@ public final class AlertRuntime implements AutoCloseable {
     private String integrationName(OutboxEntry e) {
         try {
             int index = OutboxPayload.decode(e.payload()).integration();
-            List<Integration> integrations = config.receivers().getOrDefault(e.receiver(), List.of());
-            return index < integrations.size() ? integrations.get(index).kind() : null;
+            List<Notifier> integrations = config.receivers().getOrDefault(e.receiver(), List.of());
+            return index < integrations.size() ? integrations.get(index).name() : null;
         } catch (IllegalArgumentException ex) {
             return null;
         }

@@ -27,7 +27,7 @@ import java.util.function.Function;
  * @param evaluationIntervalMs how often rules are evaluated besides just after each window closes
  * @param lookbackDeltaMs      how far back an instant selector looks for a sample
  */
-public record AlertingConfig(List<AlertRule> rules, Route route, Map<String, List<AlertRuntime.Integration>> receivers,
+public record AlertingConfig(List<AlertRule> rules, Route route, Map<String, List<dev.modelwatch.server.alert.notify.Notifier>> receivers,
                              List<ReceiverConfig> receiverConfigs, List<InhibitRule> inhibitRules,
                              long evaluationIntervalMs, long lookbackDeltaMs) {
     public static final long DEFAULT_EVALUATION_INTERVAL_MS = 10_000;
@@ -47,7 +47,7 @@ public record AlertingConfig(List<AlertRule> rules, Route route, Map<String, Lis
     }
 
     /** For tests: these settings with other receivers, already built (nothing is left to build). */
-    public AlertingConfig withReceivers(Map<String, List<AlertRuntime.Integration>> r) {
+    public AlertingConfig withReceivers(Map<String, List<dev.modelwatch.server.alert.notify.Notifier>> r) {
         return new AlertingConfig(rules, route, r, List.of(), inhibitRules, evaluationIntervalMs, lookbackDeltaMs);
     }
 
@@ -55,8 +55,8 @@ public record AlertingConfig(List<AlertRule> rules, Route route, Map<String, Lis
      * These settings with the integrations of each configured receiver built by {@code build}
      * (called by the wiring, which owns the HTTP client and the clock the notifiers use).
      */
-    public AlertingConfig withIntegrations(Function<ReceiverConfig, List<AlertRuntime.Integration>> build) {
-        Map<String, List<AlertRuntime.Integration>> built = new LinkedHashMap<>(receivers);
+    public AlertingConfig withIntegrations(Function<ReceiverConfig, List<dev.modelwatch.server.alert.notify.Notifier>> build) {
+        Map<String, List<dev.modelwatch.server.alert.notify.Notifier>> built = new LinkedHashMap<>(receivers);
         for (ReceiverConfig r : receiverConfigs) {
             built.put(r.name(), List.copyOf(build.apply(r)));
         }

@@ -98,7 +98,7 @@ final class EvaluationPass {
         for (Notification n : tick.notifications()) {
             // queued for every integration, also when it has nothing to show (resolved, send_resolved off):
             // its delivery queue then drops the group's older firing notifications instead of sending them late
-            List<AlertRuntime.Integration> integrations = config.receivers().getOrDefault(n.receiver(), List.of());
+            List<dev.modelwatch.server.alert.notify.Notifier> integrations = config.receivers().getOrDefault(n.receiver(), List.of());
             String ids = n.alerts().stream().map(Alert::id).collect(Collectors.joining(","));
             for (int i = 0; i < integrations.size(); i++) {
                 outbox.add(OutboxEntry.pending(n.receiver(), n.groupKey().toString(), ids,
@@ -128,7 +128,7 @@ final class EvaluationPass {
 
     private boolean sendsResolved(String receiver) {
         return config.receivers().getOrDefault(receiver, List.of()).stream()
-                .anyMatch(AlertRuntime.Integration::sendResolved);
+                .anyMatch(dev.modelwatch.server.alert.notify.Notifier::sendResolved);
     }
 
     private static boolean sameInstances(Map<String, RuleState> a, Map<String, RuleState> b) {

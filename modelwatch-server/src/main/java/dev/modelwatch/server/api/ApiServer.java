@@ -13,8 +13,8 @@ import dev.modelwatch.core.profile.WindowProfile;
 import dev.modelwatch.server.aggregate.Aggregator;
 import dev.modelwatch.server.aggregate.ModelRegistry;
 import dev.modelwatch.server.aggregate.ProfileQuery;
+import dev.modelwatch.core.rules.Durations;
 import dev.modelwatch.server.config.ConfigLoader;
-import dev.modelwatch.server.config.Durations;
 import dev.modelwatch.server.config.ServerConfig;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.drift.DriftService;
@@ -616,7 +616,7 @@ public final class ApiServer {
         if (m.spec().task() == dev.modelwatch.core.metrics.ModelTask.BINARY_CLASSIFICATION) {
             o.put("positive_class", m.spec().positiveClass());
         }
-        o.put("window", Durations.format(java.time.Duration.ofMillis(m.spec().windowMs())));
+        o.put("window", Durations.format(m.spec().windowMs()));
         o.put("declared", m.spec().declared());
         o.put("versions", m.versions());
         o.put("first_event", m.predictionCount() == 0 ? null : Times.format(m.firstEventMs()));
@@ -694,7 +694,7 @@ public final class ApiServer {
             if (body.hasNonNull("ends_at")) {
                 ends = Times.parse("ends_at", body.get("ends_at").asText());
             } else if (body.hasNonNull("duration")) {
-                ends = starts + Durations.parse(body.get("duration").asText()).toMillis();
+                ends = starts + durationMillis(body.get("duration").asText());
             } else {
                 problems.add("ends_at: required (or duration, e.g. \"2h\")");
             }
@@ -871,7 +871,7 @@ public final class ApiServer {
         String stepParam = ctx.queryParam("step");
         if (stepParam != null) {
             try {
-                step = Durations.parse(stepParam).toMillis();
+                step = durationMillis(stepParam);
             } catch (IllegalArgumentException e) {
                 throw new ApiException(400, "step: " + e.getMessage());
             }
@@ -908,7 +908,7 @@ public final class ApiServer {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", m.name());
-        out.put("step", Durations.format(java.time.Duration.ofMillis(step)));
+        out.put("step", Durations.format(step));
         out.put("series", new ArrayList<>(series.values()));
         send(ctx, 200, out);
     }
@@ -928,5 +928,13 @@ public final class ApiServer {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A duration parameter in the grammar of {@link Durations}; the problem names the value. */
+    private static long durationMillis(String text) {
+        if (!Durations.isValid(text)) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration like 500ms, 10s, 1m, 2h, 7d");
+        }
+        return Durations.parseMillis(text);
     }
 }

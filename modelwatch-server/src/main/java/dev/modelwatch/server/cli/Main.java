@@ -206,7 +206,7 @@ public final class Main implements Runnable {
                 System.err.println(e.getMessage());
                 return 2;
             }
-            java.util.List<dev.modelwatch.server.alert.AlertRuntime.Integration> integrations =
+            java.util.List<dev.modelwatch.server.alert.notify.Notifier> integrations =
                     dev.modelwatch.server.ModelWatchServer.withNotifiers(c.alerting(), java.time.Clock.systemUTC())
                             .receivers().get(receiver);
             if (integrations == null) {
@@ -224,8 +224,8 @@ public final class Main implements Runnable {
             int failed = 0;
             for (var in : integrations) {
                 var r = in.send(n);
-                System.out.println(receiver + " " + in.kind() + ": " + (r.delivered() ? "delivered"
-                        : (r.retryable() ? "failed (retryable): " : "failed: ") + r.error()));
+                System.out.println(receiver + " " + in.name() + ": " + (r.delivered() ? "delivered"
+                        : (r.retryable() ? "failed (retryable): " : "failed: ") + r.describedError()));
                 failed += r.delivered() ? 0 : 1;
             }
             return failed == 0 ? 0 : 1;

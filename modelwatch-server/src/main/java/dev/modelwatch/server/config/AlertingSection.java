@@ -66,7 +66,7 @@ final class AlertingSection {
                 ? InhibitRule.parseAll(node.get("inhibit_rules")) : List.of();
         r.problems.addAll(found.list());
         int reported = found.size();
-        Map<String, List<AlertRuntime.Integration>> receivers = new LinkedHashMap<>();
+        Map<String, List<dev.modelwatch.server.alert.notify.Notifier>> receivers = new LinkedHashMap<>();
         List<ReceiverConfig> receiverConfigs = node.get("receivers").isPresent()
                 ? ReceiverConfig.parse(node.get("receivers"), env) : List.of();
         r.problems.addAll(found.list().subList(Math.min(found.size(), reported), found.size()));

@@ -90,10 +90,18 @@ final class ConfigReader {
             return def;
         }
         try {
-            return Durations.parse(v.asText());
+            return Duration.ofMillis(durationMillis(v.asText()));
         } catch (IllegalArgumentException e) {
             problems.add(path + ": " + e.getMessage());
             return def;
         }
+    }
+
+    /** {@code text} in the grammar of {@link dev.modelwatch.core.rules.Durations}; the problem names the value. */
+    static long durationMillis(String text) {
+        if (!dev.modelwatch.core.rules.Durations.isValid(text)) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration like 500ms, 10s, 1m, 2h, 7d");
+        }
+        return dev.modelwatch.core.rules.Durations.parseMillis(text);
     }
 }

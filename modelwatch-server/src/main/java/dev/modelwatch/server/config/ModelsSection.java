@@ -98,7 +98,7 @@ final class ModelsSection {
         JsonNode w = node.get("window");
         if (w != null && !w.isNull()) {
             try {
-                windowMs = Durations.parse(w.asText()).toMillis();
+                windowMs = ConfigReader.durationMillis(w.asText());
             } catch (IllegalArgumentException e) {
                 problems.add(path + ".window: " + e.getMessage());
             }

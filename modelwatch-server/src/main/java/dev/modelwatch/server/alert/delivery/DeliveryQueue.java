@@ -2,6 +2,7 @@ package dev.modelwatch.server.alert.delivery;
 
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.dispatch.Notification;
+import dev.modelwatch.server.alert.notify.Notifier;
 import dev.modelwatch.server.alert.notify.NotifyResult;
 import dev.modelwatch.server.alert.notify.RetryDecision;
 import dev.modelwatch.server.alert.notify.RetryPolicy;
@@ -40,7 +41,7 @@ public final class DeliveryQueue {
     private final String receiver;
     private final int index;
     private final int integrationCount;
-    private final AlertRuntime.Integration integration;
+    private final Notifier integration;
     private final Store store;
     private final Clock clock;
     private final RetryPolicy policy;
@@ -58,7 +59,7 @@ public final class DeliveryQueue {
      * @param integrationCount how many integrations the receiver has (the first queue fails the rows of
      *                         an integration removed from the configuration, and of a corrupt payload)
      */
-    public DeliveryQueue(String receiver, int index, int integrationCount, AlertRuntime.Integration integration,
+    public DeliveryQueue(String receiver, int index, int integrationCount, Notifier integration,
                          Store store, Clock clock, RetryPolicy policy, RandomGenerator random,
                          AlertRuntime.Observer observer) {
         this.receiver = receiver;
@@ -137,17 +138,18 @@ public final class DeliveryQueue {
             return Long.MAX_VALUE;
         }
         attempts.incrementAndGet();
-        AlertRuntime.DeliveryResult d;
+        NotifyResult sent;
         try {
-            d = integration.send(n);
+            sent = integration.send(n);
         } catch (RuntimeException ex) {
-            d = AlertRuntime.DeliveryResult.retry(ex.getClass().getSimpleName() + ": " + ex.getMessage());
+            sent = NotifyResult.failed(true, -1, ex.getClass().getSimpleName() + ": " + ex.getMessage(), now);
         }
         int attempt = e.attempts() + 1;
         long done = clock.millis();
-        NotifyResult result = d.delivered() ? NotifyResult.delivered(-1, now)
-                : new NotifyResult(false, d.retryable(), -1, d.error() == null || d.error().isBlank() ? "failed" : d.error(),
-                        now, d.retryable() && d.retryAfterMs() > 0 ? d.retryAfterMs() : null);
+        // timed by this queue's clock; the log keeps the error with its status (HTTP 503: ...)
+        NotifyResult result = sent.delivered() ? NotifyResult.delivered(sent.statusCode(), now)
+                : new NotifyResult(false, sent.retryable(), sent.statusCode(), sent.describedError(), now,
+                        sent.retryAfterMs());
         RetryDecision decision = policy.decide(result, attempt, e.createdAtMs(), random);
         switch (decision.action()) {
             case DELIVERED -> {
@@ -164,7 +166,7 @@ public final class DeliveryQueue {
                 return nextAt;
             }
             default -> {
-                log.warn("gave up on a notification to {} ({}) after {} attempts: {}", receiver, integration.kind(),
+                log.warn("gave up on a notification to {} ({}) after {} attempts: {}", receiver, integration.name(),
                         attempt, decision.reason());
                 store.updateNotification(with(e, attempt, OutboxEntry.FAILED, e.dueAtMs(), decision.reason(), null));
                 failed.incrementAndGet();
@@ -186,7 +188,7 @@ public final class DeliveryQueue {
 
     /** The integration's name for metrics and logs, e.g. {@code webhook[0]}. */
     public String integrationName() {
-        return integration.kind();
+        return integration.name();
     }
 
     /** Notifications waiting (due or retrying) at the last pass. */

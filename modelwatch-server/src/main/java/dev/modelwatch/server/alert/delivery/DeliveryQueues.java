@@ -49,7 +49,7 @@ public final class DeliveryQueues implements AutoCloseable {
      * One queue per integration of every receiver; each queue draws its retries' jitter from its own
      * generator split from {@code random} (the queues' workers run at once).
      */
-    public static DeliveryQueues of(Map<String, List<AlertRuntime.Integration>> receivers, Store store, Clock clock,
+    public static DeliveryQueues of(Map<String, List<dev.modelwatch.server.alert.notify.Notifier>> receivers, Store store, Clock clock,
                                     RetryPolicy policy, RandomGenerator.SplittableGenerator random,
                                     AlertRuntime.Observer observer) {
         List<DeliveryQueue> queues = new ArrayList<>();

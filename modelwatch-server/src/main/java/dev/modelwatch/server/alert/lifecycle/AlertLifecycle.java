@@ -1,5 +1,6 @@
 package dev.modelwatch.server.alert.lifecycle;
 
+import dev.modelwatch.core.rules.Durations;
 import dev.modelwatch.core.rules.InstantSample;
 import dev.modelwatch.core.rules.SeriesLabels;
 import java.util.ArrayList;
@@ -242,7 +243,7 @@ public final class AlertLifecycle {
                 if (from == AlertState.PENDING) {
                     if (now - b.activeAtMs() >= rule.forMs()) {
                         b.state(AlertState.FIRING, now).firedAtMs(now);
-                        note = "breach held for " + Duration.format(rule.forMs());
+                        note = "breach held for " + Durations.format(rule.forMs());
                     }
                 } else if (from == AlertState.FIRING) {
                     b.keepFiringSinceMs(null);
@@ -253,7 +254,7 @@ public final class AlertLifecycle {
                         note = "breach";
                     } else {
                         b.state(AlertState.PENDING, now);
-                        note = "breach; waiting " + Duration.format(rule.forMs());
+                        note = "breach; waiting " + Durations.format(rule.forMs());
                     }
                 }
                 if (in.note != null) {
@@ -263,7 +264,7 @@ public final class AlertLifecycle {
             case CLEAR:
                 if (from == AlertState.PENDING) {
                     b.state(AlertState.INACTIVE, now).activeAtMs(null);
-                    note = "cleared before " + Duration.format(rule.forMs());
+                    note = "cleared before " + Durations.format(rule.forMs());
                 } else if (from == AlertState.FIRING) {
                     Long since = b.keepFiringSinceMs();
                     if (since == null) {
@@ -272,7 +273,7 @@ public final class AlertLifecycle {
                     }
                     if (now - since >= rule.keepFiringForMs()) {
                         b.state(AlertState.RESOLVED, now).resolvedAtMs(now).keepFiringSinceMs(null).activeAtMs(null);
-                        note = rule.keepFiringForMs() > 0 ? "cleared for " + Duration.format(rule.keepFiringForMs()) : "cleared";
+                        note = rule.keepFiringForMs() > 0 ? "cleared for " + Durations.format(rule.keepFiringForMs()) : "cleared";
                     }
                 } else if (from == AlertState.NO_DATA || from == AlertState.ERROR) {
                     b.state(AlertState.RESOLVED, now).resolvedAtMs(now).activeAtMs(null);
@@ -307,7 +308,7 @@ public final class AlertLifecycle {
                 b.flapping(flapping).episodeStartMs(now).resolveHeldUntilMs(null);
                 effect = AlertTransition.Effect.FIRE;
                 if (flapping) {
-                    note = note + "; flapping: fired again " + Duration.format(now - lastResolve) + " after resolving";
+                    note = note + "; flapping: fired again " + Durations.format(now - lastResolve) + " after resolving";
                 }
             } else if (b.resolveHeldUntilMs() != null) {
                 b.resolveHeldUntilMs(null);
@@ -319,18 +320,18 @@ public final class AlertLifecycle {
                 if (b.flapping() && window > 0) {
                     b.resolveHeldUntilMs(now + window);
                     effect = AlertTransition.Effect.HELD;
-                    note = note + "; flapping: resolution held until it stays clear for " + Duration.format(window);
+                    note = note + "; flapping: resolution held until it stays clear for " + Durations.format(window);
                 } else {
                     resolveNotified(b, now);
                     effect = AlertTransition.Effect.RESOLVE;
                 }
             } else if (from == AlertState.PENDING && to != AlertState.PENDING) {
                 b.resolveHeldUntilMs(now + window);
-                note = note + "; resolution held again for " + Duration.format(window);
+                note = note + "; resolution held again for " + Durations.format(window);
             } else if (to != AlertState.PENDING && now >= held) {
                 resolveNotified(b, now);
                 effect = AlertTransition.Effect.RESOLVE;
-                note = "stayed clear for " + Duration.format(window) + ": resolution released";
+                note = "stayed clear for " + Durations.format(window) + ": resolution released";
             }
         } else if (to == AlertState.INACTIVE || to == AlertState.RESOLVED) {
             b.acknowledgement(null);
@@ -388,28 +389,5 @@ public final class AlertLifecycle {
                 AlertTransition.Effect.NONE, a.flapping(), "acknowledged by " + by
                         + (ack.comment().isEmpty() ? "" : ": " + ack.comment()));
         return new StepResult(prev.withInstances(list), List.of(t), null);
-    }
-
-    /** Durations in notes, as a rule file writes them. */
-    private static final class Duration {
-        private Duration() {
-        }
-
-        static String format(long ms) {
-            if (ms == 0) {
-                return "0s";
-            }
-            long[] units = {604_800_000L, 86_400_000L, 3_600_000L, 60_000L, 1_000L, 1L};
-            String[] names = {"w", "d", "h", "m", "s", "ms"};
-            StringBuilder sb = new StringBuilder();
-            long rest = ms;
-            for (int i = 0; i < units.length; i++) {
-                if (rest >= units[i]) {
-                    sb.append(rest / units[i]).append(names[i]);
-                    rest %= units[i];
-                }
-            }
-            return sb.toString();
-        }
     }
 }

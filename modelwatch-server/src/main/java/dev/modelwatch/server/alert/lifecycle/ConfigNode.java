@@ -1,5 +1,6 @@
 package dev.modelwatch.server.alert.lifecycle;
 
+import dev.modelwatch.core.rules.Durations;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -8,8 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One value of a parsed YAML (or JSON) document as Jackson converts it to plain Java values ({@code Map},
@@ -28,10 +27,6 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class ConfigNode {
-    private static final Pattern DURATION = Pattern.compile(
-            "(?:(\\d+)y)?(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?(?:(\\d+)ms)?");
-    private static final long[] UNIT_MS = {365L * 86_400_000L, 7L * 86_400_000L, 86_400_000L, 3_600_000L, 60_000L,
-        1_000L, 1L};
 
     private final String path;
     private final Object value;
@@ -242,37 +237,11 @@ public final class ConfigNode {
     }
 
     /**
-     * Parses a Prometheus duration ({@code 1h30m}, {@code 500ms}, {@code 0}); null when malformed or
-     * beyond {@code Long.MAX_VALUE} milliseconds.
+     * Parses a duration in the grammar of {@link Durations} ({@code 1h30m}, {@code 500ms}, {@code 0});
+     * null when malformed or beyond {@code Long.MAX_VALUE} milliseconds.
      */
     public static Long parseDurationMs(String text) {
-        if (text == null) {
-            return null;
-        }
-        String t = text.trim();
-        if (t.equals("0")) {
-            return 0L;
-        }
-        if (t.isEmpty()) {
-            return null;
-        }
-        Matcher m = DURATION.matcher(t);
-        if (!m.matches()) {
-            return null;
-        }
-        long total = 0;
-        for (int g = 1; g <= UNIT_MS.length; g++) {
-            String n = m.group(g);
-            if (n == null) {
-                continue;
-            }
-            try {
-                total = Math.addExact(total, Math.multiplyExact(Long.parseLong(n), UNIT_MS[g - 1]));
-            } catch (ArithmeticException | NumberFormatException e) {
-                return null;
-            }
-        }
-        return total;
+        return Durations.isValid(text) ? Durations.parseMillis(text) : null;
     }
 
     /** The mapping as label names to string values; an invalid label name or a non-string value is a problem. */

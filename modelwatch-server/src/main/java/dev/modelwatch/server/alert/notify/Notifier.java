@@ -12,7 +12,8 @@ import dev.modelwatch.server.alert.dispatch.Notification;
  * it was not, whether trying again may help. The caller (the delivery loop) keeps the attempts and asks
  * {@link RetryPolicy#decide} when to try again. A notifier shows the notification's firing alerts, and
  * its resolved alerts only when its own {@code send_resolved} is on; when that leaves nothing to show it
- * sends nothing and reports the notification delivered, as Alertmanager's retry stage does.
+ * sends nothing and reports the notification delivered, as Alertmanager's retry stage does. This is the
+ * one interface between the delivery loop ({@code DeliveryQueue}) and the integrations.
  *
  * <p>Implementations are immutable and thread-safe; they are made from the configuration by
  * {@code Notifiers.forReceiver}.
@@ -31,6 +32,12 @@ public interface Notifier {
      * receiver name it identifies the integration in logs and in the delivery outbox.
      */
     String name();
+
+    /**
+     * Whether this integration is told about resolved alerts ({@code send_resolved}); the delivery
+     * loop does not attempt a notification that has only resolved alerts when it is off.
+     */
+    boolean sendResolved();
 
     /** Delivers the notification; never throws for a delivery failure (see the class comment). */
     NotifyResult send(Notification notification);

@@ -68,6 +68,18 @@ public record NotifyResult(boolean delivered, boolean retryable, int statusCode,
         return status == 408 || status == 429 || (status >= 500 && status < 600);
     }
 
+    /**
+     * The error as the delivery log and {@code modelwatch alert test} show it: prefixed with
+     * {@code HTTP <status>: } when there was an answer ({@code HTTP 503: service unavailable}); null
+     * when delivered.
+     */
+    public String describedError() {
+        if (error == null) {
+            return null;
+        }
+        return statusCode > 0 ? "HTTP " + statusCode + ": " + error : error;
+    }
+
     /** This result with {@code retryAfterMs} (kept only when retryable). */
     public NotifyResult withRetryAfterMs(Long ms) {
         return new NotifyResult(delivered, retryable, statusCode, error, atMs, retryable ? ms : null);

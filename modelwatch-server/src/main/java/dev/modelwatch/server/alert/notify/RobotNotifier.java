@@ -63,6 +63,11 @@ public abstract class RobotNotifier implements Notifier {
     }
 
     @Override
+    public final boolean sendResolved() {
+        return sendResolved;
+    }
+
+    @Override
     public final NotifyResult send(Notification n) {
         long at = clock.millis();
         TemplateData data = TemplateData.of(n, sendResolved, externalUrl);

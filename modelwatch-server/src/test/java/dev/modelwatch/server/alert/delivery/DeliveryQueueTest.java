@@ -9,6 +9,8 @@ import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.dispatch.Alert;
 import dev.modelwatch.server.alert.dispatch.GroupKey;
 import dev.modelwatch.server.alert.dispatch.Notification;
+import dev.modelwatch.server.alert.notify.Notifier;
+import dev.modelwatch.server.alert.notify.NotifyResult;
 import dev.modelwatch.server.alert.dispatch.NotifyReason;
 import dev.modelwatch.server.alert.notify.RetryPolicy;
 import dev.modelwatch.store.OutboxEntry;
@@ -19,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
@@ -41,12 +44,12 @@ class DeliveryQueueTest {
     final ManualClock clock = new ManualClock(T0);
 
     /** Answers each attempt with the next scripted result (delivered when the script is empty). */
-    static final class Scripted implements AlertRuntime.Integration {
-        final Deque<AlertRuntime.DeliveryResult> script = new ArrayDeque<>();
+    static final class Scripted implements Notifier {
+        final Deque<NotifyResult> script = new ArrayDeque<>();
         final List<Notification> attempts = new ArrayList<>();
 
         @Override
-        public String kind() {
+        public String name() {
             return "webhook[0]";
         }
 
@@ -56,13 +59,32 @@ class DeliveryQueueTest {
         }
 
         @Override
-        public AlertRuntime.DeliveryResult send(Notification n) {
+        public NotifyResult send(Notification n) {
             attempts.add(n);
-            return script.isEmpty() ? AlertRuntime.DeliveryResult.ok() : script.poll();
+            return script.isEmpty() ? NotifyResult.delivered(200, 0) : script.poll();
         }
     }
 
     final Scripted hook = new Scripted();
+
+    private static Notifier notifier(String name, boolean sendResolved, Function<Notification, NotifyResult> send) {
+        return new Notifier() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public boolean sendResolved() {
+                return sendResolved;
+            }
+
+            @Override
+            public NotifyResult send(Notification n) {
+                return send.apply(n);
+            }
+        };
+    }
 
     @BeforeEach
     void open() {
@@ -101,8 +123,8 @@ class DeliveryQueueTest {
 
     @Test
     void aFailedAttemptIsRetriedAfterTheJitteredBackoffOfTheRetryPolicyAndNotBefore() {
-        hook.script.add(AlertRuntime.DeliveryResult.retry("HTTP 503"));
-        hook.script.add(AlertRuntime.DeliveryResult.retry("timed out after 3000 ms"));
+        hook.script.add(NotifyResult.failed(true, -1, "HTTP 503", 0));
+        hook.script.add(NotifyResult.failed(true, -1, "timed out after 3000 ms", 0));
         queue(firing(A, T0), 0);
         DeliveryQueue q = queue();
 
@@ -126,10 +148,29 @@ class DeliveryQueueTest {
     }
 
     @Test
+    void theDeliveryLogKeepsTheAnswersStatusWithTheErrorAndAThrowingNotifierIsRetried() {
+        hook.script.add(NotifyResult.failed(true, 503, "service unavailable", 0));
+        queue(firing(A, T0), 0);
+        DeliveryQueue q = queue();
+        q.deliverDue(() -> false);
+        assertThat(rows().get(0).lastError()).isEqualTo("HTTP 503: service unavailable");
+
+        Notifier throwing = notifier("webhook[1]", true, n -> {
+            throw new IllegalStateException("boom");
+        });
+        queue(firing(B, T0), 0);
+        clock.set(T0 + 10_000);
+        new DeliveryQueue("ops", 0, 1, throwing, store, clock, POLICY, HALF, AlertRuntime.Observer.NONE)
+                .deliverDue(() -> false);
+        assertThat(rows()).extracting(OutboxEntry::lastError).contains("IllegalStateException: boom");
+        assertThat(rows()).extracting(OutboxEntry::status).containsOnly(OutboxEntry.PENDING);
+    }
+
+    @Test
     void aReceiverAskingForMoreTimeIsGivenItAndTheLastAttemptGivesUp() {
-        hook.script.add(new AlertRuntime.DeliveryResult(false, true, "HTTP 429", 30_000));
+        hook.script.add(new NotifyResult(false, true, -1, "HTTP 429", 0, 30_000L));
         for (int i = 0; i < 3; i++) {
-            hook.script.add(AlertRuntime.DeliveryResult.retry("HTTP 503"));
+            hook.script.add(NotifyResult.failed(true, -1, "HTTP 503", 0));
         }
         queue(firing(A, T0), 0);
         DeliveryQueue q = queue();
@@ -146,7 +187,7 @@ class DeliveryQueueTest {
 
     @Test
     void aNewerNotificationOfTheGroupSupersedesAnOlderOneWaitingForItsRetry() {
-        hook.script.add(AlertRuntime.DeliveryResult.retry("HTTP 503"));
+        hook.script.add(NotifyResult.failed(true, -1, "HTTP 503", 0));
         queue(firing(A, T0), 0);
         DeliveryQueue q = queue();
         q.deliverDue(() -> false); // the firing fails and waits for its retry
@@ -189,22 +230,7 @@ class DeliveryQueueTest {
 
     @Test
     void aResolutionTheIntegrationDoesNotShowIsNotSentButStillSupersedesTheFiring() {
-        AlertRuntime.Integration noResolved = new AlertRuntime.Integration() {
-            @Override
-            public String kind() {
-                return "email[0]";
-            }
-
-            @Override
-            public boolean sendResolved() {
-                return false;
-            }
-
-            @Override
-            public AlertRuntime.DeliveryResult send(Notification n) {
-                return hook.send(n);
-            }
-        };
+        Notifier noResolved = notifier("email[0]", false, hook::send);
         queue(firing(A, T0), 0);
         queue(resolved(A, T0, T0), 0);
         new DeliveryQueue("ops", 0, 1, noResolved, store, clock, POLICY, HALF, AlertRuntime.Observer.NONE)

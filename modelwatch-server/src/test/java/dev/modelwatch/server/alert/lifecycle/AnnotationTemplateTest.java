@@ -63,29 +63,37 @@ class AnnotationTemplateTest {
         "a  {{- $labels.model -}}  b => afraudb",
         "x{{/* a comment */}}y => xy",
         "no actions at all => no actions at all",
-        "{{ $value | printf `%.1f` }} => 0.7"})
+        "{{ $value | printf `%.1f` }} => 0.7",
+        "{{ $labels }} => {__name__=\"accuracy\", model=\"fraud\", version=\"v3\"}",
+        "{{ if $value }}x{{ end }} => x",
+        "{{ if gt $value 0.5 }}high{{ else }}low{{ end }} => high",
+        "{{ if lt .Value 0.5 }}low{{ else if eq $labels.model \"fraud\" }}fraud{{ end }} => fraud",
+        "{{ \"text\" }} => text",
+        "{{ index $labels \"version\" }}|{{ index .Labels \"region\" }}| => v3||",
+        "{{ $value | printf \"%.2f\" | printf \"%s\" }} => 0.71",
+        "{{ len $labels.model }} {{ $labels.model | toUpper }} => 5 FRAUD",
+        "{{ or $labels.region \"none\" }} => none"})
     void templatesExpandLabelsAndValue(String template, String expected) {
         assertThat(AnnotationTemplate.parse(template).expand(LABELS, 0.71234)).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiterString = " => ", quoteCharacter = '~', value = {
-        "accuracy {{ $labels.model } => unclosed action: '{{' without '}}' at column 10",
-        "{{ humanize $value }} => function 'humanize' is not supported (supported: printf) at column 4",
-        "{{ $value | printf \"%d\" }} => %d needs an integer and template values are floats; use %.0f",
-        "{{ $foo }} => unknown variable '$foo' (supported: $labels.<name>, $value) at column 4",
-        "{{ $labels }} => $labels needs a label name: $labels.<name> at column 4",
-        "{{ $labels.my-label }} => unexpected '-' at column 14",
-        "{{ printf \"%.2f\" $labels.model }} => argument 1 is a label (a string) but its verb needs a number; use %s",
-        "{{ $value | printf \"%s\" }} => argument 1 is $value (a number) but its verb is %s; use %v or %f",
+        "accuracy {{ $labels.model } => unexpected '}' in an action at column 27",
+        "{{ humanize $value }} => unknown function 'humanize' (functions: and, eq, ge, gt, index, le, len, lt, ne, not, or, printf, title, toLower, toUpper, values) at column 4",
+        "{{ $value | printf \"%d\" }} => printf \"%d\": argument 1 is a float but %d needs an integer (%.0f writes a float without decimals) at column 13",
+        "{{ $foo }} => unknown variable '$foo' (variables: $, $labels, $value) at column 4",
+        "{{ $labels.my-label }} => unexpected '-' in an action at column 14",
+        "{{ printf \"%.2f\" $labels.model }} => argument 1 is a string but its verb needs a float (%f %e %g; %d for integers)",
+        "{{ $value | printf \"%s\" }} => argument 1 is a float but its verb needs a string (%s; %v for other values)",
         "{{ printf \"%.2f %.2f\" $value }} => takes 2 argument(s), was given 1",
-        "{{ }} => empty action '{{}}' at column 1",
-        "{{ $value | }} => '|' without a function after it at column 11",
+        "{{ }} => empty action {{ }} at column 1",
+        "{{ $value | }} => '|' without a function after it at column 12",
         "{{ $value | printf \"%x\" }} => verb %x is not supported",
-        "{{ if $value }}x{{ end }} => function 'if' is not supported",
-        "{{ $value | printf \"%.2f\" | printf \"%s\" }} => only one '| printf \"...\"' stage is supported",
+        "{{ if gt $value 1 }}x{{ end }} => gt needs two numbers or two strings, was given a float and a number (write a float literal as 1.0)",
+        "{{ with $value }}x{{ end }} => {{ with }} is not supported",
         "{{ printf }} => printf needs a format string",
-        "{{ \"text\" }} => string literals are only supported as printf formats"})
+        "{{ .Foo }} => unknown field .Foo (fields of the alert's series: Labels, Value) at column 4"})
     void badTemplatesAreRejectedAtLoadTimeWithTheColumn(String template, String message) {
         assertThatThrownBy(() -> AnnotationTemplate.parse(template))
                 .isInstanceOf(IllegalArgumentException.class)

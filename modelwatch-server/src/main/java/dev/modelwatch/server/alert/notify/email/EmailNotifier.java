@@ -122,6 +122,11 @@ public final class EmailNotifier implements Notifier {
         return name;
     }
 
+    @Override
+    public boolean sendResolved() {
+        return config.sendResolved();
+    }
+
     /** The message for {@code data} (not sent). */
     MimeMessage message(TemplateData data, long atMs) throws MessagingException {
         String messageId = "<" + data.notificationId() + ".notification@modelwatch>";

@@ -46,6 +46,11 @@ public final class WebhookNotifier implements Notifier {
     }
 
     @Override
+    public boolean sendResolved() {
+        return config.sendResolved();
+    }
+
+    @Override
     public NotifyResult send(Notification n) {
         long at = clock.millis();
         if (n.firing().isEmpty() && !(config.sendResolved() && !n.resolved().isEmpty())) {

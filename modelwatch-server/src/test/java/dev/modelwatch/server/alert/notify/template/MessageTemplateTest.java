@@ -1,5 +1,6 @@
 package dev.modelwatch.server.alert.notify.template;
 
+import dev.modelwatch.server.alert.template.TemplateSyntaxException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -69,7 +70,7 @@ class MessageTemplateTest {
                 Arguments.of("{{/* a comment */}}x{{- /* trimmed */ -}} y", "xy"),
                 Arguments.of("{{ `raw \"quoted\"` }}", "raw \"quoted\""),
                 Arguments.of("{{ \"tab\\there\" }}", "tab\there"),
-                Arguments.of("{{ len \"héllo\" }}", "5"),
+                Arguments.of("{{ len \"héllo\" }}", "6"),
                 Arguments.of("no actions", "no actions"),
                 Arguments.of("", ""),
                 Arguments.of("{{ range .Alerts }}{{ if eq .Labels.version \"v4\" }}{{ .Labels }}{{ end }}{{ end }}",
@@ -101,7 +102,7 @@ class MessageTemplateTest {
                 Arguments.of("{{ len .Status .Receiver }}", 1, 4, "len takes 1 argument, was given 2"),
                 Arguments.of("{{ eq .Status 1 }}", 1, 4, "eq compares a string with a number"),
                 Arguments.of("{{ frobnicate .Status }}", 1, 4, "unknown function 'frobnicate'"),
-                Arguments.of("line1\nline2 {{ .Status | printf }}", 2, 20, "unknown function 'printf'"),
+                Arguments.of("line1\nline2 {{ .Status | humanize }}", 2, 20, "unknown function 'humanize'"),
                 Arguments.of("{{ .Alerts }}", 1, 4, "cannot print a list of alerts: use {{ range }} or {{ len }}"),
                 Arguments.of("{{ range .Alerts }}{{ . }}{{ end }}", 1, 23, "cannot print an alert"),
                 Arguments.of("{{ \"abc }}", 1, 4, "unterminated string"),
@@ -117,7 +118,7 @@ class MessageTemplateTest {
                 Arguments.of("{{ if (len .Alerts }}{{ end }}", 1, 7, "unclosed '('"),
                 Arguments.of("{{ .Status.Foo }}", 1, 11, "cannot take field .Foo of a string"),
                 Arguments.of("{{ .Alerts.Open }}", 1, 11, "unknown field .Open of a list of alerts"),
-                Arguments.of("{{ 1.5 }}", 1, 4, "only integer numbers are supported"),
+                Arguments.of("{{ 1.5x }}", 1, 4, "malformed number"),
                 Arguments.of("{{ toUpper .GroupLabels }}", 1, 4, "toUpper takes 1 string, was given a label map"),
                 Arguments.of("{{ \"a\\qb\" }}", 1, 6, "unsupported escape"),
                 Arguments.of("{{ .Status # }}", 1, 12, "unexpected '#' in an action"),

@@ -1,4 +1,4 @@
-package dev.modelwatch.server.alert.lifecycle;
+package dev.modelwatch.server.alert.template;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -7,22 +7,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A Go {@code fmt.Sprintf} format string restricted to what alert templates need, parsed once and
- * applied to floats and strings with Go's exact output.
+ * A Go {@code fmt.Sprintf} format string restricted to what templates need ({@link GoTemplate}'s
+ * {@code printf}), parsed once and applied to floats, integers and strings with Go's exact output.
  *
- * <p>Verbs: {@code %v} (floats: Go's shortest {@code %g}, strings as they are), {@code %s},
+ * <p>Verbs: {@code %v} (floats: Go's shortest {@code %g}, integers in decimal, other values as
+ * {@link GoTemplate} prints them), {@code %s}, {@code %d} (integers),
  * {@code %f %F}, {@code %e %E}, {@code %g %G}, {@code %%}; flags {@code - + space 0}, a width and a
  * precision ({@code %8.3f}). Floats are rounded from their exact binary value, ties to even, as Go
  * does ({@code %.2f} of 2.675 is {@code 2.67}, of 0.125 is {@code 0.12}); {@code %v} and {@code %g}
  * without precision use the shortest decimal that reads back as the same double, in exponent form when
  * the exponent is below -4 or at least 6 ({@code 1e+06}, {@code 123456}, {@code 1e-05}); NaN and
- * infinities print as {@code NaN +Inf -Inf}. {@code %d} and other verbs are refused when the format is
- * parsed, with the reason.
+ * infinities print as {@code NaN +Inf -Inf}. Other verbs and flag {@code #} are refused when the format
+ * is parsed, with the reason; a verb given a value of another type is refused by {@link GoTemplate}
+ * (where Go would print {@code %!f(string=...)}).
  */
 final class GoFormat {
     /** What an argument of a verb must be. */
     enum ArgType {
-        FLOAT, STRING, ANY
+        FLOAT, INT, STRING, ANY
     }
 
     private record Verb(char verb, boolean minus, boolean plus, boolean space, boolean zero, int width, int precision) {
@@ -32,6 +34,8 @@ final class GoFormat {
                     return ArgType.ANY;
                 case 's':
                     return ArgType.STRING;
+                case 'd':
+                    return ArgType.INT;
                 default:
                     return ArgType.FLOAT;
             }
@@ -52,7 +56,7 @@ final class GoFormat {
      *
      * @throws IllegalArgumentException naming the unsupported verb or the malformed directive
      */
-    static GoFormat parse(String format) {
+    public static GoFormat parse(String format) {
         List<Object> parts = new ArrayList<>();
         StringBuilder lit = new StringBuilder();
         int i = 0;
@@ -108,10 +112,8 @@ final class GoFormat {
             }
             char verb = format.charAt(i);
             i++;
-            if ("vsfFeEgG".indexOf(verb) < 0) {
-                String why = verb == 'd'
-                        ? "%d needs an integer and template values are floats; use %.0f"
-                        : "verb %" + verb + " is not supported (supported: %v %s %f %e %g and %%)";
+            if ("vsdfFeEgG".indexOf(verb) < 0) {
+                String why = "verb %" + verb + " is not supported (supported: %v %s %d %f %e %g and %%)";
                 throw new IllegalArgumentException("printf format \"" + format + "\": " + why);
             }
             if (lit.length() > 0) {
@@ -141,7 +143,10 @@ final class GoFormat {
         return format;
     }
 
-    /** Applies the format; each argument is a {@code Double} or a {@code String} matching {@link #argTypes()}. */
+    /**
+     * Applies the format; each argument is a {@code Double}, a {@code Long} or a {@code String} matching
+     * {@link #argTypes()} ({@code %v} of another value is given as the text to print).
+     */
     String apply(List<Object> args) {
         StringBuilder sb = new StringBuilder();
         int a = 0;
@@ -154,7 +159,11 @@ final class GoFormat {
             Object arg = args.get(a++);
             String body;
             boolean numeric = arg instanceof Double;
-            if (numeric) {
+            if (arg instanceof Long) {
+                numeric = true;
+                long l = (Long) arg;
+                body = (l < 0 ? "-" : v.plus ? "+" : v.space ? " " : "") + (l < 0 ? Long.toString(l).substring(1) : Long.toString(l));
+            } else if (numeric) {
                 body = formatFloat((Double) arg, v.verb == 'v' ? 'g' : v.verb, v.verb == 'v' ? -1 : v.precision,
                         v.plus, v.space);
             } else {

@@ -1,8 +1,8 @@
-package dev.modelwatch.server.alert.notify.template;
+package dev.modelwatch.server.alert.template;
 
 /**
- * A message template that cannot be parsed, with the 1-based line and column of the problem, thrown by
- * {@link MessageTemplate#parse} when the configuration is loaded (never when a notification is sent).
+ * A template that cannot be parsed, with the 1-based line and column of the problem, thrown by
+ * {@link GoTemplate#parse} when the configuration is loaded (never when a notification is sent).
  * The message reads {@code line 1, column 12: unknown field .Foo (...)}.
  */
 public final class TemplateSyntaxException extends IllegalArgumentException {

@@ -1,4 +1,4 @@
-package dev.modelwatch.server.alert.lifecycle;
+package dev.modelwatch.server.alert.template;
 
 /** The escapes of a double-quoted string in the template languages (annotations and notifications). */
 public final class StringEscapes {
