@@ -194,7 +194,7 @@ public final class ModelWatchServer implements AutoCloseable {
                 () -> heldModelProblems(aggregator, config.parkAfter()),
                 () -> deadLetterProblems(deadLetters)));
         ApiServer api = new ApiServer(config, decoder, log, aggregator, registry, query, store, metrics, drift, alerts,
-                readiness, deadLetters, tokens, tokensRequired, tls, clock, admission);
+                readiness, deadLetters, tokens, tokensRequired, tls, clock, admission, System::nanoTime);
         int port = api.start();
         LOG.info("modelwatch listening on {}://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.access().scheme(), config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),

@@ -27,7 +27,7 @@ import dev.modelwatch.core.quality.DataQualityIssue;
 import dev.modelwatch.core.quality.DataQualityPolicy;
 import dev.modelwatch.core.quality.ProfiledWindow;
 import dev.modelwatch.server.aggregate.ProfileQuery;
-import dev.modelwatch.server.api.Times;
+import dev.modelwatch.server.time.Times;
 import dev.modelwatch.store.ModelRecord;
 import dev.modelwatch.store.Store;
 import dev.modelwatch.store.StoredReference;
