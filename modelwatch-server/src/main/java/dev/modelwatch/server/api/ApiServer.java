@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API of docs/api.md: the web server, its access checks and error answers, and the route
- * groups it serves (ingest, models, drift, alerts, access, operations).
+ * groups it serves (ingest, models, drift, alerts, access, operations, the OpenAPI description).
  */
 public final class ApiServer {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
@@ -103,6 +103,7 @@ public final class ApiServer {
             drift.register(router);
             alerts.register(router);
             access.register(router);
+            OpenApi.register(router);
             c.routes.beforeMatched(guard);
             c.routes.exception(ApiException.class, (e, ctx) -> Answers.error(ctx, e.status(), e.getMessage()));
             c.routes.exception(BodyException.class, (e, ctx) -> Answers.error(ctx, e.status(), e.getMessage()));
