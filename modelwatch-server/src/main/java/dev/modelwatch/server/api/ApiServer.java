@@ -50,27 +50,48 @@ public final class ApiServer {
     private final OperationsRoutes operations;
     private Javalin app;
 
+    /** Where events come in: decoded, admitted, made durable; and the dead letters they may become. */
+    public record Ingest(EventDecoder decoder, DurableLog log, IngestAdmission admission, DeadLetters deadLetters) {
+    }
+
+    /** What the API reads and changes: models, their profiles, references, drift and alerts. */
+    public record Data(Aggregator aggregator, ModelRegistry registry, ProfileQuery query, Store store,
+                       DriftService drift, AlertRuntime alerts) {
+    }
+
     /**
-     * @param tls      the HTTPS context, or null for plain HTTP
+     * Who may call it and how.
+     *
+     * @param tokens         the API tokens, or null when token checks are off ({@code --insecure-no-auth})
+     * @param tokensRequired whether a request without a token is refused
+     * @param tls            the HTTPS context, or null for plain HTTP
+     */
+    public record Security(ApiTokens tokens, boolean tokensRequired, SslContextFactory.Server tls) {
+    }
+
+    /** What the operational routes report. */
+    public record Operations(Readiness readiness, ServerMetrics metrics) {
+    }
+
+    /**
      * @param nanoTime the ticker request durations are measured with ({@code System::nanoTime} in production)
      */
-    public ApiServer(ServerConfig config, EventDecoder decoder, DurableLog log, Aggregator aggregator,
-                     ModelRegistry registry, ProfileQuery query, Store store, ServerMetrics metrics, DriftService drift,
-                     AlertRuntime alerts, Readiness readiness, DeadLetters deadLetters,
-                     ApiTokens tokens, boolean tokensRequired, SslContextFactory.Server tls, Clock clock,
-                     IngestAdmission admission, LongSupplier nanoTime) {
+    public ApiServer(ServerConfig config, Ingest in, Data data, Security security, Operations ops, Clock clock,
+                     LongSupplier nanoTime) {
         this.config = config;
-        this.tokens = tokens;
-        this.tokensRequired = tokensRequired;
-        this.tls = tls;
-        ModelLookup lookup = new ModelLookup(registry, aggregator);
-        this.ingest = new IngestRoutes(config, decoder, log, aggregator, admission, deadLetters, metrics, clock, nanoTime);
-        this.models = new ModelRoutes(registry, lookup, aggregator, query, drift, alerts, admission, clock);
-        this.drift = new DriftRoutes(lookup, registry, store, drift, new ReferenceReader(decoder, config.ingestLimits()),
-                clock);
-        this.alerts = new AlertRoutes(alerts, store, clock);
-        this.access = new AccessRoutes(tokens);
-        this.operations = new OperationsRoutes(readiness, metrics);
+        this.tokens = security.tokens();
+        this.tokensRequired = security.tokensRequired();
+        this.tls = security.tls();
+        ModelLookup lookup = new ModelLookup(data.registry(), data.aggregator());
+        this.ingest = new IngestRoutes(config, in.decoder(), in.log(), data.aggregator(), in.admission(),
+                in.deadLetters(), ops.metrics(), clock, nanoTime);
+        this.models = new ModelRoutes(data.registry(), lookup, data.aggregator(), data.query(), data.drift(),
+                data.alerts(), in.admission(), clock);
+        this.drift = new DriftRoutes(lookup, data.registry(), data.store(), data.drift(),
+                new ReferenceReader(in.decoder(), config.ingestLimits()), clock);
+        this.alerts = new AlertRoutes(data.alerts(), data.store(), clock);
+        this.access = new AccessRoutes(security.tokens());
+        this.operations = new OperationsRoutes(ops.readiness(), ops.metrics());
     }
 
     /** Starts listening; returns the bound port (useful with port 0). */
