@@ -5,7 +5,6 @@ import dev.modelwatch.server.aggregate.ModelRegistry;
 import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.auth.ApiTokens;
-import dev.modelwatch.server.auth.RequestGuard;
 import dev.modelwatch.server.config.ServerConfig;
 import dev.modelwatch.server.deadletter.DeadLetters;
 import dev.modelwatch.server.drift.DriftService;
