@@ -209,8 +209,10 @@ public final class ModelWatchServer implements AutoCloseable {
                 () -> aggregator.healthProblems(stallAfter),
                 () -> heldModelProblems(aggregator, config.parkAfter()),
                 () -> deadLetterProblems(deadLetters)));
-        ApiServer api = new ApiServer(config, decoder, log, aggregator, registry, query, store, metrics, drift, alerts,
-                readiness, deadLetters, tokens, tokensRequired, tls, clock, admission);
+        ApiServer api = new ApiServer(config, new ApiServer.Ingest(decoder, log, admission, deadLetters),
+                new ApiServer.Data(aggregator, registry, query, store, drift, alerts),
+                new ApiServer.Security(tokens, tokensRequired, tls), new ApiServer.Operations(readiness, metrics), clock,
+                System::nanoTime);
         int port = api.start();
         LOG.info("modelwatch listening on {}://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.access().scheme(), config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),

@@ -14,7 +14,6 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -119,7 +118,6 @@ class ArchitectureTest {
     }
 
     @Test
-    @Disabled("enabled when the api views move out of alert")
     void alertAndDriftNeverImportTheApi() {
         noClasses().that().resideInAnyPackage("dev.modelwatch.server.alert..", "dev.modelwatch.server.drift..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.modelwatch.server.api..",
@@ -128,7 +126,6 @@ class ArchitectureTest {
     }
 
     @Test
-    @Disabled("enabled when the api views move out of alert")
     void serverPackagesHaveNoCycle() {
         slices().matching("dev.modelwatch.server.(*)..").should().beFreeOfCycles()
                 .ignoreDependency(AGGREGATOR, RETRY_POLICY)

@@ -34,7 +34,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import dev.modelwatch.server.health.HealthProblem;
@@ -214,8 +213,8 @@ public final class Aggregator implements AutoCloseable {
     private final LimitObserver limitObserver;
     private final Map<String, AdmittedValues> storedAdmissions;
     private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
-    private final AtomicLong queuedEvents = new AtomicLong();
-    private final AtomicLong queuedBytes = new AtomicLong();
+    /** The events durable but not yet aggregated (the ingest backpressure signal). */
+    private final Backlog backlog = new Backlog();
     private final AggregatorObserver observer;
 
     // ---- owned by the aggregation thread ----
@@ -489,8 +488,7 @@ public final class Aggregator implements AutoCloseable {
     /** Hands the events of a durable log record at {@code [lsnStart, lsnEnd)} to the runtime; called by the log writer, in log order. */
     public void submit(List<Event> events, long lsnStart, long lsnEnd) {
         long bytes = BufferedBytes.eventBytes(events);
-        queuedEvents.addAndGet(events.size());
-        queuedBytes.addAndGet(bytes);
+        backlog.add(events.size(), bytes);
         queue.add(new EventBatch(events, lsnStart, lsnEnd, bytes));
     }
 
@@ -501,12 +499,17 @@ public final class Aggregator implements AutoCloseable {
 
     /** Events durable but not yet aggregated (the ingest backpressure signal). */
     public long queuedEvents() {
-        return queuedEvents.get();
+        return backlog.events();
     }
 
     /** The estimated heap of the events durable but not yet aggregated (limits.max_queued_event_bytes). */
     public long queuedEventBytes() {
-        return queuedBytes.get();
+        return backlog.bytes();
+    }
+
+    /** The events durable but not yet aggregated, to wait on until they are few enough. */
+    public Backlog backlog() {
+        return backlog;
     }
 
     /** Runs {@code f} on the aggregation thread after everything submitted before it. */
@@ -571,8 +574,7 @@ public final class Aggregator implements AutoCloseable {
                         bytes += next.bytes();
                     }
                     applyWithRetry(combined);
-                    queuedEvents.addAndGet(-events);
-                    queuedBytes.addAndGet(-bytes);
+                    backlog.remove(events, bytes);
                 }
                 long now = clock.millis();
                 if (now - lastFlushMs >= flushInterval.toMillis() && committing == null) {

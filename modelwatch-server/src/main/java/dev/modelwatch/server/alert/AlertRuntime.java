@@ -24,7 +24,6 @@ import dev.modelwatch.server.alert.lifecycle.StepResult;
 import dev.modelwatch.server.alert.silence.Silence;
 import dev.modelwatch.server.alert.silence.SilenceCounts;
 import dev.modelwatch.server.alert.silence.Silencer;
-import dev.modelwatch.server.api.Times;
 import dev.modelwatch.server.health.WorkerThreads;
 import dev.modelwatch.store.AlertHistoryEntry;
 import dev.modelwatch.store.OutboxEntry;
@@ -283,17 +282,17 @@ public final class AlertRuntime implements AutoCloseable {
     // ---- reads and changes for the API ----
 
     /** Every alert instance of every rule, filtered by state ({@code pending|firing|resolved|...}) and model. */
-    public List<Map<String, Object>> alerts(String state, String model) {
+    public List<AlertView.Entry> alerts(String state, String model) {
         return alerts(state, model, null, Integer.MAX_VALUE).alerts();
     }
 
     /**
      * A page of alerts.
      *
-     * @param alerts the alerts of the page, as {@code GET /api/v1/alerts} shows them
+     * @param alerts the alerts of the page, in the order of {@code GET /api/v1/alerts}
      * @param last   the position of the page's last alert when more follow (the next page starts after it), else null
      */
-    public record AlertPage(List<Map<String, Object>> alerts, AlertPosition last) {
+    public record AlertPage(List<AlertView.Entry> alerts, AlertPosition last) {
     }
 
     /** Where an alert lies in the order of {@code GET /api/v1/alerts}: its rule, then its id. */
@@ -307,7 +306,6 @@ public final class AlertRuntime implements AutoCloseable {
      */
     public AlertPage alerts(String state, String model, AlertPosition after, int limit) {
         AlertView v = view;
-        Silencer silencer = silencerNow();
         Map<String, Integer> ruleIndex = new java.util.HashMap<>();
         int n = 0;
         for (AlertRule r : config.rules()) {
@@ -315,7 +313,7 @@ public final class AlertRuntime implements AutoCloseable {
         }
         List<AlertView.Entry> entries = v.entries();
         int from = after == null ? 0 : v.indexAfter(ruleIndex.getOrDefault(after.rule(), -1), after.id());
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<AlertView.Entry> out = new ArrayList<>();
         AlertPosition last = null;
         AlertView.Entry lastAdded = null;
         for (int i = from; i < entries.size(); i++) {
@@ -329,7 +327,7 @@ public final class AlertRuntime implements AutoCloseable {
                 break;
             }
             lastAdded = entries.get(i);
-            out.add(alertJson(lastAdded.rule(), a, silencer));
+            out.add(lastAdded);
         }
         return new AlertPage(out, last);
     }
@@ -339,103 +337,39 @@ public final class AlertRuntime implements AutoCloseable {
         return view.firing(model);
     }
 
-    private Silencer silencerNow() {
-        return Silencer.of(activeSilences(clock.millis()));
+    /** The alerts as last published (after the last evaluation or acknowledgement); never waits for one under way. */
+    public AlertView view() {
+        return view;
     }
 
-    private Map<String, Object> alertJson(String rule, AlertInstance a, Silencer silencer) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("id", a.id());
-        o.put("rule", rule);
-        o.put("labels", a.labels().asMap());
-        o.put("annotations", a.annotations());
-        o.put("severity", a.severity());
-        o.put("state", a.state().name().toLowerCase(java.util.Locale.ROOT));
-        o.put("value", Double.isFinite(a.value()) ? a.value() : null);
-        o.put("started_at", a.activeAtMs() == null ? null : Times.format(a.activeAtMs()));
-        o.put("fired_at", a.firedAtMs() == null ? null : Times.format(a.firedAtMs()));
-        o.put("resolved_at", a.resolvedAtMs() == null ? null : Times.format(a.resolvedAtMs()));
-        o.put("flapping", a.flapping());
-        o.put("acknowledged_by", a.acknowledgement() == null ? null : a.acknowledgement().by());
-        if (a.acknowledgement() != null) {
-            o.put("acknowledgement", a.acknowledgement().toMap());
-        }
-        o.put("silenced_by", silencer.mutingSilences(a.labels(), clock.millis())
-                .stream().map(Silence::id).toList());
-        return o;
+    /** The rules, routes and receivers this runtime runs. */
+    public AlertingConfig config() {
+        return config;
     }
 
-    /** One alert with its delivery log, or empty. */
-    public Optional<Map<String, Object>> alert(String id) {
+    /** The rules' states as last evaluated, in the order of the rules. */
+    public Map<String, RuleState> ruleStates() {
         synchronized (lock) {
-            for (Map.Entry<String, RuleState> r : states.entrySet()) {
-                AlertInstance a = r.getValue().instance(id);
-                if (a != null) {
-                    Map<String, Object> o = alertJson(r.getKey(), a, silencerNow());
-                    o.put("deliveries", deliveries(id));
-                    o.put("history", history(id, 0, 200));
-                    return Optional.of(o);
-                }
-            }
-            return Optional.empty();
+            return new LinkedHashMap<>(states);
         }
     }
 
-    private List<Map<String, Object>> deliveries(String alertId) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (OutboxEntry e : store.recentNotifications(1_000)) {
-            if (!List.of(e.alertIds().split(",")).contains(alertId)) {
-                continue;
-            }
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("receiver", e.receiver());
-            d.put("integration", integrationName(e));
-            d.put("status", e.status());
-            d.put("attempts", e.attempts());
-            d.put("created_at", Times.format(e.createdAtMs()));
-            d.put("delivered_at", e.deliveredAtMs() == null ? null : Times.format(e.deliveredAtMs()));
-            d.put("next_attempt_at", OutboxEntry.PENDING.equals(e.status()) ? Times.format(e.dueAtMs()) : null);
-            d.put("last_error", e.lastError());
-            out.add(d);
-        }
-        return out;
-    }
-
-    /** The name of the integration an outbox row is for ({@code webhook[0]}), null when it cannot be told. */
-    private String integrationName(OutboxEntry e) {
-        try {
-            int index = OutboxPayload.decode(e.payload()).integration();
-            List<Notifier> integrations = config.receivers().getOrDefault(e.receiver(), List.of());
-            return index < integrations.size() ? integrations.get(index).name() : null;
-        } catch (IllegalArgumentException ex) {
-            return null;
+    /** Every silence, expired ones included. */
+    public List<Silence> silences() {
+        synchronized (lock) {
+            return List.copyOf(silences);
         }
     }
 
-    /** State changes since {@code sinceMs}, of one alert or (with {@code alertId} null) of all, newest first. */
-    @SuppressWarnings("unchecked")
-    public List<Map<String, Object>> history(String alertId, long sinceMs, int limit) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (AlertHistoryEntry h : store.alertHistory(alertId, sinceMs, limit)) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("id", h.alertId());
-            o.put("rule", h.rule());
-            try {
-                o.put("labels", JSON.readValue(h.labels(), Map.class));
-            } catch (IOException e) {
-                o.put("labels", h.labels());
-            }
-            o.put("from", h.fromState());
-            o.put("to", h.toState());
-            o.put("value", Double.isFinite(h.value()) ? h.value() : null);
-            o.put("at", Times.format(h.atMs()));
-            out.add(o);
+    /** How many alerts each silence suppressed. */
+    public SilenceCounts silenceCounts() {
+        synchronized (lock) {
+            return silenceCounts;
         }
-        return out;
     }
 
-    /** Acknowledges an alert: who, when, why; escalation stops. Empty when no alert has this id. */
-    public Optional<Map<String, Object>> acknowledge(String id, String by, String comment) {
+    /** Acknowledges an alert: who, when, why; escalation stops. False when no alert has this id. */
+    public boolean acknowledge(String id, String by, String comment) {
         synchronized (lock) {
             long now = clock.millis();
             for (Map.Entry<String, RuleState> r : states.entrySet()) {
@@ -450,55 +384,31 @@ public final class AlertRuntime implements AutoCloseable {
                 store.saveAlerting(Map.of(RULES, json(rules)), List.of(), List.of(), now);
                 states = next;
                 view = AlertView.of(next);
-                return Optional.of(alertJson(r.getKey(), step.state().instance(id), silencerNow()));
+                return true;
             }
-            return Optional.empty();
+            return false;
         }
-    }
-
-    /** Every silence with its state and how many alerts it suppressed. */
-    public List<Map<String, Object>> silences() {
-        synchronized (lock) {
-            long now = clock.millis();
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (Silence s : silences) {
-                out.add(silenceJson(s, now));
-            }
-            return out;
-        }
-    }
-
-    private Map<String, Object> silenceJson(Silence s, long now) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("id", s.id());
-        o.put("matchers", s.matchers().stream().map(m -> m.name() + m.type().symbol() + "\"" + m.value() + "\"").toList());
-        o.put("starts_at", Times.format(s.startsAtMs()));
-        o.put("ends_at", Times.format(s.endsAtMs()));
-        o.put("created_by", s.createdBy());
-        o.put("comment", s.comment());
-        o.put("state", s.state(now).name().toLowerCase(java.util.Locale.ROOT));
-        o.put("suppressed_alerts", silenceCounts.count(s.id()));
-        return o;
     }
 
     /**
      * Adds a silence.
      *
-     * @return its JSON, or the problems that reject it
+     * @return the silence added
+     * @throws IllegalArgumentException with every problem that rejects it, joined by "; "
      */
-    public Map<String, Object> addSilence(List<LabelMatcher> matchers, long startsAtMs, long endsAtMs, String createdBy,
-                                          String comment) {
+    public Silence addSilence(List<LabelMatcher> matchers, long startsAtMs, long endsAtMs, String createdBy,
+                              String comment) {
         synchronized (lock) {
             String id = UUID.randomUUID().toString();
             List<String> problems = Silence.problems(id, matchers, startsAtMs, endsAtMs, createdBy);
             if (!problems.isEmpty()) {
-                return Map.of("problems", problems);
+                throw new IllegalArgumentException(String.join("; ", problems));
             }
             Silence s = new Silence(id, matchers, startsAtMs, endsAtMs, createdBy, comment);
             List<Silence> next = new ArrayList<>(silences);
             next.add(s);
             saveSilences(next);
-            return silenceJson(s, clock.millis());
+            return s;
         }
     }
 
@@ -533,32 +443,6 @@ public final class AlertRuntime implements AutoCloseable {
         } catch (RuntimeException e) {
             silences = before;
             throw e;
-        }
-    }
-
-    /** The loaded rules and their last evaluation. */
-    public List<Map<String, Object>> rules() {
-        synchronized (lock) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (AlertRule r : config.rules()) {
-                RuleState s = states.get(r.name());
-                Map<String, Object> o = new LinkedHashMap<>();
-                o.put("name", r.name());
-                o.put("expr", r.expr().text());
-                o.put("for", r.forMs() / 1000.0);
-                o.put("keep_firing_for", r.keepFiringForMs() / 1000.0);
-                o.put("severity", r.severity());
-                o.put("last_evaluation", s == null || s.lastEvaluationMs() == null ? null : Times.format(s.lastEvaluationMs()));
-                o.put("last_error", s == null ? null : s.lastError());
-                Map<String, Integer> byState = new java.util.TreeMap<>();
-                if (s != null) {
-                    s.instances().values().forEach(a -> byState.merge(a.state().name().toLowerCase(java.util.Locale.ROOT), 1,
-                            Integer::sum));
-                }
-                o.put("alerts", byState);
-                out.add(o);
-            }
-            return out;
         }
     }
 

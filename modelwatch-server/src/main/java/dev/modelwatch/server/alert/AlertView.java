@@ -19,7 +19,7 @@ public final class AlertView {
     static final AlertView EMPTY = new AlertView(List.of(), Map.of());
 
     /** One alert instance of one rule, with its place in the order. */
-    record Entry(String rule, int ruleIndex, AlertInstance alert) {
+    public record Entry(String rule, int ruleIndex, AlertInstance alert) {
     }
 
     /** A firing alert as a model's health shows it. */
@@ -59,12 +59,13 @@ public final class AlertView {
         return new AlertView(List.copyOf(entries), firing);
     }
 
-    List<Entry> entries() {
+    /** Every alert, in the order of rules, then ids. */
+    public List<Entry> entries() {
         return entries;
     }
 
     /** The position of the first entry after (rule {@code ruleIndex}, alert {@code id}) in the order. */
-    int indexAfter(int ruleIndex, String id) {
+    public int indexAfter(int ruleIndex, String id) {
         int lo = 0;
         int hi = entries.size();
         while (lo < hi) {
@@ -78,6 +79,11 @@ public final class AlertView {
             }
         }
         return lo;
+    }
+
+    /** The alert with this id, or empty. */
+    public java.util.Optional<Entry> find(String id) {
+        return entries.stream().filter(e -> e.alert().id().equals(id)).findFirst();
     }
 
     /** The firing alerts of a model (empty when none). */

@@ -1,7 +1,6 @@
 package dev.modelwatch.server.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpFields;
@@ -18,18 +17,12 @@ import org.eclipse.jetty.util.Callback;
  * never an HTML page or a stack trace.
  */
 final class JsonErrorHandler extends ErrorHandler {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** The body of every error answer. */
-    record ErrorBody(String error) {
-    }
-
     static byte[] body(int status, String message) {
         String reason = HttpStatus.getMessage(status);
         String text = message == null || message.isBlank() || message.equals(reason)
                 ? reason : reason + ": " + message;
         try {
-            return JSON.writeValueAsBytes(new ErrorBody(text + " (" + status + ")"));
+            return Answers.JSON.writeValueAsBytes(new Answers.ErrorAnswer(text + " (" + status + ")"));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -1,6 +1,6 @@
 package dev.modelwatch.server.auth;
 
-import dev.modelwatch.server.api.Times;
+import dev.modelwatch.server.time.Times;
 import dev.modelwatch.store.StoreException;
 import dev.modelwatch.store.StoredToken;
 import dev.modelwatch.store.TokenStore;

@@ -1,7 +1,7 @@
 package dev.modelwatch.server.auth;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.modelwatch.server.api.Times;
+import dev.modelwatch.server.time.Times;
 import dev.modelwatch.store.StoredToken;
 import java.util.List;
 

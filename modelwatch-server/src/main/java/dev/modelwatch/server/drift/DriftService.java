@@ -1,5 +1,8 @@
 package dev.modelwatch.server.drift;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelwatch.core.drift.DriftPolicy;
 import dev.modelwatch.core.drift.DriftShare;
 import dev.modelwatch.core.drift.FeatureDrift;
@@ -27,7 +30,7 @@ import dev.modelwatch.core.quality.DataQualityIssue;
 import dev.modelwatch.core.quality.DataQualityPolicy;
 import dev.modelwatch.core.quality.ProfiledWindow;
 import dev.modelwatch.server.aggregate.ProfileQuery;
-import dev.modelwatch.server.api.Times;
+import dev.modelwatch.server.time.Times;
 import dev.modelwatch.store.ModelRecord;
 import dev.modelwatch.store.Store;
 import dev.modelwatch.store.StoredReference;
@@ -80,7 +83,33 @@ public final class DriftService {
     }
 
     /** The reference a query is answered against, with what says where it came from. */
-    public record ResolvedReference(Reference reference, Map<String, Object> description) {
+    public record ResolvedReference(Reference reference, ReferenceSource description) {
+    }
+
+    /** Where a reference came from, as the drift answer shows it. */
+    public sealed interface ReferenceSource permits Uploaded, Baseline {
+    }
+
+    /** An uploaded reference: for one version, or (version null) for every version without its own. */
+    public record Uploaded(String source, String version, long rows, String uploadedAt) implements ReferenceSource {
+    }
+
+    /** A version's first traffic, {@code [from, to)}; {@code complete} once that span has passed. */
+    public record Baseline(String source, String version, String from, String to, long rows, boolean complete)
+            implements ReferenceSource {
+    }
+
+    /**
+     * The {@code GET /api/v1/models/{m}/drift} answer: the range, the reference (null, with the
+     * {@code reason}, when there is none) and every number of the {@link Report}.
+     */
+    public record DriftAnswer(String model, String from, String to, String version, String segment, long events,
+                              ReferenceSource reference, @JsonInclude(JsonInclude.Include.NON_NULL) String reason,
+                              @JsonIgnore Map<String, Object> report) {
+        @JsonAnyGetter
+        Map<String, Object> reportFields() {
+            return report;
+        }
     }
 
     private record CachedReference(ResolvedReference resolved, long createdAtMs, long builtAtMs) {
@@ -108,12 +137,8 @@ public final class DriftService {
                 return Optional.of(cached.resolved());
             }
             Reference r = Reference.fromBytes(s.data());
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("source", Reference.UPLOAD);
-            d.put("version", s.version().isEmpty() ? null : s.version());
-            d.put("rows", s.rows());
-            d.put("uploaded_at", Times.format(s.createdAtMs()));
-            ResolvedReference resolved = new ResolvedReference(r, d);
+            ResolvedReference resolved = new ResolvedReference(r, new Uploaded(Reference.UPLOAD,
+                    s.version().isEmpty() ? null : s.version(), s.rows(), Times.format(s.createdAtMs())));
             cache.put(key, new CachedReference(resolved, s.createdAtMs(), now), estimatedBytes(r));
             return Optional.of(resolved);
         }
@@ -155,14 +180,8 @@ public final class DriftService {
         if (merged.count() == 0) {
             return Optional.empty();
         }
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("source", Reference.BASELINE);
-        d.put("version", version);
-        d.put("from", Times.format(from));
-        d.put("to", Times.format(to));
-        d.put("rows", merged.count());
-        d.put("complete", to <= clock.millis());
-        return Optional.of(new ResolvedReference(Reference.baseline(merged, each), d));
+        return Optional.of(new ResolvedReference(Reference.baseline(merged, each), new Baseline(Reference.BASELINE,
+                version, Times.format(from), Times.format(to), merged.count(), to <= clock.millis())));
     }
 
     /** When a version's (or the model's) first prediction happened, found from the day roll-ups. */
@@ -182,26 +201,20 @@ public final class DriftService {
     }
 
     /** The {@code GET /api/v1/models/{m}/drift} answer for a range of current traffic. */
-    public Map<String, Object> drift(ModelRecord m, String version, String segment, long fromMs, long toMs) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("model", m.name());
-        out.put("from", Times.format(fromMs));
-        out.put("to", Times.format(toMs));
-        out.put("version", version);
-        out.put("segment", segment.isEmpty() ? null : segment);
+    public DriftAnswer drift(ModelRecord m, String version, String segment, long fromMs, long toMs) {
         WindowProfile current = query.range(m.spec(), version, segment, fromMs, toMs);
-        out.put("events", current.count());
         Optional<ResolvedReference> ref = reference(m, version);
+        String from = Times.format(fromMs);
+        String to = Times.format(toMs);
+        String seg = segment.isEmpty() ? null : segment;
         if (ref.isEmpty()) {
-            out.put("reference", null);
-            out.put("reason", "no reference: upload one with PUT /api/v1/models/" + m.name()
-                    + "/reference, or send traffic (the first " + config.baselineFor(m.name()) + " serves as baseline)");
-            return out;
+            return new DriftAnswer(m.name(), from, to, version, seg, current.count(), null,
+                    "no reference: upload one with PUT /api/v1/models/" + m.name() + "/reference, or send traffic (the first "
+                            + config.baselineFor(m.name()) + " serves as baseline)", Map.of());
         }
-        out.put("reference", ref.get().description());
-        out.putAll(Report.of(m.spec(), ref.get().reference(), current, config.policyFor(m.name()),
-                config.importancesFor(m.name())).toMap());
-        return out;
+        return new DriftAnswer(m.name(), from, to, version, seg, current.count(), ref.get().description(), null,
+                Report.of(m.spec(), ref.get().reference(), current, config.policyFor(m.name()),
+                        config.importancesFor(m.name())).toMap());
     }
 
     /**

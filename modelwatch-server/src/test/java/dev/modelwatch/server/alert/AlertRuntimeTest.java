@@ -145,8 +145,8 @@ class AlertRuntimeTest {
     }
 
     private String state(AlertRuntime alerts) {
-        List<Map<String, Object>> all = alerts.alerts(null, "fraud");
-        return all.isEmpty() ? "none" : (String) all.get(0).get("state");
+        List<AlertView.Entry> all = alerts.alerts(null, "fraud");
+        return all.isEmpty() ? "none" : all.get(0).alert().state().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** A runtime that sees the accuracy breach its rule from {@code T0} on, evaluated at {@code T0}. */
@@ -193,7 +193,7 @@ class AlertRuntimeTest {
         assertThat(ops.received.get(1).resolved()).singleElement()
                 .satisfies(a -> assertThat(a.id()).isEqualTo(ops.received.get(0).firing().get(0).id()));
         assertThat(alerts.evaluations()).isEqualTo(7);
-        assertThat(alerts.history(null, 0, 10)).extracting(h -> h.get("from") + ">" + h.get("to"))
+        assertThat(store.alertHistory(null, 0, 10)).extracting(h -> h.fromState() + ">" + h.toState())
                 .contains("inactive>pending", "pending>firing", "firing>resolved");
     }
 
@@ -211,8 +211,9 @@ class AlertRuntimeTest {
         assertThat(ops.attempts).hasValue(3);
         assertThat(ops.received).hasSize(1);
         assertThat(pending("ops")).isEmpty();
-        Map<String, Object> delivery = firstDelivery(alerts);
-        assertThat(delivery).containsEntry("status", "delivered").containsEntry("attempts", 3);
+        OutboxEntry delivery = firstDelivery(alerts);
+        assertThat(delivery.status()).isEqualTo("delivered");
+        assertThat(delivery.attempts()).isEqualTo(3);
 
         deliver(alerts, secondRetry + 10 * M);
         assertThat(ops.attempts).as("a delivered notification is not sent again").hasValue(3);
@@ -233,10 +234,12 @@ class AlertRuntimeTest {
         return due;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> firstDelivery(AlertRuntime alerts) {
-        String id = (String) alerts.alerts("firing", "fraud").get(0).get("id");
-        return ((List<Map<String, Object>>) alerts.alert(id).orElseThrow().get("deliveries")).get(0);
+    /** The delivery row of the model's first firing alert (what its API answer lists under deliveries). */
+    private OutboxEntry firstDelivery(AlertRuntime alerts) {
+        String id = alerts.alerts("firing", "fraud").get(0).alert().id();
+        return store.recentNotifications(1_000).stream()
+                .filter(e -> List.of(e.alertIds().split(",")).contains(id))
+                .findFirst().orElseThrow();
     }
 
     @Test

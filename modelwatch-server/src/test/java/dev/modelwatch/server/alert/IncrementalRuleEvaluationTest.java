@@ -57,10 +57,10 @@ class IncrementalRuleEvaluationTest {
     /** rule/model -> state of every alert instance. */
     private static Map<String, String> states(AlertRuntime alerts) {
         Map<String, String> out = new TreeMap<>();
-        for (Map<String, Object> a : alerts.alerts(null, null)) {
-            @SuppressWarnings("unchecked")
-            Map<String, String> labels = (Map<String, String>) a.get("labels");
-            out.put(a.get("rule") + "/" + labels.getOrDefault("model", ""), (String) a.get("state"));
+        for (AlertView.Entry a : alerts.alerts(null, null)) {
+            Map<String, String> labels = a.alert().labels().asMap();
+            out.put(a.rule() + "/" + labels.getOrDefault("model", ""),
+                    a.alert().state().name().toLowerCase(java.util.Locale.ROOT));
         }
         return out;
     }
@@ -184,19 +184,19 @@ class IncrementalRuleEvaluationTest {
             for (int minute = 1; minute <= 15; minute++) {
                 evaluateAt(T0 + minute * W + 20, alerts);
             }
-            List<Map<String, Object>> all = alerts.alerts("firing", null);
+            List<AlertView.Entry> all = alerts.alerts("firing", null);
             assertThat(all).hasSize(5);
             List<Object> paged = new java.util.ArrayList<>();
             AlertRuntime.AlertPosition after = null;
             int pages = 0;
             do {
                 AlertRuntime.AlertPage page = alerts.alerts("firing", null, after, 2);
-                page.alerts().forEach(a -> paged.add(a.get("id")));
+                page.alerts().forEach(a -> paged.add(a.alert().id()));
                 after = page.last();
                 pages++;
             } while (after != null && pages < 10);
             assertThat(pages).isEqualTo(3);
-            assertThat(paged).containsExactlyElementsOf(all.stream().map(a -> a.get("id")).toList());
+            assertThat(paged).containsExactlyElementsOf(all.stream().map(a -> (Object) a.alert().id()).toList());
             assertThat(alerts.firing("m3")).singleElement().satisfies(f -> {
                 assertThat(f.labels()).containsEntry("alertname", "NoTraffic").containsEntry("model", "m3");
             });

@@ -1,6 +1,9 @@
-package dev.modelwatch.server.auth;
+package dev.modelwatch.server.api;
 
-import dev.modelwatch.server.api.ApiException;
+import dev.modelwatch.server.auth.Access;
+import dev.modelwatch.server.auth.AccessConfig;
+import dev.modelwatch.server.auth.ApiTokens;
+import dev.modelwatch.server.auth.BodyTypes;
 import dev.modelwatch.store.StoredToken;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
