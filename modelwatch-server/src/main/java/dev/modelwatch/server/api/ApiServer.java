@@ -206,6 +206,8 @@ public final class ApiServer {
                     deadLetters.list("true".equals(ctx.queryParam("replayed"))))), Access.READ);
             c.routes.get("/api/v1/dead-letters/{id}", ctx -> send(ctx, 200, deadLetter(ctx.pathParam("id"))), Access.READ);
             c.routes.post("/api/v1/dead-letters/{id}/replay", this::replayDeadLetter, Access.ADMIN);
+            dev.modelwatch.server.web.Dashboard.register(c, new dev.modelwatch.server.web.DashboardSources(models, query,
+                    drift, alerts, clock));
             c.routes.beforeMatched(guard);
             c.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
             c.routes.exception(BodyException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
