@@ -182,10 +182,7 @@ onUnauthorized(() => {
     try {
       await send('POST', '/api/v1/dashboard/session', {token: input.value});
       input.value = '';
-      dialog.close();
-      loginShown = false;
-      connect();
-      render();
+      location.reload();
     } catch (err) {
       status.textContent = err.message;
     }
@@ -207,5 +204,21 @@ export async function signOut() {
   location.reload();
 }
 
+// A read-scoped session sees everything and is offered no change: the forms say so and stay off.
+async function session() {
+  try {
+    const s = await get('/api/v1/dashboard/session');
+    if (s.signed_in) {
+      document.body.dataset.readonly = s.scopes.includes('admin') ? 'false' : 'true';
+      const out = h('button', {type: 'button', id: 'sign-out'}, 'Sign out');
+      out.addEventListener('click', signOut);
+      document.querySelector('.top').appendChild(out);
+    }
+  } catch (e) {
+    // not signed in: the first 401 asks for a token
+  }
+}
+
+await session();
 connect();
 render();

@@ -25,6 +25,7 @@ export default {
         'aria-selected': s === state ? 'true' : 'false'}, s)));
     const list = h('div', {id: 'alert-list'});
     const detail = h('section', {id: 'alert-detail', 'aria-live': 'polite'});
+    const forms = h('div', {class: 'forms'});
     const silences = h('section', {id: 'silences', 'aria-labelledby': 'silences-h'});
     const rules = h('section', {id: 'rules', 'aria-labelledby': 'rules-h'});
     root.append(h('h1', {}, 'Alerts', model ? h('span', {class: 'sub'}, ' of ', model) : null), tabs, list, detail, silences, rules);
@@ -72,45 +73,56 @@ export default {
         detail.replaceChildren(message('error', e.message));
         return;
       }
-      const by = h('input', {id: 'ack-by', required: true, maxlength: 128, autocomplete: 'name', value: localStorage.getItem('modelwatch.name') || ''});
-      const comment = h('textarea', {id: 'ack-comment', rows: 2, maxlength: 4096});
-      const ackStatus = h('p', {class: 'msg', role: 'status'});
-      const ackForm = h('form', {id: 'ack-form', class: 'form', onsubmit: async e => {
-        e.preventDefault();
-        try {
-          localStorage.setItem('modelwatch.name', by.value);
-          await send('POST', '/api/v1/alerts/' + encodeURIComponent(a.id) + '/ack', {by: by.value, comment: comment.value || null});
-          ackStatus.textContent = 'Acknowledged.';
-          await load();
-        } catch (err) {
-          ackStatus.textContent = err.message;
-        }
-      }}, h('h3', {}, 'Acknowledge'), h('label', {for: 'ack-by'}, 'Your name'), by, h('label', {for: 'ack-comment'}, 'Comment'), comment,
-      h('button', {type: 'submit'}, 'Acknowledge'), ackStatus);
+      // the forms are made once per opened alert: a live update refreshes what is shown around them, never what is typed
+      if (detail.dataset.alert !== a.id) {
+        const by = h('input', {id: 'ack-by', required: true, maxlength: 128, autocomplete: 'name', value: localStorage.getItem('modelwatch.name') || ''});
+        const comment = h('textarea', {id: 'ack-comment', rows: 2, maxlength: 4096});
+        const ackStatus = h('p', {class: 'msg', role: 'status'});
+        const ackForm = h('form', {id: 'ack-form', class: 'form', onsubmit: async e => {
+          e.preventDefault();
+          try {
+            localStorage.setItem('modelwatch.name', by.value);
+            await send('POST', '/api/v1/alerts/' + encodeURIComponent(a.id) + '/ack', {by: by.value, comment: comment.value || null});
+            ackStatus.textContent = 'Acknowledged.';
+            await load();
+          } catch (err) {
+            ackStatus.textContent = err.message;
+          }
+        }}, h('h3', {}, 'Acknowledge'), h('label', {for: 'ack-by'}, 'Your name'), by, h('label', {for: 'ack-comment'}, 'Comment'), comment,
+        h('button', {type: 'submit'}, 'Acknowledge'), ackStatus);
 
-      const matchers = h('textarea', {id: 'silence-matchers', rows: 3, 'aria-describedby': 'matchers-help'});
-      matchers.value = Object.entries(a.labels).map(([k, v]) => k + '=' + quote(v)).join('\n');
-      const duration = h('select', {id: 'silence-duration'}, ['30m', '1h', '2h', '4h', '12h', '1d', '7d'].map(d => h('option', {value: d}, d)));
-      duration.value = '2h';
-      const silBy = h('input', {id: 'silence-by', required: true, value: localStorage.getItem('modelwatch.name') || ''});
-      const silComment = h('textarea', {id: 'silence-comment', rows: 2});
-      const silStatus = h('p', {class: 'msg', role: 'status'});
-      const silenceForm = h('form', {id: 'silence-form', class: 'form', onsubmit: async e => {
-        e.preventDefault();
-        try {
-          const created = await send('POST', '/api/v1/silences', {
-            matchers: matchers.value.split('\n').map(s => s.trim()).filter(Boolean),
-            duration: duration.value, created_by: silBy.value, comment: silComment.value || null});
-          silStatus.textContent = 'Silence ' + created.id + ' created.';
-          await load();
-        } catch (err) {
-          silStatus.textContent = err.message;
-        }
-      }}, h('h3', {}, 'Silence'), h('label', {for: 'silence-matchers'}, 'Matchers, one per line'), matchers,
-      h('p', {id: 'matchers-help', class: 'help'}, 'name="value", name!="value", name=~"regex" or name!~"regex"'),
-      h('label', {for: 'silence-duration'}, 'For'), duration, h('label', {for: 'silence-by'}, 'Created by'), silBy,
-      h('label', {for: 'silence-comment'}, 'Comment'), silComment, h('button', {type: 'submit'}, 'Create silence'), silStatus);
+        const matchers = h('textarea', {id: 'silence-matchers', rows: 3, 'aria-describedby': 'matchers-help'});
+        matchers.value = Object.entries(a.labels).map(([k, v]) => k + '=' + quote(v)).join('\n');
+        const duration = h('select', {id: 'silence-duration'}, ['30m', '1h', '2h', '4h', '12h', '1d', '7d'].map(d => h('option', {value: d}, d)));
+        duration.value = '2h';
+        const silBy = h('input', {id: 'silence-by', required: true, value: localStorage.getItem('modelwatch.name') || ''});
+        const silComment = h('textarea', {id: 'silence-comment', rows: 2});
+        const silStatus = h('p', {class: 'msg', role: 'status'});
+        const silenceForm = h('form', {id: 'silence-form', class: 'form', onsubmit: async e => {
+          e.preventDefault();
+          try {
+            const created = await send('POST', '/api/v1/silences', {
+              matchers: matchers.value.split('\n').map(s => s.trim()).filter(Boolean),
+              duration: duration.value, created_by: silBy.value, comment: silComment.value || null});
+            silStatus.textContent = 'Silence ' + created.id + ' created.';
+            await load();
+          } catch (err) {
+            silStatus.textContent = err.message;
+          }
+        }}, h('h3', {}, 'Silence'), h('label', {for: 'silence-matchers'}, 'Matchers, one per line'), matchers,
+        h('p', {id: 'matchers-help', class: 'help'}, 'name="value", name!="value", name=~"regex" or name!~"regex"'),
+        h('label', {for: 'silence-duration'}, 'For'), duration, h('label', {for: 'silence-by'}, 'Created by'), silBy,
+        h('label', {for: 'silence-comment'}, 'Comment'), silComment, h('button', {type: 'submit'}, 'Create silence'), silStatus);
 
+        if (document.body.dataset.readonly === 'true') {
+          for (const form of [ackForm, silenceForm]) {
+            form.querySelectorAll('input, textarea, select, button').forEach(el => el.disabled = true);
+            form.appendChild(h('p', {class: 'help'}, 'Your token has the read scope only: it sees everything and changes nothing.'));
+          }
+        }
+        forms.replaceChildren(ackForm, silenceForm);
+        detail.dataset.alert = a.id;
+      }
       detail.replaceChildren(
           h('h2', {id: 'alert-detail-h'}, a.rule, ' ', h('span', {class: 'badge ' + a.state}, a.state)),
           h('p', {}, Object.entries(a.labels).map(([k, v]) => h('span', {class: 'chip'}, k + '=' + v))),
@@ -118,7 +130,7 @@ export default {
           h('p', {}, `value ${fmt(a.value, 4)} · since ${time(a.started_at)} · fired ${time(a.fired_at)} · resolved ${time(a.resolved_at)}`,
               a.acknowledgement ? ` · acknowledged by ${a.acknowledgement.by}${a.acknowledgement.comment ? ': ' + a.acknowledgement.comment : ''}` : ''),
           a.labels.model ? h('p', {}, h('a', {href: '/ui/models/' + encodeURIComponent(a.labels.model)}, 'Open the model')) : null,
-          h('div', {class: 'forms'}, ackForm, silenceForm),
+          forms,
           h('h3', {}, 'History'),
           (a.history || []).length ? h('ul', {id: 'alert-history'}, a.history.map(x => h('li', {}, `${time(x.at)}: ${x.from} → ${x.to}`, x.value != null ? ` (value ${fmt(x.value, 4)})` : '')))
             : message('empty', 'No state changes recorded.'),
@@ -141,7 +153,7 @@ export default {
           h('tbody', {}, list.map(s => h('tr', {dataset: {silence: s.id, state: s.state}},
               h('td', {}, s.matchers.map(m => h('span', {class: 'chip'}, m))), h('td', {}, s.state), h('td', {}, time(s.starts_at)),
               h('td', {}, time(s.ends_at)), h('td', {}, s.created_by ?? ''), h('td', {}, s.comment ?? ''), h('td', {class: 'num'}, String(s.suppressed_alerts ?? 0)),
-              h('td', {}, s.state === 'expired' ? '' : h('button', {type: 'button', class: 'expire', onclick: async () => {
+              h('td', {}, s.state === 'expired' ? '' : h('button', {type: 'button', class: 'expire', disabled: document.body.dataset.readonly === 'true', onclick: async () => {
                 try {
                   await send('DELETE', '/api/v1/silences/' + encodeURIComponent(s.id));
                   await load();

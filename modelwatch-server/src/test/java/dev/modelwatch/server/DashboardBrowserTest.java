@@ -177,6 +177,15 @@ class DashboardBrowserTest {
         Number cells = (Number) browser.js("return window.modelwatch.heatmaps.drift.getOption().series[0].data.length;");
         assertThat(cells.intValue()).isEqualTo(6); // amount, age, country × two hours
         assertThat(browser.driver.findElement(By.id("feature-decision")).getText()).startsWith("amount: drifted (by ");
+        // its distribution over the reference's, from the stored sketches: both cumulative curves end at 1
+        browser.waiting().until(d -> browser.js("return window.modelwatch.heatmaps.distribution != null") == Boolean.TRUE);
+        @SuppressWarnings("unchecked")
+        List<List<Number>> current = (List<List<Number>>) browser.js(
+                "return window.modelwatch.heatmaps.distribution.getOption().series[0].data;");
+        assertThat(current).hasSize(101);
+        assertThat(current.get(100).get(1).doubleValue()).isEqualTo(1.0);
+        browser.js("document.getElementById('feature').scrollIntoView()");
+        browser.screenshot("model-fraud-feature");
     }
 
     @Test
@@ -198,6 +207,8 @@ class DashboardBrowserTest {
         browser.waiting().until(d -> "alice".equals(server.get("/api/v1/alerts/" + TestServer.q(alertId)).json()
                 .path("acknowledged_by").asText(null)));
 
+        // the page reloads the alert after the change: it then says who acknowledged it
+        browser.waiting().until(d -> d.findElement(By.id("alert-detail")).getText().contains("acknowledged by alice"));
         assertThat(browser.driver.findElement(By.id("silence-matchers")).getAttribute("value"))
                 .contains("model=\"fraud\"").contains("alertname=\"AccuracyDrop\"");
         browser.driver.findElement(By.id("silence-by")).clear();
@@ -214,10 +225,33 @@ class DashboardBrowserTest {
         browser.waiting().until(d -> !d.findElements(By.cssSelector("#silence-table button.expire")).isEmpty());
         browser.screenshot("alerts-silenced");
 
+        // (the server cannot expire a silence in the millisecond it began: ends_at would not be after starts_at)
+        clock.now.addAndGet(1_000);
         browser.driver.findElement(By.cssSelector("#silence-table button.expire")).click();
-        browser.waiting().until(d -> server.get("/api/v1/silences").json().path("silences").get(0).path("state").asText()
-                .equals("expired"));
+        String endsAt = silence.path("ends_at").asText();
+        browser.waiting().withMessage(() -> browser.driver.findElement(By.id("silences")).getText()).until(d -> !server
+                .get("/api/v1/silences").json().path("silences").get(0).path("ends_at").asText().equals(endsAt));
+        clock.now.addAndGet(1_000); // it ended at the (still) time of the click
+        assertThat(server.get("/api/v1/silences").json().path("silences").get(0).path("state").asText()).isEqualTo("expired");
         browser.screenshot("alerts-expired");
+    }
+
+    @Test
+    void theOverviewFollowsNewTrafficWithoutAReload() {
+        browser.open(url("/"));
+        browser.js("window.notReloaded = true;");
+        ArrayNode events = TestServer.JSON.createArrayNode();
+        for (int i = 0; i < 10; i++) {
+            events.addObject().put("type", "prediction").put("model", "steady").put("id", "live-" + i)
+                    .put("timestamp", start + 119 * MINUTE + i * 1_000L).put("prediction", 0).put("latency_ms", 5)
+                    .putObject("features").put("x", i);
+        }
+        assertThat(server.postJson(events.toString()).json().path("accepted").asInt()).isEqualTo(10);
+        browser.waiting().until(d -> d.findElement(By.cssSelector("#models tr[data-model=steady] td.num")).getText()
+                .equals("110"));
+        assertThat(browser.js("return window.notReloaded === true")).isEqualTo(true);
+        assertThat(browser.driver.findElement(By.id("live")).getText()).isEqualTo("live");
+        browser.screenshot("overview-live");
     }
 
     @Test

@@ -121,8 +121,9 @@ public final class ApiServer {
 
     /** Starts listening; returns the bound port (useful with port 0). */
     public int start() {
+        var sessions = new dev.modelwatch.server.web.DashboardSessions(tokens, new java.security.SecureRandom(), clock);
         RequestGuard guard = new RequestGuard(tokens, tokensRequired,
-                () -> config.access().origin(config.access().scheme(), config.bind(), app.port()));
+                () -> config.access().origin(config.access().scheme(), config.bind(), app.port()), sessions);
         app = Javalin.create(c -> {
             c.jetty.host = config.bind();
             c.jetty.port = config.port();
@@ -207,7 +208,7 @@ public final class ApiServer {
             c.routes.get("/api/v1/dead-letters/{id}", ctx -> send(ctx, 200, deadLetter(ctx.pathParam("id"))), Access.READ);
             c.routes.post("/api/v1/dead-letters/{id}/replay", this::replayDeadLetter, Access.ADMIN);
             dev.modelwatch.server.web.Dashboard.register(c, new dev.modelwatch.server.web.DashboardSources(models, query,
-                    drift, alerts, clock));
+                    drift, alerts, clock, sessions));
             c.routes.beforeMatched(guard);
             c.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
             c.routes.exception(BodyException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));

@@ -9,15 +9,16 @@ import java.util.Objects;
 
 /**
  * What the dashboard's own read endpoints read: the same registry, queries, drift service and
- * alert runtime as the public API.
+ * alert runtime as the public API, and the browser sessions the request guard also reads.
  */
 public record DashboardSources(ModelRegistry models, ProfileQuery query, DriftService drift, AlertRuntime alerts,
-                               Clock clock) {
+                               Clock clock, DashboardSessions sessions) {
     public DashboardSources {
         Objects.requireNonNull(models, "models");
         Objects.requireNonNull(query, "query");
         Objects.requireNonNull(drift, "drift");
         Objects.requireNonNull(alerts, "alerts");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(sessions, "sessions");
     }
 }
