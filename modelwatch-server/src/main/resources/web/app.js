@@ -72,6 +72,7 @@ async function render() {
     setParams,
     navigate,
     ready: () => {
+      window.modelwatch.readyMs = performance.now();
       main.dataset.ready = 'true';
       window.modelwatch.renders++;
     },

@@ -34,7 +34,7 @@ export function timeChart(el, id, x, series, {bands = [], onZoom, height = 200, 
       stroke: PALETTE[i % PALETTE.length],
       width: 1.5,
       dash: s.dash ? [6, 4] : undefined,
-      spanGaps: false,
+      spanGaps: !!s.spanGaps,
       points: {show: x.length < 60},
     }))),
     hooks: {

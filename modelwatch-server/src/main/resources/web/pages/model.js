@@ -27,6 +27,11 @@ function stepFor(spanMs, windowMs) {
   return Math.max(windowMs, Math.ceil(want / windowMs) * windowMs);
 }
 
+/** The smallest of 1m, 5m, 15m, 1h, 6h, 1d that splits {@code span} into at most {@code n} steps. */
+function niceStep(span, n) {
+  return [MIN, 5 * MIN, 15 * MIN, HOUR, 6 * HOUR, DAY].find(s => s >= span / n) || DAY;
+}
+
 function resolveRange(params, now) {
   const range = params.get('range') || (params.get('from') ? 'custom' : '1h');
   if (range === 'custom' && params.get('from') && params.get('to')) {
@@ -68,6 +73,7 @@ export default {
     const p = ctx.params;
     const r = resolveRange(p, Date.now());
     const step = stepFor(r.to - r.from, windowMs);
+    const estStep = Math.max(step, Math.ceil(niceStep(r.to - r.from, 48) / step) * step);
     const version = p.get('version') || '';
     const segment = p.get('segment') || '';
     const q = {from: r.from, to: r.to, version, segment};
@@ -123,7 +129,8 @@ export default {
         get(modelPath(name) + '/metrics', {...q, names: perfNames.concat(opNames).join(','), step: stepName(step)}),
         get(modelPath(name) + '/summary', q),
         get('/api/v1/alerts', {model: name, limit: 500}),
-        estNames.length ? get(modelPath(name) + '/metrics', {...q, names: estNames.join(','), step: stepName(step)}).catch(() => ({series: []}))
+        // estimates cost a drift report per step: at most ~48 of them
+        estNames.length ? get(modelPath(name) + '/metrics', {...q, names: estNames.join(','), step: stepName(estStep)}).catch(() => ({series: []}))
           : Promise.resolve({series: []}),
       ]);
       const byName = n => metrics.series.concat(estimated.series).find(s => s.name === n && Object.keys(s.labels).length === 0);
@@ -150,7 +157,8 @@ export default {
         }
         const shown = names.map((n, i) => ({n, label: labels[i], s: present[i]})).filter(x => x.s);
         const a = align(shown.map(x => x.s));
-        timeChart(box, id, a.x, a.values.map((v, i) => ({label: shown[i].label, values: v, dash: shown[i].n.startsWith('estimated_')})),
+        timeChart(box, id, a.x, a.values.map((v, i) => ({label: shown[i].label, values: v, dash: shown[i].n.startsWith('estimated_'),
+          spanGaps: shown[i].n.startsWith('estimated_')})),
             {bands, onZoom, unit: opts.unit || ''});
       };
 
@@ -217,8 +225,7 @@ function alertsList(section, alerts) {
 async function drift(ctx, section, quality, name, q, r, windowMs) {
   const span = r.to - r.from;
   // each cell needs enough events for a test to decide: at least an hour once the range allows two columns
-  const nice = [MIN, 5 * MIN, 15 * MIN, HOUR, 6 * HOUR, DAY];
-  let step = nice.find(s => s >= span / 24) || DAY;
+  let step = niceStep(span, 24);
   if (span >= 2 * HOUR) step = Math.max(step, HOUR);
   step = Math.max(windowMs, Math.ceil(step / windowMs) * windowMs);
   const [series, report] = await Promise.all([

@@ -10,13 +10,15 @@ import dev.modelwatch.server.api.Times;
 import dev.modelwatch.server.drift.DriftService;
 import dev.modelwatch.store.ModelRecord;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Builds the overview: for each model its health, the last hour's traffic, key metric (with a
- * sparkline) and drift share. Each model costs one series query over the last hour and one drift
- * report of that hour, both merged from stored windows, so the cost grows with models, not events.
+ * sparkline) and drift share. Each model costs a range and a series query over the last hour and one
+ * drift report of that hour, all merged from stored windows, so the cost grows with models, not events.
  */
 final class OverviewReport {
     static final long HOUR_MS = 3_600_000L;
@@ -44,37 +46,43 @@ final class OverviewReport {
         String health = critical ? "critical" : firing.isEmpty() ? "ok" : "warning";
         long from = now - HOUR_MS;
         long step = Math.max(spec.windowMs(), (SPARK_STEP_MS / spec.windowMs()) * spec.windowMs());
-        List<ProfileQuery.Bucket> buckets = sources.query().series(spec, null, ProfileKey.ALL, from, now + 1, step);
         WindowProfile hour = sources.query().range(spec, null, ProfileKey.ALL, from, now + 1);
         Optional<DriftService.ResolvedReference> reference = hour.count() == 0 ? Optional.empty()
                 : sources.drift().reference(m, null);
-        String key = spec.task().isClassification() ? "accuracy" : "rmse";
-        if (key.equals("accuracy") && hour.labeled() == 0 && reference.isPresent()) {
-            key = "estimated_accuracy";
-        }
-        Double keyValue = value(spec, reference, hour, HOUR_MS, key);
-        List<double[]> spark = new ArrayList<>();
-        for (ProfileQuery.Bucket b : buckets) {
-            Double v = value(spec, reference, b.profile(), b.endMs() - b.startMs(), key);
-            if (v != null) {
-                spark.add(new double[] {b.startMs(), v});
+        // one drift report per model: the hour's drift share and, without labels, its estimated accuracy
+        Map<String, Double> drift = new HashMap<>();
+        if (reference.isPresent()) {
+            for (MetricCatalog.MetricValue v : sources.drift().seriesValues(spec, reference.get().reference(), hour,
+                    List.of("drift_share", "estimated_accuracy"))) {
+                if (v.labels().isEmpty() && Double.isFinite(v.value())) {
+                    drift.put(v.name(), v.value());
+                }
             }
         }
-        Double driftShare = reference.isEmpty() ? null
-                : first(sources.drift().seriesValues(spec, reference.get().reference(), hour, List.of("drift_share")));
+        String key = spec.task().isClassification() ? "accuracy" : "rmse";
+        Double keyValue;
+        List<double[]> spark = new ArrayList<>();
+        if (key.equals("accuracy") && hour.labeled() == 0 && drift.containsKey("estimated_accuracy")) {
+            key = "estimated_accuracy";
+            keyValue = drift.get(key); // no sparkline: a drift report per step would cost more than the row is worth
+        } else {
+            keyValue = value(spec, hour, HOUR_MS, key);
+            for (ProfileQuery.Bucket b : sources.query().series(spec, null, ProfileKey.ALL, from, now + 1, step)) {
+                Double v = value(spec, b.profile(), b.endMs() - b.startMs(), key);
+                if (v != null) {
+                    spark.add(new double[] {b.startMs(), v});
+                }
+            }
+        }
+        Double driftShare = drift.get("drift_share");
         return new ModelOverview(m.name(), spec.task().wireName(), List.copyOf(m.versions()), health, hour.count(),
                 key, keyValue, spark, driftShare, firing.size(),
                 m.predictionCount() == 0 ? null : Times.format(m.lastEventMs()));
     }
 
-    private Double value(ModelSpec spec, Optional<DriftService.ResolvedReference> reference, WindowProfile p,
-                         long durationMs, String name) {
+    private static Double value(ModelSpec spec, WindowProfile p, long durationMs, String name) {
         if (p.count() == 0) {
             return null;
-        }
-        if (name.startsWith("estimated_")) {
-            return reference.isEmpty() ? null
-                    : first(sources.drift().seriesValues(spec, reference.get().reference(), p, List.of(name)));
         }
         return first(MetricCatalog.values(p, spec, durationMs, List.of(name)).stream()
                 .filter(v -> v.name().equals(name) && v.labels().isEmpty()).toList());
