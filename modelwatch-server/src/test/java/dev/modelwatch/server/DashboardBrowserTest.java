@@ -255,6 +255,31 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void worksAtAPhonesWidthInTheDarkThemeAndFromTheKeyboard() {
+        browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        try {
+            browser.open(url("/"));
+            browser.driver.findElement(By.id("theme")).click();
+            browser.awaitReady();
+            assertThat(browser.js("return document.documentElement.dataset.theme")).isEqualTo("dark");
+            // nothing wider than the phone but the table's own scroller
+            Number overflow = (Number) browser.js("return document.documentElement.scrollWidth - window.innerWidth");
+            assertThat(overflow.intValue()).isLessThanOrEqualTo(0);
+            browser.screenshot("phone-dark-overview");
+            // keyboard: focus the search field, type, and the table follows
+            browser.driver.findElement(By.id("search")).sendKeys("ste");
+            assertThat(browser.driver.findElements(By.cssSelector("#models tbody tr"))).hasSize(1);
+            browser.driver.findElement(By.cssSelector("#models tbody tr a")).sendKeys(org.openqa.selenium.Keys.ENTER);
+            browser.waiting().until(d -> d.getCurrentUrl().endsWith("/ui/models/steady"));
+            browser.awaitReady();
+            browser.screenshot("phone-dark-model");
+            browser.driver.findElement(By.id("theme")).click();
+        } finally {
+            browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
+        }
+    }
+
+    @Test
     void namesThatLookLikeHtmlAreShownAsTextAndRunNothing() {
         browser.open(url("/ui/models/xss?range=custom&from=" + (start + 100 * MINUTE) + "&to=" + (start + 120 * MINUTE)
                 + "&segment=" + TestServer.q("source:" + TAG)));
