@@ -48,6 +48,9 @@ public final class ApiServer {
     private final AlertRoutes alerts;
     private final AccessRoutes access;
     private final OperationsRoutes operations;
+    /** What the dashboard reads (it registers its own pages and endpoints). */
+    private final Data data;
+    private final Clock clock;
     private Javalin app;
 
     /** Where events come in: decoded, admitted, made durable; and the dead letters they may become. */
@@ -82,6 +85,8 @@ public final class ApiServer {
         this.tokens = security.tokens();
         this.tokensRequired = security.tokensRequired();
         this.tls = security.tls();
+        this.data = data;
+        this.clock = clock;
         ModelLookup lookup = new ModelLookup(data.registry(), data.aggregator());
         this.backlog = data.aggregator().backlog();
         this.ingest = new IngestRoutes(config, in.decoder(), in.log(), data.aggregator(), in.admission(),
@@ -97,8 +102,9 @@ public final class ApiServer {
 
     /** Starts listening; returns the bound port (useful with port 0). */
     public int start() {
+        var sessions = new dev.modelwatch.server.web.DashboardSessions(tokens, new java.security.SecureRandom(), clock);
         RequestGuard guard = new RequestGuard(tokens, tokensRequired,
-                () -> config.access().origin(config.access().scheme(), config.bind(), app.port()));
+                () -> config.access().origin(config.access().scheme(), config.bind(), app.port()), sessions);
         app = Javalin.create(c -> {
             c.jetty.host = config.bind();
             c.jetty.port = config.port();
@@ -126,6 +132,8 @@ public final class ApiServer {
             alerts.register(router);
             access.register(router);
             OpenApi.register(router);
+            dev.modelwatch.server.web.Dashboard.register(c, new dev.modelwatch.server.web.DashboardSources(
+                    data.registry(), data.query(), data.drift(), data.alerts(), clock, sessions));
             c.routes.beforeMatched(guard);
             c.routes.exception(ApiException.class, (e, ctx) -> Answers.error(ctx, e.status(), e.getMessage()));
             c.routes.exception(BodyException.class, (e, ctx) -> Answers.error(ctx, e.status(), e.getMessage()));

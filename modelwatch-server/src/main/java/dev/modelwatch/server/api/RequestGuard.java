@@ -28,6 +28,7 @@ public final class RequestGuard implements Handler {
     private final ApiTokens tokens;
     private final boolean tokensRequired;
     private final Supplier<String> ownOrigin;
+    private final SessionTokens sessions;
 
     /**
      * @param tokens         the tokens; null when token checks are off ({@code --insecure-no-auth})
@@ -35,9 +36,15 @@ public final class RequestGuard implements Handler {
      * @param ownOrigin      this server's origin as browsers see it (known once it listens)
      */
     public RequestGuard(ApiTokens tokens, boolean tokensRequired, Supplier<String> ownOrigin) {
+        this(tokens, tokensRequired, ownOrigin, SessionTokens.NONE);
+    }
+
+    /** @param sessions the token of a browser session, taken when a request has no {@code Authorization} header */
+    public RequestGuard(ApiTokens tokens, boolean tokensRequired, Supplier<String> ownOrigin, SessionTokens sessions) {
         this.tokens = tokens;
         this.tokensRequired = tokensRequired;
         this.ownOrigin = ownOrigin;
+        this.sessions = sessions;
     }
 
     @Override
@@ -54,6 +61,10 @@ public final class RequestGuard implements Handler {
             return;
         }
         String authorization = ctx.header("Authorization");
+        if (authorization == null) {
+            String session = sessions.tokenOf(ctx);
+            authorization = session == null ? null : "Bearer " + session;
+        }
         if (authorization == null && !tokensRequired) {
             return;
         }

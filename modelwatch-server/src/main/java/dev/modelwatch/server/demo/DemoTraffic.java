@@ -56,6 +56,7 @@ public final class DemoTraffic {
         d.send("PUT", "/api/v1/models/fraud",
                 "{\"task\":\"binary_classification\",\"positive_class\":\"1\",\"window\":\"1m\"}", "application/json");
         d.timer.scheduleAtFixedRate(d::tick, 0, 1, TimeUnit.SECONDS);
+        LOG.info("dashboard: open {}/ in a browser", baseUrl);
         LOG.info("demo traffic started: model 'fraud'. Try: curl -s '{}/api/v1/models/fraud/summary' | head -c 2000", baseUrl);
         LOG.info("time series: curl -s '{}/api/v1/models/fraud/metrics?names=accuracy,roc_auc,latency_p99_ms&step=1m'",
                 baseUrl);

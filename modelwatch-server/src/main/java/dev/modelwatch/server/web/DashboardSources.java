@@ -1,0 +1,24 @@
+package dev.modelwatch.server.web;
+
+import dev.modelwatch.server.aggregate.ModelRegistry;
+import dev.modelwatch.server.aggregate.ProfileQuery;
+import dev.modelwatch.server.alert.AlertRuntime;
+import dev.modelwatch.server.drift.DriftService;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * What the dashboard's own read endpoints read: the same registry, queries, drift service and
+ * alert runtime as the public API, and the browser sessions the request guard also reads.
+ */
+public record DashboardSources(ModelRegistry models, ProfileQuery query, DriftService drift, AlertRuntime alerts,
+                               Clock clock, DashboardSessions sessions) {
+    public DashboardSources {
+        Objects.requireNonNull(models, "models");
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(drift, "drift");
+        Objects.requireNonNull(alerts, "alerts");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(sessions, "sessions");
+    }
+}
