@@ -83,6 +83,7 @@ final class JdbcStore implements Store {
     private final String upsertReference;
     private final String upsertAlertingState;
     private final JdbcTokenStore tokens;
+    private final JdbcTrainingRunStore trainingRuns;
     private final String upsertAdmissions;
 
     JdbcStore(HikariDataSource dataSource, Dialect dialect, SketchSettings settings, Clock clock) {
@@ -101,6 +102,7 @@ final class JdbcStore implements Store {
                 List.of("model", "version", "source", "row_count", "created_at_ms", "data"));
         this.upsertAlertingState = dialect.upsert("alerting_state", List.of("name"), List.of("name", "data", "updated_at_ms"));
         this.tokens = new JdbcTokenStore(this);
+        this.trainingRuns = new JdbcTrainingRunStore(this, dialect);
         this.upsertAdmissions = dialect.upsert("model_admissions", List.of("model"), List.of("model", "admitted"));
     }
 
@@ -674,6 +676,11 @@ final class JdbcStore implements Store {
     @Override
     public TokenStore tokens() {
         return tokens;
+    }
+
+    @Override
+    public TrainingRunStore trainingRuns() {
+        return trainingRuns;
     }
 
     @Override
