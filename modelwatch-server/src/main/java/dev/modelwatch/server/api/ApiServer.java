@@ -90,6 +90,7 @@ public final class ApiServer {
     private final boolean tokensRequired;
     private final SslContextFactory.Server tls;
     private Javalin app;
+    private final List<RouteSet> added = new ArrayList<>();
 
     /** The ingest check of limits.max_models and limits.max_features_per_model. */
     private final IngestAdmission admission;
@@ -117,6 +118,12 @@ public final class ApiServer {
         this.drift = drift;
         this.referenceReader = new ReferenceReader(decoder, config.ingestLimits());
         this.clock = clock;
+    }
+
+    /** Adds routes, before {@link #start()}. */
+    public ApiServer add(RouteSet routes) {
+        added.add(routes);
+        return this;
     }
 
     /** Starts listening; returns the bound port (useful with port 0). */
@@ -207,6 +214,7 @@ public final class ApiServer {
             c.routes.get("/api/v1/dead-letters/{id}", ctx -> send(ctx, 200, deadLetter(ctx.pathParam("id"))), Access.READ);
             c.routes.post("/api/v1/dead-letters/{id}/replay", this::replayDeadLetter, Access.ADMIN);
             c.routes.beforeMatched(guard);
+            added.forEach(r -> r.register(c.routes));
             c.routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
             c.routes.exception(BodyException.class, (e, ctx) -> send(ctx, e.status(), Map.of("error", e.getMessage())));
             c.routes.exception(Exception.class, (e, ctx) -> {

@@ -1,0 +1,11 @@
+package dev.modelwatch.server.api;
+
+import io.javalin.config.RoutesConfig;
+
+/**
+ * Routes that a part of the server adds to the API ({@link ApiServer#add(RouteSet)}), with the same
+ * access checks and error answers as the rest: throw {@link ApiException} for an error status.
+ */
+public interface RouteSet {
+    void register(RoutesConfig routes);
+}
