@@ -4,12 +4,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Loss far above its recent trend: the fast average of the loss (EWMA, alpha 0.3) exceeds {@code factor}
- * times the lowest slow average (alpha 0.05) reached so far, and has lost more than half of the
- * progress made from the start, for {@code confirm} logged steps in a row. Needs a positive loss.
+ * Loss far above its recent trend: the fast average of the loss (EWMA, alpha 0.3) exceeds {@code FACTOR}
+ * (3) times the lowest slow average (alpha 0.05, seeded by the first loss) reached so far, and has lost
+ * more than half of the progress made from the first loss, for {@code CONFIRM} (3) logged steps in a row.
+ * There is no warm-up: a learning rate far too high blows the loss up in the first steps, after which
+ * a classifier often settles at a loss well above chance with its units dead. Needs a positive loss.
  */
 final class DivergenceDetector implements StepDetector {
-    static final int WARMUP = 10;
     static final double FACTOR = 3;
     static final int CONFIRM = 3;
     private final Ewma fast = new Ewma(0.3);
@@ -27,11 +28,8 @@ final class DivergenceDetector implements StepDetector {
         }
         double f = fast.add(v);
         double s = slow.add(v);
-        if (slow.count() == WARMUP) {
-            initial = s;
-        }
-        if (slow.count() < WARMUP) {
-            return;
+        if (slow.count() == 1) {
+            initial = v;
         }
         boolean diverging = f > FACTOR * best && f > best + 0.5 * (initial - best);
         best = Math.min(best, s);
