@@ -16,7 +16,7 @@ import java.util.Map;
  * List<GpuSample> gpus = new NvidiaSmi("nvidia-smi", new CommandRunner(Duration.ofSeconds(5))).read();
  * }</pre>
  */
-public final class NvidiaSmi {
+public final class NvidiaSmi implements GpuSource {
     /** The fields asked for, in order, and the metric each becomes (with its unit factor to SI/bytes). */
     static final List<Field> FIELDS = List.of(
             new Field("index", null, 1),
@@ -47,6 +47,7 @@ public final class NvidiaSmi {
     }
 
     /** Reads every GPU now. */
+    @Override
     public List<GpuSample> read() throws GpuException {
         CommandRunner.Result r;
         try {
