@@ -97,4 +97,17 @@ class AgentEndToEndTest {
             second.close();
         }
     }
+
+    @Test
+    void agentCommandSendsOnceAndSaysWhenThereIsNoGpu() throws Exception {
+        try (dev.modelwatch.server.TestServer server = dev.modelwatch.server.TestServer.start(dir.resolve("data"))) {
+            java.io.StringWriter out = new java.io.StringWriter();
+            picocli.CommandLine cli = dev.modelwatch.server.cli.Main.commandLine();
+            cli.setOut(new java.io.PrintWriter(out));
+            int code = cli.execute("agent", "--server", "http://127.0.0.1:" + server.server().port(), "--once",
+                    "--nvidia-smi", dir.resolve("absent-nvidia-smi").toString(), "--host", "h1");
+            assertThat(code).isZero();
+            assertThat(out.toString()).contains("GPUs: no NVIDIA GPU: ").containsPattern("readings: (\\d+), sent: \\1");
+        }
+    }
 }
