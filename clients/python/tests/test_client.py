@@ -37,11 +37,24 @@ class Recorder(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(answer)
 
+    def do_GET(self):
+        Recorder.requests.append((time.monotonic(), dict(self.headers), [{"get": self.path}]))
+        answer = json.dumps({"run": "r", "model": "m", "status": "running", "problems": [
+            {"kind": "divergence", "severity": "critical", "step": 3, "metric": "loss", "value": 9.0,
+             "message": "loss diverges"}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
     def log_message(self, *args):
         pass
 
 
-class ClientTest(unittest.TestCase):
+class StandInServer(unittest.TestCase):
+    """Starts a Recorder on a free port for each test."""
+
     def setUp(self):
         Recorder.requests = []
         Recorder.statuses = []
@@ -53,6 +66,8 @@ class ClientTest(unittest.TestCase):
         self.server.shutdown()
         self.server.server_close()
 
+
+class ClientTest(StandInServer):
     def test_events_are_sent_in_gzip_ndjson_batches_with_nan_kept(self):
         c = modelwatch.Client(self.url, batch_size=100, flush_interval=0.2)
         for i in range(250):
@@ -80,6 +95,64 @@ class ClientTest(unittest.TestCase):
         self.assertGreaterEqual(Recorder.requests[1][0] - Recorder.requests[0][0], 0.3)
         self.assertEqual(c.stats()["retries"], 1)
         self.assertEqual(c.stats()["sent"], 1)
+
+
+class FrameworkCallbackTest(StandInServer):
+    """The Keras and Lightning callbacks with stand-in framework modules: they import their framework only
+    when called, log each batch, and stop the run when the server reports a critical problem."""
+
+    def fake_modules(self):
+        import types
+
+        class Callback:
+            def __init__(self):
+                pass
+
+        keras = types.ModuleType("keras")
+        keras.callbacks = types.SimpleNamespace(Callback=Callback)
+        lightning = types.ModuleType("pytorch_lightning")
+        lightning.Callback = Callback
+        saved = {k: sys.modules.get(k) for k in ("keras", "tensorflow", "lightning", "lightning.pytorch", "pytorch_lightning")}
+        self.addCleanup(lambda: [sys.modules.pop(k, None) if v is None else sys.modules.__setitem__(k, v)
+                                 for k, v in saved.items()])
+        sys.modules["tensorflow"] = None
+        sys.modules["lightning"] = None
+        sys.modules["lightning.pytorch"] = None
+        sys.modules["keras"] = keras
+        sys.modules["pytorch_lightning"] = lightning
+
+    def test_keras_callback_logs_batches_and_stops_the_model(self):
+        self.fake_modules()
+        c = modelwatch.Client(self.url, flush_interval=0.01)
+        cb = modelwatch.keras_callback(c, "m", "r", stop_on=("critical",), check_every=2)
+        import types
+        cb.model = types.SimpleNamespace(stop_training=False, optimizer=types.SimpleNamespace(learning_rate=0.01))
+        cb.on_epoch_begin(0)
+        cb.on_train_batch_end(0, {"loss": 2.3})
+        self.assertFalse(cb.model.stop_training)
+        cb.on_train_batch_end(1, {"loss": 9.0})
+        self.assertTrue(cb.model.stop_training)
+        cb.on_epoch_end(0, {"loss": 9.0, "val_loss": 8.0})
+        c.close()
+        steps = [e for _, _, batch in Recorder.requests for e in batch if e.get("type") == "training"]
+        self.assertEqual([e["step"] for e in steps], [0, 1, 1])
+        self.assertEqual(steps[0]["metrics"], {"loss": 2.3, "lr": 0.01})
+        self.assertEqual(steps[2]["metrics"], {"val_loss": 8.0})
+
+    def test_lightning_callback_logs_batches_and_stops_the_trainer(self):
+        self.fake_modules()
+        import types
+        c = modelwatch.Client(self.url, flush_interval=0.01)
+        cb = modelwatch.lightning_callback(c, "m", "r", stop_on=("critical",), check_every=1)
+        opt = types.SimpleNamespace(param_groups=[{"lr": 0.1}])
+        trainer = types.SimpleNamespace(callback_metrics={"acc": 0.5}, optimizers=[opt], global_step=7,
+                                        current_epoch=1, should_stop=False, sanity_checking=False)
+        cb.on_train_batch_end(trainer, None, {"loss": types.SimpleNamespace(item=lambda: 1.5)}, None, 0)
+        self.assertTrue(trainer.should_stop)
+        c.close()
+        steps = [e for _, _, batch in Recorder.requests for e in batch if e.get("type") == "training"]
+        self.assertEqual(steps[0]["metrics"], {"acc": 0.5, "loss": 1.5, "lr": 0.1})
+        self.assertEqual((steps[0]["step"], steps[0]["epoch"]), (7, 1))
 
 
 class ServerAwayTest(unittest.TestCase):
