@@ -67,6 +67,9 @@ public final class Agent {
     record MetricEvent(String type, String name, double value, String model, Map<String, String> labels, long timestamp) {
     }
 
+    private record Buffered(long sequence, MetricEvent event) {
+    }
+
     /** What the agent did so far. */
     public record Counts(long collected, long sent, long dropped, long failedSends, String gpuProblem) {
     }
@@ -76,7 +79,9 @@ public final class Agent {
     private final GpuSource gpus;
     private final HttpClient http;
     private final Clock clock;
-    private final Deque<MetricEvent> buffer = new ArrayDeque<>();
+    /** Readings waiting, oldest first, each with its sequence number. */
+    private final Deque<Buffered> buffer = new ArrayDeque<>();
+    private long nextSequence;
     private long collected;
     private long sent;
     private long dropped;
@@ -135,19 +140,26 @@ public final class Agent {
             buffer.removeFirst();
             dropped++;
         }
-        buffer.addLast(new MetricEvent("metric", name, value, settings.model(), all, now));
+        buffer.addLast(new Buffered(nextSequence++, new MetricEvent("metric", name, value, settings.model(), all, now)));
         collected++;
     }
 
     /** Sends what the buffer holds; false when the server could not take it (it stays buffered). */
     public boolean send() {
         while (true) {
-            List<MetricEvent> batch;
+            List<MetricEvent> batch = new ArrayList<>();
+            long last;
             synchronized (this) {
                 if (buffer.isEmpty()) {
                     return true;
                 }
-                batch = new ArrayList<>(buffer).subList(0, Math.min(BATCH, buffer.size()));
+                for (Buffered b : buffer) {
+                    if (batch.size() == BATCH) {
+                        break;
+                    }
+                    batch.add(b.event());
+                }
+                last = buffer.peekFirst().sequence() + batch.size() - 1;
             }
             try {
                 HttpRequest.Builder req = HttpRequest.newBuilder(settings.server().resolve("/api/v1/events"))
@@ -164,7 +176,7 @@ public final class Agent {
                     }
                     LOG.warn("server answered HTTP {} to {} readings: {}", r.statusCode(), batch.size(), r.body());
                     if (r.statusCode() == 400 || r.statusCode() == 413) {
-                        drop(batch.size());
+                        removeThrough(last, true);
                         continue;
                     }
                     return false;
@@ -180,18 +192,19 @@ public final class Agent {
                 return false;
             }
             synchronized (this) {
-                for (int i = 0; i < batch.size() && !buffer.isEmpty(); i++) {
-                    buffer.removeFirst();
-                }
+                removeThrough(last, false);
                 sent += batch.size();
             }
         }
     }
 
-    private synchronized void drop(int n) {
-        for (int i = 0; i < n && !buffer.isEmpty(); i++) {
+    /** Removes the readings up to sequence {@code last} (some may have been dropped meanwhile as the oldest). */
+    private synchronized void removeThrough(long last, boolean countDropped) {
+        while (!buffer.isEmpty() && buffer.peekFirst().sequence() <= last) {
             buffer.removeFirst();
-            dropped++;
+            if (countDropped) {
+                dropped++;
+            }
         }
     }
 
