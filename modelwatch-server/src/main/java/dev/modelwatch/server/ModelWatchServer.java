@@ -17,6 +17,8 @@ import dev.modelwatch.server.health.ProcessExit;
 import dev.modelwatch.server.health.Readiness;
 import dev.modelwatch.server.health.Workers;
 import java.security.SecureRandom;
+import dev.modelwatch.server.training.TrainingRoutes;
+import dev.modelwatch.server.training.TrainingRuns;
 import dev.modelwatch.server.ingest.DurableLog;
 import dev.modelwatch.server.ingest.EventDecoder;
 import dev.modelwatch.server.alert.AlertRuntime;
@@ -56,6 +58,8 @@ import org.slf4j.LoggerFactory;
 public final class ModelWatchServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelWatchServer.class);
     private static final long TOKEN_RELOAD_MS = 30_000;
+    /** A training run with no event for this long is stalled (docs/training.md). */
+    static final Duration TRAINING_STALL_AFTER = Duration.ofMinutes(10);
 
     private final Store store;
     private final PendingStore pending;
@@ -140,9 +144,11 @@ public final class ModelWatchServer implements AutoCloseable {
         // replay accepts at least what ingest accepted (the record names what was rejected)
         EventDecoder replayDecoder = new EventDecoder(new IngestLimits(Long.MAX_VALUE, Integer.MAX_VALUE,
                 Integer.MAX_VALUE, Duration.ofDays(365L * 1000), Duration.ofDays(365L * 1000)), clock);
+        TrainingRuns runs = TrainingRuns.load(store.trainingRuns(), clock, TRAINING_STALL_AFTER);
         log.replay(aggregator.replayFrom(), (byte[] payload, long lsnStart, long lsnEnd) -> {
             List<Event> events = LogRecord.decode(payload).events(replayDecoder);
             replayed.addAndGet(events.size());
+            runs.accept(events, lsnStart, lsnEnd);
             aggregator.replay(events, lsnStart, lsnEnd);
         });
         // the models and feature names tracked so far: what ingest checks the limits against
@@ -152,7 +158,12 @@ public final class ModelWatchServer implements AutoCloseable {
             LOG.warn("{} models are tracked, more than limits.max_models = {}: events of other models are rejected",
                     admission.models(), config.limits().maxModels());
         }
-        aggregator.onCommitted(log::truncateBefore);
+        // the training runs are stored before the log they were built from is dropped
+        aggregator.onCommitted(lsn -> {
+            if (runs.persist()) {
+                log.truncateBefore(lsn);
+            }
+        });
         DeadLetters deadLetters = new DeadLetters(DeadLetters.in(config.dataDir()), log, replayDecoder, clock);
         aggregator.isolateFailingModels(config.parkAfter(), deadLetters, new java.util.SplittableRandom());
         aggregator.start(workers);
@@ -162,7 +173,10 @@ public final class ModelWatchServer implements AutoCloseable {
             LOG.warn("could not commit the replayed events yet ({}); they stay in the ingest log", e.getMessage());
         }
         @SuppressWarnings("unchecked")
-        DurableLog.Listener listener = (start, end, attachment) -> aggregator.submit((List<Event>) attachment, start, end);
+        DurableLog.Listener listener = (start, end, attachment) -> {
+            runs.accept((List<Event>) attachment, start, end);
+            aggregator.submit((List<Event>) attachment, start, end);
+        };
         log.start(listener, metrics, workers);
         metrics.gauge("modelwatch_aggregator_queued_events", "Durable events waiting to be aggregated",
                 aggregator::queuedEvents);
@@ -213,6 +227,12 @@ public final class ModelWatchServer implements AutoCloseable {
                 new ApiServer.Data(aggregator, registry, query, store, drift, alerts),
                 new ApiServer.Security(tokens, tokensRequired, tls), new ApiServer.Operations(readiness, metrics), clock,
                 System::nanoTime);
+        dev.modelwatch.server.web.DashboardSessions sessions = new dev.modelwatch.server.web.DashboardSessions(tokens,
+                new java.security.SecureRandom(), clock);
+        api.sessions(sessions)
+                .add(new dev.modelwatch.server.web.Dashboard(new dev.modelwatch.server.web.DashboardSources(registry, query,
+                        drift, alerts, clock, sessions)))
+                .add(new TrainingRoutes(runs));
         int port = api.start();
         LOG.info("modelwatch listening on {}://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.access().scheme(), config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),

@@ -134,6 +134,11 @@ public final class FaultInjectingStore implements Store {
     }
 
     @Override
+    public dev.modelwatch.store.TrainingRunStore trainingRuns() {
+        return real.trainingRuns();
+    }
+
+    @Override
     public List<TrainingEvent> trainingEvents(String model, String run) {
         return real.trainingEvents(model, run);
     }

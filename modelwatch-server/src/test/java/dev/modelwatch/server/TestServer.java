@@ -83,7 +83,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public record Response(int status, String body, java.net.http.HttpHeaders headers) {
-        JsonNode json() {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {

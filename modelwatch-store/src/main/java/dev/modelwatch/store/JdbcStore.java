@@ -29,6 +29,7 @@ final class JdbcStore implements Store {
     private final OutboxRepository outbox;
     private final AlertRepository alerts;
     private final JdbcTokenStore tokens;
+    private final JdbcTrainingRunStore trainingRuns;
 
     JdbcStore(HikariDataSource dataSource, Dialect dialect, SketchSettings settings, Clock clock) {
         this.db = new JdbcDatabase(dataSource, dialect);
@@ -41,6 +42,7 @@ final class JdbcStore implements Store {
         this.outbox = new OutboxRepository(db);
         this.alerts = new AlertRepository(db, outbox);
         this.tokens = new JdbcTokenStore(db);
+        this.trainingRuns = new JdbcTrainingRunStore(db);
     }
 
     /** Merges the flush's profiles and writes its models, events and checkpoints in one transaction. */
@@ -171,6 +173,11 @@ final class JdbcStore implements Store {
     @Override
     public TokenStore tokens() {
         return tokens;
+    }
+
+    @Override
+    public TrainingRunStore trainingRuns() {
+        return trainingRuns;
     }
 
     @Override

@@ -137,6 +137,9 @@ public interface Store extends AutoCloseable {
     /** The API tokens (their hashes). */
     TokenStore tokens();
 
+    /** The training runs. */
+    TrainingRunStore trainingRuns();
+
     /** Whether the database answers a trivial query now. */
     boolean isReachable();
 

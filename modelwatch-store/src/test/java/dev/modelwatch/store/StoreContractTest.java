@@ -43,7 +43,7 @@ abstract class StoreContractTest {
     static final long T0 = 1_700_000_000_000L - 1_700_000_000_000L % HOUR;
     private static final List<String> TABLES = List.of("window_profiles", "models",
             "model_versions", "training_events", "metric_events", "checkpoint", "model_references", "alerting_state", "notification_outbox", "alert_history",
-            "api_tokens", "model_admissions");
+            "api_tokens", "model_admissions", "training_runs");
 
     protected String url;
     protected Store store;
@@ -605,5 +605,21 @@ abstract class StoreContractTest {
         Flush build() {
             return new Flush(lsn, deltas, models, training, metrics, List.of(), java.util.Set.of(), admitted);
         }
+    }
+
+    @Test
+    void trainingRunsAreReplacedWholeAndReadBackInOrder() {
+        byte[] big = new byte[300_000];
+        java.util.Arrays.fill(big, (byte) 'x');
+        String longRun = "r".repeat(256);
+        store.trainingRuns().save(List.of(new StoredRun("m2", "a", new byte[] {1}, 10, 100),
+                new StoredRun("m1", longRun, big, 11, 101)));
+        store.trainingRuns().save(List.of(new StoredRun("m2", "a", new byte[] {2, 3}, 20, 200)));
+        List<StoredRun> all = store.trainingRuns().all();
+        assertThat(all).extracting(StoredRun::model, StoredRun::run, StoredRun::logLsn, StoredRun::updatedMs)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("m1", longRun, 11L, 101L),
+                        org.assertj.core.groups.Tuple.tuple("m2", "a", 20L, 200L));
+        assertThat(all.get(0).state()).isEqualTo(big);
+        assertThat(all.get(1).state()).containsExactly(2, 3);
     }
 }

@@ -48,9 +48,10 @@ public final class ApiServer {
     private final AlertRoutes alerts;
     private final AccessRoutes access;
     private final OperationsRoutes operations;
-    /** What the dashboard reads (it registers its own pages and endpoints). */
-    private final Data data;
-    private final Clock clock;
+    /** Routes other parts of the server add (the dashboard, training runs), before {@link #start()}. */
+    private final List<RouteSet> added = new java.util.ArrayList<>();
+    /** The tokens of browser sessions, taken when a request has no {@code Authorization} header. */
+    private dev.modelwatch.server.auth.SessionTokens sessions = dev.modelwatch.server.auth.SessionTokens.NONE;
     private Javalin app;
 
     /** Where events come in: decoded, admitted, made durable; and the dead letters they may become. */
@@ -85,8 +86,6 @@ public final class ApiServer {
         this.tokens = security.tokens();
         this.tokensRequired = security.tokensRequired();
         this.tls = security.tls();
-        this.data = data;
-        this.clock = clock;
         ModelLookup lookup = new ModelLookup(data.registry(), data.aggregator());
         this.backlog = data.aggregator().backlog();
         this.ingest = new IngestRoutes(config, in.decoder(), in.log(), data.aggregator(), in.admission(),
@@ -100,9 +99,20 @@ public final class ApiServer {
         this.operations = new OperationsRoutes(ops.readiness(), ops.metrics());
     }
 
+    /** Adds routes, before {@link #start()}. */
+    public ApiServer add(RouteSet routes) {
+        added.add(routes);
+        return this;
+    }
+
+    /** Browser sessions the request guard accepts in place of an {@code Authorization} header, before {@link #start()}. */
+    public ApiServer sessions(dev.modelwatch.server.auth.SessionTokens sessions) {
+        this.sessions = java.util.Objects.requireNonNull(sessions, "sessions");
+        return this;
+    }
+
     /** Starts listening; returns the bound port (useful with port 0). */
     public int start() {
-        var sessions = new dev.modelwatch.server.web.DashboardSessions(tokens, new java.security.SecureRandom(), clock);
         RequestGuard guard = new RequestGuard(tokens, tokensRequired,
                 () -> config.access().origin(config.access().scheme(), config.bind(), app.port()), sessions);
         app = Javalin.create(c -> {
@@ -132,8 +142,7 @@ public final class ApiServer {
             alerts.register(router);
             access.register(router);
             OpenApi.register(router);
-            dev.modelwatch.server.web.Dashboard.register(c, new dev.modelwatch.server.web.DashboardSources(
-                    data.registry(), data.query(), data.drift(), data.alerts(), clock, sessions));
+            added.forEach(r -> r.register(c));
             c.routes.beforeMatched(guard);
             c.routes.exception(ApiException.class, (e, ctx) -> Answers.error(ctx, e.status(), e.getMessage()));
             c.routes.exception(BodyException.class, (e, ctx) -> Answers.error(ctx, e.status(), e.getMessage()));

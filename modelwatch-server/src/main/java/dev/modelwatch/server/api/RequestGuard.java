@@ -4,6 +4,7 @@ import dev.modelwatch.server.auth.Access;
 import dev.modelwatch.server.auth.AccessConfig;
 import dev.modelwatch.server.auth.ApiTokens;
 import dev.modelwatch.server.auth.BodyTypes;
+import dev.modelwatch.server.auth.SessionTokens;
 import dev.modelwatch.store.StoredToken;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;

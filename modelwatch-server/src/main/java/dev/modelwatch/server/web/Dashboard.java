@@ -3,7 +3,7 @@ package dev.modelwatch.server.web;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelwatch.server.api.ApiException;
-import dev.modelwatch.server.api.Times;
+import dev.modelwatch.server.time.Times;
 import dev.modelwatch.server.auth.Access;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -21,7 +21,7 @@ import io.javalin.http.Context;
  * });
  * }</pre>
  */
-public final class Dashboard {
+public final class Dashboard implements dev.modelwatch.server.api.RouteSet {
     /** How often an open event stream looks for changes. */
     private static final long LIVE_POLL_MS = 1_000;
     /** The range of a query without {@code from}, as in the public API. */
@@ -35,7 +35,7 @@ public final class Dashboard {
     private final DashboardSessions sessions;
     private final ObjectMapper json = new ObjectMapper();
 
-    private Dashboard(DashboardSources sources) {
+    public Dashboard(DashboardSources sources) {
         this.overview = new OverviewReport(sources);
         this.live = new LiveFeed(sources, LIVE_POLL_MS);
         this.distribution = new DistributionReport(sources);
@@ -43,12 +43,9 @@ public final class Dashboard {
         this.sessions = sources.sessions();
     }
 
-    /** Adds the dashboard's routes to a server being configured. */
-    public static void register(JavalinConfig c, DashboardSources sources) {
-        new Dashboard(sources).routes(c);
-    }
-
-    private void routes(JavalinConfig c) {
+    /** Adds the dashboard's pages, assets and endpoints to a server being configured. */
+    @Override
+    public void register(JavalinConfig c) {
         c.routes.get("/", this::page, Access.PUBLIC);
         c.routes.get("/ui", this::page, Access.PUBLIC);
         c.routes.get("/ui/<path>", this::page, Access.PUBLIC);

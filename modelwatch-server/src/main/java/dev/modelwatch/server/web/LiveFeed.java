@@ -87,8 +87,14 @@ final class LiveFeed {
             sequences.put(m.name(), sources.models().change(m.name()).sequence() ^ (m.predictionCount() << 20));
         }
         List<String> alerts = new ArrayList<>();
-        for (Map<String, Object> a : sources.alerts().alerts(null, null)) {
-            alerts.add(a.get("id") + "|" + a.get("state") + "|" + a.get("acknowledged_by") + "|" + a.get("silenced_by"));
+        long now = sources.clock().millis();
+        dev.modelwatch.server.alert.silence.Silencer silencer = dev.modelwatch.server.alert.silence.Silencer.of(
+                sources.alerts().silences().stream().filter(s -> s.endsAtMs() > now).toList());
+        for (dev.modelwatch.server.alert.AlertView.Entry e : sources.alerts().alerts(null, null)) {
+            dev.modelwatch.server.alert.lifecycle.AlertInstance a = e.alert();
+            alerts.add(a.id() + "|" + a.state() + "|" + (a.acknowledgement() == null ? null : a.acknowledgement().by())
+                    + "|" + silencer.mutingSilences(a.labels(), now).stream()
+                    .map(dev.modelwatch.server.alert.silence.Silence::id).toList());
         }
         return new State(sequences, alerts);
     }

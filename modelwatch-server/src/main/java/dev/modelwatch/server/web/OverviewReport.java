@@ -6,7 +6,7 @@ import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.WindowProfile;
 import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.alert.AlertView;
-import dev.modelwatch.server.api.Times;
+import dev.modelwatch.server.time.Times;
 import dev.modelwatch.server.drift.DriftService;
 import dev.modelwatch.store.ModelRecord;
 import java.util.ArrayList;

@@ -1,0 +1,61 @@
+package dev.modelwatch.server.agent;
+
+import oshi.SystemInfo;
+import oshi.hardware.CentralProcessor;
+import oshi.hardware.GlobalMemory;
+import oshi.software.os.OSFileStore;
+import oshi.software.os.OSProcess;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The host's CPU, memory and disk use and, for watched processes, their CPU and resident memory, read
+ * with OSHI. CPU use is measured between two calls (the first call reports none).
+ */
+public final class HostMetrics {
+    /** One value with its labels (e.g. {@code {"mount": "/"}}). */
+    public record Reading(String name, double value, Map<String, String> labels) {
+    }
+
+    private final SystemInfo system = new SystemInfo();
+    private long[] previousTicks;
+    private final Map<Integer, OSProcess> previousProcesses = new java.util.HashMap<>();
+
+    /** Reads the host, and the processes with these ids. */
+    public List<Reading> read(List<Integer> pids) {
+        List<Reading> out = new ArrayList<>();
+        CentralProcessor cpu = system.getHardware().getProcessor();
+        long[] ticks = cpu.getSystemCpuLoadTicks();
+        if (previousTicks != null) {
+            out.add(new Reading("host_cpu_utilization", 100 * cpu.getSystemCpuLoadBetweenTicks(previousTicks), Map.of()));
+        }
+        previousTicks = ticks;
+        out.add(new Reading("host_cpu_count", cpu.getLogicalProcessorCount(), Map.of()));
+        GlobalMemory memory = system.getHardware().getMemory();
+        out.add(new Reading("host_memory_total_bytes", memory.getTotal(), Map.of()));
+        out.add(new Reading("host_memory_used_bytes", memory.getTotal() - memory.getAvailable(), Map.of()));
+        for (OSFileStore fs : system.getOperatingSystem().getFileSystem().getFileStores(true)) {
+            if (fs.getTotalSpace() <= 0) {
+                continue;
+            }
+            Map<String, String> labels = Map.of("mount", fs.getMount());
+            out.add(new Reading("host_disk_total_bytes", fs.getTotalSpace(), labels));
+            out.add(new Reading("host_disk_used_bytes", fs.getTotalSpace() - fs.getUsableSpace(), labels));
+        }
+        for (int pid : pids) {
+            OSProcess p = system.getOperatingSystem().getProcess(pid);
+            if (p == null) {
+                continue;
+            }
+            Map<String, String> labels = Map.of("pid", Integer.toString(pid), "process", p.getName());
+            OSProcess before = previousProcesses.put(pid, p);
+            if (before != null) {
+                out.add(new Reading("process_cpu_utilization", 100 * p.getProcessCpuLoadBetweenTicks(before), labels));
+            }
+            out.add(new Reading("process_resident_memory_bytes", p.getResidentMemory(), labels));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,212 @@
+package dev.modelwatch.server.training;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.modelwatch.core.event.Event;
+import dev.modelwatch.core.event.TrainingEvent;
+import dev.modelwatch.core.training.RunState;
+import dev.modelwatch.core.training.TrainingProblem;
+import dev.modelwatch.core.training.TrainingRun;
+import dev.modelwatch.store.StoredRun;
+import dev.modelwatch.store.TrainingRunStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The training runs the server knows, built from the {@code training} events of the durable ingest log
+ * and kept in storage ({@link TrainingRunStore}) with the log position they include, so that a restart
+ * replays exactly the events a run had not seen. Fed by the log's single delivery thread; read by API
+ * requests. Training events come once per logged step, far rarer than predictions: one monitor guards it.
+ *
+ * <pre>{@code
+ * TrainingRuns runs = TrainingRuns.load(store.trainingRuns(), clock, Duration.ofMinutes(10));
+ * runs.accept(events, lsnStart, lsnEnd);   // from the log listener
+ * runs.persist();                          // before the log is truncated
+ * }</pre>
+ */
+public final class TrainingRuns {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRuns.class);
+    /** Runs kept; events of further runs are counted and dropped. */
+    public static final int MAX_RUNS = 10_000;
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+
+    private final TrainingRunStore store;
+    private final Clock clock;
+    private final long stallAfterMs;
+    private final Map<Key, Tracked> runs = new HashMap<>();
+    private long lastLsn;
+    private long droppedEvents;
+
+    private record Key(String model, String run) {
+    }
+
+    private static final class Tracked {
+        final TrainingRun run;
+        long storedLsn;
+        boolean dirty;
+
+        Tracked(TrainingRun run, long storedLsn) {
+            this.run = run;
+            this.storedLsn = storedLsn;
+        }
+    }
+
+    private TrainingRuns(TrainingRunStore store, Clock clock, Duration stallAfter) {
+        this.store = store;
+        this.clock = clock;
+        this.stallAfterMs = stallAfter.toMillis();
+    }
+
+    /** The runs stored so far; a run with no event for {@code stallAfter} is stalled. */
+    public static TrainingRuns load(TrainingRunStore store, Clock clock, Duration stallAfter) {
+        TrainingRuns r = new TrainingRuns(store, clock, stallAfter);
+        for (StoredRun s : store.all()) {
+            try {
+                RunState state = JSON.readValue(s.state(), RunState.class);
+                r.runs.put(new Key(s.model(), s.run()), new Tracked(TrainingRun.restore(state), s.logLsn()));
+                r.lastLsn = Math.max(r.lastLsn, s.logLsn());
+            } catch (IOException e) {
+                throw new UncheckedIOException("stored training run " + s.model() + "/" + s.run() + " cannot be read", e);
+            }
+        }
+        return r;
+    }
+
+    /**
+     * Applies the training events of a log record at {@code [lsnStart, lsnEnd)}; a run skips a record
+     * its stored state already includes (a replay after a restart).
+     */
+    public synchronized void accept(List<Event> events, long lsnStart, long lsnEnd) {
+        for (Event e : events) {
+            if (!(e instanceof TrainingEvent t)) {
+                continue;
+            }
+            Key key = new Key(t.model(), t.run());
+            Tracked tracked = runs.get(key);
+            if (tracked == null) {
+                if (runs.size() >= MAX_RUNS) {
+                    droppedEvents++;
+                    continue;
+                }
+                tracked = new Tracked(new TrainingRun(t.model(), t.run()), -1);
+                runs.put(key, tracked);
+            }
+            if (lsnEnd <= tracked.storedLsn) {
+                continue;
+            }
+            for (TrainingProblem p : tracked.run.apply(t)) {
+                LOG.info("training run {}/{}: {} at step {}: {}", t.model(), t.run(), p.kind(), p.step(), p.message());
+            }
+            tracked.dirty = true;
+        }
+        lastLsn = Math.max(lastLsn, lsnEnd);
+    }
+
+    /**
+     * Marks stalled runs and writes the runs that changed; false (and logged) when storage refused, so
+     * that the caller keeps the log they were built from.
+     */
+    public boolean persist() {
+        List<StoredRun> changed = new ArrayList<>();
+        List<Tracked> written = new ArrayList<>();
+        synchronized (this) {
+            checkStalled();
+            long now = clock.millis();
+            for (Map.Entry<Key, Tracked> e : runs.entrySet()) {
+                Tracked t = e.getValue();
+                if (t.dirty) {
+                    changed.add(new StoredRun(e.getKey().model(), e.getKey().run(), encode(t.run.state()), lastLsn, now));
+                    written.add(t);
+                }
+            }
+            written.forEach(t -> t.dirty = false);
+        }
+        try {
+            store.save(changed);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("could not store {} training runs ({}); the ingest log keeps their events", changed.size(),
+                    e.getMessage());
+            synchronized (this) {
+                written.forEach(t -> t.dirty = true);
+            }
+            return false;
+        }
+    }
+
+    /** The runs (of one model when it is given), by model and run. */
+    public synchronized List<RunState> list(String model) {
+        checkStalled();
+        return runs.values().stream().map(t -> t.run)
+                .filter(r -> model == null || r.model().equals(model))
+                .sorted(Comparator.comparing(TrainingRun::model).thenComparing(TrainingRun::run))
+                .map(TrainingRun::state).toList();
+    }
+
+    /** The runs named {@code run} (of {@code model} when it is given). */
+    public synchronized List<RunState> find(String run, String model) {
+        checkStalled();
+        List<RunState> out = new ArrayList<>();
+        for (Map.Entry<Key, Tracked> e : runs.entrySet()) {
+            if (e.getKey().run().equals(run) && (model == null || e.getKey().model().equals(model))) {
+                out.add(e.getValue().run.state());
+            }
+        }
+        out.sort(Comparator.comparing(RunState::model));
+        return out;
+    }
+
+    /** The models that have a run of this name. */
+    public synchronized Set<String> modelsOf(String run) {
+        Set<String> out = new LinkedHashSet<>();
+        runs.keySet().stream().filter(k -> k.run().equals(run)).map(Key::model).sorted().forEach(out::add);
+        return out;
+    }
+
+    public synchronized Optional<RunState> get(String model, String run) {
+        checkStalled();
+        return Optional.ofNullable(runs.get(new Key(model, run))).map(t -> t.run.state());
+    }
+
+    /** Events of runs beyond {@link #MAX_RUNS}, not kept. */
+    public synchronized long droppedEvents() {
+        return droppedEvents;
+    }
+
+    private void checkStalled() {
+        long now = clock.millis();
+        for (Tracked t : runs.values()) {
+            for (TrainingProblem p : t.run.checkStalled(now, stallAfterMs)) {
+                LOG.info("training run {}/{}: {}", t.run.model(), t.run.run(), p.message());
+                t.dirty = true;
+            }
+        }
+    }
+
+    private static byte[] encode(RunState s) {
+        try {
+            return JSON.writeValueAsBytes(s);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
