@@ -40,7 +40,7 @@ class OpenApiTest {
             for (Endpoint e : server.server().api().routeTable()) {
                 Roles roles = e.metadata(Roles.class);
                 Access access = (Access) roles.getRoles().stream().filter(Access.class::isInstance).findFirst().orElseThrow();
-                served.put(e.method.name() + " " + e.path, access == Access.PUBLIC ? "none" : access.scopeName());
+                served.put(e.method.name() + " " + e.path.replaceAll("<([a-z_]+)>", "{$1}"), access == Access.PUBLIC ? "none" : access.scopeName());
             }
             Map<String, String> documented = new TreeMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").fields(); paths.hasNext(); ) {

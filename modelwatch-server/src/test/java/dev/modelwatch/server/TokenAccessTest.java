@@ -80,7 +80,7 @@ class TokenAccessTest {
                     .filter(Access.class::isInstance).map(Access.class::cast).collect(Collectors.toSet());
             assertThat(access).as("access rule of %s", route).hasSize(1);
             Access needed = access.iterator().next();
-            String path = e.path.replace("{model}", "m1").replace("{id}", "x1").replace("<path>", "app.js");
+            String path = e.path.replace("{model}", "m1").replaceAll("\\{[a-z_]+\\}", "x1").replace("<path>", "app.js");
             if (needed == Access.PUBLIC) {
                 assertThat(send(e.method, path, null).statusCode()).as(route).isNotIn(401, 403);
                 continue;

@@ -1,4 +1,10 @@
-package dev.modelwatch.server.agent;
+package dev.modelwatch.server.cli;
+
+import dev.modelwatch.server.agent.Agent;
+import dev.modelwatch.server.agent.CommandRunner;
+import dev.modelwatch.server.agent.GpuSource;
+import dev.modelwatch.server.agent.HostMetrics;
+import dev.modelwatch.server.agent.NvidiaSmi;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
