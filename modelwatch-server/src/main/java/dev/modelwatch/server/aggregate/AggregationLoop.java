@@ -1,0 +1,173 @@
+package dev.modelwatch.server.aggregate;
+
+import dev.modelwatch.core.event.Event;
+import dev.modelwatch.server.config.Limits;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The aggregation thread: takes event batches and tasks off the queue in order, applies the
+ * batches (waiting while storage cannot be read), and starts commits and expiry when they are due.
+ */
+final class AggregationLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(Aggregator.class);
+    private static final int MAX_EVENTS_PER_APPLY = 50_000;
+
+    private final WorkQueue queue;
+    private final RuntimeState state;
+    private final LabelJoin join;
+    private final CommitPipeline commits;
+    private final Retention retention;
+    private final StartPositions positions;
+    private final Limits limits;
+    private final ModelRegistry registry;
+    private final Clock clock;
+    private final Aggregator.AggregatorObserver observer;
+    private final Duration flushInterval;
+    /** Cleared when the runtime stops: the loop then ends once the queue is drained and no commit is in flight. */
+    volatile boolean running;
+
+    AggregationLoop(WorkQueue queue, RuntimeState state, LabelJoin join, CommitPipeline commits, Retention retention,
+                    StartPositions positions, Limits limits, ModelRegistry registry, Clock clock,
+                    Aggregator.AggregatorObserver observer, Duration flushInterval) {
+        this.queue = queue;
+        this.state = state;
+        this.join = join;
+        this.commits = commits;
+        this.retention = retention;
+        this.positions = positions;
+        this.limits = limits;
+        this.registry = registry;
+        this.clock = clock;
+        this.observer = observer;
+        this.flushInterval = flushInterval;
+    }
+
+    /** The aggregation thread's body: runs until stopped, the queue drained and no commit in flight. */
+    void run() {
+        List<WorkQueue.EventBatch> combined = new ArrayList<>();
+        while (running || !queue.isEmpty() || state.committing != null) {
+            try {
+                long wait = Math.max(1, state.lastFlushMs + flushInterval.toMillis() - clock.millis());
+                WorkQueue.Item item = queue.poll(Math.min(wait, 200));
+                if (item instanceof WorkQueue.Task t) {
+                    t.run().run();
+                } else if (item instanceof WorkQueue.EventBatch b) {
+                    combined.clear();
+                    combined.add(b);
+                    int events = b.events().size();
+                    long bytes = b.bytes();
+                    WorkQueue.EventBatch next;
+                    while (events < MAX_EVENTS_PER_APPLY && (next = queue.pollBatch()) != null) {
+                        combined.add(next);
+                        events += next.events().size();
+                        bytes += next.bytes();
+                    }
+                    applyWithRetry(combined);
+                    queue.applied(events, bytes);
+                }
+                long now = clock.millis();
+                if (now - state.lastFlushMs >= flushInterval.toMillis() && state.committing == null) {
+                    commits.startCommit();
+                    state.lastFlushMs = now;
+                }
+                retention.expireIfDue(now, state.models.values(), commits);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("aggregation runtime error", e);
+            }
+        }
+    }
+
+    private void applyWithRetry(List<WorkQueue.EventBatch> batches) throws InterruptedException {
+        long backoff = 100;
+        while (true) {
+            try {
+                apply(batches, false);
+                return;
+            } catch (dev.modelwatch.store.StoreException e) {
+                LOG.warn("storage unavailable while joining events ({}); retrying in {} ms", e.getMessage(), backoff);
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
+    }
+
+    /**
+     * Applies records in log order. Throws a StoreException only before it applied anything (the
+     * lookup of stored rows comes first), so that the caller may retry the whole list.
+     *
+     * @param replaying whether these are records replayed at start (see {@link #replay(List, long, long)})
+     */
+    void apply(List<WorkQueue.EventBatch> batches, boolean replaying) throws InterruptedException {
+        List<Event> all = new ArrayList<>();
+        batches.forEach(b -> all.addAll(b.events()));
+        join.lookUpStored(all);
+        int duplicates = 0;
+        int count = 0;
+        int done = 0;
+        Set<String> touched = new HashSet<>();
+        Set<String> labelled = new HashSet<>();
+        for (WorkQueue.EventBatch b : batches) {
+            int first = replaying ? positions.alreadyCommitted(b) : 0;
+            done += first;
+            for (int i = first; i < b.events().size(); i++) {
+                Event e = b.events().get(i);
+                if (replaying) {
+                    join.pendingOnly(positions.storedAtStart(Aggregator.modelOf(e), b.positionAfter(i + 1)));
+                }
+                if (!join.applyOne(e, touched, labelled)) {
+                    duplicates++;
+                }
+                count++;
+                done++;
+                if (state.active.buffered.total() > limits.maxBufferedProfileBytes()
+                        && (b.lsnStart() >= 0 || i == b.events().size() - 1)) {
+                    // commit part-way through the record, from a position a replay resumes at
+                    state.appliedLsn = Math.max(state.appliedLsn, b.positionAfter(i + 1));
+                    if (commits.commitForMemory(limits.maxBufferedProfileBytes())) {
+                        lookUpStoredAgain(all.subList(done, all.size()));
+                    }
+                }
+            }
+            state.appliedLsn = Math.max(state.appliedLsn, b.lsnEnd());
+        }
+        join.batchDone();
+        for (String m : touched) {
+            ModelState s = state.models.get(m);
+            if (s != null) {
+                registry.publish(s.record());
+            }
+        }
+        // queries read the applied events at once (read-your-writes): their models' series changed now
+        long appliedAt = clock.millis();
+        touched.forEach(m -> registry.markChanged(m, appliedAt));
+        labelled.forEach(m -> registry.markChanged(m, appliedAt));
+        if (observer != null) {
+            observer.onApplied(count, duplicates);
+        }
+    }
+
+    /** The stored-row lookup for the rest of a list after a commit part-way through it; retried until storage answers. */
+    private void lookUpStoredAgain(List<Event> rest) throws InterruptedException {
+        long backoff = 100;
+        while (true) {
+            try {
+                join.lookUpStored(rest);
+                return;
+            } catch (dev.modelwatch.store.StoreException e) {
+                LOG.warn("storage unavailable while joining events ({}); retrying in {} ms", e.getMessage(), backoff);
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
+    }
+}
