@@ -30,12 +30,13 @@ final class AggregationLoop {
     private final Clock clock;
     private final Aggregator.AggregatorObserver observer;
     private final Duration flushInterval;
+    private final Retries retries;
     /** Cleared when the runtime stops: the loop then ends once the queue is drained and no commit is in flight. */
     volatile boolean running;
 
     AggregationLoop(WorkQueue queue, RuntimeState state, LabelJoin join, CommitPipeline commits, Retention retention,
                     StartPositions positions, Limits limits, ModelRegistry registry, Clock clock,
-                    Aggregator.AggregatorObserver observer, Duration flushInterval) {
+                    Aggregator.AggregatorObserver observer, Duration flushInterval, Retries retries) {
         this.queue = queue;
         this.state = state;
         this.join = join;
@@ -47,6 +48,7 @@ final class AggregationLoop {
         this.clock = clock;
         this.observer = observer;
         this.flushInterval = flushInterval;
+        this.retries = retries;
     }
 
     /** The aggregation thread's body: runs until stopped, the queue drained and no commit in flight. */
@@ -88,17 +90,7 @@ final class AggregationLoop {
     }
 
     private void applyWithRetry(List<WorkQueue.EventBatch> batches) throws InterruptedException {
-        long backoff = 100;
-        while (true) {
-            try {
-                apply(batches, false);
-                return;
-            } catch (dev.modelwatch.store.StoreException e) {
-                LOG.warn("storage unavailable while joining events ({}); retrying in {} ms", e.getMessage(), backoff);
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, 5_000);
-            }
-        }
+        retries.untilStorageAnswers(() -> apply(batches, false));
     }
 
     /**
@@ -134,7 +126,9 @@ final class AggregationLoop {
                     // commit part-way through the record, from a position a replay resumes at
                     state.appliedLsn = Math.max(state.appliedLsn, b.positionAfter(i + 1));
                     if (commits.commitForMemory(limits.maxBufferedProfileBytes())) {
-                        lookUpStoredAgain(all.subList(done, all.size()));
+                        List<Event> rest = all.subList(done, all.size());
+                        // the stored-row lookup for the rest of the list; retried until storage answers
+                        retries.untilStorageAnswers(() -> join.lookUpStored(rest));
                     }
                 }
             }
@@ -153,21 +147,6 @@ final class AggregationLoop {
         labelled.forEach(m -> registry.markChanged(m, appliedAt));
         if (observer != null) {
             observer.onApplied(count, duplicates);
-        }
-    }
-
-    /** The stored-row lookup for the rest of a list after a commit part-way through it; retried until storage answers. */
-    private void lookUpStoredAgain(List<Event> rest) throws InterruptedException {
-        long backoff = 100;
-        while (true) {
-            try {
-                join.lookUpStored(rest);
-                return;
-            } catch (dev.modelwatch.store.StoreException e) {
-                LOG.warn("storage unavailable while joining events ({}); retrying in {} ms", e.getMessage(), backoff);
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, 5_000);
-            }
         }
     }
 }

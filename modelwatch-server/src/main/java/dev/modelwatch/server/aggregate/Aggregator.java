@@ -143,7 +143,8 @@ public final class Aggregator implements AutoCloseable {
         this.registry = registry;
         this.observer = observer;
         this.positions = new StartPositions(store.checkpointLsn(), store.modelCheckpoints(), pending.checkpointLsn());
-        this.holds = new ModelHolds(flushInterval, positions.checkpoints());
+        Retries retries = new Retries(flushInterval, Sleeper.SYSTEM);
+        this.holds = new ModelHolds(retries, positions.checkpoints());
         state.committedLsn = positions.replayStart();
         KnownIds knownIds = new KnownIds(idFilterCapacity);
         long t0 = System.nanoTime();
@@ -155,10 +156,11 @@ public final class Aggregator implements AutoCloseable {
         state.appliedLsn = state.committedLsn;
         this.join = new LabelJoin(state, pending, knownIds, folding, strings, sketches);
         this.outcome = new CommitOutcome(state, clock, holds, registry, observer, positions.checkpoints());
-        this.commits = new CommitPipeline(state, store, pending, clock, holds, folding, join::newProfile, queue, outcome);
+        this.commits = new CommitPipeline(state, store, pending, clock, holds, folding, join::newProfile, queue, outcome,
+                retries);
         this.snapshots = new QuerySnapshots(state, holds);
         this.loop = new AggregationLoop(queue, state, join, commits, this.retention, positions, limits, registry, clock,
-                observer, flushInterval);
+                observer, flushInterval, retries);
         loadModels(store.models(), declaredModels);
     }
 

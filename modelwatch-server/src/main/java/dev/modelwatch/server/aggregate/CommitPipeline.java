@@ -35,6 +35,8 @@ final class CommitPipeline {
     private final Function<ProfileKey, WindowProfile> newProfile;
     private final WorkQueue queue;
     private final CommitOutcome outcome;
+    private final Retries retries;
+    private final PendingRowWriter pendingRows;
     final CommitHealth health;
     private final FlushWaiters waiters;
     /** The store writer: commits, pending-row writes and expiry, one at a time. */
@@ -48,7 +50,7 @@ final class CommitPipeline {
 
     CommitPipeline(RuntimeState state, Store store, PendingStore pending, Clock clock, ModelHolds holds,
                    LimitFolding folding, Function<ProfileKey, WindowProfile> newProfile, WorkQueue queue,
-                   CommitOutcome outcome) {
+                   CommitOutcome outcome, Retries retries) {
         this.state = state;
         this.store = store;
         this.pending = pending;
@@ -60,6 +62,8 @@ final class CommitPipeline {
         this.outcome = outcome;
         this.health = outcome.health;
         this.waiters = outcome.waiters;
+        this.retries = retries;
+        this.pendingRows = new PendingRowWriter(pending, health, retries, () -> stopping);
     }
 
     /** Commits everything applied so far: at once, or after the commit in flight. */
@@ -132,10 +136,10 @@ final class CommitPipeline {
                 if (!r.committed().isEmpty()) {
                     PendingStore.PendingWrite w = parts.pendingWrite(r.committed(),
                             r.globalCommitted() ? lsn : Math.min(lsn, pending.checkpointLsn()));
-                    if (!writePending(w)) {
+                    if (!pendingRows.write(w)) {
                         return; // stopping: the log keeps these events, and the next start rebuilds the pending rows
                     }
-                } else if (r.globalCommitted() && !writePending(parts.pendingWrite(Set.of(), lsn))) {
+                } else if (r.globalCommitted() && !pendingRows.write(parts.pendingWrite(Set.of(), lsn))) {
                     return;
                 }
             } catch (Error e) {
@@ -203,7 +207,7 @@ final class CommitPipeline {
      */
     boolean commitForMemory(long limit) throws InterruptedException {
         boolean finishedOne = false;
-        long backoff = 100;
+        Retries.Backoff backoff = retries.backoff();
         while (!stopping) {
             if (state.committing != null) {
                 if (!awaitCommitInFlight()) {
@@ -216,8 +220,7 @@ final class CommitPipeline {
                 return finishedOne;
             }
             if (outcome.lastCommitFailed) {
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, 5_000);
+                backoff.pause();
             }
             budgetCommits++;
             startCommit();
@@ -283,39 +286,5 @@ final class CommitPipeline {
         }
         finishCommit(g);
         return true;
-    }
-
-    /**
-     * Writes the pending rows of a generation whose profiles the store has just committed; retries
-     * until it succeeds, since the commit cannot be undone (false only when the runtime stops
-     * first). Until then the generation stays in flight and the log is not truncated.
-     */
-    private boolean writePending(PendingStore.PendingWrite w) {
-        long backoff = 100;
-        while (true) {
-            try {
-                pending.write(w);
-                if (health.pendingProblem != null) {
-                    LOG.info("pending rows are writable again");
-                    health.pendingProblem = null;
-                }
-                return true;
-            } catch (RuntimeException e) {
-                health.pendingProblem = e.getMessage();
-                if (stopping) {
-                    LOG.error("the pending rows up to log position {} could not be written before stopping ({}); "
-                            + "the next start rebuilds them from the ingest log", w.lsn(), e.getMessage());
-                    return false;
-                }
-                LOG.warn("writing pending rows failed ({}); retrying in {} ms", e.getMessage(), backoff);
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-                backoff = Math.min(backoff * 2, 5_000);
-            }
-        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.modelwatch.server.aggregate;
 
-import dev.modelwatch.server.alert.notify.RetryPolicy;
 import dev.modelwatch.store.ModelCheckpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The models whose writes storage refuses: when each is tried again (a {@link RetryPolicy} from
- * the flush interval up to a minute, full jitter), when it is parked, and what readiness sees.
+ * The models whose writes storage refuses: when each is tried again (see {@link Retries}), when it
+ * is parked, and what readiness sees.
  */
 final class ModelHolds {
     private static final Logger LOG = LoggerFactory.getLogger(Aggregator.class);
@@ -36,15 +35,14 @@ final class ModelHolds {
     private final Map<String, Hold> holds = new HashMap<>();
     /** {@link #holds} as readiness reads it, from any thread. */
     private volatile List<Aggregator.HoldView> views = List.of();
-    private final RetryPolicy retry;
+    private final Retries retries;
     private Duration parkAfter = Duration.ofDays(36_500);
     private ModelParking parking = ModelParking.NONE;
     private RandomGenerator random = new java.util.SplittableRandom(1);
 
     /** Holds the models whose checkpoints at start say storage refused them. */
-    ModelHolds(Duration flushInterval, Map<String, ModelCheckpoint> checkpointsAtStart) {
-        this.retry = new RetryPolicy(Math.max(1, flushInterval.toMillis()), 2.0,
-                Math.max(60_000, flushInterval.toMillis()), Integer.MAX_VALUE, Long.MAX_VALUE);
+    ModelHolds(Retries retries, Map<String, ModelCheckpoint> checkpointsAtStart) {
+        this.retries = retries;
         for (ModelCheckpoint c : checkpointsAtStart.values()) {
             if (c.held()) {
                 holds.put(c.model(), new Hold(c.heldSinceMs(), c.lastError()));
@@ -93,7 +91,7 @@ final class ModelHolds {
         }
         h.attempts++;
         h.lastError = why;
-        h.nextAttemptMs = retry.nextAttemptAtMs(h.attempts, now, random);
+        h.nextAttemptMs = retries.nextHoldAttemptMs(h.attempts, now, random);
     }
 
     /** Storage took {@code model}'s writes: it is no longer held. */
