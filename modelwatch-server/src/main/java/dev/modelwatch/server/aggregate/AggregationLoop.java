@@ -34,21 +34,20 @@ final class AggregationLoop {
     /** Cleared when the runtime stops: the loop then ends once the queue is drained and no commit is in flight. */
     volatile boolean running;
 
-    AggregationLoop(WorkQueue queue, RuntimeState state, LabelJoin join, CommitPipeline commits, Retention retention,
-                    StartPositions positions, Limits limits, ModelRegistry registry, Clock clock,
-                    Aggregator.AggregatorObserver observer, Duration flushInterval, Retries retries) {
+    AggregationLoop(RuntimeSettings settings, WorkQueue queue, RuntimeState state, LabelJoin join,
+                    CommitPipeline commits, Retention retention, StartPositions positions) {
         this.queue = queue;
         this.state = state;
         this.join = join;
         this.commits = commits;
         this.retention = retention;
         this.positions = positions;
-        this.limits = limits;
-        this.registry = registry;
-        this.clock = clock;
-        this.observer = observer;
-        this.flushInterval = flushInterval;
-        this.retries = retries;
+        this.limits = settings.limits();
+        this.registry = settings.registry();
+        this.clock = settings.clock();
+        this.observer = settings.observer();
+        this.flushInterval = settings.flushInterval();
+        this.retries = settings.retries();
     }
 
     /** The aggregation thread's body: runs until stopped, the queue drained and no commit in flight. */

@@ -7,9 +7,7 @@ import dev.modelwatch.core.event.PredictionEvent;
 import dev.modelwatch.core.event.TrainingEvent;
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.profile.ProfileKey;
-import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.core.profile.WindowProfile;
-import dev.modelwatch.server.config.Limits;
 import dev.modelwatch.server.health.HealthProblem;
 import dev.modelwatch.server.health.WorkerThreads;
 import dev.modelwatch.store.ModelRecord;
@@ -17,16 +15,14 @@ import dev.modelwatch.store.PendingStore;
 import dev.modelwatch.store.Store;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,10 +39,12 @@ import org.slf4j.LoggerFactory;
  * <p>Queries and model declarations run as tasks on the same thread, between batches, so they
  * see every event acknowledged before them (read-your-writes) without locks.
  *
- * <p>This class is the runtime's face and its loop; the work is done by its parts: {@link LabelJoin}
- * applies events, {@link CommitPipeline} and {@link CommitOutcome} commit them, {@link ModelHolds}
- * keeps the models storage refuses, {@link QuerySnapshots} copies what queries read, {@link Retention}
- * expires old rows, and {@link StartPositions} says where a start resumes the log.
+ * <p>This class is the runtime's face; the work is done by its parts: {@link AggregationLoop} runs
+ * the thread, {@link LabelJoin} applies events, {@link CommitPipeline} and {@link CommitOutcome}
+ * commit them, {@link ModelHolds} keeps the models storage refuses, {@link ModelBook} the models'
+ * records, {@link QuerySnapshots} copies what queries read, {@link Retention} expires old rows,
+ * {@link Retries} paces every retry, and {@link StartPositions} says where a start resumes the log.
+ * Time, pauses and threads come from {@link AggregatorBuilder} and {@link #start(WorkerThreads)}.
  */
 public final class Aggregator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Aggregator.class);
@@ -88,9 +86,7 @@ public final class Aggregator implements AutoCloseable {
     private final PendingStore pending;
     private final Clock clock;
     private final Duration flushInterval;
-    private final ModelRegistry registry;
-    private final Limits limits;
-    private final AggregatorObserver observer;
+    private final LongSupplier nanoTime;
     private final WorkQueue queue = new WorkQueue();
     private final RuntimeState state = new RuntimeState();
     private final StartPositions positions;
@@ -102,93 +98,45 @@ public final class Aggregator implements AutoCloseable {
     private final QuerySnapshots snapshots;
     private final Retention retention;
     private final AggregationLoop loop;
+    private final ModelBook models;
 
     private Thread thread;
 
-    public Aggregator(Store store, PendingStore pending, Clock clock, SketchSettings sketches,
-                      Map<String, ModelSpec> declared, Duration flushInterval, Duration joinHorizon,
-                      Map<Long, Duration> retention, ModelRegistry registry, AggregatorObserver observer) {
-        this(store, pending, clock, sketches, declared, flushInterval, joinHorizon, retention, registry, observer,
-                1_000_000);
+    /** A builder of a runtime over {@code store} and {@code pending}; see {@link AggregatorBuilder}. */
+    public static AggregatorBuilder builder(Store store, PendingStore pending) {
+        return new AggregatorBuilder(store, pending);
     }
 
-    /**
-     * @param idFilterCapacity how many pending ids the in-memory filter of known ids is sized for
-     */
-    public Aggregator(Store store, PendingStore pending, Clock clock, SketchSettings sketches,
-                      Map<String, ModelSpec> declared, Duration flushInterval, Duration joinHorizon,
-                      Map<Long, Duration> retention, ModelRegistry registry, AggregatorObserver observer,
-                      long idFilterCapacity) {
-        this(store, pending, clock, sketches, declared, flushInterval, joinHorizon, retention, registry, observer,
-                idFilterCapacity, Limits.DEFAULT, LimitObserver.NONE);
-    }
-
-    /**
-     * @param limits        what each model may grow to (segments, versions, classes) and how much the
-     *                      runtime buffers before it commits
-     * @param limitObserver counts what is folded past a limit
-     */
-    public Aggregator(Store store, PendingStore pending, Clock clock, SketchSettings sketches,
-                      Map<String, ModelSpec> declared, Duration flushInterval, Duration joinHorizon,
-                      Map<Long, Duration> retention, ModelRegistry registry, AggregatorObserver observer,
-                      long idFilterCapacity, Limits limits, LimitObserver limitObserver) {
-        this.limits = limits;
+    Aggregator(AggregatorBuilder b) {
+        Store store = b.store;
+        this.pending = b.pending;
+        this.clock = b.clock;
+        this.nanoTime = b.nanoTime;
+        this.flushInterval = b.flushInterval;
         SharedValues strings = new SharedValues();
-        this.folding = new LimitFolding(limits, limitObserver, strings, store.admittedValues());
-        this.pending = pending;
-        this.clock = clock;
-        Map<String, ModelSpec> declaredModels = Map.copyOf(declared);
-        this.flushInterval = flushInterval;
-        this.retention = new Retention(store, pending, joinHorizon, retention);
-        this.registry = registry;
-        this.observer = observer;
+        this.folding = new LimitFolding(b.limits, b.limitObserver, strings, store.admittedValues());
+        this.retention = new Retention(store, pending, b.joinHorizon, b.retention);
+        Retries retries = new Retries(flushInterval, b.sleeper);
+        RuntimeSettings settings = new RuntimeSettings(store, pending, clock, nanoTime, flushInterval, b.limits,
+                b.registry, b.observer, retries, b.replayThreads);
         this.positions = new StartPositions(store.checkpointLsn(), store.modelCheckpoints(), pending.checkpointLsn());
-        Retries retries = new Retries(flushInterval, Sleeper.SYSTEM);
         this.holds = new ModelHolds(retries, positions.checkpoints());
         state.committedLsn = positions.replayStart();
-        KnownIds knownIds = new KnownIds(idFilterCapacity);
-        long t0 = System.nanoTime();
+        KnownIds knownIds = new KnownIds(b.idFilterCapacity);
+        long t0 = nanoTime.getAsLong();
         pending.scanIds(knownIds::add);
         if (knownIds.added() > 0) {
             LOG.info("loaded {} pending ids into the known-id filter in {} ms", knownIds.added(),
-                    (System.nanoTime() - t0) / 1_000_000);
+                    (nanoTime.getAsLong() - t0) / 1_000_000);
         }
         state.appliedLsn = state.committedLsn;
-        this.join = new LabelJoin(state, pending, knownIds, folding, strings, sketches);
-        this.outcome = new CommitOutcome(state, clock, holds, registry, observer, positions.checkpoints());
-        this.commits = new CommitPipeline(state, store, pending, clock, holds, folding, join::newProfile, queue, outcome,
-                retries);
+        this.join = new LabelJoin(state, pending, knownIds, folding, strings, b.sketches);
+        this.outcome = new CommitOutcome(settings, state, holds, positions.checkpoints());
+        this.commits = new CommitPipeline(settings, state, folding, join::newProfile, queue, outcome);
         this.snapshots = new QuerySnapshots(state, holds);
-        this.loop = new AggregationLoop(queue, state, join, commits, this.retention, positions, limits, registry, clock,
-                observer, flushInterval, retries);
-        loadModels(store.models(), declaredModels);
-    }
-
-    /** The stored models, with the declared ones' specs (a stored window is kept), and the declared ones not stored yet. */
-    private void loadModels(List<ModelRecord> stored, Map<String, ModelSpec> declared) {
-        for (ModelRecord r : stored) {
-            ModelSpec spec = declared.getOrDefault(r.name(), r.spec());
-            if (spec.windowMs() != r.spec().windowMs()) {
-                LOG.warn("model {}: the configured window {} ms differs from the stored {} ms; keeping the stored one",
-                        r.name(), spec.windowMs(), r.spec().windowMs());
-                spec = new ModelSpec(spec.name(), spec.task(), spec.positiveClass(), r.spec().windowMs(), true);
-            }
-            ModelState s = new ModelState(spec, r.firstEventMs(), r.lastEventMs(), r.predictionCount(),
-                    new TreeSet<>(r.versions()));
-            state.models.put(r.name(), s);
-            if (!spec.equals(r.spec())) {
-                state.active.dirtyModels.add(r.name());
-            }
-            registry.publish(s.record());
-        }
-        for (ModelSpec spec : declared.values()) {
-            if (!state.models.containsKey(spec.name())) {
-                ModelState s = new ModelState(spec, Long.MAX_VALUE, Long.MIN_VALUE, 0, new TreeSet<>());
-                state.models.put(spec.name(), s);
-                state.active.dirtyModels.add(spec.name());
-                registry.publish(s.record());
-            }
-        }
+        this.loop = new AggregationLoop(settings, queue, state, join, commits, retention, positions);
+        this.models = new ModelBook(state, b.registry, clock);
+        models.load(store.models(), b.declared);
     }
 
     /** The log position from which events must be replayed into this runtime. */
@@ -355,27 +303,7 @@ public final class Aggregator implements AutoCloseable {
      * stored windows would no longer line up).
      */
     public ModelRecord declare(ModelSpec spec) {
-        ModelState s = state.models.get(spec.name());
-        if (s == null) {
-            s = new ModelState(spec, Long.MAX_VALUE, Long.MIN_VALUE, 0, new TreeSet<>());
-            state.models.put(spec.name(), s);
-        } else {
-            if (s.predictionCount > 0 && s.spec.windowMs() != spec.windowMs()) {
-                throw new IllegalStateException("window cannot change once the model has data (it is "
-                        + s.spec.windowMs() / 1000 + "s)");
-            }
-            if (s.predictionCount > 0 && s.spec.task() != spec.task()) {
-                throw new IllegalStateException("task cannot change once the model has data: '" + spec.name() + "' is "
-                        + s.spec.task().wireName() + " with " + s.predictionCount + " predictions, its metrics and"
-                        + " references are of that task; declare a new model name for " + spec.task().wireName());
-            }
-            s.spec = spec;
-        }
-        state.active.dirtyModels.add(spec.name());
-        ModelRecord r = s.record();
-        registry.publish(r);
-        registry.markChanged(spec.name(), clock.millis());
-        return r;
+        return models.declare(spec);
     }
 
     /** Commits what was applied, waits for it (at most 90 s), and stops. */
@@ -394,7 +322,7 @@ public final class Aggregator implements AutoCloseable {
             commits.stopWriter(false);
             return;
         }
-        long deadline = System.nanoTime() + grace.toNanos();
+        long deadline = nanoTime.getAsLong() + grace.toNanos();
         if (!thread.isAlive() || commits.health.commitLost) {
             LOG.warn("shutdown: the aggregator or the store writer died; the events after log position {} stay in the "
                     + "ingest log", state.committedLsn);
@@ -415,7 +343,7 @@ public final class Aggregator implements AutoCloseable {
         commits.stopping = true;
         loop.running = false;
         try {
-            thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            thread.join(Math.max(1, (deadline - nanoTime.getAsLong()) / 1_000_000));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -17,7 +17,7 @@ final class CommitOutcome {
 
     private final RuntimeState state;
     private final Clock clock;
-    private final ModelHolds holds;
+    final ModelHolds holds;
     private final ModelRegistry registry;
     private final Aggregator.AggregatorObserver observer;
     final CommitHealth health = new CommitHealth();
@@ -32,13 +32,13 @@ final class CommitOutcome {
     volatile long commitsFinished;
     private LongConsumer onCommitted = lsn -> { };
 
-    CommitOutcome(RuntimeState state, Clock clock, ModelHolds holds, ModelRegistry registry,
-                  Aggregator.AggregatorObserver observer, Map<String, ModelCheckpoint> checkpointsAtStart) {
+    CommitOutcome(RuntimeSettings settings, RuntimeState state, ModelHolds holds,
+                  Map<String, ModelCheckpoint> checkpointsAtStart) {
         this.state = state;
-        this.clock = clock;
+        this.clock = settings.clock();
         this.holds = holds;
-        this.registry = registry;
-        this.observer = observer;
+        this.registry = settings.registry();
+        this.observer = settings.observer();
         this.modelCheckpoints = checkpointsAtStart;
     }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,8 @@ final class CommitPipeline {
     private final Store store;
     private final PendingStore pending;
     private final Clock clock;
+    private final LongSupplier nanoTime;
+    private final WorkerThreads replayThreads;
     private final ModelHolds holds;
     private final LimitFolding folding;
     private final Function<ProfileKey, WindowProfile> newProfile;
@@ -48,21 +51,22 @@ final class CommitPipeline {
     /** Set when the runtime stops: waits and retries give up. */
     volatile boolean stopping;
 
-    CommitPipeline(RuntimeState state, Store store, PendingStore pending, Clock clock, ModelHolds holds,
-                   LimitFolding folding, Function<ProfileKey, WindowProfile> newProfile, WorkQueue queue,
-                   CommitOutcome outcome, Retries retries) {
+    CommitPipeline(RuntimeSettings settings, RuntimeState state, LimitFolding folding,
+                   Function<ProfileKey, WindowProfile> newProfile, WorkQueue queue, CommitOutcome outcome) {
         this.state = state;
-        this.store = store;
-        this.pending = pending;
-        this.clock = clock;
-        this.holds = holds;
+        this.store = settings.store();
+        this.pending = settings.pending();
+        this.clock = settings.clock();
+        this.nanoTime = settings.nanoTime();
+        this.replayThreads = settings.replayThreads();
+        this.holds = outcome.holds;
         this.folding = folding;
         this.newProfile = newProfile;
         this.queue = queue;
         this.outcome = outcome;
         this.health = outcome.health;
         this.waiters = outcome.waiters;
-        this.retries = retries;
+        this.retries = settings.retries();
         this.pendingRows = new PendingRowWriter(pending, health, retries, () -> stopping);
     }
 
@@ -121,10 +125,10 @@ final class CommitPipeline {
         commitsStarted++;
         if (writer == null) {
             // a replay before start() commits when its buffered state reaches the budget
-            writer = Executors.newSingleThreadExecutor(WorkerThreads.PLAIN.factory("modelwatch-replay-store-writer"));
+            writer = Executors.newSingleThreadExecutor(replayThreads.factory("modelwatch-replay-store-writer"));
         }
         writer.execute(() -> {
-            long t0 = System.nanoTime();
+            long t0 = nanoTime.getAsLong();
             IsolatingCommit.Result r;
             try {
                 r = IsolatingCommit.run(store, parts, lsn, globalBefore, checkpoints, clock.millis(), park, parker);
@@ -147,7 +151,7 @@ final class CommitPipeline {
                 throw e;
             }
             g.committedProfiles = profiles;
-            g.commitNanos = System.nanoTime() - t0;
+            g.commitNanos = nanoTime.getAsLong() - t0;
             g.commitResult = r;
             g.written.complete(null);
             queue.run(() -> finishCommit(g));
