@@ -2,18 +2,23 @@ package dev.modelwatch.server.aggregate;
 
 import dev.modelwatch.core.event.Event;
 import dev.modelwatch.server.config.Limits;
+import dev.modelwatch.server.health.WorkerThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The aggregation thread: takes event batches and tasks off the queue in order, applies the
- * batches (waiting while storage cannot be read), and starts commits and expiry when they are due.
+ * The aggregation thread, from start to stop: takes event batches and tasks off the queue in order,
+ * applies the batches (waiting while storage cannot be read), and starts commits and expiry when due.
  */
 final class AggregationLoop {
     private static final Logger LOG = LoggerFactory.getLogger(Aggregator.class);
@@ -33,6 +38,8 @@ final class AggregationLoop {
     private final Retries retries;
     /** Cleared when the runtime stops: the loop then ends once the queue is drained and no commit is in flight. */
     volatile boolean running;
+    private final LongSupplier nanoTime;
+    private Thread thread;
 
     AggregationLoop(RuntimeSettings settings, WorkQueue queue, RuntimeState state, LabelJoin join,
                     CommitPipeline commits, Retention retention, StartPositions positions) {
@@ -48,6 +55,76 @@ final class AggregationLoop {
         this.observer = settings.observer();
         this.flushInterval = settings.flushInterval();
         this.retries = settings.retries();
+        this.nanoTime = settings.nanoTime();
+    }
+
+    /** Starts the aggregation thread, made by {@code threads}. */
+    void start(WorkerThreads threads) {
+        running = true;
+        thread = threads.newThread("modelwatch-aggregator", this::run);
+        thread.start();
+    }
+
+    /** Runs {@code f} on the aggregation thread after everything queued before it. */
+    <T> CompletableFuture<T> ask(Supplier<T> f) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        if (!running || (thread != null && !thread.isAlive())) {
+            result.completeExceptionally(new IllegalStateException("the aggregation runtime is stopped"));
+            return result;
+        }
+        queue.run(() -> {
+            try {
+                result.complete(f.get());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** See {@link Aggregator#flushNow()}. */
+    CompletableFuture<Void> flushNow() {
+        return ask(commits::requestFlush).thenCompose(f -> f);
+    }
+
+    /** See {@link Aggregator#close(Duration)}. */
+    void stop(Duration grace) {
+        if (!running) {
+            commits.stopping = true;
+            commits.stopWriter(false);
+            return;
+        }
+        long deadline = nanoTime.getAsLong() + grace.toNanos();
+        if (!thread.isAlive() || commits.health.commitLost) {
+            LOG.warn("shutdown: the aggregator or the store writer died; the events after log position {} stay in the "
+                    + "ingest log", state.committedLsn);
+            commits.stopping = true;
+            running = false;
+            commits.stopWriter(true);
+            return;
+        }
+        try {
+            flushNow().get(Math.max(1, grace.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("shutdown: the last commit did not complete within the grace period ({}); the events after log "
+                    + "position {} stay in the ingest log and are replayed at the next start", e.toString(),
+                    state.committedLsn);
+        }
+        commits.stopping = true;
+        running = false;
+        try {
+            thread.join(Math.max(1, (deadline - nanoTime.getAsLong()) / 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.warn("shutdown: the aggregator did not stop within the grace period (a commit still runs); left undone: "
+                    + "the events after log position {}, which stay in the ingest log", state.committedLsn);
+            thread.interrupt();
+        }
+        commits.stopWriter(true);
     }
 
     /** The aggregation thread's body: runs until stopped, the queue drained and no commit in flight. */

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
@@ -86,7 +85,6 @@ public final class Aggregator implements AutoCloseable {
     private final PendingStore pending;
     private final Clock clock;
     private final Duration flushInterval;
-    private final LongSupplier nanoTime;
     private final WorkQueue queue = new WorkQueue();
     private final RuntimeState state = new RuntimeState();
     private final StartPositions positions;
@@ -100,8 +98,6 @@ public final class Aggregator implements AutoCloseable {
     private final AggregationLoop loop;
     private final ModelBook models;
 
-    private Thread thread;
-
     /** A builder of a runtime over {@code store} and {@code pending}; see {@link AggregatorBuilder}. */
     public static AggregatorBuilder builder(Store store, PendingStore pending) {
         return new AggregatorBuilder(store, pending);
@@ -111,7 +107,7 @@ public final class Aggregator implements AutoCloseable {
         Store store = b.store;
         this.pending = b.pending;
         this.clock = b.clock;
-        this.nanoTime = b.nanoTime;
+        LongSupplier nanoTime = b.nanoTime;
         this.flushInterval = b.flushInterval;
         SharedValues strings = new SharedValues();
         this.folding = new LimitFolding(b.limits, b.limitObserver, strings, store.admittedValues());
@@ -188,12 +184,10 @@ public final class Aggregator implements AutoCloseable {
     public void start(WorkerThreads threads) {
         commits.startWriter(threads);
         pending.expire(retention.horizonStart(clock.millis()));
-        loop.running = true;
         state.lastFlushMs = clock.millis();
         retention.started(clock.millis());
         commits.health.lastCommitOkMs = clock.millis();
-        thread = threads.newThread("modelwatch-aggregator", loop::run);
-        thread.start();
+        loop.start(threads);
     }
 
     /**
@@ -226,19 +220,7 @@ public final class Aggregator implements AutoCloseable {
 
     /** Runs {@code f} on the aggregation thread after everything submitted before it. */
     public <T> CompletableFuture<T> ask(Function<Aggregator, T> f) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        if (!loop.running || (thread != null && !thread.isAlive())) {
-            result.completeExceptionally(new IllegalStateException("the aggregation runtime is stopped"));
-            return result;
-        }
-        queue.run(() -> {
-            try {
-                result.complete(f.apply(this));
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result;
+        return loop.ask(() -> f.apply(this));
     }
 
     /**
@@ -246,7 +228,7 @@ public final class Aggregator implements AutoCloseable {
      * refused it (the events then stay in the ingest log and in memory for the next try).
      */
     public CompletableFuture<Void> flushNow() {
-        return ask(a -> a.commits.requestFlush()).thenCompose(f -> f);
+        return loop.flushNow();
     }
 
     /** The model an event belongs to; {@code ""} for a metric event that names none. */
@@ -317,41 +299,6 @@ public final class Aggregator implements AutoCloseable {
      * is left undone, logged, and replayed from the ingest log at the next start.
      */
     public void close(Duration grace) {
-        if (!loop.running) {
-            commits.stopping = true;
-            commits.stopWriter(false);
-            return;
-        }
-        long deadline = nanoTime.getAsLong() + grace.toNanos();
-        if (!thread.isAlive() || commits.health.commitLost) {
-            LOG.warn("shutdown: the aggregator or the store writer died; the events after log position {} stay in the "
-                    + "ingest log", state.committedLsn);
-            commits.stopping = true;
-            loop.running = false;
-            commits.stopWriter(true);
-            return;
-        }
-        try {
-            flushNow().get(Math.max(1, grace.toMillis()), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.warn("shutdown: the last commit did not complete within the grace period ({}); the events after log "
-                    + "position {} stay in the ingest log and are replayed at the next start", e.toString(),
-                    state.committedLsn);
-        }
-        commits.stopping = true;
-        loop.running = false;
-        try {
-            thread.join(Math.max(1, (deadline - nanoTime.getAsLong()) / 1_000_000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            LOG.warn("shutdown: the aggregator did not stop within the grace period (a commit still runs); left undone: "
-                    + "the events after log position {}, which stay in the ingest log", state.committedLsn);
-            thread.interrupt();
-        }
-        commits.stopWriter(true);
+        loop.stop(grace);
     }
 }
