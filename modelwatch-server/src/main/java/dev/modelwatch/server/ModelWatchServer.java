@@ -2,6 +2,8 @@ package dev.modelwatch.server;
 
 import dev.modelwatch.core.event.Event;
 import dev.modelwatch.server.aggregate.Aggregator;
+import dev.modelwatch.server.aggregate.Sleeper;
+import dev.modelwatch.server.health.WorkerThreads;
 import dev.modelwatch.server.aggregate.ModelRegistry;
 import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.api.ApiServer;
@@ -135,9 +137,13 @@ public final class ModelWatchServer implements AutoCloseable {
                 (int) Math.min(Integer.MAX_VALUE, config.joinHorizon().toSeconds()));
         ServerMetrics metrics = new ServerMetrics();
         ModelRegistry registry = new ModelRegistry();
-        Aggregator aggregator = new Aggregator(store, pending, clock, config.sketches(), config.models(), config.flushInterval(),
-                config.joinHorizon(), Map.of(0L, config.retentionBase(), 3_600_000L, config.retentionHour(),
-                86_400_000L, config.retentionDay()), registry, metrics, config.idFilterCapacity(), config.limits(), metrics);
+        Aggregator aggregator = Aggregator.builder(store, pending).clock(clock).nanoTime(System::nanoTime)
+                .sleeper(Sleeper.SYSTEM).replayThreads(WorkerThreads.PLAIN).sketches(config.sketches())
+                .models(config.models()).flushInterval(config.flushInterval()).joinHorizon(config.joinHorizon())
+                .retention(Map.of(0L, config.retentionBase(), 3_600_000L, config.retentionHour(),
+                        86_400_000L, config.retentionDay()))
+                .registry(registry).observer(metrics).idFilterCapacity(config.idFilterCapacity())
+                .limits(config.limits(), metrics).build();
         DurableLog log = DurableLog.open(config.dataDir().resolve("log"), config.logSegmentBytes(), config.fsync(),
                 clock);
         AtomicLong replayed = new AtomicLong();

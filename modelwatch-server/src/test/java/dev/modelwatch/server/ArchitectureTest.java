@@ -29,11 +29,11 @@ class ArchitectureTest {
     private static final String[] WIRING = {"dev.modelwatch.server", "dev.modelwatch.server.cli.."};
 
     /**
-     * Aggregator retries its commits with the alert delivery's RetryPolicy; that policy moves out
-     * of alert.notify when the aggregator's retry loops are merged onto it. This one dependency is
-     * the only exception to the pipeline's direction.
+     * The aggregator's retries (its Retries class) pause with the project's one RetryPolicy, which
+     * lives beside the notifiers it also decides for (its decide() reads a NotifyResult). This one
+     * dependency is the only exception to the pipeline's direction.
      */
-    private static final String AGGREGATOR = "dev.modelwatch.server.aggregate.Aggregator";
+    private static final String AGGREGATOR = "dev.modelwatch.server.aggregate.Retries";
     private static final String RETRY_POLICY = "dev.modelwatch.server.alert.notify.RetryPolicy";
 
     private static final java.util.Map<String, Boolean> RUNTIME_SERVICES = new java.util.concurrent.ConcurrentHashMap<>();

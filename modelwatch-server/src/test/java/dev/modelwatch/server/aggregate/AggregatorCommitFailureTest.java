@@ -39,8 +39,9 @@ class AggregatorCommitFailureTest {
     void changesOfARefusedCommitAreKeptAndWrittenOnceByTheNextOne() throws Exception {
         FaultInjectingStore store = new FaultInjectingStore(Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT));
         PendingStore pending = RocksPendingStore.open(dir.resolve("pending"), 7 * 86_400);
-        Aggregator agg = new Aggregator(store, pending, Clock.systemUTC(), SketchSettings.DEFAULT, Map.of(), Duration.ofHours(1),
-                Duration.ofDays(7), Map.of(0L, Duration.ofDays(8)), new ModelRegistry(), null);
+        Aggregator agg = Aggregator.builder(store, pending).clock(Clock.systemUTC())
+                .flushInterval(Duration.ofHours(1)).joinHorizon(Duration.ofDays(7))
+                .retention(Map.of(0L, Duration.ofDays(8))).build();
         agg.start();
         long ts = System.currentTimeMillis() - 120_000;
         List<Event> first = new ArrayList<>();
@@ -79,8 +80,9 @@ class AggregatorCommitFailureTest {
         FaultInjectingStore store = new FaultInjectingStore(Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT));
         store.commitDelayMs = 120; // commits take longer than the flush interval: one is nearly always in flight
         PendingStore pending = RocksPendingStore.open(dir.resolve("pending"), 7 * 86_400);
-        Aggregator agg = new Aggregator(store, pending, Clock.systemUTC(), SketchSettings.DEFAULT, Map.of(), Duration.ofMillis(20),
-                Duration.ofDays(7), Map.of(0L, Duration.ofDays(8)), new ModelRegistry(), null);
+        Aggregator agg = Aggregator.builder(store, pending).clock(Clock.systemUTC())
+                .flushInterval(Duration.ofMillis(20)).joinHorizon(Duration.ofDays(7))
+                .retention(Map.of(0L, Duration.ofDays(8))).build();
         agg.start();
         ProfileQuery query = new ProfileQuery(store, agg, SketchSettings.DEFAULT);
         ModelSpec spec = ModelSpec.infer("m", false, true, "1");

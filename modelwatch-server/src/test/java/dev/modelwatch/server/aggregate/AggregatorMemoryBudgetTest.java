@@ -56,9 +56,9 @@ class AggregatorMemoryBudgetTest {
     }
 
     private Aggregator aggregator() {
-        return new Aggregator(store, pending, Clock.systemUTC(), SketchSettings.DEFAULT, Map.of(), Duration.ofHours(1),
-                Duration.ofDays(7), Map.of(0L, Duration.ofDays(8)), new ModelRegistry(), null, 100_000, LIMITS,
-                LimitObserver.NONE);
+        return Aggregator.builder(store, pending).clock(Clock.systemUTC())
+                .flushInterval(Duration.ofHours(1)).joinHorizon(Duration.ofDays(7))
+                .retention(Map.of(0L, Duration.ofDays(8))).idFilterCapacity(100_000).limits(LIMITS, LimitObserver.NONE).build();
     }
 
     /**

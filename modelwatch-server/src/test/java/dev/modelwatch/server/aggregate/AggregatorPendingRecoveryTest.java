@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.modelwatch.core.event.Event;
 import dev.modelwatch.core.event.LabelEvent;
 import dev.modelwatch.core.event.PredictionEvent;
-import dev.modelwatch.core.profile.PendingPrediction;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.core.profile.WindowProfile;
-import dev.modelwatch.store.EarlyLabel;
 import dev.modelwatch.store.PendingStore;
 import dev.modelwatch.store.RocksPendingStore;
 import dev.modelwatch.store.Store;
@@ -19,12 +17,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,19 +36,13 @@ class AggregatorPendingRecoveryTest {
     Path dir;
 
     /** A pending store whose writes vanish while {@code lost} is set, as if the process died before them. */
-    static final class LosingPendingStore implements PendingStore {
-        final PendingStore real;
+    static final class LosingPendingStore extends ForwardingPendingStore {
         volatile boolean lost;
         /** Thrown by every write while set. */
         volatile Error error;
 
         LosingPendingStore(PendingStore real) {
-            this.real = real;
-        }
-
-        @Override
-        public long checkpointLsn() {
-            return real.checkpointLsn();
+            super(real);
         }
 
         @Override
@@ -64,31 +54,6 @@ class AggregatorPendingRecoveryTest {
                 real.write(write);
             }
         }
-
-        @Override
-        public Map<String, PendingPrediction> findPredictions(String model, Collection<String> ids) {
-            return real.findPredictions(model, ids);
-        }
-
-        @Override
-        public Map<String, EarlyLabel> findEarlyLabels(String model, Collection<String> ids) {
-            return real.findEarlyLabels(model, ids);
-        }
-
-        @Override
-        public void scanIds(BiConsumer<String, String> consumer) {
-            real.scanIds(consumer);
-        }
-
-        @Override
-        public long expire(long horizonStartMs) {
-            return real.expire(horizonStartMs);
-        }
-
-        @Override
-        public void close() {
-            real.close();
-        }
     }
 
     private static PredictionEvent prediction(String id, long ts) {
@@ -96,8 +61,9 @@ class AggregatorPendingRecoveryTest {
     }
 
     private Aggregator aggregator(Store store, PendingStore pending) {
-        return new Aggregator(store, pending, Clock.systemUTC(), SketchSettings.DEFAULT, Map.of(), Duration.ofHours(1),
-                Duration.ofDays(7), Map.of(0L, Duration.ofDays(8)), new ModelRegistry(), null);
+        return Aggregator.builder(store, pending).clock(Clock.systemUTC())
+                .flushInterval(Duration.ofHours(1)).joinHorizon(Duration.ofDays(7))
+                .retention(Map.of(0L, Duration.ofDays(8))).build();
     }
 
     private static WindowProfile stored(Store store) {

@@ -36,9 +36,9 @@ class AggregatorRetentionTest {
         Store store = Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT);
         PendingStore pending = RocksPendingStore.open(dir.resolve("pending"), 86_400);
         // base windows kept 2 days, hours 10 days, days 30 days; labels may join for 1 day
-        Aggregator agg = new Aggregator(store, pending, clock, SketchSettings.DEFAULT, Map.of(), Duration.ofHours(1),
-                Duration.ofDays(1), Map.of(0L, Duration.ofDays(2), HOUR, Duration.ofDays(10), DAY, Duration.ofDays(30)),
-                new ModelRegistry(), null);
+        Aggregator agg = Aggregator.builder(store, pending).clock(clock)
+                .flushInterval(Duration.ofHours(1)).joinHorizon(Duration.ofDays(1))
+                .retention(Map.of(0L, Duration.ofDays(2), HOUR, Duration.ofDays(10), DAY, Duration.ofDays(30))).build();
         agg.start();
         long old = start - 5 * DAY + 7 * MINUTE;    // past the base retention, within the hour one
         long ancient = start - 20 * DAY;            // past the hour retention, within the day one

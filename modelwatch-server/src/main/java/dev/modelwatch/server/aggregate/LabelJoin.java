@@ -1,0 +1,257 @@
+package dev.modelwatch.server.aggregate;
+
+import dev.modelwatch.core.event.Event;
+import dev.modelwatch.core.event.LabelEvent;
+import dev.modelwatch.core.event.MetricEvent;
+import dev.modelwatch.core.event.PredictionEvent;
+import dev.modelwatch.core.event.TrainingEvent;
+import dev.modelwatch.core.metrics.ModelSpec;
+import dev.modelwatch.core.metrics.ModelTask;
+import dev.modelwatch.core.profile.PendingPrediction;
+import dev.modelwatch.core.profile.ProfileKey;
+import dev.modelwatch.core.profile.SketchSettings;
+import dev.modelwatch.core.profile.WindowProfile;
+import dev.modelwatch.store.EarlyLabel;
+import dev.modelwatch.store.PendingStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Adds single events to the generation being filled: each prediction to the profiles of its
+ * window, each label joined to its prediction in either order, looked up in memory and, in one
+ * batched lookup per model, among the pending rows.
+ */
+final class LabelJoin {
+    /** The estimated heap of a buffered training or metric event. */
+    private static final long EVENT_ROW_BYTES = 512;
+
+    private final RuntimeState state;
+    private final PendingStore pending;
+    private final KnownIds knownIds;
+    private final LimitFolding folding;
+    private final SharedValues strings;
+    private final SketchSettings sketches;
+    private final SketchSettings segmentSketches;
+    private Map<String, Map<String, PendingPrediction>> storedPredictions = Map.of();
+    private Map<String, Map<String, EarlyLabel>> storedEarlyLabels = Map.of();
+    /** Set while a replayed event is applied to the pending rows only. */
+    private boolean pendingOnly;
+
+    LabelJoin(RuntimeState state, PendingStore pending, KnownIds knownIds, LimitFolding folding, SharedValues strings,
+              SketchSettings sketches) {
+        this.state = state;
+        this.pending = pending;
+        this.knownIds = knownIds;
+        this.folding = folding;
+        this.strings = strings;
+        this.sketches = sketches;
+        this.segmentSketches = sketches.forSegments();
+    }
+
+    /** Whether the events applied next rebuild the pending rows only (the store holds their profiles). */
+    void pendingOnly(boolean only) {
+        this.pendingOnly = only;
+    }
+
+    /** Forgets the stored rows looked up for the last list of events, and applies later events fully. */
+    void batchDone() {
+        pendingOnly = false;
+        storedPredictions = Map.of();
+        storedEarlyLabels = Map.of();
+    }
+
+    /** Applies one event; false when it was a replay of one already counted. */
+    boolean applyOne(Event e, Set<String> touched, Set<String> labelled) {
+        if (e instanceof PredictionEvent p) {
+            touched.add(p.model());
+            return applyPrediction(p);
+        }
+        if (e instanceof LabelEvent l) {
+            labelled.add(l.model());
+            return applyLabel(l);
+        }
+        if (!pendingOnly) {
+            if (e instanceof TrainingEvent t) {
+                state.active.training.add(t);
+            } else {
+                state.active.metrics.add((MetricEvent) e);
+            }
+            state.active.buffered.rowAdded(EVENT_ROW_BYTES);
+        }
+        return true;
+    }
+
+    private boolean inMemory(String model, String id) {
+        Generation committing = state.committing;
+        return state.active.predictions.getOrDefault(model, Map.of()).containsKey(id)
+                || (committing != null && committing.predictions.getOrDefault(model, Map.of()).containsKey(id));
+    }
+
+    /** One batched storage lookup per model for the ids these events need and memory lacks. */
+    void lookUpStored(List<Event> events) {
+        Map<String, Set<String>> ids = new HashMap<>();
+        for (Event e : events) {
+            if (e instanceof PredictionEvent p && p.id() != null) {
+                if (knownIds.mightContain(p.model(), p.id()) && !inMemory(p.model(), p.id())) {
+                    ids.computeIfAbsent(p.model(), k -> new LinkedHashSet<>()).add(p.id());
+                }
+            } else if (e instanceof LabelEvent l && knownIds.mightContain(l.model(), l.id())
+                    && !inMemory(l.model(), l.id())) {
+                ids.computeIfAbsent(l.model(), k -> new LinkedHashSet<>()).add(l.id());
+            }
+        }
+        if (ids.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, PendingPrediction>> foundPredictions = new HashMap<>();
+        Map<String, Map<String, EarlyLabel>> foundLabels = new HashMap<>();
+        ids.forEach((model, set) -> {
+            foundPredictions.put(model, pending.findPredictions(model, set));
+            foundLabels.put(model, pending.findEarlyLabels(model, set));
+        });
+        storedPredictions = foundPredictions;
+        storedEarlyLabels = foundLabels;
+    }
+
+    private PendingPrediction findPrediction(String model, String id) {
+        Generation committing = state.committing;
+        PendingPrediction p = state.active.predictions.getOrDefault(model, Map.of()).get(id);
+        if (p == null && committing != null) {
+            p = committing.predictions.getOrDefault(model, Map.of()).get(id);
+        }
+        return p != null ? p : storedPredictions.getOrDefault(model, Map.of()).get(id);
+    }
+
+    private EarlyLabel findEarlyLabel(String model, String id) {
+        Generation active = state.active;
+        Generation committing = state.committing;
+        if (active.joined.getOrDefault(model, Set.of()).contains(id)
+                || (committing != null && committing.joined.getOrDefault(model, Set.of()).contains(id))) {
+            return null;
+        }
+        EarlyLabel l = active.earlyLabels.getOrDefault(model, Map.of()).get(id);
+        if (l == null && committing != null) {
+            l = committing.earlyLabels.getOrDefault(model, Map.of()).get(id);
+        }
+        return l != null ? l : storedEarlyLabels.getOrDefault(model, Map.of()).get(id);
+    }
+
+    private boolean applyPrediction(PredictionEvent e) {
+        // every id in memory or in the pending store is in the filter: a new id, nearly every
+        // one, needs none of the lookups in the generations' maps
+        boolean maybeKnown = e.id() != null && knownIds.mightContain(e.model(), e.id());
+        if (maybeKnown && findPrediction(e.model(), e.id()) != null) {
+            return false;
+        }
+        Generation active = state.active;
+        ModelState model = state.models.get(e.model());
+        if (model == null) {
+            ModelSpec spec = ModelSpec.infer(e.model(), e.scores() != null, e.score() != null, e.prediction());
+            model = new ModelState(spec, Long.MAX_VALUE, Long.MIN_VALUE, 0, new TreeSet<>());
+            state.models.put(e.model(), model);
+        }
+        e = folding.withinLimits(e, model, active);
+        long windowMs = model.spec.windowMs();
+        long windowStart = Math.floorDiv(e.timestampMs(), windowMs) * windowMs;
+        String version = strings.intern(e.version());
+        if (!pendingOnly) {
+            model.seen(e.timestampMs(), version);
+            active.dirtyModels.add(e.model());
+            String positiveClass = model.spec.task() == ModelTask.BINARY_CLASSIFICATION
+                    ? model.spec.positiveClass() : null;
+            for (ProfileKey key : keys(e.model(), e.version(), e.segments(), windowMs, windowStart)) {
+                WindowProfile profile = active.deltas.computeIfAbsent(key, this::newProfile);
+                profile.addPrediction(e, positiveClass);
+                active.buffered.profileUpdated(key, profile);
+            }
+        }
+        if (e.id() == null) {
+            return true;
+        }
+        active.buffered.rowAdded(BufferedBytes.rowBytes(e.id()));
+        // a pending prediction lives until its commit (seconds, through young collections): it shares
+        // the model name, version, segment map and class name with every other prediction that has them
+        PendingPrediction pending = new PendingPrediction(model.spec.name(), e.id(), version,
+                e.timestampMs(), windowStart, windowMs, strings.intern(e.segments()),
+                strings.intern(e.predictedClass()), e.prediction() instanceof Double d ? d : Double.NaN,
+                e.score(), e.scores(), false);
+        EarlyLabel early = maybeKnown ? findEarlyLabel(e.model(), e.id()) : null;
+        if (early != null) {
+            addOutcome(pending, early.label(), model.spec);
+            pending = pending.asLabeled();
+            Map<String, EarlyLabel> activeEarly = active.earlyLabels.get(e.model());
+            if (activeEarly != null) {
+                activeEarly.remove(e.id());
+            }
+            active.joined.computeIfAbsent(e.model(), k -> new HashSet<>()).add(e.id());
+            active.buffered.rowAdded(BufferedBytes.rowBytes(e.id()));
+        }
+        active.predictions.computeIfAbsent(e.model(), k -> new HashMap<>()).put(e.id(), pending);
+        if (!maybeKnown) {
+            knownIds.add(e.model(), e.id());
+        }
+        return true;
+    }
+
+    private boolean applyLabel(LabelEvent l) {
+        boolean maybeKnown = knownIds.mightContain(l.model(), l.id());
+        PendingPrediction p = maybeKnown ? findPrediction(l.model(), l.id()) : null;
+        Generation active = state.active;
+        if (p != null) {
+            if (p.labeled()) {
+                return false;
+            }
+            ModelState model = state.models.get(l.model());
+            ModelSpec spec = model != null ? model.spec
+                    : ModelSpec.infer(l.model(), p.scores() != null, p.score() != null, p.predictedClass());
+            addOutcome(p, l.label(), spec);
+            active.predictions.computeIfAbsent(l.model(), k -> new HashMap<>()).put(l.id(), p.asLabeled());
+            active.buffered.rowAdded(BufferedBytes.rowBytes(l.id()));
+            return true;
+        }
+        if (maybeKnown && findEarlyLabel(l.model(), l.id()) != null) {
+            return false;
+        }
+        active.earlyLabels.computeIfAbsent(l.model(), k -> new HashMap<>())
+                .put(l.id(), new EarlyLabel(l.model(), l.id(), l.label(), l.timestampMs()));
+        active.buffered.rowAdded(BufferedBytes.rowBytes(l.id()));
+        knownIds.add(l.model(), l.id());
+        return true;
+    }
+
+    private void addOutcome(PendingPrediction p, Object label, ModelSpec spec) {
+        if (pendingOnly) {
+            return; // the store holds this outcome already
+        }
+        Generation active = state.active;
+        if (spec.task().isClassification()) {
+            label = folding.foldLabel(p.model(), label, active);
+        }
+        for (ProfileKey key : keys(p.model(), p.version(), p.segments(), p.windowMs(), p.windowStartMs())) {
+            WindowProfile profile = active.deltas.computeIfAbsent(key, this::newProfile);
+            profile.addOutcome(p, label, spec.positiveClass(), spec.task().isClassification());
+            active.buffered.profileUpdated(key, profile);
+        }
+    }
+
+    /** A new profile for a key: a segment's keeps smaller sketches (see {@link SketchSettings#forSegments()}). */
+    WindowProfile newProfile(ProfileKey key) {
+        return new WindowProfile(key.segment().equals(ProfileKey.ALL) ? sketches : segmentSketches);
+    }
+
+    private static List<ProfileKey> keys(String model, String version, Map<String, String> segments, long windowMs,
+                                         long windowStart) {
+        List<ProfileKey> keys = new ArrayList<>(1 + segments.size());
+        keys.add(new ProfileKey(model, version, ProfileKey.ALL, windowMs, windowStart));
+        for (Map.Entry<String, String> s : segments.entrySet()) {
+            keys.add(new ProfileKey(model, version, ProfileKey.segment(s.getKey(), s.getValue()), windowMs, windowStart));
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.modelwatch.server.aggregate;
+
+import dev.modelwatch.server.ingest.LimitObserver;
+import dev.modelwatch.core.event.ClassNames;
+import dev.modelwatch.core.event.PredictionEvent;
+import dev.modelwatch.server.ingest.Limits;
+import dev.modelwatch.store.AdmittedValues;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Counts each event under its model's limits: versions, segments and class names past them are
+ * folded into {@code __other__}, and the values each model has been admitted are kept for storage.
+ */
+final class LimitFolding {
+    private final Limits limits;
+    private final LimitObserver limitObserver;
+    private final SharedValues strings;
+    /** The admitted values storage held at start, until each model's first event takes its own. */
+    private final Map<String, AdmittedValues> storedAdmissions;
+    private final Map<String, ModelAdmissions> admissions = new HashMap<>();
+
+    LimitFolding(Limits limits, LimitObserver limitObserver, SharedValues strings,
+                 Map<String, AdmittedValues> storedAdmissions) {
+        this.limits = limits;
+        this.limitObserver = limitObserver;
+        this.strings = strings;
+        this.storedAdmissions = new HashMap<>(storedAdmissions);
+    }
+
+    /**
+     * The event as counted under the limits: its version, segments and (for a classifier) class
+     * names folded into {@code __other__} past them; the event itself when nothing was folded.
+     * Its feature names are recorded as the model's (they were admitted at ingest).
+     */
+    PredictionEvent withinLimits(PredictionEvent e, ModelState model, Generation active) {
+        ModelAdmissions admitted = of(e.model());
+        admitted.noteFeatures(e.features());
+        String version = model.admitVersion(strings.intern(e.version()), limits.maxVersionsPerModel());
+        if (version != e.version() && !version.equals(e.version())) {
+            limitObserver.onFolded("versions", e.model());
+        }
+        Map<String, String> segments = admitted.foldSegments(e.segments());
+        Object prediction = e.prediction();
+        Map<String, Double> scores = e.scores();
+        if (model.spec.task().isClassification()) {
+            String predicted = e.predictedClass();
+            String folded = admitted.foldClass(predicted);
+            if (folded != predicted) {
+                prediction = folded;
+            }
+            scores = admitted.foldScores(scores);
+        }
+        if (admitted.changed()) {
+            active.admittedModels.add(e.model());
+        }
+        if (version.equals(e.version()) && segments == e.segments() && prediction == e.prediction()
+                && scores == e.scores()) {
+            return e;
+        }
+        return new PredictionEvent(e.model(), e.id(), version, e.timestampMs(), e.features(), prediction, e.score(),
+                scores, e.latencyMs(), e.error(), segments);
+    }
+
+    /** A classifier's label as counted under the limits: its class name, folded past them. */
+    Object foldLabel(String model, Object label, Generation active) {
+        ModelAdmissions admitted = of(model);
+        String name = label instanceof Double d ? ClassNames.of(d) : (String) label;
+        String folded = admitted.foldClass(name);
+        if (folded != name) {
+            label = folded;
+        }
+        if (admitted.changed()) {
+            active.admittedModels.add(model);
+        }
+        return label;
+    }
+
+    /** The feature names each of {@code models} has been admitted. */
+    Map<String, Set<String>> admittedFeatures(Set<String> models) {
+        Map<String, Set<String>> out = new HashMap<>();
+        for (String m : models) {
+            out.put(m, Set.copyOf(of(m).features()));
+        }
+        return out;
+    }
+
+    /** What a commit writes of the values {@code model} has been admitted. */
+    AdmittedValues snapshot(String model) {
+        return admissions.get(model).snapshot();
+    }
+
+    /** Has the admitted values of {@code model} written again with its next commit (storage did not take them). */
+    void markChanged(String model) {
+        admissions.get(model).markChanged();
+    }
+
+    private ModelAdmissions of(String model) {
+        ModelAdmissions a = admissions.get(model);
+        if (a == null) {
+            a = new ModelAdmissions(model, limits, limitObserver, storedAdmissions.remove(model));
+            admissions.put(model, a);
+        }
+        return a;
+    }
+}
