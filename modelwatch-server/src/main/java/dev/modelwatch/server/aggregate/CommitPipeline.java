@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -125,7 +124,7 @@ final class CommitPipeline {
         commitsStarted++;
         if (writer == null) {
             // a replay before start() commits when its buffered state reaches the budget
-            writer = Executors.newSingleThreadExecutor(replayThreads.factory("modelwatch-replay-store-writer"));
+            writer = replayThreads.singleThreadExecutor("modelwatch-replay-store-writer");
         }
         writer.execute(() -> {
             long t0 = nanoTime.getAsLong();
@@ -253,7 +252,7 @@ final class CommitPipeline {
             }
             writer.shutdown();
         }
-        writer = Executors.newSingleThreadExecutor(threads.factory("modelwatch-store-writer"));
+        writer = threads.singleThreadExecutor("modelwatch-store-writer");
     }
 
     /** Runs {@code work} on the store writer, after the commits handed to it before. */

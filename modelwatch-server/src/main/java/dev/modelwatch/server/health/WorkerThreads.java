@@ -24,4 +24,9 @@ public interface WorkerThreads {
     default ThreadFactory factory(String name) {
         return body -> newThread(name, body);
     }
+
+    /** An executor whose single thread is this worker, named {@code name}. */
+    default java.util.concurrent.ExecutorService singleThreadExecutor(String name) {
+        return java.util.concurrent.Executors.newSingleThreadExecutor(factory(name));
+    }
 }
