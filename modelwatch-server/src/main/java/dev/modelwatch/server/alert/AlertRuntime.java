@@ -100,14 +100,18 @@ public final class AlertRuntime implements AutoCloseable {
     private SilenceCounts silenceCounts = SilenceCounts.EMPTY;
     private Map<String, Object> savedDispatcher = Map.of();
     private long evaluations;
+    /** Each rule's position in the configuration: the order of {@code GET /api/v1/alerts}. */
+    private final Map<String, Integer> ruleIndex = new java.util.HashMap<>();
 
-    private AlertRuntime(Builder b) {
+    AlertRuntime(AlertRuntimeBuilder b) {
         this.config = b.config;
         this.store = b.store;
         this.clock = b.clock;
         this.ruleEvaluator = new IncrementalRuleEvaluator(b.source, config.lookbackDeltaMs());
+        int n = 0;
         for (AlertRule r : config.rules()) {
             lifecycles.put(r.name(), new AlertLifecycle(r));
+            ruleIndex.put(r.name(), n++);
         }
         this.pass = new EvaluationPass(config, lifecycles, ruleEvaluator, clock);
         this.loop = new EvaluationLoop(clock, new EvaluationSchedule(config.evaluationIntervalMs(), b.windowLengths),
@@ -119,74 +123,8 @@ public final class AlertRuntime implements AutoCloseable {
      * A builder of the runtime of {@code config}, storing in {@code store} and reading series from
      * {@code source}; its clock and random source must be set.
      */
-    public static Builder builder(AlertingConfig config, Store store, SeriesSource source) {
-        return new Builder(config, store, source);
-    }
-
-    /** Builds an {@link AlertRuntime}; {@link #build} names what is missing. */
-    public static final class Builder {
-        private final AlertingConfig config;
-        private final Store store;
-        private final SeriesSource source;
-        private Clock clock;
-        private RandomGenerator.SplittableGenerator random;
-        private Supplier<? extends Collection<Long>> windowLengths = List::of;
-        private Observer observer = Observer.NONE;
-        private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
-
-        private Builder(AlertingConfig config, Store store, SeriesSource source) {
-            this.config = Objects.requireNonNull(config, "config");
-            this.store = Objects.requireNonNull(store, "store");
-            this.source = Objects.requireNonNull(source, "source");
-        }
-
-        /** The clock every evaluation and delivery reads (required). */
-        public Builder clock(Clock clock) {
-            this.clock = clock;
-            return this;
-        }
-
-        /** The random source of the retries' jitter (required); each delivery queue uses its own split of it. */
-        public Builder random(RandomGenerator.SplittableGenerator random) {
-            this.random = random;
-            return this;
-        }
-
-        /**
-         * The window lengths of the models: evaluations are also timed to just after a window closes,
-         * and the lag from a close to its evaluation is measured (default: none).
-         */
-        public Builder windowLengths(Supplier<? extends Collection<Long>> windowLengths) {
-            this.windowLengths = Objects.requireNonNull(windowLengths, "windowLengths");
-            return this;
-        }
-
-        /** Who is told of evaluations and deliveries (default: nobody). */
-        public Builder observer(Observer observer) {
-            this.observer = Objects.requireNonNull(observer, "observer");
-            return this;
-        }
-
-        /** When failed notifications are tried again (default {@link RetryPolicy#DEFAULT}). */
-        public Builder retryPolicy(RetryPolicy retryPolicy) {
-            this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
-            return this;
-        }
-
-        public AlertRuntime build() {
-            List<String> missing = new ArrayList<>();
-            if (clock == null) {
-                missing.add("clock");
-            }
-            if (random == null) {
-                missing.add("random");
-            }
-            if (!missing.isEmpty()) {
-                throw new IllegalStateException("AlertRuntime.Builder: " + String.join(" and ", missing)
-                        + " must be set");
-            }
-            return new AlertRuntime(this);
-        }
+    public static AlertRuntimeBuilder builder(AlertingConfig config, Store store, SeriesSource source) {
+        return new AlertRuntimeBuilder(config, store, source);
     }
 
     // ---- start, stop ----
@@ -287,49 +225,12 @@ public final class AlertRuntime implements AutoCloseable {
     }
 
     /**
-     * A page of alerts.
-     *
-     * @param alerts the alerts of the page, in the order of {@code GET /api/v1/alerts}
-     * @param last   the position of the page's last alert when more follow (the next page starts after it), else null
-     */
-    public record AlertPage(List<AlertView.Entry> alerts, AlertPosition last) {
-    }
-
-    /** Where an alert lies in the order of {@code GET /api/v1/alerts}: its rule, then its id. */
-    public record AlertPosition(String rule, String id) {
-    }
-
-    /**
      * Up to {@code limit} alerts filtered by state and model (null: any), after {@code after} (null:
      * from the first) in the order of rules, then ids. Reads the last published state: never waits for
      * an evaluation under way.
      */
-    public AlertPage alerts(String state, String model, AlertPosition after, int limit) {
-        AlertView v = view;
-        Map<String, Integer> ruleIndex = new java.util.HashMap<>();
-        int n = 0;
-        for (AlertRule r : config.rules()) {
-            ruleIndex.put(r.name(), n++);
-        }
-        List<AlertView.Entry> entries = v.entries();
-        int from = after == null ? 0 : v.indexAfter(ruleIndex.getOrDefault(after.rule(), -1), after.id());
-        List<AlertView.Entry> out = new ArrayList<>();
-        AlertPosition last = null;
-        AlertView.Entry lastAdded = null;
-        for (int i = from; i < entries.size(); i++) {
-            AlertInstance a = entries.get(i).alert();
-            String s = a.state().name().toLowerCase(java.util.Locale.ROOT);
-            if ((state != null && !state.equals(s)) || (model != null && !model.equals(a.labels().get("model")))) {
-                continue;
-            }
-            if (out.size() == limit) {
-                last = new AlertPosition(lastAdded.rule(), lastAdded.alert().id());
-                break;
-            }
-            lastAdded = entries.get(i);
-            out.add(lastAdded);
-        }
-        return new AlertPage(out, last);
+    public AlertView.Page alerts(String state, String model, AlertView.Position after, int limit) {
+        return view.page(ruleIndex, state, model, after, limit);
     }
 
     /** The firing alerts of a model, as its health shows them; reads the last published state. */
@@ -421,7 +322,9 @@ public final class AlertRuntime implements AutoCloseable {
             for (Silence s : silences) {
                 if (s.id().equals(id) && s.endsAtMs() > now) {
                     found = true;
-                    next.add(new Silence(s.id(), s.matchers(), Math.min(s.startsAtMs(), now), now, s.createdBy(),
+                    // it ends now; one that starts now (or later) is taken to have started a millisecond
+                    // before, so that it stays a valid silence, listed as expired
+                    next.add(new Silence(s.id(), s.matchers(), Math.min(s.startsAtMs(), now - 1), now, s.createdBy(),
                             s.comment()));
                 } else {
                     found |= s.id().equals(id);

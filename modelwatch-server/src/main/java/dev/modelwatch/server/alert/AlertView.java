@@ -90,4 +90,42 @@ public final class AlertView {
     List<FiringAlert> firing(String model) {
         return firingByModel.getOrDefault(model, List.of());
     }
+
+    /**
+     * A page of alerts.
+     *
+     * @param alerts the alerts of the page, in the order of {@code GET /api/v1/alerts}
+     * @param last   the position of the page's last alert when more follow (the next page starts after it), else null
+     */
+    public record Page(List<Entry> alerts, Position last) {
+    }
+
+    /** Where an alert lies in the order of {@code GET /api/v1/alerts}: its rule, then its id. */
+    public record Position(String rule, String id) {
+    }
+
+    /**
+     * Up to {@code limit} alerts filtered by state and model (null: any), after {@code after} (null:
+     * from the first), in the order of rules ({@code ruleIndex}: each rule's position), then ids.
+     */
+    public Page page(Map<String, Integer> ruleIndex, String state, String model, Position after, int limit) {
+        int from = after == null ? 0 : indexAfter(ruleIndex.getOrDefault(after.rule(), -1), after.id());
+        List<Entry> out = new ArrayList<>();
+        Position last = null;
+        Entry lastAdded = null;
+        for (int i = from; i < entries.size(); i++) {
+            AlertInstance a = entries.get(i).alert();
+            String s = a.state().name().toLowerCase(java.util.Locale.ROOT);
+            if ((state != null && !state.equals(s)) || (model != null && !model.equals(a.labels().get("model")))) {
+                continue;
+            }
+            if (out.size() == limit) {
+                last = new Position(lastAdded.rule(), lastAdded.alert().id());
+                break;
+            }
+            lastAdded = entries.get(i);
+            out.add(lastAdded);
+        }
+        return new Page(out, last);
+    }
 }

@@ -90,9 +90,9 @@ final class AlertAnswers {
         this.clock = clock;
     }
 
-    /** A page of alerts as {@link AlertRuntime#alerts(String, String, AlertRuntime.AlertPosition, int)} reads it. */
-    AlertList page(String state, String model, AlertRuntime.AlertPosition after, int limit) {
-        AlertRuntime.AlertPage p = alerts.alerts(state, model, after, limit);
+    /** A page of alerts as {@link AlertRuntime#alerts(String, String, dev.modelwatch.server.alert.AlertView.Position, int)} reads it. */
+    AlertList page(String state, String model, AlertView.Position after, int limit) {
+        AlertView.Page p = alerts.alerts(state, model, after, limit);
         Silencer silencer = silencerNow();
         return new AlertList(p.alerts().stream().map(e -> alert(e.rule(), e.alert(), silencer)).toList(),
                 p.last() == null ? null : PageRequest.cursor(p.last().rule(), p.last().id()));

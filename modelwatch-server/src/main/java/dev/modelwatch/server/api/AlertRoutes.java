@@ -3,6 +3,7 @@ package dev.modelwatch.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelwatch.core.rules.LabelMatcher;
 import dev.modelwatch.server.alert.AlertRuntime;
+import dev.modelwatch.server.alert.AlertView;
 import dev.modelwatch.server.alert.dispatch.MatcherParser;
 import dev.modelwatch.server.alert.silence.Silence;
 import dev.modelwatch.server.auth.Access;
@@ -60,8 +61,8 @@ final class AlertRoutes {
             throw new ApiException(400, "state: must be pending, firing, resolved, no_data or error");
         }
         PageRequest page = PageRequest.of(ctx, 2);
-        AlertRuntime.AlertPosition after = page.after() == null ? null
-                : new AlertRuntime.AlertPosition(page.after().get(0), page.after().get(1));
+        AlertView.Position after = page.after() == null ? null
+                : new AlertView.Position(page.after().get(0), page.after().get(1));
         Answers.send(ctx, 200, answers.page(state, ctx.queryParam("model"), after, page.limit()));
     }
 

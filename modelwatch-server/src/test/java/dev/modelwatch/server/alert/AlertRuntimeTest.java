@@ -303,4 +303,16 @@ class AlertRuntimeTest {
         assertThat(schedule.lagSeconds(T0 + 20 * S)).as("no window closed since").isEmpty();
         assertThat(schedule.lagSeconds(T0 + M + 500)).hasValue(0.5);
     }
+
+    @Test
+    void aSilenceExpiredInTheMillisecondItStartsIsExpiredNotRefused() {
+        AlertRuntime alerts = runtime(new RecordingReceiver(0), new RecordingReceiver(0));
+        var silence = alerts.addSilence(List.of(dev.modelwatch.server.alert.dispatch.MatcherParser.parse("model=\"fraud\"")),
+                T0, T0 + 3_600_000, "ops", "maintenance");
+        assertThat(alerts.expireSilence(silence.id())).isTrue();
+        assertThat(alerts.silences()).singleElement().satisfies(s -> {
+            assertThat(s.endsAtMs()).isEqualTo(T0);
+            assertThat(s.startsAtMs()).isLessThan(s.endsAtMs());
+        });
+    }
 }

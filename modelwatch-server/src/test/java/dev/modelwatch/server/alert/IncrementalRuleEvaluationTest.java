@@ -187,10 +187,10 @@ class IncrementalRuleEvaluationTest {
             List<AlertView.Entry> all = alerts.alerts("firing", null);
             assertThat(all).hasSize(5);
             List<Object> paged = new java.util.ArrayList<>();
-            AlertRuntime.AlertPosition after = null;
+            AlertView.Position after = null;
             int pages = 0;
             do {
-                AlertRuntime.AlertPage page = alerts.alerts("firing", null, after, 2);
+                AlertView.Page page = alerts.alerts("firing", null, after, 2);
                 page.alerts().forEach(a -> paged.add(a.alert().id()));
                 after = page.last();
                 pages++;
