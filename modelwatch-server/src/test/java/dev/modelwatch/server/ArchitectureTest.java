@@ -43,7 +43,7 @@ class ArchitectureTest {
     static void importClasses() {
         classes = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
+                // no DO_NOT_INCLUDE_JARS: in `mvn verify` core and store come as their packaged jars
                 .importPackages("dev.modelwatch");
     }
 
