@@ -1,0 +1,83 @@
+package dev.modelwatch.server.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelwatch.server.alert.delivery.OutboxPayload;
+import dev.modelwatch.server.alert.dispatch.Dispatcher;
+import dev.modelwatch.server.alert.lifecycle.RuleState;
+import dev.modelwatch.server.alert.silence.Silence;
+import dev.modelwatch.server.alert.silence.SilenceCounts;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Restart compatibility of the stored alerting documents: the fixtures were written by the
+ * hand-written encoders the documents had before they became Jackson records
+ * ({@link StoredFormatFixtures}); the current code must read them back to the values they were made
+ * from, and write those values to the same JSON (key order aside).
+ */
+class StoredFormatCompatibilityTest {
+    private static final ObjectMapper TREE = new ObjectMapper();
+
+    static byte[] fixture(String name) throws IOException {
+        try (InputStream in = StoredFormatCompatibilityTest.class.getResourceAsStream("/fixtures/alert-state/" + name)) {
+            assertThat(in).as(name).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+    static void assertSameJson(byte[] actual, byte[] expected) throws IOException {
+        JsonNode a = TREE.readTree(actual);
+        JsonNode e = TREE.readTree(expected);
+        assertThat(a).isEqualTo(e);
+    }
+
+    static Map<String, Object> map(byte[] json) throws IOException {
+        return TREE.readValue(json, new TypeReference<>() { });
+    }
+
+    @Test
+    void rulesDocument() throws IOException {
+        byte[] stored = fixture("rules.json");
+        Map<String, RuleState> read = new LinkedHashMap<>();
+        map(stored).forEach((k, v) -> read.put(k, RuleState.fromMap((Map<?, ?>) v)));
+        assertThat(read).isEqualTo(StoredFormatSamples.rules());
+        assertSameJson(AlertStateCodec.rules(StoredFormatSamples.rules()), stored);
+    }
+
+    @Test
+    void dispatcherDocument() throws IOException {
+        byte[] stored = fixture("dispatcher.json");
+        Dispatcher expected = StoredFormatSamples.dispatcher();
+        assertThat(expected.groups()).isNotEmpty();
+        Dispatcher read = Dispatcher.fromMap(map(stored), StoredFormatSamples.route());
+        assertThat(read.groups()).isEqualTo(expected.groups());
+        assertThat(read.mutedCounts()).isEqualTo(expected.mutedCounts());
+        assertSameJson(AlertStateCodec.json(expected.toMap()), stored);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void silencesDocument() throws IOException {
+        byte[] stored = fixture("silences.json");
+        Map<String, Object> m = map(stored);
+        List<Silence> silences = ((List<Map<?, ?>>) m.get("silences")).stream().map(Silence::fromMap).toList();
+        assertThat(silences).isEqualTo(StoredFormatSamples.silences());
+        assertThat(SilenceCounts.fromMap((Map<?, ?>) m.get("counts"))).isEqualTo(StoredFormatSamples.silenceCounts());
+        assertSameJson(AlertStateCodec.silences(StoredFormatSamples.silences(), StoredFormatSamples.silenceCounts()), stored);
+    }
+
+    @Test
+    void outboxPayload() throws IOException {
+        byte[] stored = fixture("outbox.json");
+        assertThat(OutboxPayload.decode(stored)).isEqualTo(new OutboxPayload(1, StoredFormatSamples.notification()));
+        assertSameJson(new OutboxPayload(1, StoredFormatSamples.notification()).encode(), stored);
+    }
+}
