@@ -379,9 +379,7 @@ public final class AlertRuntime implements AutoCloseable {
                 StepResult step = lifecycles.get(r.getKey()).ack(r.getValue(), id, by, comment, now);
                 Map<String, RuleState> next = new LinkedHashMap<>(states);
                 next.put(r.getKey(), step.state());
-                Map<String, Object> rules = new LinkedHashMap<>();
-                next.forEach((k, v) -> rules.put(k, v.toMap()));
-                store.saveAlerting(Map.of(RULES, json(rules)), List.of(), List.of(), now);
+                store.saveAlerting(Map.of(RULES, AlertStateCodec.rules(next)), List.of(), List.of(), now);
                 states = next;
                 view = AlertView.of(next);
                 return true;

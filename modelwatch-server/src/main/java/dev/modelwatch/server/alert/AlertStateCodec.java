@@ -1,13 +1,17 @@
 package dev.modelwatch.server.alert;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelwatch.core.rules.SeriesLabels;
 import dev.modelwatch.server.alert.dispatch.Dispatcher;
 import dev.modelwatch.server.alert.dispatch.Route;
 import dev.modelwatch.server.alert.lifecycle.AlertRule;
 import dev.modelwatch.server.alert.lifecycle.RuleState;
+import dev.modelwatch.server.alert.lifecycle.StoredRuleState;
+import dev.modelwatch.server.alert.lifecycle.StoredValues;
 import dev.modelwatch.server.alert.silence.Silence;
 import dev.modelwatch.server.alert.silence.SilenceCounts;
+import dev.modelwatch.server.json.Json;
 import dev.modelwatch.store.Store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,11 +44,10 @@ final class AlertStateCodec {
      * the groups of {@code route} (empty when the stored ones no longer fit it) and the silences.
      */
     static PipelineState restore(Store store, AlertingConfig config, Route route) {
-        Map<String, Object> rules = read(store, RULES);
+        Map<String, RuleState> rules = store.alertingState(RULES).map(AlertStateCodec::readRules).orElse(Map.of());
         Map<String, RuleState> states = new LinkedHashMap<>();
         for (AlertRule r : config.rules()) {
-            Object s = rules.get(r.name());
-            states.put(r.name(), s instanceof Map<?, ?> m ? RuleState.fromMap(m) : RuleState.initial(r.name()));
+            states.put(r.name(), rules.getOrDefault(r.name(), RuleState.initial(r.name())));
         }
         Dispatcher dispatcher = Dispatcher.create(route);
         Map<String, Object> savedDispatcher = Map.of();
@@ -71,9 +74,22 @@ final class AlertStateCodec {
 
     /** The rules' document. */
     static byte[] rules(Map<String, RuleState> states) {
-        Map<String, Object> rules = new LinkedHashMap<>();
-        states.forEach((k, v) -> rules.put(k, v.toMap()));
-        return json(rules);
+        Map<String, StoredRuleState> rules = new LinkedHashMap<>();
+        states.forEach((k, v) -> rules.put(k, StoredRuleState.of(v)));
+        return Json.bytes(rules);
+    }
+
+    /** Reads the rules' document, by rule name. */
+    static Map<String, RuleState> readRules(byte[] doc) {
+        Map<String, StoredRuleState> stored;
+        try {
+            stored = Json.MAPPER.readValue(doc, new TypeReference<LinkedHashMap<String, StoredRuleState>>() { });
+        } catch (IOException e) {
+            throw new IllegalArgumentException("corrupt alerting state " + RULES + ": " + e.getMessage(), e);
+        }
+        Map<String, RuleState> out = new LinkedHashMap<>();
+        stored.forEach((k, v) -> out.put(k, StoredValues.require(v, RULES + "." + k).toState()));
+        return out;
     }
 
     /** The silences' document: every silence and what each suppressed. */
