@@ -234,10 +234,6 @@ public final class AlertRuntime implements AutoCloseable {
     private static final Route NO_ROUTE = Route.of(RouteConfig.parse(ConfigNode.root(
             Map.of("receiver", "none"), "route", new ConfigProblems())));
 
-    private static byte[] json(Object o) {
-        return AlertStateCodec.json(o);
-    }
-
     // ---- evaluation ----
 
     /**
@@ -266,10 +262,6 @@ public final class AlertRuntime implements AutoCloseable {
 
     private List<Silence> activeSilences(long nowMs) {
         return EvaluationPass.active(silences, nowMs);
-    }
-
-    private Map<String, Object> silencesDoc(SilenceCounts counts) {
-        return AlertStateCodec.silencesDocument(silences, counts);
     }
 
     // ---- delivery ----
@@ -437,7 +429,7 @@ public final class AlertRuntime implements AutoCloseable {
         List<Silence> before = silences;
         silences = next;
         try {
-            store.saveAlerting(Map.of(SILENCES, json(silencesDoc(silenceCounts))), List.of(), List.of(), clock.millis());
+            store.saveAlerting(Map.of(SILENCES, AlertStateCodec.silences(silences, silenceCounts)), List.of(), List.of(), clock.millis());
         } catch (RuntimeException e) {
             silences = before;
             throw e;

@@ -11,6 +11,7 @@ import dev.modelwatch.server.alert.lifecycle.StoredRuleState;
 import dev.modelwatch.server.alert.lifecycle.StoredValues;
 import dev.modelwatch.server.alert.silence.Silence;
 import dev.modelwatch.server.alert.silence.SilenceCounts;
+import dev.modelwatch.server.alert.silence.StoredSilences;
 import dev.modelwatch.server.json.Json;
 import dev.modelwatch.store.Store;
 import java.io.IOException;
@@ -61,14 +62,10 @@ final class AlertStateCodec {
                         e.getMessage());
             }
         }
-        Map<String, Object> s = read(store, SILENCES);
-        List<Silence> silences = new ArrayList<>();
-        if (s.get("silences") instanceof List<?> list) {
-            for (Object o : list) {
-                silences.add(Silence.fromMap((Map<?, ?>) o));
-            }
-        }
-        SilenceCounts counts = s.get("counts") instanceof Map<?, ?> c ? SilenceCounts.fromMap(c) : SilenceCounts.EMPTY;
+        StoredSilences s = store.alertingState(SILENCES).map(AlertStateCodec::readSilences)
+                .orElse(new StoredSilences(List.of(), Map.of()));
+        List<Silence> silences = s.toSilences();
+        SilenceCounts counts = s.toCounts();
         return new PipelineState(states, dispatcher, savedDispatcher, silences, counts);
     }
 
@@ -94,14 +91,12 @@ final class AlertStateCodec {
 
     /** The silences' document: every silence and what each suppressed. */
     static byte[] silences(List<Silence> silences, SilenceCounts counts) {
-        return json(silencesDocument(silences, counts));
+        return Json.bytes(StoredSilences.of(silences, counts));
     }
 
-    static Map<String, Object> silencesDocument(List<Silence> silences, SilenceCounts counts) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("silences", silences.stream().map(Silence::toMap).toList());
-        doc.put("counts", counts.toMap());
-        return doc;
+    /** Reads the silences' document. */
+    static StoredSilences readSilences(byte[] doc) {
+        return Json.read(doc, StoredSilences.class, "alerting state " + SILENCES);
     }
 
     /** An alert's labels as its history rows store them. */

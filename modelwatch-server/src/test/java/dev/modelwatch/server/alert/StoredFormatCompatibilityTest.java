@@ -8,8 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelwatch.server.alert.delivery.OutboxPayload;
 import dev.modelwatch.server.alert.dispatch.Dispatcher;
 import dev.modelwatch.server.alert.lifecycle.RuleState;
-import dev.modelwatch.server.alert.silence.Silence;
-import dev.modelwatch.server.alert.silence.SilenceCounts;
+import dev.modelwatch.server.alert.silence.StoredSilences;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -62,13 +61,11 @@ class StoredFormatCompatibilityTest {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void silencesDocument() throws IOException {
         byte[] stored = fixture("silences.json");
-        Map<String, Object> m = map(stored);
-        List<Silence> silences = ((List<Map<?, ?>>) m.get("silences")).stream().map(Silence::fromMap).toList();
-        assertThat(silences).isEqualTo(StoredFormatSamples.silences());
-        assertThat(SilenceCounts.fromMap((Map<?, ?>) m.get("counts"))).isEqualTo(StoredFormatSamples.silenceCounts());
+        StoredSilences read = AlertStateCodec.readSilences(stored);
+        assertThat(read.toSilences()).isEqualTo(StoredFormatSamples.silences());
+        assertThat(read.toCounts()).isEqualTo(StoredFormatSamples.silenceCounts());
         assertSameJson(AlertStateCodec.silences(StoredFormatSamples.silences(), StoredFormatSamples.silenceCounts()), stored);
     }
 
