@@ -10,6 +10,7 @@ import dev.modelwatch.server.alert.delivery.OutboxPayload;
 import dev.modelwatch.server.alert.dispatch.Dispatcher;
 import dev.modelwatch.server.alert.dispatch.Notification;
 import dev.modelwatch.server.alert.dispatch.Route;
+import dev.modelwatch.server.alert.dispatch.StoredDispatcher;
 import dev.modelwatch.server.alert.notify.Notifier;
 import dev.modelwatch.server.alert.dispatch.RouteConfig;
 import dev.modelwatch.server.alert.notify.RetryPolicy;
@@ -98,7 +99,7 @@ public final class AlertRuntime implements AutoCloseable {
     /** What the API reads of the alerts, replaced after every change of {@link #states}. */
     private volatile AlertView view = AlertView.EMPTY;
     private SilenceCounts silenceCounts = SilenceCounts.EMPTY;
-    private Map<String, Object> savedDispatcher = Map.of();
+    private StoredDispatcher savedDispatcher;
     private long evaluations;
 
     private AlertRuntime(Builder b) {

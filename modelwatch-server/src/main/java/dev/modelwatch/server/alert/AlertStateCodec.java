@@ -1,10 +1,10 @@
 package dev.modelwatch.server.alert;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelwatch.core.rules.SeriesLabels;
 import dev.modelwatch.server.alert.dispatch.Dispatcher;
 import dev.modelwatch.server.alert.dispatch.Route;
+import dev.modelwatch.server.alert.dispatch.StoredDispatcher;
 import dev.modelwatch.server.alert.lifecycle.AlertRule;
 import dev.modelwatch.server.alert.lifecycle.RuleState;
 import dev.modelwatch.server.alert.lifecycle.StoredRuleState;
@@ -15,9 +15,7 @@ import dev.modelwatch.server.alert.silence.StoredSilences;
 import dev.modelwatch.server.json.Json;
 import dev.modelwatch.store.Store;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 final class AlertStateCodec {
     private static final Logger log = LoggerFactory.getLogger(AlertStateCodec.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String RULES = "rules";
     static final String DISPATCHER = "dispatcher";
     static final String SILENCES = "silences";
@@ -51,12 +48,13 @@ final class AlertStateCodec {
             states.put(r.name(), rules.getOrDefault(r.name(), RuleState.initial(r.name())));
         }
         Dispatcher dispatcher = Dispatcher.create(route);
-        Map<String, Object> savedDispatcher = Map.of();
-        Map<String, Object> d = read(store, DISPATCHER);
-        if (!d.isEmpty() && config.route() != null) {
+        StoredDispatcher savedDispatcher = null;
+        Optional<byte[]> d = store.alertingState(DISPATCHER);
+        if (d.isPresent() && config.route() != null) {
+            StoredDispatcher stored = readDispatcher(d.get());
             try {
-                dispatcher = Dispatcher.fromMap(d, route);
-                savedDispatcher = dispatcher.toMap();
+                dispatcher = stored.toDispatcher(route);
+                savedDispatcher = StoredDispatcher.of(dispatcher);
             } catch (RuntimeException e) {
                 log.warn("the stored alert groups do not fit the configured routes ({}); starting with empty groups",
                         e.getMessage());
@@ -94,6 +92,16 @@ final class AlertStateCodec {
         return Json.bytes(StoredSilences.of(silences, counts));
     }
 
+    /** The dispatcher's document. */
+    static byte[] dispatcher(StoredDispatcher d) {
+        return Json.bytes(d);
+    }
+
+    /** Reads the dispatcher's document. */
+    static StoredDispatcher readDispatcher(byte[] doc) {
+        return Json.read(doc, StoredDispatcher.class, "alerting state " + DISPATCHER);
+    }
+
     /** Reads the silences' document. */
     static StoredSilences readSilences(byte[] doc) {
         return Json.read(doc, StoredSilences.class, "alerting state " + SILENCES);
@@ -101,27 +109,6 @@ final class AlertStateCodec {
 
     /** An alert's labels as its history rows store them. */
     static String labels(SeriesLabels labels) {
-        return new String(json(labels.asMap()), StandardCharsets.UTF_8);
-    }
-
-    static byte[] json(Object o) {
-        try {
-            return JSON.writeValueAsBytes(o);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> read(Store store, String name) {
-        Optional<byte[]> bytes = store.alertingState(name);
-        if (bytes.isEmpty()) {
-            return Map.of();
-        }
-        try {
-            return JSON.readValue(bytes.get(), Map.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("corrupt alerting state " + name, e);
-        }
+        return new String(Json.bytes(labels.asMap()), StandardCharsets.UTF_8);
     }
 }

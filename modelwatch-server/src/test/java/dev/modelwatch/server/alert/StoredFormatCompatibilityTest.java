@@ -2,18 +2,14 @@ package dev.modelwatch.server.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelwatch.server.alert.delivery.OutboxPayload;
 import dev.modelwatch.server.alert.dispatch.Dispatcher;
-import dev.modelwatch.server.alert.lifecycle.RuleState;
+import dev.modelwatch.server.alert.dispatch.StoredDispatcher;
 import dev.modelwatch.server.alert.silence.StoredSilences;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,10 +34,6 @@ class StoredFormatCompatibilityTest {
         assertThat(a).isEqualTo(e);
     }
 
-    static Map<String, Object> map(byte[] json) throws IOException {
-        return TREE.readValue(json, new TypeReference<>() { });
-    }
-
     @Test
     void rulesDocument() throws IOException {
         byte[] stored = fixture("rules.json");
@@ -54,10 +46,10 @@ class StoredFormatCompatibilityTest {
         byte[] stored = fixture("dispatcher.json");
         Dispatcher expected = StoredFormatSamples.dispatcher();
         assertThat(expected.groups()).isNotEmpty();
-        Dispatcher read = Dispatcher.fromMap(map(stored), StoredFormatSamples.route());
+        Dispatcher read = AlertStateCodec.readDispatcher(stored).toDispatcher(StoredFormatSamples.route());
         assertThat(read.groups()).isEqualTo(expected.groups());
         assertThat(read.mutedCounts()).isEqualTo(expected.mutedCounts());
-        assertSameJson(AlertStateCodec.json(expected.toMap()), stored);
+        assertSameJson(AlertStateCodec.dispatcher(StoredDispatcher.of(expected)), stored);
     }
 
     @Test

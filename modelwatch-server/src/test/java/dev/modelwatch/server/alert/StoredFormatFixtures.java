@@ -22,7 +22,7 @@ class StoredFormatFixtures {
     void write() throws IOException {
         Files.createDirectories(DIR);
         Files.write(DIR.resolve("rules.json"), AlertStateCodec.rules(StoredFormatSamples.rules()));
-        Files.write(DIR.resolve("dispatcher.json"), AlertStateCodec.json(StoredFormatSamples.dispatcher().toMap()));
+        Files.write(DIR.resolve("dispatcher.json"), AlertStateCodec.dispatcher(dev.modelwatch.server.alert.dispatch.StoredDispatcher.of(StoredFormatSamples.dispatcher())));
         Files.write(DIR.resolve("silences.json"),
                 AlertStateCodec.silences(StoredFormatSamples.silences(), StoredFormatSamples.silenceCounts()));
         Files.write(DIR.resolve("outbox.json"), new OutboxPayload(1, StoredFormatSamples.notification()).encode());
