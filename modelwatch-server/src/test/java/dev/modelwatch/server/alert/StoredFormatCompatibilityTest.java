@@ -1,6 +1,7 @@
 package dev.modelwatch.server.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,7 @@ import dev.modelwatch.server.alert.dispatch.StoredDispatcher;
 import dev.modelwatch.server.alert.silence.StoredSilences;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,5 +68,22 @@ class StoredFormatCompatibilityTest {
         byte[] stored = fixture("outbox.json");
         assertThat(OutboxPayload.decode(stored)).isEqualTo(new OutboxPayload(1, StoredFormatSamples.notification()));
         assertSameJson(new OutboxPayload(1, StoredFormatSamples.notification()).encode(), stored);
+    }
+
+    @Test
+    void aMalformedDocumentIsRejectedNamingTheField() {
+        String missing = "{\"Drift\":{\"rule\":\"Drift\",\"instances\":[{\"fingerprint\":\"4f4404c516669c60\","
+                + "\"labels\":{\"alertname\":\"Drift\",\"model\":\"fraud\",\"severity\":\"critical\"},"
+                + "\"series_labels\":{},\"annotations\":{},\"state\":\"firing\",\"value\":1}]}}";
+        assertThatThrownBy(() -> AlertStateCodec.readRules(missing.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("alert.state_since: missing");
+        String wrongType = "{\"silences\":[{\"id\":\"a\",\"matchers\":[\"x=\\\"1\\\"\"],\"starts_at\":\"soon\"}]}";
+        assertThatThrownBy(() -> AlertStateCodec.readSilences(wrongType.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("corrupt alerting state silences")
+                .hasMessageContaining("\"starts_at\"");
+        String badValue = missing.replace("\"value\":1", "\"value\":\"lots\"");
+        assertThatThrownBy(() -> AlertStateCodec.readRules(badValue.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"value\"")
+                .hasMessageContaining("must be a number, \"NaN\", \"+Inf\" or \"-Inf\"");
     }
 }
