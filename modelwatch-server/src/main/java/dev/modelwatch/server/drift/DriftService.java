@@ -391,7 +391,7 @@ public final class DriftService {
             out.put("output", o);
             out.put("label", label == null ? null : label.toMap());
             out.put("multivariate", multivariateMap());
-            out.put("data_quality", dataQuality.stream().map(DataQualityIssue::toMap).toList());
+            out.put("data_quality", dataQuality);
             out.put("estimated_performance", estimatedMap());
             return out;
         }

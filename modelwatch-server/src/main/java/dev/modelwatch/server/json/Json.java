@@ -1,8 +1,10 @@
 package dev.modelwatch.server.json;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.modelwatch.core.quality.DataQualityIssue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -15,7 +17,14 @@ import java.io.UncheckedIOException;
 public final class Json {
     /** The shared mapper (thread-safe once configured; do not reconfigure it). */
     public static final ObjectMapper MAPPER = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .addMixIn(DataQualityIssue.Kind.class, WireName.class);
+
+    /** Core's enums that name themselves in answers ({@code wireName()}) without depending on Jackson. */
+    private abstract static class WireName {
+        @JsonValue
+        abstract String wireName();
+    }
 
     private Json() {
     }
