@@ -383,7 +383,7 @@ public final class DriftService {
             Map<String, Object> f = new LinkedHashMap<>();
             features.forEach((k, v) -> f.put(k, v.toMap()));
             out.put("features", f);
-            out.put("drift_share", share.toMap());
+            out.put("drift_share", share);
             out.put("multiple_testing", multipleTesting);
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("prediction", output == null ? null : output.toMap());
