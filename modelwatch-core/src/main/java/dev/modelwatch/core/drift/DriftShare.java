@@ -94,19 +94,4 @@ public record DriftShare(int tested, int drifted, int uncertain, Double share, D
         }
         return new DriftShare(tested, drifted, uncertain, share, weighted, reasons);
     }
-
-    /**
-     * {@code {"tested": .., "drifted": .., "uncertain": .., "share": .., "weighted_share": ..,
-     * "null_reasons": {..}}}.
-     */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("tested", tested);
-        m.put("drifted", drifted);
-        m.put("uncertain", uncertain);
-        m.put("share", share);
-        m.put("weighted_share", weightedShare);
-        m.put("null_reasons", reasons);
-        return m;
-    }
 }

@@ -1,11 +1,10 @@
 package dev.modelwatch.core.quality;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
  * One data-quality problem of a window against its reference, as {@link DataQualityCheck#compare}
  * finds it.
+ *
+ * <p>In API answers a record of its components ({@code issue} by {@link Kind#wireName()}).
  *
  * <p><b>Names.</b> {@code feature} is the feature's name, or {@link #OUTPUT} for the model's
  * prediction and {@link #SCORE} for its score: names a real feature is unlikely to have (a feature
@@ -14,7 +13,7 @@ import java.util.Map;
  * <p>Usage:
  * <pre>{@code
  * for (DataQualityIssue i : DataQualityCheck.compare(reference, current, DataQualityPolicy.DEFAULT)) {
- *     answer.add(i.toMap());   // {"feature": "age", "issue": "missing_rate", "value": 0.12, ...}
+ *     report(i.feature(), i.issue().wireName(), i.message());
  * }
  * }</pre>
  *
@@ -59,16 +58,5 @@ public record DataQualityIssue(String feature, Kind issue, Double value, Double 
             throw new IllegalArgumentException("feature, issue and message must not be null, were " + feature + ", "
                     + issue + ", " + message);
         }
-    }
-
-    /** {@code {"feature": .., "issue": "missing_rate", "value": .., "reference": .., "message": ..}}. */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("feature", feature);
-        m.put("issue", issue.wireName());
-        m.put("value", value);
-        m.put("reference", reference);
-        m.put("message", message);
-        return m;
     }
 }

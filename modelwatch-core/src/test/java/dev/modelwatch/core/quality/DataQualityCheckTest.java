@@ -20,7 +20,6 @@ import org.apache.datasketches.kll.KllSeed;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Each data-quality rule with windows that must and must not raise it. Expected values are written
@@ -338,16 +337,6 @@ class DataQualityCheckTest {
     }
 
     // --- shapes, series, policy ---
-
-    @ParameterizedTest
-    @EnumSource(Kind.class)
-    void everyIssueMapsToTheApiShape(Kind kind) {
-        DataQualityIssue issue = new DataQualityIssue("f", kind, 0.5, null, "why");
-
-        assertThat(issue.toMap()).containsExactly(Map.entry("feature", "f"),
-                Map.entry("issue", kind.name().toLowerCase(java.util.Locale.ROOT)), Map.entry("value", 0.5),
-                new java.util.AbstractMap.SimpleEntry<String, Object>("reference", null), Map.entry("message", "why"));
-    }
 
     @Test
     void perFeatureMeasuresAreMetricValuesLabelledByFeature() {

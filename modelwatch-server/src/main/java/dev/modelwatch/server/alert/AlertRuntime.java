@@ -10,6 +10,7 @@ import dev.modelwatch.server.alert.delivery.OutboxPayload;
 import dev.modelwatch.server.alert.dispatch.Dispatcher;
 import dev.modelwatch.server.alert.dispatch.Notification;
 import dev.modelwatch.server.alert.dispatch.Route;
+import dev.modelwatch.server.alert.dispatch.StoredDispatcher;
 import dev.modelwatch.server.alert.notify.Notifier;
 import dev.modelwatch.server.alert.dispatch.RouteConfig;
 import dev.modelwatch.server.alert.notify.RetryPolicy;
@@ -98,7 +99,7 @@ public final class AlertRuntime implements AutoCloseable {
     /** What the API reads of the alerts, replaced after every change of {@link #states}. */
     private volatile AlertView view = AlertView.EMPTY;
     private SilenceCounts silenceCounts = SilenceCounts.EMPTY;
-    private Map<String, Object> savedDispatcher = Map.of();
+    private StoredDispatcher savedDispatcher;
     private long evaluations;
     /** Each rule's position in the configuration: the order of {@code GET /api/v1/alerts}. */
     private final Map<String, Integer> ruleIndex = new java.util.HashMap<>();
@@ -172,10 +173,6 @@ public final class AlertRuntime implements AutoCloseable {
     private static final Route NO_ROUTE = Route.of(RouteConfig.parse(ConfigNode.root(
             Map.of("receiver", "none"), "route", new ConfigProblems())));
 
-    private static byte[] json(Object o) {
-        return AlertStateCodec.json(o);
-    }
-
     // ---- evaluation ----
 
     /**
@@ -204,10 +201,6 @@ public final class AlertRuntime implements AutoCloseable {
 
     private List<Silence> activeSilences(long nowMs) {
         return EvaluationPass.active(silences, nowMs);
-    }
-
-    private Map<String, Object> silencesDoc(SilenceCounts counts) {
-        return AlertStateCodec.silencesDocument(silences, counts);
     }
 
     // ---- delivery ----
@@ -280,9 +273,7 @@ public final class AlertRuntime implements AutoCloseable {
                 StepResult step = lifecycles.get(r.getKey()).ack(r.getValue(), id, by, comment, now);
                 Map<String, RuleState> next = new LinkedHashMap<>(states);
                 next.put(r.getKey(), step.state());
-                Map<String, Object> rules = new LinkedHashMap<>();
-                next.forEach((k, v) -> rules.put(k, v.toMap()));
-                store.saveAlerting(Map.of(RULES, json(rules)), List.of(), List.of(), now);
+                store.saveAlerting(Map.of(RULES, AlertStateCodec.rules(next)), List.of(), List.of(), now);
                 states = next;
                 view = AlertView.of(next);
                 return true;
@@ -342,7 +333,7 @@ public final class AlertRuntime implements AutoCloseable {
         List<Silence> before = silences;
         silences = next;
         try {
-            store.saveAlerting(Map.of(SILENCES, json(silencesDoc(silenceCounts))), List.of(), List.of(), clock.millis());
+            store.saveAlerting(Map.of(SILENCES, AlertStateCodec.silences(silences, silenceCounts)), List.of(), List.of(), clock.millis());
         } catch (RuntimeException e) {
             silences = before;
             throw e;

@@ -6,6 +6,7 @@ import dev.modelwatch.server.alert.dispatch.Alert;
 import dev.modelwatch.server.alert.dispatch.Dispatcher;
 import dev.modelwatch.server.alert.dispatch.Muter;
 import dev.modelwatch.server.alert.dispatch.Notification;
+import dev.modelwatch.server.alert.dispatch.StoredDispatcher;
 import dev.modelwatch.server.alert.inhibit.Inhibitor;
 import dev.modelwatch.server.alert.lifecycle.AlertFingerprint;
 import dev.modelwatch.server.alert.lifecycle.AlertInstance;
@@ -110,9 +111,9 @@ final class EvaluationPass {
         if (!sameInstances(state.rules(), next)) {
             docs.put(AlertStateCodec.RULES, AlertStateCodec.rules(next));
         }
-        Map<String, Object> groups = tick.dispatcher().toMap();
+        StoredDispatcher groups = StoredDispatcher.of(tick.dispatcher());
         if (!groups.equals(state.savedDispatcher())) {
-            docs.put(AlertStateCodec.DISPATCHER, AlertStateCodec.json(groups));
+            docs.put(AlertStateCodec.DISPATCHER, AlertStateCodec.dispatcher(groups));
         }
         if (!silencer.counts().equals(state.silenceCounts())) {
             docs.put(AlertStateCodec.SILENCES, AlertStateCodec.silences(state.silences(), silencer.counts()));

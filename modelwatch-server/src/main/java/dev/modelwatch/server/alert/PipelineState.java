@@ -1,6 +1,7 @@
 package dev.modelwatch.server.alert;
 
 import dev.modelwatch.server.alert.dispatch.Dispatcher;
+import dev.modelwatch.server.alert.dispatch.StoredDispatcher;
 import dev.modelwatch.server.alert.lifecycle.RuleState;
 import dev.modelwatch.server.alert.silence.Silence;
 import dev.modelwatch.server.alert.silence.SilenceCounts;
@@ -13,10 +14,11 @@ import java.util.Map;
  *
  * @param rules           each rule's state, keyed by rule name in the configuration's order
  * @param dispatcher      the aggregation groups and what they last sent
- * @param savedDispatcher the dispatcher's stored form as last written (a pass writes it only when it changed)
+ * @param savedDispatcher the dispatcher's stored form as last written, null if never (a pass writes it only
+ *                        when it changed)
  * @param silences        every silence, active or not
  * @param silenceCounts   which alerts each silence suppressed
  */
-record PipelineState(Map<String, RuleState> rules, Dispatcher dispatcher, Map<String, Object> savedDispatcher,
+record PipelineState(Map<String, RuleState> rules, Dispatcher dispatcher, StoredDispatcher savedDispatcher,
                      List<Silence> silences, SilenceCounts silenceCounts) {
 }

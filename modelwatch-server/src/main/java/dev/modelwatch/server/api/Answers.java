@@ -2,13 +2,13 @@ package dev.modelwatch.server.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.modelwatch.server.json.Json;
 import io.javalin.http.Context;
 
 /** Writes answers: records (and the maps core computes) as JSON, with record components in snake_case. */
 final class Answers {
     /** The mapper of every answer: a record component {@code nextCursor} is the field {@code next_cursor}. */
-    static final ObjectMapper JSON = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    static final ObjectMapper JSON = Json.MAPPER;
 
     /** The body of every error answer. */
     record ErrorAnswer(String error) {

@@ -383,7 +383,7 @@ public final class DriftService {
             Map<String, Object> f = new LinkedHashMap<>();
             features.forEach((k, v) -> f.put(k, v.toMap()));
             out.put("features", f);
-            out.put("drift_share", share.toMap());
+            out.put("drift_share", share);
             out.put("multiple_testing", multipleTesting);
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("prediction", output == null ? null : output.toMap());
@@ -391,7 +391,7 @@ public final class DriftService {
             out.put("output", o);
             out.put("label", label == null ? null : label.toMap());
             out.put("multivariate", multivariateMap());
-            out.put("data_quality", dataQuality.stream().map(DataQualityIssue::toMap).toList());
+            out.put("data_quality", dataQuality);
             out.put("estimated_performance", estimatedMap());
             return out;
         }

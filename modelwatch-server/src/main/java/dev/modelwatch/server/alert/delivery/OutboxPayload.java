@@ -1,14 +1,12 @@
 package dev.modelwatch.server.alert.delivery;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelwatch.core.rules.SeriesLabels;
-import dev.modelwatch.server.alert.dispatch.Alert;
 import dev.modelwatch.server.alert.dispatch.GroupKey;
 import dev.modelwatch.server.alert.dispatch.Notification;
 import dev.modelwatch.server.alert.dispatch.NotifyReason;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
+import dev.modelwatch.server.alert.dispatch.StoredAlert;
+import dev.modelwatch.server.alert.lifecycle.StoredValues;
+import dev.modelwatch.server.json.Json;
 import java.util.List;
 import java.util.Map;
 
@@ -20,43 +18,44 @@ import java.util.Map;
  * @param notification the notification
  */
 public record OutboxPayload(int integration, Notification notification) {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The stored form (JSON). */
-    public byte[] encode() {
-        Notification n = notification;
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("integration", integration);
-        m.put("route", n.groupKey().routeId());
-        m.put("group_labels", n.groupKey().groupLabels().asMap());
-        m.put("receiver", n.receiver());
-        m.put("firing", n.firing().stream().map(Alert::toMap).toList());
-        m.put("resolved", n.resolved().stream().map(Alert::toMap).toList());
-        m.put("send_resolved", n.sendResolved());
-        m.put("reason", n.reason().name());
-        m.put("at_ms", n.atMs());
-        try {
-            return JSON.writeValueAsBytes(m);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * The stored form (a Jackson record): {@code {"integration", "route", "group_labels", "receiver",
+     * "firing": [alert, ..], "resolved": [alert, ..], "send_resolved", "reason", "at_ms"}}.
+     */
+    record Stored(Integer integration, String route, Map<String, String> groupLabels, String receiver,
+            List<StoredAlert> firing, List<StoredAlert> resolved, Boolean sendResolved, String reason, Long atMs) {
+        static Stored of(OutboxPayload p) {
+            Notification n = p.notification();
+            return new Stored(p.integration(), n.groupKey().routeId(), n.groupKey().groupLabels().asMap(), n.receiver(),
+                    n.firing().stream().map(StoredAlert::of).toList(), n.resolved().stream().map(StoredAlert::of).toList(),
+                    n.sendResolved(), n.reason().name(), n.atMs());
+        }
+
+        OutboxPayload toPayload() {
+            GroupKey key = new GroupKey(StoredValues.require(route, "outbox_payload.route"),
+                    SeriesLabels.of(StoredValues.require(groupLabels, "outbox_payload.group_labels")));
+            Notification n = new Notification(key, StoredValues.require(receiver, "outbox_payload.receiver"),
+                    StoredValues.require(firing, "outbox_payload.firing").stream().map(StoredAlert::toAlert).toList(),
+                    StoredValues.require(resolved, "outbox_payload.resolved").stream().map(StoredAlert::toAlert).toList(),
+                    StoredValues.require(sendResolved, "outbox_payload.send_resolved"),
+                    NotifyReason.valueOf(StoredValues.require(reason, "outbox_payload.reason")),
+                    StoredValues.require(atMs, "outbox_payload.at_ms"));
+            return new OutboxPayload(StoredValues.require(integration, "outbox_payload.integration"), n);
         }
     }
 
+    /** The stored form (JSON). */
+    public byte[] encode() {
+        return Json.bytes(Stored.of(this));
+    }
+
     /** Reads the stored form; an {@link IllegalArgumentException} names what is wrong with it. */
-    @SuppressWarnings("unchecked")
     public static OutboxPayload decode(byte[] payload) {
         try {
-            Map<String, Object> m = JSON.readValue(payload, Map.class);
-            List<Alert> firing = ((List<Map<?, ?>>) m.get("firing")).stream().map(Alert::fromMap).toList();
-            List<Alert> resolved = ((List<Map<?, ?>>) m.get("resolved")).stream().map(Alert::fromMap).toList();
-            GroupKey key = new GroupKey((String) m.get("route"),
-                    SeriesLabels.of((Map<String, String>) m.get("group_labels")));
-            Notification n = new Notification(key, (String) m.get("receiver"), firing, resolved,
-                    (Boolean) m.get("send_resolved"), NotifyReason.valueOf((String) m.get("reason")),
-                    ((Number) m.get("at_ms")).longValue());
-            return new OutboxPayload(((Number) m.get("integration")).intValue(), n);
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("corrupt outbox payload: " + e, e);
+            return Json.read(payload, Stored.class, "outbox payload").toPayload();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("corrupt outbox payload: " + e.getMessage(), e);
         }
     }
 }

@@ -1,7 +1,5 @@
 package dev.modelwatch.server.alert.dispatch;
 
-import dev.modelwatch.server.alert.lifecycle.AlertFingerprint;
-import dev.modelwatch.server.alert.lifecycle.StoredMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -43,8 +41,8 @@ import java.util.TreeMap;
  * delivered. An owner that fails to deliver may keep the previous group and tick it again (the same
  * notifications are computed again, since nothing was logged).
  *
- * <p><b>Storage</b>: {@link #toMap()} / {@link #fromMap(Map, RouteOptions)}; the options are not stored
- * but taken from the current configuration's route with the key's route id.
+ * <p><b>Storage</b>: {@link StoredDispatcher.Group}; the options are not stored but taken from the
+ * current configuration's route with the key's route id.
  *
  * @param key           the route and group labels
  * @param options       the route's options
@@ -66,17 +64,6 @@ public record AggregationGroup(GroupKey key, RouteOptions options, Map<Long, Ale
      * @param escalated        whether it was escalated
      */
     public record Notice(long startsAtMs, long firstNotifiedMs, boolean escalated) {
-        Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("starts_at", startsAtMs);
-            m.put("first_notified", firstNotifiedMs);
-            m.put("escalated", escalated);
-            return m;
-        }
-
-        static Notice fromMap(StoredMap m) {
-            return new Notice(m.requireLong("starts_at"), m.requireLong("first_notified"), m.optBoolean("escalated", false));
-        }
     }
 
     /**
@@ -254,52 +241,5 @@ public record AggregationGroup(GroupKey key, RouteOptions options, Map<Long, Ale
         }
         out.add(new Notification(key, esc.receiver(), firing, List.of(), false, NotifyReason.ESCALATION, now));
         return new AggregationGroup(key, options, alerts, nextFlushAtMs, hasFlushed, lastNotified, n);
-    }
-
-    /** The stored form: key (route id, group labels), alerts, schedule, log, notices. */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("route", key.routeId());
-        m.put("group_labels", key.groupLabels().asMap());
-        List<Object> list = new ArrayList<>();
-        for (Alert a : alerts.values()) {
-            list.add(a.toMap());
-        }
-        m.put("alerts", list);
-        m.put("next_flush", nextFlushAtMs);
-        m.put("has_flushed", hasFlushed);
-        StoredMap.putIfSet(m, "last_notified", lastNotified == null ? null : lastNotified.toMap());
-        Map<String, Object> ns = new LinkedHashMap<>();
-        for (Map.Entry<Long, Notice> e : notices.entrySet()) {
-            ns.put(AlertFingerprint.format(e.getKey()), e.getValue().toMap());
-        }
-        m.put("notices", ns);
-        return m;
-    }
-
-    /**
-     * Reads what {@link #toMap()} wrote, with the (current) options of its route.
-     *
-     * @throws IllegalArgumentException naming the field that is missing or malformed
-     */
-    public static AggregationGroup fromMap(Map<?, ?> map, RouteOptions options) {
-        StoredMap m = StoredMap.of(map, "aggregation_group");
-        Map<Long, Alert> alerts = new LinkedHashMap<>();
-        for (Object o : m.requireList("alerts")) {
-            if (!(o instanceof Map)) {
-                throw new IllegalArgumentException("aggregation_group.alerts: each alert must be a map");
-            }
-            Alert a = Alert.fromMap((Map<?, ?>) o);
-            alerts.put(a.fingerprint(), a);
-        }
-        Map<Long, Notice> notices = new LinkedHashMap<>();
-        for (Map.Entry<String, StoredMap> e : m.requireMapOfMaps("notices").entrySet()) {
-            notices.put(AlertFingerprint.parse(e.getKey()), Notice.fromMap(e.getValue()));
-        }
-        StoredMap logMap = m.optMap("last_notified");
-        Object log = logMap == null ? null : m.raw("last_notified");
-        return new AggregationGroup(new GroupKey(m.requireString("route"), m.requireLabels("group_labels")), options,
-                alerts, m.requireLong("next_flush"), m.optBoolean("has_flushed", false),
-                log == null ? null : NotificationLogEntry.fromMap((Map<?, ?>) log), notices);
     }
 }

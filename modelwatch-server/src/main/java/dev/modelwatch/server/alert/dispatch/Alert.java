@@ -5,10 +5,8 @@ import dev.modelwatch.server.alert.lifecycle.AlertFingerprint;
 import dev.modelwatch.server.alert.lifecycle.AlertInstance;
 import dev.modelwatch.server.alert.lifecycle.AlertTransition;
 import dev.modelwatch.server.alert.lifecycle.StepResult;
-import dev.modelwatch.server.alert.lifecycle.StoredMap;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,8 +17,7 @@ import java.util.TreeMap;
  * Immutable; identified by {@link #fingerprint()} ({@link AlertFingerprint} of the labels).
  *
  * <p>Made from the lifecycle's instance by {@link #of(AlertInstance, long)}. Stored as
- * {@link #toMap()} ({@code {"fingerprint": hex, "labels": {..}, "annotations": {..}, "starts_at": ms,
- * "resolved_at": ms?, "acknowledged_by": ".."?}}).
+ * {@link StoredAlert}.
  *
  * @param fingerprint    {@link AlertFingerprint#of} the labels
  * @param labels         the alert labels
@@ -109,23 +106,6 @@ public record Alert(long fingerprint, SeriesLabels labels, Map<String, String> a
 
     public String id() {
         return AlertFingerprint.format(fingerprint);
-    }
-
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("fingerprint", id());
-        m.put("labels", labels.asMap());
-        m.put("annotations", annotations);
-        m.put("starts_at", startsAtMs);
-        StoredMap.putIfSet(m, "resolved_at", resolvedAtMs);
-        StoredMap.putIfSet(m, "acknowledged_by", acknowledgedBy);
-        return m;
-    }
-
-    public static Alert fromMap(Map<?, ?> map) {
-        StoredMap m = StoredMap.of(map, "alert");
-        return new Alert(m.requireFingerprint("fingerprint"), m.requireLabels("labels"), m.requireStringMap("annotations"),
-                m.requireLong("starts_at"), m.optLong("resolved_at"), m.optString("acknowledged_by"));
     }
 
     @Override

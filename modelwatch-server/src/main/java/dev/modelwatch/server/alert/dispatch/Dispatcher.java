@@ -1,6 +1,5 @@
 package dev.modelwatch.server.alert.dispatch;
 
-import dev.modelwatch.server.alert.lifecycle.StoredMap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -27,8 +26,8 @@ import java.util.function.Predicate;
  * (created on first use, flushing {@code group_wait} later); a resolved alert updates the groups that
  * hold it and creates none (a group that never saw it firing has nothing to tell).
  *
- * <p><b>Storage</b>: {@link #toMap()} / {@link #fromMap(Map, Route)} (groups whose route no longer
- * exists in the new tree are dropped).
+ * <p><b>Storage</b>: {@link StoredDispatcher} (groups whose route no longer exists in the new tree
+ * are dropped).
  *
  * <p>Usage:
  * <pre>{@code
@@ -179,41 +178,5 @@ public record Dispatcher(Route root, Map<GroupKey, AggregationGroup> groups, Map
             total += c;
         }
         return total;
-    }
-
-    /** The stored form: {@code {"groups": [AggregationGroup.toMap(), ..], "muted": {reason: count}}}. */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        List<Object> list = new ArrayList<>();
-        for (AggregationGroup g : groups.values()) {
-            list.add(g.toMap());
-        }
-        m.put("groups", list);
-        m.put("muted", new LinkedHashMap<>(mutedCounts));
-        return m;
-    }
-
-    /**
-     * Reads what {@link #toMap()} wrote, against the routing tree {@code root} (groups of routes that
-     * no longer exist are dropped; the others take their route's current options).
-     */
-    public static Dispatcher fromMap(Map<?, ?> map, Route root) {
-        StoredMap m = StoredMap.of(map, "dispatcher");
-        Map<GroupKey, AggregationGroup> groups = new LinkedHashMap<>();
-        for (Object o : m.requireList("groups")) {
-            StoredMap gm = StoredMap.of(o, "group");
-            Route r = root.find(gm.requireString("route"));
-            if (r == null) {
-                continue;
-            }
-            AggregationGroup g = AggregationGroup.fromMap((Map<?, ?>) o, r.options());
-            groups.put(g.key(), g);
-        }
-        Map<String, Long> counts = new LinkedHashMap<>();
-        StoredMap muted = m.requireMap("muted");
-        for (String reason : m.requireStringKeys("muted")) {
-            counts.put(reason, muted.requireLong(reason));
-        }
-        return new Dispatcher(root, groups, counts);
     }
 }

@@ -1,14 +1,11 @@
 package dev.modelwatch.server.alert.lifecycle;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
  * Someone's acknowledgement of an active alert: who, when, and why. Recorded on the
  * {@link AlertInstance} by {@link AlertLifecycle#ack}, cleared when the alert's notified episode ends
  * (its resolution is notified). An acknowledged alert is not escalated.
  *
- * <p>Stored as {@link #toMap()}: {@code {"by": .., "comment": .., "at": epochMs}}.
+ * <p>Stored as {@link StoredRuleState.Ack}.
  *
  * @param by      who acknowledged, not blank
  * @param comment why (may be empty, never null)
@@ -20,18 +17,5 @@ public record Acknowledgement(String by, String comment, long atMs) {
             throw new IllegalArgumentException("by must name who acknowledges the alert");
         }
         comment = comment == null ? "" : comment;
-    }
-
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("by", by);
-        m.put("comment", comment);
-        m.put("at", atMs);
-        return m;
-    }
-
-    public static Acknowledgement fromMap(Map<?, ?> map) {
-        StoredMap m = StoredMap.of(map, "acknowledgement");
-        return new Acknowledgement(m.requireString("by"), m.optString("comment"), m.requireLong("at"));
     }
 }

@@ -2,7 +2,6 @@ package dev.modelwatch.server.alert.lifecycle;
 
 import dev.modelwatch.core.rules.SeriesLabels;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -16,9 +15,7 @@ import java.util.TreeMap;
  * ({@link #resolveHeldUntilMs()} set): it is {@link AlertState#RESOLVED} (or pending again) but still
  * notified as firing, so that receivers see one episode instead of a resolve/fire pair per flap.
  *
- * <p><b>Storage.</b> {@link #toMap()} writes a JSON-ready map ({@link StoredMap} conventions: times in
- * epoch ms, absent when unset; fingerprint as 16 hex digits; NaN as "NaN") and {@link #fromMap} reads
- * it back to an equal instance.
+ * <p><b>Storage.</b> {@link StoredRuleState.Instance}.
  *
  * @param fingerprint           {@link AlertFingerprint} of {@link #labels()}
  * @param labels                the alert labels (series labels less {@code __name__}, rule labels, {@code alertname})
@@ -84,46 +81,6 @@ public record AlertInstance(long fingerprint, SeriesLabels labels, SeriesLabels 
     /** A new instance of {@code labels} (fingerprint computed), in {@code state} since {@code nowMs}. */
     public static Builder builder(SeriesLabels labels, SeriesLabels seriesLabels, AlertState state, long nowMs) {
         return new Builder(labels, seriesLabels, state, nowMs);
-    }
-
-    /** The stored form (see the class comment). */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("fingerprint", id());
-        m.put("labels", labels.asMap());
-        m.put("series_labels", seriesLabels.asMap());
-        m.put("annotations", annotations);
-        m.put("state", state.wireName());
-        m.put("value", StoredMap.encodeDouble(value));
-        m.put("state_since", stateSinceMs);
-        StoredMap.putIfSet(m, "active_at", activeAtMs);
-        StoredMap.putIfSet(m, "fired_at", firedAtMs);
-        StoredMap.putIfSet(m, "resolved_at", resolvedAtMs);
-        StoredMap.putIfSet(m, "keep_firing_since", keepFiringSinceMs);
-        StoredMap.putIfSet(m, "episode_start", episodeStartMs);
-        StoredMap.putIfSet(m, "last_resolve_notified", lastResolveNotifiedMs);
-        m.put("flapping", flapping);
-        StoredMap.putIfSet(m, "resolve_held_until", resolveHeldUntilMs);
-        StoredMap.putIfSet(m, "acknowledgement", acknowledgement == null ? null : acknowledgement.toMap());
-        StoredMap.putIfSet(m, "last_seen", lastSeenMs);
-        return m;
-    }
-
-    /**
-     * Reads what {@link #toMap()} wrote.
-     *
-     * @throws IllegalArgumentException naming the field that is missing or malformed
-     */
-    public static AlertInstance fromMap(Map<?, ?> map) {
-        StoredMap m = StoredMap.of(map, "alert");
-        StoredMap ack = m.optMap("acknowledgement");
-        return new AlertInstance(m.requireFingerprint("fingerprint"), m.requireLabels("labels"),
-                m.requireLabels("series_labels"), m.requireStringMap("annotations"),
-                AlertState.ofWireName(m.requireString("state")), m.requireDouble("value"), m.requireLong("state_since"),
-                m.optLong("active_at"), m.optLong("fired_at"), m.optLong("resolved_at"), m.optLong("keep_firing_since"),
-                m.optLong("episode_start"), m.optLong("last_resolve_notified"), m.optBoolean("flapping", false),
-                m.optLong("resolve_held_until"),
-                ack == null ? null : Acknowledgement.fromMap((Map<?, ?>) m.raw("acknowledgement")), m.optLong("last_seen"));
     }
 
     /** A mutable copy of an instance's fields. */

@@ -12,10 +12,7 @@ import java.util.TreeMap;
  * Everything a rule remembers between evaluations: its alert instances by fingerprint, and the time
  * and outcome of its last evaluation. Immutable; {@link AlertLifecycle#step} returns the next one.
  *
- * <p>Storage: {@link #toMap()} writes {@code {"rule": .., "instances": [AlertInstance.toMap(), ..],
- * "last_evaluation": ms, "last_error": "..", "last_error_at": ms}} (absent keys for unset values, the
- * instances in fingerprint order) and {@link #fromMap} reads it back to an equal state, so a restart
- * resumes pending timers, held resolutions and acknowledgements exactly.
+ * <p>Storage: {@link StoredRuleState}.
  *
  * @param rule             the rule's name
  * @param instances        the alert instances by fingerprint (iteration in unsigned fingerprint order)
@@ -70,38 +67,5 @@ public record RuleState(String rule, Map<Long, AlertInstance> instances, Long la
             m.put(a.fingerprint(), a);
         }
         return new RuleState(rule, m, lastEvaluationMs, lastError, lastErrorMs);
-    }
-
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("rule", rule);
-        List<Object> list = new ArrayList<>();
-        for (AlertInstance a : instances.values()) {
-            list.add(a.toMap());
-        }
-        m.put("instances", list);
-        StoredMap.putIfSet(m, "last_evaluation", lastEvaluationMs);
-        StoredMap.putIfSet(m, "last_error", lastError);
-        StoredMap.putIfSet(m, "last_error_at", lastErrorMs);
-        return m;
-    }
-
-    /**
-     * Reads what {@link #toMap()} wrote.
-     *
-     * @throws IllegalArgumentException naming the field that is missing or malformed
-     */
-    public static RuleState fromMap(Map<?, ?> map) {
-        StoredMap m = StoredMap.of(map, "rule_state");
-        Map<Long, AlertInstance> instances = new LinkedHashMap<>();
-        for (Object o : m.requireList("instances")) {
-            if (!(o instanceof Map)) {
-                throw new IllegalArgumentException("rule_state.instances: each instance must be a map");
-            }
-            AlertInstance a = AlertInstance.fromMap((Map<?, ?>) o);
-            instances.put(a.fingerprint(), a);
-        }
-        return new RuleState(m.requireString("rule"), instances, m.optLong("last_evaluation"), m.optString("last_error"),
-                m.optLong("last_error_at"));
     }
 }

@@ -6,12 +6,12 @@
  * no data, error; {@code for}, {@code keep_firing_for}, flap damping, acknowledgements).
  *
  * <p>Pure logic: the time is an argument, the state an immutable value
- * ({@link dev.modelwatch.server.alert.lifecycle.RuleState}) with an exact {@code toMap()/fromMap()}
- * encoding for storage. Also home of what the alert packages share: the alert
- * {@link dev.modelwatch.server.alert.lifecycle.AlertFingerprint}, configuration reading with
+ * ({@link dev.modelwatch.server.alert.lifecycle.RuleState}) stored exactly as a Jackson record
+ * ({@link dev.modelwatch.server.alert.lifecycle.StoredRuleState}). Also home of what the alert
+ * packages share: the alert {@link dev.modelwatch.server.alert.lifecycle.AlertFingerprint}, configuration reading with
  * every problem reported by path ({@link dev.modelwatch.server.alert.lifecycle.ConfigNode},
- * {@link dev.modelwatch.server.alert.lifecycle.ConfigProblems}) and stored-map reading
- * ({@link dev.modelwatch.server.alert.lifecycle.StoredMap}).
+ * {@link dev.modelwatch.server.alert.lifecycle.ConfigProblems}) and the conventions of the stored
+ * documents ({@link dev.modelwatch.server.alert.lifecycle.StoredValues}).
  *
  * <p>Dependencies point one way: {@code lifecycle} ← {@code dispatch} ← {@code silence},
  * {@code inhibit}.

@@ -2,12 +2,8 @@ package dev.modelwatch.server.alert.silence;
 
 import dev.modelwatch.core.rules.LabelMatcher;
 import dev.modelwatch.core.rules.SeriesLabels;
-import dev.modelwatch.server.alert.dispatch.MatcherParser;
-import dev.modelwatch.server.alert.lifecycle.StoredMap;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A silence: alerts whose labels match <em>all</em> its matchers are muted from {@code startsAt} to
@@ -18,9 +14,7 @@ import java.util.Map;
  * an id; at least one matcher; not every matcher matching the empty string (a silence like
  * {@code team=~".*"} would mute every alert); {@code endsAt} after {@code startsAt}; who created it.
  *
- * <p>Stored as {@link #toMap()}: {@code {"id", "matchers": ["severity=\"critical\"", ..], "starts_at",
- * "ends_at", "created_by", "comment"}}, matchers written as {@link LabelMatcher#toString()} and read back
- * by {@link MatcherParser}.
+ * <p>Stored as {@link StoredSilences.Entry}.
  *
  * @param id          unique id
  * @param matchers    all must match
@@ -94,35 +88,5 @@ public record Silence(String id, List<LabelMatcher> matchers, long startsAtMs, l
     /** Whether it mutes an alert with {@code labels} at {@code nowMs}. */
     public boolean mutes(SeriesLabels labels, long nowMs) {
         return state(nowMs) == SilenceState.ACTIVE && matches(labels);
-    }
-
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", id);
-        List<String> ms = new ArrayList<>();
-        for (LabelMatcher lm : matchers) {
-            ms.add(lm.toString());
-        }
-        m.put("matchers", ms);
-        m.put("starts_at", startsAtMs);
-        m.put("ends_at", endsAtMs);
-        m.put("created_by", createdBy);
-        m.put("comment", comment);
-        return m;
-    }
-
-    /**
-     * Reads what {@link #toMap()} wrote.
-     *
-     * @throws IllegalArgumentException naming what is missing or malformed
-     */
-    public static Silence fromMap(Map<?, ?> map) {
-        StoredMap m = StoredMap.of(map, "silence");
-        List<LabelMatcher> ms = new ArrayList<>();
-        for (Object o : m.requireList("matchers")) {
-            ms.add(MatcherParser.parse(String.valueOf(o)));
-        }
-        return new Silence(m.requireString("id"), ms, m.requireLong("starts_at"), m.requireLong("ends_at"),
-                m.requireString("created_by"), m.optString("comment"));
     }
 }

@@ -2,9 +2,8 @@ package dev.modelwatch.server.alert.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelwatch.core.rules.SeriesLabels;
+import dev.modelwatch.server.json.Json;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -189,8 +188,8 @@ class AggregationGroupTest {
         c.insert(alert("B", T0).acknowledgedBy("alice"));
         c.advanceTo(T0 + 30 * S);
         c.insert(alert("A", T0).resolve(T0 + M));
-        ObjectMapper json = new ObjectMapper();
-        Map<String, Object> back = json.readValue(json.writeValueAsString(c.group.toMap()), new TypeReference<>() { });
-        assertThat(AggregationGroup.fromMap(back, OPTS)).isEqualTo(c.group);
+        StoredDispatcher.Group back = Json.read(Json.bytes(StoredDispatcher.Group.of(c.group)),
+                StoredDispatcher.Group.class, "group");
+        assertThat(back.toGroup(OPTS)).isEqualTo(c.group);
     }
 }

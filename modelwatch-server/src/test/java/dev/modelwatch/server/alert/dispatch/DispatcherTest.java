@@ -3,6 +3,7 @@ package dev.modelwatch.server.alert.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modelwatch.core.rules.SeriesLabels;
+import dev.modelwatch.server.json.Json;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,9 +92,10 @@ class DispatcherTest {
         Dispatcher d = Dispatcher.create(Yaml.tree(CONFIG)).ingest(List.of(alert("A", "model", "fraud", "team", "ml"),
                 alert("B", "model", "churn")), Map.of("silenced", (l, n) -> "X".equals(l.get("alertname"))), T0);
         d = d.ingest(List.of(alert("X")), Map.of("silenced", (l, n) -> "X".equals(l.get("alertname"))), T0);
-        assertThat(Dispatcher.fromMap(d.toMap(), d.root())).isEqualTo(d);
-        assertThat(Dispatcher.fromMap(d.toMap(), Yaml.tree(CONFIG)).groups()).isEqualTo(d.groups());
-        Dispatcher smaller = Dispatcher.fromMap(d.toMap(), Yaml.tree("receiver: ops\ngroup_by: [model]"));
+        StoredDispatcher stored = Json.read(Json.bytes(StoredDispatcher.of(d)), StoredDispatcher.class, "dispatcher");
+        assertThat(stored.toDispatcher(d.root())).isEqualTo(d);
+        assertThat(stored.toDispatcher(Yaml.tree(CONFIG)).groups()).isEqualTo(d.groups());
+        Dispatcher smaller = stored.toDispatcher(Yaml.tree("receiver: ops\ngroup_by: [model]"));
         assertThat(smaller.groups()).hasSize(1);
         assertThat(smaller.mutedCounts()).containsEntry("silenced", 1L);
     }

@@ -3,6 +3,7 @@ package dev.modelwatch.server.alert.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.modelwatch.core.rules.SeriesLabels;
+import dev.modelwatch.server.json.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +110,7 @@ class EscalationTest {
     void escalationStateSurvivesARestart() {
         ingest(alert("A", T0));
         advanceTo(T0 + 10 * M);
-        d = Dispatcher.fromMap(d.toMap(), Yaml.tree(CONFIG));
+        d = Json.read(Json.bytes(StoredDispatcher.of(d)), StoredDispatcher.class, "dispatcher").toDispatcher(Yaml.tree(CONFIG));
         advanceTo(T0 + 30 * S + 15 * M);
         assertThat(to("managers")).hasSize(1);
     }

@@ -2,11 +2,10 @@ package dev.modelwatch.server.alert.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelwatch.core.rules.InstantSample;
 import dev.modelwatch.core.rules.RuleExpression;
 import dev.modelwatch.core.rules.SeriesLabels;
+import dev.modelwatch.server.json.Json;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.Test;
  * receivers' view always agrees with the effects, and the state survives a JSON round trip exactly.
  */
 class AlertLifecyclePropertyTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long[] FOR = {0, 30_000, 60_000, 120_000};
     private static final long[] KEEP = {0, 60_000, 300_000};
     private static final long[] FLAP = {0, 120_000, 600_000};
@@ -73,8 +71,8 @@ class AlertLifecyclePropertyTest {
                     assertThat(a != null && a.notifying()).as("seed %d step %d: receivers' view of %s", seed, step,
                             Long.toHexString(e.getKey())).isEqualTo(e.getValue());
                 }
-                RuleState restored = RuleState.fromMap(JSON.readValue(JSON.writeValueAsString(r.state().toMap()),
-                        new TypeReference<Map<String, Object>>() { }));
+                RuleState restored = Json.read(Json.bytes(StoredRuleState.of(r.state())), StoredRuleState.class,
+                        "rule state").toState();
                 assertThat(restored).as("seed %d step %d round trip", seed, step).isEqualTo(r.state());
                 state = restored;
             }

@@ -3,13 +3,11 @@ package dev.modelwatch.server.alert.silence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelwatch.core.rules.LabelMatcher;
 import dev.modelwatch.core.rules.SeriesLabels;
+import dev.modelwatch.server.json.Json;
 import dev.modelwatch.server.alert.dispatch.MatcherParser;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -98,9 +96,8 @@ class SilencerTest {
         Silence fraud = silence("fraud", "{model=\"fraud\"}", T0, T0 + H);
         Silencer first = Silencer.of(List.of(fraud));
         first.mutes(SeriesLabels.of("alertname", "A", "model", "fraud"), T0);
-        ObjectMapper json = new ObjectMapper();
-        SilenceCounts stored = SilenceCounts.fromMap(json.readValue(json.writeValueAsString(first.counts().toMap()),
-                new TypeReference<Map<String, Object>>() { }));
+        SilenceCounts stored = Json.read(Json.bytes(StoredSilences.of(List.of(), first.counts())), StoredSilences.class,
+                "silences").toCounts();
         assertThat(stored).isEqualTo(first.counts());
         Silencer second = Silencer.of(List.of(fraud, silence("other", "{x=\"1\"}", T0, T0 + H)), stored);
         second.mutes(SeriesLabels.of("alertname", "A", "model", "fraud"), T0 + 1);
@@ -112,8 +109,7 @@ class SilencerTest {
     @Test
     void silenceRoundTripsThroughJson() throws Exception {
         Silence s = silence("s1", "{model=~\"fraud|churn\", env!=\"dev\", msg=\"a \\\"quoted\\\" value\"}", T0, T0 + H);
-        ObjectMapper json = new ObjectMapper();
-        Silence back = Silence.fromMap(json.readValue(json.writeValueAsString(s.toMap()), new TypeReference<Map<String, Object>>() { }));
+        Silence back = Json.read(Json.bytes(StoredSilences.Entry.of(s)), StoredSilences.Entry.class, "silence").toSilence();
         assertThat(back).isEqualTo(s);
         assertThat(back.matchers().get(2).value()).isEqualTo("a \"quoted\" value");
     }
