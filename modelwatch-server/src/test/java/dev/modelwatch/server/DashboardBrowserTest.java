@@ -225,9 +225,12 @@ class DashboardBrowserTest {
         browser.waiting().until(d -> !d.findElements(By.cssSelector("#silence-table button.expire")).isEmpty());
         browser.screenshot("alerts-silenced");
 
-        // (the server cannot expire a silence in the millisecond it began: ends_at would not be after starts_at)
         clock.now.addAndGet(1_000);
-        browser.driver.findElement(By.cssSelector("#silence-table button.expire")).click();
+        // a live update may redraw the table between finding the button and clicking it: find it again then
+        browser.waiting().ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            d.findElement(By.cssSelector("#silence-table button.expire")).click();
+            return true;
+        });
         String endsAt = silence.path("ends_at").asText();
         browser.waiting().withMessage(() -> browser.driver.findElement(By.id("silences")).getText()).until(d -> !server
                 .get("/api/v1/silences").json().path("silences").get(0).path("ends_at").asText().equals(endsAt));

@@ -151,8 +151,21 @@ public final class ApiServer {
                 Answers.error(ctx, 503, e.getMessage());
             });
             c.routes.exception(Exception.class, (e, ctx) -> {
-                LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
-                Answers.error(ctx, 500, "internal error; the server log has the details");
+                String request;
+                try {
+                    request = ctx.method() + " " + ctx.path();
+                } catch (RuntimeException gone) {
+                    // the request no longer exists (a long-lived stream outlived the server's stop):
+                    // there is nobody to answer, and throwing here would make Javalin retry forever
+                    LOG.debug("a request that ended failed afterwards", e);
+                    return;
+                }
+                LOG.error("request {} failed", request, e);
+                try {
+                    Answers.error(ctx, 500, "internal error; the server log has the details");
+                } catch (RuntimeException gone) {
+                    LOG.debug("request {}: the error could not be answered", request, gone);
+                }
             });
             c.routes.error(404, ctx -> {
                 String sent = ctx.res().getContentType();

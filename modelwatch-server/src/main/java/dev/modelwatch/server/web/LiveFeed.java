@@ -63,12 +63,16 @@ final class LiveFeed {
             State now = state();
             Change change = diff(last, now);
             last = now;
-            if (change != null) {
-                client.sendEvent("change", write(change));
-                quietMs = 0;
-            } else if ((quietMs += pollMs) >= KEEP_ALIVE_MS) {
-                client.sendComment("keep-alive");
-                quietMs = 0;
+            try {
+                if (change != null) {
+                    client.sendEvent("change", write(change));
+                    quietMs = 0;
+                } else if ((quietMs += pollMs) >= KEEP_ALIVE_MS) {
+                    client.sendComment("keep-alive");
+                    quietMs = 0;
+                }
+            } catch (RuntimeException gone) {
+                return; // the browser left or the server stops: the stream is over
             }
         }
     }
