@@ -14,11 +14,17 @@ import java.util.Set;
  * The named metric series a profile yields, as {@code name{labels} = value}: the model-level
  * metrics ({@link #MODEL_METRICS}) and per-feature ones labelled {@code feature=...}
  * ({@link #FEATURE_METRICS}). Metrics that cannot be computed are left out, never invented.
+ * {@code label_coverage} is the share of the predictions labelled so far, and {@code <metric>_lower} /
+ * {@code <metric>_upper} the ends of a performance metric's 95% confidence interval
+ * ({@link PerformanceIntervals}).
  */
 public final class MetricCatalog {
     public static final List<String> MODEL_METRICS = List.of("count", "labeled", "throughput_per_s", "error_rate",
             "accuracy", "precision", "recall", "f1", "roc_auc", "log_loss", "mae", "rmse", "mape", "r2",
-            "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "latency_max_ms");
+            "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "latency_max_ms", "label_coverage",
+            "accuracy_lower", "accuracy_upper", "precision_lower", "precision_upper", "recall_lower", "recall_upper",
+            "f1_lower", "f1_upper", "roc_auc_lower", "roc_auc_upper", "mae_lower", "mae_upper", "rmse_lower",
+            "rmse_upper");
     public static final List<String> FEATURE_METRICS = List.of("missing_rate", "feature_mean", "feature_std",
             "feature_min", "feature_max", "feature_p50", "feature_distinct", "feature_nan_count");
 
@@ -62,6 +68,13 @@ public final class MetricCatalog {
             model.put("rmse", r.rmse());
             model.put("mape", r.mape());
             model.put("r2", r.r2());
+        }
+        model.put("label_coverage", PerformanceIntervals.coverage(p.labeled(), p.count()));
+        if (wanted.stream().anyMatch(n -> n.endsWith("_lower") || n.endsWith("_upper"))) {
+            PerformanceIntervals.of(p, spec).intervals().forEach((name, ci) -> {
+                model.put(name + "_lower", ci.lower());
+                model.put(name + "_upper", ci.upper());
+            });
         }
         KllDoublesSketch latency = p.latency();
         if (latency != null && !latency.isEmpty()) {

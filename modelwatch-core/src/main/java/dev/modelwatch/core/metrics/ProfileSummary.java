@@ -29,6 +29,11 @@ public final class ProfileSummary {
         m.put("task", spec.task().wireName());
         m.put("count", p.count());
         m.put("labeled", p.labeled());
+        PerformanceIntervals intervals = PerformanceIntervals.of(p, spec);
+        m.put("label_coverage", intervals.labelCoverage());
+        if (intervals.labelCoverage() == null) {
+            reasons.put("label_coverage", "no predictions");
+        }
         if (spec.task().isClassification()) {
             ClassificationMetrics c = ClassificationMetrics.of(p, spec);
             if (spec.task() == ModelTask.BINARY_CLASSIFICATION) {
@@ -61,6 +66,16 @@ public final class ProfileSummary {
             m.put("r2", r.r2());
             reasons.putAll(r.reasons());
         }
+        Map<String, Object> ci = new LinkedHashMap<>();
+        intervals.intervals().forEach((name, i) -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("lower", i.lower());
+            row.put("upper", i.upper());
+            row.put("method", i.method());
+            ci.put(name, row);
+        });
+        m.put("confidence_level", PerformanceIntervals.LEVEL);
+        m.put("confidence_intervals", ci);
         m.put("errors", p.errors());
         if (p.count() > 0) {
             m.put("error_rate", (double) p.errors() / p.count());
