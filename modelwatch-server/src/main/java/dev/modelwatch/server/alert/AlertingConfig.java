@@ -26,10 +26,11 @@ import java.util.function.Function;
  * @param inhibitRules         inhibition rules
  * @param evaluationIntervalMs how often rules are evaluated besides just after each window closes
  * @param lookbackDeltaMs      how far back an instant selector looks for a sample
+ * @param labels               when alerts raised on part of their labels are confirmed or retracted
  */
 public record AlertingConfig(List<AlertRule> rules, Route route, Map<String, List<dev.modelwatch.server.alert.notify.Notifier>> receivers,
                              List<ReceiverConfig> receiverConfigs, List<InhibitRule> inhibitRules,
-                             long evaluationIntervalMs, long lookbackDeltaMs) {
+                             long evaluationIntervalMs, long lookbackDeltaMs, LabelPolicy labels) {
     public static final long DEFAULT_EVALUATION_INTERVAL_MS = 10_000;
     public static final long DEFAULT_LOOKBACK_DELTA_MS = 300_000;
     /** No configuration file: the default rule pack, evaluated and shown, routed to no receiver. */
@@ -41,14 +42,24 @@ public record AlertingConfig(List<AlertRule> rules, Route route, Map<String, Lis
         receivers = Map.copyOf(receivers);
         receiverConfigs = List.copyOf(receiverConfigs);
         inhibitRules = List.copyOf(inhibitRules);
+        labels = labels == null ? LabelPolicy.DEFAULT : labels;
         if (evaluationIntervalMs < 100) {
             throw new IllegalArgumentException("evaluationIntervalMs must be >= 100, was " + evaluationIntervalMs);
         }
     }
 
+    /** The settings with the default {@link LabelPolicy}. */
+    public AlertingConfig(List<AlertRule> rules, Route route,
+                          Map<String, List<dev.modelwatch.server.alert.notify.Notifier>> receivers,
+                          List<ReceiverConfig> receiverConfigs, List<InhibitRule> inhibitRules, long evaluationIntervalMs,
+                          long lookbackDeltaMs) {
+        this(rules, route, receivers, receiverConfigs, inhibitRules, evaluationIntervalMs, lookbackDeltaMs,
+                LabelPolicy.DEFAULT);
+    }
+
     /** For tests: these settings with other receivers, already built (nothing is left to build). */
     public AlertingConfig withReceivers(Map<String, List<dev.modelwatch.server.alert.notify.Notifier>> r) {
-        return new AlertingConfig(rules, route, r, List.of(), inhibitRules, evaluationIntervalMs, lookbackDeltaMs);
+        return new AlertingConfig(rules, route, r, List.of(), inhibitRules, evaluationIntervalMs, lookbackDeltaMs, labels);
     }
 
     /**
@@ -60,6 +71,7 @@ public record AlertingConfig(List<AlertRule> rules, Route route, Map<String, Lis
         for (ReceiverConfig r : receiverConfigs) {
             built.put(r.name(), List.copyOf(build.apply(r)));
         }
-        return new AlertingConfig(rules, route, built, List.of(), inhibitRules, evaluationIntervalMs, lookbackDeltaMs);
+        return new AlertingConfig(rules, route, built, List.of(), inhibitRules, evaluationIntervalMs, lookbackDeltaMs,
+                labels);
     }
 }

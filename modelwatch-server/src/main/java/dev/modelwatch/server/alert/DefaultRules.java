@@ -20,8 +20,18 @@ import java.util.Map;
  * (the threshold) and unlikely between two samples of one distribution (its p-value below 0.01, or a
  * drift decision that is already calibrated, see {@code docs/drift.md}): a window of 100 labels is 5
  * points below its reference's accuracy in 12-16% of clean windows, far less often significantly.
+ *
+ * <p>Realized performance is decided on only once {@value #MIN_LABEL_COVERAGE} of a window's predictions
+ * are labelled ({@code label_coverage}); before that the estimate from scores decides. An alert raised
+ * on realized performance with fewer than all labels is provisional and confirmed or retracted when they
+ * come in ({@link ProvisionalAlerts}).
  */
 public final class DefaultRules {
+    /** The label coverage from which the pack's realized-performance rules decide (and the estimate stops). */
+    public static final String MIN_LABEL_COVERAGE = "0.05";
+    private static final String LABELLED = " and label_coverage >= " + MIN_LABEL_COVERAGE;
+    private static final String UNLABELLED = " and label_coverage < " + MIN_LABEL_COVERAGE;
+
     private DefaultRules() {
     }
 
@@ -39,14 +49,14 @@ public final class DefaultRules {
     /** The pack as rule definitions, in the configuration file's shape. */
     static List<Map<String, Object>> definitions() {
         List<Map<String, Object>> rules = new ArrayList<>();
-        rules.add(rule("ModelAccuracyDrop", "accuracy_drop > 0.05 and accuracy_drop_p_value < 0.01", "5m", "critical",
+        rules.add(rule("ModelAccuracyDrop", "accuracy_drop > 0.05 and accuracy_drop_p_value < 0.01" + LABELLED, "5m", "critical",
                 "accuracy of {{ $labels.model }} is {{ $value | printf \"%.3f\" }} below its reference"));
-        rules.add(rule("ModelF1Drop", "f1_drop > 0.05 and f1_drop_p_value < 0.01", "5m", "warning",
+        rules.add(rule("ModelF1Drop", "f1_drop > 0.05 and f1_drop_p_value < 0.01" + LABELLED, "5m", "warning",
                 "F1 of {{ $labels.model }} is {{ $value | printf \"%.3f\" }} below its reference"));
-        rules.add(rule("ModelRmseIncrease", "rmse_ratio > 1.25 and rmse_ratio_p_value < 0.01", "5m", "warning",
+        rules.add(rule("ModelRmseIncrease", "rmse_ratio > 1.25 and rmse_ratio_p_value < 0.01" + LABELLED, "5m", "warning",
                 "RMSE of {{ $labels.model }} is {{ $value | printf \"%.2f\" }} times its reference's"));
         rules.add(rule("ModelEstimatedAccuracyDrop",
-                "estimated_accuracy_drop > 0.05 and estimated_accuracy_drop_p_value < 0.01", "10m", "warning",
+                "estimated_accuracy_drop > 0.05 and estimated_accuracy_drop_p_value < 0.01" + UNLABELLED, "10m", "warning",
                 "estimated accuracy of {{ $labels.model }} (no labels yet) is {{ $value | printf \"%.3f\" }} below its reference"));
         rules.add(rule("ModelDriftShareHigh", "drift_share > 0.3", "5m", "warning",
                 "a share of {{ $value | printf \"%.2f\" }} of the features of {{ $labels.model }} drifted"));

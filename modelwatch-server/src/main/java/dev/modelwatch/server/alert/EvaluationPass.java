@@ -39,6 +39,7 @@ final class EvaluationPass {
     private final Map<String, AlertLifecycle> lifecycles;
     private final IncrementalRuleEvaluator ruleEvaluator;
     private final Clock clock;
+    private final ProvisionalAlerts provisional;
 
     /**
      * What a pass decided.
@@ -62,6 +63,7 @@ final class EvaluationPass {
         this.lifecycles = lifecycles;
         this.ruleEvaluator = ruleEvaluator;
         this.clock = clock;
+        this.provisional = new ProvisionalAlerts(config.labels(), ruleEvaluator.source(), ruleEvaluator.lookbackDeltaMs());
     }
 
     /** Evaluates every rule of {@code state} at {@code nowMs}. */
@@ -78,7 +80,8 @@ final class EvaluationPass {
             } catch (RuntimeException e) {
                 eval = RuleEvaluation.failed(e);
             }
-            StepResult step = lifecycles.get(r.name()).step(state.rules().get(r.name()), eval, nowMs);
+            RuleState before = state.rules().get(r.name());
+            StepResult step = provisional.review(r, before, lifecycles.get(r.name()).step(before, eval, nowMs), nowMs);
             next.put(r.name(), step.state());
             alerts.addAll(Alert.ofStep(step, nowMs));
             for (AlertTransition t : step.transitions()) {

@@ -145,6 +145,16 @@ final class IncrementalRuleEvaluator {
         return new Pass(source instanceof PerModelSeriesSource p ? p.models() : null, nowMs, clockMs);
     }
 
+    /** The source the rules read. */
+    SeriesSource source() {
+        return source;
+    }
+
+    /** How far back an instant selector looks for a sample. */
+    long lookbackDeltaMs() {
+        return lookbackDeltaMs;
+    }
+
     /** Model evaluations run (a rule's query for one model) since the start. */
     long modelsEvaluated() {
         return modelsEvaluated;

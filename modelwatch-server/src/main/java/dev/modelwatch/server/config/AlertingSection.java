@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.AlertingConfig;
 import dev.modelwatch.server.alert.DefaultRules;
+import dev.modelwatch.server.alert.LabelPolicy;
 import dev.modelwatch.server.alert.dispatch.Route;
 import dev.modelwatch.server.alert.dispatch.RoutingConfig;
 import dev.modelwatch.server.alert.inhibit.InhibitRule;
@@ -36,12 +37,14 @@ final class AlertingSection {
      */
     @SuppressWarnings("unchecked")
     static AlertingConfig read(ConfigReader r, JsonNode root, Function<String, String> env) {
-        JsonNode settings = r.section(root, "alerting", Set.of("evaluation_interval", "lookback_delta", "default_rules"));
+        JsonNode settings = r.section(root, "alerting", Set.of("evaluation_interval", "lookback_delta", "default_rules",
+                "label_coverage_complete", "label_delay"));
         boolean defaultRules = r.boolValue(settings, "alerting.default_rules", "default_rules", true);
         Duration interval = r.durationValue(settings, "alerting.evaluation_interval", "evaluation_interval",
                 Duration.ofMillis(AlertingConfig.DEFAULT_EVALUATION_INTERVAL_MS));
         Duration lookback = r.durationValue(settings, "alerting.lookback_delta", "lookback_delta",
                 Duration.ofMillis(AlertingConfig.DEFAULT_LOOKBACK_DELTA_MS));
+        LabelPolicy labels = labelPolicy(r, settings);
         if (interval.toMillis() < 100) {
             r.problems.add("alerting.evaluation_interval: must be at least 100ms");
             interval = Duration.ofMillis(AlertingConfig.DEFAULT_EVALUATION_INTERVAL_MS);
@@ -81,6 +84,27 @@ final class AlertingSection {
             route = routing.tree();
         }
         return new AlertingConfig(defaultRules ? DefaultRules.merge(rules) : rules, route, receivers, receiverConfigs,
-                inhibit, interval.toMillis(), lookback.toMillis());
+                inhibit, interval.toMillis(), lookback.toMillis(), labels);
+    }
+
+    /** {@code alerting.label_coverage_complete} and {@code alerting.label_delay}; a bad one is a problem, and the default is used. */
+    private static LabelPolicy labelPolicy(ConfigReader r, JsonNode settings) {
+        Duration delay = r.durationValue(settings, "alerting.label_delay", "label_delay",
+                Duration.ofMillis(LabelPolicy.DEFAULT.labelDelayMs()));
+        double complete = LabelPolicy.DEFAULT.completeCoverage();
+        JsonNode c = settings == null ? null : settings.get("label_coverage_complete");
+        if (c != null && !c.isNull()) {
+            if (!c.isNumber() || !(c.asDouble() > 0 && c.asDouble() <= 1)) {
+                r.problems.add("alerting.label_coverage_complete: must be a number in (0, 1] (a share of the "
+                        + "predictions), was " + c);
+            } else {
+                complete = c.asDouble();
+            }
+        }
+        if (delay.toMillis() <= 0) {
+            r.problems.add("alerting.label_delay: must be positive, was " + delay);
+            delay = Duration.ofMillis(LabelPolicy.DEFAULT.labelDelayMs());
+        }
+        return new LabelPolicy(complete, delay.toMillis());
     }
 }

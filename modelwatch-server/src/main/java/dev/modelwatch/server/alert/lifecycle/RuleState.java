@@ -61,7 +61,7 @@ public record RuleState(String rule, Map<Long, AlertInstance> instances, Long la
     }
 
     /** A state with the same evaluation record and these instances. */
-    RuleState withInstances(Collection<AlertInstance> list) {
+    public RuleState withInstances(Collection<AlertInstance> list) {
         Map<Long, AlertInstance> m = new LinkedHashMap<>();
         for (AlertInstance a : list) {
             m.put(a.fingerprint(), a);

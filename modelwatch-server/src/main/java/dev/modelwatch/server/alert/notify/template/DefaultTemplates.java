@@ -20,6 +20,7 @@ public final class DefaultTemplates {
     public static final String TEXT = "{{ if .Escalation }}Escalation: not acknowledged in time.\n\n{{ end }}"
             + "{{ range .Alerts }}- {{ .Status | toUpper }} {{ .Labels.alertname }} {{ .Labels }}"
             + "{{ if .Annotations.summary }}: {{ .Annotations.summary }}{{ end }}"
+            + "{{ if .Annotations.label_status }} [{{ .Annotations.label_status }}{{ if .Annotations.label_note }}: {{ .Annotations.label_note }}{{ end }}]{{ end }}"
             + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
             + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}"
             + "{{ if .ExternalURL }}\n{{ .ExternalURL }}\n{{ end }}" + "\nnotification {{ .NotificationID }}\n";
@@ -28,6 +29,7 @@ public final class DefaultTemplates {
     public static final String MARKDOWN = "{{ if .Escalation }}**Escalation**: not acknowledged in time.\n\n{{ end }}"
             + "{{ range .Alerts }}- **{{ .Status | toUpper }}** {{ .Labels.alertname }} `{{ .Labels }}`"
             + "{{ if .Annotations.summary }}: {{ .Annotations.summary }}{{ end }}"
+            + "{{ if .Annotations.label_status }} [{{ .Annotations.label_status }}{{ if .Annotations.label_note }}: {{ .Annotations.label_note }}{{ end }}]{{ end }}"
             + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
             + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}"
             + "\nnotification `{{ .NotificationID }}`";
@@ -36,6 +38,7 @@ public final class DefaultTemplates {
     public static final String SLACK = "{{ if .Escalation }}*Escalation*: not acknowledged in time.\n{{ end }}"
             + "{{ range .Alerts }}• *{{ .Status | toUpper }}* {{ .Labels.alertname }} `{{ .Labels }}`"
             + "{{ if .Annotations.summary }}: {{ .Annotations.summary }}{{ end }}"
+            + "{{ if .Annotations.label_status }} [{{ .Annotations.label_status }}{{ if .Annotations.label_note }}: {{ .Annotations.label_note }}{{ end }}]{{ end }}"
             + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
             + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}"
             + "\nnotification `{{ .NotificationID }}`";
@@ -53,7 +56,7 @@ public final class DefaultTemplates {
             + "<tr><th align=\"left\">status</th><th align=\"left\">alert</th><th align=\"left\">labels</th>"
             + "<th align=\"left\">summary</th><th align=\"left\">since</th><th align=\"left\">acknowledged by</th></tr>\n"
             + "{{ range .Alerts }}<tr><td>{{ .Status }}</td><td>{{ .Labels.alertname }}</td><td>{{ .Labels }}</td>"
-            + "<td>{{ .Annotations.summary }}</td><td>{{ .StartsAt }}</td><td>{{ .AcknowledgedBy }}</td></tr>\n{{ end }}"
+            + "<td>{{ .Annotations.summary }}{{ if .Annotations.label_status }} [{{ .Annotations.label_status }}{{ if .Annotations.label_note }}: {{ .Annotations.label_note }}{{ end }}]{{ end }}</td><td>{{ .StartsAt }}</td><td>{{ .AcknowledgedBy }}</td></tr>\n{{ end }}"
             + "</table>\n"
             + "{{ if .ExternalURL }}<p><a href=\"{{ .ExternalURL }}\">{{ .ExternalURL }}</a></p>\n{{ end }}"
             + "</body></html>\n";
