@@ -25,7 +25,8 @@ import java.util.Set;
  * labels" when its expression selects a realized performance series ({@code accuracy}, {@code f1},
  * {@code accuracy_drop}, {@code rmse_ratio}, their p-values and intervals, ...). Its alerts are
  * reviewed after every lifecycle step ({@link #review}), by the {@code label_coverage} of the model's
- * windows the expression could read (the least labelled of them, over the rule's horizon):
+ * windows its labelled selectors read (the least labelled of them: a selector reads back its offset
+ * plus the lookback delta, a range selector its offset plus its range):
  * <ul>
  *   <li>raised (pending, or firing at this step) below {@link LabelPolicy#completeCoverage()}: the alert
  *       is <b>provisional</b>, annotated {@code label_status="provisional"}, {@code label_coverage} and
@@ -57,7 +58,7 @@ final class ProvisionalAlerts {
     private final LabelPolicy policy;
     private final SeriesSource source;
     private final long lookbackDeltaMs;
-    private final Map<String, Long> horizons = new HashMap<>();
+    private final Map<String, List<long[]>> reads = new HashMap<>();
 
     ProvisionalAlerts(LabelPolicy policy, SeriesSource source, long lookbackDeltaMs) {
         this.policy = policy;
@@ -76,42 +77,47 @@ final class ProvisionalAlerts {
         return Set.copyOf(s);
     }
 
-    /** Whether {@code expr} selects a series computed from labels. */
-    static boolean readsLabels(Expr expr) {
-        if (expr instanceof Expr.VectorSelector v) {
-            return REALIZED.contains(v.metricName());
-        }
-        if (expr instanceof Expr.MatrixSelector m) {
-            return readsLabels(m.selector());
-        }
-        if (expr instanceof Expr.Negation n) {
-            return readsLabels(n.operand());
-        }
-        if (expr instanceof Expr.Binary b) {
-            return readsLabels(b.lhs()) || readsLabels(b.rhs());
-        }
-        if (expr instanceof Expr.Aggregation a) {
-            return readsLabels(a.operand());
-        }
-        if (expr instanceof Expr.Call c) {
-            return c.args().stream().anyMatch(ProvisionalAlerts::readsLabels);
-        }
-        return false;
+    /**
+     * The stretches of time before an evaluation whose windows the rule reads labelled series from, as
+     * {offset, span} pairs (windows ending in {@code (t - offset - span, t - offset]}); empty when it reads
+     * none or its results are not per model.
+     */
+    private List<long[]> reads(AlertRule rule) {
+        return reads.computeIfAbsent(rule.name(), k -> {
+            if (RuleModelScope.perModelHorizon(rule.expr().root(), lookbackDeltaMs).isEmpty()) {
+                return List.of();
+            }
+            List<long[]> out = new ArrayList<>();
+            collect(rule.expr().root(), out);
+            return List.copyOf(out);
+        });
     }
 
-    /**
-     * How far back from an evaluation the rule reads its windows: its per-model horizon, -1 when it does
-     * not read labels or its results are not per model.
-     */
-    private long horizon(AlertRule rule) {
-        return horizons.computeIfAbsent(rule.name(), k -> !readsLabels(rule.expr().root()) ? -1L
-                : RuleModelScope.perModelHorizon(rule.expr().root(), lookbackDeltaMs).orElse(-1L));
+    private void collect(Expr expr, List<long[]> out) {
+        if (expr instanceof Expr.VectorSelector v) {
+            if (REALIZED.contains(v.metricName())) {
+                out.add(new long[] {v.offsetMs(), lookbackDeltaMs});
+            }
+        } else if (expr instanceof Expr.MatrixSelector m) {
+            if (REALIZED.contains(m.selector().metricName())) {
+                out.add(new long[] {m.selector().offsetMs(), m.rangeMs()});
+            }
+        } else if (expr instanceof Expr.Negation n) {
+            collect(n.operand(), out);
+        } else if (expr instanceof Expr.Binary b) {
+            collect(b.lhs(), out);
+            collect(b.rhs(), out);
+        } else if (expr instanceof Expr.Aggregation a) {
+            collect(a.operand(), out);
+        } else if (expr instanceof Expr.Call c) {
+            c.args().forEach(arg -> collect(arg, out));
+        }
     }
 
     /** The lifecycle's {@code step} of {@code rule} from {@code prev}, with provisional alerts marked, held and decided. */
     StepResult review(AlertRule rule, RuleState prev, StepResult step, long nowMs) {
-        long horizon = horizon(rule);
-        if (horizon < 0 || step.error() != null) {
+        List<long[]> windows = reads(rule);
+        if (windows.isEmpty() || step.error() != null) {
             return step;
         }
         Map<Long, AlertInstance> instances = new LinkedHashMap<>(step.state().instances());
@@ -129,10 +135,10 @@ final class ProvisionalAlerts {
             AlertInstance next = a;
             if (before != null && before.state() == AlertState.FIRING && PROVISIONAL.equals(status)
                     && before.firedAtMs() != null) {
-                next = decide(rule, model, horizon, before, a, transitions, nowMs);
+                next = decide(rule, model, windows, before, a, transitions, nowMs);
             } else if (a.state() == AlertState.PENDING
                     || (a.state() == AlertState.FIRING && a.firedAtMs() != null && a.firedAtMs() == nowMs)) {
-                Double coverage = coverage(model, nowMs, horizon);
+                Double coverage = coverage(model, nowMs, windows);
                 if (coverage != null && coverage < policy.completeCoverage()) {
                     next = annotate(a, PROVISIONAL, coverage, "raised on " + percent(coverage)
                             + " of the labels of its windows; confirmed or retracted once "
@@ -164,10 +170,10 @@ final class ProvisionalAlerts {
      * A provisional alert that fired ({@code before}) after this step's lifecycle ({@code after}): held,
      * confirmed or retracted.
      */
-    private AlertInstance decide(AlertRule rule, String model, long horizon, AlertInstance before, AlertInstance after,
+    private AlertInstance decide(AlertRule rule, String model, List<long[]> windows, AlertInstance before, AlertInstance after,
             List<AlertTransition> transitions, long nowMs) {
         long firedAt = before.firedAtMs();
-        Double coverage = coverage(model, firedAt, horizon);
+        Double coverage = coverage(model, firedAt, windows);
         double c = coverage == null ? 0 : coverage;
         boolean labelled = c >= policy.completeCoverage();
         if (!labelled && nowMs - firedAt < policy.labelDelayMs()) {
@@ -222,19 +228,23 @@ final class ProvisionalAlerts {
     }
 
     /**
-     * The least {@code label_coverage} of the model's windows ending in {@code (atMs - horizon, atMs]}:
-     * the share of the predictions labelled in the least labelled window the rule could read; null when
-     * none of them had predictions.
+     * The least {@code label_coverage} of the model's windows that the rule reads labelled series from at
+     * {@code atMs} ({@link #reads}): the share of the predictions labelled in the least labelled of them;
+     * null when none of them had predictions.
      */
-    private Double coverage(String model, long atMs, long horizon) {
+    private Double coverage(String model, long atMs, List<long[]> reads) {
         Double min = null;
         List<LabelMatcher> matchers = List.of(LabelMatcher.equal(MODEL, model));
-        List<RangeSeries> series = source instanceof PerModelSeriesSource p
-                ? p.select("label_coverage", matchers, atMs - horizon, atMs, Set.of(model))
-                : source.select("label_coverage", matchers, atMs - horizon, atMs);
-        for (RangeSeries s : series) {
-            for (double v : s.values()) {
-                min = min == null ? v : Math.min(min, v);
+        for (long[] r : reads) {
+            long to = atMs - r[0];
+            long from = to - r[1];
+            List<RangeSeries> series = source instanceof PerModelSeriesSource p
+                    ? p.select("label_coverage", matchers, from, to, Set.of(model))
+                    : source.select("label_coverage", matchers, from, to);
+            for (RangeSeries s : series) {
+                for (double v : s.values()) {
+                    min = min == null ? v : Math.min(min, v);
+                }
             }
         }
         return min;

@@ -1,6 +1,7 @@
 package dev.modelwatch.server.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.modelwatch.server.alert.lifecycle.AlertRule;
 import dev.modelwatch.server.config.ConfigLoader;
@@ -37,5 +38,30 @@ class DefaultRulesTest {
         assertThat(withOwn.stream().filter(r -> r.name().equals("ModelAccuracyDrop")).toList()).singleElement()
                 .satisfies(r -> assertThat(r.expr().text()).isEqualTo("accuracy_drop > 0.1"));
         assertThat(ConfigLoader.parse("alerting: {default_rules: false}", "x.yml").alerting().rules()).isEmpty();
+    }
+
+    @Test
+    void realizedPerformanceRulesWaitForLabelsAndTheEstimateDecidesUntilThen() {
+        for (AlertRule r : DefaultRules.rules()) {
+            String expr = r.expr().text();
+            switch (r.name()) {
+                case "ModelAccuracyDrop", "ModelF1Drop", "ModelRmseIncrease" ->
+                        assertThat(expr).as(r.name()).endsWith(" and label_coverage >= 0.05");
+                case "ModelEstimatedAccuracyDrop" -> assertThat(expr).endsWith(" and label_coverage < 0.05");
+                default -> assertThat(expr).as(r.name()).doesNotContain("label_coverage");
+            }
+        }
+    }
+
+    @Test
+    void theLabelSettingsAreReadAndBadOnesNamed() {
+        LabelPolicy p = ConfigLoader.parse("alerting: {label_coverage_complete: 0.8, label_delay: 6h}", "x.yml")
+                .alerting().labels();
+        assertThat(p).isEqualTo(new LabelPolicy(0.8, 6 * 3_600_000L));
+        assertThat(ConfigLoader.parse("models: {}", "x.yml").alerting().labels()).isEqualTo(LabelPolicy.DEFAULT);
+        assertThatThrownBy(() -> ConfigLoader.parse("alerting: {label_coverage_complete: 1.5}", "x.yml"))
+                .hasMessageContaining("alerting.label_coverage_complete: must be a number in (0, 1]");
+        assertThatThrownBy(() -> ConfigLoader.parse("alerting: {label_delay: 0s}", "x.yml"))
+                .hasMessageContaining("alerting.label_delay: must be positive");
     }
 }
