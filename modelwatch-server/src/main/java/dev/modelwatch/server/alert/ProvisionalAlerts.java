@@ -59,6 +59,14 @@ final class ProvisionalAlerts {
     private final SeriesSource source;
     private final long lookbackDeltaMs;
     private final Map<String, List<long[]>> reads = new HashMap<>();
+    /**
+     * A held alert's last coverage, the change sequence of its model then and when it fired ({sequence,
+     * coverage bits, fired at}): it is read again only once
+     * the model's data changed (late labels), so that holding costs no query per pass.
+     */
+    private final Map<Long, long[]> heldCoverage = new HashMap<>();
+    /** The models' change sequences, read once per {@link #review} that needs them. */
+    private Map<String, Long> sequences;
 
     ProvisionalAlerts(LabelPolicy policy, SeriesSource source, long lookbackDeltaMs) {
         this.policy = policy;
@@ -120,6 +128,7 @@ final class ProvisionalAlerts {
         if (windows.isEmpty() || step.error() != null) {
             return step;
         }
+        sequences = null;
         Map<Long, AlertInstance> instances = new LinkedHashMap<>(step.state().instances());
         List<AlertTransition> transitions = new ArrayList<>(step.transitions());
         boolean changed = false;
@@ -173,8 +182,7 @@ final class ProvisionalAlerts {
     private AlertInstance decide(AlertRule rule, String model, List<long[]> windows, AlertInstance before, AlertInstance after,
             List<AlertTransition> transitions, long nowMs) {
         long firedAt = before.firedAtMs();
-        Double coverage = coverage(model, firedAt, windows);
-        double c = coverage == null ? 0 : coverage;
+        double c = heldCoverage(model, before.fingerprint(), firedAt, windows);
         boolean labelled = c >= policy.completeCoverage();
         if (!labelled && nowMs - firedAt < policy.labelDelayMs()) {
             if (after.state() == AlertState.FIRING) {
@@ -184,6 +192,7 @@ final class ProvisionalAlerts {
             transitions.removeIf(t -> t.fingerprint() == before.fingerprint());
             return annotate(before, PROVISIONAL, c, before.annotations().get(NOTE));
         }
+        heldCoverage.remove(before.fingerprint());
         String basis = (labelled ? "with " : dev.modelwatch.core.rules.Durations.format(nowMs - firedAt)
                 + " after it fired, with only ") + percent(c) + " of the labels of its windows";
         if (breachesAt(rule, model, before.fingerprint(), firedAt)) {
@@ -225,6 +234,30 @@ final class ProvisionalAlerts {
             }
         }
         return false;
+    }
+
+    /** {@link #coverage} at {@code firedAt} of a held alert, read again only when its model's data changed. */
+    private double heldCoverage(String model, long fingerprint, long firedAt, List<long[]> windows) {
+        Long sequence = null;
+        if (source instanceof PerModelSeriesSource p) {
+            if (sequences == null) {
+                sequences = new HashMap<>();
+                for (PerModelSeriesSource.ModelData m : p.models()) {
+                    sequences.put(m.model(), m.changeSequence());
+                }
+            }
+            sequence = sequences.get(model);
+        }
+        long[] kept = heldCoverage.get(fingerprint);
+        if (sequence != null && kept != null && kept[0] == sequence && kept[2] == firedAt) {
+            return Double.longBitsToDouble(kept[1]);
+        }
+        Double coverage = coverage(model, firedAt, windows);
+        double c = coverage == null ? 0 : coverage;
+        if (sequence != null) {
+            heldCoverage.put(fingerprint, new long[] {sequence, Double.doubleToLongBits(c), firedAt});
+        }
+        return c;
     }
 
     /**
