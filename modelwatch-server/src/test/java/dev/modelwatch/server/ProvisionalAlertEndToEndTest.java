@@ -126,6 +126,18 @@ class ProvisionalAlertEndToEndTest {
                 assertThat(decided.path("state").asText()).isEqualTo("firing");
                 assertThat(ops.received).noneMatch(n -> n.resolved().stream().anyMatch(a -> a.id().equals(id)));
             }
+            JsonNode series = server.get("/api/v1/models/" + MODEL + "/metrics?names=label_coverage,accuracy,"
+                    + "accuracy_lower,accuracy_upper&from=" + START + "&to=" + (START + 6 * MINUTE)).json().path("series");
+            Map<String, JsonNode> byName = new java.util.HashMap<>();
+            series.forEach(x -> byName.put(x.path("name").asText(), x.path("points")));
+            assertThat(byName.keySet()).containsExactlyInAnyOrder("label_coverage", "accuracy", "accuracy_lower",
+                    "accuracy_upper");
+            for (int w = 0; w < 6; w++) {
+                assertThat(byName.get("label_coverage").get(w).get(1).asDouble()).isEqualTo(1.0);
+                double a = byName.get("accuracy").get(w).get(1).asDouble();
+                assertThat(byName.get("accuracy_lower").get(w).get(1).asDouble()).isLessThan(a);
+                assertThat(byName.get("accuracy_upper").get(w).get(1).asDouble()).isGreaterThan(a);
+            }
             JsonNode summary = server.get("/api/v1/models/" + MODEL + "/summary?from=" + START + "&to="
                     + (START + 6 * MINUTE)).json();
             assertThat(summary.path("label_coverage").asDouble()).isEqualTo(1.0);
