@@ -7,7 +7,6 @@ import dev.modelwatch.server.auth.AccessConfig;
 import dev.modelwatch.server.drift.DriftConfig;
 import dev.modelwatch.server.ingest.IngestLimits;
 import dev.modelwatch.server.ingest.Limits;
-import dev.modelwatch.server.training.TrainingConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -2,7 +2,6 @@ package dev.modelwatch.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelwatch.core.training.DetectorSettings;
-import dev.modelwatch.server.training.TrainingConfig;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

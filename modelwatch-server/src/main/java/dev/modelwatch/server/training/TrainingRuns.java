@@ -11,6 +11,7 @@ import dev.modelwatch.core.training.RunState;
 import dev.modelwatch.core.training.TrainingProblem;
 import dev.modelwatch.core.training.TrainingRun;
 import dev.modelwatch.store.StoredRun;
+import dev.modelwatch.server.config.TrainingConfig;
 import dev.modelwatch.store.TrainingRunStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package dev.modelwatch.server.training;
+package dev.modelwatch.server.config;
 
 import dev.modelwatch.core.training.DetectorSettings;
 import java.time.Duration;
