@@ -20,6 +20,7 @@ import dev.modelwatch.server.health.Readiness;
 import dev.modelwatch.server.health.Workers;
 import java.security.SecureRandom;
 import dev.modelwatch.server.training.TrainingRoutes;
+import dev.modelwatch.server.training.ResourceRoutes;
 import dev.modelwatch.server.training.TrainingProblemSeries;
 import dev.modelwatch.server.training.TrainingRuns;
 import dev.modelwatch.server.ingest.DurableLog;
@@ -239,7 +240,8 @@ public final class ModelWatchServer implements AutoCloseable {
         api.sessions(sessions)
                 .add(new dev.modelwatch.server.web.Dashboard(new dev.modelwatch.server.web.DashboardSources(registry, query,
                         drift, alerts, clock, sessions)))
-                .add(new TrainingRoutes(runs));
+                .add(new TrainingRoutes(runs))
+                .add(new ResourceRoutes(store, runs, clock));
         int port = api.start();
         LOG.info("modelwatch listening on {}://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.access().scheme(), config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),
