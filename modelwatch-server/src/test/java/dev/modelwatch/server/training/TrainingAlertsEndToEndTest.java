@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A training run's problems through the whole alerting path: the default rule pack fires on a run
  * whose loss turns NaN and on a run that stalls (its model's own {@code training.models.*.stall_after}),
- * and a webhook receiver gets each alert with the problem in its labels and summary. Across a restart
- * the problems found before are still reported and the detectors continue without firing again.
+ * and a webhook receiver gets each alert with the problem in its labels and summary; a model's own
+ * detector threshold applies to its runs. Across a restart the problems found before are still
+ * reported and the detectors continue without firing again.
  */
 class TrainingAlertsEndToEndTest {
     @TempDir
@@ -61,6 +62,7 @@ class TrainingAlertsEndToEndTest {
                 training:
                   models:
                     slow-model: {stall_after: 2s}
+                    tolerant: {detectors: {dead_relu_fraction: 0.95}}
                 route:
                   receiver: hook
                   group_by: [alertname, model, run, kind]
@@ -123,6 +125,14 @@ class TrainingAlertsEndToEndTest {
                     .contains("(limit 2 s)");
             assertThat(server.get("/api/v1/runs/r2").json().path("status").asText()).isEqualTo("stalled");
             assertThat(server.get("/api/v1/runs/r3").json().path("status").asText()).isEqualTo("running");
+
+            // a model's own threshold: 90 % dead units are a problem by default, not under its 95 %
+            server.postJson(steps("tolerant", "r4", 0, 30, "\"loss\":$loss,\"dead_fraction/fc1\":0.9"));
+            server.postJson(steps("digits", "r5", 0, 30, "\"loss\":$loss,\"dead_fraction/fc1\":0.9"));
+            awaitAlert(a -> a.path("labels").path("run").asText().equals("r5")
+                    && a.path("labels").path("kind").asText().equals("dead_relu"));
+            assertThat(server.get("/api/v1/runs/r4").json().path("events").asLong()).isEqualTo(30);
+            assertThat(server.get("/api/v1/runs/r4").json().path("problems")).isEmpty();
         }
     }
 
