@@ -20,11 +20,14 @@ import dev.modelwatch.server.health.Readiness;
 import dev.modelwatch.server.health.Workers;
 import java.security.SecureRandom;
 import dev.modelwatch.server.training.TrainingRoutes;
+import dev.modelwatch.server.training.ResourceRoutes;
+import dev.modelwatch.server.training.TrainingProblemSeries;
 import dev.modelwatch.server.training.TrainingRuns;
 import dev.modelwatch.server.ingest.DurableLog;
 import dev.modelwatch.server.ingest.EventDecoder;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.AlertingConfig;
+import dev.modelwatch.server.alert.CombinedSeriesSource;
 import dev.modelwatch.server.alert.ModelSeriesSource;
 import dev.modelwatch.server.drift.DriftService;
 import dev.modelwatch.server.ingest.IngestAdmission;
@@ -60,8 +63,6 @@ import org.slf4j.LoggerFactory;
 public final class ModelWatchServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelWatchServer.class);
     private static final long TOKEN_RELOAD_MS = 30_000;
-    /** A training run with no event for this long is stalled (docs/training.md). */
-    static final Duration TRAINING_STALL_AFTER = Duration.ofMinutes(10);
 
     private final Store store;
     private final PendingStore pending;
@@ -150,7 +151,7 @@ public final class ModelWatchServer implements AutoCloseable {
         // replay accepts at least what ingest accepted (the record names what was rejected)
         EventDecoder replayDecoder = new EventDecoder(new IngestLimits(Long.MAX_VALUE, Integer.MAX_VALUE,
                 Integer.MAX_VALUE, Duration.ofDays(365L * 1000), Duration.ofDays(365L * 1000)), clock);
-        TrainingRuns runs = TrainingRuns.load(store.trainingRuns(), clock, TRAINING_STALL_AFTER);
+        TrainingRuns runs = TrainingRuns.load(store.trainingRuns(), clock, config.training());
         log.replay(aggregator.replayFrom(), (byte[] payload, long lsnStart, long lsnEnd) -> {
             List<Event> events = LogRecord.decode(payload).events(replayDecoder);
             replayed.addAndGet(events.size());
@@ -198,7 +199,8 @@ public final class ModelWatchServer implements AutoCloseable {
         DriftService drift = new DriftService(store, query, config.drift(), clock,
                 config.limits().maxCachedReferenceBytes());
         AlertRuntime alerts = AlertRuntime.builder(withNotifiers(config.alerting(), clock), store,
-                        new ModelSeriesSource(registry, query, drift, clock))
+                        new CombinedSeriesSource(List.of(new ModelSeriesSource(registry, query, drift, clock),
+                                new TrainingProblemSeries(runs))))
                 .clock(clock)
                 .random(new java.util.SplittableRandom())
                 .windowLengths(() -> registry.all().stream().map(m -> m.spec().windowMs())
@@ -238,7 +240,8 @@ public final class ModelWatchServer implements AutoCloseable {
         api.sessions(sessions)
                 .add(new dev.modelwatch.server.web.Dashboard(new dev.modelwatch.server.web.DashboardSources(registry, query,
                         drift, alerts, clock, sessions)))
-                .add(new TrainingRoutes(runs));
+                .add(new TrainingRoutes(runs))
+                .add(new ResourceRoutes(store, runs, clock));
         int port = api.start();
         LOG.info("modelwatch listening on {}://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.access().scheme(), config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),

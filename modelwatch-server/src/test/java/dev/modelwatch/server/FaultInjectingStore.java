@@ -149,6 +149,12 @@ public final class FaultInjectingStore implements Store {
     }
 
     @Override
+    public long scanMetricEvents(String model, long from, long to, long maxEvents,
+                                 java.util.function.Consumer<MetricEvent> each) {
+        return real.scanMetricEvents(model, from, to, maxEvents, each);
+    }
+
+    @Override
     public long expire(Map<Long, Long> cutoffs) {
         return real.expire(cutoffs);
     }

@@ -77,6 +77,31 @@ final class EventRepository {
         });
     }
 
+    long scanMetricEvents(String model, long fromMs, long toMs, long maxEvents,
+                          java.util.function.Consumer<MetricEvent> each) {
+        String sql = "SELECT name, value, model, labels, ts_ms FROM metric_events WHERE ts_ms >= ? AND ts_ms < ?"
+                + (model == null ? "" : " AND model = ?") + " ORDER BY ts_ms, id LIMIT ?";
+        return db.read("reading metric events", c -> {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                s.setLong(1, fromMs);
+                s.setLong(2, toMs);
+                if (model != null) {
+                    s.setString(3, model);
+                }
+                s.setLong(model == null ? 3 : 4, maxEvents);
+                long n = 0;
+                try (ResultSet rs = s.executeQuery()) {
+                    while (n < maxEvents && rs.next()) {
+                        each.accept(new MetricEvent(rs.getString(1), ColumnCodec.decodeDouble(rs.getLong(2)),
+                                rs.getString(3), ColumnCodec.decodeStrings(rs.getBytes(4)), rs.getLong(5)));
+                        n++;
+                    }
+                }
+                return n;
+            }
+        });
+    }
+
     private static void bindTraining(PreparedStatement s, TrainingEvent t) throws SQLException {
         s.setString(1, t.model());
         s.setString(2, t.run());

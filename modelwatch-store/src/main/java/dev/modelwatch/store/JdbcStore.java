@@ -105,6 +105,12 @@ final class JdbcStore implements Store {
     }
 
     @Override
+    public long scanMetricEvents(String model, long fromMs, long toMs, long maxEvents,
+                                 java.util.function.Consumer<MetricEvent> each) {
+        return events.scanMetricEvents(model, fromMs, toMs, maxEvents, each);
+    }
+
+    @Override
     public void putReference(StoredReference r) {
         references.putReference(r);
     }

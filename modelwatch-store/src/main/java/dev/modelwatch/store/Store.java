@@ -68,6 +68,14 @@ public interface Store extends AutoCloseable {
     List<MetricEvent> metricEvents(String name, long fromMs, long toMs);
 
     /**
+     * Hands {@code each} the metric events of every name in {@code [fromMs, toMs)} (of {@code model}
+     * only when it is not null), ordered by time, at most {@code maxEvents} of them; returns how many it
+     * handed (at most {@code maxEvents}: the range held more when it is reached).
+     */
+    long scanMetricEvents(String model, long fromMs, long toMs, long maxEvents,
+                          java.util.function.Consumer<MetricEvent> each);
+
+    /**
      * Deletes the profiles past their retention: those of each resolution whose window starts
      * before the cut-off given for it.
      *

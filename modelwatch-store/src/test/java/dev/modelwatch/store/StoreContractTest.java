@@ -420,6 +420,17 @@ abstract class StoreContractTest {
         assertThat(store.metricEvents("gpu_util", 1_000, 3_000)).containsExactly(nan, plain);
         assertThat(store.metricEvents("gpu_util", 1_000, 3_001).get(2).value()).isEqualTo(Double.NEGATIVE_INFINITY);
         assertThat(store.metricEvents("gpu_util", 1_000, 3_000).get(0).value()).isNaN();
+
+        // every name in a range, by time; of one model; at most so many
+        List<MetricEvent> scanned = new ArrayList<>();
+        assertThat(store.scanMetricEvents(null, 1_000, 3_000, 100, scanned::add)).isEqualTo(3);
+        assertThat(scanned).containsExactly(nan, otherName, plain);
+        scanned.clear();
+        assertThat(store.scanMetricEvents("net", 0, Long.MAX_VALUE, 100, scanned::add)).isEqualTo(1);
+        assertThat(scanned).containsExactly(nan);
+        scanned.clear();
+        assertThat(store.scanMetricEvents(null, 0, Long.MAX_VALUE, 2, scanned::add)).isEqualTo(2);
+        assertThat(scanned).containsExactly(nan, otherName);
     }
 
     @Test

@@ -4,21 +4,41 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Loss far above its recent trend: the fast average of the loss (EWMA, alpha 0.3) exceeds {@code FACTOR}
+ * Loss far above its recent trend: the fast average of the loss (EWMA, alpha 0.3) exceeds {@code divergence_factor}
  * (3) times the lowest slow average (alpha 0.05, seeded by the first loss) reached so far, and has lost
  * more than half of the progress made from the first loss, for {@code CONFIRM} (3) logged steps in a row.
  * There is no warm-up: a learning rate far too high blows the loss up in the first steps, after which
  * a classifier often settles at a loss well above chance with its units dead. Needs a positive loss.
  */
-final class DivergenceDetector implements StepDetector {
-    static final double FACTOR = 3;
+public final class DivergenceDetector implements StepDetector {
     static final int CONFIRM = 3;
-    private final Ewma fast = new Ewma(0.3);
-    private final Ewma slow = new Ewma(0.05);
+    private final double factor;
+    private final Ewma fast;
+    private final Ewma slow;
     private double initial = Double.NaN;
     private double best = Double.POSITIVE_INFINITY;
     private int breaches;
     private boolean active;
+
+    /** What the detector has seen, to continue after a restart. */
+    public record State(Ewma.State fast, Ewma.State slow, double initial, double best, int breaches, boolean active) {
+    }
+
+    DivergenceDetector(double factor, State s) {
+        this.factor = factor;
+        this.fast = Ewma.of(0.3, s == null ? null : s.fast());
+        this.slow = Ewma.of(0.05, s == null ? null : s.slow());
+        if (s != null) {
+            initial = s.initial();
+            best = s.best();
+            breaches = s.breaches();
+            active = s.active();
+        }
+    }
+
+    State state() {
+        return new State(fast.state(), slow.state(), initial, best, breaches, active);
+    }
 
     @Override
     public void observe(long step, Map<String, Double> metrics, List<TrainingProblem> out) {
@@ -31,7 +51,7 @@ final class DivergenceDetector implements StepDetector {
         if (slow.count() == 1) {
             initial = v;
         }
-        boolean diverging = f > FACTOR * best && f > best + 0.5 * (initial - best);
+        boolean diverging = f > factor * best && f > best + 0.5 * (initial - best);
         best = Math.min(best, s);
         breaches = diverging ? breaches + 1 : 0;
         if (breaches == 0) {

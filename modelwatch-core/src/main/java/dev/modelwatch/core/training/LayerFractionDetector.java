@@ -12,8 +12,9 @@ import java.util.Set;
  * {@code saturation/<layer>} (sigmoid/tanh outputs in their flat tails; its SaturatedActivation). Fires when
  * the fraction's average (EWMA, alpha 0.2) stays above {@code threshold} for {@code CONFIRM} logged steps.
  */
-final class LayerFractionDetector implements StepDetector {
+public final class LayerFractionDetector implements StepDetector {
     static final int CONFIRM = 10;
+    private static final double ALPHA = 0.2;
     private final String prefix;
     private final String kind;
     private final double threshold;
@@ -22,11 +23,26 @@ final class LayerFractionDetector implements StepDetector {
     private final Map<String, Integer> breaches = new HashMap<>();
     private final Set<String> active = new HashSet<>();
 
-    LayerFractionDetector(String prefix, String kind, double threshold, String advice) {
+    /** What the detector has seen, to continue after a restart: per layer series its average and breaches. */
+    public record State(Map<String, Ewma.State> means, Map<String, Integer> breaches, java.util.List<String> active) {
+    }
+
+    LayerFractionDetector(String prefix, String kind, double threshold, String advice, State s) {
         this.prefix = prefix;
         this.kind = kind;
         this.threshold = threshold;
         this.advice = advice;
+        if (s != null) {
+            s.means().forEach((name, m) -> means.put(name, Ewma.of(0.2, m)));
+            breaches.putAll(s.breaches());
+            active.addAll(s.active());
+        }
+    }
+
+    State state() {
+        Map<String, Ewma.State> m = new java.util.TreeMap<>();
+        means.forEach((name, e) -> m.put(name, e.state()));
+        return new State(m, new java.util.TreeMap<>(breaches), active.stream().sorted().toList());
     }
 
     @Override
@@ -36,7 +52,7 @@ final class LayerFractionDetector implements StepDetector {
             if (!MetricNames.isLayer(name, prefix) || !Double.isFinite(e.getValue())) {
                 continue;
             }
-            double m = means.computeIfAbsent(name, n -> new Ewma(0.2)).add(e.getValue());
+            double m = means.computeIfAbsent(name, n -> new Ewma(ALPHA)).add(e.getValue());
             int b = m > threshold ? breaches.getOrDefault(name, 0) + 1 : 0;
             breaches.put(name, b);
             if (b == 0) {

@@ -12,7 +12,7 @@ import java.util.Map;
  * of the loss level. An optimiser overshooting the minimum swings from side to side like that; noise
  * flips sign about two times in three, with smaller swings.
  */
-final class LrOscillationDetector implements StepDetector {
+public final class LrOscillationDetector implements StepDetector {
     static final int AFTER = 500;
     static final int WINDOW = 20;
     static final double ALTERNATION = 0.85;
@@ -23,6 +23,26 @@ final class LrOscillationDetector implements StepDetector {
     private double raisedFrom;
     private double raisedTo;
     private boolean active;
+
+    /** What the detector has seen, to continue after a restart. */
+    public record State(java.util.List<Double> losses, double lastLr, long sinceRaise, double raisedFrom,
+                        double raisedTo, boolean active) {
+    }
+
+    LrOscillationDetector(State s) {
+        if (s != null) {
+            losses.addAll(s.losses());
+            lastLr = s.lastLr();
+            sinceRaise = s.sinceRaise();
+            raisedFrom = s.raisedFrom();
+            raisedTo = s.raisedTo();
+            active = s.active();
+        }
+    }
+
+    State state() {
+        return new State(java.util.List.copyOf(losses), lastLr, sinceRaise, raisedFrom, raisedTo, active);
+    }
 
     @Override
     public void observe(long step, Map<String, Double> metrics, List<TrainingProblem> out) {

@@ -8,19 +8,38 @@ import java.util.Map;
 /**
  * Memory growth that will hit the limit: a least-squares line through the last {@code WINDOW} (50) values
  * of {@code gpu_memory_bytes} against the step, extrapolated, reaches {@code gpu_memory_limit_bytes} (the
- * device's memory, sent by the client or the agent) within {@code HORIZON} (2,000) steps, with both halves
+ * device's memory, sent by the client or the agent) within {@code memory_horizon_steps} (2,000) steps, with both halves
  * of the window growing, for {@code CONFIRM} logged steps in a row. A leak looks like that; the
  * allocator's warm-up in the first steps, then a flat line, does not.
  */
-final class MemoryGrowthDetector implements StepDetector {
+public final class MemoryGrowthDetector implements StepDetector {
     static final int WINDOW = 50;
-    static final long HORIZON = 2_000;
     static final int CONFIRM = 10;
     private final Deque<double[]> points = new ArrayDeque<>();
     private double limit = Double.NaN;
     private long seen;
     private int breaches;
     private boolean active;
+    private final long horizon;
+
+    /** What the detector has seen, to continue after a restart: the window as [step, bytes] pairs. */
+    public record State(java.util.List<double[]> points, double limit, long seen, int breaches, boolean active) {
+    }
+
+    MemoryGrowthDetector(long horizon, State s) {
+        this.horizon = horizon;
+        if (s != null) {
+            points.addAll(s.points());
+            limit = s.limit();
+            seen = s.seen();
+            breaches = s.breaches();
+            active = s.active();
+        }
+    }
+
+    State state() {
+        return new State(points.stream().map(double[]::clone).toList(), limit, seen, breaches, active);
+    }
 
     @Override
     public void observe(long step, Map<String, Double> metrics, List<TrainingProblem> out) {
@@ -44,7 +63,7 @@ final class MemoryGrowthDetector implements StepDetector {
         double slope = slope(p, 0, p.length);
         boolean growing = slope > 0 && slope(p, 0, p.length / 2) > 0 && slope(p, p.length / 2, p.length) > 0;
         double stepsLeft = growing ? (limit - v) / slope : Double.POSITIVE_INFINITY;
-        boolean breach = growing && stepsLeft < HORIZON;
+        boolean breach = growing && stepsLeft < horizon;
         breaches = breach ? breaches + 1 : 0;
         if (breaches == 0) {
             active = false;

@@ -10,8 +10,22 @@ import java.util.Set;
  * {@code grad_norm/<layer>}): critical at the first such step (SageMaker Debugger's LossNotDecreasing
  * cannot see it; its ExplodingTensor rule checks the same for tensors).
  */
-final class NonFiniteDetector implements StepDetector {
+public final class NonFiniteDetector implements StepDetector {
     private final Set<String> active = new HashSet<>();
+
+    /** What the detector has seen, to continue after a restart: the series now non-finite. */
+    public record State(java.util.List<String> active) {
+    }
+
+    NonFiniteDetector(State s) {
+        if (s != null && s.active() != null) {
+            active.addAll(s.active());
+        }
+    }
+
+    State state() {
+        return new State(active.stream().sorted().toList());
+    }
 
     @Override
     public void observe(long step, Map<String, Double> metrics, List<TrainingProblem> out) {

@@ -5,17 +5,34 @@ import java.util.Map;
 
 /**
  * Slow steps, from {@code step_time_s}: {@code CONFIRM} (5) logged steps in a row take more than
- * {@code FACTOR} (2) times the usual step time (an average of log step time, EWMA alpha 0.05, updated by
+ * {@code slow_step_factor} (2) times the usual step time (an average of log step time, EWMA alpha 0.05, updated by
  * the steps that are not slow, so that a slow-down does not become the norm). Single slow steps (a
  * checkpoint, an evaluation) do not fire.
  */
-final class SlowStepDetector implements StepDetector {
+public final class SlowStepDetector implements StepDetector {
     static final int WARMUP = 10;
-    static final double FACTOR = 2;
     static final int CONFIRM = 5;
-    private final Ewma usual = new Ewma(0.05);
+    private final double factor;
+    private final Ewma usual;
     private int breaches;
     private boolean active;
+
+    /** What the detector has seen, to continue after a restart. */
+    public record State(Ewma.State usual, int breaches, boolean active) {
+    }
+
+    SlowStepDetector(double factor, State s) {
+        this.factor = factor;
+        this.usual = Ewma.of(0.05, s == null ? null : s.usual());
+        if (s != null) {
+            breaches = s.breaches();
+            active = s.active();
+        }
+    }
+
+    State state() {
+        return new State(usual.state(), breaches, active);
+    }
 
     @Override
     public void observe(long step, Map<String, Double> metrics, List<TrainingProblem> out) {
@@ -29,7 +46,7 @@ final class SlowStepDetector implements StepDetector {
             return;
         }
         double base = Math.exp(usual.mean());
-        boolean slow = v > FACTOR * base;
+        boolean slow = v > factor * base;
         if (!slow) {
             usual.add(lg);
             breaches = 0;

@@ -12,10 +12,23 @@ package dev.modelwatch.core.training;
  * @param metric   the metric that shows it (e.g. {@code loss}, {@code grad_norm/fc1})
  * @param value    the value of the detector's statistic at that step
  * @param message  what happened, in words, with the numbers that show it
+ * @param atMs     when: the time of the event that showed it (for {@code stalled}, when the stall was
+ *                 noticed); 0 while not yet known
  */
-public record TrainingProblem(String kind, String severity, long step, String metric, double value, String message) {
+public record TrainingProblem(String kind, String severity, long step, String metric, double value, String message,
+                              long atMs) {
     public static final String CRITICAL = "critical";
     public static final String WARNING = "warning";
+
+    /** A problem whose time is not yet known (see {@link #at}). */
+    public TrainingProblem(String kind, String severity, long step, String metric, double value, String message) {
+        this(kind, severity, step, metric, value, message, 0);
+    }
+
+    /** This problem, found at {@code ms}. */
+    public TrainingProblem at(long ms) {
+        return new TrainingProblem(kind, severity, step, metric, value, message, ms);
+    }
 
     public TrainingProblem {
         if (kind == null || metric == null || message == null) {

@@ -32,7 +32,7 @@ public final class TrainingRun {
 
     private final String model;
     private final String run;
-    private final TrainingDetectors detectors = TrainingDetectors.defaults();
+    private final TrainingDetectors detectors;
     private final Map<String, StepSeries> series = new LinkedHashMap<>();
     private final List<Resume> resumes = new ArrayList<>();
     private final List<TrainingProblem> problems = new ArrayList<>();
@@ -46,13 +46,31 @@ public final class TrainingRun {
     private boolean stallReported;
 
     public TrainingRun(String model, String run) {
-        this.model = model;
-        this.run = run;
+        this(model, run, DetectorSettings.DEFAULT);
     }
 
-    /** Restores a run from its {@link #state()}; its detectors start afresh. */
+    /** A new run whose detectors use {@code settings}. */
+    public TrainingRun(String model, String run, DetectorSettings settings) {
+        this(model, run, TrainingDetectors.of(settings));
+    }
+
+    private TrainingRun(String model, String run, TrainingDetectors detectors) {
+        this.model = model;
+        this.run = run;
+        this.detectors = detectors;
+    }
+
+    /** Restores a run from its {@link #state()} with the default thresholds. */
     public static TrainingRun restore(RunState s) {
-        TrainingRun r = new TrainingRun(s.model(), s.run());
+        return restore(s, DetectorSettings.DEFAULT);
+    }
+
+    /**
+     * Restores a run from its {@link #state()}; its detectors continue from their stored state with
+     * {@code settings} (afresh when the state predates it).
+     */
+    public static TrainingRun restore(RunState s, DetectorSettings settings) {
+        TrainingRun r = new TrainingRun(s.model(), s.run(), TrainingDetectors.restore(settings, s.detectors()));
         r.status = s.status();
         r.firstEventMs = s.firstEventMs();
         r.lastEventMs = s.lastEventMs();
@@ -108,7 +126,8 @@ public final class TrainingRun {
         if (status == RunStatus.STALLED) {
             status = RunStatus.RUNNING;
         }
-        List<TrainingProblem> found = detectors.observe(e.step(), metrics);
+        List<TrainingProblem> found = new ArrayList<>();
+        detectors.observe(e.step(), metrics).forEach(p -> found.add(p.at(e.timestampMs())));
         record(found);
         return found;
     }
@@ -125,7 +144,7 @@ public final class TrainingRun {
         stallReported = true;
         TrainingProblem p = new TrainingProblem("stalled", TrainingProblem.CRITICAL, lastStep, "events",
                 (nowMs - lastEventMs) / 1000.0, String.format("run stalled: no event for %d s (limit %d s) after step "
-                        + "%d; the job may be hung or dead", (nowMs - lastEventMs) / 1000, stallAfterMs / 1000, lastStep));
+                        + "%d; the job may be hung or dead", (nowMs - lastEventMs) / 1000, stallAfterMs / 1000, lastStep)).at(nowMs);
         record(List.of(p));
         return List.of(p);
     }
@@ -150,12 +169,17 @@ public final class TrainingRun {
         return status;
     }
 
+    /** The problems found so far, in the order found (a read-only view). */
+    public List<TrainingProblem> problems() {
+        return java.util.Collections.unmodifiableList(problems);
+    }
+
     /** The run as it stands, to store or to show. */
     public RunState state() {
         Map<String, RunState.SeriesState> s = new LinkedHashMap<>();
         series.forEach((name, ss) -> s.put(name, new RunState.SeriesState(ss.width(), ss.buckets())));
         return new RunState(model, run, status, firstEventMs, lastEventMs, lastStep, lastEpoch, events, droppedMetrics,
-                s, List.copyOf(resumes), List.copyOf(problems));
+                s, List.copyOf(resumes), List.copyOf(problems), detectors.state());
     }
 
     /**

@@ -87,11 +87,19 @@ public final class Agent {
     private long dropped;
     private long failedSends;
     private String gpuProblem;
+    private final KernelXids xids;
+    private String xidProblem;
 
     public Agent(Settings settings, HostMetrics host, GpuSource gpus, HttpClient http, Clock clock) {
+        this(settings, host, gpus, null, http, clock);
+    }
+
+    /** An agent that also reads XID errors from the kernel log ({@code xids}, null for none). */
+    public Agent(Settings settings, HostMetrics host, GpuSource gpus, KernelXids xids, HttpClient http, Clock clock) {
         this.settings = settings;
         this.host = host;
         this.gpus = gpus;
+        this.xids = xids;
         this.http = http;
         this.clock = clock;
     }
@@ -124,6 +132,29 @@ public final class Agent {
                 }
                 gpuProblem = e.getMessage();
             }
+        }
+        if (xids != null) {
+            try {
+                for (KernelXids.Xid x : xids.readNew()) {
+                    Map<String, String> labels = new LinkedHashMap<>();
+                    labels.put("pci_bus_id", x.pciBusId());
+                    if (x.uuid() != null) {
+                        labels.put("uuid", x.uuid());
+                    }
+                    labels.put("detail", x.detail().length() <= 200 ? x.detail() : x.detail().substring(0, 200));
+                    add("gpu_xid", x.code(), labels, x.atMs());
+                }
+                if (xidProblem != null) {
+                    LOG.info("the kernel log is readable again for XID errors");
+                }
+                xidProblem = null;
+            } catch (GpuException e) {
+                if (!e.getMessage().equals(xidProblem)) {
+                    LOG.warn("{}", e.getMessage());
+                }
+                xidProblem = e.getMessage();
+            }
+            add("modelwatch_agent_xid_readable", xidProblem == null ? 1 : 0, Map.of(), now);
         }
         add("modelwatch_agent_dropped_readings", dropped, Map.of(), now);
         add("modelwatch_agent_gpu_readable", gpus != null && gpuProblem == null ? 1 : 0, Map.of(), now);

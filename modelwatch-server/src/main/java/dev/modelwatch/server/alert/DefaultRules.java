@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * The rule pack every model gets unless {@code alerting.default_rules: false}: performance against the
  * model's own reference, drift, data quality, errors, latency and traffic. Each rule covers every
- * model (its series carry the {@code model} label) and is labelled {@code pack="default"}; a rule of
+ * model (its series carry the {@code model} label), and every training run (the {@code training_problem}
+ * series) and is labelled {@code pack="default"}; a rule of
  * the configuration with the same name replaces it. Thresholds and durations are documented in
  * {@code docs/alerting.md}.
  *
@@ -76,6 +77,13 @@ public final class DefaultRules {
                 "warning", "traffic of {{ $labels.model }} fell below 30% of the hour before"));
         rules.add(rule("ModelNoTraffic", "sum_over_time(count[10m]) == 0", "0s", "critical",
                 "no predictions of {{ $labels.model }} for 10 minutes"));
+        // a training run's problem is a sample at the time it was found, valued with its step
+        rules.add(rule("TrainingRunCritical", "training_problem{severity=\"critical\"} >= 0", "0s", "critical",
+                "training run {{ $labels.run }} of {{ $labels.model }}: {{ $labels.kind }} at step {{ $value }} "
+                        + "({{ $labels.message }})"));
+        rules.add(rule("TrainingRunWarning", "training_problem{severity=\"warning\"} >= 0", "0s", "warning",
+                "training run {{ $labels.run }} of {{ $labels.model }}: {{ $labels.kind }} at step {{ $value }} "
+                        + "({{ $labels.message }})"));
         return rules;
     }
 

@@ -4,6 +4,7 @@ import dev.modelwatch.server.agent.Agent;
 import dev.modelwatch.server.agent.CommandRunner;
 import dev.modelwatch.server.agent.GpuSource;
 import dev.modelwatch.server.agent.HostMetrics;
+import dev.modelwatch.server.agent.KernelXids;
 import dev.modelwatch.server.agent.NvidiaSmi;
 
 import picocli.CommandLine;
@@ -56,6 +57,10 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--dcgm-url", description = "Read GPUs from this DCGM exporter's /metrics page instead of nvidia-smi.")
     URI dcgmUrl;
 
+    @Option(names = "--dmesg", defaultValue = "dmesg", description = "The dmesg to read XID errors from the kernel "
+            + "log with (default ${DEFAULT-VALUE}); 'none' reads no XIDs.")
+    String dmesg;
+
     @Option(names = "--gpu-timeout", defaultValue = "5", description = "Seconds a GPU reading may take (default ${DEFAULT-VALUE}).")
     long gpuTimeoutSeconds;
 
@@ -86,7 +91,8 @@ public final class AgentCommand implements Callable<Integer> {
         GpuSource gpus = dcgmUrl != null ? GpuSource.dcgm(http, dcgmUrl, gpuTimeout)
                 : new NvidiaSmi(nvidiaSmi, new CommandRunner(gpuTimeout));
         Agent agent = new Agent(new Agent.Settings(server, token, hostName, model, run, List.copyOf(pids),
-                Duration.ofSeconds(intervalSeconds), buffer), new HostMetrics(), gpus, http, Clock.systemUTC());
+                Duration.ofSeconds(intervalSeconds), buffer), new HostMetrics(), gpus,
+                "none".equals(dmesg) ? null : new KernelXids(dmesg, new CommandRunner(gpuTimeout)), http, Clock.systemUTC());
         if (once) {
             agent.collect();
             boolean sent = agent.send();

@@ -122,7 +122,7 @@ public final class ConfigLoader {
             return d;
         }
         r.checkKeys(root, "", Set.of("server", "ingest", "log", "aggregation", "labels", "retention", "metrics",
-                "models", "drift", "alerting", "rules", "route", "receivers", "inhibit_rules", "limits"));
+                "models", "drift", "alerting", "rules", "route", "receivers", "inhibit_rules", "limits", "training"));
         AlertingConfig alerting = AlertingSection.read(r, root, env);
         JsonNode server = r.section(root, "server", Set.of("port", "bind", "data_dir", "db", "auth", "insecure_no_auth",
                 "external_url", "tls", "shutdown_grace"));
@@ -203,7 +203,7 @@ public final class ConfigLoader {
                 new IngestSettings(maxBody, maxEvents, maxFeatures, skew, maxQueued, maxQueueWait),
                 new PipelineSettings(segment, fsync, new PipelineSettings.Aggregation(flush, sketches, parkAfter, horizon,
                         idFilter), new PipelineSettings.Retention(rBase, rHour, rDay), exposition),
-                models, new DriftConfig(baseline, declared.drift()), alerting, limits);
+                models, new DriftConfig(baseline, declared.drift()), alerting, limits, TrainingSection.read(r, root));
     }
 
     /**

@@ -60,6 +60,18 @@ final class ConfigReader {
         return x;
     }
 
+    double doubleValue(JsonNode n, String path, String key, double def) {
+        JsonNode v = n.path(key);
+        if (v.isMissingNode() || v.isNull()) {
+            return def;
+        }
+        if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+            problems.add(path + ": must be a number, got '" + v.asText() + "'");
+            return def;
+        }
+        return v.asDouble();
+    }
+
     boolean boolValue(JsonNode n, String path, String key, boolean def) {
         JsonNode v = n.path(key);
         if (v.isMissingNode() || v.isNull()) {

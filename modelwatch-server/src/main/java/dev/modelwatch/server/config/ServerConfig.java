@@ -17,11 +17,12 @@ import java.util.Map;
  * {@link #maxBodyBytes()}, ...) read a key of a section.
  */
 public record ServerConfig(ServerSettings server, IngestSettings ingest, PipelineSettings pipeline,
-                           Map<String, ModelSpec> models, DriftConfig drift, AlertingConfig alerting, Limits limits) {
+                           Map<String, ModelSpec> models, DriftConfig drift, AlertingConfig alerting, Limits limits,
+                           TrainingConfig training) {
 
     public static ServerConfig defaults() {
         return new ServerConfig(ServerSettings.DEFAULT, IngestSettings.DEFAULT, PipelineSettings.DEFAULT, Map.of(),
-                DriftConfig.DEFAULT, AlertingConfig.NONE, Limits.DEFAULT);
+                DriftConfig.DEFAULT, AlertingConfig.NONE, Limits.DEFAULT, TrainingConfig.DEFAULT);
     }
 
     // ---- the keys of the sections ----
@@ -169,24 +170,29 @@ public record ServerConfig(ServerSettings server, IngestSettings ingest, Pipelin
 
     /** These settings with another drift configuration. */
     public ServerConfig withDrift(DriftConfig d) {
-        return new ServerConfig(server, ingest, pipeline, models, d, alerting, limits);
+        return new ServerConfig(server, ingest, pipeline, models, d, alerting, limits, training);
     }
 
     /** These settings with another alerting configuration. */
     public ServerConfig withAlerting(AlertingConfig a) {
-        return new ServerConfig(server, ingest, pipeline, models, drift, a, limits);
+        return new ServerConfig(server, ingest, pipeline, models, drift, a, limits, training);
     }
 
     /** These settings with another access configuration ({@code server.auth}, {@code server.external_url}, ...). */
     public ServerConfig withAccess(AccessConfig a) {
         ServerSettings s = server;
         return new ServerConfig(new ServerSettings(s.port(), s.bind(), s.dataDir(), s.db(), s.shutdownGrace(), a), ingest,
-                pipeline, models, drift, alerting, limits);
+                pipeline, models, drift, alerting, limits, training);
+    }
+
+    /** These settings with another {@code training:} section. */
+    public ServerConfig withTraining(TrainingConfig t) {
+        return new ServerConfig(server, ingest, pipeline, models, drift, alerting, limits, t);
     }
 
     /** These settings with other limits. */
     public ServerConfig withLimits(Limits l) {
-        return new ServerConfig(server, ingest, pipeline, models, drift, alerting, l);
+        return new ServerConfig(server, ingest, pipeline, models, drift, alerting, l, training);
     }
 
     public Builder toBuilder() {
@@ -269,7 +275,7 @@ public record ServerConfig(ServerSettings server, IngestSettings ingest, Pipelin
                     new PipelineSettings(p.logSegmentBytes(), p.fsync(), new PipelineSettings.Aggregation(flushInterval,
                             a.sketches(), parkAfter, a.joinHorizon(), a.idFilterCapacity()), p.retention(),
                             p.expositionWindow()),
-                    c.models, c.drift, c.alerting, c.limits);
+                    c.models, c.drift, c.alerting, c.limits, c.training);
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.modelwatch.core.training.RunState;
 import dev.modelwatch.core.training.TrainingProblem;
 import dev.modelwatch.core.training.TrainingRun;
 import dev.modelwatch.store.StoredRun;
+import dev.modelwatch.server.config.TrainingConfig;
 import dev.modelwatch.store.TrainingRunStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,7 @@ import java.util.Set;
  * requests. Training events come once per logged step, far rarer than predictions: one monitor guards it.
  *
  * <pre>{@code
- * TrainingRuns runs = TrainingRuns.load(store.trainingRuns(), clock, Duration.ofMinutes(10));
+ * TrainingRuns runs = TrainingRuns.load(store.trainingRuns(), clock, config.training());
  * runs.accept(events, lsnStart, lsnEnd);   // from the log listener
  * runs.persist();                          // before the log is truncated
  * }</pre>
@@ -51,8 +52,10 @@ public final class TrainingRuns {
 
     private final TrainingRunStore store;
     private final Clock clock;
-    private final long stallAfterMs;
+    private final TrainingConfig config;
     private final Map<Key, Tracked> runs = new HashMap<>();
+    /** Per model: problems found since the start (what its alert series change with) and when the last was. */
+    private final Map<String, long[]> activity = new HashMap<>();
     private long lastLsn;
     private long droppedEvents;
 
@@ -70,19 +73,29 @@ public final class TrainingRuns {
         }
     }
 
-    private TrainingRuns(TrainingRunStore store, Clock clock, Duration stallAfter) {
+    private TrainingRuns(TrainingRunStore store, Clock clock, TrainingConfig config) {
         this.store = store;
         this.clock = clock;
-        this.stallAfterMs = stallAfter.toMillis();
+        this.config = config;
     }
 
-    /** The runs stored so far; a run with no event for {@code stallAfter} is stalled. */
+    /** The runs stored so far; a run with no event for {@code stallAfter} is stalled; default thresholds. */
     public static TrainingRuns load(TrainingRunStore store, Clock clock, Duration stallAfter) {
-        TrainingRuns r = new TrainingRuns(store, clock, stallAfter);
+        return load(store, clock, TrainingConfig.DEFAULT.withStallAfter(stallAfter));
+    }
+
+    /**
+     * The runs stored so far, their detectors continuing from their stored state, with each model's
+     * stall time and thresholds from {@code config}.
+     */
+    public static TrainingRuns load(TrainingRunStore store, Clock clock, TrainingConfig config) {
+        TrainingRuns r = new TrainingRuns(store, clock, config);
         for (StoredRun s : store.all()) {
             try {
                 RunState state = JSON.readValue(s.state(), RunState.class);
-                r.runs.put(new Key(s.model(), s.run()), new Tracked(TrainingRun.restore(state), s.logLsn()));
+                TrainingRun run = TrainingRun.restore(state, config.forModel(s.model()).detectors());
+                r.runs.put(new Key(s.model(), s.run()), new Tracked(run, s.logLsn()));
+                state.problems().forEach(p -> r.noteProblem(s.model(), p));
                 r.lastLsn = Math.max(r.lastLsn, s.logLsn());
             } catch (IOException e) {
                 throw new UncheckedIOException("stored training run " + s.model() + "/" + s.run() + " cannot be read", e);
@@ -107,7 +120,7 @@ public final class TrainingRuns {
                     droppedEvents++;
                     continue;
                 }
-                tracked = new Tracked(new TrainingRun(t.model(), t.run()), -1);
+                tracked = new Tracked(new TrainingRun(t.model(), t.run(), config.forModel(t.model()).detectors()), -1);
                 runs.put(key, tracked);
             }
             if (lsnEnd <= tracked.storedLsn) {
@@ -115,6 +128,7 @@ public final class TrainingRuns {
             }
             for (TrainingProblem p : tracked.run.apply(t)) {
                 LOG.info("training run {}/{}: {} at step {}: {}", t.model(), t.run(), p.kind(), p.step(), p.message());
+                noteProblem(t.model(), p);
             }
             tracked.dirty = true;
         }
@@ -192,11 +206,64 @@ public final class TrainingRuns {
         return droppedEvents;
     }
 
+    /**
+     * Per model with runs: a sequence that changes whenever a problem of its runs is found (stalls are
+     * checked first), and the time of its latest problem (Long.MIN_VALUE: none).
+     */
+    public synchronized List<ProblemActivity> problemActivity() {
+        checkStalled();
+        Set<String> models = new java.util.TreeSet<>();
+        runs.keySet().forEach(k -> models.add(k.model()));
+        List<ProblemActivity> out = new ArrayList<>(models.size());
+        for (String m : models) {
+            long[] a = activity.get(m);
+            out.add(new ProblemActivity(m, a == null ? 0 : a[0], a == null ? Long.MIN_VALUE : a[1]));
+        }
+        return out;
+    }
+
+    /**
+     * The problems found at times in {@code (fromMsExclusive, toMsInclusive]}, of the runs of
+     * {@code models} (every model when null), by model, run and time.
+     */
+    public synchronized List<FoundProblem> problemsBetween(Set<String> models, long fromMsExclusive, long toMsInclusive) {
+        List<FoundProblem> out = new ArrayList<>();
+        for (Map.Entry<Key, Tracked> e : runs.entrySet()) {
+            if (models != null && !models.contains(e.getKey().model())) {
+                continue;
+            }
+            for (TrainingProblem p : e.getValue().run.problems()) {
+                if (p.atMs() > fromMsExclusive && p.atMs() <= toMsInclusive) {
+                    out.add(new FoundProblem(e.getKey().model(), e.getKey().run(), p));
+                }
+            }
+        }
+        out.sort(Comparator.comparing(FoundProblem::model).thenComparing(FoundProblem::run)
+                .thenComparingLong(f -> f.problem().atMs()));
+        return out;
+    }
+
+    /** What {@link #problemActivity()} says of one model. */
+    public record ProblemActivity(String model, long sequence, long lastProblemMs) {
+    }
+
+    /** A problem of run {@code run} of {@code model}. */
+    public record FoundProblem(String model, String run, TrainingProblem problem) {
+    }
+
+    private void noteProblem(String model, TrainingProblem p) {
+        long[] a = activity.computeIfAbsent(model, m -> new long[] {0, Long.MIN_VALUE});
+        a[0]++;
+        a[1] = Math.max(a[1], p.atMs());
+    }
+
     private void checkStalled() {
         long now = clock.millis();
         for (Tracked t : runs.values()) {
+            long stallAfterMs = config.forModel(t.run.model()).stallAfter().toMillis();
             for (TrainingProblem p : t.run.checkStalled(now, stallAfterMs)) {
                 LOG.info("training run {}/{}: {}", t.run.model(), t.run.run(), p.message());
+                noteProblem(t.run.model(), p);
                 t.dirty = true;
             }
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.modelwatch.server.alert.lifecycle.AlertRule;
 import dev.modelwatch.server.config.ConfigLoader;
 import java.util.List;
+import dev.modelwatch.server.training.TrainingProblemSeries;
 import org.junit.jupiter.api.Test;
 
 class DefaultRulesTest {
@@ -14,7 +15,8 @@ class DefaultRulesTest {
         List<AlertRule> rules = DefaultRules.rules();
         assertThat(rules).extracting(AlertRule::name).contains("ModelAccuracyDrop", "ModelDriftShareHigh",
                 "ModelFeatureDrift", "ModelMissingRateJump", "ModelErrorRateHigh", "ModelLatencyP99High",
-                "ModelTrafficDrop", "ModelNoTraffic", "ModelNonFiniteValues", "ModelEstimatedAccuracyDrop");
+                "ModelTrafficDrop", "ModelNoTraffic", "ModelNonFiniteValues", "ModelEstimatedAccuracyDrop",
+                "TrainingRunCritical", "TrainingRunWarning");
         for (AlertRule r : rules) {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("([a-z_0-9]+)(?=[{\\[ ]|$)").matcher(r.expr().text());
             while (m.find()) {
@@ -22,7 +24,8 @@ class DefaultRulesTest {
                 if (name.matches("avg_over_time|sum_over_time|offset|and|or|on|by|issue|count") || name.matches("\\d.*")) {
                     continue;
                 }
-                assertThat(ModelSeriesSource.isKnown(name)).as("%s reads %s", r.name(), name).isTrue();
+                assertThat(ModelSeriesSource.isKnown(name) || name.equals(TrainingProblemSeries.NAME))
+                        .as("%s reads %s", r.name(), name).isTrue();
             }
             assertThat(r.labels()).containsKeys("severity", "pack");
         }
