@@ -1,7 +1,6 @@
 package dev.modelwatch.server.api;
 
-import com.fasterxml.jackson.annotation.JsonAnyGetter;
-import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,11 +46,7 @@ final class ModelRoutes {
 
     /** {@code GET /api/v1/models/{model}/summary}: the range asked for, then every metric of {@link ProfileSummary}. */
     record SummaryAnswer(String model, String from, String to, String version, String segment,
-                         @JsonIgnore Map<String, Object> metrics, double throughputPerS) {
-        @JsonAnyGetter
-        Map<String, Object> metricFields() {
-            return metrics;
-        }
+                         @JsonUnwrapped ProfileSummary metrics, double throughputPerS) {
     }
 
     /** One point of a series: {@code [epoch_ms, value]}. */
