@@ -1,7 +1,6 @@
 package dev.modelwatch.server.alert.notify;
 
 import dev.modelwatch.server.alert.lifecycle.ConfigNode;
-import java.util.Map;
 
 /**
  * The configuration of one integration of a receiver ({@code webhook_configs[0]},
@@ -17,7 +16,11 @@ public interface IntegrationConfig {
     boolean sendResolved();
 
     /** The settings as written in the file, secrets shown as {@value Secret#MASK}. */
-    Map<String, Object> toMap();
+    View view();
+
+    /** An integration's settings as written (snake_case through the one JSON mapper), secrets masked. */
+    interface View {
+    }
 
     /** Default time-out of an HTTP integration. */
     long DEFAULT_HTTP_TIMEOUT_MS = 10_000;
