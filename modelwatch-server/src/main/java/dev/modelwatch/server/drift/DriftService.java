@@ -27,6 +27,7 @@ import dev.modelwatch.core.quality.DataQualityCheck;
 import dev.modelwatch.core.quality.DataQualityIssue;
 import dev.modelwatch.core.quality.DataQualityPolicy;
 import dev.modelwatch.core.quality.ProfiledWindow;
+import dev.modelwatch.server.aggregate.CoveredRange;
 import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.time.Times;
 import dev.modelwatch.store.ModelRecord;
@@ -101,7 +102,8 @@ public final class DriftService {
      * The {@code GET /api/v1/models/{m}/drift} answer: the range, the reference (null, with the
      * {@code reason}, when there is none) and every number of the {@link Report}.
      */
-    public record DriftAnswer(String model, String from, String to, String version, String segment, long events,
+    public record DriftAnswer(String model, String from, String to, CoveredRange covered, String version,
+                              String segment, long events,
                               ReferenceSource reference, @JsonInclude(JsonInclude.Include.NON_NULL) String reason,
                               @JsonUnwrapped DriftReportAnswer report) {
     }
@@ -201,12 +203,13 @@ public final class DriftService {
         String from = Times.format(fromMs);
         String to = Times.format(toMs);
         String seg = segment.isEmpty() ? null : segment;
+        CoveredRange covered = CoveredRange.of(fromMs, toMs, m.spec().windowMs(), m.spec().windowMs());
         if (ref.isEmpty()) {
-            return new DriftAnswer(m.name(), from, to, version, seg, current.count(), null,
+            return new DriftAnswer(m.name(), from, to, covered, version, seg, current.count(), null,
                     "no reference: upload one with PUT /api/v1/models/" + m.name() + "/reference, or send traffic (the first "
                             + config.baselineFor(m.name()) + " serves as baseline)", null);
         }
-        return new DriftAnswer(m.name(), from, to, version, seg, current.count(), ref.get().description(), null,
+        return new DriftAnswer(m.name(), from, to, covered, version, seg, current.count(), ref.get().description(), null,
                 Report.of(m.spec(), ref.get().reference(), current, config.policyFor(m.name()),
                         config.importancesFor(m.name())).answer());
     }
