@@ -24,12 +24,7 @@ final class EventFields {
             }
             return s;
         }
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        r.fail(field + ": must be a string, got " + describe(t));
-        p.skipChildren();
-        return null;
+        return notAString(p, t, field, r);
     }
 
     static String idText(JsonParser p, JsonToken t, RawEvent r) throws IOException {
@@ -45,11 +40,15 @@ final class EventFields {
             }
             return s;
         }
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
+        return notAString(p, t, field, r);
+    }
+
+    /** A value that is not a string: null for JSON null, else a problem of {@code field} (consumed). */
+    private static String notAString(JsonParser p, JsonToken t, String field, RawEvent r) throws IOException {
+        if (t != JsonToken.VALUE_NULL) {
+            r.fail(field + ": must be a string, got " + describe(t));
+            p.skipChildren();
         }
-        r.fail(field + ": must be a string, got " + describe(t));
-        p.skipChildren();
         return null;
     }
 

@@ -93,44 +93,17 @@ final class EventObjectFields {
 
     static Map<String, Double> numberMap(JsonParser p, JsonToken t, String field, RawEvent r, int max)
             throws IOException {
-        if (!isObject(p, t, field, "number", r)) {
-            return null;
-        }
-        Map<String, Double> out = new LinkedHashMap<>();
-        String name;
-        while ((name = p.nextFieldName()) != null) {
-            JsonToken v = p.nextToken();
-            if (out.size() >= max) {
-                r.fail(field + ": more than " + max + " entries");
-                p.skipChildren();
-                continue;
-            }
-            Double d = EventFields.number(p, v, field + "." + EventFields.abbreviate(name), r);
-            if (d != null) {
-                out.put(name, d);
-            }
-        }
-        return out;
+        return entries(p, t, field, "number", r, max, new LinkedHashMap<>(),
+                (name, v) -> EventFields.number(p, v, field + "." + EventFields.abbreviate(name), r));
     }
 
     static Map<String, String> stringMap(JsonParser p, JsonToken t, String field, RawEvent r, int max)
             throws IOException {
-        if (!isObject(p, t, field, "string", r)) {
-            return null;
-        }
-        Map<String, String> out = new HashMap<>();
-        String name;
-        while ((name = p.nextFieldName()) != null) {
-            JsonToken v = p.nextToken();
-            if (out.size() >= max) {
-                r.fail(field + ": more than " + max + " entries");
-                p.skipChildren();
-                continue;
-            }
+        return entries(p, t, field, "string", r, max, new HashMap<>(), (name, v) -> {
             if (name.isEmpty() || name.length() > IngestLimits.MAX_NAME_LENGTH || name.indexOf(':') >= 0) {
                 r.fail(field + ": a key must be 1 to " + IngestLimits.MAX_NAME_LENGTH + " characters without ':'");
                 p.skipChildren();
-                continue;
+                return null;
             }
             String s;
             switch (v) {
@@ -139,16 +112,47 @@ final class EventObjectFields {
                 case VALUE_TRUE -> s = "true";
                 case VALUE_FALSE -> s = "false";
                 default -> {
-                    r.fail(field + "." + EventFields.abbreviate(name) + ": must be a string, got " + EventFields.describe(v));
+                    r.fail(field + "." + EventFields.abbreviate(name) + ": must be a string, got "
+                            + EventFields.describe(v));
                     p.skipChildren();
-                    continue;
+                    return null;
                 }
             }
             if (s.isEmpty() || s.length() > IngestLimits.MAX_NAME_LENGTH) {
-                r.fail(field + "." + EventFields.abbreviate(name) + ": must be 1 to " + IngestLimits.MAX_NAME_LENGTH + " characters");
+                r.fail(field + "." + EventFields.abbreviate(name) + ": must be 1 to " + IngestLimits.MAX_NAME_LENGTH
+                        + " characters");
+                return null;
+            }
+            return s;
+        });
+    }
+
+    /** Reads one entry's value (the parser on its token {@code v}), consuming it; null leaves the entry out. */
+    private interface EntryReader<V> {
+        V read(String name, JsonToken v) throws IOException;
+    }
+
+    /**
+     * The entries of the object {@code field} (null when absent or not an object), each value read by
+     * {@code entry}, at most {@code max} of them (past that a problem, the rest skipped).
+     */
+    private static <V> Map<String, V> entries(JsonParser p, JsonToken t, String field, String valueKind, RawEvent r,
+                                              int max, Map<String, V> out, EntryReader<V> entry) throws IOException {
+        if (!isObject(p, t, field, valueKind, r)) {
+            return null;
+        }
+        String name;
+        while ((name = p.nextFieldName()) != null) {
+            JsonToken v = p.nextToken();
+            if (out.size() >= max) {
+                r.fail(field + ": more than " + max + " entries");
+                p.skipChildren();
                 continue;
             }
-            out.put(name, s);
+            V value = entry.read(name, v);
+            if (value != null) {
+                out.put(name, value);
+            }
         }
         return out;
     }
