@@ -66,6 +66,15 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback,
         return server;
     }
 
+    /**
+     * Stops the server gracefully and starts a new one on the same data directory; the fixture stops
+     * the new one after the test.
+     */
+    public TestServer restart() {
+        server = server().restart();
+        return server;
+    }
+
     /** The server's data directory. */
     public Path dir() {
         return dir;
