@@ -1,6 +1,7 @@
 package dev.modelwatch.server.alert.notify;
 
 import dev.modelwatch.server.alert.lifecycle.ConfigNode;
+import dev.modelwatch.server.json.Json;
 
 /**
  * The configuration of one integration of a receiver ({@code webhook_configs[0]},
@@ -20,6 +21,14 @@ public interface IntegrationConfig {
 
     /** An integration's settings as written (snake_case through the one JSON mapper), secrets masked. */
     interface View {
+    }
+
+    /**
+     * How a configuration prints: the integration's name, then the settings as the file names them,
+     * e.g. {@code webhook{url=http://..., send_resolved=true, ...}}, secrets masked.
+     */
+    static String describe(String integration, Object view) {
+        return integration + Json.MAPPER.convertValue(view, java.util.Map.class);
     }
 
     /** Default time-out of an HTTP integration. */

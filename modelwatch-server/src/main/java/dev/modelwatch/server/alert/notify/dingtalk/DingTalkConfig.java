@@ -106,6 +106,6 @@ public record DingTalkConfig(EndpointUrl url, Secret secret, List<String> atMobi
 
     @Override
     public String toString() {
-        return "dingtalk" + view();
+        return IntegrationConfig.describe("dingtalk", view());
     }
 }

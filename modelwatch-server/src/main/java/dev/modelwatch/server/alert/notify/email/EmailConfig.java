@@ -330,6 +330,6 @@ public record EmailConfig(List<String> to, String from, String host, int port, S
 
     @Override
     public String toString() {
-        return "email" + view();
+        return IntegrationConfig.describe("email", view());
     }
 }

@@ -93,6 +93,6 @@ public record FeishuConfig(EndpointUrl url, Secret secret, boolean interactive, 
 
     @Override
     public String toString() {
-        return "feishu" + view();
+        return IntegrationConfig.describe("feishu", view());
     }
 }

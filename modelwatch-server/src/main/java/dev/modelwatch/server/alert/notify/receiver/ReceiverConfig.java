@@ -216,6 +216,6 @@ public record ReceiverConfig(String name, List<WebhookConfig> webhookConfigs, Li
 
     @Override
     public String toString() {
-        return "receiver" + view();
+        return IntegrationConfig.describe("receiver", view());
     }
 }

@@ -95,6 +95,6 @@ public record SlackConfig(EndpointUrl url, String channel, String username, Stri
 
     @Override
     public String toString() {
-        return "slack" + view();
+        return IntegrationConfig.describe("slack", view());
     }
 }

@@ -76,6 +76,6 @@ public record WebhookConfig(EndpointUrl url, boolean sendResolved, int maxAlerts
 
     @Override
     public String toString() {
-        return "webhook" + view();
+        return IntegrationConfig.describe("webhook", view());
     }
 }

@@ -74,6 +74,6 @@ public record WeComConfig(EndpointUrl url, MessageTemplate title, MessageTemplat
 
     @Override
     public String toString() {
-        return "wecom" + view();
+        return IntegrationConfig.describe("wecom", view());
     }
 }
