@@ -106,9 +106,9 @@ public final class DriftBenchmark {
                     for (byte[] b : stored) {
                         day.merge(WindowProfile.fromBytes(b, SketchSettings.DEFAULT));
                     }
-                    Map<String, Object> answer = DriftService.Report.of(spec, reference, day, DriftPolicy.DEFAULT, Map.of())
-                            .toMap();
-                    if (answer.isEmpty()) {
+                    var answer = DriftService.Report.of(spec, reference, day, DriftPolicy.DEFAULT, Map.of())
+                            .answer();
+                    if (answer.features().isEmpty()) {
                         throw new AssertionError();
                     }
                     ms[rep] = (System.nanoTime() - t0) / 1e6;

@@ -3,11 +3,8 @@ package dev.modelwatch.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a web page the operator opens could make the browser send, on a loopback server without
@@ -17,31 +14,20 @@ class CrossSiteRequestTest {
     private static final byte[] SILENCE = ("{\"matchers\": [\"model=\\\"fraud\\\"\"], \"duration\": \"87600h\","
             + " \"created_by\": \"evil\"}").getBytes(StandardCharsets.UTF_8);
 
-    @TempDir
-    Path dir;
-    private TestServer server;
-
-    @BeforeEach
-    void start() {
-        server = TestServer.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final ServerFixture fixture = ServerFixture.defaults();
 
     @Test
-    void aCrossSiteTextPlainSilenceIsRefusedAndNothingIsSilenced() {
+    void aCrossSiteTextPlainSilenceIsRefusedAndNothingIsSilenced(TestServer server) {
         TestServer.Response r = server.post("/api/v1/silences", "text/plain;charset=UTF-8", SILENCE,
                 "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site");
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.json().path("error").asText()).contains("cross-site");
-        assertThat(silences()).isZero();
+        assertThat(silences(server)).isZero();
     }
 
     @Test
-    void aTextPlainOrFormOrMultipartBodyIsA415NamingTheAcceptedTypesEvenWithoutAnOrigin() {
+    void aTextPlainOrFormOrMultipartBodyIsA415NamingTheAcceptedTypesEvenWithoutAnOrigin(TestServer server) {
         for (String type : new String[] {"text/plain", "application/x-www-form-urlencoded",
                 "multipart/form-data; boundary=x"}) {
             TestServer.Response r = server.post("/api/v1/silences", type, SILENCE);
@@ -56,28 +42,28 @@ class CrossSiteRequestTest {
                 "a\n1".getBytes(StandardCharsets.UTF_8));
         assertThat(reference.status()).isEqualTo(415);
         assertThat(reference.json().path("error").asText()).contains("text/csv");
-        assertThat(silences()).isZero();
+        assertThat(silences(server)).isZero();
     }
 
     @Test
-    void aForeignOriginIsRefusedWhileTheServersOwnOriginAndNoOriginAreServed() {
+    void aForeignOriginIsRefusedWhileTheServersOwnOriginAndNoOriginAreServed(TestServer server) {
         TestServer.Response foreign = server.post("/api/v1/silences", "application/json", SILENCE,
                 "Origin", "http://localhost.evil.example:" + server.server().port());
         assertThat(foreign.status()).isEqualTo(403);
         assertThat(foreign.json().path("error").asText()).contains("Origin");
         TestServer.Response nullOrigin = server.post("/api/v1/silences", "application/json", SILENCE, "Origin", "null");
         assertThat(nullOrigin.status()).isEqualTo(403);
-        assertThat(silences()).isZero();
+        assertThat(silences(server)).isZero();
 
         TestServer.Response own = server.post("/api/v1/silences", "application/json", SILENCE,
                 "Origin", server.base, "Sec-Fetch-Site", "same-origin");
         assertThat(own.status()).isEqualTo(200);
         TestServer.Response client = server.post("/api/v1/silences", "application/json", SILENCE);
         assertThat(client.status()).isEqualTo(200);
-        assertThat(silences()).isEqualTo(2);
+        assertThat(silences(server)).isEqualTo(2);
     }
 
-    private int silences() {
+    private int silences(TestServer server) {
         return server.get("/api/v1/silences").json().path("silences").size();
     }
 }

@@ -24,7 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A scripted session against a server on a manual clock that calls every endpoint of docs/api.md,
@@ -59,8 +59,10 @@ class GoldenApiTest {
                 annotations: {summary: "accuracy of {{ $labels.model }} is {{ $value }}"}
             """;
 
-    @TempDir
-    Path dir;
+    private final ManualClock clock = new ManualClock(NOW);
+    @RegisterExtension
+    final ServerFixture fixture = ServerFixture.of(dir -> ConfigLoader.parse(CONFIG, "golden.yml").withDataDir(dir))
+            .clock(clock);
 
     /** Strings that change from run to run, with the placeholder each stands for. */
     private final Map<String, String> volatileValues = new LinkedHashMap<>();
@@ -70,180 +72,176 @@ class GoldenApiTest {
     private final boolean update = Boolean.getBoolean("golden.update");
 
     @Test
-    void everyEndpointAnswersAsRecorded() throws Exception {
-        ManualClock clock = new ManualClock(NOW);
-        var config = ConfigLoader.parse(CONFIG, "golden.yml").withDataDir(dir);
-        try (TestServer server = TestServer.start(config, clock)) {
-            volatileValue(server.base, "server"); // its port
-            var alerts = server.server().alerts();
-            // the evaluator's first pass, at start, before any data; it waits an hour (of this clock) for the next
-            AlertingEndToEndTest.await("the first alert evaluation", () -> alerts.evaluations() >= 1);
+    void everyEndpointAnswersAsRecorded(TestServer server) throws Exception {
+        volatileValue(server.base, "server"); // its port
+        var alerts = server.server().alerts();
+        // the evaluator's first pass, at start, before any data; it waits an hour (of this clock) for the next
+        AlertingEndToEndTest.await("the first alert evaluation", () -> alerts.evaluations() >= 1);
 
-            record(server, "healthz", "GET", "/healthz", null, null);
-            record(server, "readyz", "GET", "/readyz", null, null);
+        record(server, "healthz", "GET", "/healthz", null, null);
+        record(server, "readyz", "GET", "/readyz", null, null);
 
-            // models
-            record(server, "declare-fraud", "PUT", "/api/v1/models/fraud", "application/json",
-                    "{\"task\":\"binary_classification\",\"positive_class\":\"1\",\"window\":\"1m\"}");
-            record(server, "declare-regression", "PUT", "/api/v1/models/price", "application/json",
-                    "{\"task\":\"regression\",\"window\":\"1h\"}");
-            record(server, "declare-multiclass", "PUT", "/api/v1/models/kind", "application/json",
-                    "{\"task\":\"multiclass_classification\",\"window\":\"1h\"}");
-            record(server, "declare-bad-task", "PUT", "/api/v1/models/other", "application/json",
-                    "{\"task\":\"clustering\"}");
-            record(server, "declare-malformed", "PUT", "/api/v1/models/fraud", "application/json", "{\"task\":");
+        // models
+        record(server, "declare-fraud", "PUT", "/api/v1/models/fraud", "application/json",
+                "{\"task\":\"binary_classification\",\"positive_class\":\"1\",\"window\":\"1m\"}");
+        record(server, "declare-regression", "PUT", "/api/v1/models/price", "application/json",
+                "{\"task\":\"regression\",\"window\":\"1h\"}");
+        record(server, "declare-multiclass", "PUT", "/api/v1/models/kind", "application/json",
+                "{\"task\":\"multiclass_classification\",\"window\":\"1h\"}");
+        record(server, "declare-bad-task", "PUT", "/api/v1/models/other", "application/json",
+                "{\"task\":\"clustering\"}");
+        record(server, "declare-malformed", "PUT", "/api/v1/models/fraud", "application/json", "{\"task\":");
 
-            // ingest
-            record(server, "ingest-fraud-json", "POST", "/api/v1/events", "application/json", fraudEvents(200, 7, 0));
-            record(server, "ingest-price-ndjson", "POST", "/api/v1/events", "application/x-ndjson", priceEvents());
-            recordBytes(server, "ingest-kind-gzip", "POST", "/api/v1/events", "application/json",
-                    TestServer.gzip(kindEvents().getBytes(StandardCharsets.UTF_8)), "Content-Encoding", "gzip");
-            record(server, "ingest-rejects", "POST", "/api/v1/events", "application/json", """
-                    [{"type":"prediction","model":"fraud","timestamp":%d,"prediction":1},
-                     {"type":"prediction","model":"fraud"},
-                     {"type":"prediction","model":"bad name","prediction":1},
-                     {"type":"label","model":"fraud"},
-                     {"type":"training","model":"fraud","run":"r-1","step":-1},
-                     {"type":"metric","name":"gpu utilization","value":1},
-                     {"type":"metric","name":"gpu_utilization","value":"NaN","timestamp":%d},
-                     {"type":"prediction","model":"fraud","prediction":1,"latency_ms":"NaN","timestamp":%d},
-                     {"type":"prediction","model":"fraud","prediction":1,"timestamp":%d}]
-                    """.formatted(WINDOW + 1, WINDOW, WINDOW, NOW + 3 * HOUR));
-            record(server, "ingest-not-json", "POST", "/api/v1/events", "application/json", "{not json");
-            record(server, "ingest-text-plain", "POST", "/api/v1/events", "text/plain", "{}");
-            recordBytes(server, "ingest-bad-encoding", "POST", "/api/v1/events", "application/json",
-                    "{}".getBytes(StandardCharsets.UTF_8), "Content-Encoding", "br");
-            server.server().awaitAggregated(Duration.ofSeconds(30));
-            record(server, "declare-window-change", "PUT", "/api/v1/models/fraud", "application/json",
-                    "{\"task\":\"binary_classification\",\"window\":\"1h\"}");
+        // ingest
+        record(server, "ingest-fraud-json", "POST", "/api/v1/events", "application/json", fraudEvents(200, 7, 0));
+        record(server, "ingest-price-ndjson", "POST", "/api/v1/events", "application/x-ndjson", priceEvents());
+        recordBytes(server, "ingest-kind-gzip", "POST", "/api/v1/events", "application/json",
+                TestServer.gzip(kindEvents().getBytes(StandardCharsets.UTF_8)), "Content-Encoding", "gzip");
+        record(server, "ingest-rejects", "POST", "/api/v1/events", "application/json", """
+                [{"type":"prediction","model":"fraud","timestamp":%d,"prediction":1},
+                 {"type":"prediction","model":"fraud"},
+                 {"type":"prediction","model":"bad name","prediction":1},
+                 {"type":"label","model":"fraud"},
+                 {"type":"training","model":"fraud","run":"r-1","step":-1},
+                 {"type":"metric","name":"gpu utilization","value":1},
+                 {"type":"metric","name":"gpu_utilization","value":"NaN","timestamp":%d},
+                 {"type":"prediction","model":"fraud","prediction":1,"latency_ms":"NaN","timestamp":%d},
+                 {"type":"prediction","model":"fraud","prediction":1,"timestamp":%d}]
+                """.formatted(WINDOW + 1, WINDOW, WINDOW, NOW + 3 * HOUR));
+        record(server, "ingest-not-json", "POST", "/api/v1/events", "application/json", "{not json");
+        record(server, "ingest-text-plain", "POST", "/api/v1/events", "text/plain", "{}");
+        recordBytes(server, "ingest-bad-encoding", "POST", "/api/v1/events", "application/json",
+                "{}".getBytes(StandardCharsets.UTF_8), "Content-Encoding", "br");
+        server.server().awaitAggregated(Duration.ofSeconds(30));
+        record(server, "declare-window-change", "PUT", "/api/v1/models/fraud", "application/json",
+                "{\"task\":\"binary_classification\",\"window\":\"1h\"}");
 
-            record(server, "models", "GET", "/api/v1/models", null, null);
-            TestServer.Response page = record(server, "models-page-1", "GET", "/api/v1/models?limit=1", null, null);
-            record(server, "models-page-2", "GET", "/api/v1/models?limit=1&cursor="
-                    + TestServer.q(page.json().path("next_cursor").asText()), null, null);
-            record(server, "models-bad-limit", "GET", "/api/v1/models?limit=0", null, null);
-            record(server, "models-bad-cursor", "GET", "/api/v1/models?cursor=zz", null, null);
-            record(server, "model-fraud", "GET", "/api/v1/models/fraud", null, null);
-            record(server, "model-unknown", "GET", "/api/v1/models/nosuch", null, null);
-            record(server, "model-bad-name", "GET", "/api/v1/models/bad%20name", null, null);
+        record(server, "models", "GET", "/api/v1/models", null, null);
+        TestServer.Response page = record(server, "models-page-1", "GET", "/api/v1/models?limit=1", null, null);
+        record(server, "models-page-2", "GET", "/api/v1/models?limit=1&cursor="
+                + TestServer.q(page.json().path("next_cursor").asText()), null, null);
+        record(server, "models-bad-limit", "GET", "/api/v1/models?limit=0", null, null);
+        record(server, "models-bad-cursor", "GET", "/api/v1/models?cursor=zz", null, null);
+        record(server, "model-fraud", "GET", "/api/v1/models/fraud", null, null);
+        record(server, "model-unknown", "GET", "/api/v1/models/nosuch", null, null);
+        record(server, "model-bad-name", "GET", "/api/v1/models/bad%20name", null, null);
 
-            // summaries and series
-            String range = "from=" + (WINDOW - HOUR) + "&to=" + TestServer.q("2026-11-22T10:00:00Z");
-            record(server, "summary-fraud", "GET", "/api/v1/models/fraud/summary?" + range, null, null);
-            record(server, "summary-fraud-segment", "GET", "/api/v1/models/fraud/summary?" + range
-                    + "&segment=region:eu", null, null);
-            record(server, "summary-fraud-version", "GET", "/api/v1/models/fraud/summary?" + range + "&version=v2",
-                    null, null);
-            record(server, "summary-price", "GET", "/api/v1/models/price/summary?" + range, null, null);
-            record(server, "summary-kind", "GET", "/api/v1/models/kind/summary?" + range, null, null);
-            record(server, "summary-default-range", "GET", "/api/v1/models/fraud/summary", null, null);
-            record(server, "summary-bad-range", "GET", "/api/v1/models/fraud/summary?from=10&to=5", null, null);
-            record(server, "summary-bad-time", "GET", "/api/v1/models/fraud/summary?from=yesterday", null, null);
-            record(server, "summary-bad-segment", "GET", "/api/v1/models/fraud/summary?segment=eu", null, null);
-            record(server, "series-fraud", "GET", "/api/v1/models/fraud/metrics?" + range
-                    + "&names=count,accuracy,roc_auc,latency_p99_ms,missing_rate,feature_mean&step=1h", null, null);
-            record(server, "series-price", "GET", "/api/v1/models/price/metrics?" + range + "&names=rmse,mae,r2",
-                    null, null);
-            record(server, "series-no-names", "GET", "/api/v1/models/fraud/metrics", null, null);
-            record(server, "series-unknown-name", "GET", "/api/v1/models/fraud/metrics?names=nope", null, null);
-            record(server, "series-bad-step", "GET", "/api/v1/models/fraud/metrics?names=count&step=7m", null, null);
+        // summaries and series
+        String range = "from=" + (WINDOW - HOUR) + "&to=" + TestServer.q("2026-11-22T10:00:00Z");
+        record(server, "summary-fraud", "GET", "/api/v1/models/fraud/summary?" + range, null, null);
+        record(server, "summary-fraud-segment", "GET", "/api/v1/models/fraud/summary?" + range
+                + "&segment=region:eu", null, null);
+        record(server, "summary-fraud-version", "GET", "/api/v1/models/fraud/summary?" + range + "&version=v2",
+                null, null);
+        record(server, "summary-price", "GET", "/api/v1/models/price/summary?" + range, null, null);
+        record(server, "summary-kind", "GET", "/api/v1/models/kind/summary?" + range, null, null);
+        record(server, "summary-default-range", "GET", "/api/v1/models/fraud/summary", null, null);
+        record(server, "summary-bad-range", "GET", "/api/v1/models/fraud/summary?from=10&to=5", null, null);
+        record(server, "summary-bad-time", "GET", "/api/v1/models/fraud/summary?from=yesterday", null, null);
+        record(server, "summary-bad-segment", "GET", "/api/v1/models/fraud/summary?segment=eu", null, null);
+        record(server, "series-fraud", "GET", "/api/v1/models/fraud/metrics?" + range
+                + "&names=count,accuracy,roc_auc,latency_p99_ms,missing_rate,feature_mean&step=1h", null, null);
+        record(server, "series-price", "GET", "/api/v1/models/price/metrics?" + range + "&names=rmse,mae,r2",
+                null, null);
+        record(server, "series-no-names", "GET", "/api/v1/models/fraud/metrics", null, null);
+        record(server, "series-unknown-name", "GET", "/api/v1/models/fraud/metrics?names=nope", null, null);
+        record(server, "series-bad-step", "GET", "/api/v1/models/fraud/metrics?names=count&step=7m", null, null);
 
-            // references and drift
-            record(server, "drift-baseline", "GET", "/api/v1/models/fraud/drift?" + range, null, null);
-            record(server, "reference-fraud-json", "PUT", "/api/v1/models/fraud/reference", "application/json",
-                    fraudReference());
-            record(server, "reference-price-csv", "PUT", "/api/v1/models/price/reference?version=v1", "text/csv",
-                    priceReferenceCsv());
-            record(server, "reference-no-valid-row", "PUT", "/api/v1/models/price/reference", "application/json",
-                    "[{\"features\":\"x\"}]");
-            record(server, "reference-bad-version", "PUT", "/api/v1/models/price/reference?version=", "application/json",
-                    "[]");
-            record(server, "references-fraud", "GET", "/api/v1/models/fraud/reference", null, null);
-            record(server, "references-price", "GET", "/api/v1/models/price/reference", null, null);
-            record(server, "drift-fraud", "GET", "/api/v1/models/fraud/drift?" + range, null, null);
-            record(server, "drift-fraud-segment", "GET", "/api/v1/models/fraud/drift?" + range + "&segment=region:eu",
-                    null, null);
-            record(server, "drift-price", "GET", "/api/v1/models/price/drift?" + range + "&version=v1", null, null);
-            record(server, "series-drift", "GET", "/api/v1/models/fraud/metrics?" + range
-                    + "&names=drift_psi,drift_share,estimated_accuracy,data_quality_issues", null, null);
-            record(server, "reference-delete-unknown", "DELETE", "/api/v1/models/price/reference?version=v9", null, null);
-            record(server, "reference-delete", "DELETE", "/api/v1/models/price/reference?version=v1", null, null);
+        // references and drift
+        record(server, "drift-baseline", "GET", "/api/v1/models/fraud/drift?" + range, null, null);
+        record(server, "reference-fraud-json", "PUT", "/api/v1/models/fraud/reference", "application/json",
+                fraudReference());
+        record(server, "reference-price-csv", "PUT", "/api/v1/models/price/reference?version=v1", "text/csv",
+                priceReferenceCsv());
+        record(server, "reference-no-valid-row", "PUT", "/api/v1/models/price/reference", "application/json",
+                "[{\"features\":\"x\"}]");
+        record(server, "reference-bad-version", "PUT", "/api/v1/models/price/reference?version=", "application/json",
+                "[]");
+        record(server, "references-fraud", "GET", "/api/v1/models/fraud/reference", null, null);
+        record(server, "references-price", "GET", "/api/v1/models/price/reference", null, null);
+        record(server, "drift-fraud", "GET", "/api/v1/models/fraud/drift?" + range, null, null);
+        record(server, "drift-fraud-segment", "GET", "/api/v1/models/fraud/drift?" + range + "&segment=region:eu",
+                null, null);
+        record(server, "drift-price", "GET", "/api/v1/models/price/drift?" + range + "&version=v1", null, null);
+        record(server, "series-drift", "GET", "/api/v1/models/fraud/metrics?" + range
+                + "&names=drift_psi,drift_share,estimated_accuracy,data_quality_issues", null, null);
+        record(server, "reference-delete-unknown", "DELETE", "/api/v1/models/price/reference?version=v9", null, null);
+        record(server, "reference-delete", "DELETE", "/api/v1/models/price/reference?version=v1", null, null);
 
-            // alerts, as evaluated a minute after the close of the window the traffic is in
-            clock.now.set(EVALUATED);
-            alerts.evaluateOnce(EVALUATED);
-            record(server, "rules", "GET", "/api/v1/rules", null, null);
-            TestServer.Response all = record(server, "alerts", "GET", "/api/v1/alerts", null, null);
-            record(server, "alerts-firing", "GET", "/api/v1/alerts?state=firing&model=fraud", null, null);
-            TestServer.Response alertPage = record(server, "alerts-page-1", "GET", "/api/v1/alerts?limit=1", null, null);
-            record(server, "alerts-page-2", "GET", "/api/v1/alerts?limit=1&cursor="
-                    + TestServer.q(alertPage.json().path("next_cursor").asText()), null, null);
-            record(server, "alerts-bad-state", "GET", "/api/v1/alerts?state=burning", null, null);
-            String firing = null;
-            for (JsonNode a : all.json().path("alerts")) {
-                if ("AccuracyDrop".equals(a.path("rule").asText())) {
-                    firing = a.path("id").asText();
-                }
+        // alerts, as evaluated a minute after the close of the window the traffic is in
+        clock.now.set(EVALUATED);
+        alerts.evaluateOnce(EVALUATED);
+        record(server, "rules", "GET", "/api/v1/rules", null, null);
+        TestServer.Response all = record(server, "alerts", "GET", "/api/v1/alerts", null, null);
+        record(server, "alerts-firing", "GET", "/api/v1/alerts?state=firing&model=fraud", null, null);
+        TestServer.Response alertPage = record(server, "alerts-page-1", "GET", "/api/v1/alerts?limit=1", null, null);
+        record(server, "alerts-page-2", "GET", "/api/v1/alerts?limit=1&cursor="
+                + TestServer.q(alertPage.json().path("next_cursor").asText()), null, null);
+        record(server, "alerts-bad-state", "GET", "/api/v1/alerts?state=burning", null, null);
+        String firing = null;
+        for (JsonNode a : all.json().path("alerts")) {
+            if ("AccuracyDrop".equals(a.path("rule").asText())) {
+                firing = a.path("id").asText();
             }
-            assertThat(firing).as("the AccuracyDrop alert (%s)", all.body()).isNotNull();
-            record(server, "alert", "GET", "/api/v1/alerts/" + firing, null, null);
-            record(server, "alert-bad-id", "GET", "/api/v1/alerts/not-an-id", null, null);
-            record(server, "alert-unknown", "GET", "/api/v1/alerts/00000000000000ff", null, null);
-            record(server, "ack", "POST", "/api/v1/alerts/" + firing + "/ack", "application/json",
-                    "{\"by\":\"ana\",\"comment\":\"looking into it\"}");
-            record(server, "ack-without-by", "POST", "/api/v1/alerts/" + firing + "/ack", "application/json", "{}");
-            record(server, "ack-not-object", "POST", "/api/v1/alerts/" + firing + "/ack", "application/json", "[1]");
-            record(server, "alert-acknowledged", "GET", "/api/v1/alerts/" + firing, null, null);
-            record(server, "alert-history", "GET", "/api/v1/alert-history", null, null);
-            record(server, "alert-history-one", "GET", "/api/v1/alert-history?alert=" + firing + "&since="
-                    + TestServer.q("2026-11-22T00:00:00Z"), null, null);
-
-            // silences
-            nextVolatile("id", "silence");
-            TestServer.Response silence = record(server, "silence-add", "POST", "/api/v1/silences", "application/json",
-                    "{\"matchers\":[\"model=\\\"fraud\\\"\",\"severity=~\\\"critical|page\\\"\"],\"duration\":\"2h\","
-                            + "\"created_by\":\"ana\",\"comment\":\"deploy\"}");
-            nextVolatile("id", "silence");
-            TestServer.Response later = record(server, "silence-add-later", "POST", "/api/v1/silences",
-                    "application/json", "{\"matchers\":[\"model=\\\"price\\\"\"],\"starts_at\":\"2026-11-22T12:00:00Z\","
-                            + "\"ends_at\":\"2026-11-22T13:00:00Z\",\"created_by\":\"bo\"}");
-            record(server, "silence-bad", "POST", "/api/v1/silences", "application/json",
-                    "{\"matchers\":[\"model\"],\"ends_at\":\"soon\"}");
-            record(server, "silence-no-matchers", "POST", "/api/v1/silences", "application/json", "{\"duration\":\"1h\"}");
-            alerts.evaluateOnce(EVALUATED);
-            record(server, "silences", "GET", "/api/v1/silences", null, null);
-            record(server, "alerts-silenced", "GET", "/api/v1/alerts?state=firing", null, null);
-            clock.now.set(EVALUATED + 60_000); // a minute later: the silence has run a while
-            record(server, "silence-expire", "DELETE", "/api/v1/silences/" + silence.json().path("id").asText(), null, null);
-            record(server, "silence-expire-unknown", "DELETE", "/api/v1/silences/nope", null, null);
-            record(server, "silences-after-expire", "GET", "/api/v1/silences", null, null);
-
-            // dead letters (none parked in this session)
-            record(server, "dead-letters", "GET", "/api/v1/dead-letters", null, null);
-            record(server, "dead-letters-replayed", "GET", "/api/v1/dead-letters?replayed=true", null, null);
-            record(server, "dead-letter-unknown", "GET", "/api/v1/dead-letters/nope", null, null);
-            record(server, "dead-letter-replay-unknown", "POST", "/api/v1/dead-letters/nope/replay", "application/json",
-                    "{}");
-
-            // tokens
-            nextVolatile("token", "token-secret"); // first: it contains the id
-            nextVolatile("id", "token-id");
-            TestServer.Response token = record(server, "token-create", "POST", "/api/v1/tokens", "application/json",
-                    "{\"name\":\"ci\",\"scopes\":[\"ingest\",\"read\"]}");
-            record(server, "token-create-bad-scope", "POST", "/api/v1/tokens", "application/json",
-                    "{\"name\":\"x\",\"scopes\":[\"root\"]}");
-            record(server, "tokens", "GET", "/api/v1/tokens", null, null);
-            record(server, "token-revoke", "DELETE", "/api/v1/tokens/" + token.json().path("id").asText(), null, null);
-            record(server, "token-revoke-unknown", "DELETE", "/api/v1/tokens/nope", null, null);
-            record(server, "tokens-after-revoke", "GET", "/api/v1/tokens", null, null);
-
-            // errors of routing and access
-            record(server, "no-such-endpoint", "GET", "/api/v1/nothing", null, null);
-            record(server, "method-not-allowed", "PATCH", "/api/v1/models", "application/json", "{}");
-            record(server, "cross-site", "POST", "/api/v1/silences", "application/json", "{}", "Origin",
-                    "https://evil.example");
-            record(server, "metrics-text", "GET", "/metrics", null, null);
         }
+        assertThat(firing).as("the AccuracyDrop alert (%s)", all.body()).isNotNull();
+        record(server, "alert", "GET", "/api/v1/alerts/" + firing, null, null);
+        record(server, "alert-bad-id", "GET", "/api/v1/alerts/not-an-id", null, null);
+        record(server, "alert-unknown", "GET", "/api/v1/alerts/00000000000000ff", null, null);
+        record(server, "ack", "POST", "/api/v1/alerts/" + firing + "/ack", "application/json",
+                "{\"by\":\"ana\",\"comment\":\"looking into it\"}");
+        record(server, "ack-without-by", "POST", "/api/v1/alerts/" + firing + "/ack", "application/json", "{}");
+        record(server, "ack-not-object", "POST", "/api/v1/alerts/" + firing + "/ack", "application/json", "[1]");
+        record(server, "alert-acknowledged", "GET", "/api/v1/alerts/" + firing, null, null);
+        record(server, "alert-history", "GET", "/api/v1/alert-history", null, null);
+        record(server, "alert-history-one", "GET", "/api/v1/alert-history?alert=" + firing + "&since="
+                + TestServer.q("2026-11-22T00:00:00Z"), null, null);
+
+        // silences
+        nextVolatile("id", "silence");
+        TestServer.Response silence = record(server, "silence-add", "POST", "/api/v1/silences", "application/json",
+                "{\"matchers\":[\"model=\\\"fraud\\\"\",\"severity=~\\\"critical|page\\\"\"],\"duration\":\"2h\","
+                        + "\"created_by\":\"ana\",\"comment\":\"deploy\"}");
+        nextVolatile("id", "silence");
+        TestServer.Response later = record(server, "silence-add-later", "POST", "/api/v1/silences",
+                "application/json", "{\"matchers\":[\"model=\\\"price\\\"\"],\"starts_at\":\"2026-11-22T12:00:00Z\","
+                        + "\"ends_at\":\"2026-11-22T13:00:00Z\",\"created_by\":\"bo\"}");
+        record(server, "silence-bad", "POST", "/api/v1/silences", "application/json",
+                "{\"matchers\":[\"model\"],\"ends_at\":\"soon\"}");
+        record(server, "silence-no-matchers", "POST", "/api/v1/silences", "application/json", "{\"duration\":\"1h\"}");
+        alerts.evaluateOnce(EVALUATED);
+        record(server, "silences", "GET", "/api/v1/silences", null, null);
+        record(server, "alerts-silenced", "GET", "/api/v1/alerts?state=firing", null, null);
+        clock.now.set(EVALUATED + 60_000); // a minute later: the silence has run a while
+        record(server, "silence-expire", "DELETE", "/api/v1/silences/" + silence.json().path("id").asText(), null, null);
+        record(server, "silence-expire-unknown", "DELETE", "/api/v1/silences/nope", null, null);
+        record(server, "silences-after-expire", "GET", "/api/v1/silences", null, null);
+
+        // dead letters (none parked in this session)
+        record(server, "dead-letters", "GET", "/api/v1/dead-letters", null, null);
+        record(server, "dead-letters-replayed", "GET", "/api/v1/dead-letters?replayed=true", null, null);
+        record(server, "dead-letter-unknown", "GET", "/api/v1/dead-letters/nope", null, null);
+        record(server, "dead-letter-replay-unknown", "POST", "/api/v1/dead-letters/nope/replay", "application/json",
+                "{}");
+
+        // tokens
+        nextVolatile("token", "token-secret"); // first: it contains the id
+        nextVolatile("id", "token-id");
+        TestServer.Response token = record(server, "token-create", "POST", "/api/v1/tokens", "application/json",
+                "{\"name\":\"ci\",\"scopes\":[\"ingest\",\"read\"]}");
+        record(server, "token-create-bad-scope", "POST", "/api/v1/tokens", "application/json",
+                "{\"name\":\"x\",\"scopes\":[\"root\"]}");
+        record(server, "tokens", "GET", "/api/v1/tokens", null, null);
+        record(server, "token-revoke", "DELETE", "/api/v1/tokens/" + token.json().path("id").asText(), null, null);
+        record(server, "token-revoke-unknown", "DELETE", "/api/v1/tokens/nope", null, null);
+        record(server, "tokens-after-revoke", "GET", "/api/v1/tokens", null, null);
+
+        // errors of routing and access
+        record(server, "no-such-endpoint", "GET", "/api/v1/nothing", null, null);
+        record(server, "method-not-allowed", "PATCH", "/api/v1/models", "application/json", "{}");
+        record(server, "cross-site", "POST", "/api/v1/silences", "application/json", "{}", "Origin",
+                "https://evil.example");
+        record(server, "metrics-text", "GET", "/metrics", null, null);
         assertThat(mismatches).as("answers that differ from their golden files").isEmpty();
     }
 

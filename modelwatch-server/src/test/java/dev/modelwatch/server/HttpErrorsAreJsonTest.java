@@ -8,45 +8,31 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The HTTP server's own errors (431, 414, a bad request line) come back as JSON like every other error. */
 class HttpErrorsAreJsonTest {
-    @TempDir
-    Path dir;
-    private TestServer server;
-
-    @BeforeEach
-    void start() {
-        server = TestServer.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final ServerFixture fixture = ServerFixture.defaults();
 
     @Test
-    void headersTooLargeIsA431WithAJsonError() throws IOException {
-        String answer = raw("GET /api/v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(64 * 1024)
+    void headersTooLargeIsA431WithAJsonError(TestServer server) throws IOException {
+        String answer = raw(server, "GET /api/v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(64 * 1024)
                 + "\r\nConnection: close\r\n\r\n");
         assertJsonError(answer, 431);
     }
 
     @Test
-    void aUriTooLongIsA414WithAJsonError() throws IOException {
-        String answer = raw("GET /api/v1/models?x=" + "a".repeat(64 * 1024) + " HTTP/1.1\r\nHost: x\r\n"
+    void aUriTooLongIsA414WithAJsonError(TestServer server) throws IOException {
+        String answer = raw(server, "GET /api/v1/models?x=" + "a".repeat(64 * 1024) + " HTTP/1.1\r\nHost: x\r\n"
                 + "Connection: close\r\n\r\n");
         assertJsonError(answer, 414);
     }
 
     @Test
-    void aMalformedRequestLineIsA400WithAJsonError() throws IOException {
-        assertJsonError(raw("GET /api/v1/models HTTP/1.1\r\nHost: x\r\nBad Header\r\nConnection: close\r\n\r\n"), 400);
+    void aMalformedRequestLineIsA400WithAJsonError(TestServer server) throws IOException {
+        assertJsonError(raw(server, "GET /api/v1/models HTTP/1.1\r\nHost: x\r\nBad Header\r\nConnection: close\r\n\r\n"), 400);
     }
 
     private static void assertJsonError(String answer, int status) throws IOException {
@@ -57,7 +43,7 @@ class HttpErrorsAreJsonTest {
         assertThat(body).doesNotContain("<html").doesNotContain("<");
     }
 
-    private String raw(String request) throws IOException {
+    private String raw(TestServer server, String request) throws IOException {
         try (Socket s = new Socket("127.0.0.1", server.server().port())) {
             s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();

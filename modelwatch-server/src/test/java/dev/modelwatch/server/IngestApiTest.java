@@ -4,30 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The ingest endpoint over real HTTP: formats, per-event errors, limits and idempotent replays. */
 class IngestApiTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerFixture SERVER = ServerFixture.defaults();
 
     private static String prediction(String model, String id, String extra) {
         return "{\"type\":\"prediction\",\"model\":\"" + model + "\",\"id\":\"" + id + "\",\"timestamp\":"
@@ -35,13 +21,13 @@ class IngestApiTest {
                 + extra + "}";
     }
 
-    private static long count(String model) {
+    private static long count(TestServer server, String model) {
         JsonNode s = server.get("/api/v1/models/" + model + "/summary").json();
         return s.path("count").asLong();
     }
 
     @Test
-    void acceptsOneObjectAnArrayNdjsonAndGzip() {
+    void acceptsOneObjectAnArrayNdjsonAndGzip(TestServer server) {
         TestServer.Response one = server.postJson(prediction("fmt", "a1", ""));
         assertThat(one.status()).isEqualTo(200);
         assertThat(one.json().path("accepted").asInt()).isEqualTo(1);
@@ -57,11 +43,11 @@ class IngestApiTest {
         TestServer.Response gzip = server.post("/api/v1/events", "application/json", gz, "Content-Encoding", "gzip");
         assertThat(gzip.json().path("accepted").asInt()).isEqualTo(1);
 
-        assertThat(count("fmt")).isEqualTo(6);
+        assertThat(count(server, "fmt")).isEqualTo(6);
     }
 
     @Test
-    void replayedPredictionsAndLabelsAreAcceptedButCountedOnce() {
+    void replayedPredictionsAndLabelsAreAcceptedButCountedOnce(TestServer server) {
         String batch = "[" + prediction("replay", "r1", "") + "," + prediction("replay", "r2", "")
                 + ",{\"type\":\"label\",\"model\":\"replay\",\"id\":\"r1\",\"label\":1}]";
         for (int i = 0; i < 3; i++) {
@@ -74,7 +60,7 @@ class IngestApiTest {
     }
 
     @Test
-    void invalidEventsAreRejectedWithIndexAndReasonWhileValidOnesInTheSameBatchAreKept() {
+    void invalidEventsAreRejectedWithIndexAndReasonWhileValidOnesInTheSameBatchAreKept(TestServer server) {
         long now = System.currentTimeMillis();
         List<String> events = new ArrayList<>();
         events.add(prediction("mixed", "ok-1", ""));                                                      // 0 ok
@@ -114,7 +100,7 @@ class IngestApiTest {
     }
 
     @Test
-    void malformedBodiesAreA400AndNothingOfThemIsAccepted() {
+    void malformedBodiesAreA400AndNothingOfThemIsAccepted(TestServer server) {
         TestServer.Response truncated = server.postJson("[" + prediction("malformed", "m1", "") + ",{\"type\":");
         assertThat(truncated.status()).isEqualTo(400);
         assertThat(truncated.json().path("error").asText()).contains("malformed JSON").contains("line 1");
@@ -130,7 +116,7 @@ class IngestApiTest {
     }
 
     @Test
-    void deepNestingIsRejectedClearlyAndTheServerStaysUp() {
+    void deepNestingIsRejectedClearlyAndTheServerStaysUp(TestServer server) {
         String deep = "[" + "[".repeat(5000) + "]".repeat(5000) + "]";
         TestServer.Response r = server.postJson(deep);
         assertThat(r.status()).isEqualTo(400);
@@ -144,7 +130,7 @@ class IngestApiTest {
     }
 
     @Test
-    void tenThousandFeaturesAreRejectedForThatEventOnly() {
+    void tenThousandFeaturesAreRejectedForThatEventOnly(TestServer server) {
         StringBuilder features = new StringBuilder();
         for (int i = 0; i < 10_000; i++) {
             features.append(i == 0 ? "" : ",").append("\"f").append(i).append("\":").append(i);
@@ -158,7 +144,7 @@ class IngestApiTest {
     }
 
     @Test
-    void aHundredMegabyteBodyIsA413AndTheServerStaysUp() {
+    void aHundredMegabyteBodyIsA413AndTheServerStaysUp(TestServer server) {
         byte[] big = new byte[100 << 20];
         java.util.Arrays.fill(big, (byte) ' ');
         big[0] = '[';
@@ -181,7 +167,7 @@ class IngestApiTest {
     }
 
     @Test
-    void trainingAndMetricEventsAreAcceptedIncludingNonFiniteValues() {
+    void trainingAndMetricEventsAreAcceptedIncludingNonFiniteValues(TestServer server) {
         String body = "[{\"type\":\"training\",\"model\":\"trainer\",\"run\":\"r-1\",\"step\":10,\"epoch\":1,"
                 + "\"metrics\":{\"loss\":NaN,\"val_loss\":\"Infinity\",\"lr\":0.001}},"
                 + "{\"type\":\"metric\",\"name\":\"gpu_utilization\",\"value\":87.5,\"labels\":{\"host\":\"gpu-1\"}},"
@@ -194,7 +180,7 @@ class IngestApiTest {
     }
 
     @Test
-    void errorsAreJsonEverywhere() {
+    void errorsAreJsonEverywhere(TestServer server) {
         TestServer.Response notFound = server.get("/api/v1/nothing-here");
         assertThat(notFound.status()).isEqualTo(404);
         assertThat(notFound.json().path("error").asText()).contains("no such endpoint");

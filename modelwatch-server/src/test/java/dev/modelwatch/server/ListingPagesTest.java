@@ -3,23 +3,19 @@ package dev.modelwatch.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code limit} and {@code cursor} on {@code GET /api/v1/models} and {@code GET /api/v1/alerts}. */
 class ListingPagesTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
+    @RegisterExtension
+    static final ServerFixture SERVER = ServerFixture.defaults();
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start(dir);
+    static void start(TestServer server) {
         StringBuilder batch = new StringBuilder("[");
         for (int i = 0; i < 7; i++) {
             batch.append(i == 0 ? "" : ",").append("{\"type\":\"prediction\",\"model\":\"m").append(i)
@@ -29,13 +25,8 @@ class ListingPagesTest {
         assertThat(server.postJson(batch.append("]").toString()).status()).isEqualTo(200);
     }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
     @Test
-    void withoutALimitEveryModelIsListedOnOnePage() {
+    void withoutALimitEveryModelIsListedOnOnePage(TestServer server) {
         JsonNode all = server.get("/api/v1/models").json();
         assertThat(all.path("models")).hasSize(7);
         assertThat(all.path("next_cursor").isNull()).isTrue();
@@ -43,7 +34,7 @@ class ListingPagesTest {
     }
 
     @Test
-    void pagesOfModelsFollowTheCursorInNameOrderWithoutGapsOrRepeats() {
+    void pagesOfModelsFollowTheCursorInNameOrderWithoutGapsOrRepeats(TestServer server) {
         List<String> names = new ArrayList<>();
         String cursor = null;
         int pages = 0;
@@ -59,7 +50,7 @@ class ListingPagesTest {
     }
 
     @Test
-    void aBadLimitOrCursorIsAJsonErrorNamingTheParameter() {
+    void aBadLimitOrCursorIsAJsonErrorNamingTheParameter(TestServer server) {
         TestServer.Response zero = server.get("/api/v1/models?limit=0");
         assertThat(zero.status()).isEqualTo(400);
         assertThat(zero.json().path("error").asText()).startsWith("limit:");
@@ -72,7 +63,7 @@ class ListingPagesTest {
     }
 
     @Test
-    void theAlertListCarriesANextCursorField() {
+    void theAlertListCarriesANextCursorField(TestServer server) {
         JsonNode alerts = server.get("/api/v1/alerts?limit=5").json();
         assertThat(alerts.has("alerts")).isTrue();
         assertThat(alerts.path("next_cursor").isNull()).isTrue();

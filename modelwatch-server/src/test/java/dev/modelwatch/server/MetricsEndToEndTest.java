@@ -14,7 +14,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,12 +29,12 @@ class MetricsEndToEndTest {
             "../modelwatch-core/src/test/resources/fixtures"));
     private static final double KLL_RANK_TOLERANCE = 0.0133 + 0.002;
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final ServerFixture servers = ServerFixture.defaults();
 
     @ParameterizedTest
     @ValueSource(strings = {"binary", "multiclass", "regression"})
-    void everyMetricMatchesTheIndependentReference(String name) throws IOException {
+    void everyMetricMatchesTheIndependentReference(String name, TestServer server) throws IOException {
         JsonNode fixture = TestServer.JSON.readTree(Files.readAllBytes(FIXTURES.resolve(name + ".json")));
         String model = fixture.path("model").asText();
         long hour = 3_600_000L;
@@ -42,57 +42,52 @@ class MetricsEndToEndTest {
         List<String> predictions = rebased(fixture.path("predictions"), base);
         List<String> labels = rebased(fixture.path("labels"), base);
 
-        TestServer server = TestServer.start(dir);
-        try {
-            if (!fixture.path("task").asText().isEmpty()) {
-                String decl = "{\"task\":\"" + fixture.path("task").asText() + "\""
-                        + (fixture.has("positive_class") ? ",\"positive_class\":\"" + fixture.path("positive_class").asText() + "\"" : "")
-                        + ",\"window\":\"1m\"}";
-                assertThat(server.put("/api/v1/models/" + model, decl).status()).isEqualTo(200);
-            }
-            int early = labels.size() / 10;
-            sendJsonArrays(server, labels.subList(0, early));            // labels before their predictions
-            sendNdjson(server, predictions);
-            sendJsonArrays(server, labels.subList(early, labels.size())); // the rest, later
-
-            String range = "?from=" + base + "&to=" + (base + hour);
-            JsonNode summary = server.get("/api/v1/models/" + model + "/summary" + range).json();
-            assertMatches(summary, fixture.path("expected"), fixture.path("predictions"), null, null);
-            assertThat(summary.path("throughput_per_s").asDouble())
-                    .isCloseTo(fixture.path("expected").path("count").asDouble() / 3600, within(1e-9));
-            TestServer running = server;
-            fixture.path("expected_by_segment").fields().forEachRemaining(e -> {
-                JsonNode s = running.get("/api/v1/models/" + model + "/summary" + range + "&segment="
-                        + TestServer.q(e.getKey())).json();
-                String[] kv = e.getKey().split(":", 2);
-                assertMatches(s, e.getValue(), fixture.path("predictions"), kv, null);
-            });
-            fixture.path("expected_by_version").fields().forEachRemaining(e -> {
-                JsonNode s = running.get("/api/v1/models/" + model + "/summary" + range + "&version=" + e.getKey()).json();
-                assertMatches(s, e.getValue(), fixture.path("predictions"), null, e.getKey());
-            });
-
-            // base windows (a range not aligned to the hour) give the same exact counts as the hour roll-up
-            JsonNode fromMinutes = server.get("/api/v1/models/" + model + "/summary?from=" + (base + 1) + "&to="
-                    + (base + 11 * 60_000L)).json();
-            assertThat(fromMinutes.path("count").asLong()).isEqualTo(summary.path("count").asLong());
-            assertThat(fromMinutes.path("labeled").asLong()).isEqualTo(summary.path("labeled").asLong());
-
-            // the time series adds up to the summary
-            JsonNode series = server.get("/api/v1/models/" + model + "/metrics" + range + "&names=count&step=1m").json();
-            long total = 0;
-            for (JsonNode p : series.path("series").get(0).path("points")) {
-                total += p.get(1).asLong();
-            }
-            assertThat(total).isEqualTo(fixture.path("expected").path("count").asLong());
-            assertThat(series.path("series").get(0).path("points").size()).isEqualTo(10);
-
-            server = server.restart();
-            JsonNode stored = server.get("/api/v1/models/" + model + "/summary" + range).json();
-            assertMatches(stored, fixture.path("expected"), fixture.path("predictions"), null, null);
-        } finally {
-            server.close();
+        if (!fixture.path("task").asText().isEmpty()) {
+            String decl = "{\"task\":\"" + fixture.path("task").asText() + "\""
+                    + (fixture.has("positive_class") ? ",\"positive_class\":\"" + fixture.path("positive_class").asText() + "\"" : "")
+                    + ",\"window\":\"1m\"}";
+            assertThat(server.put("/api/v1/models/" + model, decl).status()).isEqualTo(200);
         }
+        int early = labels.size() / 10;
+        sendJsonArrays(server, labels.subList(0, early));            // labels before their predictions
+        sendNdjson(server, predictions);
+        sendJsonArrays(server, labels.subList(early, labels.size())); // the rest, later
+
+        String range = "?from=" + base + "&to=" + (base + hour);
+        JsonNode summary = server.get("/api/v1/models/" + model + "/summary" + range).json();
+        assertMatches(summary, fixture.path("expected"), fixture.path("predictions"), null, null);
+        assertThat(summary.path("throughput_per_s").asDouble())
+                .isCloseTo(fixture.path("expected").path("count").asDouble() / 3600, within(1e-9));
+        TestServer running = server;
+        fixture.path("expected_by_segment").fields().forEachRemaining(e -> {
+            JsonNode s = running.get("/api/v1/models/" + model + "/summary" + range + "&segment="
+                    + TestServer.q(e.getKey())).json();
+            String[] kv = e.getKey().split(":", 2);
+            assertMatches(s, e.getValue(), fixture.path("predictions"), kv, null);
+        });
+        fixture.path("expected_by_version").fields().forEachRemaining(e -> {
+            JsonNode s = running.get("/api/v1/models/" + model + "/summary" + range + "&version=" + e.getKey()).json();
+            assertMatches(s, e.getValue(), fixture.path("predictions"), null, e.getKey());
+        });
+
+        // base windows (a range not aligned to the hour) give the same exact counts as the hour roll-up
+        JsonNode fromMinutes = server.get("/api/v1/models/" + model + "/summary?from=" + (base + 1) + "&to="
+                + (base + 11 * 60_000L)).json();
+        assertThat(fromMinutes.path("count").asLong()).isEqualTo(summary.path("count").asLong());
+        assertThat(fromMinutes.path("labeled").asLong()).isEqualTo(summary.path("labeled").asLong());
+
+        // the time series adds up to the summary
+        JsonNode series = server.get("/api/v1/models/" + model + "/metrics" + range + "&names=count&step=1m").json();
+        long total = 0;
+        for (JsonNode p : series.path("series").get(0).path("points")) {
+            total += p.get(1).asLong();
+        }
+        assertThat(total).isEqualTo(fixture.path("expected").path("count").asLong());
+        assertThat(series.path("series").get(0).path("points").size()).isEqualTo(10);
+
+        server = servers.restart();
+        JsonNode stored = server.get("/api/v1/models/" + model + "/summary" + range).json();
+        assertMatches(stored, fixture.path("expected"), fixture.path("predictions"), null, null);
     }
 
     private static List<String> rebased(JsonNode events, long base) {

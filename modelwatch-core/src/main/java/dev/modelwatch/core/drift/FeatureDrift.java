@@ -1,8 +1,5 @@
 package dev.modelwatch.core.drift;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
  * One feature's drift: its statistics, the criterion it was judged by and the decision, as
  * {@link FeatureDriftAnalysis#of} computes it.
@@ -99,45 +96,5 @@ public record FeatureDrift(String feature, FeatureType type, long referenceN, lo
 
     public double threshold() {
         return criterion.threshold();
-    }
-
-    /**
-     * The feature's entry in the drift answer of the API: snake_case keys, every key present, null
-     * for what does not apply or could not be computed, e.g.
-     * {@code {"type": "numerical", "drifted": true, "decision": "drifted", "method": "wasserstein",
-     * "threshold": 0.1, ..., "psi": 0.31, "ks_statistic": 0.2, "ks_p_value": 1e-9, ...,
-     * "chi2_p_value": null, "new_values": null, "vanished_values": null}}.
-     */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", type.wireName());
-        m.put("drifted", drifted());
-        m.put("decision", decision.wireName());
-        m.put("method", criterion.method().wireName());
-        m.put("threshold", criterion.threshold());
-        m.put("critical_value", criticalValue);
-        m.put("value", value);
-        m.put("value_low", valueLow);
-        m.put("value_high", valueHigh);
-        m.put("reason", reason);
-        m.put("reference_n", referenceN);
-        m.put("current_n", currentN);
-        m.put("p_value", pValue);
-        m.put("p_value_low", pValueLow);
-        m.put("adjusted_p_value", adjustedPValue);
-        m.put("significance_level", significanceLevel);
-        m.put("psi", statistics.psi());
-        m.put("ks_statistic", statistics.ksStatistic());
-        m.put("ks_p_value", statistics.ksPValue());
-        m.put("ks_error_bound", statistics.ksErrorBound());
-        m.put("wasserstein", statistics.wasserstein());
-        m.put("wasserstein_normalized", statistics.wassersteinNormalized());
-        m.put("wasserstein_error_bound", statistics.wassersteinErrorBound());
-        m.put("js_distance", statistics.jsDistance());
-        m.put("chi2_statistic", statistics.chi2Statistic());
-        m.put("chi2_p_value", statistics.chi2PValue());
-        m.put("new_values", statistics.newValues());
-        m.put("vanished_values", statistics.vanishedValues());
-        return m;
     }
 }

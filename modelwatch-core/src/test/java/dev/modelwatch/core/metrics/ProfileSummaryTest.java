@@ -15,9 +15,12 @@ import dev.modelwatch.core.fixture.Fixture.Scope;
 import dev.modelwatch.core.fixture.ReferenceAssertions;
 import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.core.profile.WindowProfile;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
@@ -47,15 +50,30 @@ class ProfileSummaryTest {
         KllSeed.set(20260101L);
     }
 
+    /**
+     * A summary part by the names of the API's answer: a record's components under their snake_case
+     * names (as the server's JSON mapper writes them), a map as it is.
+     */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> map(Object o) {
-        return (Map<String, Object>) o;
+        if (o instanceof Map<?, ?> m) {
+            return (Map<String, Object>) m;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (RecordComponent c : o.getClass().getRecordComponents()) {
+            try {
+                out.put(c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT), c.getAccessor().invoke(o));
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return out;
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("allScopes")
     void countsAndErrorRateMatchTheFixture(Fixture fx, Scope scope) {
-        Map<String, Object> s = ProfileSummary.of(fx.profile(scope), fx.spec());
+        Map<String, Object> s = map(ProfileSummary.of(fx.profile(scope), fx.spec()));
         JsonNode e = scope.expected();
 
         assertThat(s.get("count")).isEqualTo(e.get("count").asLong());
@@ -67,7 +85,7 @@ class ProfileSummaryTest {
     @MethodSource("allScopes")
     void latencyPercentilesSitAtTheirRankAndTheMaximumIsExact(Fixture fx, Scope scope) {
         WindowProfile p = fx.profile(scope);
-        Map<String, Object> latency = map(ProfileSummary.of(p, fx.spec()).get("latency_ms"));
+        Map<String, Object> latency = map(map(ProfileSummary.of(p, fx.spec())).get("latency_ms"));
         JsonNode e = scope.expected().get("latency_ms");
         double[] exact = ReferenceAssertions.sorted(fx.predictions(scope).stream()
                 .mapToDouble(PredictionEvent::latencyMs).toArray());
@@ -85,7 +103,7 @@ class ProfileSummaryTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("allScopes")
     void numericalFeatureMomentsMatchNumpy(Fixture fx, Scope scope) {
-        Map<String, Object> features = map(ProfileSummary.of(fx.profile(scope), fx.spec()).get("features"));
+        Map<String, Object> features = map(map(ProfileSummary.of(fx.profile(scope), fx.spec())).get("features"));
 
         for (Map.Entry<String, JsonNode> f : scope.expected().get("features").properties()) {
             JsonNode e = f.getValue();
@@ -108,7 +126,7 @@ class ProfileSummaryTest {
     @MethodSource("allScopes")
     void numericalFeatureQuantilesSitAtTheirRank(Fixture fx, Scope scope) {
         WindowProfile p = fx.profile(scope);
-        Map<String, Object> features = map(ProfileSummary.of(p, fx.spec()).get("features"));
+        Map<String, Object> features = map(map(ProfileSummary.of(p, fx.spec())).get("features"));
         List<PredictionEvent> members = fx.predictions(scope);
 
         for (Map.Entry<String, JsonNode> f : scope.expected().get("features").properties()) {
@@ -132,7 +150,7 @@ class ProfileSummaryTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("allScopes")
     void categoricalFeatureCountsAreExactAndDistinctIsWithinHllError(Fixture fx, Scope scope) {
-        Map<String, Object> features = map(ProfileSummary.of(fx.profile(scope), fx.spec()).get("features"));
+        Map<String, Object> features = map(map(ProfileSummary.of(fx.profile(scope), fx.spec())).get("features"));
         // HLL relative standard error 1.04 / sqrt(2^lgK); three of them, plus the rounding to a whole count
         double hllRelativeError = 3 * 1.04 / Math.sqrt(1 << SketchSettings.DEFAULT.hllLgK());
 
@@ -158,7 +176,8 @@ class ProfileSummaryTest {
                 expectedByValue.put(row.get("value").asText(), row.get("count").asLong());
             }
             @SuppressWarnings("unchecked")
-            List<Map<String, Object>> top = (List<Map<String, Object>>) actual.get("top");
+            List<Map<String, Object>> top = ((List<Object>) actual.get("top")).stream().map(ProfileSummaryTest::map)
+                    .toList();
             assertThat(top).as(name + " top").hasSize(Math.min(10, expectedCounts.size()));
             for (int i = 0; i < top.size(); i++) {
                 String value = (String) top.get(i).get("value");
@@ -171,7 +190,7 @@ class ProfileSummaryTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("allScopes")
     void summaryReportsEveryExpectedMetricUnderItsApiName(Fixture fx, Scope scope) {
-        Map<String, Object> s = ProfileSummary.of(fx.profile(scope), fx.spec());
+        Map<String, Object> s = map(ProfileSummary.of(fx.profile(scope), fx.spec()));
 
         for (Map.Entry<String, JsonNode> m : scope.expected().properties()) {
             String key = m.getKey();

@@ -111,7 +111,7 @@ class WindowProfileMergeTest {
             WindowProfile back = WindowProfile.fromBytes(p.toBytes(), SketchSettings.DEFAULT);
             WindowProfile again = WindowProfile.fromBytes(back.toBytes(), SketchSettings.DEFAULT);
 
-            Map<String, Object> summary = ProfileSummary.of(p, fx.spec());
+            ProfileSummary summary = ProfileSummary.of(p, fx.spec());
             assertThat(ProfileSummary.of(back, fx.spec())).isEqualTo(summary);
             assertThat(ProfileSummary.of(again, fx.spec())).isEqualTo(summary);
             assertSameExactFields(p, back);
@@ -122,7 +122,7 @@ class WindowProfileMergeTest {
     @MethodSource("fixtures")
     void mergingWithAnEmptyProfileChangesNothing(Fixture fx) {
         WindowProfile p = fx.profile(fx.predictions());
-        Map<String, Object> summary = ProfileSummary.of(p, fx.spec());
+        ProfileSummary summary = ProfileSummary.of(p, fx.spec());
         byte[] bytes = p.toBytes();
 
         p.merge(new WindowProfile(SketchSettings.DEFAULT));

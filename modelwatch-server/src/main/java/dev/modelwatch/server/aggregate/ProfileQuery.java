@@ -81,13 +81,13 @@ public final class ProfileQuery {
     }
 
     static long ceilTo(long t, long r) {
-        return Math.floorDiv(t + r - 1, r) * r;
+        return CoveredRange.alignUp(t, r);
     }
 
     /** Every event of the model (version, segment) in windows overlapping {@code [fromMs, toMs)}, merged. */
     public WindowProfile range(ModelSpec spec, String version, String segment, long fromMs, long toMs) {
         long w = spec.windowMs();
-        long from = Math.floorDiv(fromMs, w) * w;
+        long from = CoveredRange.alignDown(fromMs, w);
         long to = ceilTo(toMs, w);
         List<ProfileRead.Range> ranges = new ArrayList<>();
         for (Span s : decompose(from, to, resolutions(w))) {
@@ -116,7 +116,7 @@ public final class ProfileQuery {
         if (stepMs < w || stepMs % w != 0) {
             throw new IllegalArgumentException("step must be a multiple of the model's window of " + w / 1000 + "s");
         }
-        long from = Math.floorDiv(fromMs, stepMs) * stepMs;
+        long from = CoveredRange.alignDown(fromMs, stepMs);
         long to = ceilTo(toMs, stepMs);
         if ((to - from) / stepMs > MAX_POINTS) {
             throw new IllegalArgumentException("the range holds " + (to - from) / stepMs + " steps; at most "

@@ -1,48 +1,27 @@
 package dev.modelwatch.server.alert;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelwatch.core.rules.LabelMatcher;
-import dev.modelwatch.core.rules.SeriesLabels;
 import dev.modelwatch.core.rules.SeriesSource;
 import dev.modelwatch.server.alert.delivery.DeliveryQueue;
 import dev.modelwatch.server.alert.delivery.DeliveryQueues;
-import dev.modelwatch.server.alert.delivery.OutboxPayload;
 import dev.modelwatch.server.alert.dispatch.Dispatcher;
-import dev.modelwatch.server.alert.dispatch.Notification;
-import dev.modelwatch.server.alert.dispatch.Route;
 import dev.modelwatch.server.alert.dispatch.StoredDispatcher;
-import dev.modelwatch.server.alert.notify.Notifier;
-import dev.modelwatch.server.alert.dispatch.RouteConfig;
 import dev.modelwatch.server.alert.notify.RetryPolicy;
-import dev.modelwatch.server.alert.lifecycle.AlertFingerprint;
-import dev.modelwatch.server.alert.lifecycle.AlertInstance;
 import dev.modelwatch.server.alert.lifecycle.AlertLifecycle;
 import dev.modelwatch.server.alert.lifecycle.AlertRule;
-import dev.modelwatch.server.alert.lifecycle.ConfigNode;
-import dev.modelwatch.server.alert.lifecycle.ConfigProblems;
 import dev.modelwatch.server.alert.lifecycle.RuleState;
-import dev.modelwatch.server.alert.lifecycle.StepResult;
 import dev.modelwatch.server.alert.silence.Silence;
 import dev.modelwatch.server.alert.silence.SilenceCounts;
-import dev.modelwatch.server.alert.silence.Silencer;
 import dev.modelwatch.server.health.WorkerThreads;
-import dev.modelwatch.store.AlertHistoryEntry;
-import dev.modelwatch.store.OutboxEntry;
 import dev.modelwatch.store.Store;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Supplier;
-import java.util.random.RandomGenerator;
 
 /**
  * The running alert pipeline: holds its state, has it evaluated by an {@link EvaluationLoop} (each
@@ -61,7 +40,6 @@ import java.util.random.RandomGenerator;
  * }</pre>
  */
 public final class AlertRuntime implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String RULES = AlertStateCodec.RULES;
     static final String SILENCES = AlertStateCodec.SILENCES;
 
@@ -102,7 +80,7 @@ public final class AlertRuntime implements AutoCloseable {
     private StoredDispatcher savedDispatcher;
     private long evaluations;
     /** Each rule's position in the configuration: the order of {@code GET /api/v1/alerts}. */
-    private final Map<String, Integer> ruleIndex = new java.util.HashMap<>();
+    private final Map<String, Integer> ruleIndex = new HashMap<>();
 
     AlertRuntime(AlertRuntimeBuilder b) {
         this.config = b.config;
@@ -155,7 +133,7 @@ public final class AlertRuntime implements AutoCloseable {
     /** Replaces the pipeline state by the stored one (at start). */
     void restore() {
         synchronized (lock) {
-            PipelineState s = AlertStateCodec.restore(store, config, route());
+            PipelineState s = AlertStateCodec.restore(store, config, config.routeOrNone());
             states = new LinkedHashMap<>(s.rules());
             view = AlertView.of(states);
             dispatcher = s.dispatcher();
@@ -164,14 +142,6 @@ public final class AlertRuntime implements AutoCloseable {
             silenceCounts = s.silenceCounts();
         }
     }
-
-    private Route route() {
-        return config.route() != null ? config.route() : NO_ROUTE;
-    }
-
-    /** Without a route section alerts are kept and shown but routed to no receiver. */
-    private static final Route NO_ROUTE = Route.of(RouteConfig.parse(ConfigNode.root(
-            Map.of("receiver", "none"), "route", new ConfigProblems())));
 
     // ---- evaluation ----
 
@@ -197,10 +167,6 @@ public final class AlertRuntime implements AutoCloseable {
                 delivery.wake();
             }
         }
-    }
-
-    private List<Silence> activeSilences(long nowMs) {
-        return EvaluationPass.active(silences, nowMs);
     }
 
     // ---- delivery ----
@@ -266,19 +232,13 @@ public final class AlertRuntime implements AutoCloseable {
     public boolean acknowledge(String id, String by, String comment) {
         synchronized (lock) {
             long now = clock.millis();
-            for (Map.Entry<String, RuleState> r : states.entrySet()) {
-                if (r.getValue().instance(id) == null) {
-                    continue;
-                }
-                StepResult step = lifecycles.get(r.getKey()).ack(r.getValue(), id, by, comment, now);
-                Map<String, RuleState> next = new LinkedHashMap<>(states);
-                next.put(r.getKey(), step.state());
+            Map<String, RuleState> next = AlertChanges.acknowledge(states, lifecycles, id, by, comment, now);
+            if (next != null) {
                 store.saveAlerting(Map.of(RULES, AlertStateCodec.rules(next)), List.of(), List.of(), now);
                 states = next;
                 view = AlertView.of(next);
-                return true;
             }
-            return false;
+            return next != null;
         }
     }
 
@@ -291,41 +251,20 @@ public final class AlertRuntime implements AutoCloseable {
     public Silence addSilence(List<LabelMatcher> matchers, long startsAtMs, long endsAtMs, String createdBy,
                               String comment) {
         synchronized (lock) {
-            String id = UUID.randomUUID().toString();
-            List<String> problems = Silence.problems(id, matchers, startsAtMs, endsAtMs, createdBy);
-            if (!problems.isEmpty()) {
-                throw new IllegalArgumentException(String.join("; ", problems));
-            }
-            Silence s = new Silence(id, matchers, startsAtMs, endsAtMs, createdBy, comment);
-            List<Silence> next = new ArrayList<>(silences);
-            next.add(s);
+            List<Silence> next = AlertChanges.add(silences, matchers, startsAtMs, endsAtMs, createdBy, comment);
             saveSilences(next);
-            return s;
+            return next.get(next.size() - 1);
         }
     }
 
     /** Expires a silence now (it stays listed, as expired); false when there is none with this id. */
     public boolean expireSilence(String id) {
         synchronized (lock) {
-            long now = clock.millis();
-            List<Silence> next = new ArrayList<>();
-            boolean found = false;
-            for (Silence s : silences) {
-                if (s.id().equals(id) && s.endsAtMs() > now) {
-                    found = true;
-                    // it ends now; one that starts now (or later) is taken to have started a millisecond
-                    // before, so that it stays a valid silence, listed as expired
-                    next.add(new Silence(s.id(), s.matchers(), Math.min(s.startsAtMs(), now - 1), now, s.createdBy(),
-                            s.comment()));
-                } else {
-                    found |= s.id().equals(id);
-                    next.add(s);
-                }
-            }
-            if (found) {
+            List<Silence> next = AlertChanges.expire(silences, id, clock.millis());
+            if (next != null) {
                 saveSilences(next);
             }
-            return found;
+            return next != null;
         }
     }
 
@@ -333,7 +272,8 @@ public final class AlertRuntime implements AutoCloseable {
         List<Silence> before = silences;
         silences = next;
         try {
-            store.saveAlerting(Map.of(SILENCES, AlertStateCodec.silences(silences, silenceCounts)), List.of(), List.of(), clock.millis());
+            store.saveAlerting(Map.of(SILENCES, AlertStateCodec.silences(silences, silenceCounts)), List.of(), List.of(),
+                    clock.millis());
         } catch (RuntimeException e) {
             silences = before;
             throw e;
@@ -356,10 +296,4 @@ public final class AlertRuntime implements AutoCloseable {
             return evaluations;
         }
     }
-
-    /** The fingerprint id an alert with these labels has (for tests and tools). */
-    public static String idOf(SeriesLabels labels) {
-        return AlertFingerprint.format(AlertFingerprint.of(labels));
-    }
-
 }

@@ -1,8 +1,11 @@
 package dev.modelwatch.server.alert;
 
 import dev.modelwatch.server.alert.dispatch.Route;
+import dev.modelwatch.server.alert.dispatch.RouteConfig;
 import dev.modelwatch.server.alert.inhibit.InhibitRule;
 import dev.modelwatch.server.alert.lifecycle.AlertRule;
+import dev.modelwatch.server.alert.lifecycle.ConfigNode;
+import dev.modelwatch.server.alert.lifecycle.ConfigProblems;
 import dev.modelwatch.server.alert.notify.receiver.ReceiverConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,4 +77,12 @@ public record AlertingConfig(List<AlertRule> rules, Route route, Map<String, Lis
         return new AlertingConfig(rules, route, built, List.of(), inhibitRules, evaluationIntervalMs, lookbackDeltaMs,
                 labels);
     }
+
+    /** The route; without a route section, one that keeps and shows alerts but routes them to no receiver. */
+    public Route routeOrNone() {
+        return route != null ? route : NO_ROUTE;
+    }
+
+    private static final Route NO_ROUTE = Route.of(RouteConfig.parse(ConfigNode.root(
+            Map.of("receiver", "none"), "route", new ConfigProblems())));
 }

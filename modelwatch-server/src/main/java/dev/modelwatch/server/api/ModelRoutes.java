@@ -1,7 +1,6 @@
 package dev.modelwatch.server.api;
 
-import com.fasterxml.jackson.annotation.JsonAnyGetter;
-import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +11,7 @@ import dev.modelwatch.core.metrics.ProfileSummary;
 import dev.modelwatch.core.profile.WindowProfile;
 import dev.modelwatch.server.aggregate.Aggregator;
 import dev.modelwatch.server.aggregate.ModelRegistry;
+import dev.modelwatch.server.aggregate.CoveredRange;
 import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.AlertView;
@@ -47,11 +47,7 @@ final class ModelRoutes {
 
     /** {@code GET /api/v1/models/{model}/summary}: the range asked for, then every metric of {@link ProfileSummary}. */
     record SummaryAnswer(String model, String from, String to, String version, String segment,
-                         @JsonIgnore Map<String, Object> metrics, double throughputPerS) {
-        @JsonAnyGetter
-        Map<String, Object> metricFields() {
-            return metrics;
-        }
+                         CoveredRange covered, @JsonUnwrapped ProfileSummary metrics, double throughputPerS) {
     }
 
     /** One point of a series: {@code [epoch_ms, value]}. */
@@ -63,8 +59,8 @@ final class ModelRoutes {
     record Series(String name, Map<String, String> labels, List<Point> points) {
     }
 
-    /** {@code GET /api/v1/models/{model}/metrics}. */
-    record SeriesAnswer(String model, String step, List<Series> series) {
+    /** {@code GET /api/v1/models/{model}/metrics}: the range asked for, the whole steps it covers, the series. */
+    record SeriesAnswer(String model, String from, String to, CoveredRange covered, String step, List<Series> series) {
     }
 
     private final ModelRegistry models;
@@ -165,11 +161,10 @@ final class ModelRoutes {
         RequestParams.Range r = RequestParams.range(ctx, clock.millis());
         WindowProfile p = query.range(m.spec(), r.version(), r.segment(), r.from(), r.to());
         long w = m.spec().windowMs();
-        long alignedFrom = Math.floorDiv(r.from(), w) * w;
-        long alignedTo = Math.floorDiv(r.to() + w - 1, w) * w;
+        CoveredRange covered = CoveredRange.of(r.from(), r.to(), w, w);
         Answers.send(ctx, 200, new SummaryAnswer(m.name(), Times.format(r.from()), Times.format(r.to()), r.version(),
-                r.segment().isEmpty() ? null : r.segment(), ProfileSummary.of(p, m.spec()),
-                p.count() * 1000.0 / (alignedTo - alignedFrom)));
+                r.segment().isEmpty() ? null : r.segment(), covered, ProfileSummary.of(p, m.spec()),
+                p.count() * 1000.0 / (covered.windows() * w)));
     }
 
     private void series(Context ctx) {
@@ -215,7 +210,8 @@ final class ModelRoutes {
                         .points().add(new Point(b.startMs(), v.value()));
             }
         }
-        Answers.send(ctx, 200, new SeriesAnswer(m.name(), Durations.format(step),
+        Answers.send(ctx, 200, new SeriesAnswer(m.name(), Times.format(r.from()), Times.format(r.to()),
+                CoveredRange.of(r.from(), r.to(), step, m.spec().windowMs()), Durations.format(step),
                 new ArrayList<>(series.values())));
     }
 

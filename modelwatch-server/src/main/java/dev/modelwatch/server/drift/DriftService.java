@@ -1,8 +1,7 @@
 package dev.modelwatch.server.drift;
 
-import com.fasterxml.jackson.annotation.JsonAnyGetter;
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.modelwatch.core.drift.DriftPolicy;
 import dev.modelwatch.core.drift.DriftShare;
 import dev.modelwatch.core.drift.FeatureDrift;
@@ -21,7 +20,6 @@ import dev.modelwatch.core.metrics.PerformanceChange;
 import dev.modelwatch.core.metrics.RegressionMetrics;
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.metrics.ModelTask;
-import dev.modelwatch.core.metrics.ProfileSummary;
 import dev.modelwatch.core.profile.FeatureProfile;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.WindowProfile;
@@ -29,6 +27,7 @@ import dev.modelwatch.core.quality.DataQualityCheck;
 import dev.modelwatch.core.quality.DataQualityIssue;
 import dev.modelwatch.core.quality.DataQualityPolicy;
 import dev.modelwatch.core.quality.ProfiledWindow;
+import dev.modelwatch.server.aggregate.CoveredRange;
 import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.time.Times;
 import dev.modelwatch.store.ModelRecord;
@@ -103,13 +102,10 @@ public final class DriftService {
      * The {@code GET /api/v1/models/{m}/drift} answer: the range, the reference (null, with the
      * {@code reason}, when there is none) and every number of the {@link Report}.
      */
-    public record DriftAnswer(String model, String from, String to, String version, String segment, long events,
+    public record DriftAnswer(String model, String from, String to, CoveredRange covered, String version,
+                              String segment, long events,
                               ReferenceSource reference, @JsonInclude(JsonInclude.Include.NON_NULL) String reason,
-                              @JsonIgnore Map<String, Object> report) {
-        @JsonAnyGetter
-        Map<String, Object> reportFields() {
-            return report;
-        }
+                              @JsonUnwrapped DriftReportAnswer report) {
     }
 
     private record CachedReference(ResolvedReference resolved, long createdAtMs, long builtAtMs) {
@@ -207,14 +203,15 @@ public final class DriftService {
         String from = Times.format(fromMs);
         String to = Times.format(toMs);
         String seg = segment.isEmpty() ? null : segment;
+        CoveredRange covered = CoveredRange.of(fromMs, toMs, m.spec().windowMs(), m.spec().windowMs());
         if (ref.isEmpty()) {
-            return new DriftAnswer(m.name(), from, to, version, seg, current.count(), null,
+            return new DriftAnswer(m.name(), from, to, covered, version, seg, current.count(), null,
                     "no reference: upload one with PUT /api/v1/models/" + m.name() + "/reference, or send traffic (the first "
-                            + config.baselineFor(m.name()) + " serves as baseline)", Map.of());
+                            + config.baselineFor(m.name()) + " serves as baseline)", null);
         }
-        return new DriftAnswer(m.name(), from, to, version, seg, current.count(), ref.get().description(), null,
+        return new DriftAnswer(m.name(), from, to, covered, version, seg, current.count(), ref.get().description(), null,
                 Report.of(m.spec(), ref.get().reference(), current, config.policyFor(m.name()),
-                        config.importancesFor(m.name())).toMap());
+                        config.importancesFor(m.name())).answer());
     }
 
     /**
@@ -259,8 +256,8 @@ public final class DriftService {
                          FeatureDrift label, DriftShare share, List<DataQualityIssue> dataQuality,
                          MultivariateDriftResult multivariate, String multivariateReason,
                          EstimatedPerformance estimated, String estimatedReason, String calibration,
-                         Map<String, Object> realized, ProfiledWindow referenceWindow, ProfiledWindow currentWindow,
-                         Map<String, Double> againstReference, MultipleTestingSummary multipleTesting) {
+                         Map<String, Double> realized, ProfiledWindow referenceWindow, ProfiledWindow currentWindow,
+                         Map<String, Double> againstReference, MultipleTestingSummary multipleTesting, long labeled) {
 
         public static Report of(ModelSpec spec, Reference ref, WindowProfile current, DriftPolicy policy,
                          Map<String, Double> importances) {
@@ -308,21 +305,18 @@ public final class DriftService {
                         : "isotonic one-vs-rest, fitted on labelled reference rows";
                 est = PerformanceEstimator.multiclass(conf, cs);
             }
-            Map<String, Object> realized = new LinkedHashMap<>();
+            Map<String, Double> realized = new LinkedHashMap<>();
             if (spec.task() != ModelTask.REGRESSION && current.labeled() > 0) {
-                Map<String, Object> summary = ProfileSummary.of(current, spec);
-                for (String k : List.of("accuracy", "precision", "recall", "f1", "roc_auc")) {
-                    Object v = summary.get(k);
-                    if (v == null && summary.get("macro") instanceof Map<?, ?> macro) {
-                        v = macro.get(k);
-                    }
-                    realized.put(k, v);
-                }
-                realized.put("labeled", current.labeled());
+                ClassificationMetrics c = ClassificationMetrics.of(current, spec);
+                realized.put(EstimatedPerformance.ACCURACY, c.accuracy());
+                realized.put(EstimatedPerformance.PRECISION, c.precision());
+                realized.put(EstimatedPerformance.RECALL, c.recall());
+                realized.put(EstimatedPerformance.F1, c.f1());
+                realized.put(EstimatedPerformance.ROC_AUC, c.rocAuc());
             }
             return new Report(features, output, score, label, share, quality, mv, mvReason, est, estReason, calibration,
                     realized, refWindow, curWindow, againstReference(spec, ref, current, est),
-                    MultipleTestingSummary.of(features.values(), policy));
+                    MultipleTestingSummary.of(features.values(), policy), current.labeled());
         }
 
         /**
@@ -378,75 +372,15 @@ public final class DriftService {
             return ref == null && cur == null ? null : FeatureDriftAnalysis.of(name, ref, cur, policy);
         }
 
-        public Map<String, Object> toMap() {
-            Map<String, Object> out = new LinkedHashMap<>();
-            Map<String, Object> f = new LinkedHashMap<>();
-            features.forEach((k, v) -> f.put(k, v.toMap()));
-            out.put("features", f);
-            out.put("drift_share", share);
-            out.put("multiple_testing", multipleTesting);
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("prediction", output == null ? null : output.toMap());
-            o.put("score", score == null ? null : score.toMap());
-            out.put("output", o);
-            out.put("label", label == null ? null : label.toMap());
-            out.put("multivariate", multivariateMap());
-            out.put("data_quality", dataQuality);
-            out.put("estimated_performance", estimatedMap());
-            return out;
-        }
-
-        private Map<String, Object> multivariateMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            if (multivariate == null) {
-                m.put("drifted", null);
-                m.put("reason", multivariateReason);
-                return m;
-            }
-            m.put("method", multivariate.method());
-            m.put("reconstruction_error", finite(multivariate.reconstructionError()));
-            m.put("reference_error", finite(multivariate.referenceError()));
-            m.put("lower", finite(multivariate.lower()));
-            m.put("upper", finite(multivariate.upper()));
-            m.put("drifted", multivariate.drifted());
-            m.put("components", multivariate.components());
-            m.put("features", multivariate.featuresUsed());
-            m.put("rows", multivariate.rows());
-            m.put("reason", multivariate.reason());
-            return m;
-        }
-
-        private Map<String, Object> estimatedMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            if (estimated == null) {
-                m.put("reason", estimatedReason);
-                return m;
-            }
-            m.put("calibration", calibration);
-            m.put("scored_events", estimated.scoredEvents());
-            Map<String, Object> metrics = new LinkedHashMap<>();
-            for (String k : List.of(EstimatedPerformance.ACCURACY, EstimatedPerformance.PRECISION,
-                    EstimatedPerformance.RECALL, EstimatedPerformance.F1, EstimatedPerformance.ROC_AUC)) {
-                EstimatedPerformance.Estimate e = estimated.estimate(k);
-                Map<String, Object> v = new LinkedHashMap<>();
-                if (e == null) {
-                    v.put("value", null);
-                    v.put("reason", estimated.reason(k));
-                } else {
-                    v.put("value", e.value());
-                    v.put("lower", e.lower());
-                    v.put("upper", e.upper());
-                }
-                v.put("realized", realized.get(k));
-                metrics.put(k, v);
-            }
-            m.put("metrics", metrics);
-            m.put("labeled", realized.getOrDefault("labeled", 0L));
-            return m;
-        }
-
-        private static Double finite(double v) {
-            return Double.isFinite(v) ? v : null;
+        /** The report as the drift answer shows it. */
+        public DriftReportAnswer answer() {
+            return new DriftReportAnswer(DriftReportAnswer.FeatureDriftAnswer.ofAll(features), share, multipleTesting,
+                    new DriftReportAnswer.OutputDrift(DriftReportAnswer.FeatureDriftAnswer.of(output),
+                            DriftReportAnswer.FeatureDriftAnswer.of(score)),
+                    DriftReportAnswer.FeatureDriftAnswer.of(label),
+                    DriftReportAnswer.Multivariate.of(multivariate, multivariateReason), dataQuality,
+                    DriftReportAnswer.estimated(estimated, estimatedReason, calibration, realized,
+                            labeled));
         }
 
         /** The values of the requested drift series; a value that cannot be computed is left out. */
@@ -454,15 +388,15 @@ public final class DriftService {
             List<MetricCatalog.MetricValue> out = new ArrayList<>();
             for (FeatureDrift d : features.values()) {
                 Map<String, String> labels = Map.of("feature", d.feature());
-                Map<String, Object> m = d.toMap();
-                addStat(out, names, "drift_psi", labels, m.get("psi"));
-                addStat(out, names, "drift_ks_statistic", labels, m.get("ks_statistic"));
-                addStat(out, names, "drift_ks_p_value", labels, m.get("ks_p_value"));
-                addStat(out, names, "drift_wasserstein", labels, m.get("wasserstein"));
-                addStat(out, names, "drift_js_distance", labels, m.get("js_distance"));
-                addStat(out, names, "drift_chi2_p_value", labels, m.get("chi2_p_value"));
-                if (names.contains("drift_detected") && m.get("drifted") instanceof Boolean b) {
-                    out.add(new MetricCatalog.MetricValue("drift_detected", labels, b ? 1 : 0));
+                var s = d.statistics();
+                addStat(out, names, "drift_psi", labels, s.psi());
+                addStat(out, names, "drift_ks_statistic", labels, s.ksStatistic());
+                addStat(out, names, "drift_ks_p_value", labels, s.ksPValue());
+                addStat(out, names, "drift_wasserstein", labels, s.wasserstein());
+                addStat(out, names, "drift_js_distance", labels, s.jsDistance());
+                addStat(out, names, "drift_chi2_p_value", labels, s.chi2PValue());
+                if (names.contains("drift_detected")) {
+                    out.add(new MetricCatalog.MetricValue("drift_detected", labels, d.drifted() ? 1 : 0));
                 }
             }
             addFlag(out, names, "output_drift_detected", output);
@@ -505,15 +439,15 @@ public final class DriftService {
 
         private static void addFlag(List<MetricCatalog.MetricValue> out, java.util.Collection<String> names, String name,
                                     FeatureDrift d) {
-            if (d != null && names.contains(name) && d.toMap().get("drifted") instanceof Boolean b) {
-                out.add(new MetricCatalog.MetricValue(name, Map.of(), b ? 1 : 0));
+            if (d != null && names.contains(name)) {
+                out.add(new MetricCatalog.MetricValue(name, Map.of(), d.drifted() ? 1 : 0));
             }
         }
 
         private static void addStat(List<MetricCatalog.MetricValue> out, java.util.Collection<String> names, String name,
-                                    Map<String, String> labels, Object value) {
-            if (names.contains(name) && value instanceof Number n && Double.isFinite(n.doubleValue())) {
-                out.add(new MetricCatalog.MetricValue(name, labels, n.doubleValue()));
+                                    Map<String, String> labels, Number value) {
+            if (names.contains(name) && value != null && Double.isFinite(value.doubleValue())) {
+                out.add(new MetricCatalog.MetricValue(name, labels, value.doubleValue()));
             }
         }
     }

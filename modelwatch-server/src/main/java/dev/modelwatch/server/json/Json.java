@@ -1,11 +1,13 @@
 package dev.modelwatch.server.json;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.modelwatch.core.drift.DriftShare;
+import dev.modelwatch.core.metrics.ProfileSummary;
 import dev.modelwatch.core.quality.DataQualityIssue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +24,11 @@ public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .addMixIn(DataQualityIssue.Kind.class, WireName.class)
-            .addMixIn(DriftShare.class, DriftShareNames.class);
+            .addMixIn(DriftShare.class, DriftShareNames.class)
+            .addMixIn(ProfileSummary.Classification.class, SummaryOptionalFields.class)
+            .addMixIn(ProfileSummary.Regression.class, SummaryOptionalFields.class)
+            .addMixIn(ProfileSummary.NumericalFeature.class, FeatureOptionalFields.class)
+            .addMixIn(ProfileSummary.CategoricalFeature.class, FeatureOptionalFields.class);
 
     /** Core's enums that name themselves in answers ({@code wireName()}) without depending on Jackson. */
     private abstract static class WireName {
@@ -34,6 +40,24 @@ public final class Json {
     private abstract static class DriftShareNames {
         @JsonProperty("null_reasons")
         abstract Map<String, String> reasons();
+    }
+
+    /** A summary's fields that are left out when they do not apply (see {@link ProfileSummary}). */
+    private abstract static class SummaryOptionalFields {
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        abstract String positiveClass();
+
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        abstract ProfileSummary.FeatureSummary score();
+
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        abstract Long droppedFeatureValues();
+    }
+
+    /** A feature summary's {@code type_mismatch_count} is left out when there is none. */
+    private abstract static class FeatureOptionalFields {
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        abstract Long typeMismatchCount();
     }
 
     private Json() {

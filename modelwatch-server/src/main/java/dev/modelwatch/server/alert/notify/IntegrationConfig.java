@@ -1,7 +1,7 @@
 package dev.modelwatch.server.alert.notify;
 
 import dev.modelwatch.server.alert.lifecycle.ConfigNode;
-import java.util.Map;
+import dev.modelwatch.server.json.Json;
 
 /**
  * The configuration of one integration of a receiver ({@code webhook_configs[0]},
@@ -17,7 +17,19 @@ public interface IntegrationConfig {
     boolean sendResolved();
 
     /** The settings as written in the file, secrets shown as {@value Secret#MASK}. */
-    Map<String, Object> toMap();
+    View view();
+
+    /** An integration's settings as written (snake_case through the one JSON mapper), secrets masked. */
+    interface View {
+    }
+
+    /**
+     * How a configuration prints: the integration's name, then the settings as the file names them,
+     * e.g. {@code webhook{url=http://..., send_resolved=true, ...}}, secrets masked.
+     */
+    static String describe(String integration, Object view) {
+        return integration + Json.MAPPER.convertValue(view, java.util.Map.class);
+    }
 
     /** Default time-out of an HTTP integration. */
     long DEFAULT_HTTP_TIMEOUT_MS = 10_000;

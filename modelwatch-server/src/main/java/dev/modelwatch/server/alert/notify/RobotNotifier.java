@@ -1,9 +1,9 @@
 package dev.modelwatch.server.alert.notify;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelwatch.server.alert.dispatch.Notification;
 import dev.modelwatch.server.alert.notify.template.TemplateData;
+import dev.modelwatch.server.json.Json;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -18,7 +18,6 @@ import java.util.Map;
  * Nothing is sent when no alert is left to show (resolved ones, with {@code send_resolved} off).
  */
 public abstract class RobotNotifier implements Notifier {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
     private final Object config;
@@ -49,7 +48,7 @@ public abstract class RobotNotifier implements Notifier {
     }
 
     /** The message body for {@code data}, sent at {@code atMs}. */
-    protected abstract Map<String, Object> body(TemplateData data, long atMs);
+    protected abstract RobotMessage body(TemplateData data, long atMs);
 
     /** Where the message sent at {@code atMs} goes. */
     protected abstract URI uri(long atMs);
@@ -76,9 +75,9 @@ public abstract class RobotNotifier implements Notifier {
         }
         byte[] bytes;
         try {
-            bytes = JSON.writeValueAsBytes(body(data, at));
-        } catch (JsonProcessingException e) {
-            return NotifyResult.failed(false, -1, "cannot write the message: " + e.getOriginalMessage(), at);
+            bytes = Json.bytes(body(data, at));
+        } catch (UncheckedIOException e) {
+            return NotifyResult.failed(false, -1, "cannot write the message: " + e.getCause().getMessage(), at);
         }
         return http.post(uri(at), Map.of(), bytes, timeout, at, this::reply);
     }

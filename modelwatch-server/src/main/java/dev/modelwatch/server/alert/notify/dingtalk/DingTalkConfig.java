@@ -1,5 +1,6 @@
 package dev.modelwatch.server.alert.notify.dingtalk;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelwatch.server.alert.lifecycle.ConfigNode;
 import dev.modelwatch.server.alert.notify.EndpointUrl;
 import dev.modelwatch.server.alert.notify.IntegrationConfig;
@@ -7,9 +8,7 @@ import dev.modelwatch.server.alert.notify.Secret;
 import dev.modelwatch.server.alert.notify.template.DefaultTemplates;
 import dev.modelwatch.server.alert.notify.template.MessageTemplate;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -39,6 +38,12 @@ import java.util.function.Function;
  */
 public record DingTalkConfig(EndpointUrl url, Secret secret, List<String> atMobiles, List<String> atUserIds, boolean atAll,
         MessageTemplate title, MessageTemplate text, boolean sendResolved, long timeoutMs) implements IntegrationConfig {
+    /** The settings as written, the URL and the signing secret (when set) masked. */
+    public record View(String url, @JsonInclude(JsonInclude.Include.NON_NULL) String secretEnv, @JsonInclude(JsonInclude.Include.NON_NULL) String secret,
+                       List<String> atMobiles, List<String> atUserIds, boolean isAtAll, String title, String text,
+                       boolean sendResolved, String timeout) implements IntegrationConfig.View {
+    }
+
     public static final boolean DEFAULT_SEND_RESOLVED = false;
 
     public DingTalkConfig {
@@ -94,25 +99,13 @@ public record DingTalkConfig(EndpointUrl url, Secret secret, List<String> atMobi
     }
 
     @Override
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("url", url.toString());
-        if (secret != null) {
-            m.put("secret_env", secret.envName());
-            m.put("secret", Secret.MASK);
-        }
-        m.put("at_mobiles", atMobiles);
-        m.put("at_user_ids", atUserIds);
-        m.put("is_at_all", atAll);
-        m.put("title", title.source());
-        m.put("text", text.source());
-        m.put("send_resolved", sendResolved);
-        m.put("timeout", timeoutMs + "ms");
-        return m;
+    public View view() {
+        return new View(url.toString(), secret == null ? null : secret.envName(), secret == null ? null : Secret.MASK,
+                atMobiles, atUserIds, atAll, title.source(), text.source(), sendResolved, timeoutMs + "ms");
     }
 
     @Override
     public String toString() {
-        return "dingtalk" + toMap();
+        return IntegrationConfig.describe("dingtalk", view());
     }
 }

@@ -1,14 +1,15 @@
 package dev.modelwatch.server.alert.notify.dingtalk;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.modelwatch.server.alert.notify.NotifyResult;
+import dev.modelwatch.server.alert.notify.RobotMessage;
 import dev.modelwatch.server.alert.notify.RobotNotifier;
 import dev.modelwatch.server.alert.notify.RobotReply;
 import dev.modelwatch.server.alert.notify.template.TemplateData;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -34,7 +35,7 @@ public final class DingTalkNotifier extends RobotNotifier {
     }
 
     @Override
-    protected Map<String, Object> body(TemplateData data, long atMs) {
+    protected Message body(TemplateData data, long atMs) {
         String title = config.title().render(data).strip();
         StringBuilder text = new StringBuilder("#### ").append(title).append("\n\n").append(config.text().render(data));
         if (!config.atMobiles().isEmpty()) {
@@ -44,18 +45,8 @@ public final class DingTalkNotifier extends RobotNotifier {
                 text.append(" @").append(m);
             }
         }
-        Map<String, Object> markdown = new LinkedHashMap<>();
-        markdown.put("title", title);
-        markdown.put("text", text.toString());
-        Map<String, Object> at = new LinkedHashMap<>();
-        at.put("atMobiles", config.atMobiles());
-        at.put("atUserIds", config.atUserIds());
-        at.put("isAtAll", config.atAll());
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("msgtype", "markdown");
-        body.put("markdown", markdown);
-        body.put("at", at);
-        return body;
+        return new Message("markdown", new Markdown(title, text.toString()),
+                new At(config.atMobiles(), config.atUserIds(), config.atAll()));
     }
 
     @Override
@@ -68,5 +59,17 @@ public final class DingTalkNotifier extends RobotNotifier {
     protected NotifyResult reply(int status, String text, long atMs) {
         return RobotReply.parse(text, new String[] {"errcode"}, new String[] {"errmsg"})
                 .result("DingTalk", RETRYABLE_ERRCODES, status, text, atMs);
+    }
+
+    /** A DingTalk robot message: markdown, and whom it mentions. */
+    record Message(String msgtype, Markdown markdown, At at) implements RobotMessage {
+    }
+
+    record Markdown(String title, String text) {
+    }
+
+    /** Whom the message mentions, in DingTalk's camelCase. */
+    record At(@JsonProperty("atMobiles") List<String> atMobiles, @JsonProperty("atUserIds") List<String> atUserIds,
+              @JsonProperty("isAtAll") boolean isAtAll) {
     }
 }

@@ -1,5 +1,6 @@
 package dev.modelwatch.server.alert.notify.email;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelwatch.server.alert.lifecycle.ConfigNode;
 import dev.modelwatch.server.alert.notify.IntegrationConfig;
 import dev.modelwatch.server.alert.notify.Secret;
@@ -60,6 +61,18 @@ import java.util.function.Function;
 public record EmailConfig(List<String> to, String from, String host, int port, String hello, String authUsername,
         Secret authPassword, Tls tls, Map<String, MessageTemplate> headers, MessageTemplate subject, MessageTemplate text,
         MessageTemplate html, boolean sendResolved, long timeoutMs) implements IntegrationConfig {
+    /** The settings as written, the password (when set) as {@value Secret#MASK}. */
+    public record View(String to, String from, String smarthost, String hello,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String authUsername, @JsonInclude(JsonInclude.Include.NON_NULL) String authPasswordEnv,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String authPassword, boolean requireTls, boolean forceImplicitTls,
+                       TlsView tlsConfig, Map<String, String> headers, String title, String text, String html,
+                       boolean sendResolved, String timeout) implements IntegrationConfig.View {
+    }
+
+    /** {@code tls_config} as written. */
+    public record TlsView(boolean insecureSkipVerify, @JsonInclude(JsonInclude.Include.NON_NULL) String caFile) {
+    }
+
     public static final boolean DEFAULT_SEND_RESOLVED = false;
     public static final long DEFAULT_TIMEOUT_MS = 30_000;
     /** The sender when neither {@code from} nor an address-like {@code auth_username} is written. */
@@ -305,38 +318,18 @@ public record EmailConfig(List<String> to, String from, String host, int port, S
     }
 
     @Override
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("to", String.join(", ", to));
-        m.put("from", from);
-        m.put("smarthost", (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
-        m.put("hello", hello);
-        if (authUsername != null) {
-            m.put("auth_username", authUsername);
-            m.put("auth_password_env", authPassword.envName());
-            m.put("auth_password", Secret.MASK);
-        }
-        m.put("require_tls", tls.requireTls());
-        m.put("force_implicit_tls", tls.implicitTls());
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("insecure_skip_verify", tls.insecureSkipVerify());
-        if (tls.caFile() != null) {
-            t.put("ca_file", tls.caFile());
-        }
-        m.put("tls_config", t);
+    public View view() {
         Map<String, String> h = new LinkedHashMap<>();
         headers.forEach((k, v) -> h.put(k, v.source()));
-        m.put("headers", h);
-        m.put("title", subject.source());
-        m.put("text", text == null ? "" : text.source());
-        m.put("html", html == null ? "" : html.source());
-        m.put("send_resolved", sendResolved);
-        m.put("timeout", timeoutMs + "ms");
-        return m;
+        return new View(String.join(", ", to), from, (host.contains(":") ? "[" + host + "]" : host) + ":" + port, hello,
+                authUsername, authUsername == null ? null : authPassword.envName(),
+                authUsername == null ? null : Secret.MASK, tls.requireTls(), tls.implicitTls(),
+                new TlsView(tls.insecureSkipVerify(), tls.caFile()), h, subject.source(),
+                text == null ? "" : text.source(), html == null ? "" : html.source(), sendResolved, timeoutMs + "ms");
     }
 
     @Override
     public String toString() {
-        return "email" + toMap();
+        return IntegrationConfig.describe("email", view());
     }
 }

@@ -1,13 +1,12 @@
 package dev.modelwatch.server.alert.notify.feishu;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelwatch.server.alert.lifecycle.ConfigNode;
 import dev.modelwatch.server.alert.notify.EndpointUrl;
 import dev.modelwatch.server.alert.notify.IntegrationConfig;
 import dev.modelwatch.server.alert.notify.Secret;
 import dev.modelwatch.server.alert.notify.template.DefaultTemplates;
 import dev.modelwatch.server.alert.notify.template.MessageTemplate;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -33,6 +32,12 @@ import java.util.function.Function;
  */
 public record FeishuConfig(EndpointUrl url, Secret secret, boolean interactive, MessageTemplate title, MessageTemplate text,
         boolean sendResolved, long timeoutMs) implements IntegrationConfig {
+    /** The settings as written, the URL and the signing secret (when set) masked. */
+    public record View(String url, @JsonInclude(JsonInclude.Include.NON_NULL) String secretEnv, @JsonInclude(JsonInclude.Include.NON_NULL) String secret,
+                       String messageType, String title, String text, boolean sendResolved, String timeout)
+            implements IntegrationConfig.View {
+    }
+
     public static final boolean DEFAULT_SEND_RESOLVED = false;
 
     public FeishuConfig {
@@ -81,23 +86,13 @@ public record FeishuConfig(EndpointUrl url, Secret secret, boolean interactive, 
     }
 
     @Override
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("url", url.toString());
-        if (secret != null) {
-            m.put("secret_env", secret.envName());
-            m.put("secret", Secret.MASK);
-        }
-        m.put("message_type", interactive ? "interactive" : "text");
-        m.put("title", title.source());
-        m.put("text", text.source());
-        m.put("send_resolved", sendResolved);
-        m.put("timeout", timeoutMs + "ms");
-        return m;
+    public View view() {
+        return new View(url.toString(), secret == null ? null : secret.envName(), secret == null ? null : Secret.MASK,
+                interactive ? "interactive" : "text", title.source(), text.source(), sendResolved, timeoutMs + "ms");
     }
 
     @Override
     public String toString() {
-        return "feishu" + toMap();
+        return IntegrationConfig.describe("feishu", view());
     }
 }

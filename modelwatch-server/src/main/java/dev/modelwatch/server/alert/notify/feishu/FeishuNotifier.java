@@ -1,6 +1,8 @@
 package dev.modelwatch.server.alert.notify.feishu;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelwatch.server.alert.notify.NotifyResult;
+import dev.modelwatch.server.alert.notify.RobotMessage;
 import dev.modelwatch.server.alert.notify.RobotNotifier;
 import dev.modelwatch.server.alert.notify.RobotReply;
 import dev.modelwatch.server.alert.notify.TextLimit;
@@ -8,9 +10,7 @@ import dev.modelwatch.server.alert.notify.template.TemplateData;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -43,36 +43,22 @@ public final class FeishuNotifier extends RobotNotifier {
     }
 
     @Override
-    protected Map<String, Object> body(TemplateData data, long atMs) {
+    protected Message body(TemplateData data, long atMs) {
         String title = config.title().render(data).strip();
         String text = TextLimit.utf8Bytes(config.text().render(data), MAX_TEXT_BYTES);
-        Map<String, Object> body = new LinkedHashMap<>();
+        String timestamp = null;
+        String sign = null;
         if (config.secret() != null) {
             long seconds = Math.floorDiv(atMs, 1000L);
-            body.put("timestamp", Long.toString(seconds));
-            body.put("sign", FeishuSignature.sign(config.secret().reveal(), seconds));
+            timestamp = Long.toString(seconds);
+            sign = FeishuSignature.sign(config.secret().reveal(), seconds);
         }
         if (config.interactive()) {
-            Map<String, Object> titleNode = new LinkedHashMap<>();
-            titleNode.put("tag", "plain_text");
-            titleNode.put("content", title);
-            Map<String, Object> header = new LinkedHashMap<>();
-            header.put("title", titleNode);
-            header.put("template", data.firing() ? "red" : "green");
-            Map<String, Object> element = new LinkedHashMap<>();
-            element.put("tag", "markdown");
-            element.put("content", text);
-            Map<String, Object> card = new LinkedHashMap<>();
-            card.put("config", Map.of("wide_screen_mode", true));
-            card.put("header", header);
-            card.put("elements", List.of(element));
-            body.put("msg_type", "interactive");
-            body.put("card", card);
-        } else {
-            body.put("msg_type", "text");
-            body.put("content", Map.of("text", title + "\n" + text));
+            Card card = new Card(new CardConfig(true), new CardHeader(new Node("plain_text", title),
+                    data.firing() ? "red" : "green"), List.of(new Node("markdown", text)));
+            return new Message(timestamp, sign, "interactive", null, card);
         }
-        return body;
+        return new Message(timestamp, sign, "text", new TextContent(title + "\n" + text), null);
     }
 
     @Override
@@ -84,5 +70,29 @@ public final class FeishuNotifier extends RobotNotifier {
     protected NotifyResult reply(int status, String text, long atMs) {
         return RobotReply.parse(text, new String[] {"code", "StatusCode"}, new String[] {"msg", "StatusMessage"})
                 .result("Feishu", RETRYABLE_CODES, status, text, atMs);
+    }
+
+    /** A Feishu bot message: a text or an interactive card, signed when a secret is set. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Message(String timestamp, String sign, String msgType, TextContent content, Card card)
+            implements RobotMessage {
+    }
+
+    /** A text message's content. */
+    record TextContent(String text) {
+    }
+
+    /** An interactive card: a coloured header and one markdown element. */
+    record Card(CardConfig config, CardHeader header, List<Node> elements) {
+    }
+
+    record CardConfig(boolean wideScreenMode) {
+    }
+
+    record CardHeader(Node title, String template) {
+    }
+
+    /** A card node: its tag and its content. */
+    record Node(String tag, String content) {
     }
 }

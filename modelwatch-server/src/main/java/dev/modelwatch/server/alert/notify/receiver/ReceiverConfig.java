@@ -1,5 +1,6 @@
 package dev.modelwatch.server.alert.notify.receiver;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelwatch.server.alert.lifecycle.ConfigNode;
 import dev.modelwatch.server.alert.lifecycle.ConfigProblems;
 import dev.modelwatch.server.alert.notify.IntegrationConfig;
@@ -11,9 +12,7 @@ import dev.modelwatch.server.alert.notify.webhook.WebhookConfig;
 import dev.modelwatch.server.alert.notify.wecom.WeComConfig;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -42,7 +41,7 @@ import java.util.function.Function;
  *
  * <p>Secrets are read only from the environment variables the file names ({@code auth_password_env},
  * {@code secret_env}, {@code bearer_token_env}, {@code url_env}), through the injected {@code env};
- * a secret written in the file, or a named variable that is unset, is a problem. {@link #toMap()} and
+ * a secret written in the file, or a named variable that is unset, is a problem. {@link #view()} and
  * {@link #toString()} show secrets as {@code <secret>}.
  *
  * <p>Parsing reports every problem at once with its path
@@ -196,31 +195,27 @@ public record ReceiverConfig(String name, List<WebhookConfig> webhookConfigs, Li
         return false;
     }
 
-    /** The receiver as written, secrets as {@code <secret>}. */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", name);
-        put(m, "webhook_configs", webhookConfigs);
-        put(m, "email_configs", emailConfigs);
-        put(m, "dingtalk_configs", dingtalkConfigs);
-        put(m, "wecom_configs", wecomConfigs);
-        put(m, "feishu_configs", feishuConfigs);
-        put(m, "slack_configs", slackConfigs);
-        return m;
+    /** The receiver as written, secrets as {@code <secret>}; integrations without entries left out. */
+    public record View(String name, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<IntegrationConfig.View> webhookConfigs,
+                       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<IntegrationConfig.View> emailConfigs,
+                       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<IntegrationConfig.View> dingtalkConfigs,
+                       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<IntegrationConfig.View> wecomConfigs,
+                       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<IntegrationConfig.View> feishuConfigs,
+                       @JsonInclude(JsonInclude.Include.NON_EMPTY) List<IntegrationConfig.View> slackConfigs) {
     }
 
-    private static void put(Map<String, Object> m, String key, List<? extends IntegrationConfig> configs) {
-        if (!configs.isEmpty()) {
-            List<Map<String, Object>> l = new ArrayList<>();
-            for (IntegrationConfig c : configs) {
-                l.add(c.toMap());
-            }
-            m.put(key, l);
-        }
+    /** The receiver as written, secrets as {@code <secret>}. */
+    public View view() {
+        return new View(name, views(webhookConfigs), views(emailConfigs), views(dingtalkConfigs), views(wecomConfigs),
+                views(feishuConfigs), views(slackConfigs));
+    }
+
+    private static List<IntegrationConfig.View> views(List<? extends IntegrationConfig> configs) {
+        return configs.stream().map(IntegrationConfig::view).toList();
     }
 
     @Override
     public String toString() {
-        return "receiver" + toMap();
+        return IntegrationConfig.describe("receiver", view());
     }
 }

@@ -1,12 +1,11 @@
 package dev.modelwatch.server.alert.notify.slack;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelwatch.server.alert.lifecycle.ConfigNode;
 import dev.modelwatch.server.alert.notify.EndpointUrl;
 import dev.modelwatch.server.alert.notify.IntegrationConfig;
 import dev.modelwatch.server.alert.notify.template.DefaultTemplates;
 import dev.modelwatch.server.alert.notify.template.MessageTemplate;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -38,6 +37,12 @@ import java.util.function.Function;
 public record SlackConfig(EndpointUrl url, String channel, String username, String iconEmoji, String iconUrl,
         MessageTemplate title, MessageTemplate text, MessageTemplate color, boolean sendResolved, long timeoutMs)
         implements IntegrationConfig {
+    /** The settings as written, the URL (a secret when read from {@code url_env}) masked. */
+    public record View(String url, @JsonInclude(JsonInclude.Include.NON_NULL) String channel, @JsonInclude(JsonInclude.Include.NON_NULL) String username,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String iconEmoji, @JsonInclude(JsonInclude.Include.NON_NULL) String iconUrl, String title,
+                       String text, String color, boolean sendResolved, String timeout) implements IntegrationConfig.View {
+    }
+
     public static final boolean DEFAULT_SEND_RESOLVED = false;
 
     public SlackConfig {
@@ -83,29 +88,13 @@ public record SlackConfig(EndpointUrl url, String channel, String username, Stri
     }
 
     @Override
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("url", url.toString());
-        putIfSet(m, "channel", channel);
-        putIfSet(m, "username", username);
-        putIfSet(m, "icon_emoji", iconEmoji);
-        putIfSet(m, "icon_url", iconUrl);
-        m.put("title", title.source());
-        m.put("text", text.source());
-        m.put("color", color.source());
-        m.put("send_resolved", sendResolved);
-        m.put("timeout", timeoutMs + "ms");
-        return m;
-    }
-
-    private static void putIfSet(Map<String, Object> m, String key, String value) {
-        if (value != null) {
-            m.put(key, value);
-        }
+    public View view() {
+        return new View(url.toString(), channel, username, iconEmoji, iconUrl, title.source(), text.source(),
+                color.source(), sendResolved, timeoutMs + "ms");
     }
 
     @Override
     public String toString() {
-        return "slack" + toMap();
+        return IntegrationConfig.describe("slack", view());
     }
 }

@@ -1,6 +1,8 @@
 package dev.modelwatch.server.alert.notify.slack;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelwatch.server.alert.notify.NotifyResult;
+import dev.modelwatch.server.alert.notify.RobotMessage;
 import dev.modelwatch.server.alert.notify.RobotNotifier;
 import dev.modelwatch.server.alert.notify.TextLimit;
 import dev.modelwatch.server.alert.notify.template.Escaping;
@@ -8,9 +10,7 @@ import dev.modelwatch.server.alert.notify.template.TemplateData;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Posts to a Slack incoming webhook: the title as the message {@code text} (what notifications and
@@ -37,32 +37,13 @@ public final class SlackNotifier extends RobotNotifier {
     }
 
     @Override
-    protected Map<String, Object> body(TemplateData data, long atMs) {
+    protected Message body(TemplateData data, long atMs) {
         String title = config.title().render(data, Escaping.SLACK).strip();
         String text = TextLimit.chars(config.text().render(data, Escaping.SLACK), MAX_SECTION_CHARS);
-        Map<String, Object> section = new LinkedHashMap<>();
-        section.put("type", "section");
-        section.put("text", Map.of("type", "mrkdwn", "text", text));
-        Map<String, Object> attachment = new LinkedHashMap<>();
-        attachment.put("color", config.color().render(data).strip());
-        attachment.put("fallback", title);
-        attachment.put("blocks", List.of(section));
-        Map<String, Object> body = new LinkedHashMap<>();
-        if (config.channel() != null) {
-            body.put("channel", config.channel());
-        }
-        if (config.username() != null) {
-            body.put("username", config.username());
-        }
-        if (config.iconEmoji() != null) {
-            body.put("icon_emoji", config.iconEmoji());
-        }
-        if (config.iconUrl() != null) {
-            body.put("icon_url", config.iconUrl());
-        }
-        body.put("text", title);
-        body.put("attachments", List.of(attachment));
-        return body;
+        Attachment attachment = new Attachment(config.color().render(data).strip(), title,
+                List.of(new Block("section", new BlockText("mrkdwn", text))));
+        return new Message(config.channel(), config.username(), config.iconEmoji(), config.iconUrl(), title,
+                List.of(attachment));
     }
 
     @Override
@@ -73,5 +54,21 @@ public final class SlackNotifier extends RobotNotifier {
     @Override
     protected NotifyResult reply(int status, String text, long atMs) {
         return NotifyResult.delivered(status, atMs);
+    }
+
+    /** A Slack incoming-webhook message: the overrides that are set, a fallback text, one attachment. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Message(String channel, String username, String iconEmoji, String iconUrl, String text,
+                   List<Attachment> attachments) implements RobotMessage {
+    }
+
+    /** A coloured attachment of blocks. */
+    record Attachment(String color, String fallback, List<Block> blocks) {
+    }
+
+    record Block(String type, BlockText text) {
+    }
+
+    record BlockText(String type, String text) {
     }
 }

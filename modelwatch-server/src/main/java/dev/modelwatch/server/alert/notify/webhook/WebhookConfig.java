@@ -1,11 +1,10 @@
 package dev.modelwatch.server.alert.notify.webhook;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelwatch.server.alert.lifecycle.ConfigNode;
 import dev.modelwatch.server.alert.notify.EndpointUrl;
 import dev.modelwatch.server.alert.notify.IntegrationConfig;
 import dev.modelwatch.server.alert.notify.Secret;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -27,6 +26,11 @@ import java.util.function.Function;
  */
 public record WebhookConfig(EndpointUrl url, boolean sendResolved, int maxAlerts, Secret bearerToken, long timeoutMs)
         implements IntegrationConfig {
+    /** The settings as written, the bearer token (when set) as {@value Secret#MASK}. */
+    public record View(String url, boolean sendResolved, int maxAlerts, @JsonInclude(JsonInclude.Include.NON_NULL) String bearerTokenEnv,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String bearerToken, String timeout) implements IntegrationConfig.View {
+    }
+
     /** Alertmanager's default. */
     public static final boolean DEFAULT_SEND_RESOLVED = true;
 
@@ -65,21 +69,13 @@ public record WebhookConfig(EndpointUrl url, boolean sendResolved, int maxAlerts
     }
 
     @Override
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("url", url.toString());
-        m.put("send_resolved", sendResolved);
-        m.put("max_alerts", maxAlerts);
-        if (bearerToken != null) {
-            m.put("bearer_token_env", bearerToken.envName());
-            m.put("bearer_token", Secret.MASK);
-        }
-        m.put("timeout", timeoutMs + "ms");
-        return m;
+    public View view() {
+        return new View(url.toString(), sendResolved, maxAlerts, bearerToken == null ? null : bearerToken.envName(),
+                bearerToken == null ? null : Secret.MASK, timeoutMs + "ms");
     }
 
     @Override
     public String toString() {
-        return "webhook" + toMap();
+        return IntegrationConfig.describe("webhook", view());
     }
 }

@@ -1,12 +1,12 @@
 package dev.modelwatch.server.alert.notify.webhook;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelwatch.server.alert.dispatch.Notification;
 import dev.modelwatch.server.alert.notify.HttpDelivery;
 import dev.modelwatch.server.alert.notify.Notifier;
 import dev.modelwatch.server.alert.notify.NotifyResult;
 import dev.modelwatch.server.alert.notify.Redactor;
+import dev.modelwatch.server.json.Json;
+import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +20,6 @@ import java.util.Map;
  * <p>Usage: {@code new WebhookNotifier("webhook[0]", config, httpClient, clock, "").send(notification)}
  */
 public final class WebhookNotifier implements Notifier {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
     private final WebhookConfig config;
@@ -58,9 +57,9 @@ public final class WebhookNotifier implements Notifier {
         }
         byte[] body;
         try {
-            body = JSON.writeValueAsBytes(WebhookPayload.of(n, config.sendResolved(), config.maxAlerts(), externalUrl));
-        } catch (JsonProcessingException e) {
-            return NotifyResult.failed(false, -1, "cannot write the payload: " + e.getOriginalMessage(), at);
+            body = Json.bytes(WebhookPayload.of(n, config.sendResolved(), config.maxAlerts(), externalUrl));
+        } catch (UncheckedIOException e) {
+            return NotifyResult.failed(false, -1, "cannot write the payload: " + e.getCause().getMessage(), at);
         }
         Map<String, String> headers = new java.util.LinkedHashMap<>();
         headers.put("Idempotency-Key", n.idempotencyKey());

@@ -1,10 +1,12 @@
 package dev.modelwatch.server.alert.notify.webhook;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.modelwatch.server.alert.dispatch.Alert;
 import dev.modelwatch.server.alert.dispatch.Notification;
 import dev.modelwatch.server.alert.notify.template.TemplateData;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,14 +29,22 @@ import java.util.Map;
  * added at the end: {@code idempotencyKey}, the notification's stable id (also sent as the
  * {@code Idempotency-Key} header), the same on every retry and re-send of one notification.
  */
-public final class WebhookPayload {
+@JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
+public record WebhookPayload(String version, String groupKey, int truncatedAlerts, String status, String receiver,
+                             Map<String, String> groupLabels, Map<String, String> commonLabels,
+                             Map<String, String> commonAnnotations, @JsonProperty("externalURL") String externalUrl,
+                             List<AlertEntry> alerts, String idempotencyKey) {
     public static final String VERSION = "4";
 
-    private WebhookPayload() {
+    /** One alert of the payload. */
+    @JsonNaming(PropertyNamingStrategies.LowerCamelCaseStrategy.class)
+    public record AlertEntry(String status, Map<String, String> labels, Map<String, String> annotations,
+                             String startsAt, String endsAt, @JsonProperty("generatorURL") String generatorUrl,
+                             String fingerprint) {
     }
 
-    /** The payload for {@code n} as a map in Alertmanager's field order (for a JSON writer). */
-    public static Map<String, Object> of(Notification n, boolean sendResolved, int maxAlerts, String externalUrl) {
+    /** The payload for {@code n}, at most {@code maxAlerts} alerts (0: all), resolved ones if {@code sendResolved}. */
+    public static WebhookPayload of(Notification n, boolean sendResolved, int maxAlerts, String externalUrl) {
         List<Alert> shown = new ArrayList<>(n.firing());
         if (sendResolved) {
             shown.addAll(n.resolved());
@@ -45,31 +55,14 @@ public final class WebhookPayload {
             shown = shown.subList(0, maxAlerts);
         }
         TemplateData d = TemplateData.of(n, shown, externalUrl);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("version", VERSION);
-        m.put("groupKey", d.groupKey());
-        m.put("truncatedAlerts", truncated);
-        m.put("status", d.status());
-        m.put("receiver", d.receiver());
-        m.put("groupLabels", d.groupLabels());
-        m.put("commonLabels", d.commonLabels());
-        m.put("commonAnnotations", d.commonAnnotations());
-        m.put("externalURL", d.externalUrl());
-        List<Map<String, Object>> alerts = new ArrayList<>();
+        List<AlertEntry> alerts = new ArrayList<>();
         for (TemplateData.AlertData a : d.alerts()) {
-            Map<String, Object> am = new LinkedHashMap<>();
-            am.put("status", a.status());
-            am.put("labels", a.labels());
-            am.put("annotations", a.annotations());
-            am.put("startsAt", a.startsAt());
-            am.put("endsAt", a.endsAt());
-            am.put("generatorURL", a.generatorUrl());
-            am.put("fingerprint", a.fingerprint());
-            alerts.add(am);
+            alerts.add(new AlertEntry(a.status(), a.labels(), a.annotations(), a.startsAt(), a.endsAt(),
+                    a.generatorUrl(), a.fingerprint()));
         }
-        m.put("alerts", alerts);
-        // not part of Alertmanager's version 4: the stable id receivers deduplicate by (also the Idempotency-Key header)
-        m.put("idempotencyKey", d.notificationId());
-        return m;
+        // idempotencyKey is not part of Alertmanager's version 4: the stable id receivers deduplicate by
+        // (also the Idempotency-Key header)
+        return new WebhookPayload(VERSION, d.groupKey(), truncated, d.status(), d.receiver(), d.groupLabels(),
+                d.commonLabels(), d.commonAnnotations(), d.externalUrl(), alerts, d.notificationId());
     }
 }

@@ -1,12 +1,11 @@
 package dev.modelwatch.server.alert.notify.wecom;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelwatch.server.alert.lifecycle.ConfigNode;
 import dev.modelwatch.server.alert.notify.EndpointUrl;
 import dev.modelwatch.server.alert.notify.IntegrationConfig;
 import dev.modelwatch.server.alert.notify.template.DefaultTemplates;
 import dev.modelwatch.server.alert.notify.template.MessageTemplate;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -28,6 +27,11 @@ import java.util.function.Function;
  */
 public record WeComConfig(EndpointUrl url, MessageTemplate title, MessageTemplate text, boolean sendResolved,
         long timeoutMs) implements IntegrationConfig {
+    /** The settings as written, the URL (a secret) masked. */
+    public record View(String url, String title, String text, boolean sendResolved, String timeout)
+            implements IntegrationConfig.View {
+    }
+
     public static final boolean DEFAULT_SEND_RESOLVED = false;
 
     public WeComConfig {
@@ -64,18 +68,12 @@ public record WeComConfig(EndpointUrl url, MessageTemplate title, MessageTemplat
     }
 
     @Override
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("url", url.toString());
-        m.put("title", title.source());
-        m.put("text", text.source());
-        m.put("send_resolved", sendResolved);
-        m.put("timeout", timeoutMs + "ms");
-        return m;
+    public View view() {
+        return new View(url.toString(), title.source(), text.source(), sendResolved, timeoutMs + "ms");
     }
 
     @Override
     public String toString() {
-        return "wecom" + toMap();
+        return IntegrationConfig.describe("wecom", view());
     }
 }

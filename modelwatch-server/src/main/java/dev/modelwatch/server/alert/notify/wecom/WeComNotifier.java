@@ -1,6 +1,7 @@
 package dev.modelwatch.server.alert.notify.wecom;
 
 import dev.modelwatch.server.alert.notify.NotifyResult;
+import dev.modelwatch.server.alert.notify.RobotMessage;
 import dev.modelwatch.server.alert.notify.RobotNotifier;
 import dev.modelwatch.server.alert.notify.RobotReply;
 import dev.modelwatch.server.alert.notify.TextLimit;
@@ -8,8 +9,6 @@ import dev.modelwatch.server.alert.notify.template.TemplateData;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -35,14 +34,9 @@ public final class WeComNotifier extends RobotNotifier {
     }
 
     @Override
-    protected Map<String, Object> body(TemplateData data, long atMs) {
+    protected Message body(TemplateData data, long atMs) {
         String content = "**" + config.title().render(data).strip() + "**\n" + config.text().render(data);
-        Map<String, Object> markdown = new LinkedHashMap<>();
-        markdown.put("content", TextLimit.utf8Bytes(content, MAX_CONTENT_BYTES));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("msgtype", "markdown");
-        body.put("markdown", markdown);
-        return body;
+        return new Message("markdown", new Markdown(TextLimit.utf8Bytes(content, MAX_CONTENT_BYTES)));
     }
 
     @Override
@@ -54,5 +48,12 @@ public final class WeComNotifier extends RobotNotifier {
     protected NotifyResult reply(int status, String text, long atMs) {
         return RobotReply.parse(text, new String[] {"errcode"}, new String[] {"errmsg"})
                 .result("WeCom", RETRYABLE_ERRCODES, status, text, atMs);
+    }
+
+    /** A WeCom group robot message in markdown. */
+    record Message(String msgtype, Markdown markdown) implements RobotMessage {
+    }
+
+    record Markdown(String content) {
     }
 }

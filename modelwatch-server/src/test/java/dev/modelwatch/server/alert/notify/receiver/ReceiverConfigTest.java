@@ -1,5 +1,8 @@
 package dev.modelwatch.server.alert.notify.receiver;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.modelwatch.server.json.Json;
+import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -233,7 +236,7 @@ class ReceiverConfigTest {
         List<String> printed = new ArrayList<>();
         for (ReceiverConfig r : receivers) {
             printed.add(r.toString());
-            printed.add(r.toMap().toString());
+            printed.add(new String(Json.bytes(r.view()), StandardCharsets.UTF_8));
             for (Notifier n : Notifiers.forReceiver(r, HttpClient.newHttpClient(), Clock.systemUTC())) {
                 printed.add(n.toString());
             }
@@ -243,13 +246,13 @@ class ReceiverConfigTest {
             assertThat(all).doesNotContain(secret);
         }
         assertThat(all).contains("http://127.0.0.1:9000/hook"); // a plain webhook URL is not a secret
-        Map<String, Object> oncall = receivers.get(1).toMap();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> email = ((List<Map<String, Object>>) oncall.get("email_configs")).get(0);
-        assertThat(email).containsEntry("auth_password", "<secret>").containsEntry("auth_password_env", "SMTP_PASSWORD");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> dingtalk = ((List<Map<String, Object>>) oncall.get("dingtalk_configs")).get(0);
-        assertThat(dingtalk).containsEntry("url", "<secret>").containsEntry("secret", "<secret>");
+        JsonNode oncall = Json.MAPPER.valueToTree(receivers.get(1).view());
+        JsonNode email = oncall.get("email_configs").get(0);
+        assertThat(email.get("auth_password").asText()).isEqualTo("<secret>");
+        assertThat(email.get("auth_password_env").asText()).isEqualTo("SMTP_PASSWORD");
+        JsonNode dingtalk = oncall.get("dingtalk_configs").get(0);
+        assertThat(dingtalk.get("url").asText()).isEqualTo("<secret>");
+        assertThat(dingtalk.get("secret").asText()).isEqualTo("<secret>");
     }
 
     @Test
