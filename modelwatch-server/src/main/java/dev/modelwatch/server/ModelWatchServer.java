@@ -238,7 +238,10 @@ public final class ModelWatchServer implements AutoCloseable {
         api.sessions(sessions)
                 .add(new dev.modelwatch.server.web.Dashboard(new dev.modelwatch.server.web.DashboardSources(registry, query,
                         drift, alerts, clock, sessions)))
-                .add(new TrainingRoutes(runs));
+                .add(new TrainingRoutes(runs))
+                .add(new dev.modelwatch.server.diagnosis.DiagnosisRoutes(new dev.modelwatch.server.diagnosis.ProfileDiagnoser(
+                        new dev.modelwatch.server.diagnosis.ProfileDiagnoser.Sources(registry, aggregator, query, drift,
+                                config.drift(), store, runs), clock), clock));
         int port = api.start();
         LOG.info("modelwatch listening on {}://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.access().scheme(), config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),
