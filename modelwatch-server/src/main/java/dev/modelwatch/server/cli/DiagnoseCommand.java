@@ -3,7 +3,7 @@ package dev.modelwatch.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelwatch.server.json.Json;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,6 +25,8 @@ import picocli.CommandLine.Option;
         description = "Prints the probable causes of a model's trouble over a range, ranked, with their evidence and "
                 + "suggested actions (docs/diagnosis.md). Exit code 1 when the server refuses or cannot be reached.")
 final class DiagnoseCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
     @Option(names = "--model", required = true, paramLabel = "M", description = "the model")
     String model;
     @Option(names = "--from", required = true, paramLabel = "T", description = "start: RFC 3339 or epoch milliseconds")
@@ -51,20 +54,25 @@ final class DiagnoseCommand implements Callable<Integer> {
         if (token != null && !token.isBlank()) {
             b.header("Authorization", "Bearer " + token.trim());
         }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         try {
             HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
-                System.err.println("modelwatch: the server answered " + r.statusCode() + ": " + r.body());
+                err.println("modelwatch: the server answered " + r.statusCode() + ": " + r.body());
+                err.flush();
                 return 1;
             }
             if (json) {
-                System.out.println(r.body());
+                out.println(r.body());
             } else {
-                print(Json.MAPPER.readTree(r.body()), System.out);
+                print(Json.MAPPER.readTree(r.body()), out);
             }
+            out.flush();
             return 0;
         } catch (IOException e) {
-            System.err.println("modelwatch: cannot reach " + server + ": " + e.getMessage());
+            err.println("modelwatch: cannot reach " + server + ": " + e.getMessage());
+            err.flush();
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -77,7 +85,7 @@ final class DiagnoseCommand implements Callable<Integer> {
     }
 
     /** The diagnosis for people: the range, then each cause with its score, summary, named parts and actions. */
-    static void print(JsonNode d, PrintStream out) {
+    static void print(JsonNode d, PrintWriter out) {
         out.printf("Diagnosis of %s from %s to %s, onset %s%n", d.path("model").asText(), d.path("from").asText(),
                 d.path("to").asText(), d.path("onset").asText());
         double probable = d.path("probable_score").asDouble();

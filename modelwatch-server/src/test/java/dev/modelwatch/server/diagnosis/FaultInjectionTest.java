@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>It also measures, per scenario, the event time from the onset to the first diagnosis (of the
  * range so far) that ranks the true cause first, and writes the table to
- * {@code target/diagnosis-benchmark.md} (BENCHMARKS.md quotes it).
+ * {@code target/diagnosis-benchmark.md} (BENCHMARKS.md quotes it), and every final diagnosis to
+ * {@code target/diagnosis-scenarios.json}.
  */
 class FaultInjectionTest {
     private static final long MINUTE = 60_000L;
@@ -125,12 +126,14 @@ class FaultInjectionTest {
             }
             server.server().awaitAggregated(Duration.ofMinutes(1));
 
+            Map<String, JsonNode> answers = new LinkedHashMap<>();
             StringBuilder table = new StringBuilder("| scenario | true cause | rank | score | top cause (score) | "
                     + "onset to first right diagnosis |\n|---|---|---|---|---|---|\n");
             for (Case c : cases) {
                 JsonNode d = diagnose(server, c.scenario().model(), START + WINDOWS * MINUTE, null);
                 JsonNode causes = d.path("causes");
                 String name = c.scenario().name();
+                answers.put(name, d);
                 JsonNode top = causes.size() > 0 ? causes.get(0) : null;
                 String topText = top == null ? "none" : String.format(Locale.ROOT, "%s (%.2f)",
                         top.path("kind").asText(), top.path("score").asDouble());
@@ -161,9 +164,39 @@ class FaultInjectionTest {
             soft.assertThat(run.path(0).path("kind").asText()).as(run.toString()).isEqualTo("training");
             soft.assertThat(run.path(0).path("evidence").path("problems").toString()).contains("nan_loss");
 
+            // the command line prints the same diagnosis
+            String end = Long.toString(START + WINDOWS * MINUTE);
+            String onset = Long.toString(START + ONSET * MINUTE);
+            DiagnoseCli text = DiagnoseCli.run("diagnose", "--model", "sim-covariate-drift", "--from",
+                    Long.toString(START), "--to", end, "--onset", onset, "--server", "http://127.0.0.1:" + server.server().port());
+            soft.assertThat(text.exitCode()).as(text.err()).isZero();
+            soft.assertThat(text.out()).contains("Diagnosis of sim-covariate-drift", "1. covariate_drift",
+                    "feature: x2", "(probable)", "-> retrain");
+            DiagnoseCli json = DiagnoseCli.run("diagnose", "--model", "sim-covariate-drift", "--from",
+                    Long.toString(START), "--to", end, "--onset", onset, "--server", "http://127.0.0.1:" + server.server().port(), "--json");
+            soft.assertThat(json.exitCode()).as(json.err()).isZero();
+            soft.assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).path("causes")
+                    .path(0).path("feature").asText()).isEqualTo("x2");
+            DiagnoseCli unknown = DiagnoseCli.run("diagnose", "--model", "nobody", "--from", Long.toString(START),
+                    "--to", end, "--server", "http://127.0.0.1:" + server.server().port());
+            soft.assertThat(unknown.exitCode()).isEqualTo(1);
+            soft.assertThat(unknown.err()).contains("404", "unknown model 'nobody'");
+
+            // bad questions are refused with the reason
+            TestServer.Response outside = server.get("/api/v1/models/sim-clean/diagnosis?from=" + START + "&to=" + end
+                    + "&onset=" + (START - MINUTE));
+            soft.assertThat(outside.status()).isEqualTo(400);
+            soft.assertThat(outside.body()).contains("onset");
+            TestServer.Response badTime = server.get("/api/v1/models/sim-clean/diagnosis?from=yesterday&to=" + end);
+            soft.assertThat(badTime.status()).isEqualTo(400);
+            soft.assertThat(badTime.body()).contains("from");
+
             Path out = Path.of("target", "diagnosis-benchmark.md");
             Files.createDirectories(out.getParent());
             Files.writeString(out, table.toString());
+            Files.writeString(out.resolveSibling("diagnosis-scenarios.json"),
+                    new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                            .writeValueAsString(answers));
             System.out.println(table);
         }
         soft.assertAll();
