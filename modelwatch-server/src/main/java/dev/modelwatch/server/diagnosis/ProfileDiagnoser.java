@@ -374,22 +374,29 @@ public final class ProfileDiagnoser implements Diagnoser {
                     List.of(new SuggestedAction("fix_pipeline", "repair the producer of " + name
                                     + " (a deploy, a schema or unit change, a failing join)"),
                             new SuggestedAction("investigate", "check the data pipeline's changes around " + startedAt)),
-                    "magnitude x (0.4 + 0.6 x abruptness): magnitude min(1, |rate change| / 0.1) of the worst issue "
-                            + "(1 for schema and constant), abruptness the largest two-step jump of its per-step "
-                            + "series over the whole rise"));
+                    "magnitude x (0.4 + 0.6 x abruptness): magnitude of the worst issue, min(1, |rate change| / "
+                            + "0.1) (out_of_range and new_category: (change - 0.1) / 0.4; schema and constant: 1), "
+                            + "abruptness the largest two-step jump of its per-step series over the whole rise"));
         }
         out.sort(Comparator.comparingDouble(Cause::score).reversed());
         return out.size() > 3 ? out.subList(0, 3) : out;
     }
 
+    /**
+     * How large an issue is, 0..1. Missing values, NaN, type errors, schema changes and constant
+     * values are faults whatever their cause: 1 at a rate change of 0.1. Out-of-range values and new
+     * categories are also what a large drift looks like (a shift of 4 sd puts a quarter of the values
+     * outside the baseline's range): they count from 10% of the values on, fully at 50% (a unit change
+     * puts all of them outside).
+     */
     private static double issueMagnitude(DataQualityIssue i) {
+        double v = i.value() == null ? 0 : i.value();
+        double r = i.reference() == null ? 0 : i.reference();
+        double change = Math.abs(v - r);
         return switch (i.issue()) {
             case SCHEMA, CONSTANT -> 1;
-            default -> {
-                double v = i.value() == null ? 0 : i.value();
-                double r = i.reference() == null ? 0 : i.reference();
-                yield clamp(Math.abs(v - r) / 0.1);
-            }
+            case OUT_OF_RANGE, NEW_CATEGORY -> clamp((change - 0.1) / 0.4);
+            default -> clamp(change / 0.1);
         };
     }
 

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * scenario, with the right feature, segment or version; both causes in the top three of the mixed
  * ones; no cause at or above {@link ProfileDiagnoser#PROBABLE} on clean traffic. Event timestamps
  * compress the time: one-minute windows on a manual clock, 40 windows of 1,000 predictions per
- * scenario, onset at window 20, labels two windows late.
+ * scenario (with a daily cycle of volume), onset at window 20, labels two windows late. The traffic's
+ * seed is {@code -Dmodelwatch.faultInjection.seed} (default 20260216; each scenario adds its index).
  *
  * <p>It also measures, per scenario, the event time from the onset to the first diagnosis (of the
  * range so far) that ranks the true cause first, and writes the table to
@@ -67,6 +68,7 @@ class FaultInjectionTest {
         List<Case> cases = new ArrayList<>();
         cases.add(single("covariate_drift", Fault.COVARIATE, new Expected("covariate_drift", "feature", "x2")));
         cases.add(single("data_quality", Fault.DATA_QUALITY, new Expected("data_quality", "feature", "x4")));
+        cases.add(single("data_quality_units", Fault.UNIT_CHANGE, new Expected("data_quality", "feature", "amount")));
         cases.add(single("concept_drift", Fault.CONCEPT, new Expected("concept_drift", null, null)));
         cases.add(single("label_shift", Fault.LABEL_SHIFT, new Expected("label_shift", null, null)));
         cases.add(single("segment", Fault.SEGMENT, new Expected("segment", "segment", "region=latam")));
@@ -89,7 +91,7 @@ class FaultInjectionTest {
         ManualClock clock = new ManualClock(START - MINUTE);
         List<Case> cases = cases();
         Map<String, TrafficSimulator> sims = new LinkedHashMap<>();
-        long seed = 20_260_216;
+        long seed = Long.getLong("modelwatch.faultInjection.seed", 20_260_216);
         for (Case c : cases) {
             sims.put(c.scenario().name(), new TrafficSimulator(c.scenario(), new SplittableRandom(seed++), START, MINUTE));
         }
@@ -108,7 +110,7 @@ class FaultInjectionTest {
                     post(server, sims.get(c.scenario().name()).window(w));
                 }
                 server.server().awaitAggregated(Duration.ofMinutes(1));
-                if (w > ONSET) {
+                if (w >= ONSET) {
                     long to = START + (w + 1) * MINUTE;
                     for (Case c : cases) {
                         if (c.expected().isEmpty() || firstDiagnosed.containsKey(c.scenario().name())) {

@@ -15,12 +15,15 @@ import java.util.random.RandomGenerator;
  * ({@code 1.2 x1 - 0.8 x2 + 0.5 x3 + 0.3 [device = ios] - 0.5}) whose labels are drawn from the same
  * relation (a calibrated model), 80% of predictions labelled two windows late, lognormal latencies
  * around 20 ms, and CPU utilization of the two serving hosts every ten seconds. Every draw comes from
- * the {@link RandomGenerator} passed in, so a seed gives the same traffic.
+ * the {@link RandomGenerator} passed in, so a seed gives the same traffic. The volume follows a daily
+ * cycle of +-30% ({@link #volume}).
  *
  * <p>Faults, from the onset window on:
  * <ul>
  *   <li>{@link Fault#COVARIATE}: {@code x2} shifts by +1 sd;</li>
  *   <li>{@link Fault#DATA_QUALITY}: {@code x4} goes missing in 40% of events at once (a broken join);</li>
+ *   <li>{@link Fault#UNIT_CHANGE}: {@code amount} arrives in cents (x 100) at once (a producer's unit
+ *       change: out-of-range values that also look like a drift);</li>
  *   <li>{@link Fault#CONCEPT}: the labels' relation to {@code x1} reverses (inputs unchanged);</li>
  *   <li>{@link Fault#LABEL_SHIFT}: 35% of negative labels become positive (the class balance moves,
  *       inputs and scores do not);</li>
@@ -35,7 +38,7 @@ import java.util.random.RandomGenerator;
 final class TrafficSimulator {
     /** The faults a scenario can inject. */
     enum Fault {
-        COVARIATE, DATA_QUALITY, CONCEPT, LABEL_SHIFT, SEGMENT, VERSION, INFRASTRUCTURE, TRAINING
+        COVARIATE, DATA_QUALITY, UNIT_CHANGE, CONCEPT, LABEL_SHIFT, SEGMENT, VERSION, INFRASTRUCTURE, TRAINING
     }
 
     /**
@@ -106,8 +109,9 @@ final class TrafficSimulator {
         StringBuilder b = new StringBuilder(s.perWindow() * 330);
         StringBuilder labels = new StringBuilder();
         long from = startMs + w * windowMs;
-        for (int i = 0; i < s.perWindow(); i++) {
-            long ts = from + (long) ((i + random.nextDouble()) * windowMs / s.perWindow());
+        int count = volume(w);
+        for (int i = 0; i < count; i++) {
+            long ts = from + (long) ((i + random.nextDouble()) * windowMs / count);
             prediction(w, i, ts, b, labels);
         }
         for (long t = from; t < from + windowMs; t += 10_000) {
@@ -128,6 +132,15 @@ final class TrafficSimulator {
         return b.toString();
     }
 
+    /**
+     * Predictions in window {@code w}: {@code perWindow} on average, with a daily cycle of +-30% (a
+     * "day" is the scenario's length, so that both sides of the onset see peaks and troughs) and 5% noise.
+     */
+    int volume(int w) {
+        double cycle = 1 + 0.3 * Math.sin(2 * Math.PI * (w + 0.5) / s.windows());
+        return (int) Math.max(1, Math.round(s.perWindow() * cycle * (1 + 0.05 * random.nextGaussian())));
+    }
+
     /** The labels still held back, for the end of the traffic. */
     String remainingLabels() {
         StringBuilder b = new StringBuilder();
@@ -142,7 +155,7 @@ final class TrafficSimulator {
         double x2 = random.nextGaussian() + (on(Fault.COVARIATE, w) ? 1.0 : 0);
         double x3 = random.nextGaussian();
         double x4 = random.nextGaussian();
-        double amount = Math.exp(3 + 0.8 * random.nextGaussian());
+        double amount = Math.exp(3 + 0.8 * random.nextGaussian()) * (on(Fault.UNIT_CHANGE, w) ? 100 : 1);
         String device = DEVICES[random.nextInt(DEVICES.length)];
         String channel = CHANNELS[random.nextInt(CHANNELS.length)];
         double u = random.nextDouble();
