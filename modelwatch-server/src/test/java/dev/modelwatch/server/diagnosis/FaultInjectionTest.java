@@ -130,9 +130,11 @@ class FaultInjectionTest {
 
             Map<String, JsonNode> answers = new LinkedHashMap<>();
             StringBuilder table = new StringBuilder("| scenario | true cause | rank | score | top cause (score) | "
-                    + "onset to first right diagnosis |\n|---|---|---|---|---|---|\n");
+                    + "onset to first right diagnosis | diagnosis answered in |\n|---|---|---|---|---|---|---|\n");
             for (Case c : cases) {
+                long t0 = System.nanoTime();
                 JsonNode d = diagnose(server, c.scenario().model(), START + WINDOWS * MINUTE, null);
+                long answeredMs = (System.nanoTime() - t0) / 1_000_000;
                 JsonNode causes = d.path("causes");
                 String name = c.scenario().name();
                 answers.put(name, d);
@@ -142,7 +144,8 @@ class FaultInjectionTest {
                 if (c.expected().isEmpty()) {
                     double best = top == null ? 0 : top.path("score").asDouble();
                     soft.assertThat(best).as("clean traffic's best cause: " + causes).isLessThan(ProfileDiagnoser.PROBABLE);
-                    table.append(String.format(Locale.ROOT, "| %s | none | - | - | %s | - |%n", name, topText));
+                    table.append(String.format(Locale.ROOT, "| %s | none | - | - | %s | - | %d ms |%n", name, topText,
+                            answeredMs));
                     continue;
                 }
                 for (Expected e : c.expected()) {
@@ -154,9 +157,9 @@ class FaultInjectionTest {
                         soft.assertThat(rank).as(name + ": rank of " + e + " in " + causes).isBetween(1, 3);
                     }
                     Long t = firstDiagnosed.get(name);
-                    table.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %s | %s |%n", name, e,
+                    table.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %s | %s | %d ms |%n", name, e,
                             rank > 0 ? Integer.toString(rank) : "absent", score, topText,
-                            t == null ? "not within the range" : (t / MINUTE) + " min"));
+                            t == null ? "not within the range" : (t / MINUTE) + " min", answeredMs));
                 }
             }
             // the training run itself, for an alert on the run
