@@ -929,6 +929,10 @@ public final class ProfileDiagnoser implements Diagnoser {
         }
         double[] symptom = byLatency ? latency : errors;
         List<Evidences.ResourceSeries> resources = new ArrayList<>();
+        Map<Long, Integer> stepAt = new HashMap<>(); // steps without predictions are not in the series
+        for (int k = 0; k < n; k++) {
+            stepAt.put(starts[k], k);
+        }
         Map<String, double[]> sums = new LinkedHashMap<>();
         for (String name : RESOURCE_METRICS) {
             for (MetricEvent e : in.store().metricEvents(name, f.baseFrom(), f.to())) {
@@ -936,8 +940,11 @@ public final class ProfileDiagnoser implements Diagnoser {
                 if (!f.model().name().equals(model)) {
                     continue;
                 }
+                Integer k = stepAt.get(Math.floorDiv(e.timestampMs(), f.step()) * f.step());
+                if (k == null) {
+                    continue;
+                }
                 String host = e.labels().getOrDefault("host", "");
-                int k = (int) Math.min(n - 1, Math.max(0, (e.timestampMs() - starts[0]) / f.step()));
                 double[] s = sums.computeIfAbsent(name + '\u0000' + host, x -> new double[2 * n]);
                 s[k] += e.value() <= 1.0 && !name.contains("bytes") ? e.value() * 100 : e.value();
                 s[n + k] += 1;
