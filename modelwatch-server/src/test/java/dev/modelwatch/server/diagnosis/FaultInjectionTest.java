@@ -74,6 +74,7 @@ class FaultInjectionTest {
         cases.add(single("segment", Fault.SEGMENT, new Expected("segment", "segment", "region=latam")));
         cases.add(single("version_regression", Fault.VERSION, new Expected("version_regression", "version", "v2")));
         cases.add(single("infrastructure", Fault.INFRASTRUCTURE, new Expected("infrastructure", null, null)));
+        cases.add(single("traffic_surge", Fault.TRAFFIC_SURGE, new Expected("infrastructure", null, null)));
         cases.add(single("training", Fault.TRAINING, new Expected("training", "version", "v2-r-17")));
         cases.add(new Case(new Scenario("mixed_quality_version", "sim-mixed-qv", EnumSet.of(Fault.DATA_QUALITY,
                 Fault.VERSION), WINDOWS, ONSET, PER_WINDOW), List.of(new Expected("data_quality", "feature", "x4"),
@@ -162,6 +163,12 @@ class FaultInjectionTest {
                             t == null ? "not within the range" : (t / MINUTE) + " min", answeredMs));
                 }
             }
+            // the surge's latency is explained by the traffic, not by a host
+            soft.assertThat(answers.get("traffic_surge").path("causes").path(0).path("evidence").path("resources").path(0)
+                    .path("metric").asText()).isEqualTo("traffic");
+            soft.assertThat(answers.get("infrastructure").path("causes").path(0).path("evidence").path("resources")
+                    .path(0).path("host").asText()).isEqualTo("h1");
+
             // the training run itself, for an alert on the run
             JsonNode run = diagnose(server, "sim-training", START + WINDOWS * MINUTE, TrafficSimulator.TRAINING_RUN)
                     .path("causes");

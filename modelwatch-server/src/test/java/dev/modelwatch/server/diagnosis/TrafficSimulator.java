@@ -31,6 +31,8 @@ import java.util.random.RandomGenerator;
  *   <li>{@link Fault#VERSION}: version {@code v2} takes half the traffic, its scores from a model that
  *       lost {@code x1};</li>
  *   <li>{@link Fault#INFRASTRUCTURE}: host {@code h1} saturates (CPU 40% → 97%) and latency triples;</li>
+ *   <li>{@link Fault#TRAFFIC_SURGE}: 2.5 times the traffic; past 1.5 times the usual load the serving
+ *       hosts queue, and latency grows with the square of the excess load (CPU metrics unchanged);</li>
  *   <li>{@link Fault#TRAINING}: version {@code v2-r-17}, trained by run {@code r-17} whose loss became
  *       NaN, takes all traffic; it lost {@code x1} like {@link Fault#VERSION}'s.</li>
  * </ul>
@@ -38,7 +40,8 @@ import java.util.random.RandomGenerator;
 final class TrafficSimulator {
     /** The faults a scenario can inject. */
     enum Fault {
-        COVARIATE, DATA_QUALITY, UNIT_CHANGE, CONCEPT, LABEL_SHIFT, SEGMENT, VERSION, INFRASTRUCTURE, TRAINING
+        COVARIATE, DATA_QUALITY, UNIT_CHANGE, CONCEPT, LABEL_SHIFT, SEGMENT, VERSION, INFRASTRUCTURE, TRAFFIC_SURGE,
+        TRAINING
     }
 
     /**
@@ -110,9 +113,10 @@ final class TrafficSimulator {
         StringBuilder labels = new StringBuilder();
         long from = startMs + w * windowMs;
         int count = volume(w);
+        double queueing = Math.pow(Math.max(1, count / (1.5 * s.perWindow())), 2);
         for (int i = 0; i < count; i++) {
             long ts = from + (long) ((i + random.nextDouble()) * windowMs / count);
-            prediction(w, i, ts, b, labels);
+            prediction(w, i, ts, queueing, b, labels);
         }
         for (long t = from; t < from + windowMs; t += 10_000) {
             for (String host : new String[] {"h1", "h2"}) {
@@ -138,7 +142,8 @@ final class TrafficSimulator {
      */
     int volume(int w) {
         double cycle = 1 + 0.3 * Math.sin(2 * Math.PI * (w + 0.5) / s.windows());
-        return (int) Math.max(1, Math.round(s.perWindow() * cycle * (1 + 0.05 * random.nextGaussian())));
+        double surge = on(Fault.TRAFFIC_SURGE, w) ? 2.5 : 1;
+        return (int) Math.max(1, Math.round(s.perWindow() * surge * cycle * (1 + 0.05 * random.nextGaussian())));
     }
 
     /** The labels still held back, for the end of the traffic. */
@@ -150,7 +155,7 @@ final class TrafficSimulator {
         return b.toString();
     }
 
-    private void prediction(int w, int i, long ts, StringBuilder b, StringBuilder labels) {
+    private void prediction(int w, int i, long ts, double queueing, StringBuilder b, StringBuilder labels) {
         double x1 = random.nextGaussian();
         double x2 = random.nextGaussian() + (on(Fault.COVARIATE, w) ? 1.0 : 0);
         double x3 = random.nextGaussian();
@@ -182,7 +187,7 @@ final class TrafficSimulator {
         if (label == 0 && on(Fault.LABEL_SHIFT, w) && random.nextDouble() < 0.35) {
             label = 1;
         }
-        double latency = Math.exp(Math.log(20) + 0.3 * random.nextGaussian());
+        double latency = queueing * Math.exp(Math.log(20) + 0.3 * random.nextGaussian());
         if (on(Fault.INFRASTRUCTURE, w)) {
             latency *= 3;
         }
