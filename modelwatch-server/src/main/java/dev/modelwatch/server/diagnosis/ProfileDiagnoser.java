@@ -48,6 +48,11 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * hosts serving the model; the training runs. Every cause's score is {@code strength x share}:
  * how strongly its own evidence shows the change (0..1) times the share of the change it explains
  * (0..1) — docs/diagnosis.md gives each formula. It reads only; it never writes.
+ *
+ * <p>Thread-safe. {@link #diagnose} waits (at most 30 s) for the aggregation runtime to apply what was
+ * accepted before the call, like every read of the API: never call it from the runtime's own thread.
+ * The request's {@code alerts} are not used in the scores (every signal is examined whatever raised
+ * the question).
  */
 public final class ProfileDiagnoser implements Diagnoser {
     /** A cause at or above this score is "probable" (docs/diagnosis.md); clean traffic stays below it. */
@@ -167,7 +172,7 @@ public final class ProfileDiagnoser implements Diagnoser {
             return null;
         }
         List<WindowProfile> each = new ArrayList<>();
-        for (ProfileQuery.Bucket b : in.query().series(spec, null, ProfileKey.ALL, baseFrom, baseTo, w)) {
+        for (ProfileQuery.Bucket b : in.query().series(spec, null, ProfileKey.ALL, baseFrom, baseTo, step)) {
             each.add(b.profile());
         }
         DriftService.Report report = DriftService.Report.of(spec, Reference.baseline(base, each), cur,
