@@ -1,5 +1,8 @@
 package dev.modelwatch.server;
 
+import dev.modelwatch.server.diagnosis.Diagnoser;
+import dev.modelwatch.server.diagnosis.DiagnosisRoutes;
+import dev.modelwatch.server.diagnosis.ProfileDiagnoser;
 import dev.modelwatch.core.event.Event;
 import dev.modelwatch.server.aggregate.Aggregator;
 import dev.modelwatch.server.aggregate.Sleeper;
@@ -235,13 +238,18 @@ public final class ModelWatchServer implements AutoCloseable {
                 new ApiServer.Data(aggregator, registry, query, store, drift, alerts),
                 new ApiServer.Security(tokens, tokensRequired, tls), new ApiServer.Operations(readiness, metrics), clock,
                 System::nanoTime);
+        // the probable causes of a model's trouble, from what the server keeps (docs/diagnosis.md)
+        Diagnoser diagnoser = new ProfileDiagnoser(
+                new ProfileDiagnoser.Sources(registry, aggregator, query, drift,
+                        config.drift(), store, runs), clock);
         dev.modelwatch.server.web.DashboardSessions sessions = new dev.modelwatch.server.web.DashboardSessions(tokens,
                 new java.security.SecureRandom(), clock);
         api.sessions(sessions)
                 .add(new dev.modelwatch.server.web.Dashboard(new dev.modelwatch.server.web.DashboardSources(registry, query,
                         drift, alerts, clock, sessions)))
                 .add(new TrainingRoutes(runs))
-                .add(new ResourceRoutes(store, runs, clock));
+                .add(new ResourceRoutes(store, runs, clock))
+                .add(new DiagnosisRoutes(diagnoser, clock));
         int port = api.start();
         LOG.info("modelwatch listening on {}://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.access().scheme(), config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),

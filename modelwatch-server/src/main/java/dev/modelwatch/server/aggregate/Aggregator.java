@@ -268,6 +268,14 @@ public final class Aggregator implements AutoCloseable {
         return folding.admittedFeatures(state.models.keySet());
     }
 
+    /**
+     * The segment keys a model's events were counted under, each with its values (as admitted under
+     * {@code limits}); call through {@link #ask} like every read of the runtime's state.
+     */
+    public Map<String, Set<String>> admittedSegments(String model) {
+        return folding.admittedSegments(model);
+    }
+
     /** The models whose writes storage refuses now. */
     public List<HoldView> heldModels() {
         return holds.views();

@@ -86,6 +86,16 @@ final class LimitFolding {
         return out;
     }
 
+    /** The segment keys and values {@code model} has been admitted; empty for a model never seen. */
+    Map<String, Set<String>> admittedSegments(String model) {
+        ModelAdmissions a = admissions.get(model);
+        if (a != null) {
+            return a.segments();
+        }
+        AdmittedValues stored = storedAdmissions.get(model);
+        return stored == null ? Map.of() : stored.segments();
+    }
+
     /** What a commit writes of the values {@code model} has been admitted. */
     AdmittedValues snapshot(String model) {
         return admissions.get(model).snapshot();

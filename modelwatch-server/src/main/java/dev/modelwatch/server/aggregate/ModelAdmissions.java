@@ -203,6 +203,13 @@ final class ModelAdmissions {
         return java.util.Collections.unmodifiableSet(features);
     }
 
+    /** The segment keys admitted so far, each with its admitted values (a copy). */
+    Map<String, Set<String>> segments() {
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        segments.forEach((k, v) -> out.put(k, Set.copyOf(v)));
+        return out;
+    }
+
     /** Whether the sets grew since the last {@link #snapshot()}. */
     boolean changed() {
         return changed;

@@ -1,0 +1,214 @@
+package dev.modelwatch.server.diagnosis;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * Realistic traffic of one binary classifier with faults injected at a labelled onset, as NDJSON
+ * events for {@code POST /api/v1/events}: numerical features {@code x1..x4} (normal), {@code amount}
+ * (lognormal), categorical {@code device} and {@code channel}, segment {@code region} (eu 30%, us 30%,
+ * apac 25%, latam 15%), version {@code v1}, scores from a fixed logistic model
+ * ({@code 1.2 x1 - 0.8 x2 + 0.5 x3 + 0.3 [device = ios] - 0.5}) whose labels are drawn from the same
+ * relation (a calibrated model), 80% of predictions labelled two windows late, lognormal latencies
+ * around 20 ms, and CPU utilization of the two serving hosts every ten seconds. Every draw comes from
+ * the {@link RandomGenerator} passed in, so a seed gives the same traffic. The volume follows a daily
+ * cycle of +-30% ({@link #volume}).
+ *
+ * <p>Faults, from the onset window on:
+ * <ul>
+ *   <li>{@link Fault#COVARIATE}: {@code x2} shifts by +1 sd;</li>
+ *   <li>{@link Fault#DATA_QUALITY}: {@code x4} goes missing in 40% of events at once (a broken join);</li>
+ *   <li>{@link Fault#UNIT_CHANGE}: {@code amount} arrives in cents (x 100) at once (a producer's unit
+ *       change: out-of-range values that also look like a drift);</li>
+ *   <li>{@link Fault#CONCEPT}: the labels' relation to {@code x1} reverses (inputs unchanged);</li>
+ *   <li>{@link Fault#LABEL_SHIFT}: 35% of negative labels become positive (the class balance moves,
+ *       inputs and scores do not);</li>
+ *   <li>{@link Fault#SEGMENT}: the concept fault in {@code region=latam} only;</li>
+ *   <li>{@link Fault#VERSION}: version {@code v2} takes half the traffic, its scores from a model that
+ *       lost {@code x1};</li>
+ *   <li>{@link Fault#INFRASTRUCTURE}: host {@code h1} saturates (CPU 40% → 97%) and latency triples;</li>
+ *   <li>{@link Fault#TRAFFIC_SURGE}: 2.5 times the traffic; past 1.5 times the usual load the serving
+ *       hosts queue, and latency grows with the square of the excess load (CPU metrics unchanged);</li>
+ *   <li>{@link Fault#TRAINING}: version {@code v2-r-17}, trained by run {@code r-17} whose loss became
+ *       NaN, takes all traffic; it lost {@code x1} like {@link Fault#VERSION}'s.</li>
+ * </ul>
+ */
+final class TrafficSimulator {
+    /** The faults a scenario can inject. */
+    enum Fault {
+        COVARIATE, DATA_QUALITY, UNIT_CHANGE, CONCEPT, LABEL_SHIFT, SEGMENT, VERSION, INFRASTRUCTURE, TRAFFIC_SURGE,
+        TRAINING
+    }
+
+    /**
+     * A scenario: the faults injected at window {@code onsetWindow} of {@code windows}.
+     *
+     * @param name      for reports
+     * @param model     the model the events are for
+     * @param faults    the faults (none: clean traffic)
+     * @param windows   how many windows of traffic
+     * @param onsetWindow the first window with the faults
+     * @param perWindow predictions per window
+     */
+    record Scenario(String name, String model, Set<Fault> faults, int windows, int onsetWindow, int perWindow) {
+        Scenario {
+            faults = faults.isEmpty() ? EnumSet.noneOf(Fault.class) : EnumSet.copyOf(faults);
+        }
+    }
+
+    static final String[] REGIONS = {"eu", "us", "apac", "latam"};
+    private static final double[] REGION_CDF = {0.30, 0.60, 0.85, 1.0};
+    private static final String[] DEVICES = {"ios", "android", "web"};
+    private static final String[] CHANNELS = {"app", "partner", "email", "search"};
+    static final String TRAINING_RUN = "r-17";
+    static final int LABEL_DELAY_WINDOWS = 2;
+
+    private final Scenario s;
+    private final RandomGenerator random;
+    private final long startMs;
+    private final long windowMs;
+    private final Deque<String[]> pendingLabels = new ArrayDeque<>(); // {release window, ndjson}
+
+    TrafficSimulator(Scenario scenario, RandomGenerator random, long startMs, long windowMs) {
+        this.s = scenario;
+        this.random = random;
+        this.startMs = startMs;
+        this.windowMs = windowMs;
+    }
+
+    long onsetMs() {
+        return startMs + s.onsetWindow() * windowMs;
+    }
+
+    long endMs() {
+        return startMs + s.windows() * windowMs;
+    }
+
+    private boolean on(Fault f, int w) {
+        return w >= s.onsetWindow() && s.faults().contains(f);
+    }
+
+    /** The training events of the scenario's run (a loss that falls, then turns NaN), or "" without the fault. */
+    String trainingEvents() {
+        if (!s.faults().contains(Fault.TRAINING)) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        for (int step = 0; step < 60; step++) {
+            String loss = step < 50 ? fmt(2.0 / (1 + step / 10.0)) : "NaN";
+            b.append("{\"type\":\"training\",\"model\":\"").append(s.model()).append("\",\"run\":\"").append(TRAINING_RUN)
+                    .append("\",\"step\":").append(step).append(",\"metrics\":{\"loss\":").append(loss)
+                    .append(",\"lr\":0.001}}\n");
+        }
+        return b.toString();
+    }
+
+    /** The events of window {@code w}: its predictions, resource metrics, and the labels now due. */
+    String window(int w) {
+        StringBuilder b = new StringBuilder(s.perWindow() * 330);
+        StringBuilder labels = new StringBuilder();
+        long from = startMs + w * windowMs;
+        int count = volume(w);
+        double queueing = Math.pow(Math.max(1, count / (1.5 * s.perWindow())), 2);
+        for (int i = 0; i < count; i++) {
+            long ts = from + (long) ((i + random.nextDouble()) * windowMs / count);
+            prediction(w, i, ts, queueing, b, labels);
+        }
+        for (long t = from; t < from + windowMs; t += 10_000) {
+            for (String host : new String[] {"h1", "h2"}) {
+                double cpu = 40 + 5 * random.nextGaussian();
+                if (host.equals("h1") && on(Fault.INFRASTRUCTURE, w)) {
+                    cpu = Math.min(100, 97 + random.nextGaussian());
+                }
+                b.append("{\"type\":\"metric\",\"name\":\"cpu_utilization\",\"value\":").append(fmt(cpu))
+                        .append(",\"model\":\"").append(s.model()).append("\",\"labels\":{\"host\":\"").append(host)
+                        .append("\"},\"timestamp\":").append(t).append("}\n");
+            }
+        }
+        pendingLabels.add(new String[] {Integer.toString(w + LABEL_DELAY_WINDOWS), labels.toString()});
+        while (!pendingLabels.isEmpty() && Integer.parseInt(pendingLabels.peek()[0]) <= w) {
+            b.append(pendingLabels.poll()[1]);
+        }
+        return b.toString();
+    }
+
+    /**
+     * Predictions in window {@code w}: {@code perWindow} on average, with a daily cycle of +-30% (a
+     * "day" is the scenario's length, so that both sides of the onset see peaks and troughs) and 5% noise.
+     */
+    int volume(int w) {
+        double cycle = 1 + 0.3 * Math.sin(2 * Math.PI * (w + 0.5) / s.windows());
+        double surge = on(Fault.TRAFFIC_SURGE, w) ? 2.5 : 1;
+        return (int) Math.max(1, Math.round(s.perWindow() * surge * cycle * (1 + 0.05 * random.nextGaussian())));
+    }
+
+    /** The labels still held back, for the end of the traffic. */
+    String remainingLabels() {
+        StringBuilder b = new StringBuilder();
+        while (!pendingLabels.isEmpty()) {
+            b.append(pendingLabels.poll()[1]);
+        }
+        return b.toString();
+    }
+
+    private void prediction(int w, int i, long ts, double queueing, StringBuilder b, StringBuilder labels) {
+        double x1 = random.nextGaussian();
+        double x2 = random.nextGaussian() + (on(Fault.COVARIATE, w) ? 1.0 : 0);
+        double x3 = random.nextGaussian();
+        double x4 = random.nextGaussian();
+        double amount = Math.exp(3 + 0.8 * random.nextGaussian()) * (on(Fault.UNIT_CHANGE, w) ? 100 : 1);
+        String device = DEVICES[random.nextInt(DEVICES.length)];
+        String channel = CHANNELS[random.nextInt(CHANNELS.length)];
+        double u = random.nextDouble();
+        int r = 0;
+        while (u > REGION_CDF[r]) {
+            r++;
+        }
+        String region = REGIONS[r];
+        double ios = device.equals("ios") ? 0.3 : 0;
+        String version = "v1";
+        double modelLogit = 1.2 * x1 - 0.8 * x2 + 0.5 * x3 + ios - 0.5;
+        if (on(Fault.TRAINING, w)) {
+            version = "v2-" + TRAINING_RUN;
+        } else if (on(Fault.VERSION, w) && random.nextDouble() < 0.5) {
+            version = "v2";
+        }
+        if (!version.equals("v1")) {
+            modelLogit = 0.1 * x1 - 0.8 * x2 + 0.5 * x3 + ios - 0.5;
+        }
+        double score = 1 / (1 + Math.exp(-modelLogit));
+        boolean reversed = on(Fault.CONCEPT, w) || (on(Fault.SEGMENT, w) && region.equals("latam"));
+        double trueLogit = (reversed ? -1.2 : 1.2) * x1 - 0.8 * x2 + 0.5 * x3 + ios - 0.5;
+        int label = random.nextDouble() < 1 / (1 + Math.exp(-trueLogit)) ? 1 : 0;
+        if (label == 0 && on(Fault.LABEL_SHIFT, w) && random.nextDouble() < 0.35) {
+            label = 1;
+        }
+        double latency = queueing * Math.exp(Math.log(20) + 0.3 * random.nextGaussian());
+        if (on(Fault.INFRASTRUCTURE, w)) {
+            latency *= 3;
+        }
+        boolean missingX4 = on(Fault.DATA_QUALITY, w) && random.nextDouble() < 0.4;
+        String id = s.model() + "-" + w + "-" + i;
+        b.append("{\"type\":\"prediction\",\"model\":\"").append(s.model()).append("\",\"id\":\"").append(id)
+                .append("\",\"version\":\"").append(version).append("\",\"timestamp\":").append(ts)
+                .append(",\"features\":{\"x1\":").append(fmt(x1)).append(",\"x2\":").append(fmt(x2))
+                .append(",\"x3\":").append(fmt(x3)).append(",\"x4\":").append(missingX4 ? "null" : fmt(x4))
+                .append(",\"amount\":").append(fmt(amount)).append(",\"device\":\"").append(device)
+                .append("\",\"channel\":\"").append(channel).append("\"},\"score\":").append(fmt(score))
+                .append(",\"prediction\":\"").append(score >= 0.5 ? "1" : "0").append("\",\"latency_ms\":")
+                .append(fmt(latency)).append(",\"segments\":{\"region\":\"").append(region).append("\"}}\n");
+        if (random.nextDouble() < 0.8) {
+            long labelAt = ts + LABEL_DELAY_WINDOWS * windowMs;
+            labels.append("{\"type\":\"label\",\"model\":\"").append(s.model()).append("\",\"id\":\"").append(id)
+                    .append("\",\"label\":\"").append(label).append("\",\"timestamp\":").append(labelAt).append("}\n");
+        }
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.5g", v);
+    }
+}
