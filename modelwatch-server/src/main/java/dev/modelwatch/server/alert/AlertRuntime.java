@@ -18,6 +18,7 @@ import dev.modelwatch.server.alert.lifecycle.AlertFingerprint;
 import dev.modelwatch.server.alert.lifecycle.AlertInstance;
 import dev.modelwatch.server.alert.lifecycle.AlertLifecycle;
 import dev.modelwatch.server.alert.lifecycle.AlertRule;
+import dev.modelwatch.server.alert.lifecycle.AlertTransition;
 import dev.modelwatch.server.alert.lifecycle.ConfigNode;
 import dev.modelwatch.server.alert.lifecycle.ConfigProblems;
 import dev.modelwatch.server.alert.lifecycle.RuleState;
@@ -92,6 +93,7 @@ public final class AlertRuntime implements AutoCloseable {
     private final EvaluationLoop loop;
     private final DeliveryQueues delivery;
     private final Object lock = new Object();
+    private final AlertListener listener;
     // pipeline state, guarded by lock
     private Map<String, RuleState> states = new LinkedHashMap<>();
     private Dispatcher dispatcher;
@@ -108,6 +110,7 @@ public final class AlertRuntime implements AutoCloseable {
         this.config = b.config;
         this.store = b.store;
         this.clock = b.clock;
+        this.listener = b.listener;
         this.ruleEvaluator = new IncrementalRuleEvaluator(b.source, config.lookbackDeltaMs());
         int n = 0;
         for (AlertRule r : config.rules()) {
@@ -193,6 +196,9 @@ public final class AlertRuntime implements AutoCloseable {
             dispatcher = next.dispatcher();
             silenceCounts = next.silenceCounts();
             evaluations++;
+            if (!o.changes().isEmpty()) {
+                listener.onTransitions(o.changes(), nowMs);
+            }
             if (!o.outbox().isEmpty()) {
                 delivery.wake();
             }
@@ -276,6 +282,12 @@ public final class AlertRuntime implements AutoCloseable {
                 store.saveAlerting(Map.of(RULES, AlertStateCodec.rules(next)), List.of(), List.of(), now);
                 states = next;
                 view = AlertView.of(next);
+                for (AlertTransition t : step.transitions()) {
+                    AlertInstance acked = step.state().instance(id);
+                    if (acked != null && acked.acknowledgement() != null) {
+                        listener.onAcknowledged(t, acked.acknowledgement());
+                    }
+                }
                 return true;
             }
             return false;

@@ -47,9 +47,10 @@ final class EvaluationPass {
      * @param documents the stored documents that changed ({@link AlertStateCodec}'s names), only those
      * @param outbox    the notifications to queue, one row per receiver integration
      * @param history   the alerts' state changes
+     * @param changes   the same changes as the lifecycle made them (for the {@link AlertListener})
      */
     record Outcome(PipelineState next, Map<String, byte[]> documents, List<OutboxEntry> outbox,
-                   List<AlertHistoryEntry> history) {
+                   List<AlertHistoryEntry> history, List<AlertTransition> changes) {
         /** Whether the pass has anything to store (an evaluation that changed nothing but its own time writes nothing). */
         boolean writes() {
             return !documents.isEmpty() || !outbox.isEmpty() || !history.isEmpty();
@@ -69,6 +70,7 @@ final class EvaluationPass {
         Map<String, RuleState> next = new LinkedHashMap<>();
         List<Alert> alerts = new ArrayList<>();
         List<AlertHistoryEntry> history = new ArrayList<>();
+        List<AlertTransition> changes = new ArrayList<>();
         IncrementalRuleEvaluator.Pass pass = ruleEvaluator.pass(nowMs, clock.millis());
         for (AlertRule r : config.rules()) {
             RuleEvaluation eval;
@@ -83,6 +85,7 @@ final class EvaluationPass {
             alerts.addAll(Alert.ofStep(step, nowMs));
             for (AlertTransition t : step.transitions()) {
                 if (t.from() != t.to()) {
+                    changes.add(t);
                     history.add(new AlertHistoryEntry(AlertFingerprint.format(t.fingerprint()), r.name(),
                             AlertStateCodec.labels(t.labels()), t.from().name().toLowerCase(Locale.ROOT),
                             t.to().name().toLowerCase(Locale.ROOT), t.value(), t.atMs()));
@@ -119,7 +122,7 @@ final class EvaluationPass {
             docs.put(AlertStateCodec.SILENCES, AlertStateCodec.silences(state.silences(), silencer.counts()));
         }
         PipelineState after = new PipelineState(next, tick.dispatcher(), groups, state.silences(), silencer.counts());
-        return new Outcome(after, docs, outbox, history);
+        return new Outcome(after, docs, outbox, history, changes);
     }
 
     /** The silences not yet ended at {@code nowMs}. */

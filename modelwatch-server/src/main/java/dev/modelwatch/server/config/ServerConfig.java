@@ -5,6 +5,7 @@ import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.server.alert.AlertingConfig;
 import dev.modelwatch.server.auth.AccessConfig;
 import dev.modelwatch.server.drift.DriftConfig;
+import dev.modelwatch.server.incident.IncidentConfig;
 import dev.modelwatch.server.ingest.IngestLimits;
 import dev.modelwatch.server.ingest.Limits;
 import java.nio.file.Path;
@@ -17,7 +18,14 @@ import java.util.Map;
  * {@link #maxBodyBytes()}, ...) read a key of a section.
  */
 public record ServerConfig(ServerSettings server, IngestSettings ingest, PipelineSettings pipeline,
-                           Map<String, ModelSpec> models, DriftConfig drift, AlertingConfig alerting, Limits limits) {
+                           Map<String, ModelSpec> models, DriftConfig drift, AlertingConfig alerting, Limits limits,
+                           IncidentConfig incidents) {
+    /** A configuration with the default {@code incidents:} section. */
+    public ServerConfig(ServerSettings server, IngestSettings ingest, PipelineSettings pipeline,
+                        Map<String, ModelSpec> models, DriftConfig drift, AlertingConfig alerting, Limits limits) {
+        this(server, ingest, pipeline, models, drift, alerting, limits, IncidentConfig.DEFAULT);
+    }
+
 
     public static ServerConfig defaults() {
         return new ServerConfig(ServerSettings.DEFAULT, IngestSettings.DEFAULT, PipelineSettings.DEFAULT, Map.of(),
@@ -169,24 +177,29 @@ public record ServerConfig(ServerSettings server, IngestSettings ingest, Pipelin
 
     /** These settings with another drift configuration. */
     public ServerConfig withDrift(DriftConfig d) {
-        return new ServerConfig(server, ingest, pipeline, models, d, alerting, limits);
+        return new ServerConfig(server, ingest, pipeline, models, d, alerting, limits, incidents);
     }
 
     /** These settings with another alerting configuration. */
     public ServerConfig withAlerting(AlertingConfig a) {
-        return new ServerConfig(server, ingest, pipeline, models, drift, a, limits);
+        return new ServerConfig(server, ingest, pipeline, models, drift, a, limits, incidents);
     }
 
     /** These settings with another access configuration ({@code server.auth}, {@code server.external_url}, ...). */
     public ServerConfig withAccess(AccessConfig a) {
         ServerSettings s = server;
         return new ServerConfig(new ServerSettings(s.port(), s.bind(), s.dataDir(), s.db(), s.shutdownGrace(), a), ingest,
-                pipeline, models, drift, alerting, limits);
+                pipeline, models, drift, alerting, limits, incidents);
+    }
+
+    /** These settings with another {@code incidents:} section. */
+    public ServerConfig withIncidents(IncidentConfig i) {
+        return new ServerConfig(server, ingest, pipeline, models, drift, alerting, limits, i);
     }
 
     /** These settings with other limits. */
     public ServerConfig withLimits(Limits l) {
-        return new ServerConfig(server, ingest, pipeline, models, drift, alerting, l);
+        return new ServerConfig(server, ingest, pipeline, models, drift, alerting, l, incidents);
     }
 
     public Builder toBuilder() {
@@ -269,7 +282,7 @@ public record ServerConfig(ServerSettings server, IngestSettings ingest, Pipelin
                     new PipelineSettings(p.logSegmentBytes(), p.fsync(), new PipelineSettings.Aggregation(flushInterval,
                             a.sketches(), parkAfter, a.joinHorizon(), a.idFilterCapacity()), p.retention(),
                             p.expositionWindow()),
-                    c.models, c.drift, c.alerting, c.limits);
+                    c.models, c.drift, c.alerting, c.limits, c.incidents);
         }
     }
 }

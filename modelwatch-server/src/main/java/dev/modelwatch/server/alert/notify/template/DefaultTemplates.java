@@ -21,7 +21,8 @@ public final class DefaultTemplates {
             + "{{ range .Alerts }}- {{ .Status | toUpper }} {{ .Labels.alertname }} {{ .Labels }}"
             + "{{ if .Annotations.summary }}: {{ .Annotations.summary }}{{ end }}"
             + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
-            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}"
+            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})"
+            + "{{ if .IncidentID }} incident {{ .IncidentID }}{{ if .IncidentURL }} {{ .IncidentURL }}{{ end }}{{ end }}\n{{ end }}"
             + "{{ if .ExternalURL }}\n{{ .ExternalURL }}\n{{ end }}" + "\nnotification {{ .NotificationID }}\n";
 
     /** Markdown (DingTalk, WeCom, Feishu). */

@@ -2,6 +2,7 @@ package dev.modelwatch.server.alert.notify.webhook;
 
 import dev.modelwatch.server.alert.dispatch.Alert;
 import dev.modelwatch.server.alert.dispatch.Notification;
+import dev.modelwatch.server.alert.notify.template.IncidentLinks;
 import dev.modelwatch.server.alert.notify.template.TemplateData;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,6 +36,16 @@ public final class WebhookPayload {
 
     /** The payload for {@code n} as a map in Alertmanager's field order (for a JSON writer). */
     public static Map<String, Object> of(Notification n, boolean sendResolved, int maxAlerts, String externalUrl) {
+        return of(n, sendResolved, maxAlerts, externalUrl, IncidentLinks.NONE);
+    }
+
+    /**
+     * The payload, with the incident of each alert found by {@code links}: each alert carries
+     * {@code incidentId} and {@code incidentURL} after {@code fingerprint}, and the payload carries the
+     * incident all its alerts belong to after {@code idempotencyKey} (both "" when none).
+     */
+    public static Map<String, Object> of(Notification n, boolean sendResolved, int maxAlerts, String externalUrl,
+            IncidentLinks links) {
         List<Alert> shown = new ArrayList<>(n.firing());
         if (sendResolved) {
             shown.addAll(n.resolved());
@@ -44,7 +55,7 @@ public final class WebhookPayload {
             truncated = shown.size() - maxAlerts;
             shown = shown.subList(0, maxAlerts);
         }
-        TemplateData d = TemplateData.of(n, shown, externalUrl);
+        TemplateData d = TemplateData.of(n, shown, externalUrl, links);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", VERSION);
         m.put("groupKey", d.groupKey());
@@ -65,11 +76,19 @@ public final class WebhookPayload {
             am.put("endsAt", a.endsAt());
             am.put("generatorURL", a.generatorUrl());
             am.put("fingerprint", a.fingerprint());
+            if (links != IncidentLinks.NONE) {
+                am.put("incidentId", a.incidentId());
+                am.put("incidentURL", a.incidentUrl());
+            }
             alerts.add(am);
         }
         m.put("alerts", alerts);
         // not part of Alertmanager's version 4: the stable id receivers deduplicate by (also the Idempotency-Key header)
         m.put("idempotencyKey", d.notificationId());
+        if (links != IncidentLinks.NONE) {
+            m.put("incidentId", d.incidentId());
+            m.put("incidentURL", d.incidentUrl());
+        }
         return m;
     }
 }
