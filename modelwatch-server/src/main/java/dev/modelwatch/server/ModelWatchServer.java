@@ -29,7 +29,7 @@ import dev.modelwatch.server.alert.notify.template.IncidentLinks;
 import dev.modelwatch.server.diagnosis.Diagnoser;
 import dev.modelwatch.server.diagnosis.Diagnosis;
 import dev.modelwatch.server.incident.ActionHooks;
-import dev.modelwatch.server.incident.IncidentRoutes;
+import dev.modelwatch.server.api.IncidentRoutes;
 import dev.modelwatch.server.incident.Incidents;
 import dev.modelwatch.server.alert.AlertingConfig;
 import dev.modelwatch.server.alert.ModelSeriesSource;

@@ -47,7 +47,7 @@ public record Incident(String id, String model, IncidentState state, long opened
     }
 
     /** The highest severity among its alerts ({@code critical} above {@code warning} above others), or null. */
-    String severity() {
+    public String severity() {
         String best = null;
         for (IncidentAlert a : alerts) {
             if (a.severity() != null && (best == null || rank(a.severity()) > rank(best))) {

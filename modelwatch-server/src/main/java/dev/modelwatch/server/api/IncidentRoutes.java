@@ -1,11 +1,14 @@
-package dev.modelwatch.server.incident;
+package dev.modelwatch.server.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.modelwatch.server.api.ApiException;
-import dev.modelwatch.server.api.RouteSet;
 import dev.modelwatch.server.auth.Access;
 import dev.modelwatch.server.diagnosis.CauseKind;
+import dev.modelwatch.server.incident.ActionConfig;
+import dev.modelwatch.server.incident.Incident;
+import dev.modelwatch.server.incident.IncidentState;
+import dev.modelwatch.server.incident.Incidents;
+import dev.modelwatch.server.incident.StoredDiagnosis;
 import dev.modelwatch.server.json.Json;
 import dev.modelwatch.server.time.Times;
 import io.javalin.config.JavalinConfig;
