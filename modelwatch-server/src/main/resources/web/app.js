@@ -5,6 +5,8 @@ import {onUnauthorized, send, get} from './api.js';
 import overview from './pages/overview.js';
 import model from './pages/model.js';
 import alerts from './pages/alerts.js';
+import incidents from './pages/incidents.js';
+import incident from './pages/incident.js';
 
 /**
  * A page: {id, title, nav (shown in the menu), path (a RegExp over location.pathname whose groups
@@ -19,6 +21,8 @@ export function registerPage(page) {
 registerPage(overview);
 registerPage(model);
 registerPage(alerts);
+registerPage(incidents);
+registerPage(incident);
 
 // For the browser tests and for people poking around in the console: the charts drawn, by id.
 window.modelwatch = {charts: {}, heatmaps: {}, renders: 0};

@@ -107,10 +107,10 @@ class IncidentsEndToEndTest {
             JsonNode payload = TestServer.JSON.readTree(notifications.get(0));
             assertThat(payload.path("status").asText()).isEqualTo("firing");
             assertThat(payload.path("incidentId").asText()).isEqualTo("1");
-            assertThat(payload.path("incidentURL").asText()).isEqualTo("https://mw.example.com/ui/#/incidents/1");
+            assertThat(payload.path("incidentURL").asText()).isEqualTo("https://mw.example.com/ui/incidents/1");
             assertThat(payload.path("alerts").get(0).path("incidentId").asText()).isEqualTo("1");
             assertThat(payload.path("alerts").get(0).path("incidentURL").asText())
-                    .isEqualTo("https://mw.example.com/ui/#/incidents/1");
+                    .isEqualTo("https://mw.example.com/ui/incidents/1");
 
             await("the automatic rollback and its outcome", () -> rollbacks.size() == 1
                     && timeline(server.get("/api/v1/incidents/1").json(), "outcome").contains("succeeded"));
@@ -118,7 +118,7 @@ class IncidentsEndToEndTest {
             assertThat(posted.path("action").asText()).isEqualTo("rollback");
             assertThat(posted.path("by").asText()).isEqualTo("automatic");
             assertThat(posted.path("incident").path("id").asText()).isEqualTo("1");
-            assertThat(posted.path("url").asText()).isEqualTo("https://mw.example.com/ui/#/incidents/1");
+            assertThat(posted.path("url").asText()).isEqualTo("https://mw.example.com/ui/incidents/1");
 
             JsonNode list = server.get("/api/v1/incidents?model=fraud&state=open").json().path("incidents");
             assertThat(list).hasSize(1);

@@ -36,10 +36,14 @@ public final class IncidentRoutes implements RouteSet {
         this.incidents = incidents;
     }
 
-    /** An incident as the API answers it; {@code causes} ranked best first (API.md). */
+    /**
+     * An incident as the API answers it; {@code causes} ranked best first (API.md), found over
+     * {@code [diagnosis_from, diagnosis_to)} at {@code diagnosed_at}.
+     */
     public record IncidentAnswer(String id, String model, String state, String openedAt, String resolvedAt,
                                  String updatedAt, String owner, String severity, String url, List<AlertAnswer> alerts,
-                                 JsonNode causes, String diagnosedAt, List<TimelineAnswer> timeline,
+                                 JsonNode causes, String diagnosedAt, String diagnosisFrom, String diagnosisTo,
+                                 List<TimelineAnswer> timeline,
                                  List<ActionAnswer> actions) {
     }
 
@@ -212,7 +216,8 @@ public final class IncidentRoutes implements RouteSet {
         return new IncidentAnswer(i.id(), i.model(), i.state().wireName(), Times.format(i.openedAtMs()),
                 Times.formatOrNull(i.resolvedAtMs()), Times.format(i.updatedAtMs()), i.owner(), i.severity(),
                 incidents.url(i.id()), alerts, d == null ? Json.MAPPER.createArrayNode() : d.causes(),
-                d == null ? null : Times.format(d.computedAtMs()), timeline, actions);
+                d == null ? null : Times.format(d.computedAtMs()), d == null ? null : Times.format(d.fromMs()),
+                d == null ? null : Times.format(d.toMs()), timeline, actions);
     }
 
     private static ActionAnswer action(ActionConfig a) {

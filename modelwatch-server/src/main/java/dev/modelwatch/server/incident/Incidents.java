@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class Incidents implements AlertListener, IncidentLinks {
     private static final Logger LOG = LoggerFactory.getLogger(Incidents.class);
     /** The dashboard's page of an incident, after the external URL. */
-    public static final String PAGE = "/ui/#/incidents/";
+    public static final String PAGE = "/ui/incidents/";
 
     private final IncidentStore store;
     private final IncidentConfig config;

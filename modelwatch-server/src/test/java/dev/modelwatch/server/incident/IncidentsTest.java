@@ -185,7 +185,7 @@ class IncidentsTest {
         Incidents reloaded = incidents(IncidentConfig.DEFAULT);
         assertThat(reloaded.list(null, null)).isEqualTo(incidents.list(null, null));
         IncidentLinks.Link link = reloaded.find(id(ACCURACY), T0);
-        assertThat(link).isEqualTo(new IncidentLinks.Link("1", "https://mw.example.com/ui/#/incidents/1"));
+        assertThat(link).isEqualTo(new IncidentLinks.Link("1", "https://mw.example.com/ui/incidents/1"));
         assertThat(reloaded.find(id(OTHER), T0 + 1000).id()).isEqualTo("2");
         assertThat(reloaded.find("00000000000000ff", T0)).isNull();
 
@@ -208,7 +208,7 @@ class IncidentsTest {
         incidents.runAction("1", "rollback", "ana", false);
         assertThat(runner.runs).hasSize(1);
         assertThat(runner.runs.get(0).json()).contains("\"action\":\"rollback\"", "\"by\":\"ana\"",
-                "\"url\":\"https://mw.example.com/ui/#/incidents/1\"", "\"model\":\"fraud\"");
+                "\"url\":\"https://mw.example.com/ui/incidents/1\"", "\"model\":\"fraud\"");
         List<TimelineEntry> actions = incidents.get("1").orElseThrow().timeline().stream()
                 .filter(e -> e.kind() == TimelineKind.ACTION).toList();
         assertThat(actions).extracting(TimelineEntry::outcome).containsExactly("dry_run", "started", "succeeded");
