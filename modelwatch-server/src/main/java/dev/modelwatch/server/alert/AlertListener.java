@@ -1,6 +1,7 @@
 package dev.modelwatch.server.alert;
 
 import dev.modelwatch.server.alert.lifecycle.Acknowledgement;
+import dev.modelwatch.server.alert.lifecycle.AlertInstance;
 import dev.modelwatch.server.alert.lifecycle.AlertTransition;
 import java.util.List;
 
@@ -19,6 +20,13 @@ public interface AlertListener {
      * ({@link AlertTransition#from()} differs from {@link AlertTransition#to()}).
      */
     default void onTransitions(List<AlertTransition> transitions, long nowMs) {
+    }
+
+    /**
+     * The alerts notified as firing when the runtime starts, before its first evaluation: a listener
+     * that missed changes (it stored less than the runtime did before a crash) catches up here.
+     */
+    default void onRestored(List<AlertInstance> notifying, long nowMs) {
     }
 
     /** Someone acknowledged an alert ({@code t} carries its labels and state). */

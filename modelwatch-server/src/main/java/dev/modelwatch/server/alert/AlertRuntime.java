@@ -140,6 +140,8 @@ public final class AlertRuntime implements AutoCloseable {
      */
     public void start(WorkerThreads threads, ExecutorService deliveryWorkers) {
         restore();
+        listener.onRestored(view.entries().stream().map(AlertView.Entry::alert).filter(AlertInstance::notifying).toList(),
+                clock.millis());
         loop.start(threads);
         delivery.start(deliveryWorkers);
     }

@@ -2,6 +2,9 @@ package dev.modelwatch.server.incident;
 
 import dev.modelwatch.server.alert.AlertListener;
 import dev.modelwatch.server.alert.lifecycle.Acknowledgement;
+import dev.modelwatch.server.alert.lifecycle.AlertFingerprint;
+import dev.modelwatch.server.alert.lifecycle.AlertInstance;
+import dev.modelwatch.server.alert.lifecycle.AlertState;
 import dev.modelwatch.server.alert.lifecycle.AlertTransition;
 import dev.modelwatch.server.alert.notify.template.IncidentLinks;
 import dev.modelwatch.server.diagnosis.Cause;
@@ -248,6 +251,45 @@ public final class Incidents implements AlertListener, IncidentLinks {
         } catch (RuntimeException e) {
             // the alert pipeline goes on whatever happens to incidents
             LOG.error("incidents: could not take the alerts' changes at {}", Times.format(nowMs), e);
+        }
+    }
+
+    /**
+     * Catches up with the alerts as the runtime restored them: a firing alert that is in no incident
+     * (its change was not stored before a crash, or it fired before incidents existed) fires now, at
+     * its episode's start; an alert an open incident still counts as firing but that no longer fires
+     * resolves now.
+     */
+    @Override
+    public void onRestored(List<AlertInstance> notifying, long nowMs) {
+        List<AlertTransition> missed = new ArrayList<>();
+        synchronized (lock) {
+            Set<String> firing = new HashSet<>();
+            for (AlertInstance a : notifying) {
+                firing.add(a.id());
+                long start = a.episodeStartMs() != null ? a.episodeStartMs() : a.stateSinceMs();
+                if (!episodes.containsKey(a.id() + "@" + start)) {
+                    missed.add(new AlertTransition(a.fingerprint(), a.labels(), AlertState.INACTIVE, a.state(), start,
+                            a.value(), AlertTransition.Effect.FIRE, a.flapping(), "firing when the server started"));
+                }
+            }
+            for (Incident i : byId.values()) {
+                if (i.state() != IncidentState.OPEN) {
+                    continue;
+                }
+                for (IncidentAlert a : i.alerts()) {
+                    if (a.firing() && !firing.contains(a.id())) {
+                        missed.add(new AlertTransition(AlertFingerprint.parse(a.id()),
+                                dev.modelwatch.core.rules.SeriesLabels.of(a.labels()), AlertState.FIRING,
+                                AlertState.RESOLVED, nowMs, Double.NaN, AlertTransition.Effect.RESOLVE, false,
+                                "no longer firing when the server started"));
+                    }
+                }
+            }
+        }
+        if (!missed.isEmpty()) {
+            missed.sort(Comparator.comparingLong(AlertTransition::atMs));
+            onTransitions(missed, nowMs);
         }
     }
 

@@ -11,6 +11,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.modelwatch.core.rules.SeriesLabels;
 import dev.modelwatch.server.ManualClock;
 import dev.modelwatch.server.alert.lifecycle.Acknowledgement;
+import dev.modelwatch.server.alert.lifecycle.AlertInstance;
+import dev.modelwatch.server.alert.lifecycle.AlertState;
 import dev.modelwatch.server.alert.notify.template.IncidentLinks;
 import dev.modelwatch.server.diagnosis.CauseKind;
 import dev.modelwatch.server.incident.IncidentFixtures.MemoryIncidentStore;
@@ -215,5 +217,26 @@ class IncidentsTest {
         assertThat(actions.get(0).text()).isEqualTo("dry run (run by ana): would POST http://deploy.example.com/rollback");
         assertThatThrownBy(() -> incidents.runAction("1", "retrain", "ana", false))
                 .hasMessage("action: model 'fraud' has no action 'retrain'; it has rollback");
+    }
+
+    @Test
+    void atStartAFiringAlertOfNoIncidentJoinsOneAndAnAlertThatStoppedFiringResolves() {
+        Incidents incidents = incidents(IncidentConfig.DEFAULT);
+        incidents.onTransitions(List.of(fire(LATENCY, T0)), T0);
+        AlertInstance firing = AlertInstance.builder(ACCURACY, ACCURACY, AlertState.FIRING, T0 + 5_000)
+                .episodeStartMs(T0 + 5_000).build();
+
+        incidents.onRestored(List.of(firing), T0 + 60_000);
+        Incident i = incidents.list(null, null).get(0);
+        assertThat(incidents.list(null, null)).hasSize(1);
+        assertThat(i.alert(id(ACCURACY)).firing()).isTrue();
+        assertThat(i.alert(id(ACCURACY)).startedAtMs()).isEqualTo(T0 + 5_000);
+        assertThat(i.alert(id(LATENCY)).firing()).as("LatencyHigh no longer fires").isFalse();
+        assertThat(i.alert(id(LATENCY)).resolvedAtMs()).isEqualTo(T0 + 60_000);
+        assertThat(incidents.find(id(ACCURACY), T0 + 5_000).id()).isEqualTo(i.id());
+
+        int lines = i.timeline().size();
+        incidents.onRestored(List.of(firing), T0 + 70_000);
+        assertThat(incidents.get(i.id()).orElseThrow().timeline()).as("nothing was missed this time").hasSize(lines);
     }
 }

@@ -30,7 +30,9 @@ public final class DefaultTemplates {
             + "{{ range .Alerts }}- **{{ .Status | toUpper }}** {{ .Labels.alertname }} `{{ .Labels }}`"
             + "{{ if .Annotations.summary }}: {{ .Annotations.summary }}{{ end }}"
             + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
-            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}"
+            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})"
+            + "{{ if .IncidentURL }} [incident {{ .IncidentID }}]({{ .IncidentURL }}){{ else if .IncidentID }} incident"
+            + " {{ .IncidentID }}{{ end }}\n{{ end }}"
             + "\nnotification `{{ .NotificationID }}`";
 
     /** Slack {@code mrkdwn}. */
@@ -38,7 +40,9 @@ public final class DefaultTemplates {
             + "{{ range .Alerts }}• *{{ .Status | toUpper }}* {{ .Labels.alertname }} `{{ .Labels }}`"
             + "{{ if .Annotations.summary }}: {{ .Annotations.summary }}{{ end }}"
             + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
-            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}"
+            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})"
+            + "{{ if .IncidentURL }} [incident {{ .IncidentID }}]({{ .IncidentURL }}){{ else if .IncidentID }} incident"
+            + " {{ .IncidentID }}{{ end }}\n{{ end }}"
             + "\nnotification `{{ .NotificationID }}`";
 
     /** Slack attachment colour: Slack's {@code danger} while firing, {@code good} when resolved. */
