@@ -23,6 +23,12 @@ import java.util.Objects;
 public record Incident(String id, String model, IncidentState state, long openedAtMs, Long resolvedAtMs,
                        long updatedAtMs, String owner, List<IncidentAlert> alerts, List<TimelineEntry> timeline,
                        StoredDiagnosis diagnosis) {
+    /**
+     * The most lines a timeline keeps: past it the oldest lines of alerts firing and resolving (a flapping
+     * alert's) are dropped first, then the oldest lines of any kind; the first line (opened) stays.
+     */
+    public static final int MAX_TIMELINE = 1000;
+
     public Incident {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(model, "model");
@@ -90,7 +96,22 @@ public record Incident(String id, String model, IncidentState state, long opened
             next.add(e);
             at = Math.max(at, e.atMs());
         }
+        trim(next);
         return new Incident(id, model, state, openedAtMs, resolvedAtMs, at, owner, alerts, next, diagnosis);
+    }
+
+    private static void trim(List<TimelineEntry> lines) {
+        for (int k = 1; k < lines.size() && lines.size() > MAX_TIMELINE; ) {
+            TimelineKind kind = lines.get(k).kind();
+            if (kind == TimelineKind.ALERT_FIRING || kind == TimelineKind.ALERT_RESOLVED) {
+                lines.remove(k);
+            } else {
+                k++;
+            }
+        }
+        while (lines.size() > MAX_TIMELINE) {
+            lines.remove(1);
+        }
     }
 
     Incident withState(IncidentState s, Long resolvedAt, long atMs) {

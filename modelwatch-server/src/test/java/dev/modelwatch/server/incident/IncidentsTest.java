@@ -239,4 +239,23 @@ class IncidentsTest {
         incidents.onRestored(List.of(firing), T0 + 70_000);
         assertThat(incidents.get(i.id()).orElseThrow().timeline()).as("nothing was missed this time").hasSize(lines);
     }
+
+    @Test
+    void aFlappingAlertsLinesAreDroppedFirstWhenTheTimelineIsFull() {
+        Incidents incidents = incidents(IncidentConfig.DEFAULT);
+        incidents.onTransitions(List.of(fire(ACCURACY, T0)), T0);
+        incidents.addNote("1", "ana", "before the flapping", null);
+        incidents.onTransitions(List.of(fire(LATENCY, T0 + 1)), T0 + 1);
+        for (int k = 0; k < Incident.MAX_TIMELINE; k++) {
+            long t = T0 + 10 + 2L * k;
+            incidents.onTransitions(List.of(resolve(LATENCY, t)), t);
+            incidents.onTransitions(List.of(fire(LATENCY, t + 1)), t + 1);
+        }
+        Incident i = incidents.get("1").orElseThrow();
+        assertThat(i.timeline()).hasSize(Incident.MAX_TIMELINE);
+        assertThat(i.timeline().get(0).kind()).isEqualTo(TimelineKind.OPENED);
+        assertThat(i.timeline()).extracting(TimelineEntry::text).contains("before the flapping");
+        assertThat(i.timeline().get(i.timeline().size() - 1).kind()).isEqualTo(TimelineKind.ALERT_FIRING);
+        assertThat(i.state()).isEqualTo(IncidentState.OPEN);
+    }
 }
