@@ -16,8 +16,9 @@ public interface AlertListener {
     };
 
     /**
-     * The changes of one evaluation at {@code nowMs}, in rule order: only those whose state changed
-     * ({@link AlertTransition#from()} differs from {@link AlertTransition#to()}).
+     * The changes of one evaluation at {@code nowMs}, in rule order: those whose state changed
+     * ({@link AlertTransition#from()} differs from {@link AlertTransition#to()}) and those that tell
+     * receivers something ({@link AlertTransition#effect()} not {@code NONE}: a held resolution released).
      */
     default void onTransitions(List<AlertTransition> transitions, long nowMs) {
     }

@@ -47,7 +47,8 @@ final class EvaluationPass {
      * @param documents the stored documents that changed ({@link AlertStateCodec}'s names), only those
      * @param outbox    the notifications to queue, one row per receiver integration
      * @param history   the alerts' state changes
-     * @param changes   the same changes as the lifecycle made them (for the {@link AlertListener})
+     * @param changes   the changes as the lifecycle made them, and the effects to receivers without a change of
+     *                  state (a held resolution released), for the {@link AlertListener}
      */
     record Outcome(PipelineState next, Map<String, byte[]> documents, List<OutboxEntry> outbox,
                    List<AlertHistoryEntry> history, List<AlertTransition> changes) {
@@ -84,8 +85,11 @@ final class EvaluationPass {
             next.put(r.name(), step.state());
             alerts.addAll(Alert.ofStep(step, nowMs));
             for (AlertTransition t : step.transitions()) {
-                if (t.from() != t.to()) {
+                if (t.from() != t.to() || t.effect() != AlertTransition.Effect.NONE) {
+                    // a held resolution released is a change to receivers, not to the state
                     changes.add(t);
+                }
+                if (t.from() != t.to()) {
                     history.add(new AlertHistoryEntry(AlertFingerprint.format(t.fingerprint()), r.name(),
                             AlertStateCodec.labels(t.labels()), t.from().name().toLowerCase(Locale.ROOT),
                             t.to().name().toLowerCase(Locale.ROOT), t.value(), t.atMs()));
