@@ -17,4 +17,7 @@ public interface IncidentStore {
 
     /** Every stored incident, ordered by when it opened, then id. */
     List<StoredIncident> all();
+
+    /** Deletes the resolved incidents last changed before {@code beforeMs}; the number deleted. */
+    int deleteResolvedBefore(long beforeMs);
 }

@@ -48,4 +48,14 @@ final class JdbcIncidentStore implements IncidentStore {
             return out;
         });
     }
+
+    @Override
+    public int deleteResolvedBefore(long beforeMs) {
+        return jdbc.inTransaction("deleting incidents resolved before " + beforeMs, c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM incidents WHERE state = 'resolved' AND updated_ms < ?")) {
+                s.setLong(1, beforeMs);
+                return s.executeUpdate();
+            }
+        });
+    }
 }

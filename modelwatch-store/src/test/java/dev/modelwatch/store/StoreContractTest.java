@@ -637,5 +637,9 @@ abstract class StoreContractTest {
                         org.assertj.core.groups.Tuple.tuple("b", "m1", "resolved", 200L, 300L));
         assertThat(all.get(0).document()).isEqualTo(big);
         assertThat(all.get(1).document()).containsExactly(2, 3);
+
+        store.incidents().save(new StoredIncident("c", "m1", "resolved", 400, 500, new byte[] {4}));
+        assertThat(store.incidents().deleteResolvedBefore(500)).as("only b: resolved, changed at 300").isEqualTo(1);
+        assertThat(store.incidents().all()).extracting(StoredIncident::id).containsExactly("a", "c");
     }
 }

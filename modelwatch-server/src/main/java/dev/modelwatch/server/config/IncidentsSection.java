@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@code incidents:} section: {@code reopen_within}, {@code diagnosis_lookback} and
+ * The {@code incidents:} section: {@code reopen_within}, {@code diagnosis_lookback}, {@code keep} and
  * {@code actions} (model name to a list of actions), as docs/incidents.md describes them.
  */
 final class IncidentsSection {
@@ -29,7 +29,9 @@ final class IncidentsSection {
 
     static IncidentConfig read(ConfigReader r, JsonNode root) {
         IncidentConfig d = IncidentConfig.DEFAULT;
-        JsonNode n = r.section(root, "incidents", Set.of("reopen_within", "diagnosis_lookback", "actions"));
+        JsonNode n = r.section(root, "incidents", Set.of("reopen_within", "diagnosis_lookback", "actions", "keep"));
+        Duration keep = positive(r, r.durationValue(n, "incidents.keep", "keep", d.keep()), "incidents.keep", d.keep(),
+                false);
         Duration reopen = positive(r, r.durationValue(n, "incidents.reopen_within", "reopen_within", d.reopenWithin()),
                 "incidents.reopen_within", d.reopenWithin(), true);
         Duration lookback = positive(r, r.durationValue(n, "incidents.diagnosis_lookback", "diagnosis_lookback",
@@ -61,7 +63,7 @@ final class IncidentsSection {
                 }
             }
         }
-        return new IncidentConfig(reopen, lookback, actions);
+        return new IncidentConfig(reopen, lookback, actions, keep);
     }
 
     private static Duration positive(ConfigReader r, Duration v, String path, Duration def, boolean zeroAllowed) {

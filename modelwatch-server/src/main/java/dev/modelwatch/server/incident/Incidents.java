@@ -79,6 +79,9 @@ public final class Incidents implements AlertListener, IncidentLinks {
     private final Set<String> diagnosing = new HashSet<>();
     private final Set<String> diagnoseAgain = new HashSet<>();
     private long lastId;
+    private long lastPruneMs = Long.MIN_VALUE;
+    /** How often resolved incidents past {@code incidents.keep} are forgotten. */
+    static final long PRUNE_EVERY_MS = 3_600_000L;
 
     private Incidents(Builder b) {
         this.store = b.store;
@@ -104,6 +107,40 @@ public final class Incidents implements AlertListener, IncidentLinks {
             } catch (NumberFormatException e) {
                 // not one of ours: it keeps its id, ours continue after the numeric ones
             }
+        }
+        prune(clock.millis());
+    }
+
+    /**
+     * Forgets the resolved incidents last changed more than {@code incidents.keep} ago, from memory and
+     * the database, at most once per {@link #PRUNE_EVERY_MS} (holding the lock).
+     */
+    private void prune(long nowMs) {
+        if (lastPruneMs != Long.MIN_VALUE && nowMs - lastPruneMs < PRUNE_EVERY_MS) {
+            return;
+        }
+        lastPruneMs = nowMs;
+        long before = nowMs - config.keep().toMillis();
+        Set<String> gone = new HashSet<>();
+        byId.values().removeIf(i -> {
+            boolean old = i.state() == IncidentState.RESOLVED && i.updatedAtMs() < before;
+            if (old) {
+                gone.add(i.id());
+            }
+            return old;
+        });
+        if (gone.isEmpty()) {
+            return;
+        }
+        episodes.values().removeIf(gone::contains);
+        latestOfAlert.values().removeIf(gone::contains);
+        try {
+            int deleted = store.deleteResolvedBefore(before);
+            LOG.info("forgot {} incident(s) resolved before {} (incidents.keep); {} deleted from the database",
+                    gone.size(), Times.format(before), deleted);
+        } catch (RuntimeException e) {
+            LOG.warn("incidents resolved before {} could not be deleted (tried again in an hour): {}",
+                    Times.format(before), e.getMessage());
         }
     }
 
@@ -235,6 +272,7 @@ public final class Incidents implements AlertListener, IncidentLinks {
         try {
             Set<String> changed = new LinkedHashSet<>();
             synchronized (lock) {
+                prune(nowMs);
                 for (AlertTransition t : transitions) {
                     String id = switch (t.effect()) {
                         case FIRE -> fired(t);
@@ -509,7 +547,11 @@ public final class Incidents implements AlertListener, IncidentLinks {
                 return i.with(TimelineEntry.action(now, a.name(), by, "dry_run", true,
                         "dry run (" + why + "): would " + a.hook().describe()));
             }
-            runs.computeIfAbsent(runKey(i.model(), a.name()), k -> new ArrayList<>()).add(now);
+            List<Long> ran = runs.computeIfAbsent(runKey(i.model(), a.name()), k -> new ArrayList<>());
+            // only the runs the guard rails look at are kept: the last one, and those of the last 24 hours
+            long horizon = now - Math.max(a.cooldown().toMillis(), GuardRails.DAY_MS);
+            ran.removeIf(t -> t < horizon);
+            ran.add(now);
             Incident next = i.with(TimelineEntry.action(now, a.name(), by, "started", false,
                     why + ": " + a.hook().describe()));
             started[0] = next;

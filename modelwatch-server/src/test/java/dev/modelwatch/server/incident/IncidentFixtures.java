@@ -87,6 +87,13 @@ final class IncidentFixtures {
         }
 
         @Override
+        public synchronized int deleteResolvedBefore(long beforeMs) {
+            int before = rows.size();
+            rows.values().removeIf(r -> r.state().equals("resolved") && r.updatedMs() < beforeMs);
+            return before - rows.size();
+        }
+
+        @Override
         public synchronized List<StoredIncident> all() {
             List<StoredIncident> out = new ArrayList<>(rows.values());
             out.sort(Comparator.comparingLong(StoredIncident::openedMs).thenComparing(StoredIncident::id));

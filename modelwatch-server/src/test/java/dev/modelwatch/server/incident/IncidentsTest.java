@@ -258,4 +258,21 @@ class IncidentsTest {
         assertThat(i.timeline().get(i.timeline().size() - 1).kind()).isEqualTo(TimelineKind.ALERT_FIRING);
         assertThat(i.state()).isEqualTo(IncidentState.OPEN);
     }
+
+    @Test
+    void resolvedIncidentsAreForgottenPastTheirKeepOpenOnesAreNot() {
+        Incidents incidents = incidents(new IncidentConfig(Duration.ofMinutes(30), Duration.ofHours(6), Map.of(),
+                Duration.ofDays(1)));
+        incidents.onTransitions(List.of(fire(ACCURACY, T0), fire(OTHER, T0)), T0);
+        incidents.onTransitions(List.of(resolve(ACCURACY, T0 + 1000)), T0 + 1000);
+
+        long later = T0 + Duration.ofDays(1).toMillis() + 1001;
+        clock.set(later);
+        SeriesLabels ads = labels("alertname", "AccuracyDrop", "model", "ads");
+        incidents.onTransitions(List.of(fire(ads, later)), later);
+        assertThat(incidents.list(null, null)).extracting(Incident::model).containsExactlyInAnyOrder("churn", "ads");
+        assertThat(incidents.find(id(ACCURACY), T0)).isNull();
+        assertThat(store.rows.keySet()).containsExactlyInAnyOrder("2", "3");
+        assertThat(incidents(IncidentConfig.DEFAULT).list(null, null)).hasSize(2);
+    }
 }
