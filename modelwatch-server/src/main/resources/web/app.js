@@ -7,6 +7,8 @@ import model from './pages/model.js';
 import alerts from './pages/alerts.js';
 import runs from './pages/runs.js';
 import run from './pages/run.js';
+import incidents from './pages/incidents.js';
+import incident from './pages/incident.js';
 
 /**
  * A page: {id, title, nav (shown in the menu), path (a RegExp over location.pathname whose groups
@@ -23,6 +25,8 @@ registerPage(model);
 registerPage(alerts);
 registerPage(runs);
 registerPage(run);
+registerPage(incidents);
+registerPage(incident);
 
 // For the browser tests and for people poking around in the console: the charts drawn, by id.
 window.modelwatch = {charts: {}, heatmaps: {}, renders: 0};

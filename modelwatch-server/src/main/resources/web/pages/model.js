@@ -312,7 +312,8 @@ async function drift(ctx, section, quality, name, q, r, windowMs) {
   }
 }
 
-async function distribution(el, name, feature, q) {
+/** One feature's distribution against the reference over {@code q} (from, to, version, segment), drawn into {@code el}. */
+export async function distribution(el, name, feature, q) {
   let d;
   try {
     d = await get('/api/v1/dashboard/models/' + encodeURIComponent(name) + '/distribution', {...q, feature});

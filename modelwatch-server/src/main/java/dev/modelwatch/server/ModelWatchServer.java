@@ -29,6 +29,11 @@ import dev.modelwatch.server.training.TrainingRuns;
 import dev.modelwatch.server.ingest.DurableLog;
 import dev.modelwatch.server.ingest.EventDecoder;
 import dev.modelwatch.server.alert.AlertRuntime;
+import dev.modelwatch.server.alert.notify.RetryPolicy;
+import dev.modelwatch.server.alert.notify.template.IncidentLinks;
+import dev.modelwatch.server.incident.ActionHooks;
+import dev.modelwatch.server.api.IncidentRoutes;
+import dev.modelwatch.server.incident.Incidents;
 import dev.modelwatch.server.alert.AlertingConfig;
 import dev.modelwatch.server.alert.CombinedSeriesSource;
 import dev.modelwatch.server.alert.ModelSeriesSource;
@@ -47,6 +52,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.concurrent.atomic.AtomicLong;
@@ -76,10 +84,16 @@ public final class ModelWatchServer implements AutoCloseable {
     private final Workers workers;
     private final Duration shutdownGrace;
     private final int port;
+    /** The incidents' threads, stopped at close. */
+    private final List<ExecutorService> executors;
     private volatile boolean closed;
+    /** Threads of the incidents' diagnoses and action hooks (a command hook takes two while it runs). */
+    static final int INCIDENT_THREADS = 8;
 
     private ModelWatchServer(Store store, PendingStore pending, DurableLog log, Aggregator aggregator, ApiServer api,
-                             AlertRuntime alerts, Workers workers, Duration shutdownGrace, int port) {
+                             AlertRuntime alerts, Workers workers, Duration shutdownGrace, int port,
+                             List<ExecutorService> executors) {
+        this.executors = executors;
         this.alerts = alerts;
         this.workers = workers;
         this.shutdownGrace = shutdownGrace;
@@ -94,11 +108,21 @@ public final class ModelWatchServer implements AutoCloseable {
     /** Starts a server that ends the process when one of its workers dies. */
     /** The configured receivers with their notifiers built, sharing one HTTP client. */
     public static AlertingConfig withNotifiers(AlertingConfig alerting, Clock clock) {
+        return withNotifiers(alerting, clock, "", IncidentLinks.NONE);
+    }
+
+    /**
+     * The configured receivers with their notifiers built, sharing one HTTP client, their messages
+     * linking to {@code externalUrl} and to each alert's incident found by {@code links}.
+     */
+    public static AlertingConfig withNotifiers(AlertingConfig alerting, Clock clock, String externalUrl,
+                                               IncidentLinks links) {
         if (alerting.receiverConfigs().isEmpty()) {
             return alerting;
         }
         HttpClient http = dev.modelwatch.server.alert.notify.receiver.Notifiers.httpClient(java.time.Duration.ofSeconds(5));
-        return alerting.withIntegrations(r -> dev.modelwatch.server.alert.notify.receiver.Notifiers.forReceiver(r, http, clock));
+        return alerting.withIntegrations(r -> dev.modelwatch.server.alert.notify.receiver.Notifiers.forReceiver(r, http,
+                clock, externalUrl == null ? "" : externalUrl, links));
     }
 
     public static ModelWatchServer start(ServerConfig config, Clock clock) {
@@ -120,6 +144,15 @@ public final class ModelWatchServer implements AutoCloseable {
      */
     public static ModelWatchServer start(ServerConfig config, Clock clock, ProcessExit exit,
                                          UnaryOperator<Store> storeView) {
+        return start(config, clock, exit, storeView, null);
+    }
+
+    /**
+     * Starts a server whose incidents are explained by {@code scripted} (tests pass a scripted diagnoser;
+     * null: the profile diagnoser, docs/diagnosis.md).
+     */
+    public static ModelWatchServer start(ServerConfig config, Clock clock, ProcessExit exit,
+                                         UnaryOperator<Store> storeView, Diagnoser scripted) {
         long t0 = System.nanoTime();
         Workers workers = new Workers(exit);
         SslContextFactory.Server tls;
@@ -201,10 +234,24 @@ public final class ModelWatchServer implements AutoCloseable {
                 config.maxFeatures(), config.maxEventAge(), config.maxFutureSkew()), clock);
         DriftService drift = new DriftService(store, query, config.drift(), clock,
                 config.limits().maxCachedReferenceBytes());
-        AlertRuntime alerts = AlertRuntime.builder(withNotifiers(config.alerting(), clock), store,
+        // the probable causes of a model's trouble, from what the server keeps (docs/diagnosis.md)
+        Diagnoser diagnoser = scripted != null ? scripted : new ProfileDiagnoser(
+                new ProfileDiagnoser.Sources(registry, aggregator, query, drift, config.drift(), store, runs), clock);
+        // incidents: diagnoses and action hooks run on their own threads, never on the evaluation thread
+        ExecutorService incidentWork = Executors.newFixedThreadPool(INCIDENT_THREADS, daemonThreads("incident-work-"));
+        ScheduledExecutorService incidentRetries = Executors.newSingleThreadScheduledExecutor(
+                daemonThreads("incident-retry-"));
+        ActionHooks hooks = new ActionHooks(dev.modelwatch.server.alert.notify.receiver.Notifiers.httpClient(
+                Duration.ofSeconds(5)), incidentRetries, incidentWork, clock, new java.util.SplittableRandom(),
+                RetryPolicy.DEFAULT);
+        String externalUrl = config.access().externalUrl();
+        Incidents incidents = Incidents.builder(store.incidents(), config.incidents()).clock(clock).diagnoser(diagnoser)
+                .work(incidentWork).hooks(hooks).externalUrl(externalUrl).modelsOfRun(runs::modelsOf).build();
+        AlertRuntime alerts = AlertRuntime.builder(withNotifiers(config.alerting(), clock, externalUrl, incidents), store,
                         new CombinedSeriesSource(List.of(new ModelSeriesSource(registry, query, drift, clock),
                                 new TrainingProblemSeries(runs))))
                 .clock(clock)
+                .listener(incidents)
                 .random(new java.util.SplittableRandom())
                 .windowLengths(() -> registry.all().stream().map(m -> m.spec().windowMs())
                         .collect(java.util.stream.Collectors.toSet()))
@@ -238,10 +285,6 @@ public final class ModelWatchServer implements AutoCloseable {
                 new ApiServer.Data(aggregator, registry, query, store, drift, alerts),
                 new ApiServer.Security(tokens, tokensRequired, tls), new ApiServer.Operations(readiness, metrics), clock,
                 System::nanoTime);
-        // the probable causes of a model's trouble, from what the server keeps (docs/diagnosis.md)
-        Diagnoser diagnoser = new ProfileDiagnoser(
-                new ProfileDiagnoser.Sources(registry, aggregator, query, drift,
-                        config.drift(), store, runs), clock);
         dev.modelwatch.server.web.DashboardSessions sessions = new dev.modelwatch.server.web.DashboardSessions(tokens,
                 new java.security.SecureRandom(), clock);
         api.sessions(sessions)
@@ -249,12 +292,24 @@ public final class ModelWatchServer implements AutoCloseable {
                         drift, alerts, clock, sessions)))
                 .add(new TrainingRoutes(runs))
                 .add(new ResourceRoutes(store, runs, clock))
-                .add(new DiagnosisRoutes(diagnoser, clock));
+                .add(new DiagnosisRoutes(diagnoser, clock))
+                .add(new IncidentRoutes(incidents));
         int port = api.start();
         LOG.info("modelwatch listening on {}://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.access().scheme(), config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),
                 (System.nanoTime() - t0) / 1_000_000);
-        return new ModelWatchServer(store, pending, log, aggregator, api, alerts, workers, config.shutdownGrace(), port);
+        return new ModelWatchServer(store, pending, log, aggregator, api, alerts, workers, config.shutdownGrace(), port,
+                List.of(incidentWork, incidentRetries));
+    }
+
+    /** A factory of daemon threads named {@code prefix} and a number. */
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /**
@@ -304,6 +359,7 @@ public final class ModelWatchServer implements AutoCloseable {
         api.stop();
         log.close(left(deadline));
         alerts.close(left(deadline));
+        executors.forEach(ExecutorService::shutdownNow);
         aggregator.close(left(deadline));
         pending.close();
         store.close();

@@ -139,6 +139,11 @@ public final class FaultInjectingStore implements Store {
     }
 
     @Override
+    public dev.modelwatch.store.IncidentStore incidents() {
+        return real.incidents();
+    }
+
+    @Override
     public List<TrainingEvent> trainingEvents(String model, String run) {
         return real.trainingEvents(model, run);
     }

@@ -29,6 +29,7 @@ public final class TestServer implements AutoCloseable {
     private final Clock clock;
     private final ProcessExit exit;
     private final UnaryOperator<Store> storeView;
+    private final dev.modelwatch.server.diagnosis.Diagnoser diagnoser;
     final String base;
 
     private TestServer(ServerConfig config, ProcessExit exit, UnaryOperator<Store> storeView) {
@@ -36,12 +37,25 @@ public final class TestServer implements AutoCloseable {
     }
 
     private TestServer(ServerConfig config, Clock clock, ProcessExit exit, UnaryOperator<Store> storeView) {
+        this(config, clock, exit, storeView, null);
+    }
+
+    private TestServer(ServerConfig config, Clock clock, ProcessExit exit, UnaryOperator<Store> storeView,
+                       dev.modelwatch.server.diagnosis.Diagnoser diagnoser) {
         this.config = config;
         this.clock = clock;
         this.exit = exit;
         this.storeView = storeView;
-        this.server = ModelWatchServer.start(config, clock, exit, storeView);
+        this.diagnoser = diagnoser;
+        this.server = diagnoser == null ? ModelWatchServer.start(config, clock, exit, storeView)
+                : ModelWatchServer.start(config, clock, exit, storeView, diagnoser);
         this.base = "http://127.0.0.1:" + server.port();
+    }
+
+    /** A server whose incidents are explained by {@code diagnoser}. */
+    public static TestServer start(ServerConfig config, dev.modelwatch.server.diagnosis.Diagnoser diagnoser) {
+        return new TestServer(config.withPort(0).withFlushInterval(Duration.ofMillis(300)), Clock.systemUTC(),
+                new RecordingExit(), UnaryOperator.identity(), diagnoser);
     }
 
     /** A server whose every notion of "now" (windows closing, ingest skew, alert evaluation) is {@code clock}'s. */
@@ -69,13 +83,13 @@ public final class TestServer implements AutoCloseable {
     /** Stops the server gracefully and starts a new one on the same data directory. */
     public TestServer restart() {
         close();
-        return new TestServer(config, clock, exit, storeView);
+        return new TestServer(config, clock, exit, storeView, diagnoser);
     }
 
     /** Stops the server gracefully and starts a new one on the same data directory, with storage seen anew. */
     public TestServer restart(UnaryOperator<Store> view) {
         close();
-        return new TestServer(config, clock, exit, view);
+        return new TestServer(config, clock, exit, view, diagnoser);
     }
 
     public ModelWatchServer server() {

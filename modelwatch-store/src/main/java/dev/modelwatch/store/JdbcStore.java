@@ -30,6 +30,7 @@ final class JdbcStore implements Store {
     private final AlertRepository alerts;
     private final JdbcTokenStore tokens;
     private final JdbcTrainingRunStore trainingRuns;
+    private final JdbcIncidentStore incidents;
 
     JdbcStore(HikariDataSource dataSource, Dialect dialect, SketchSettings settings, Clock clock) {
         this.db = new JdbcDatabase(dataSource, dialect);
@@ -43,6 +44,7 @@ final class JdbcStore implements Store {
         this.alerts = new AlertRepository(db, outbox);
         this.tokens = new JdbcTokenStore(db);
         this.trainingRuns = new JdbcTrainingRunStore(db);
+        this.incidents = new JdbcIncidentStore(db);
     }
 
     /** Merges the flush's profiles and writes its models, events and checkpoints in one transaction. */
@@ -184,6 +186,11 @@ final class JdbcStore implements Store {
     @Override
     public TrainingRunStore trainingRuns() {
         return trainingRuns;
+    }
+
+    @Override
+    public IncidentStore incidents() {
+        return incidents;
     }
 
     @Override

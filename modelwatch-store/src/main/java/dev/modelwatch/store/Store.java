@@ -148,6 +148,9 @@ public interface Store extends AutoCloseable {
     /** The training runs. */
     TrainingRunStore trainingRuns();
 
+    /** The incidents. */
+    IncidentStore incidents();
+
     /** Whether the database answers a trivial query now. */
     boolean isReachable();
 

@@ -633,4 +633,24 @@ abstract class StoreContractTest {
         assertThat(all.get(0).state()).isEqualTo(big);
         assertThat(all.get(1).state()).containsExactly(2, 3);
     }
+
+    @Test
+    void incidentsAreReplacedWholeAndReadBackInOpeningOrder() {
+        byte[] big = new byte[300_000];
+        java.util.Arrays.fill(big, (byte) 'y');
+        store.incidents().save(new StoredIncident("b", "m1", "open", 200, 200, new byte[] {1}));
+        store.incidents().save(new StoredIncident("a", "m2", "open", 100, 100, big));
+        store.incidents().save(new StoredIncident("b", "m1", "resolved", 200, 300, new byte[] {2, 3}));
+        List<StoredIncident> all = store.incidents().all();
+        assertThat(all).extracting(StoredIncident::id, StoredIncident::model, StoredIncident::state,
+                StoredIncident::openedMs, StoredIncident::updatedMs)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "m2", "open", 100L, 100L),
+                        org.assertj.core.groups.Tuple.tuple("b", "m1", "resolved", 200L, 300L));
+        assertThat(all.get(0).document()).isEqualTo(big);
+        assertThat(all.get(1).document()).containsExactly(2, 3);
+
+        store.incidents().save(new StoredIncident("c", "m1", "resolved", 400, 500, new byte[] {4}));
+        assertThat(store.incidents().deleteResolvedBefore(500)).as("only b: resolved, changed at 300").isEqualTo(1);
+        assertThat(store.incidents().all()).extracting(StoredIncident::id).containsExactly("a", "c");
+    }
 }

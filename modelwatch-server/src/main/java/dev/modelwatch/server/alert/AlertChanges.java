@@ -21,17 +21,26 @@ final class AlertChanges {
     }
 
     /**
+     * An acknowledgement's outcome.
+     *
+     * @param states the rules' states with the alert acknowledged
+     * @param step   the acknowledged rule's step (its transitions and new state)
+     */
+    record Acknowledged(Map<String, RuleState> states, StepResult step) {
+    }
+
+    /**
      * {@code states} with alert {@code id} acknowledged by {@code by} at {@code nowMs} (escalation
      * stops); null when no alert has this id.
      */
-    static Map<String, RuleState> acknowledge(Map<String, RuleState> states, Map<String, AlertLifecycle> lifecycles,
+    static Acknowledged acknowledge(Map<String, RuleState> states, Map<String, AlertLifecycle> lifecycles,
                                               String id, String by, String comment, long nowMs) {
         for (Map.Entry<String, RuleState> r : states.entrySet()) {
             if (r.getValue().instance(id) != null) {
                 StepResult step = lifecycles.get(r.getKey()).ack(r.getValue(), id, by, comment, nowMs);
                 Map<String, RuleState> next = new LinkedHashMap<>(states);
                 next.put(r.getKey(), step.state());
-                return next;
+                return new Acknowledged(next, step);
             }
         }
         return null;

@@ -9,6 +9,8 @@ import dev.modelwatch.server.alert.dispatch.StoredDispatcher;
 import dev.modelwatch.server.alert.notify.RetryPolicy;
 import dev.modelwatch.server.alert.lifecycle.AlertLifecycle;
 import dev.modelwatch.server.alert.lifecycle.AlertRule;
+import dev.modelwatch.server.alert.lifecycle.AlertInstance;
+import dev.modelwatch.server.alert.lifecycle.AlertTransition;
 import dev.modelwatch.server.alert.lifecycle.RuleState;
 import dev.modelwatch.server.alert.silence.Silence;
 import dev.modelwatch.server.alert.silence.SilenceCounts;
@@ -70,6 +72,7 @@ public final class AlertRuntime implements AutoCloseable {
     private final EvaluationLoop loop;
     private final DeliveryQueues delivery;
     private final Object lock = new Object();
+    private final AlertListener listener;
     // pipeline state, guarded by lock
     private Map<String, RuleState> states = new LinkedHashMap<>();
     private Dispatcher dispatcher;
@@ -86,6 +89,7 @@ public final class AlertRuntime implements AutoCloseable {
         this.config = b.config;
         this.store = b.store;
         this.clock = b.clock;
+        this.listener = b.listener;
         this.ruleEvaluator = new IncrementalRuleEvaluator(b.source, config.lookbackDeltaMs());
         int n = 0;
         for (AlertRule r : config.rules()) {
@@ -115,6 +119,8 @@ public final class AlertRuntime implements AutoCloseable {
      */
     public void start(WorkerThreads threads, ExecutorService deliveryWorkers) {
         restore();
+        listener.onRestored(view.entries().stream().map(AlertView.Entry::alert).filter(AlertInstance::notifying).toList(),
+                clock.millis());
         loop.start(threads);
         delivery.start(deliveryWorkers);
     }
@@ -163,6 +169,9 @@ public final class AlertRuntime implements AutoCloseable {
             dispatcher = next.dispatcher();
             silenceCounts = next.silenceCounts();
             evaluations++;
+            if (!o.changes().isEmpty()) {
+                listener.onTransitions(o.changes(), nowMs);
+            }
             if (!o.outbox().isEmpty()) {
                 delivery.wake();
             }
@@ -232,13 +241,20 @@ public final class AlertRuntime implements AutoCloseable {
     public boolean acknowledge(String id, String by, String comment) {
         synchronized (lock) {
             long now = clock.millis();
-            Map<String, RuleState> next = AlertChanges.acknowledge(states, lifecycles, id, by, comment, now);
-            if (next != null) {
+            AlertChanges.Acknowledged acked = AlertChanges.acknowledge(states, lifecycles, id, by, comment, now);
+            if (acked != null) {
+                Map<String, RuleState> next = acked.states();
                 store.saveAlerting(Map.of(RULES, AlertStateCodec.rules(next)), List.of(), List.of(), now);
                 states = next;
                 view = AlertView.of(next);
+                for (AlertTransition t : acked.step().transitions()) {
+                    AlertInstance instance = acked.step().state().instance(id);
+                    if (instance != null && instance.acknowledgement() != null) {
+                        listener.onAcknowledged(t, instance.acknowledgement());
+                    }
+                }
             }
-            return next != null;
+            return acked != null;
         }
     }
 

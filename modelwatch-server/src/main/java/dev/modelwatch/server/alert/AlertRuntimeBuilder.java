@@ -21,6 +21,7 @@ public final class AlertRuntimeBuilder {
     Supplier<? extends Collection<Long>> windowLengths = List::of;
     AlertRuntime.Observer observer = AlertRuntime.Observer.NONE;
     RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+    AlertListener listener = AlertListener.NONE;
 
     AlertRuntimeBuilder(AlertingConfig config, Store store, SeriesSource source) {
         this.config = Objects.requireNonNull(config, "config");
@@ -58,6 +59,12 @@ public final class AlertRuntimeBuilder {
     /** When failed notifications are tried again (default {@link RetryPolicy#DEFAULT}). */
     public AlertRuntimeBuilder retryPolicy(RetryPolicy retryPolicy) {
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+        return this;
+    }
+
+    /** Who is told of the alerts' changes and acknowledgements (default: nobody). */
+    public AlertRuntimeBuilder listener(AlertListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
         return this;
     }
 

@@ -48,9 +48,11 @@ final class EvaluationPass {
      * @param documents the stored documents that changed ({@link AlertStateCodec}'s names), only those
      * @param outbox    the notifications to queue, one row per receiver integration
      * @param history   the alerts' state changes
+     * @param changes   the changes as the lifecycle made them, and the effects to receivers without a change of
+     *                  state (a held resolution released), for the {@link AlertListener}
      */
     record Outcome(PipelineState next, Map<String, byte[]> documents, List<OutboxEntry> outbox,
-                   List<AlertHistoryEntry> history) {
+                   List<AlertHistoryEntry> history, List<AlertTransition> changes) {
         /** Whether the pass has anything to store (an evaluation that changed nothing but its own time writes nothing). */
         boolean writes() {
             return !documents.isEmpty() || !outbox.isEmpty() || !history.isEmpty();
@@ -71,6 +73,7 @@ final class EvaluationPass {
         Map<String, RuleState> next = new LinkedHashMap<>();
         List<Alert> alerts = new ArrayList<>();
         List<AlertHistoryEntry> history = new ArrayList<>();
+        List<AlertTransition> changes = new ArrayList<>();
         IncrementalRuleEvaluator.Pass pass = ruleEvaluator.pass(nowMs, clock.millis());
         for (AlertRule r : config.rules()) {
             RuleEvaluation eval;
@@ -85,6 +88,10 @@ final class EvaluationPass {
             next.put(r.name(), step.state());
             alerts.addAll(Alert.ofStep(step, nowMs));
             for (AlertTransition t : step.transitions()) {
+                if (t.from() != t.to() || t.effect() != AlertTransition.Effect.NONE) {
+                    // a held resolution released is a change to receivers, not to the state
+                    changes.add(t);
+                }
                 if (t.from() != t.to()) {
                     history.add(new AlertHistoryEntry(AlertFingerprint.format(t.fingerprint()), r.name(),
                             AlertStateCodec.labels(t.labels()), t.from().name().toLowerCase(Locale.ROOT),
@@ -122,7 +129,7 @@ final class EvaluationPass {
             docs.put(AlertStateCodec.SILENCES, AlertStateCodec.silences(state.silences(), silencer.counts()));
         }
         PipelineState after = new PipelineState(next, tick.dispatcher(), groups, state.silences(), silencer.counts());
-        return new Outcome(after, docs, outbox, history);
+        return new Outcome(after, docs, outbox, history, changes);
     }
 
     /** The silences not yet ended at {@code nowMs}. */

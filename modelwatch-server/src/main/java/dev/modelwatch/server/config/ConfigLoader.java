@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.server.alert.AlertingConfig;
+import dev.modelwatch.server.incident.IncidentConfig;
 import dev.modelwatch.server.alert.lifecycle.ConfigProblems;
 import dev.modelwatch.server.alert.lifecycle.RuleGroup;
 import dev.modelwatch.server.auth.AccessConfig;
@@ -122,7 +123,7 @@ public final class ConfigLoader {
             return d;
         }
         r.checkKeys(root, "", Set.of("server", "ingest", "log", "aggregation", "labels", "retention", "metrics",
-                "models", "drift", "alerting", "rules", "route", "receivers", "inhibit_rules", "limits", "training"));
+                "models", "drift", "alerting", "rules", "route", "receivers", "inhibit_rules", "limits", "training", "incidents"));
         AlertingConfig alerting = AlertingSection.read(r, root, env);
         JsonNode server = r.section(root, "server", Set.of("port", "bind", "data_dir", "db", "auth", "insecure_no_auth",
                 "external_url", "tls", "shutdown_grace"));
@@ -198,12 +199,14 @@ public final class ConfigLoader {
         ModelsSection.Declared declared = ModelsSection.read(r, root);
         Map<String, ModelSpec> models = declared.models();
         Limits limits = LimitsSection.read(r, root, models.size());
+        IncidentConfig incidents = IncidentsSection.read(r, root);
         return new ServerConfig(
                 new ServerSettings(port, bind, Path.of(dataDir), db, shutdownGrace, access),
                 new IngestSettings(maxBody, maxEvents, maxFeatures, skew, maxQueued, maxQueueWait),
                 new PipelineSettings(segment, fsync, new PipelineSettings.Aggregation(flush, sketches, parkAfter, horizon,
                         idFilter), new PipelineSettings.Retention(rBase, rHour, rDay), exposition),
-                models, new DriftConfig(baseline, declared.drift()), alerting, limits, TrainingSection.read(r, root));
+                models, new DriftConfig(baseline, declared.drift()), alerting, limits,
+                TrainingSection.read(r, root), incidents);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.server.alert.AlertingConfig;
 import dev.modelwatch.server.auth.AccessConfig;
 import dev.modelwatch.server.drift.DriftConfig;
+import dev.modelwatch.server.incident.IncidentConfig;
 import dev.modelwatch.server.ingest.IngestLimits;
 import dev.modelwatch.server.ingest.Limits;
 import java.nio.file.Path;
@@ -18,11 +19,31 @@ import java.util.Map;
  */
 public record ServerConfig(ServerSettings server, IngestSettings ingest, PipelineSettings pipeline,
                            Map<String, ModelSpec> models, DriftConfig drift, AlertingConfig alerting, Limits limits,
-                           TrainingConfig training) {
+                           TrainingConfig training, IncidentConfig incidents) {
+    /** A configuration with the default {@code training:} and {@code incidents:} sections. */
+    public ServerConfig(ServerSettings server, IngestSettings ingest, PipelineSettings pipeline,
+                        Map<String, ModelSpec> models, DriftConfig drift, AlertingConfig alerting, Limits limits) {
+        this(server, ingest, pipeline, models, drift, alerting, limits, TrainingConfig.DEFAULT, IncidentConfig.DEFAULT);
+    }
+
+    /** A configuration with the default {@code incidents:} section. */
+    public ServerConfig(ServerSettings server, IngestSettings ingest, PipelineSettings pipeline,
+                        Map<String, ModelSpec> models, DriftConfig drift, AlertingConfig alerting, Limits limits,
+                        TrainingConfig training) {
+        this(server, ingest, pipeline, models, drift, alerting, limits, training, IncidentConfig.DEFAULT);
+    }
+
+    /** A configuration with the default {@code training:} section. */
+    public ServerConfig(ServerSettings server, IngestSettings ingest, PipelineSettings pipeline,
+                        Map<String, ModelSpec> models, DriftConfig drift, AlertingConfig alerting, Limits limits,
+                        IncidentConfig incidents) {
+        this(server, ingest, pipeline, models, drift, alerting, limits, TrainingConfig.DEFAULT, incidents);
+    }
+
 
     public static ServerConfig defaults() {
         return new ServerConfig(ServerSettings.DEFAULT, IngestSettings.DEFAULT, PipelineSettings.DEFAULT, Map.of(),
-                DriftConfig.DEFAULT, AlertingConfig.NONE, Limits.DEFAULT, TrainingConfig.DEFAULT);
+                DriftConfig.DEFAULT, AlertingConfig.NONE, Limits.DEFAULT, TrainingConfig.DEFAULT, IncidentConfig.DEFAULT);
     }
 
     // ---- the keys of the sections ----
@@ -170,29 +191,34 @@ public record ServerConfig(ServerSettings server, IngestSettings ingest, Pipelin
 
     /** These settings with another drift configuration. */
     public ServerConfig withDrift(DriftConfig d) {
-        return new ServerConfig(server, ingest, pipeline, models, d, alerting, limits, training);
+        return new ServerConfig(server, ingest, pipeline, models, d, alerting, limits, training, incidents);
     }
 
     /** These settings with another alerting configuration. */
     public ServerConfig withAlerting(AlertingConfig a) {
-        return new ServerConfig(server, ingest, pipeline, models, drift, a, limits, training);
+        return new ServerConfig(server, ingest, pipeline, models, drift, a, limits, training, incidents);
     }
 
     /** These settings with another access configuration ({@code server.auth}, {@code server.external_url}, ...). */
     public ServerConfig withAccess(AccessConfig a) {
         ServerSettings s = server;
         return new ServerConfig(new ServerSettings(s.port(), s.bind(), s.dataDir(), s.db(), s.shutdownGrace(), a), ingest,
-                pipeline, models, drift, alerting, limits, training);
+                pipeline, models, drift, alerting, limits, training, incidents);
     }
 
     /** These settings with another {@code training:} section. */
     public ServerConfig withTraining(TrainingConfig t) {
-        return new ServerConfig(server, ingest, pipeline, models, drift, alerting, limits, t);
+        return new ServerConfig(server, ingest, pipeline, models, drift, alerting, limits, t, incidents);
+    }
+
+    /** These settings with another {@code incidents:} section. */
+    public ServerConfig withIncidents(IncidentConfig i) {
+        return new ServerConfig(server, ingest, pipeline, models, drift, alerting, limits, training, i);
     }
 
     /** These settings with other limits. */
     public ServerConfig withLimits(Limits l) {
-        return new ServerConfig(server, ingest, pipeline, models, drift, alerting, l, training);
+        return new ServerConfig(server, ingest, pipeline, models, drift, alerting, l, training, incidents);
     }
 
     public Builder toBuilder() {
@@ -275,7 +301,7 @@ public record ServerConfig(ServerSettings server, IngestSettings ingest, Pipelin
                     new PipelineSettings(p.logSegmentBytes(), p.fsync(), new PipelineSettings.Aggregation(flushInterval,
                             a.sketches(), parkAfter, a.joinHorizon(), a.idFilterCapacity()), p.retention(),
                             p.expositionWindow()),
-                    c.models, c.drift, c.alerting, c.limits, c.training);
+                    c.models, c.drift, c.alerting, c.limits, c.training, c.incidents);
         }
     }
 }

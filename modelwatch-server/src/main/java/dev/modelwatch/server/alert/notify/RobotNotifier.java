@@ -1,5 +1,6 @@
 package dev.modelwatch.server.alert.notify;
 
+import dev.modelwatch.server.alert.notify.template.IncidentLinks;
 import dev.modelwatch.server.alert.dispatch.Notification;
 import dev.modelwatch.server.alert.notify.template.TemplateData;
 import dev.modelwatch.server.json.Json;
@@ -25,6 +26,7 @@ public abstract class RobotNotifier implements Notifier {
     private final Duration timeout;
     private final Clock clock;
     private final String externalUrl;
+    private final IncidentLinks links;
     private final HttpDelivery http;
 
     /**
@@ -33,6 +35,13 @@ public abstract class RobotNotifier implements Notifier {
      */
     protected RobotNotifier(String name, Object config, boolean sendResolved, long timeoutMs, Redactor redactor,
                             HttpClient client, Clock clock, String externalUrl) {
+        this(name, config, sendResolved, timeoutMs, redactor, client, clock, externalUrl, IncidentLinks.NONE);
+    }
+
+    /** As the other constructor, with the incident of each alert found by {@code links} (for the message's links). */
+    protected RobotNotifier(String name, Object config, boolean sendResolved, long timeoutMs, Redactor redactor,
+                            HttpClient client, Clock clock, String externalUrl, IncidentLinks links) {
+        this.links = links == null ? IncidentLinks.NONE : links;
         this.name = name;
         this.config = config;
         this.sendResolved = sendResolved;
@@ -69,7 +78,7 @@ public abstract class RobotNotifier implements Notifier {
     @Override
     public final NotifyResult send(Notification n) {
         long at = clock.millis();
-        TemplateData data = TemplateData.of(n, sendResolved, externalUrl);
+        TemplateData data = TemplateData.of(n, sendResolved, externalUrl, links);
         if (data.alerts().isEmpty()) {
             return NotifyResult.nothingToSend(at);
         }

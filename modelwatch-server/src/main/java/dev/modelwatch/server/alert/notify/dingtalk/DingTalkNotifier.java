@@ -1,6 +1,7 @@
 package dev.modelwatch.server.alert.notify.dingtalk;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.modelwatch.server.alert.notify.template.IncidentLinks;
 import dev.modelwatch.server.alert.notify.NotifyResult;
 import dev.modelwatch.server.alert.notify.RobotMessage;
 import dev.modelwatch.server.alert.notify.RobotNotifier;
@@ -29,8 +30,14 @@ public final class DingTalkNotifier extends RobotNotifier {
     private final DingTalkConfig config;
 
     public DingTalkNotifier(String name, DingTalkConfig config, HttpClient client, Clock clock, String externalUrl) {
+        this(name, config, client, clock, externalUrl, IncidentLinks.NONE);
+    }
+
+    /** As the other constructor, with the incident of each alert found by {@code links}. */
+    public DingTalkNotifier(String name, DingTalkConfig config, HttpClient client, Clock clock, String externalUrl,
+            IncidentLinks links) {
         super(name, config, config.sendResolved(), config.timeoutMs(),
-                withSecret(config.url().redactor(), config.secret()), client, clock, externalUrl);
+                withSecret(config.url().redactor(), config.secret()), client, clock, externalUrl, links);
         this.config = config;
     }
 

@@ -1,5 +1,6 @@
 package dev.modelwatch.server.alert.notify.email;
 
+import dev.modelwatch.server.alert.notify.template.IncidentLinks;
 import dev.modelwatch.server.alert.dispatch.Notification;
 import dev.modelwatch.server.alert.notify.Notifier;
 import dev.modelwatch.server.alert.notify.NotifyResult;
@@ -57,11 +58,18 @@ public final class EmailNotifier implements Notifier {
     private final EmailConfig config;
     private final Clock clock;
     private final String externalUrl;
+    private final IncidentLinks links;
     private final Session session;
     private final String protocol;
     private final Redactor redactor;
 
     public EmailNotifier(String name, EmailConfig config, Clock clock, String externalUrl) {
+        this(name, config, clock, externalUrl, IncidentLinks.NONE);
+    }
+
+    /** As the other constructor, with the incident of each alert found by {@code links} (for the message's links). */
+    public EmailNotifier(String name, EmailConfig config, Clock clock, String externalUrl, IncidentLinks links) {
+        this.links = links == null ? IncidentLinks.NONE : links;
         this.name = name;
         this.config = config;
         this.clock = clock;
@@ -181,7 +189,7 @@ public final class EmailNotifier implements Notifier {
     @Override
     public NotifyResult send(Notification n) {
         long at = clock.millis();
-        TemplateData data = TemplateData.of(n, config.sendResolved(), externalUrl);
+        TemplateData data = TemplateData.of(n, config.sendResolved(), externalUrl, links);
         if (data.alerts().isEmpty()) {
             return NotifyResult.nothingToSend(at);
         }

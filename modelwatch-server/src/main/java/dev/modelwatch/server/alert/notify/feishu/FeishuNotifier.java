@@ -1,6 +1,7 @@
 package dev.modelwatch.server.alert.notify.feishu;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.modelwatch.server.alert.notify.template.IncidentLinks;
 import dev.modelwatch.server.alert.notify.NotifyResult;
 import dev.modelwatch.server.alert.notify.RobotMessage;
 import dev.modelwatch.server.alert.notify.RobotNotifier;
@@ -37,8 +38,14 @@ public final class FeishuNotifier extends RobotNotifier {
     private final FeishuConfig config;
 
     public FeishuNotifier(String name, FeishuConfig config, HttpClient client, Clock clock, String externalUrl) {
+        this(name, config, client, clock, externalUrl, IncidentLinks.NONE);
+    }
+
+    /** As the other constructor, with the incident of each alert found by {@code links}. */
+    public FeishuNotifier(String name, FeishuConfig config, HttpClient client, Clock clock, String externalUrl,
+            IncidentLinks links) {
         super(name, config, config.sendResolved(), config.timeoutMs(),
-                withSecret(config.url().redactor(), config.secret()), client, clock, externalUrl);
+                withSecret(config.url().redactor(), config.secret()), client, clock, externalUrl, links);
         this.config = config;
     }
 

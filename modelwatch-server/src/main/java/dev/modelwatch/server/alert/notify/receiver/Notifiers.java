@@ -1,5 +1,6 @@
 package dev.modelwatch.server.alert.notify.receiver;
 
+import dev.modelwatch.server.alert.notify.template.IncidentLinks;
 import dev.modelwatch.server.alert.notify.Notifier;
 import dev.modelwatch.server.alert.notify.dingtalk.DingTalkNotifier;
 import dev.modelwatch.server.alert.notify.email.EmailNotifier;
@@ -41,27 +42,36 @@ public final class Notifiers {
      * @param externalUrl the server's URL as users reach it, for links ("" when unknown)
      */
     public static List<Notifier> forReceiver(ReceiverConfig receiver, HttpClient http, Clock clock, String externalUrl) {
+        return forReceiver(receiver, http, clock, externalUrl, IncidentLinks.NONE);
+    }
+
+    /**
+     * The notifiers of {@code receiver}, whose messages link each alert to its incident found by
+     * {@code links}.
+     */
+    public static List<Notifier> forReceiver(ReceiverConfig receiver, HttpClient http, Clock clock, String externalUrl,
+                                             IncidentLinks links) {
         if (receiver == null || http == null || clock == null) {
             throw new IllegalArgumentException("receiver, http and clock must not be null");
         }
         List<Notifier> out = new ArrayList<>();
         for (int i = 0; i < receiver.webhookConfigs().size(); i++) {
-            out.add(new WebhookNotifier("webhook[" + i + "]", receiver.webhookConfigs().get(i), http, clock, externalUrl));
+            out.add(new WebhookNotifier("webhook[" + i + "]", receiver.webhookConfigs().get(i), http, clock, externalUrl, links));
         }
         for (int i = 0; i < receiver.emailConfigs().size(); i++) {
-            out.add(new EmailNotifier("email[" + i + "]", receiver.emailConfigs().get(i), clock, externalUrl));
+            out.add(new EmailNotifier("email[" + i + "]", receiver.emailConfigs().get(i), clock, externalUrl, links));
         }
         for (int i = 0; i < receiver.dingtalkConfigs().size(); i++) {
-            out.add(new DingTalkNotifier("dingtalk[" + i + "]", receiver.dingtalkConfigs().get(i), http, clock, externalUrl));
+            out.add(new DingTalkNotifier("dingtalk[" + i + "]", receiver.dingtalkConfigs().get(i), http, clock, externalUrl, links));
         }
         for (int i = 0; i < receiver.wecomConfigs().size(); i++) {
-            out.add(new WeComNotifier("wecom[" + i + "]", receiver.wecomConfigs().get(i), http, clock, externalUrl));
+            out.add(new WeComNotifier("wecom[" + i + "]", receiver.wecomConfigs().get(i), http, clock, externalUrl, links));
         }
         for (int i = 0; i < receiver.feishuConfigs().size(); i++) {
-            out.add(new FeishuNotifier("feishu[" + i + "]", receiver.feishuConfigs().get(i), http, clock, externalUrl));
+            out.add(new FeishuNotifier("feishu[" + i + "]", receiver.feishuConfigs().get(i), http, clock, externalUrl, links));
         }
         for (int i = 0; i < receiver.slackConfigs().size(); i++) {
-            out.add(new SlackNotifier("slack[" + i + "]", receiver.slackConfigs().get(i), http, clock, externalUrl));
+            out.add(new SlackNotifier("slack[" + i + "]", receiver.slackConfigs().get(i), http, clock, externalUrl, links));
         }
         return List.copyOf(out);
     }

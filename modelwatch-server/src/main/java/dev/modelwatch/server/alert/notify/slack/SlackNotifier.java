@@ -1,6 +1,7 @@
 package dev.modelwatch.server.alert.notify.slack;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.modelwatch.server.alert.notify.template.IncidentLinks;
 import dev.modelwatch.server.alert.notify.NotifyResult;
 import dev.modelwatch.server.alert.notify.RobotMessage;
 import dev.modelwatch.server.alert.notify.RobotNotifier;
@@ -32,7 +33,13 @@ public final class SlackNotifier extends RobotNotifier {
     private final SlackConfig config;
 
     public SlackNotifier(String name, SlackConfig config, HttpClient client, Clock clock, String externalUrl) {
-        super(name, config, config.sendResolved(), config.timeoutMs(), config.url().redactor(), client, clock, externalUrl);
+        this(name, config, client, clock, externalUrl, IncidentLinks.NONE);
+    }
+
+    /** As the other constructor, with the incident of each alert found by {@code links}. */
+    public SlackNotifier(String name, SlackConfig config, HttpClient client, Clock clock, String externalUrl,
+            IncidentLinks links) {
+        super(name, config, config.sendResolved(), config.timeoutMs(), config.url().redactor(), client, clock, externalUrl, links);
         this.config = config;
     }
 

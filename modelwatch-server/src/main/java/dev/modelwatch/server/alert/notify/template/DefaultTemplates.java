@@ -22,7 +22,8 @@ public final class DefaultTemplates {
             + "{{ if .Annotations.summary }}: {{ .Annotations.summary }}{{ end }}"
             + "{{ if .Annotations.label_status }} [{{ .Annotations.label_status }}{{ if .Annotations.label_note }}: {{ .Annotations.label_note }}{{ end }}]{{ end }}"
             + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
-            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}"
+            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})"
+            + "{{ if .IncidentID }} incident {{ .IncidentID }}{{ if .IncidentURL }} {{ .IncidentURL }}{{ end }}{{ end }}\n{{ end }}"
             + "{{ if .ExternalURL }}\n{{ .ExternalURL }}\n{{ end }}" + "\nnotification {{ .NotificationID }}\n";
 
     /** Markdown (DingTalk, WeCom, Feishu). */
@@ -31,7 +32,9 @@ public final class DefaultTemplates {
             + "{{ if .Annotations.summary }}: {{ .Annotations.summary }}{{ end }}"
             + "{{ if .Annotations.label_status }} [{{ .Annotations.label_status }}{{ if .Annotations.label_note }}: {{ .Annotations.label_note }}{{ end }}]{{ end }}"
             + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
-            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}"
+            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})"
+            + "{{ if .IncidentURL }} [incident {{ .IncidentID }}]({{ .IncidentURL }}){{ else if .IncidentID }} incident"
+            + " {{ .IncidentID }}{{ end }}\n{{ end }}"
             + "\nnotification `{{ .NotificationID }}`";
 
     /** Slack {@code mrkdwn}. */
@@ -40,7 +43,9 @@ public final class DefaultTemplates {
             + "{{ if .Annotations.summary }}: {{ .Annotations.summary }}{{ end }}"
             + "{{ if .Annotations.label_status }} [{{ .Annotations.label_status }}{{ if .Annotations.label_note }}: {{ .Annotations.label_note }}{{ end }}]{{ end }}"
             + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
-            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})\n{{ end }}"
+            + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})"
+            + "{{ if .IncidentURL }} [incident {{ .IncidentID }}]({{ .IncidentURL }}){{ else if .IncidentID }} incident"
+            + " {{ .IncidentID }}{{ end }}\n{{ end }}"
             + "\nnotification `{{ .NotificationID }}`";
 
     /** Slack attachment colour: Slack's {@code danger} while firing, {@code good} when resolved. */

@@ -19,14 +19,17 @@ import java.util.Locale;
  * <p>The language:
  * <ul>
  *   <li>Fields of the notification: {@code .Status} ({@code firing}/{@code resolved}), {@code .Receiver},
- *       {@code .GroupKey}, {@code .NotificationID} (the stable id receivers deduplicate by), {@code .ExternalURL}, {@code .Reason} ({@code first_notification},
+ *       {@code .GroupKey}, {@code .NotificationID} (the stable id receivers deduplicate by), {@code .ExternalURL},
+ *       {@code .IncidentID} and {@code .IncidentURL} (the incident all its alerts belong to, "" when none or
+ *       several), {@code .Reason} ({@code first_notification},
  *       {@code escalation}, ...), {@code .Escalation} (a boolean), {@code .GroupLabels.name},
  *       {@code .CommonLabels.name}, {@code .CommonAnnotations.name}, {@code .Alerts},
  *       {@code .Alerts.Firing}, {@code .Alerts.Resolved}. A missing label is the empty string.</li>
  *   <li>{@code {{ range .Alerts }}...{{ end }}} (optionally {@code {{ else }}} for none): inside,
  *       {@code .} is one alert with {@code .Status}, {@code .Labels.name}, {@code .Annotations.name},
  *       {@code .StartsAt}, {@code .EndsAt} (RFC 3339, {@value TemplateData#ZERO_TIME} while firing),
- *       {@code .Fingerprint}, {@code .GeneratorURL}, {@code .AcknowledgedBy} ("" when nobody) and
+ *       {@code .Fingerprint}, {@code .GeneratorURL}, {@code .AcknowledgedBy} ("" when nobody),
+ *       {@code .IncidentID}, {@code .IncidentURL} ("" when it belongs to no incident) and
  *       {@code .Acknowledged}; {@code $} is the notification ({@code $.Receiver}).</li>
  *   <li>{@code {{ if PIPELINE }}...{{ else if PIPELINE }}...{{ else }}...{{ end }}}; a value is true
  *       when it is a true boolean, a non-empty string, label map or list, or a non-zero number.</li>
@@ -70,6 +73,8 @@ public final class MessageTemplate {
                 .field("GeneratorURL", TemplateType.STRING, a -> alert(a).generatorUrl())
                 .field("AcknowledgedBy", TemplateType.STRING, a -> alert(a).acknowledgedBy())
                 .field("Acknowledged", TemplateType.BOOL, a -> !alert(a).acknowledgedBy().isEmpty())
+                .field("IncidentID", TemplateType.STRING, a -> alert(a).incidentId())
+                .field("IncidentURL", TemplateType.STRING, a -> alert(a).incidentUrl())
                 .unknownFieldHint(name -> NOTIFICATION.fields().containsKey(name)
                         ? "; use $." + name + " for the notification's" : "");
         ALERTS.field("Firing", ALERTS, l -> only(l, true)).field("Resolved", ALERTS, l -> only(l, false));
@@ -78,6 +83,8 @@ public final class MessageTemplate {
                 .field("GroupKey", TemplateType.STRING, d -> data(d).groupKey())
                 .field("NotificationID", TemplateType.STRING, d -> data(d).notificationId())
                 .field("ExternalURL", TemplateType.STRING, d -> data(d).externalUrl())
+                .field("IncidentID", TemplateType.STRING, d -> data(d).incidentId())
+                .field("IncidentURL", TemplateType.STRING, d -> data(d).incidentUrl())
                 .field("Reason", TemplateType.STRING, d -> data(d).reason().name().toLowerCase(Locale.ROOT))
                 .field("Escalation", TemplateType.BOOL, d -> data(d).escalation())
                 .field("GroupLabels", TemplateType.LABELS, d -> data(d).groupLabels())

@@ -37,10 +37,12 @@ import java.util.TreeMap;
  * @param reason            why the notification is sent
  * @param notificationId    the notification's stable id ({@link Notification#idempotencyKey()}), for
  *                          receivers to deduplicate by
+ * @param incidentId        the incident every shown alert belongs to, "" when none or several
+ * @param incidentUrl       its dashboard page ("" when none, or when the external URL is not set)
  */
 public record TemplateData(String receiver, String status, String groupKey, Map<String, String> groupLabels,
         Map<String, String> commonLabels, Map<String, String> commonAnnotations, String externalUrl,
-        List<AlertData> alerts, NotifyReason reason, String notificationId) {
+        List<AlertData> alerts, NotifyReason reason, String notificationId, String incidentId, String incidentUrl) {
     /** Go's zero {@code time.Time} in RFC 3339: the end of an alert that still fires. */
     public static final String ZERO_TIME = "0001-01-01T00:00:00Z";
     public static final String FIRING = "firing";
@@ -58,6 +60,16 @@ public record TemplateData(String receiver, String status, String groupKey, Map<
         externalUrl = externalUrl == null ? "" : externalUrl;
         alerts = List.copyOf(alerts);
         notificationId = notificationId == null ? "" : notificationId;
+        incidentId = incidentId == null ? "" : incidentId;
+        incidentUrl = incidentUrl == null ? "" : incidentUrl;
+    }
+
+    /** The data of alerts that belong to no incident. */
+    public TemplateData(String receiver, String status, String groupKey, Map<String, String> groupLabels,
+            Map<String, String> commonLabels, Map<String, String> commonAnnotations, String externalUrl,
+            List<AlertData> alerts, NotifyReason reason, String notificationId) {
+        this(receiver, status, groupKey, groupLabels, commonLabels, commonAnnotations, externalUrl, alerts, reason,
+                notificationId, "", "");
     }
 
     private static Map<String, String> sorted(Map<String, String> m) {
@@ -75,19 +87,32 @@ public record TemplateData(String receiver, String status, String groupKey, Map<
      * @param fingerprint    16 hex digits
      * @param generatorUrl   a link to what produced it ("" when none)
      * @param acknowledgedBy who acknowledged it, "" when nobody
+     * @param incidentId     the incident it belongs to, "" when none
+     * @param incidentUrl    the incident's dashboard page, "" when none or when the external URL is not set
      */
     public record AlertData(String status, Map<String, String> labels, Map<String, String> annotations, long startsAtMs,
-            Long endsAtMs, String fingerprint, String generatorUrl, String acknowledgedBy) {
+            Long endsAtMs, String fingerprint, String generatorUrl, String acknowledgedBy, String incidentId,
+            String incidentUrl) {
         public AlertData {
             labels = sorted(labels);
             annotations = sorted(annotations);
             generatorUrl = generatorUrl == null ? "" : generatorUrl;
             acknowledgedBy = acknowledgedBy == null ? "" : acknowledgedBy;
+            incidentId = incidentId == null ? "" : incidentId;
+            incidentUrl = incidentUrl == null ? "" : incidentUrl;
         }
 
-        static AlertData of(Alert a, boolean firing) {
+        /** An alert of no incident. */
+        public AlertData(String status, Map<String, String> labels, Map<String, String> annotations, long startsAtMs,
+                Long endsAtMs, String fingerprint, String generatorUrl, String acknowledgedBy) {
+            this(status, labels, annotations, startsAtMs, endsAtMs, fingerprint, generatorUrl, acknowledgedBy, "", "");
+        }
+
+        static AlertData of(Alert a, boolean firing, IncidentLinks links) {
+            IncidentLinks.Link link = links.find(a.id(), a.startsAtMs());
             return new AlertData(firing ? FIRING : RESOLVED, a.labels().asMap(), a.annotations(), a.startsAtMs(),
-                    firing ? null : a.resolvedAtMs(), a.id(), "", a.acknowledgedBy());
+                    firing ? null : a.resolvedAtMs(), a.id(), "", a.acknowledgedBy(), link == null ? "" : link.id(),
+                    link == null ? "" : link.url());
         }
 
         public boolean firing() {
@@ -110,11 +135,16 @@ public record TemplateData(String receiver, String status, String groupKey, Map<
      * {@code sendResolved}.
      */
     public static TemplateData of(Notification n, boolean sendResolved, String externalUrl) {
+        return of(n, sendResolved, externalUrl, IncidentLinks.NONE);
+    }
+
+    /** As {@link #of(Notification, boolean, String)}, with each alert's incident found by {@code links}. */
+    public static TemplateData of(Notification n, boolean sendResolved, String externalUrl, IncidentLinks links) {
         List<Alert> shown = new ArrayList<>(n.firing());
         if (sendResolved) {
             shown.addAll(n.resolved());
         }
-        return of(n, shown, externalUrl);
+        return of(n, shown, externalUrl, links);
     }
 
     /**
@@ -122,16 +152,30 @@ public record TemplateData(String receiver, String status, String groupKey, Map<
      * list); an alert is firing when it is among {@code n.firing()}.
      */
     public static TemplateData of(Notification n, List<Alert> shown, String externalUrl) {
+        return of(n, shown, externalUrl, IncidentLinks.NONE);
+    }
+
+    /** As {@link #of(Notification, List, String)}, with each alert's incident found by {@code links}. */
+    public static TemplateData of(Notification n, List<Alert> shown, String externalUrl, IncidentLinks links) {
         List<AlertData> alerts = new ArrayList<>(shown.size());
         boolean anyFiring = false;
         for (Alert a : shown) {
             boolean firing = n.firing().contains(a);
             anyFiring |= firing;
-            alerts.add(AlertData.of(a, firing));
+            alerts.add(AlertData.of(a, firing, links));
+        }
+        // the notification's incident: the one all its alerts belong to
+        String incidentId = alerts.isEmpty() ? "" : alerts.get(0).incidentId();
+        String incidentUrl = alerts.isEmpty() ? "" : alerts.get(0).incidentUrl();
+        for (AlertData a : alerts) {
+            if (!a.incidentId().equals(incidentId)) {
+                incidentId = "";
+                incidentUrl = "";
+            }
         }
         return new TemplateData(n.receiver(), anyFiring ? FIRING : RESOLVED, n.groupKey().toString(),
                 n.groupLabels().asMap(), common(alerts, true), common(alerts, false), externalUrl, alerts, n.reason(),
-                n.idempotencyKey());
+                n.idempotencyKey(), incidentId, incidentUrl);
     }
 
     private static Map<String, String> common(List<AlertData> alerts, boolean labels) {

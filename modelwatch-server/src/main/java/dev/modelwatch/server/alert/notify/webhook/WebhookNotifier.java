@@ -1,5 +1,6 @@
 package dev.modelwatch.server.alert.notify.webhook;
 
+import dev.modelwatch.server.alert.notify.template.IncidentLinks;
 import dev.modelwatch.server.alert.dispatch.Notification;
 import dev.modelwatch.server.alert.notify.HttpDelivery;
 import dev.modelwatch.server.alert.notify.Notifier;
@@ -25,9 +26,17 @@ public final class WebhookNotifier implements Notifier {
     private final WebhookConfig config;
     private final Clock clock;
     private final String externalUrl;
+    private final IncidentLinks links;
     private final HttpDelivery http;
 
     public WebhookNotifier(String name, WebhookConfig config, HttpClient client, Clock clock, String externalUrl) {
+        this(name, config, client, clock, externalUrl, IncidentLinks.NONE);
+    }
+
+    /** As the other constructor, with the incident of each alert found by {@code links} (sent in the payload). */
+    public WebhookNotifier(String name, WebhookConfig config, HttpClient client, Clock clock, String externalUrl,
+                           IncidentLinks links) {
+        this.links = links == null ? IncidentLinks.NONE : links;
         this.name = name;
         this.config = config;
         this.clock = clock;
@@ -57,7 +66,7 @@ public final class WebhookNotifier implements Notifier {
         }
         byte[] body;
         try {
-            body = Json.bytes(WebhookPayload.of(n, config.sendResolved(), config.maxAlerts(), externalUrl));
+            body = Json.bytes(WebhookPayload.of(n, config.sendResolved(), config.maxAlerts(), externalUrl, links));
         } catch (UncheckedIOException e) {
             return NotifyResult.failed(false, -1, "cannot write the payload: " + e.getCause().getMessage(), at);
         }

@@ -1,5 +1,6 @@
 package dev.modelwatch.server.alert.notify.wecom;
 
+import dev.modelwatch.server.alert.notify.template.IncidentLinks;
 import dev.modelwatch.server.alert.notify.NotifyResult;
 import dev.modelwatch.server.alert.notify.RobotMessage;
 import dev.modelwatch.server.alert.notify.RobotNotifier;
@@ -29,7 +30,13 @@ public final class WeComNotifier extends RobotNotifier {
     private final WeComConfig config;
 
     public WeComNotifier(String name, WeComConfig config, HttpClient client, Clock clock, String externalUrl) {
-        super(name, config, config.sendResolved(), config.timeoutMs(), config.url().redactor(), client, clock, externalUrl);
+        this(name, config, client, clock, externalUrl, IncidentLinks.NONE);
+    }
+
+    /** As the other constructor, with the incident of each alert found by {@code links}. */
+    public WeComNotifier(String name, WeComConfig config, HttpClient client, Clock clock, String externalUrl,
+            IncidentLinks links) {
+        super(name, config, config.sendResolved(), config.timeoutMs(), config.url().redactor(), client, clock, externalUrl, links);
         this.config = config;
     }
 

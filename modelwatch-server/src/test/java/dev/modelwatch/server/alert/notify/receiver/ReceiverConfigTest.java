@@ -205,7 +205,7 @@ class ReceiverConfigTest {
                         + " in an environment variable and name it with secret_env",
                 "receivers[1].slack_configs[0].title: template line 1, column 4: unknown field .Foo (fields of the"
                         + " notification: Alerts, CommonAnnotations, CommonLabels, Escalation, ExternalURL, GroupKey,"
-                        + " GroupLabels, NotificationID, Reason, Receiver, Status)",
+                        + " GroupLabels, IncidentID, IncidentURL, NotificationID, Reason, Receiver, Status)",
                 "receivers[1].slack_configs[0].text: template line 2, column 1: {{ if }} without {{ end }}",
                 "receivers[1].feishu_configs[0].message_type: must be interactive or text, was 'card'",
                 "receivers[1].wecom_configs[0].url_env: 'lower-case' is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)",

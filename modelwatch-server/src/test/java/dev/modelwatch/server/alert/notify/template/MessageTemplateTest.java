@@ -189,4 +189,24 @@ class MessageTemplateTest {
         assertThat(TemplateData.rfc3339(Samples.T0 + 120)).isEqualTo("2026-11-22T10:00:00.12Z");
         assertThat(TemplateData.rfc3339(Samples.T0 + 7)).isEqualTo("2026-11-22T10:00:00.007Z");
     }
+
+    @Test
+    void eachAlertAndANotificationOfOneIncidentLinkToIt() {
+        Notification n = Samples.notification("oncall");
+        IncidentLinks one = (alertId, startsAtMs) -> new IncidentLinks.Link("7", "https://mw.example.com/ui/incidents/7");
+        TemplateData d = TemplateData.of(n, true, "", one);
+        assertThat(MessageTemplate.parse("{{ .IncidentID }} {{ .IncidentURL }}|{{ range .Alerts }}{{ .IncidentID }},{{ end }}")
+                .render(d)).isEqualTo("7 https://mw.example.com/ui/incidents/7|7,7,7,");
+        assertThat(MessageTemplate.parse(DefaultTemplates.TEXT).render(d).lines().filter(l -> l.startsWith("- ")))
+                .allMatch(l -> l.endsWith(") incident 7 https://mw.example.com/ui/incidents/7"));
+        assertThat(MessageTemplate.parse(DefaultTemplates.MARKDOWN).render(d))
+                .contains(" [incident 7](https://mw.example.com/ui/incidents/7)\n");
+
+        String first = n.firing().get(0).id();
+        IncidentLinks two = (alertId, startsAtMs) -> new IncidentLinks.Link(alertId.equals(first) ? "7" : "8", "");
+        TemplateData mixed = TemplateData.of(n, true, "", two);
+        assertThat(MessageTemplate.parse("[{{ .IncidentID }}]{{ range .Alerts }} {{ .IncidentID }}{{ end }}").render(mixed))
+                .as("alerts of two incidents: the notification names none").isEqualTo("[] 7 8 8");
+        assertThat(MessageTemplate.parse(DefaultTemplates.MARKDOWN).render(mixed)).contains(" incident 8\n");
+    }
 }

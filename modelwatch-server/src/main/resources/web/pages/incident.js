@@ -1,0 +1,212 @@
+// One incident: its state, owner and alerts; each probable cause with its evidence (the feature's
+// distribution against the reference when the cause names a feature, and the evidence's numbers as a
+// table); the model's actions with a button to run one; notes; the timeline.
+import {h, fmt, time, message} from '../dom.js';
+import {get, send} from '../api.js';
+import {distribution} from './model.js';
+
+/** The evidence object's values as rows [name, value]: nested objects by dotted names, lists of numbers joined. */
+function flatten(value, prefix = '', out = []) {
+  if (value == null) {
+    out.push([prefix, null]);
+  } else if (Array.isArray(value)) {
+    if (value.every(v => typeof v !== 'object' || v === null)) out.push([prefix, value.map(v => typeof v === 'number' ? fmt(v, 4) : String(v)).join(', ')]);
+    else value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+  } else if (typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? prefix + '.' + k : k, out);
+  } else {
+    out.push([prefix, value]);
+  }
+  return out;
+}
+
+function evidenceTable(evidence, index) {
+  const rows = flatten(evidence || {});
+  if (!rows.length) return message('empty', 'No evidence numbers.');
+  return h('table', {class: 'grid stats evidence', id: 'evidence-' + index}, h('tbody', {}, rows.map(([k, v]) =>
+    h('tr', {}, h('th', {scope: 'row'}, k.replaceAll('_', ' ')), h('td', {class: 'num'}, typeof v === 'number' ? fmt(v, 4) : v == null ? '—' : String(v))))));
+}
+
+export default {
+  id: 'incident',
+  title: 'Incident',
+  nav: false,
+  href: '/ui/incidents',
+  path: /^\/ui\/incidents\/([^/]+)$/,
+  async render(ctx) {
+    const root = ctx.root;
+    const id = ctx.args[0];
+    const head = h('div', {id: 'incident-head'});
+    const alerts = h('section', {id: 'incident-alerts', 'aria-labelledby': 'alerts-h'});
+    const causes = h('section', {id: 'causes', 'aria-labelledby': 'causes-h'});
+    const actions = h('section', {id: 'actions', 'aria-labelledby': 'actions-h'});
+    const notes = h('section', {id: 'notes', 'aria-labelledby': 'notes-h'});
+    const timeline = h('section', {id: 'timeline', 'aria-labelledby': 'timeline-h'});
+    root.append(h('nav', {class: 'crumbs', 'aria-label': 'Breadcrumb'}, h('a', {href: '/ui/incidents'}, 'Incidents'), ' / '),
+        head, causes, alerts, actions, notes, timeline);
+    const readonly = document.body.dataset.readonly === 'true';
+    const name = () => localStorage.getItem('modelwatch.name') || '';
+    let drawnCauses = null;
+
+    const drawHead = i => {
+      head.replaceChildren(h('h1', {}, 'Incident #' + i.id, h('span', {class: 'sub'}, ' of ',
+          h('a', {href: '/ui/models/' + encodeURIComponent(i.model)}, i.model))),
+      h('p', {id: 'incident-state'}, h('span', {class: 'badge ' + (i.state === 'open' ? 'firing' : 'resolved')}, i.state), ' ',
+          i.severity ? h('span', {class: 'badge ' + i.severity}, i.severity) : null,
+          ` opened ${time(i.opened_at)}`, i.resolved_at ? ` · resolved ${time(i.resolved_at)}` : '',
+          ' · owner ', h('strong', {id: 'incident-owner'}, i.owner ?? 'nobody')));
+    };
+
+    const drawAlerts = i => {
+      alerts.replaceChildren(h('h2', {id: 'alerts-h'}, 'Alerts'), h('div', {class: 'scroll'}, h('table', {class: 'grid'},
+          h('thead', {}, h('tr', {}, ['Alert', 'State', 'Severity', 'Labels', 'Since', 'Resolved'].map(t => h('th', {scope: 'col'}, t)))),
+          h('tbody', {}, i.alerts.map(a => h('tr', {dataset: {alert: a.id}},
+              h('th', {scope: 'row'}, h('a', {href: '/ui/alerts?alert=' + encodeURIComponent(a.id)}, a.rule)),
+              h('td', {}, h('span', {class: 'badge ' + a.state}, a.state)),
+              h('td', {}, a.severity ?? '—'),
+              h('td', {}, Object.entries(a.labels).map(([k, v]) => h('span', {class: 'chip'}, k + '=' + v))),
+              h('td', {}, time(a.started_at)),
+              h('td', {}, time(a.resolved_at))))))));
+    };
+
+    const drawCauses = async i => {
+      // causes are redrawn only when the diagnosis changed: a chart is not rebuilt on every live update
+      const key = i.diagnosed_at + JSON.stringify(i.causes);
+      if (key === drawnCauses) return;
+      drawnCauses = key;
+      causes.replaceChildren(h('h2', {id: 'causes-h'}, 'Probable causes'));
+      if (i.diagnosed_at) causes.append(h('p', {class: 'basis'}, 'Diagnosed ' + time(i.diagnosed_at) + ', ranked by score, best first.'));
+      if (!i.causes.length) {
+        causes.appendChild(message('empty', i.diagnosed_at ? 'The diagnosis found no probable cause.' : 'Not diagnosed yet.'));
+        return;
+      }
+      let distributionDrawn = false;
+      for (const [n, c] of i.causes.entries()) {
+        const names = [c.feature && 'feature ' + c.feature, c.segment && 'segment ' + c.segment, c.version && 'version ' + c.version].filter(Boolean);
+        const box = h('article', {class: 'cause', dataset: {kind: c.kind}, id: 'cause-' + n},
+            h('h3', {}, `${n + 1}. ${c.kind.replaceAll('_', ' ')}`, ' ', h('span', {class: 'chip score'}, 'score ' + fmt(c.score, 2)),
+                names.length ? h('span', {class: 'sub'}, ' · ' + names.join(' · ')) : null),
+            c.summary ? h('p', {}, c.summary) : null,
+            c.score_method ? h('p', {class: 'help'}, 'Score: ' + c.score_method) : null,
+            h('h4', {}, 'Evidence'), evidenceTable(c.evidence, n),
+            c.actions && c.actions.length ? h('p', {}, 'Suggested: ', c.actions.map(a => h('span', {class: 'chip', title: a.reason}, a.action))) : null);
+        causes.appendChild(box);
+        if (c.feature && !distributionDrawn) {
+          // the named feature's distribution, as the model page draws it, over the range the diagnosis examined
+          distributionDrawn = true;
+          const q = {from: Date.parse(i.diagnosis_from), to: Date.parse(i.diagnosis_to), version: c.version || null, segment: null};
+          await distribution(box, i.model, c.feature, q);
+        } else if (c.feature) {
+          box.appendChild(h('p', {}, h('a', {href: `/ui/models/${encodeURIComponent(i.model)}?feature=${encodeURIComponent(c.feature)}#feature`},
+              'The distribution of ' + c.feature + ' on the model page')));
+        }
+      }
+    };
+
+    const drawActions = i => {
+      // drawn once: the model's actions do not change, and a redraw would clear the name typed and the status
+      if (actions.dataset.incident === i.id) return;
+      actions.dataset.incident = i.id;
+      actions.replaceChildren(h('h2', {id: 'actions-h'}, 'Actions'));
+      if (!i.actions.length) {
+        actions.appendChild(message('empty', `Model ${i.model} has no actions (incidents.actions.${i.model} in the configuration).`));
+        return;
+      }
+      const by = h('input', {id: 'action-by', required: true, maxlength: 128, autocomplete: 'name', value: name()});
+      const dry = h('input', {id: 'action-dry-run', type: 'checkbox'});
+      const status = h('p', {class: 'msg', role: 'status', id: 'action-status'});
+      const run = async action => {
+        if (!by.value) {
+          status.textContent = 'Your name is required to run an action.';
+          by.focus();
+          return;
+        }
+        try {
+          localStorage.setItem('modelwatch.name', by.value);
+          await send('POST', '/api/v1/incidents/' + encodeURIComponent(i.id) + '/actions', {action, by: by.value, dry_run: dry.checked});
+          await load();
+          status.textContent = (dry.checked ? 'Dry run of ' : 'Started ') + action + '; its outcome follows in the timeline.';
+        } catch (err) {
+          status.textContent = err.message;
+        }
+      };
+      actions.append(h('div', {class: 'scroll'}, h('table', {class: 'grid', id: 'action-list'},
+          h('thead', {}, h('tr', {}, ['Action', 'Hook', 'Runs by itself', 'Guard rails', ''].map(t => h('th', {scope: 'col'}, t)))),
+          h('tbody', {}, i.actions.map(a => h('tr', {dataset: {action: a.name}},
+              h('th', {scope: 'row'}, a.name),
+              h('td', {}, a.target),
+              h('td', {}, a.automatic ? `for ${a.automatic.causes.join(', ')} scored ≥ ${a.automatic.min_score}`
+                  + (a.automatic.severities.length ? ' at ' + a.automatic.severities.join(', ') : '') : 'no'),
+              h('td', {}, `cool-down ${fmt(a.cooldown_seconds / 60)} min · at most ${a.max_per_day} a day` + (a.dry_run ? ' · dry run' : '')),
+              h('td', {}, h('button', {type: 'button', class: 'run-action', disabled: readonly, onclick: () => run(a.name)}, 'Run'))))))),
+      h('div', {class: 'toolbar'}, h('label', {for: 'action-by'}, 'Your name'), by,
+          h('label', {}, dry, ' dry run (record what it would do, run nothing)')), status);
+      if (readonly) actions.append(h('p', {class: 'help'}, 'Your token has the read scope only: it sees everything and changes nothing.'));
+      if (readonly) [by, dry].forEach(el => el.disabled = true);
+    };
+
+    const drawNotes = i => {
+      if (notes.dataset.incident === i.id) return; // the form is made once: a live update never clears what is typed
+      notes.dataset.incident = i.id;
+      const by = h('input', {id: 'note-by', required: true, maxlength: 128, autocomplete: 'name', value: name()});
+      const text = h('textarea', {id: 'note-text', required: true, rows: 3, maxlength: 10000});
+      const own = h('input', {id: 'note-owner', type: 'checkbox'});
+      const status = h('p', {class: 'msg', role: 'status', id: 'note-status'});
+      const form = h('form', {id: 'note-form', class: 'form', onsubmit: async e => {
+        e.preventDefault();
+        try {
+          localStorage.setItem('modelwatch.name', by.value);
+          await send('POST', '/api/v1/incidents/' + encodeURIComponent(i.id) + '/notes',
+              {by: by.value, text: text.value, owner: own.checked ? by.value : null});
+          text.value = '';
+          own.checked = false;
+          await load();
+          status.textContent = 'Note added.';
+        } catch (err) {
+          status.textContent = err.message;
+        }
+      }}, h('label', {for: 'note-by'}, 'Your name'), by, h('label', {for: 'note-text'}, 'Note'), text,
+      h('label', {}, own, ' I own this incident from now on'), h('button', {type: 'submit'}, 'Add note'), status);
+      if (readonly) {
+        form.querySelectorAll('input, textarea, button').forEach(el => el.disabled = true);
+        form.appendChild(h('p', {class: 'help'}, 'Your token has the read scope only: it sees everything and changes nothing.'));
+      }
+      notes.replaceChildren(h('h2', {id: 'notes-h'}, 'Add a note'), form);
+    };
+
+    const drawTimeline = i => {
+      timeline.replaceChildren(h('h2', {id: 'timeline-h'}, 'Timeline'), h('div', {class: 'scroll'}, h('table', {class: 'grid', id: 'timeline-list'},
+          h('thead', {}, h('tr', {}, ['Time', 'What', 'Who', '', 'Outcome'].map(t => h('th', {scope: 'col'}, t)))),
+          h('tbody', {}, i.timeline.map(e => h('tr', {dataset: {kind: e.kind, outcome: e.outcome ?? ''}},
+              h('td', {}, time(e.at)),
+              h('td', {}, e.kind.replaceAll('_', ' ')),
+              h('td', {}, e.by ?? '—'),
+              h('td', {}, e.text),
+              h('td', {}, e.outcome ? h('span', {class: 'badge ' + ({succeeded: 'resolved', failed: 'firing', skipped: 'pending'}[e.outcome] || '')},
+                  e.outcome.replaceAll('_', ' ')) : '')))))));
+    };
+
+    const load = async () => {
+      const i = await get('/api/v1/incidents/' + encodeURIComponent(id));
+      document.title = 'Incident #' + i.id + ' · ModelWatch';
+      drawHead(i);
+      drawAlerts(i);
+      await drawCauses(i);
+      drawActions(i);
+      drawNotes(i);
+      drawTimeline(i);
+    };
+
+    try {
+      await load();
+    } catch (e) {
+      root.appendChild(message('error', e.message));
+    }
+    ctx.ready();
+    return {
+      onLive: async change => {
+        if (change.alerts) await load();
+      },
+    };
+  },
+};
