@@ -1,7 +1,7 @@
 package dev.modelwatch.server;
 
 import dev.modelwatch.server.diagnosis.Diagnoser;
-import dev.modelwatch.server.diagnosis.DiagnosisRoutes;
+import dev.modelwatch.server.api.DiagnosisRoutes;
 import dev.modelwatch.server.diagnosis.ProfileDiagnoser;
 import dev.modelwatch.core.event.Event;
 import dev.modelwatch.server.aggregate.Aggregator;
@@ -22,8 +22,8 @@ import dev.modelwatch.server.health.ProcessExit;
 import dev.modelwatch.server.health.Readiness;
 import dev.modelwatch.server.health.Workers;
 import java.security.SecureRandom;
-import dev.modelwatch.server.training.TrainingRoutes;
-import dev.modelwatch.server.training.ResourceRoutes;
+import dev.modelwatch.server.api.TrainingRoutes;
+import dev.modelwatch.server.api.ResourceRoutes;
 import dev.modelwatch.server.training.TrainingProblemSeries;
 import dev.modelwatch.server.training.TrainingRuns;
 import dev.modelwatch.server.ingest.DurableLog;

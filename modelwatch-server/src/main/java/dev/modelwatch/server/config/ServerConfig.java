@@ -1,5 +1,6 @@
 package dev.modelwatch.server.config;
 
+import dev.modelwatch.server.training.TrainingConfig;
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.server.alert.AlertingConfig;

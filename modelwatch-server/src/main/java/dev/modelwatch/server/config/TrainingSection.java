@@ -1,5 +1,6 @@
 package dev.modelwatch.server.config;
 
+import dev.modelwatch.server.training.TrainingConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelwatch.core.training.DetectorSettings;
 import java.time.Duration;

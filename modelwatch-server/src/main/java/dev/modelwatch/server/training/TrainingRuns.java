@@ -11,7 +11,7 @@ import dev.modelwatch.core.training.RunState;
 import dev.modelwatch.core.training.TrainingProblem;
 import dev.modelwatch.core.training.TrainingRun;
 import dev.modelwatch.store.StoredRun;
-import dev.modelwatch.server.config.TrainingConfig;
+import dev.modelwatch.server.training.TrainingConfig;
 import dev.modelwatch.store.TrainingRunStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +45,7 @@ public final class TrainingRuns {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRuns.class);
     /** Runs kept; events of further runs are counted and dropped. */
     public static final int MAX_RUNS = 10_000;
-    static final ObjectMapper JSON = JsonMapper.builder()
+    public static final ObjectMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();

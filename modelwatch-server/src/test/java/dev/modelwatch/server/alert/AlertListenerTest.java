@@ -43,7 +43,9 @@ class AlertListenerTest {
     volatile double accuracy;
     final SeriesSource source = (String name, List<LabelMatcher> matchers, long from, long to) -> {
         SeriesLabels labels = SeriesLabels.metric(name, Map.of("model", "fraud"));
-        return List.of(new RangeSeries(labels, new long[] {to}, new double[] {accuracy}));
+        // every window fully labelled: the alerts are never provisional (ProvisionalAlertsTest covers those)
+        double value = name.equals("label_coverage") ? 1.0 : accuracy;
+        return List.of(new RangeSeries(labels, new long[] {to}, new double[] {value}));
     };
     final List<String> heard = new CopyOnWriteArrayList<>();
     final AlertListener listener = new AlertListener() {

@@ -1,5 +1,6 @@
 package dev.modelwatch.server.config;
 
+import dev.modelwatch.server.training.TrainingConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,8 @@
-package dev.modelwatch.server.training;
+package dev.modelwatch.server.api;
 
+import dev.modelwatch.server.training.RunComparison;
+import dev.modelwatch.server.training.RunView;
+import dev.modelwatch.server.training.TrainingRuns;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.modelwatch.core.training.RunState;
 import dev.modelwatch.server.api.ApiException;

@@ -1,5 +1,10 @@
-package dev.modelwatch.server.diagnosis;
+package dev.modelwatch.server.api;
 
+import dev.modelwatch.server.diagnosis.ProfileDiagnoser;
+import dev.modelwatch.server.diagnosis.Cause;
+import dev.modelwatch.server.diagnosis.DiagnosisRequest;
+import dev.modelwatch.server.diagnosis.Diagnosis;
+import dev.modelwatch.server.diagnosis.Diagnoser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.modelwatch.server.api.ApiException;
 import dev.modelwatch.server.api.RouteSet;

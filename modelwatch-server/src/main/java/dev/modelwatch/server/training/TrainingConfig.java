@@ -1,4 +1,4 @@
-package dev.modelwatch.server.config;
+package dev.modelwatch.server.training;
 
 import dev.modelwatch.core.training.DetectorSettings;
 import java.time.Duration;

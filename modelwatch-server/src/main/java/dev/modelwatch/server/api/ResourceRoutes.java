@@ -1,5 +1,6 @@
-package dev.modelwatch.server.training;
+package dev.modelwatch.server.api;
 
+import dev.modelwatch.server.training.TrainingRuns;
 import dev.modelwatch.core.event.MetricEvent;
 import dev.modelwatch.core.training.RunState;
 import dev.modelwatch.server.api.ApiException;
