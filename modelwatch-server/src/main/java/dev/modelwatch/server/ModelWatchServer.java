@@ -88,13 +88,36 @@ public final class ModelWatchServer implements AutoCloseable {
     }
 
     /** Starts a server that ends the process when one of its workers dies. */
-    /** The configured receivers with their notifiers built, sharing one HTTP client. */
-    public static AlertingConfig withNotifiers(AlertingConfig alerting, Clock clock) {
+    /**
+     * The configured receivers with their notifiers built, sharing one HTTP client; their messages link
+     * to the dashboard at {@link #linkBase}.
+     */
+    public static AlertingConfig withNotifiers(ServerConfig config, Clock clock) {
+        AlertingConfig alerting = config.alerting();
         if (alerting.receiverConfigs().isEmpty()) {
             return alerting;
         }
         HttpClient http = dev.modelwatch.server.alert.notify.receiver.Notifiers.httpClient(java.time.Duration.ofSeconds(5));
-        return alerting.withIntegrations(r -> dev.modelwatch.server.alert.notify.receiver.Notifiers.forReceiver(r, http, clock));
+        String base = linkBase(config);
+        return alerting.withIntegrations(r -> dev.modelwatch.server.alert.notify.receiver.Notifiers.forReceiver(r, http,
+                clock, base));
+    }
+
+    /**
+     * The URL notifications link to: {@code server.external_url}, else the listening URL (a wildcard
+     * address as {@code localhost}); "" (links from the server's root) when the port is chosen at start.
+     */
+    static String linkBase(ServerConfig config) {
+        if (config.access().externalUrl() != null) {
+            return config.access().externalUrl();
+        }
+        if (config.port() == 0) {
+            return "";
+        }
+        String bind = config.bind();
+        String host = "0.0.0.0".equals(bind) || "::".equals(bind) || bind.isEmpty() ? "localhost"
+                : bind.contains(":") ? "[" + bind + "]" : bind;
+        return config.access().scheme() + "://" + host + ":" + config.port();
     }
 
     public static ModelWatchServer start(ServerConfig config, Clock clock) {
@@ -197,7 +220,7 @@ public final class ModelWatchServer implements AutoCloseable {
                 config.maxFeatures(), config.maxEventAge(), config.maxFutureSkew()), clock);
         DriftService drift = new DriftService(store, query, config.drift(), clock,
                 config.limits().maxCachedReferenceBytes());
-        AlertRuntime alerts = AlertRuntime.builder(withNotifiers(config.alerting(), clock), store,
+        AlertRuntime alerts = AlertRuntime.builder(withNotifiers(config, clock), store,
                         new ModelSeriesSource(registry, query, drift, clock))
                 .clock(clock)
                 .random(new java.util.SplittableRandom())

@@ -73,7 +73,7 @@ public record TemplateData(String receiver, String status, String groupKey, Map<
      * @param startsAtMs     when its episode started
      * @param endsAtMs       when it resolved, null while it fires
      * @param fingerprint    16 hex digits
-     * @param generatorUrl   a link to what produced it ("" when none)
+     * @param generatorUrl   its dashboard link ({@link AlertLinks}: the model's page over its time range)
      * @param acknowledgedBy who acknowledged it, "" when nobody
      */
     public record AlertData(String status, Map<String, String> labels, Map<String, String> annotations, long startsAtMs,
@@ -85,9 +85,16 @@ public record TemplateData(String receiver, String status, String groupKey, Map<
             acknowledgedBy = acknowledgedBy == null ? "" : acknowledgedBy;
         }
 
-        static AlertData of(Alert a, boolean firing) {
+        /** {@code a} as shown, with its dashboard link ({@link AlertLinks}) under {@code externalUrl}. */
+        static AlertData of(Alert a, boolean firing, String externalUrl) {
             return new AlertData(firing ? FIRING : RESOLVED, a.labels().asMap(), a.annotations(), a.startsAtMs(),
-                    firing ? null : a.resolvedAtMs(), a.id(), "", a.acknowledgedBy());
+                    firing ? null : a.resolvedAtMs(), a.id(), AlertLinks.of(externalUrl, firing ? withoutEnd(a) : a),
+                    a.acknowledgedBy());
+        }
+
+        private static Alert withoutEnd(Alert a) {
+            return a.resolvedAtMs() == null ? a
+                    : new Alert(a.fingerprint(), a.labels(), a.annotations(), a.startsAtMs(), null, a.acknowledgedBy());
         }
 
         public boolean firing() {
@@ -127,7 +134,7 @@ public record TemplateData(String receiver, String status, String groupKey, Map<
         for (Alert a : shown) {
             boolean firing = n.firing().contains(a);
             anyFiring |= firing;
-            alerts.add(AlertData.of(a, firing));
+            alerts.add(AlertData.of(a, firing, externalUrl));
         }
         return new TemplateData(n.receiver(), anyFiring ? FIRING : RESOLVED, n.groupKey().toString(),
                 n.groupLabels().asMap(), common(alerts, true), common(alerts, false), externalUrl, alerts, n.reason(),
