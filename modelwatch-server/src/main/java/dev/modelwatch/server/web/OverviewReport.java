@@ -17,8 +17,9 @@ import java.util.Optional;
 
 /**
  * Builds the overview: for each model its health, the last hour's traffic, key metric (with a
- * sparkline) and drift share. Each model costs a range and a series query over the last hour and one
- * drift report of that hour, all merged from stored windows, so the cost grows with models, not events.
+ * sparkline) and drift share. Each model costs a range query over the last hour (the models' read
+ * together, one round trip to the aggregation runtime for all), a series query for its sparkline and
+ * one drift report of that hour, all merged from stored windows, so the cost grows with models, not events.
  * A model's row is kept and shown again while nothing it is made of changed: its data (the registry's
  * change sequence: windows committed, late events or labels, a new reference), its firing alerts and
  * its last hour (the same windows). An open overview reloaded on every change recomputes only the
@@ -45,22 +46,42 @@ final class OverviewReport {
 
     Overview build() {
         long now = sources.clock().millis();
-        List<ModelOverview> rows = new ArrayList<>();
-        java.util.Set<String> present = new java.util.HashSet<>();
+        List<RowBasis> bases = new ArrayList<>();
+        List<RowBasis> changed = new ArrayList<>();
         for (ModelRecord m : sources.models().all()) {
-            present.add(m.name());
             // the sequence is read before the data: a change while the row is built makes the next build redo it
             RowBasis basis = new RowBasis(m, sources.models().change(m.name()).sequence(), sources.alerts().firing(m.name()),
                     hourEnd(m.spec(), now));
+            bases.add(basis);
             KeptRow k = kept.get(m.name());
             if (k == null || !k.basis().equals(basis)) {
-                k = new KeptRow(basis, row(basis));
-                kept.put(m.name(), k);
+                changed.add(basis);
             }
-            rows.add(k.row());
+        }
+        // the changed models' hours, read together (one round trip to the aggregation runtime for all)
+        List<ProfileQuery.RangeRequest> hours = new ArrayList<>(changed.size());
+        for (RowBasis b : changed) {
+            hours.add(new ProfileQuery.RangeRequest(b.model().spec(), hourStart(b), b.hourEndMs()));
+        }
+        List<WindowProfile> read = sources.query().ranges(hours);
+        for (int i = 0; i < changed.size(); i++) {
+            RowBasis b = changed.get(i);
+            kept.put(b.model().name(), new KeptRow(b, row(b, read.get(i))));
+        }
+        List<ModelOverview> rows = new ArrayList<>(bases.size());
+        java.util.Set<String> present = new java.util.HashSet<>();
+        for (RowBasis b : bases) {
+            present.add(b.model().name());
+            rows.add(kept.get(b.model().name()).row());
         }
         kept.keySet().retainAll(present);
         return new Overview(Times.format(now), rows);
+    }
+
+    /** The start of the last hour's range: an hour of whole windows (one window when it is longer) before its end. */
+    private static long hourStart(RowBasis b) {
+        long w = b.model().spec().windowMs();
+        return b.hourEndMs() - Math.max(w, HOUR_MS / w * w);
     }
 
     /** The end of the last hour's range: the end of the window {@code now} is in. */
@@ -68,7 +89,8 @@ final class OverviewReport {
         return (Math.floorDiv(now, spec.windowMs()) + 1) * spec.windowMs();
     }
 
-    private ModelOverview row(RowBasis basis) {
+    /** The row of {@code basis}'s model, {@code hour} its traffic over {@code [hourStart, hourEnd)}. */
+    private ModelOverview row(RowBasis basis, WindowProfile hour) {
         ModelRecord m = basis.model();
         ModelSpec spec = m.spec();
         List<AlertView.FiringAlert> firing = basis.firing();
@@ -78,9 +100,8 @@ final class OverviewReport {
         // drift report, until a window closes or the model's data changes
         long w = spec.windowMs();
         long to = basis.hourEndMs();
-        long from = to - Math.max(w, HOUR_MS / w * w);
+        long from = hourStart(basis);
         long step = Math.max(w, (SPARK_STEP_MS / w) * w);
-        WindowProfile hour = sources.query().range(spec, null, ProfileKey.ALL, from, to);
         Optional<DriftService.ResolvedReference> reference = hour.count() == 0 ? Optional.empty()
                 : sources.drift().reference(m, null);
         // one drift report per model: the hour's drift share and, without labels, its estimated accuracy
