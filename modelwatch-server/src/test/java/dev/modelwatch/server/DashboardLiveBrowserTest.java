@@ -140,6 +140,11 @@ class DashboardLiveBrowserTest {
         browser.waiting().until(d -> !d.findElements(By.id("ack-form")).isEmpty());
         assertThat(browser.driver.getCurrentUrl()).endsWith("/ui/alerts?alert=" + id);
         browser.screenshot("deep-link-alert");
+        // whose way back to the model is the notification's link; what the alert lacks is left out, not shown as "null"
+        browser.waiting().until(d -> !d.findElements(By.cssSelector("#alert-detail a[href*='/ui/models/']")).isEmpty());
+        assertThat(browser.driver.findElement(By.cssSelector("#alert-detail a[href*='/ui/models/']")).getAttribute("href"))
+                .isEqualTo(link);
+        assertThat(browser.driver.findElement(By.id("alert-detail")).getText()).doesNotContain("null");
     }
 
     @Test
