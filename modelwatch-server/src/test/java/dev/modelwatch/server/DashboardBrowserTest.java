@@ -289,6 +289,9 @@ class DashboardBrowserTest {
             browser.waiting().until(d -> d.getCurrentUrl().endsWith("/ui/models/steady"));
             browser.awaitReady();
             browser.screenshot("phone-dark-model");
+            // the model page, charts and tables included, fits the phone's width too
+            Number modelOverflow = (Number) browser.js("return document.documentElement.scrollWidth - window.innerWidth");
+            assertThat(modelOverflow.intValue()).isLessThanOrEqualTo(0);
             browser.driver.findElement(By.id("theme")).click();
         } finally {
             browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
