@@ -11,12 +11,10 @@ import dev.modelwatch.server.config.ConfigLoader;
 import jakarta.mail.Multipart;
 import jakarta.mail.internet.MimeMessage;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -133,18 +131,22 @@ class DashboardLiveBrowserTest {
         Number shownFrom = (Number) browser.js("const u = window.modelwatch.charts.throughput;"
                 + "return u ? u.data[0][0] * 1000 : -1;");
         assertThat(shownFrom.longValue()).isBetween(startsAt - HOUR, startsAt);
-        assertThat(browser.driver.findElement(By.cssSelector("#model-alerts li.selected")).getAttribute("data-alert"))
+        // (a live update may redraw the list between finding an element and reading it)
+        assertThat(live().<String>until(d -> d.findElement(By.cssSelector("#model-alerts li.selected")).getAttribute("data-alert")))
                 .isEqualTo(id);
         // and from there, the alert's entry on the alerts page
-        browser.driver.findElement(By.cssSelector("#model-alerts li.selected a")).click();
+        live().until(d -> {
+            d.findElement(By.cssSelector("#model-alerts li.selected a")).click();
+            return true;
+        });
         browser.waiting().until(d -> !d.findElements(By.id("ack-form")).isEmpty());
         assertThat(browser.driver.getCurrentUrl()).endsWith("/ui/alerts?alert=" + id);
         browser.screenshot("deep-link-alert");
         // whose way back to the model is the notification's link; what the alert lacks is left out, not shown as "null"
         browser.waiting().until(d -> !d.findElements(By.cssSelector("#alert-detail a[href*='/ui/models/']")).isEmpty());
-        assertThat(browser.driver.findElement(By.cssSelector("#alert-detail a[href*='/ui/models/']")).getAttribute("href"))
+        assertThat(live().<String>until(d -> d.findElement(By.cssSelector("#alert-detail a[href*='/ui/models/']")).getAttribute("href")))
                 .isEqualTo(link);
-        assertThat(browser.driver.findElement(By.id("alert-detail")).getText()).doesNotContain("null");
+        assertThat(live().<String>until(d -> d.findElement(By.id("alert-detail")).getText())).doesNotContain("null");
     }
 
     @Test
@@ -155,7 +157,7 @@ class DashboardLiveBrowserTest {
         browser.waiting().until(d -> "live".equals(d.findElement(By.id("live")).getText()));
         browser.js("window.notReloaded = true;");
         String base = server.base;
-        int before = traffic("fraud");
+        int before = live().<Integer>until(d -> traffic("fraud"));
 
         server = server.restart();
         assertThat(server.base).isEqualTo(base);
@@ -168,22 +170,22 @@ class DashboardLiveBrowserTest {
                 .replace("\"model\":\"fraud\"", "\"model\":\"canary\"");
         assertThat(server.postJson(events).status()).isEqualTo(200);
         AlertingEndToEndTest.window(server, AlertingEndToEndTest.closedWindow(), 10, "after-fraud-");
-        browser.waiting().until(d -> traffic("fraud") == before + 10);
-        browser.waiting().until(d -> "critical".equals(d.findElement(By.cssSelector("#models tr[data-model=canary]"))
+        live().until(d -> traffic("fraud") == before + 10);
+        live().until(d -> "critical".equals(d.findElement(By.cssSelector("#models tr[data-model=canary]"))
                 .getAttribute("data-health")));
         assertThat(browser.js("return window.notReloaded === true")).isEqualTo(true);
         browser.screenshot("reconnected-overview");
-        assertThat(Map.of("alerts", server.get("/api/v1/alerts?model=canary&state=firing").json().path("alerts").size()))
-                .isEqualTo(Map.of("alerts", 1));
+        assertThat(server.get("/api/v1/alerts?model=canary&state=firing").json().path("alerts").size()).isEqualTo(1);
+    }
+
+    /** A wait on the open overview, which a live update may redraw between finding an element and reading it. */
+    private static org.openqa.selenium.support.ui.FluentWait<org.openqa.selenium.WebDriver> live() {
+        return browser.waiting().ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     }
 
     /** The last hour's traffic of {@code model} as the open overview shows it. */
     private static int traffic(String model) {
         return Integer.parseInt(browser.driver.findElement(By.cssSelector("#models tr[data-model=" + model + "] td.num"))
                 .getText().replace(",", ""));
-    }
-
-    static URI uri(String s) {
-        return URI.create(s);
     }
 }
