@@ -29,7 +29,7 @@ registerPage(incidents);
 registerPage(incident);
 
 // For the browser tests and for people poking around in the console: the charts drawn, by id.
-window.modelwatch = {charts: {}, heatmaps: {}, renders: 0};
+window.modelwatch = {charts: {}, heatmaps: {}, renders: 0, reconnects: 0};
 
 const main = document.getElementById('main');
 let current = null;
@@ -121,15 +121,21 @@ let source = null;
 let retryMs = 1000;
 let lastLive = 0;
 let queued = null;
+// set when a stream ends (the server stops, say), across our own retries: the next stream's hello reloads the page's data
+let reconnecting = false;
 
 function connect() {
   source = new EventSource('/api/v1/dashboard/events');
-  let reconnecting = false;
   source.addEventListener('hello', () => {
     liveBadge.textContent = 'live';
     liveBadge.dataset.state = 'live';
     retryMs = 1000;
-    if (reconnecting) deliver({models: null, alerts: true, reconnected: true});
+    if (reconnecting) {
+      reconnecting = false;
+      window.modelwatch.reconnects++;
+      // what happened while the page was away is not known: everything may have changed
+      deliver({models: null, alerts: true, reconnected: true});
+    }
   });
   source.addEventListener('change', e => deliver(JSON.parse(e.data)));
   source.onerror = () => {

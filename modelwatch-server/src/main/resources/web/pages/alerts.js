@@ -125,13 +125,14 @@ export default {
         forms.replaceChildren(ackForm, silenceForm);
         detail.dataset.alert = a.id;
       }
-      detail.replaceChildren(
+      // replaceChildren would show a null as the text "null": the parts a given alert does not have are left out
+      detail.replaceChildren(...[
           h('h2', {id: 'alert-detail-h'}, a.rule, ' ', h('span', {class: 'badge ' + a.state}, a.state)),
           h('p', {}, Object.entries(a.labels).map(([k, v]) => h('span', {class: 'chip'}, k + '=' + v))),
           Object.keys(a.annotations || {}).length ? h('dl', {}, Object.entries(a.annotations).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])) : null,
           h('p', {}, `value ${fmt(a.value, 4)} · since ${time(a.started_at)} · fired ${time(a.fired_at)} · resolved ${time(a.resolved_at)}`,
               a.acknowledgement ? ` · acknowledged by ${a.acknowledgement.by}${a.acknowledgement.comment ? ': ' + a.acknowledgement.comment : ''}` : ''),
-          a.labels.model ? h('p', {}, h('a', {href: '/ui/models/' + encodeURIComponent(a.labels.model)}, 'Open the model')) : null,
+          a.labels.model ? h('p', {}, h('a', {href: modelLink(a)}, 'Open the model at this alert\'s time')) : null,
           forms,
           h('h3', {}, 'History'),
           (a.history || []).length ? h('ul', {id: 'alert-history'}, a.history.map(x => h('li', {}, `${time(x.at)}: ${x.from} → ${x.to}`, x.value != null ? ` (value ${fmt(x.value, 4)})` : '')))
@@ -141,7 +142,7 @@ export default {
               h('thead', {}, h('tr', {}, ['Receiver', 'Integration', 'Status', 'Attempts', 'Created', 'Delivered', 'Last error'].map(t => h('th', {scope: 'col'}, t)))),
               h('tbody', {}, a.deliveries.map(d => h('tr', {}, h('td', {}, d.receiver), h('td', {}, d.integration ?? '—'), h('td', {}, d.status),
                   h('td', {class: 'num'}, String(d.attempts)), h('td', {}, time(d.created_at)), h('td', {}, time(d.delivered_at)), h('td', {}, d.last_error ?? '')))))
-            : message('empty', 'No notifications sent for this alert.'));
+            : message('empty', 'No notifications sent for this alert.')].filter(x => x != null));
     };
 
     const drawSilences = list => {
@@ -180,3 +181,20 @@ export default {
     }};
   },
 };
+
+const HOUR = 3600000;
+
+/**
+ * The alerted model's page from an hour before the alert started to an hour after it resolved (until
+ * now while it has not), with the alert marked: the link notifications carry (AlertLinks).
+ */
+function modelLink(a) {
+  const q = new URLSearchParams({range: 'custom'});
+  if (a.started_at) q.set('from', String(Date.parse(a.started_at) - HOUR));
+  else q.set('range', '24h');
+  if (a.started_at && a.resolved_at) q.set('to', String(Date.parse(a.resolved_at) + HOUR));
+  if (a.labels.version) q.set('version', a.labels.version);
+  if (a.labels.feature) q.set('feature', a.labels.feature);
+  q.set('alert', a.id);
+  return '/ui/models/' + encodeURIComponent(a.labels.model) + '?' + q;
+}

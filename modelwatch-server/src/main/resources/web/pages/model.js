@@ -34,9 +34,10 @@ function niceStep(span, n) {
 
 function resolveRange(params, now) {
   const range = params.get('range') || (params.get('from') ? 'custom' : '1h');
-  if (range === 'custom' && params.get('from') && params.get('to')) {
+  if (range === 'custom' && params.get('from')) {
+    // a custom range without its end (a notification's link to an alert that still fires) runs until now
     const from = Number(params.get('from')) || Date.parse(params.get('from'));
-    const to = Number(params.get('to')) || Date.parse(params.get('to'));
+    const to = params.get('to') ? Number(params.get('to')) || Date.parse(params.get('to')) : now + 1;
     if (from < to) return {range, from, to};
   }
   const span = RANGES[range] || HOUR;
@@ -176,7 +177,7 @@ export default {
       chartBox(sections.operations, 'throughput', 'Throughput', ['throughput_per_s'], ['events/s'], {});
       chartBox(sections.operations, 'errors', 'Error rate', ['error_rate'], ['error rate'], {});
       confusion(sections.confusion, summary, labelled);
-      alertsList(sections['model-alerts'], alertList.alerts);
+      alertsList(sections['model-alerts'], alertList.alerts, p.get('alert'));
       await drift(ctx, sections.drift, sections.quality, name, q, r, windowMs);
     };
 
@@ -210,12 +211,14 @@ function confusion(section, summary, labelled) {
           h('tbody', {}, labels.map((l, i) => h('tr', {}, h('th', {scope: 'row'}, l), matrix[i].map(v => h('td', {class: 'num'}, fmt(v)))))))));
 }
 
-function alertsList(section, alerts) {
+function alertsList(section, alerts, selected) {
   if (!alerts.length) {
     section.appendChild(message('empty', 'No alerts for this model.'));
     return;
   }
-  section.appendChild(h('ul', {class: 'alerts'}, alerts.map(a => h('li', {},
+  // the alert a notification's link names is marked (its entry on the alerts page is one click away)
+  section.appendChild(h('ul', {class: 'alerts'}, alerts.map(a => h('li', a.id === selected
+      ? {class: 'selected', 'aria-current': 'true', dataset: {alert: a.id}} : {dataset: {alert: a.id}},
       h('span', {class: 'badge ' + a.state}, a.state), ' ',
       h('a', {href: '/ui/alerts?alert=' + encodeURIComponent(a.id)}, a.rule), ' ',
       Object.entries(a.labels).map(([k, v]) => h('span', {class: 'chip'}, k + '=' + v)),

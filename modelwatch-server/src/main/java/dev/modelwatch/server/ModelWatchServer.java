@@ -106,23 +106,44 @@ public final class ModelWatchServer implements AutoCloseable {
     }
 
     /** Starts a server that ends the process when one of its workers dies. */
-    /** The configured receivers with their notifiers built, sharing one HTTP client. */
-    public static AlertingConfig withNotifiers(AlertingConfig alerting, Clock clock) {
-        return withNotifiers(alerting, clock, "", IncidentLinks.NONE);
+    /**
+     * The configured receivers with their notifiers built, sharing one HTTP client; their messages link
+     * to the dashboard at {@link #linkBase}.
+     */
+    public static AlertingConfig withNotifiers(ServerConfig config, Clock clock) {
+        return withNotifiers(config, clock, IncidentLinks.NONE);
     }
 
     /**
-     * The configured receivers with their notifiers built, sharing one HTTP client, their messages
-     * linking to {@code externalUrl} and to each alert's incident found by {@code links}.
+     * The configured receivers with their notifiers built, sharing one HTTP client; their messages link
+     * to the dashboard at {@link #linkBase} and to each alert's incident found by {@code links}.
      */
-    public static AlertingConfig withNotifiers(AlertingConfig alerting, Clock clock, String externalUrl,
-                                               IncidentLinks links) {
+    public static AlertingConfig withNotifiers(ServerConfig config, Clock clock, IncidentLinks links) {
+        AlertingConfig alerting = config.alerting();
         if (alerting.receiverConfigs().isEmpty()) {
             return alerting;
         }
         HttpClient http = dev.modelwatch.server.alert.notify.receiver.Notifiers.httpClient(java.time.Duration.ofSeconds(5));
+        String base = linkBase(config);
         return alerting.withIntegrations(r -> dev.modelwatch.server.alert.notify.receiver.Notifiers.forReceiver(r, http,
-                clock, externalUrl == null ? "" : externalUrl, links));
+                clock, base, links));
+    }
+
+    /**
+     * The URL notifications link to: {@code server.external_url}, else the listening URL (a wildcard
+     * address as {@code localhost}); "" (links from the server's root) when the port is chosen at start.
+     */
+    static String linkBase(ServerConfig config) {
+        if (config.access().externalUrl() != null) {
+            return config.access().externalUrl();
+        }
+        if (config.port() == 0) {
+            return "";
+        }
+        String bind = config.bind();
+        String host = "0.0.0.0".equals(bind) || "::".equals(bind) || bind.isEmpty() ? "localhost"
+                : bind.contains(":") ? "[" + bind + "]" : bind;
+        return config.access().scheme() + "://" + host + ":" + config.port();
     }
 
     public static ModelWatchServer start(ServerConfig config, Clock clock) {
@@ -244,10 +265,10 @@ public final class ModelWatchServer implements AutoCloseable {
         ActionHooks hooks = new ActionHooks(dev.modelwatch.server.alert.notify.receiver.Notifiers.httpClient(
                 Duration.ofSeconds(5)), incidentRetries, incidentWork, clock, new java.util.SplittableRandom(),
                 RetryPolicy.DEFAULT);
-        String externalUrl = config.access().externalUrl();
+        String externalUrl = linkBase(config);
         Incidents incidents = Incidents.builder(store.incidents(), config.incidents()).clock(clock).diagnoser(diagnoser)
                 .work(incidentWork).hooks(hooks).externalUrl(externalUrl).modelsOfRun(runs::modelsOf).build();
-        AlertRuntime alerts = AlertRuntime.builder(withNotifiers(config.alerting(), clock, externalUrl, incidents), store,
+        AlertRuntime alerts = AlertRuntime.builder(withNotifiers(config, clock, incidents), store,
                         new CombinedSeriesSource(List.of(new ModelSeriesSource(registry, query, drift, clock),
                                 new TrainingProblemSeries(runs))))
                 .clock(clock)

@@ -308,6 +308,9 @@ class AlertingEndToEndTest {
             window(server, closedWindow(), 5, "before-");
             await("delivery attempts to the unreachable receiver", () -> down.attempts.get() >= 1);
             String id = server.get("/api/v1/alerts?state=firing").json().path("alerts").get(0).path("id").asText();
+            // the receiver counts an attempt before the server records its failure: wait for the record
+            await("the failed attempt recorded", () -> !server.get("/api/v1/alerts/" + id).json().path("deliveries").path(0)
+                    .path("last_error").asText("").isEmpty());
             JsonNode pending = server.get("/api/v1/alerts/" + id).json().path("deliveries").get(0);
             assertThat(pending.path("status").asText()).isEqualTo("pending");
             assertThat(pending.path("last_error").asText()).contains("503");

@@ -186,6 +186,19 @@ class DashboardBrowserTest {
         assertThat(current.get(100).get(1).doubleValue()).isEqualTo(1.0);
         browser.js("document.getElementById('feature').scrollIntoView()");
         browser.screenshot("model-fraud-feature");
+
+        // a click on a cell of another feature opens that feature
+        browser.js("document.getElementById('drift-heatmap').scrollIntoView()");
+        @SuppressWarnings("unchecked")
+        List<Number> offset = (List<Number>) browser.js("const c = window.modelwatch.heatmaps.drift;"
+                + "const p = c.convertToPixel({seriesIndex: 0}, [0, c.getOption().yAxis[0].data.indexOf('age')]);"
+                + "const r = c.getDom().getBoundingClientRect(); return [p[0] - r.width / 2, p[1] - r.height / 2];");
+        new org.openqa.selenium.interactions.Actions(browser.driver)
+                .moveToElement(browser.driver.findElement(By.id("drift-heatmap")), offset.get(0).intValue(), offset.get(1).intValue())
+                .click().perform();
+        browser.waiting().until(d -> d.getCurrentUrl().contains("feature=age"));
+        browser.awaitReady();
+        browser.waiting().until(d -> d.findElement(By.id("feature-decision")).getText().startsWith("age: "));
     }
 
     @Test
@@ -276,6 +289,9 @@ class DashboardBrowserTest {
             browser.waiting().until(d -> d.getCurrentUrl().endsWith("/ui/models/steady"));
             browser.awaitReady();
             browser.screenshot("phone-dark-model");
+            // the model page, charts and tables included, fits the phone's width too
+            Number modelOverflow = (Number) browser.js("return document.documentElement.scrollWidth - window.innerWidth");
+            assertThat(modelOverflow.intValue()).isLessThanOrEqualTo(0);
             browser.driver.findElement(By.id("theme")).click();
         } finally {
             browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));

@@ -64,6 +64,21 @@ public final class TestServer implements AutoCloseable {
                 UnaryOperator.identity());
     }
 
+    /**
+     * A server on a port free when it starts, kept across {@link #restart()}s (as a real server's
+     * configured port is): browsers that hold the page reconnect to the same address.
+     */
+    public static TestServer startOnFixedPort(ServerConfig config, Clock clock) {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new TestServer(config.withPort(port).withFlushInterval(Duration.ofMillis(300)), clock, new RecordingExit(),
+                UnaryOperator.identity());
+    }
+
     public static TestServer start(Path dataDir) {
         return start(ServerConfig.defaults().withDataDir(dataDir));
     }

@@ -89,11 +89,45 @@ public final class ProfileQuery {
         long w = spec.windowMs();
         long from = CoveredRange.alignDown(fromMs, w);
         long to = ceilTo(toMs, w);
+        return merged(spec, version, segment, from, to, deltas(spec.name(), version, segment, from, to));
+    }
+
+    /** A model's range for {@link #ranges}: every version and segment in windows overlapping {@code [fromMs, toMs)}. */
+    public record RangeRequest(ModelSpec spec, long fromMs, long toMs) {
+    }
+
+    /**
+     * {@link #range} of several models (every version and segment), each over its own range, with one
+     * round trip to the aggregation runtime for all of them instead of one each: the dashboard's
+     * overview of every model. The answers are those of {@link #range}, in the order of the requests.
+     */
+    public List<WindowProfile> ranges(List<RangeRequest> requests) {
+        List<long[]> aligned = new ArrayList<>(requests.size());
+        for (RangeRequest r : requests) {
+            long w = r.spec().windowMs();
+            aligned.add(new long[] {Math.floorDiv(r.fromMs(), w) * w, ceilTo(r.toMs(), w)});
+        }
+        List<List<Aggregator.Delta>> deltas = ask(a -> {
+            List<List<Aggregator.Delta>> out = new ArrayList<>(requests.size());
+            for (int i = 0; i < requests.size(); i++) {
+                out.add(a.snapshot(requests.get(i).spec().name(), null, ProfileKey.ALL, aligned.get(i)[0], aligned.get(i)[1]));
+            }
+            return out;
+        });
+        List<WindowProfile> out = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            out.add(merged(requests.get(i).spec(), null, ProfileKey.ALL, aligned.get(i)[0], aligned.get(i)[1], deltas.get(i)));
+        }
+        return out;
+    }
+
+    /** Storage's windows over {@code [from, to)} (aligned) merged with the runtime's {@code deltas} not yet in them. */
+    private WindowProfile merged(ModelSpec spec, String version, String segment, long from, long to,
+                                 List<Aggregator.Delta> deltas) {
         List<ProfileRead.Range> ranges = new ArrayList<>();
-        for (Span s : decompose(from, to, resolutions(w))) {
+        for (Span s : decompose(from, to, resolutions(spec.windowMs()))) {
             ranges.add(new ProfileRead.Range(s.resolutionMs(), s.fromMs(), s.toMs()));
         }
-        List<Aggregator.Delta> deltas = deltas(spec.name(), version, segment, from, to);
         ProfileRead read = store.profiles(spec.name(), version, segment, ranges);
         WindowProfile merged = new WindowProfile(sketches);
         for (StoredProfile p : read.profiles()) {
@@ -152,8 +186,13 @@ public final class ProfileQuery {
      * found in storage, and {@link ProfileRead#includesCommitAt} drops its copy here.
      */
     private List<Aggregator.Delta> deltas(String model, String version, String segment, long from, long to) {
+        return ask(a -> a.snapshot(model, version, segment, from, to));
+    }
+
+    /** {@code f} run by the aggregation runtime once everything submitted before this call was applied. */
+    private <T> T ask(java.util.function.Function<Aggregator, T> f) {
         try {
-            return aggregator.ask(a -> a.snapshot(model, version, segment, from, to)).get(30, TimeUnit.SECONDS);
+            return aggregator.ask(f).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");

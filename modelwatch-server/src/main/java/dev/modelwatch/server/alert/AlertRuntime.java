@@ -73,13 +73,13 @@ public final class AlertRuntime implements AutoCloseable {
     private final DeliveryQueues delivery;
     private final Object lock = new Object();
     private final AlertListener listener;
-    // pipeline state, guarded by lock
+    // pipeline state, written under lock; silences, view and silenceCounts are also published for reads without it
     private Map<String, RuleState> states = new LinkedHashMap<>();
     private Dispatcher dispatcher;
-    private volatile List<Silence> silences = new ArrayList<>();
+    private volatile List<Silence> silences = List.of();
     /** What the API reads of the alerts, replaced after every change of {@link #states}. */
     private volatile AlertView view = AlertView.EMPTY;
-    private SilenceCounts silenceCounts = SilenceCounts.EMPTY;
+    private volatile SilenceCounts silenceCounts = SilenceCounts.EMPTY;
     private StoredDispatcher savedDispatcher;
     private long evaluations;
     /** Each rule's position in the configuration: the order of {@code GET /api/v1/alerts}. */
@@ -144,7 +144,7 @@ public final class AlertRuntime implements AutoCloseable {
             view = AlertView.of(states);
             dispatcher = s.dispatcher();
             savedDispatcher = s.savedDispatcher();
-            silences = s.silences();
+            silences = List.copyOf(s.silences());
             silenceCounts = s.silenceCounts();
         }
     }
@@ -223,18 +223,17 @@ public final class AlertRuntime implements AutoCloseable {
         }
     }
 
-    /** Every silence, expired ones included. */
+    /**
+     * Every silence, expired ones included, as last saved: never waits for an evaluation under way (the
+     * alerts list and the dashboard's live feed read it while rules are evaluated).
+     */
     public List<Silence> silences() {
-        synchronized (lock) {
-            return List.copyOf(silences);
-        }
+        return silences;
     }
 
-    /** How many alerts each silence suppressed. */
+    /** How many alerts each silence suppressed, as last published; never waits for an evaluation under way. */
     public SilenceCounts silenceCounts() {
-        synchronized (lock) {
-            return silenceCounts;
-        }
+        return silenceCounts;
     }
 
     /** Acknowledges an alert: who, when, why; escalation stops. False when no alert has this id. */
@@ -284,16 +283,10 @@ public final class AlertRuntime implements AutoCloseable {
         }
     }
 
+    /** Saves the silences, then publishes them (readers never see a list the store refused). */
     private void saveSilences(List<Silence> next) {
-        List<Silence> before = silences;
-        silences = next;
-        try {
-            store.saveAlerting(Map.of(SILENCES, AlertStateCodec.silences(silences, silenceCounts)), List.of(), List.of(),
-                    clock.millis());
-        } catch (RuntimeException e) {
-            silences = before;
-            throw e;
-        }
+        store.saveAlerting(Map.of(SILENCES, AlertStateCodec.silences(next, silenceCounts)), List.of(), List.of(), clock.millis());
+        silences = List.copyOf(next);
     }
 
     /**

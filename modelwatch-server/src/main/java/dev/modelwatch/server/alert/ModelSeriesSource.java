@@ -107,7 +107,8 @@ public final class ModelSeriesSource implements PerModelSeriesSource {
                     }
                     vs = List.of(new MetricCatalog.MetricValue(name, Map.of(), 0));
                 } else if (isDrift) {
-                    vs = drift.seriesValues(spec, reference, b.startMs(), b.endMs(), b.profile(), List.of(name));
+                    vs = drift.seriesValues(spec, reference, null, ProfileKey.ALL, b.startMs(), b.endMs(), b.profile(),
+                            List.of(name));
                 } else {
                     vs = MetricCatalog.values(b.profile(), spec, b.endMs() - b.startMs(), List.of(name));
                 }

@@ -203,7 +203,8 @@ final class ModelRoutes {
             List<MetricCatalog.MetricValue> values = new ArrayList<>(
                     MetricCatalog.values(b.profile(), m.spec(), b.endMs() - b.startMs(), names));
             if (reference != null && b.profile().count() > 0) {
-                values.addAll(drift.seriesValues(m.spec(), reference.reference(), b.profile(), driftNames));
+                values.addAll(drift.seriesValues(m.spec(), reference, r.version(), r.segment(), b.startMs(), b.endMs(),
+                        b.profile(), driftNames));
             }
             for (MetricCatalog.MetricValue v : values) {
                 series.computeIfAbsent(v.name() + v.labels(), k -> new Series(v.name(), v.labels(), new ArrayList<>()))

@@ -207,7 +207,7 @@ public final class Main implements Runnable {
                 return 2;
             }
             java.util.List<dev.modelwatch.server.alert.notify.Notifier> integrations =
-                    dev.modelwatch.server.ModelWatchServer.withNotifiers(c.alerting(), java.time.Clock.systemUTC())
+                    dev.modelwatch.server.ModelWatchServer.withNotifiers(c, java.time.Clock.systemUTC())
                             .receivers().get(receiver);
             if (integrations == null) {
                 System.err.println("no receiver '" + receiver + "' in " + config + "; receivers: "

@@ -81,8 +81,13 @@ public final class DriftService {
         this.clock = clock;
     }
 
-    /** The reference a query is answered against, with what says where it came from. */
-    public record ResolvedReference(Reference reference, ReferenceSource description) {
+    /**
+     * The reference a query is answered against, with what says where it came from and what it was
+     * made of ({@code identity}: the upload's version and time, or the baseline's version, span, rows
+     * and labelled rows), which cached drift reports are keyed by: a new upload, or late events or
+     * labels in a baseline's span, make a new identity.
+     */
+    public record ResolvedReference(Reference reference, ReferenceSource description, String identity) {
     }
 
     /** Where a reference came from, as the drift answer shows it. */
@@ -134,7 +139,8 @@ public final class DriftService {
             }
             Reference r = Reference.fromBytes(s.data());
             ResolvedReference resolved = new ResolvedReference(r, new Uploaded(Reference.UPLOAD,
-                    s.version().isEmpty() ? null : s.version(), s.rows(), Times.format(s.createdAtMs())));
+                    s.version().isEmpty() ? null : s.version(), s.rows(), Times.format(s.createdAtMs())),
+                    "upload\u0000" + s.version() + '\u0000' + s.createdAtMs());
             cache.put(key, new CachedReference(resolved, s.createdAtMs(), now), estimatedBytes(r));
             return Optional.of(resolved);
         }
@@ -177,7 +183,9 @@ public final class DriftService {
             return Optional.empty();
         }
         return Optional.of(new ResolvedReference(Reference.baseline(merged, each), new Baseline(Reference.BASELINE,
-                version, Times.format(from), Times.format(to), merged.count(), to <= clock.millis())));
+                version, Times.format(from), Times.format(to), merged.count(), to <= clock.millis()),
+                "baseline\u0000" + (version == null ? "" : version) + '\u0000' + from + '\u0000' + to + '\u0000'
+                        + merged.count() + '\u0000' + merged.labeled()));
     }
 
     /** When a version's (or the model's) first prediction happened, found from the day roll-ups. */
@@ -215,9 +223,8 @@ public final class DriftService {
     }
 
     /**
-     * The drift series values of one bucket of current traffic against a reference. Reports are
-     * cached by bucket (model, start, end, events, labels, reference): several rules reading drift
-     * series of the same closed windows compute each report once.
+     * The drift series values of current traffic against a reference, computed anew (a bucket's, read
+     * again by rules or dashboards, goes through the report cache: the overload with the bucket).
      */
     public List<MetricCatalog.MetricValue> seriesValues(ModelSpec spec, Reference reference, WindowProfile current,
                                                        java.util.Collection<String> names) {
@@ -225,31 +232,67 @@ public final class DriftService {
                 .metricValues(names);
     }
 
-    /** {@link #seriesValues} of a bucket, through the report cache. */
-    public List<MetricCatalog.MetricValue> seriesValues(ModelSpec spec, ResolvedReference reference, long startMs,
-                                                       long endMs, WindowProfile current,
+    /**
+     * {@link #seriesValues} of a bucket of a model's traffic ({@code version} null: every version;
+     * {@code segment} {@link ProfileKey#ALL}: every segment), through the report cache.
+     */
+    public List<MetricCatalog.MetricValue> seriesValues(ModelSpec spec, ResolvedReference reference, String version,
+                                                       String segment, long startMs, long endMs, WindowProfile current,
                                                        java.util.Collection<String> names) {
-        String key = spec.name() + '\u0000' + startMs + '\u0000' + endMs + '\u0000' + current.count() + '\u0000'
-                + current.labeled() + '\u0000' + System.identityHashCode(reference.reference());
-        Report report = reports.get(key);
-        if (report == null) {
-            report = Report.of(spec, reference.reference(), current, config.policyFor(spec.name()),
-                    config.importancesFor(spec.name()));
-            synchronized (reports) {
-                reports.put(key, report);
-            }
-        }
-        return report.metricValues(names);
+        return report(spec, reference, version, segment, startMs, endMs, current).metricValues(names);
     }
 
-    /** The most recent reports by bucket, for rules that read drift series every evaluation. */
-    private final Map<String, Report> reports = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(256, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Report> eldest) {
-                    return size() > 2_048;
-                }
-            });
+    /**
+     * What a cached drift report was computed from: the bucket (model, filters, range), what it held
+     * (events and labelled events: late ones change them) and the reference's identity.
+     */
+    private record ReportKey(String model, String version, String segment, long startMs, long endMs, long events,
+                             long labeled, String reference) {
+    }
+
+    /**
+     * The drift report of a bucket, computed once for every reader of the same bucket (rules, the
+     * dashboard's heatmap and estimates, the overview), concurrent ones included: a report being
+     * computed is waited for, not computed again.
+     */
+    private Report report(ModelSpec spec, ResolvedReference reference, String version, String segment, long startMs,
+                          long endMs, WindowProfile current) {
+        ReportKey key = new ReportKey(spec.name(), version == null ? "" : version, segment == null ? ProfileKey.ALL : segment,
+                startMs, endMs, current.count(), current.labeled(), reference.identity());
+        java.util.concurrent.CompletableFuture<Report> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Report> theirs;
+        synchronized (reports) {
+            theirs = reports.putIfAbsent(key, mine);
+        }
+        if (theirs != null) {
+            try {
+                return theirs.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+        try {
+            Report report = Report.of(spec, reference.reference(), current, config.policyFor(spec.name()),
+                    config.importancesFor(spec.name()));
+            mine.complete(report);
+            return report;
+        } catch (RuntimeException | Error e) {
+            synchronized (reports) {
+                reports.remove(key, mine);
+            }
+            mine.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    /** The most recent reports by bucket (also those being computed), for rules and dashboards that read them again. */
+    private final Map<ReportKey, java.util.concurrent.CompletableFuture<Report>> reports = new java.util.LinkedHashMap<>(
+            256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ReportKey, java.util.concurrent.CompletableFuture<Report>> eldest) {
+            return size() > 2_048;
+        }
+    };
 
     /** Every drift number of a current profile against a reference. */
     public record Report(Map<String, FeatureDrift> features, FeatureDrift output, FeatureDrift score,

@@ -4,7 +4,7 @@ package dev.modelwatch.server.alert.notify.template;
  * The message templates an integration uses when its configuration writes none. The text, Markdown
  * and Slack defaults end with the notification's stable id ({@code .NotificationID}), which chat
  * robots have no field for, so that a reader (or a bot) can tell a re-sent message from a new one. Every default shows
- * one line per alert (status, name, labels, summary, since when, who acknowledged it), and marks a
+ * one line per alert (status, name, labels, summary, since when, who acknowledged it, its dashboard link), and marks a
  * route's escalation both in the title ({@code [ESCALATION]}) and in the text.
  *
  * <p>Title, e.g. {@code [FIRING:2] AccuracyDrop fraud} (the group's label values), and
@@ -23,7 +23,8 @@ public final class DefaultTemplates {
             + "{{ if .Annotations.label_status }} [{{ .Annotations.label_status }}{{ if .Annotations.label_note }}: {{ .Annotations.label_note }}{{ end }}]{{ end }}"
             + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
             + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})"
-            + "{{ if .IncidentID }} incident {{ .IncidentID }}{{ if .IncidentURL }} {{ .IncidentURL }}{{ end }}{{ end }}\n{{ end }}"
+            + "{{ if .IncidentID }} incident {{ .IncidentID }}{{ if .IncidentURL }} {{ .IncidentURL }}{{ end }}{{ end }}\n"
+            + "{{ if .GeneratorURL }}  {{ .GeneratorURL }}\n{{ end }}{{ end }}"
             + "{{ if .ExternalURL }}\n{{ .ExternalURL }}\n{{ end }}" + "\nnotification {{ .NotificationID }}\n";
 
     /** Markdown (DingTalk, WeCom, Feishu). */
@@ -33,6 +34,7 @@ public final class DefaultTemplates {
             + "{{ if .Annotations.label_status }} [{{ .Annotations.label_status }}{{ if .Annotations.label_note }}: {{ .Annotations.label_note }}{{ end }}]{{ end }}"
             + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
             + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})"
+            + "{{ if .GeneratorURL }} [dashboard]({{ .GeneratorURL }}){{ end }}"
             + "{{ if .IncidentURL }} [incident {{ .IncidentID }}]({{ .IncidentURL }}){{ else if .IncidentID }} incident"
             + " {{ .IncidentID }}{{ end }}\n{{ end }}"
             + "\nnotification `{{ .NotificationID }}`";
@@ -44,6 +46,7 @@ public final class DefaultTemplates {
             + "{{ if .Annotations.label_status }} [{{ .Annotations.label_status }}{{ if .Annotations.label_note }}: {{ .Annotations.label_note }}{{ end }}]{{ end }}"
             + " (since {{ .StartsAt }}{{ if eq .Status \"resolved\" }}, resolved {{ .EndsAt }}{{ end }}"
             + "{{ if .Acknowledged }}; acknowledged by {{ .AcknowledgedBy }}{{ end }})"
+            + "{{ if .GeneratorURL }} <{{ .GeneratorURL }}|dashboard>{{ end }}"
             + "{{ if .IncidentURL }} [incident {{ .IncidentID }}]({{ .IncidentURL }}){{ else if .IncidentID }} incident"
             + " {{ .IncidentID }}{{ end }}\n{{ end }}"
             + "\nnotification `{{ .NotificationID }}`";
@@ -59,9 +62,11 @@ public final class DefaultTemplates {
             + "{{ if .Escalation }}<p><strong>Escalation</strong>: not acknowledged in time.</p>\n{{ end }}"
             + "<table cellpadding=\"4\" style=\"border-collapse: collapse\">\n"
             + "<tr><th align=\"left\">status</th><th align=\"left\">alert</th><th align=\"left\">labels</th>"
-            + "<th align=\"left\">summary</th><th align=\"left\">since</th><th align=\"left\">acknowledged by</th></tr>\n"
+            + "<th align=\"left\">summary</th><th align=\"left\">since</th><th align=\"left\">acknowledged by</th>"
+            + "<th align=\"left\">dashboard</th></tr>\n"
             + "{{ range .Alerts }}<tr><td>{{ .Status }}</td><td>{{ .Labels.alertname }}</td><td>{{ .Labels }}</td>"
-            + "<td>{{ .Annotations.summary }}{{ if .Annotations.label_status }} [{{ .Annotations.label_status }}{{ if .Annotations.label_note }}: {{ .Annotations.label_note }}{{ end }}]{{ end }}</td><td>{{ .StartsAt }}</td><td>{{ .AcknowledgedBy }}</td></tr>\n{{ end }}"
+            + "<td>{{ .Annotations.summary }}{{ if .Annotations.label_status }} [{{ .Annotations.label_status }}{{ if .Annotations.label_note }}: {{ .Annotations.label_note }}{{ end }}]{{ end }}</td><td>{{ .StartsAt }}</td><td>{{ .AcknowledgedBy }}</td>"
+            + "<td>{{ if .GeneratorURL }}<a href=\"{{ .GeneratorURL }}\">open</a>{{ end }}</td></tr>\n{{ end }}"
             + "</table>\n"
             + "{{ if .ExternalURL }}<p><a href=\"{{ .ExternalURL }}\">{{ .ExternalURL }}</a></p>\n{{ end }}"
             + "</body></html>\n";

@@ -85,7 +85,7 @@ public record TemplateData(String receiver, String status, String groupKey, Map<
      * @param startsAtMs     when its episode started
      * @param endsAtMs       when it resolved, null while it fires
      * @param fingerprint    16 hex digits
-     * @param generatorUrl   a link to what produced it ("" when none)
+     * @param generatorUrl   its dashboard link ({@link AlertLinks}: the model's page over its time range)
      * @param acknowledgedBy who acknowledged it, "" when nobody
      * @param incidentId     the incident it belongs to, "" when none
      * @param incidentUrl    the incident's dashboard page, "" when none or when the external URL is not set
@@ -108,11 +108,20 @@ public record TemplateData(String receiver, String status, String groupKey, Map<
             this(status, labels, annotations, startsAtMs, endsAtMs, fingerprint, generatorUrl, acknowledgedBy, "", "");
         }
 
-        static AlertData of(Alert a, boolean firing, IncidentLinks links) {
+        /**
+         * {@code a} as shown, with its dashboard link ({@link AlertLinks}) under {@code externalUrl} and its
+         * incident found by {@code links}.
+         */
+        static AlertData of(Alert a, boolean firing, String externalUrl, IncidentLinks links) {
             IncidentLinks.Link link = links.find(a.id(), a.startsAtMs());
             return new AlertData(firing ? FIRING : RESOLVED, a.labels().asMap(), a.annotations(), a.startsAtMs(),
-                    firing ? null : a.resolvedAtMs(), a.id(), "", a.acknowledgedBy(), link == null ? "" : link.id(),
-                    link == null ? "" : link.url());
+                    firing ? null : a.resolvedAtMs(), a.id(), AlertLinks.of(externalUrl, firing ? withoutEnd(a) : a),
+                    a.acknowledgedBy(), link == null ? "" : link.id(), link == null ? "" : link.url());
+        }
+
+        private static Alert withoutEnd(Alert a) {
+            return a.resolvedAtMs() == null ? a
+                    : new Alert(a.fingerprint(), a.labels(), a.annotations(), a.startsAtMs(), null, a.acknowledgedBy());
         }
 
         public boolean firing() {
@@ -162,7 +171,7 @@ public record TemplateData(String receiver, String status, String groupKey, Map<
         for (Alert a : shown) {
             boolean firing = n.firing().contains(a);
             anyFiring |= firing;
-            alerts.add(AlertData.of(a, firing, links));
+            alerts.add(AlertData.of(a, firing, externalUrl, links));
         }
         // the notification's incident: the one all its alerts belong to
         String incidentId = alerts.isEmpty() ? "" : alerts.get(0).incidentId();

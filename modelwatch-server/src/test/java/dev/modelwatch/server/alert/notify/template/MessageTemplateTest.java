@@ -152,7 +152,7 @@ class MessageTemplateTest {
 
     @Test
     void defaultTemplatesShowOneLinePerAlertWithAcknowledgementAndMarkEscalation() {
-        TemplateData normal = TemplateData.of(Samples.notification("oncall"), true, "");
+        TemplateData normal = TemplateData.of(Samples.notification("oncall"), true, "https://mw.example.com/");
         TemplateData escalation = TemplateData.of(Samples.notification("managers", NotifyReason.ESCALATION), false, "");
         MessageTemplate title = MessageTemplate.parse(DefaultTemplates.TITLE);
         assertThat(title.render(normal)).isEqualTo("[FIRING:2] AccuracyDrop fraud");
@@ -163,10 +163,18 @@ class MessageTemplateTest {
         assertThat(text.lines()).containsExactly(
                 "- FIRING AccuracyDrop {alertname=\"AccuracyDrop\", model=\"fraud\", severity=\"critical\", version=\"v3\"}:"
                         + " accuracy of fraud is 0.712 (since 2026-11-22T10:00:00Z; acknowledged by alice)",
+                // each alert's dashboard link: its model's page from an hour before it started (until now while it fires)
+                "  https://mw.example.com/ui/models/fraud?range=custom&from=1795338000000&version=v3&alert=f51063b11cf05ed2",
                 "- FIRING AccuracyDrop {alertname=\"AccuracyDrop\", model=\"fraud\", severity=\"critical\", version=\"v4\"}:"
                         + " accuracy of fraud is 0.655 (since 2026-11-22T10:01:30.5Z)",
+                "  https://mw.example.com/ui/models/fraud?range=custom&from=1795338090500&version=v4&alert=f51263b11cf0e1a9",
                 "- RESOLVED AccuracyDrop {alertname=\"AccuracyDrop\", model=\"fraud\", severity=\"critical\", version=\"v2\"}:"
                         + " accuracy of fraud is 0.790 (since 2026-11-22T09:00:00Z, resolved 2026-11-22T10:02:00Z)",
+                // and an hour past its end once resolved
+                "  https://mw.example.com/ui/models/fraud?range=custom&from=1795334400000&to=1795345320000&version=v2"
+                        + "&alert=f50c63b11cec75fb",
+                "",
+                "https://mw.example.com/",
                 "",
                 "notification " + Samples.notification("oncall").idempotencyKey());
         assertThat(MessageTemplate.parse(DefaultTemplates.TEXT).render(escalation))
@@ -175,6 +183,15 @@ class MessageTemplateTest {
             String out = MessageTemplate.parse(src).render(escalation);
             assertThat(out).contains("Escalation").contains("acknowledged by alice").contains("accuracy of fraud is 0.655");
         }
+        // without server.external_url, links from the server's root
+        assertThat(MessageTemplate.parse(DefaultTemplates.MARKDOWN).render(escalation))
+                .contains(" [dashboard](/ui/models/fraud?range=custom&from=1795338000000&version=v3&alert=f51063b11cf05ed2)");
+        assertThat(MessageTemplate.parse(DefaultTemplates.SLACK).render(normal, Escaping.SLACK))
+                .contains(" <https://mw.example.com/ui/models/fraud?range=custom&amp;from=1795338000000&amp;version=v3"
+                        + "&amp;alert=f51063b11cf05ed2|dashboard>");
+        assertThat(MessageTemplate.parse(DefaultTemplates.HTML).render(normal, Escaping.HTML))
+                .contains("<td><a href=\"https://mw.example.com/ui/models/fraud?range=custom&amp;from=1795338000000&amp;"
+                        + "version=v3&amp;alert=f51063b11cf05ed2\">open</a></td>");
         assertThat(MessageTemplate.parse(DefaultTemplates.HTML).render(escalation, Escaping.HTML))
                 .contains("[ESCALATION] [FIRING:2] AccuracyDrop fraud</h2>").contains("<strong>Escalation</strong>")
                 .contains("<td>alice</td>").contains("<td>accuracy of fraud is 0.655</td>")

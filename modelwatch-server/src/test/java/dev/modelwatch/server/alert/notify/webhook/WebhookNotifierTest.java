@@ -40,7 +40,8 @@ class WebhookNotifierTest {
      * "receiver": <string>, "groupLabels": <object>, "commonLabels": <object>, "commonAnnotations": <object>,
      * "externalURL": <string>, "alerts": [{"status": "<resolved|firing>", "labels": <object>,
      * "annotations": <object>, "startsAt": "<rfc3339>", "endsAt": "<rfc3339>", "generatorURL": <string>,
-     * "fingerprint": <string>}, ...]}}; this is that shape filled in by hand for the sample group.
+     * "fingerprint": <string>}, ...]}}; this is that shape filled in by hand for the sample group (its
+     * {@code generatorURL}s are the dashboard's links, {@code AlertLinks}).
      */
     static final String ALERTMANAGER_SAMPLE = String.join("\n",
             "{",
@@ -58,17 +59,20 @@ class WebhookNotifierTest {
             "     \"labels\": {\"alertname\": \"AccuracyDrop\", \"model\": \"fraud\", \"severity\": \"critical\", \"version\": \"v3\"},",
             "     \"annotations\": {\"summary\": \"accuracy of fraud is 0.712\"},",
             "     \"startsAt\": \"2026-11-22T10:00:00Z\", \"endsAt\": \"0001-01-01T00:00:00Z\",",
-            "     \"generatorURL\": \"\", \"fingerprint\": \"f51063b11cf05ed2\"},",
+            "     \"generatorURL\": \"https://mw.example.com/ui/models/fraud?range=custom&from=1795338000000&version=v3&alert=f51063b11cf05ed2\",",
+            "     \"fingerprint\": \"f51063b11cf05ed2\"},",
             "    {\"status\": \"firing\",",
             "     \"labels\": {\"alertname\": \"AccuracyDrop\", \"model\": \"fraud\", \"severity\": \"critical\", \"version\": \"v4\"},",
             "     \"annotations\": {\"summary\": \"accuracy of fraud is 0.655\"},",
             "     \"startsAt\": \"2026-11-22T10:01:30.5Z\", \"endsAt\": \"0001-01-01T00:00:00Z\",",
-            "     \"generatorURL\": \"\", \"fingerprint\": \"f51263b11cf0e1a9\"},",
+            "     \"generatorURL\": \"https://mw.example.com/ui/models/fraud?range=custom&from=1795338090500&version=v4&alert=f51263b11cf0e1a9\",",
+            "     \"fingerprint\": \"f51263b11cf0e1a9\"},",
             "    {\"status\": \"resolved\",",
             "     \"labels\": {\"alertname\": \"AccuracyDrop\", \"model\": \"fraud\", \"severity\": \"critical\", \"version\": \"v2\"},",
             "     \"annotations\": {\"summary\": \"accuracy of fraud is 0.790\"},",
             "     \"startsAt\": \"2026-11-22T09:00:00Z\", \"endsAt\": \"2026-11-22T10:02:00Z\",",
-            "     \"generatorURL\": \"\", \"fingerprint\": \"f50c63b11cec75fb\"}",
+            "     \"generatorURL\": \"https://mw.example.com/ui/models/fraud?range=custom&from=1795334400000&to=1795345320000&version=v2&alert=f50c63b11cec75fb\",",
+            "     \"fingerprint\": \"f50c63b11cec75fb\"}",
             "  ]",
             "}");
 
