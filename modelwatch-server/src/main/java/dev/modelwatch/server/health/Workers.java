@@ -77,7 +77,9 @@ public final class Workers implements WorkerThreads {
         List<WorkerStatus> out = new ArrayList<>();
         threads.forEach((name, t) -> {
             WorkerStatus dead = deaths.get(name);
-            out.add(dead != null ? dead : new WorkerStatus(name, t.isAlive() || stopping, null));
+            // a thread made but not started yet (a delivery thread being added) is not dead
+            boolean alive = t.isAlive() || t.getState() == Thread.State.NEW || stopping;
+            out.add(dead != null ? dead : new WorkerStatus(name, alive, null));
         });
         out.sort(java.util.Comparator.comparing(WorkerStatus::name));
         return out;
