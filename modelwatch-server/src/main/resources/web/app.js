@@ -125,7 +125,7 @@ function connect() {
     liveBadge.textContent = 'live';
     liveBadge.dataset.state = 'live';
     retryMs = 1000;
-    if (reconnecting) deliver({models: null, alerts: true, reconnected: true});
+    if (reconnecting) deliver({models: null, alerts: true, runs: null, reconnected: true});
   });
   source.addEventListener('change', e => deliver(JSON.parse(e.data)));
   source.onerror = () => {
@@ -146,6 +146,7 @@ function deliver(change) {
   if (queued) {
     queued.models = queued.models && change.models ? [...new Set([...queued.models, ...change.models])] : null;
     queued.alerts = queued.alerts || change.alerts;
+    queued.runs = queued.runs && change.runs ? [...new Set([...queued.runs, ...change.runs])] : null;
     return;
   }
   const wait = Math.max(0, lastLive + 1000 - now);

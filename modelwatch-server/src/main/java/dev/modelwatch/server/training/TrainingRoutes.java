@@ -1,10 +1,10 @@
 package dev.modelwatch.server.training;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.modelwatch.core.training.RunState;
 import dev.modelwatch.server.api.ApiException;
 import dev.modelwatch.server.api.RouteSet;
 import dev.modelwatch.server.auth.Access;
+import dev.modelwatch.server.json.Json;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -12,7 +12,6 @@ import io.javalin.http.Context;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -71,13 +70,7 @@ public final class TrainingRoutes implements RouteSet {
     }
 
     private static void send(Context ctx, Object body) {
-        try {
-            ctx.status(200);
-            ctx.contentType("application/json");
-            ctx.result(TrainingRuns.JSON.writeValueAsBytes(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        ctx.status(200).contentType("application/json").result(Json.bytes(body));
     }
 
 }
