@@ -1,9 +1,8 @@
 package dev.modelwatch.server.web;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.modelwatch.server.json.Json;
 import dev.modelwatch.server.training.TrainingRuns;
 import dev.modelwatch.store.ModelRecord;
 import io.javalin.http.sse.SseClient;
@@ -40,7 +39,6 @@ final class LiveFeed {
 
     private final DashboardSources sources;
     private final long pollMs;
-    private final ObjectMapper json = new ObjectMapper();
     private final Object monitor = new Object();
     private volatile boolean closed;
 
@@ -124,11 +122,7 @@ final class LiveFeed {
         return models.isEmpty() && !alerts && runs.isEmpty() ? null : new Change(models, alerts, runs);
     }
 
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+    private static String write(Object value) {
+        return new String(Json.bytes(value), java.nio.charset.StandardCharsets.UTF_8);
     }
 }
