@@ -21,7 +21,9 @@ function finite(v) {
 
 /**
  * A uPlot chart with vertical markers: {at (x value), color, label}.
- * xTime: x values are epoch seconds (uPlot's time scale), else plain steps.
+ * xTime: x values are epoch seconds (uPlot's time scale), else plain steps. A series with right: true is
+ * drawn on a second scale with its axis on the right (a resource overlaid on a curve); one with
+ * spanGaps: true joins its points across the x values it has no reading at.
  */
 function markedChart(el, id, x, series, markers, {xTime = false, height = 220, range = null} = {}) {
   const axisColor = cssVar('--muted');
@@ -32,14 +34,15 @@ function markedChart(el, id, x, series, markers, {xTime = false, height = 220, r
     cursor: xTime ? {sync: {key: 'run-time'}} : {},
     axes: [
       {stroke: axisColor, grid: {stroke: cssVar('--grid')}, label: xTime ? null : 'step'},
-      {stroke: axisColor, grid: {stroke: cssVar('--grid')}, size: 60},
-    ],
+      {scale: 'y', stroke: axisColor, grid: {stroke: cssVar('--grid')}, size: 60},
+    ].concat(series.some(s => s.right) ? [{scale: 'right', side: 1, stroke: axisColor, grid: {show: false}, size: 60}] : []),
     series: [{label: xTime ? 'time' : 'step'}].concat(series.map((s, i) => ({
       label: s.label,
       stroke: PALETTE[i % PALETTE.length],
       width: 1.5,
       dash: s.dash ? [6, 4] : undefined,
-      spanGaps: false,
+      scale: s.right ? 'right' : 'y',
+      spanGaps: !!s.spanGaps,
       points: {show: x.length < 60},
     }))),
     hooks: {
@@ -113,12 +116,20 @@ export default {
     const axisSelect = h('select', {id: 'axis', 'aria-label': 'Horizontal axis'},
         h('option', {value: 'step', selected: byTime ? null : true}, 'by step'),
         h('option', {value: 'time', selected: byTime ? true : null}, 'by time'));
-    const go = () => ctx.navigate(runHref(model, runName) + '?' + new URLSearchParams(
-        Object.entries({metric: metricSelect.value, other: otherSelect.value,
-          axis: axisSelect.value === 'time' ? 'time' : ''}).filter(([, v]) => v)));
-    metricSelect.addEventListener('change', go);
-    otherSelect.addEventListener('change', go);
-    axisSelect.addEventListener('change', go);
+    // a resource overlaid on the curve, on the time axis (choosing one switches to it)
+    const overlaid = ctx.params.get('resource') || '';
+    const resourceSelect = h('select', {id: 'resource', 'aria-label': 'Overlay a resource'},
+        h('option', {value: ''}, 'no resource'));
+    const go = changed => {
+      // back to steps drops the overlaid resource; choosing a resource goes to the time axis
+      const resource = changed === axisSelect && axisSelect.value === 'step' ? '' : resourceSelect.value;
+      ctx.navigate(runHref(model, runName) + '?' + new URLSearchParams(
+          Object.entries({metric: metricSelect.value, other: otherSelect.value,
+            axis: resource || axisSelect.value === 'time' ? 'time' : '', resource}).filter(([, v]) => v)));
+    };
+    for (const select of [metricSelect, otherSelect, axisSelect, resourceSelect]) {
+      select.addEventListener('change', () => go(select));
+    }
 
     const status = h('p', {id: 'run-status'});
     const curveBox = h('div', {id: 'run-curve'});
@@ -129,7 +140,8 @@ export default {
         h('h1', {}, runName, h('span', {class: 'sub'}, ' of ', model)),
         status,
         h('div', {class: 'filters'}, h('label', {for: 'metric'}, 'Metric '), metricSelect, ' ',
-            h('label', {for: 'other'}, 'Overlay '), otherSelect, ' ', h('label', {for: 'axis'}, 'Axis '), axisSelect),
+            h('label', {for: 'other'}, 'Overlay '), otherSelect, ' ', h('label', {for: 'axis'}, 'Axis '), axisSelect, ' ',
+            h('label', {for: 'resource'}, 'Resource '), resourceSelect),
         h('h2', {}, metric, byTime ? ' by time' : ' by step'), curveBox, problems, resources);
 
     const draw = async run => {
@@ -139,6 +151,9 @@ export default {
           time(run.last_event));
       // the resources first: by time, the curve takes the same range as the resource charts
       const res = await get('/api/v1/resources', {run: runName, points: 300});
+      const resourceNames = [...new Set(res.series.map(s => s.name))].sort();
+      resourceSelect.replaceChildren(h('option', {value: ''}, 'no resource'),
+          ...resourceNames.map(n => h('option', {value: n, selected: n === overlaid ? true : null}, n)));
       const curveSeries = [];
       let x;
       if (other) {
@@ -170,6 +185,28 @@ export default {
         x = points.map(p => p[0]);
         curveSeries.push({label: metric, values: points.map(p => p[1])});
       }
+      const ownPoints = x ? x.length : 0;
+      if (byTime && overlaid && resourceNames.includes(overlaid) && x && x.length) {
+        // the resource's lines (one per GPU or host) on the right-hand scale, on the union of both x values
+        const group = res.series.filter(s => s.name === overlaid);
+        const times = new Set(x);
+        group.forEach(s => s.points.forEach(p => times.add(p[0] / 1000)));
+        const merged = [...times].sort((a, b) => a - b);
+        const index = new Map(merged.map((t, i) => [t, i]));
+        for (const cs of curveSeries) {
+          const values = new Array(merged.length).fill(null);
+          x.forEach((t, i) => { values[index.get(t)] = cs.values[i]; });
+          cs.values = values;
+          cs.spanGaps = true;
+        }
+        for (const s of group) {
+          const values = new Array(merged.length).fill(null);
+          for (const p of s.points) values[index.get(p[0] / 1000)] = p[1];
+          const tag = Object.entries(s.labels).filter(([k]) => k !== 'run' && k !== 'host').map(([k, v]) => k + '=' + v).join(' ');
+          curveSeries.push({label: overlaid + (tag ? ' ' + tag : ''), values, right: true, spanGaps: true});
+        }
+        x = merged;
+      }
       const problemMarkers = byTime
         ? run.problems.filter(p => p.at_ms).map(p => ({at: p.at_ms / 1000, color: markerColor(p.severity),
           label: p.kind + ' (' + p.metric + ')'}))
@@ -188,7 +225,7 @@ export default {
       curveBox.append(curve, curveNote);
       if (x && x.length) {
         markedChart(curve, 'curve', x, curveSeries, problemMarkers.concat(resumeMarkers), {xTime: byTime, range});
-        curveNote.textContent = x.length + ' points' + (run.series[metric] && run.series[metric].bucket_steps > 1
+        curveNote.textContent = ownPoints + ' points' + (run.series[metric] && run.series[metric].bucket_steps > 1
           ? ', each the mean of ' + run.series[metric].bucket_steps + ' steps' : '')
           + (byTime ? ', at the time of each one\'s last step' : '')
           + (problemMarkers.length ? '; solid lines: problems' : '') + (resumeMarkers.length ? '; dashed: resumes from a checkpoint' : '');

@@ -172,6 +172,38 @@ class RunsBrowserTest {
     }
 
     @Test
+    void aResourceIsOverlaidOnTheCurveByTime() {
+        browser.open(url("/ui/runs/digits/r1"));
+        new org.openqa.selenium.support.ui.Select(browser.driver.findElement(By.id("resource")))
+                .selectByValue("gpu_utilization");
+        browser.waiting().until(d -> d.getCurrentUrl().contains("resource=gpu_utilization"));
+        browser.awaitReady();
+        assertThat(browser.driver.getCurrentUrl()).contains("axis=time");
+        browser.screenshot("run-r1-gpu-overlay");
+        @SuppressWarnings("unchecked")
+        List<String> labels = (List<String>) browser.js("return window.modelwatch.charts.curve.series.slice(1).map(s => s.label);");
+        assertThat(labels).containsExactly("loss", "gpu_utilization gpu=0", "gpu_utilization gpu=1");
+        // the curve keeps its 260 finite points; each GPU line has the points of its own chart, on the right-hand scale
+        @SuppressWarnings("unchecked")
+        List<Number> counts = (List<Number>) browser.js("return window.modelwatch.charts.curve.data.slice(1)"
+                + ".map(s => s.filter(v => v != null).length);");
+        @SuppressWarnings("unchecked")
+        List<Number> own = (List<Number>) browser.js("return window.modelwatch.charts['resource:gpu_utilization'].data.slice(1)"
+                + ".map(s => s.filter(v => v != null).length);");
+        assertThat(counts).hasSize(3);
+        assertThat(counts.get(0).intValue()).isEqualTo(260);
+        assertThat(counts.subList(1, 3)).isEqualTo(own);
+        assertThat(browser.js("return window.modelwatch.charts.curve.series[2].scale")).isEqualTo("right");
+        // back to steps drops the overlay
+        new org.openqa.selenium.support.ui.Select(browser.driver.findElement(By.id("axis"))).selectByValue("step");
+        browser.waiting().until(d -> !d.getCurrentUrl().contains("axis=time"));
+        browser.awaitReady();
+        assertThat(browser.driver.getCurrentUrl()).doesNotContain("resource=");
+        Number series = (Number) browser.js("return window.modelwatch.charts.curve.series.length;");
+        assertThat(series.intValue()).isEqualTo(2);
+    }
+
+    @Test
     void theRunPageFollowsTheRunLive() throws Exception {
         long t = t0;
         List<String> first = new ArrayList<>();
