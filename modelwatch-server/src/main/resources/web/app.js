@@ -134,7 +134,7 @@ function connect() {
       reconnecting = false;
       window.modelwatch.reconnects++;
       // what happened while the page was away is not known: everything may have changed
-      deliver({models: null, alerts: true, reconnected: true});
+      deliver({models: null, alerts: true, runs: null, reconnected: true});
     }
   });
   source.addEventListener('change', e => deliver(JSON.parse(e.data)));
@@ -156,6 +156,7 @@ function deliver(change) {
   if (queued) {
     queued.models = queued.models && change.models ? [...new Set([...queued.models, ...change.models])] : null;
     queued.alerts = queued.alerts || change.alerts;
+    queued.runs = queued.runs && change.runs ? [...new Set([...queued.runs, ...change.runs])] : null;
     return;
   }
   const wait = Math.max(0, lastLive + 1000 - now);

@@ -1,7 +1,7 @@
 package dev.modelwatch.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelwatch.server.json.Json;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -36,7 +36,6 @@ import java.util.function.Function;
  * }</pre>
  */
 final class HttpIngestLoad {
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String CLIENT_THREAD = "ingest-client-";
     private static final int MAX_CONSECUTIVE_CONNECTION_ERRORS = 10;
 
@@ -253,7 +252,7 @@ final class HttpIngestLoad {
         if (response.statusCode() != 200) {
             throw new IllegalStateException("status " + response.statusCode() + ": " + shown);
         }
-        JsonNode answer = JSON.readTree(text);
+        JsonNode answer = Json.MAPPER.readTree(text);
         if (answer.path("accepted").asLong(-1) != eventsPerBody || answer.path("rejected").asLong(-1) != 0) {
             throw new IllegalStateException("not every event was accepted: " + shown);
         }

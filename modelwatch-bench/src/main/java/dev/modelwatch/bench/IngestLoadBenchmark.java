@@ -1,8 +1,6 @@
 package dev.modelwatch.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.modelwatch.core.event.Event;
 import dev.modelwatch.core.event.PredictionEvent;
 import dev.modelwatch.core.metrics.ModelSpec;
@@ -15,6 +13,7 @@ import dev.modelwatch.server.ingest.DecodedBatch;
 import dev.modelwatch.server.ingest.EventDecoder;
 import dev.modelwatch.server.ingest.IngestLimits;
 import dev.modelwatch.server.ingest.LogRecord;
+import dev.modelwatch.server.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -59,10 +58,7 @@ import java.util.stream.Stream;
 public final class IngestLoadBenchmark {
     /** BENCHMARKS.md, first ingest target: HTTP ingest at least half the parse-only throughput. */
     static final double TARGET_RATIO = 0.5;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private final IngestBenchmarkOptions options;
-    private final Map<String, Object> report = new LinkedHashMap<>();
 
     private IngestLoadBenchmark(IngestBenchmarkOptions options) {
         this.options = options;
@@ -101,11 +97,8 @@ public final class IngestLoadBenchmark {
     private void run() throws Exception {
         long nowMs = System.currentTimeMillis();
         PredictionWorkload workload = PredictionWorkload.generate(options.seed(), options.events(), options.batch(), nowMs);
-        report.put("machine", machine());
-        report.put("options", optionsJson());
-        report.put("workload", Map.of("events", workload.eventCount(), "bodies", workload.bodies().size(),
-                "events_per_body", workload.eventsPerBody(), "mean_event_bytes", round(workload.meanEventBytes(), 1),
-                "features_per_event", 20));
+        IngestLoadReport.Workload workloadJson = new IngestLoadReport.Workload(workload.eventCount(),
+                workload.bodies().size(), workload.eventsPerBody(), round(workload.meanEventBytes(), 1), 20);
         System.out.printf("workload: %d events in %d NDJSON bodies of %d, %.0f bytes an event; %d threads in process, "
                         + "%d HTTP clients%n", workload.eventCount(), workload.bodies().size(), workload.eventsPerBody(),
                 workload.meanEventBytes(), options.threads(), options.clients());
@@ -139,23 +132,15 @@ public final class IngestLoadBenchmark {
         System.out.printf("ceiling of a server that did nothing but decode and profile: parse-only %.2f µs CPU / "
                         + "(decode %.2f + profile updates %.2f) = %.3f%n", parseCpu,
                 decode.cpuMicrosPerEvent(), profile.cpuMicrosPerEvent(), ceiling);
-        List<Object> stageJson = new ArrayList<>();
-        for (ThroughputRun.Result r : stages) {
-            stageJson.add(stageJson(r));
-        }
-        report.put("in_process", stageJson);
-        Map<String, Object> ratios = new LinkedHashMap<>();
-        ratios.put("http_ingest_over_parse_only", round(ratio, 3));
-        ratios.put("sustained_ingest_over_parse_only", round(sustainedRatio, 3));
-        ratios.put("decode_and_profile_ceiling", round(ceiling, 3));
-        ratios.put("target", TARGET_RATIO);
-        ratios.put("meets_target", ratio >= TARGET_RATIO);
-        report.put("ratio", ratios);
+        IngestLoadReport report = new IngestLoadReport(machine(), optionsJson(), workloadJson, outcome.json(),
+                outcome.wholeRun(), stages.stream().map(IngestLoadBenchmark::stageJson).toList(),
+                new IngestLoadReport.Ratio(round(ratio, 3), round(sustainedRatio, 3), round(ceiling, 3), TARGET_RATIO,
+                        ratio >= TARGET_RATIO));
         Path out = options.out();
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }
-        JSON.writeValue(out.toFile(), report);
+        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), report);
         System.out.println("figures written to " + out.toAbsolutePath());
     }
 
@@ -297,7 +282,8 @@ public final class IngestLoadBenchmark {
     // ---- HTTP phase ----
 
     /** The HTTP phase's load figures and how long the aggregator took to catch up after it. */
-    private record HttpOutcome(HttpIngestLoad.Result load, double drainSeconds) {
+    private record HttpOutcome(HttpIngestLoad.Result load, double drainSeconds, IngestLoadReport.HttpIngest json,
+                               IngestLoadReport.WholeRun wholeRun) {
     }
 
     private HttpOutcome httpPhase(PredictionWorkload workload) throws Exception {
@@ -340,9 +326,8 @@ public final class IngestLoadBenchmark {
                 throw new IllegalStateException("the server counted " + counted + " (summary) and " + modelCount
                         + " (model) events, but accepted " + r.totalAcceptedEvents());
             }
-            report.put("http_ingest", httpJson(r, metrics, lagAtEnd[0], drainSeconds, counted));
-            report.put("whole_run_cpu_per_event", wholeRunAccount(runStart, runEnd, r));
-            return new HttpOutcome(r, drainSeconds);
+            return new HttpOutcome(r, drainSeconds, httpJson(r, metrics, lagAtEnd[0], drainSeconds, counted),
+                    wholeRunAccount(runStart, runEnd, r));
         } finally {
             server.close();
             if (temporary) {
@@ -366,7 +351,7 @@ public final class IngestLoadBenchmark {
     private static JsonNode get(HttpClient http, URI base, String path) {
         String body = getText(http, base, path);
         try {
-            return JSON.readTree(body);
+            return Json.MAPPER.readTree(body);
         } catch (IOException e) {
             throw new IllegalStateException("GET " + path + " did not answer JSON: " + body, e);
         }
@@ -455,75 +440,43 @@ public final class IngestLoadBenchmark {
                 sustained, sustainedRatio);
     }
 
-    private static Map<String, Object> stageJson(ThroughputRun.Result r) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("stage", r.name());
-        o.put("threads", r.threads());
-        o.put("events", r.events());
-        o.put("seconds", round(r.seconds(), 3));
-        o.put("events_per_second", Math.round(r.eventsPerSecond()));
-        o.put("mb_per_second", round(r.mbPerSecond(), 1));
-        o.put("cpu_us_per_event", round(r.cpuMicrosPerEvent(), 3));
-        o.put("jvm_cpu_seconds", round(r.processCpuSeconds(), 2));
-        o.put("gc_seconds", round(r.gcSeconds(), 3));
-        o.put("other_processes_cpu_seconds", round(r.otherProcessesCpuSeconds(), 2));
-        o.put("checksum", r.checksum());
-        return o;
+    private static IngestLoadReport.Stage stageJson(ThroughputRun.Result r) {
+        return new IngestLoadReport.Stage(r.name(), r.threads(), r.events(), round(r.seconds(), 3),
+                Math.round(r.eventsPerSecond()), round(r.mbPerSecond(), 1), round(r.cpuMicrosPerEvent(), 3),
+                round(r.processCpuSeconds(), 2), round(r.gcSeconds(), 3), round(r.otherProcessesCpuSeconds(), 2),
+                r.checksum());
     }
 
-    private static Map<String, Object> httpJson(HttpIngestLoad.Result r, PrometheusSamples metrics, long lagAtEnd,
-                                                double drainSeconds, long counted) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("clients", r.clients());
-        o.put("seconds", r.seconds());
-        o.put("events", r.events());
-        o.put("requests", r.requests());
-        o.put("events_per_second", Math.round(r.eventsPerSecond()));
-        o.put("mb_per_second", round(r.bytesPerSecond() / 1e6, 1));
-        o.put("latency_ms", Map.of("p50", round(r.p50Ms(), 2), "p99", round(r.p99Ms(), 2), "max", round(r.maxMs(), 2)));
-        o.put("overloaded_answers_429", r.overloadedAnswers());
-        o.put("overloaded_answers_429_in_interval", r.overloadedInInterval());
-        o.put("connections_closed_before_answer", r.connectionErrors());
-        Map<String, Object> cpu = new LinkedHashMap<>();
-        cpu.put("interval_seconds", round(r.cpuIntervalSeconds(), 3));
-        cpu.put("process_seconds", round(r.processCpuSeconds(), 2));
-        cpu.put("process_us_per_event", round(r.processCpuSeconds() * 1e6 / r.eventsInCpuInterval(), 2));
-        cpu.put("client_seconds", round(r.clientCpuSeconds(), 3));
-        cpu.put("client_share_of_process", round(r.clientCpuSeconds() / r.processCpuSeconds(), 4));
-        cpu.put("other_processes_seconds", round(r.otherProcessesCpuSeconds(), 2));
-        cpu.put("gc_count", r.gcCount());
-        cpu.put("gc_seconds", round(r.gcSeconds(), 3));
-        cpu.put("jit_compile_wall_seconds", round(r.jitSeconds(), 3));
-        Map<String, Object> roles = new LinkedHashMap<>();
+    private static IngestLoadReport.HttpIngest httpJson(HttpIngestLoad.Result r, PrometheusSamples metrics,
+                                                        long lagAtEnd, double drainSeconds, long counted) {
+        Map<String, Double> roles = new LinkedHashMap<>();
         r.cpuSecondsByRole().forEach((k, v) -> roles.put(k, round(v, 3)));
-        cpu.put("seconds_by_role", roles);
-        o.put("cpu", cpu);
+        IngestLoadReport.Cpu cpu = new IngestLoadReport.Cpu(round(r.cpuIntervalSeconds(), 3),
+                round(r.processCpuSeconds(), 2), round(r.processCpuSeconds() * 1e6 / r.eventsInCpuInterval(), 2),
+                round(r.clientCpuSeconds(), 3), round(r.clientCpuSeconds() / r.processCpuSeconds(), 4),
+                round(r.otherProcessesCpuSeconds(), 2), r.gcCount(), round(r.gcSeconds(), 3), round(r.jitSeconds(), 3),
+                roles);
         // whole-run averages (warm-up included), from the server's own /metrics after the load
-        Map<String, Object> server = new LinkedHashMap<>();
         double fsyncs = metrics.value("modelwatch_log_fsync_duration_seconds_count");
         double records = metrics.value("modelwatch_log_records_total");
         double requests = metrics.value("modelwatch_ingest_request_duration_seconds_count");
         double flushes = metrics.value("modelwatch_flush_duration_seconds_count");
-        server.put("fsyncs", fsyncs);
-        server.put("fsync_mean_ms", round(1000 * metrics.value("modelwatch_log_fsync_duration_seconds_sum") / fsyncs, 3));
-        server.put("requests_per_group_commit", round(records / fsyncs, 2));
-        server.put("request_mean_ms", round(1000 * metrics.value("modelwatch_ingest_request_duration_seconds_sum")
-                / requests, 2));
-        server.put("flushes", flushes);
-        server.put("flush_mean_ms", round(1000 * metrics.value("modelwatch_flush_duration_seconds_sum") / flushes, 1));
-        server.put("aggregated_events", metrics.value("modelwatch_aggregated_events_total"));
-        o.put("server_metrics_whole_run", server);
-        o.put("aggregator_queued_events_at_end", lagAtEnd);
-        o.put("drain_seconds_after_load", round(drainSeconds, 2));
-        o.put("total_accepted_events", r.totalAcceptedEvents());
-        o.put("server_counted_events", counted);
-        o.put("load_seconds", round(r.loadSeconds(), 2));
-        o.put("sustained_events_per_second", Math.round(sustainedRate(r, drainSeconds)));
+        IngestLoadReport.ServerMetrics server = new IngestLoadReport.ServerMetrics(fsyncs,
+                round(1000 * metrics.value("modelwatch_log_fsync_duration_seconds_sum") / fsyncs, 3),
+                round(records / fsyncs, 2),
+                round(1000 * metrics.value("modelwatch_ingest_request_duration_seconds_sum") / requests, 2),
+                flushes, round(1000 * metrics.value("modelwatch_flush_duration_seconds_sum") / flushes, 1),
+                metrics.value("modelwatch_aggregated_events_total"));
         System.out.printf("server's own account (whole run): %.0f fsyncs (mean %.2f ms, %.1f requests each), request "
                         + "mean %.1f ms, %.0f flushes (mean %.0f ms); aggregator %,d events behind when the load stopped, "
-                        + "caught up %.1f s later%n", fsyncs, server.get("fsync_mean_ms"), records / fsyncs,
-                server.get("request_mean_ms"), flushes, server.get("flush_mean_ms"), lagAtEnd, drainSeconds);
-        return o;
+                        + "caught up %.1f s later%n", fsyncs, server.fsyncMeanMs(), records / fsyncs,
+                server.requestMeanMs(), flushes, server.flushMeanMs(), lagAtEnd, drainSeconds);
+        return new IngestLoadReport.HttpIngest(r.clients(), r.seconds(), r.events(), r.requests(),
+                Math.round(r.eventsPerSecond()), round(r.bytesPerSecond() / 1e6, 1),
+                new IngestLoadReport.Latency(round(r.p50Ms(), 2), round(r.p99Ms(), 2), round(r.maxMs(), 2)),
+                r.overloadedAnswers(), r.overloadedInInterval(), r.connectionErrors(), cpu, server, lagAtEnd,
+                round(drainSeconds, 2), r.totalAcceptedEvents(), counted, round(r.loadSeconds(), 2),
+                Math.round(sustainedRate(r, drainSeconds)));
     }
 
     /**
@@ -531,18 +484,11 @@ public final class IngestLoadBenchmark {
      * every event was decoded, logged and aggregated in it, so this is the full cost of an event,
      * whatever fell behind during the measured interval.
      */
-    private static Map<String, Object> wholeRunAccount(ThreadCpuSnapshot start, ThreadCpuSnapshot end,
-                                                       HttpIngestLoad.Result load) {
+    private static IngestLoadReport.WholeRun wholeRunAccount(ThreadCpuSnapshot start, ThreadCpuSnapshot end,
+                                                             HttpIngestLoad.Result load) {
         long events = load.totalAcceptedEvents();
-        Map<String, Object> o = new LinkedHashMap<>();
         double process = end.processCpuSecondsSince(start);
-        o.put("wall_seconds", round(end.secondsSince(start), 2));
-        o.put("events", events);
-        o.put("process_us", round(process * 1e6 / events, 2));
-        o.put("other_processes_cpu_seconds", round(end.otherProcessesCpuSecondsSince(start), 2));
-        o.put("gc_count", end.gcCountSince(start));
-        o.put("gc_seconds", round(end.gcSecondsSince(start), 2));
-        Map<String, Object> roles = new LinkedHashMap<>();
+        Map<String, Double> roles = new LinkedHashMap<>();
         System.out.printf("%nCPU per accepted event over the whole HTTP phase (%.1f s of load and catch-up, %,d events; "
                         + "%d GCs, %.1f s in GC; other processes %.1f s): %.2f µs%n", end.secondsSince(start), events,
                 end.gcCountSince(start), end.gcSecondsSince(start), end.otherProcessesCpuSecondsSince(start),
@@ -555,8 +501,9 @@ public final class IngestLoadBenchmark {
                 System.out.printf("  %-52s %6.2f µs/event  %5.1f%%%n", e.getKey(), us, 100 * e.getValue() / process);
             }
         }
-        o.put("us_by_role", roles);
-        return o;
+        return new IngestLoadReport.WholeRun(round(end.secondsSince(start), 2), events, round(process * 1e6 / events, 2),
+                round(end.otherProcessesCpuSecondsSince(start), 2), end.gcCountSince(start),
+                round(end.gcSecondsSince(start), 2), roles);
     }
 
     /**
@@ -568,31 +515,19 @@ public final class IngestLoadBenchmark {
         return r.totalAcceptedEvents() / (r.loadSeconds() + drainSeconds);
     }
 
-    private Map<String, Object> machine() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("available_processors", Runtime.getRuntime().availableProcessors());
-        m.put("cpu_model", firstLineValue("/proc/cpuinfo", "model name"));
-        m.put("mem_total", firstLineValue("/proc/meminfo", "MemTotal"));
-        m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        m.put("jvm_args", ManagementFactory.getRuntimeMXBean().getInputArguments());
-        m.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
-        m.put("jackson", com.fasterxml.jackson.core.json.PackageVersion.VERSION.toString());
-        return m;
+    private IngestLoadReport.Machine machine() {
+        return new IngestLoadReport.Machine(Runtime.getRuntime().availableProcessors(),
+                firstLineValue("/proc/cpuinfo", "model name"), firstLineValue("/proc/meminfo", "MemTotal"),
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
+                ManagementFactory.getRuntimeMXBean().getInputArguments(), Runtime.getRuntime().maxMemory() >> 20,
+                com.fasterxml.jackson.core.json.PackageVersion.VERSION.toString());
     }
 
-    private Map<String, Object> optionsJson() {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("duration_s", options.duration().toMillis() / 1000.0);
-        o.put("warmup_s", options.warmup().toMillis() / 1000.0);
-        o.put("cpu_duration_s", options.cpuDuration().toMillis() / 1000.0);
-        o.put("cpu_warmup_s", options.cpuWarmup().toMillis() / 1000.0);
-        o.put("clients", options.clients());
-        o.put("ids", options.scatteredIds() ? "scattered" : "sequential");
-        o.put("batch", options.batch());
-        o.put("events", options.events());
-        o.put("threads", options.threads());
-        o.put("seed", options.seed());
-        return o;
+    private IngestLoadReport.Options optionsJson() {
+        return new IngestLoadReport.Options(options.duration().toMillis() / 1000.0, options.warmup().toMillis() / 1000.0,
+                options.cpuDuration().toMillis() / 1000.0, options.cpuWarmup().toMillis() / 1000.0, options.clients(),
+                options.scatteredIds() ? "scattered" : "sequential", options.batch(), options.events(), options.threads(),
+                options.seed());
     }
 
     private static String firstLineValue(String file, String key) {

@@ -310,7 +310,7 @@ public final class ModelWatchServer implements AutoCloseable {
                 new java.security.SecureRandom(), clock);
         api.sessions(sessions)
                 .add(new dev.modelwatch.server.web.Dashboard(new dev.modelwatch.server.web.DashboardSources(registry, query,
-                        drift, alerts, clock, sessions)))
+                        drift, alerts, clock, sessions, runs)))
                 .add(new TrainingRoutes(runs))
                 .add(new ResourceRoutes(store, runs, clock))
                 .add(new DiagnosisRoutes(diagnoser, clock))

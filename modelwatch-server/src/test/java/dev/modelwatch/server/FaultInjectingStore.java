@@ -1,7 +1,6 @@
 package dev.modelwatch.server;
 
 import dev.modelwatch.core.event.MetricEvent;
-import dev.modelwatch.core.event.TrainingEvent;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.store.AlertHistoryEntry;
 import dev.modelwatch.store.Flush;
@@ -94,8 +93,7 @@ public final class FaultInjectingStore implements Store {
 
     private static boolean writes(Flush f, String model) {
         return f.deltas().keySet().stream().map(ProfileKey::model).anyMatch(model::equals)
-                || f.models().stream().anyMatch(m -> m.name().equals(model))
-                || f.training().stream().anyMatch(t -> t.model().equals(model));
+                || f.models().stream().anyMatch(m -> m.name().equals(model));
     }
 
     @Override
@@ -141,11 +139,6 @@ public final class FaultInjectingStore implements Store {
     @Override
     public dev.modelwatch.store.IncidentStore incidents() {
         return real.incidents();
-    }
-
-    @Override
-    public List<TrainingEvent> trainingEvents(String model, String run) {
-        return real.trainingEvents(model, run);
     }
 
     @Override

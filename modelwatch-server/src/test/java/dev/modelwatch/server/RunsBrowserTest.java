@@ -32,7 +32,11 @@ class RunsBrowserTest {
     static long t0;
 
     private static String step(String run, int step, long ts, String metrics) {
-        return "{\"type\":\"training\",\"model\":\"digits\",\"run\":\"" + run + "\",\"step\":" + step + ",\"timestamp\":" + ts
+        return step("digits", run, step, ts, metrics);
+    }
+
+    private static String step(String model, String run, int step, long ts, String metrics) {
+        return "{\"type\":\"training\",\"model\":\"" + model + "\",\"run\":\"" + run + "\",\"step\":" + step + ",\"timestamp\":" + ts
                 + ",\"metrics\":{" + metrics + "}}";
     }
 
@@ -91,7 +95,7 @@ class RunsBrowserTest {
 
     @Test
     void runsPageListsEachRunWithItsStatusAndProblems() {
-        browser.open(url("/ui/runs"));
+        browser.open(url("/ui/runs?model=digits"));
         browser.screenshot("runs");
         Map<String, String> problems = new TreeMap<>();
         for (WebElement row : browser.driver.findElements(By.cssSelector("#runs tbody tr"))) {
@@ -132,6 +136,98 @@ class RunsBrowserTest {
         assertThat(problemAt.longValue()).isEqualTo((t0 + (STEPS + 60) * 1_000L) / 1000);
         browser.js("document.getElementById('run-resources').scrollIntoView()");
         browser.screenshot("run-r1-resources");
+    }
+
+    @Test
+    void byTimeTheCurveSharesTheResourcesAxisWithTheProblemAndResumeAtTheirTime() {
+        browser.open(url("/ui/runs/digits/r1?axis=time"));
+        browser.screenshot("run-r1-by-time");
+        assertThat(browser.driver.findElement(By.id("axis")).getAttribute("value")).isEqualTo("time");
+        // one point per step bucket, at the time of its step: 0..199 before the resume, 200..259 after it
+        Number drawn = (Number) browser.js("return window.modelwatch.charts.curve.data[1].filter(v => v != null).length;");
+        assertThat(drawn.intValue()).isEqualTo(260);
+        @SuppressWarnings("unchecked")
+        List<Number> x = (List<Number>) browser.js("const d = window.modelwatch.charts.curve.data[0];"
+                + "return [d[0], d[199], d[200], d[d.length - 1]];");
+        assertThat(x.get(0).doubleValue()).isEqualTo(t0 / 1000.0);
+        assertThat(x.get(1).doubleValue()).isEqualTo((t0 + 199_000L) / 1000.0);
+        assertThat(x.get(2).doubleValue()).isEqualTo((t0 + STEPS * 1_000L) / 1000.0); // step 200, resumed
+        assertThat(x.get(3).doubleValue()).isEqualTo((t0 + (STEPS + 60) * 1_000L) / 1000.0); // step 260, the NaN
+        @SuppressWarnings("unchecked")
+        List<String> labels = (List<String>) browser.js("return window.modelwatch.charts.curve.markers.map(m => m.label);");
+        assertThat(labels).containsExactly("nan_loss (loss)", "resumed from step 299");
+        @SuppressWarnings("unchecked")
+        List<Number> at = (List<Number>) browser.js("return window.modelwatch.charts.curve.markers.map(m => m.at);");
+        assertThat(at.get(0).doubleValue()).isEqualTo((t0 + (STEPS + 60) * 1_000L) / 1000.0);
+        assertThat(at.get(1).doubleValue()).isEqualTo((t0 + STEPS * 1_000L) / 1000.0);
+        // the curve and every resource chart on one time range
+        @SuppressWarnings("unchecked")
+        List<List<Number>> ranges = (List<List<Number>>) browser.js("const c = window.modelwatch.charts;"
+                + "return ['curve', 'resource:gpu_utilization', 'resource:host_cpu_utilization']"
+                + ".map(k => [c[k].scales.x.min, c[k].scales.x.max]);");
+        assertThat(ranges.get(1)).isEqualTo(ranges.get(0));
+        assertThat(ranges.get(2)).isEqualTo(ranges.get(0));
+        assertThat(ranges.get(0).get(0).doubleValue()).isLessThanOrEqualTo(t0 / 1000.0);
+        assertThat(ranges.get(0).get(1).doubleValue()).isGreaterThanOrEqualTo((t0 + (STEPS + 60) * 1_000L) / 1000.0);
+    }
+
+    @Test
+    void aResourceIsOverlaidOnTheCurveByTime() {
+        browser.open(url("/ui/runs/digits/r1"));
+        new org.openqa.selenium.support.ui.Select(browser.driver.findElement(By.id("resource")))
+                .selectByValue("gpu_utilization");
+        browser.waiting().until(d -> d.getCurrentUrl().contains("resource=gpu_utilization"));
+        browser.awaitReady();
+        assertThat(browser.driver.getCurrentUrl()).contains("axis=time");
+        browser.screenshot("run-r1-gpu-overlay");
+        @SuppressWarnings("unchecked")
+        List<String> labels = (List<String>) browser.js("return window.modelwatch.charts.curve.series.slice(1).map(s => s.label);");
+        assertThat(labels).containsExactly("loss", "gpu_utilization gpu=0", "gpu_utilization gpu=1");
+        // the curve keeps its 260 finite points; each GPU line has the points of its own chart, on the right-hand scale
+        @SuppressWarnings("unchecked")
+        List<Number> counts = (List<Number>) browser.js("return window.modelwatch.charts.curve.data.slice(1)"
+                + ".map(s => s.filter(v => v != null).length);");
+        @SuppressWarnings("unchecked")
+        List<Number> own = (List<Number>) browser.js("return window.modelwatch.charts['resource:gpu_utilization'].data.slice(1)"
+                + ".map(s => s.filter(v => v != null).length);");
+        assertThat(counts).hasSize(3);
+        assertThat(counts.get(0).intValue()).isEqualTo(260);
+        assertThat(counts.subList(1, 3)).isEqualTo(own);
+        assertThat(browser.js("return window.modelwatch.charts.curve.series[2].scale")).isEqualTo("right");
+        // back to steps drops the overlay
+        new org.openqa.selenium.support.ui.Select(browser.driver.findElement(By.id("axis"))).selectByValue("step");
+        browser.waiting().until(d -> !d.getCurrentUrl().contains("axis=time"));
+        browser.awaitReady();
+        assertThat(browser.driver.getCurrentUrl()).doesNotContain("resource=");
+        Number series = (Number) browser.js("return window.modelwatch.charts.curve.series.length;");
+        assertThat(series.intValue()).isEqualTo(2);
+    }
+
+    @Test
+    void theRunPageFollowsTheRunLive() throws Exception {
+        long t = t0;
+        List<String> first = new ArrayList<>();
+        for (int s = 0; s < 20; s++) {
+            first.add(step("live-net", "live", s, t + s * 1_000L, "\"loss\":" + (1.0 / (1 + s))));
+        }
+        server.postJson("[" + String.join(",", first) + "]");
+        browser.open(url("/ui/runs/live-net/live"));
+        browser.js("window.notReloaded = true;");
+        Number before = (Number) browser.js("return window.modelwatch.charts.curve.data[1].filter(v => v != null).length;");
+        assertThat(before.intValue()).isEqualTo(20);
+        assertThat(browser.driver.findElements(By.id("problems"))).isEmpty();
+        List<String> more = new ArrayList<>();
+        for (int s = 20; s < 30; s++) {
+            more.add(step("live-net", "live", s, t + s * 1_000L, s == 29 ? "\"loss\":NaN" : "\"loss\":" + (1.0 / (1 + s))));
+        }
+        assertThat(server.postJson("[" + String.join(",", more) + "]").json().path("accepted").asInt()).isEqualTo(10);
+        // the server publishes the run's change; the page fetches the run again and redraws in place
+        browser.waiting().until(d -> !d.findElements(By.cssSelector("#problems tr[data-kind=nan_loss]")).isEmpty());
+        Number after = (Number) browser.js("return window.modelwatch.charts.curve.data[1].filter(v => v != null).length;");
+        assertThat(after.intValue()).isEqualTo(29);
+        assertThat(browser.driver.findElement(By.id("run-status")).getText()).contains("step 29");
+        assertThat(browser.js("return window.notReloaded === true")).isEqualTo(true);
+        browser.screenshot("run-live");
     }
 
     @Test

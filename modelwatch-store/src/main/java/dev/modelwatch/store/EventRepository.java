@@ -3,7 +3,6 @@ package dev.modelwatch.store;
 import static dev.modelwatch.store.JdbcDatabase.executeBatched;
 
 import dev.modelwatch.core.event.MetricEvent;
-import dev.modelwatch.core.event.TrainingEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,10 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** The event tables kept as rows: {@code training_events} and {@code metric_events}. */
+/**
+ * The event table kept as rows: {@code metric_events} (resource readings). Training events are not kept
+ * as rows: a run's down-sampled curves are its stored document ({@link TrainingRunStore}).
+ */
 final class EventRepository {
-    private static final String INSERT_TRAINING = Dialect.insert("training_events",
-            List.of("model", "run", "step", "epoch", "ts_ms", "metrics"));
     private static final String INSERT_METRIC = Dialect.insert("metric_events",
             List.of("name", "model", "labels", "ts_ms", "value"));
 
@@ -26,34 +26,9 @@ final class EventRepository {
         this.db = db;
     }
 
-    /** Writes a flush's training and metric events in {@code c}'s transaction. */
+    /** Writes a flush's metric events in {@code c}'s transaction. */
     void write(Connection c, Flush flush) throws SQLException {
-        executeBatched(c, INSERT_TRAINING, flush.training(), EventRepository::bindTraining);
         executeBatched(c, INSERT_METRIC, flush.metrics(), EventRepository::bindMetric);
-    }
-
-    List<TrainingEvent> trainingEvents(String model, String run) {
-        Objects.requireNonNull(model, "model");
-        String sql = "SELECT model, run, step, epoch, ts_ms, metrics FROM training_events WHERE model = ?"
-                + (run == null ? "" : " AND run = ?") + " ORDER BY run, step, id";
-        return db.read("reading training events of " + model, c -> {
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                s.setString(1, model);
-                if (run != null) {
-                    s.setString(2, run);
-                }
-                List<TrainingEvent> events = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        long epoch = rs.getLong(4);
-                        Long epochOrNull = rs.wasNull() ? null : epoch;
-                        events.add(new TrainingEvent(rs.getString(1), rs.getString(2), rs.getLong(3), epochOrNull,
-                                rs.getLong(5), ColumnCodec.decodeDoubles(rs.getBytes(6))));
-                    }
-                }
-                return events;
-            }
-        });
     }
 
     List<MetricEvent> metricEvents(String name, long fromMs, long toMs) {
@@ -100,19 +75,6 @@ final class EventRepository {
                 return n;
             }
         });
-    }
-
-    private static void bindTraining(PreparedStatement s, TrainingEvent t) throws SQLException {
-        s.setString(1, t.model());
-        s.setString(2, t.run());
-        s.setLong(3, t.step());
-        if (t.epoch() == null) {
-            s.setNull(4, Types.BIGINT);
-        } else {
-            s.setLong(4, t.epoch());
-        }
-        s.setLong(5, t.timestampMs());
-        s.setBytes(6, ColumnCodec.encodeDoubles(t.metrics()));
     }
 
     private static void bindMetric(PreparedStatement s, MetricEvent m) throws SQLException {

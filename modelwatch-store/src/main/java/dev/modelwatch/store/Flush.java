@@ -1,7 +1,6 @@
 package dev.modelwatch.store;
 
 import dev.modelwatch.core.event.MetricEvent;
-import dev.modelwatch.core.event.TrainingEvent;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.WindowProfile;
 import java.util.List;
@@ -20,19 +19,17 @@ import java.util.Map;
  *                         the global checkpoint as it is (a model committed alone)
  * @param deltas           profiles to merge into the stored ones (at every resolution they name)
  * @param models           model records to insert or replace
- * @param training         training events to append
  * @param metrics          metric events to append
  * @param modelCheckpoints per-model checkpoints to insert or replace
  * @param releasedModels   models whose per-model checkpoint is deleted (they follow the global one again)
  * @param admitted         the admitted values of the models whose sets grew, replacing the stored ones
  */
 public record Flush(long lsn, Map<ProfileKey, WindowProfile> deltas, List<ModelRecord> models,
-                    List<TrainingEvent> training, List<MetricEvent> metrics, List<ModelCheckpoint> modelCheckpoints,
+                    List<MetricEvent> metrics, List<ModelCheckpoint> modelCheckpoints,
                     java.util.Set<String> releasedModels, List<AdmittedValues> admitted) {
     public Flush {
         deltas = Map.copyOf(deltas);
         models = List.copyOf(models);
-        training = List.copyOf(training);
         metrics = List.copyOf(metrics);
         modelCheckpoints = List.copyOf(modelCheckpoints);
         releasedModels = java.util.Set.copyOf(releasedModels);
@@ -40,12 +37,11 @@ public record Flush(long lsn, Map<ProfileKey, WindowProfile> deltas, List<ModelR
     }
 
     /** A flush that moves no per-model checkpoint and admits nothing new. */
-    public Flush(long lsn, Map<ProfileKey, WindowProfile> deltas, List<ModelRecord> models,
-                 List<TrainingEvent> training, List<MetricEvent> metrics) {
-        this(lsn, deltas, models, training, metrics, List.of(), java.util.Set.of(), List.of());
+    public Flush(long lsn, Map<ProfileKey, WindowProfile> deltas, List<ModelRecord> models, List<MetricEvent> metrics) {
+        this(lsn, deltas, models, metrics, List.of(), java.util.Set.of(), List.of());
     }
 
     public static Flush checkpointOnly(long lsn) {
-        return new Flush(lsn, Map.of(), List.of(), List.of(), List.of());
+        return new Flush(lsn, Map.of(), List.of(), List.of());
     }
 }

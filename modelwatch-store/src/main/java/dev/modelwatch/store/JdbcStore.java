@@ -2,7 +2,6 @@ package dev.modelwatch.store;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.modelwatch.core.event.MetricEvent;
-import dev.modelwatch.core.event.TrainingEvent;
 import dev.modelwatch.core.profile.SketchSettings;
 import java.time.Clock;
 import java.util.List;
@@ -94,11 +93,6 @@ final class JdbcStore implements Store {
     @Override
     public Map<String, AdmittedValues> admittedValues() {
         return models.admittedValues();
-    }
-
-    @Override
-    public List<TrainingEvent> trainingEvents(String model, String run) {
-        return events.trainingEvents(model, run);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.modelwatch.store;
 
 import dev.modelwatch.core.event.MetricEvent;
-import dev.modelwatch.core.event.TrainingEvent;
 import dev.modelwatch.core.profile.PendingPrediction;
 import java.util.Collection;
 import java.util.List;
@@ -9,7 +8,7 @@ import java.util.Map;
 
 /**
  * Durable state of ModelWatch: window profiles at every resolution, pending predictions waiting
- * for labels, early labels, models, training and metric events, and the ingest-log checkpoint.
+ * for labels, early labels, models, metric events, and the ingest-log checkpoint.
  * One writer (the aggregation runtime) calls {@link #commit(Flush)}; readers may call the rest
  * concurrently.
  *
@@ -60,9 +59,6 @@ public interface Store extends AutoCloseable {
 
     /** What each model has been admitted under the limits, by model (as of the checkpoint). */
     Map<String, AdmittedValues> admittedValues();
-
-    /** Training events of a model (all runs when {@code run} is null), ordered by run and step. */
-    List<TrainingEvent> trainingEvents(String model, String run);
 
     /** Metric events with this name in {@code [fromMs, toMs)}, ordered by time. */
     List<MetricEvent> metricEvents(String name, long fromMs, long toMs);

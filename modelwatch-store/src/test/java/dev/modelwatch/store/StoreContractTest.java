@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.modelwatch.core.event.MetricEvent;
 import dev.modelwatch.core.event.PredictionEvent;
-import dev.modelwatch.core.event.TrainingEvent;
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.metrics.ModelTask;
 import dev.modelwatch.core.profile.FeatureProfile;
@@ -42,7 +41,7 @@ abstract class StoreContractTest {
     /** 2023-11-14T22:00:00Z: aligned to the hour (so to the minute), not to the day. */
     static final long T0 = 1_700_000_000_000L - 1_700_000_000_000L % HOUR;
     private static final List<String> TABLES = List.of("window_profiles", "models",
-            "model_versions", "training_events", "metric_events", "checkpoint", "model_references", "alerting_state", "notification_outbox", "alert_history",
+            "model_versions", "metric_events", "checkpoint", "model_references", "alerting_state", "notification_outbox", "alert_history",
             "api_tokens", "model_admissions", "training_runs");
 
     protected String url;
@@ -401,22 +400,13 @@ abstract class StoreContractTest {
     }
 
     @Test
-    void trainingAndMetricEventsRoundTripIncludingNaN() {
-        TrainingEvent bStep2 = new TrainingEvent("net", "run-b", 2, 1L, T0 + 3, Map.of("loss", Double.NaN, "acc", 0.5));
-        TrainingEvent aStep10 = new TrainingEvent("net", "run-a", 10, null, T0 + 2, Map.of("loss", Double.POSITIVE_INFINITY));
-        TrainingEvent aStep2 = new TrainingEvent("net", "run-a", 2, 0L, T0 + 1, Map.of());
-        TrainingEvent otherModel = new TrainingEvent("other", "run-a", 1, null, T0, Map.of("loss", 1.0));
+    void metricEventsRoundTripIncludingNaN() {
         MetricEvent nan = new MetricEvent("gpu_util", Double.NaN, "net", Map.of("gpu", "0", "host", "a"), 1_000);
         MetricEvent plain = new MetricEvent("gpu_util", 0.75, null, Map.of(), 2_000);
         MetricEvent atEnd = new MetricEvent("gpu_util", Double.NEGATIVE_INFINITY, null, Map.of(), 3_000);
         MetricEvent otherName = new MetricEvent("mem_used", 1.0, null, Map.of(), 1_500);
-        store.commit(FlushBuilder.at(1).training(bStep2).training(aStep10).training(aStep2).training(otherModel)
-                .metric(atEnd).metric(nan).metric(plain).metric(otherName).build());
+        store.commit(FlushBuilder.at(1).metric(atEnd).metric(nan).metric(plain).metric(otherName).build());
 
-        assertThat(store.trainingEvents("net", null)).containsExactly(aStep2, aStep10, bStep2);
-        assertThat(store.trainingEvents("net", "run-b")).containsExactly(bStep2);
-        assertThat(store.trainingEvents("net", "run-b").get(0).metrics().get("loss")).isNaN();
-        assertThat(store.trainingEvents("net", "run-a").get(1).epoch()).isNull();
         assertThat(store.metricEvents("gpu_util", 1_000, 3_000)).containsExactly(nan, plain);
         assertThat(store.metricEvents("gpu_util", 1_000, 3_001).get(2).value()).isEqualTo(Double.NEGATIVE_INFINITY);
         assertThat(store.metricEvents("gpu_util", 1_000, 3_000).get(0).value()).isNaN();
@@ -561,13 +551,11 @@ abstract class StoreContractTest {
         return FlushBuilder.at(lsn)
                 .model(new ModelRecord(new ModelSpec("fraud", ModelTask.BINARY_CLASSIFICATION, "1", MINUTE, true),
                         T0, T0, 1, Set.of("v1")))
-                .training(new TrainingEvent("fraud", "r1", 1, null, T0, Map.of("loss", 0.5)))
                 .metric(new MetricEvent("gpu_util", 0.5, null, Map.of(), T0));
     }
 
     private void assertNothingOfEverythingOnce() {
         assertThat(store.models()).isEmpty();
-        assertThat(store.trainingEvents("fraud", null)).isEmpty();
         assertThat(store.metricEvents("gpu_util", 0, Long.MAX_VALUE)).isEmpty();
     }
 
@@ -576,7 +564,6 @@ abstract class StoreContractTest {
         private final long lsn;
         private final Map<ProfileKey, WindowProfile> deltas = new LinkedHashMap<>();
         private final List<ModelRecord> models = new ArrayList<>();
-        private final List<TrainingEvent> training = new ArrayList<>();
         private final List<MetricEvent> metrics = new ArrayList<>();
         private final List<AdmittedValues> admitted = new ArrayList<>();
 
@@ -598,11 +585,6 @@ abstract class StoreContractTest {
             return this;
         }
 
-        FlushBuilder training(TrainingEvent t) {
-            training.add(t);
-            return this;
-        }
-
         FlushBuilder metric(MetricEvent m) {
             metrics.add(m);
             return this;
@@ -614,7 +596,16 @@ abstract class StoreContractTest {
         }
 
         Flush build() {
-            return new Flush(lsn, deltas, models, training, metrics, List.of(), java.util.Set.of(), admitted);
+            return new Flush(lsn, deltas, models, metrics, List.of(), java.util.Set.of(), admitted);
+        }
+    }
+
+    @Test
+    void trainingEventsAreNotKeptAsRows() throws SQLException {
+        // a run's curves are its stored document; its raw events (10^6 per run) left the database
+        try (Connection c = ((JdbcStore) store).dataSource().getConnection(); Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.executeQuery("SELECT COUNT(*) FROM training_events"))
+                    .isInstanceOf(SQLException.class);
         }
     }
 

@@ -12,8 +12,8 @@ import java.util.List;
  *
  * <pre>{@code
  * StepSeries loss = new StepSeries(1000);
- * loss.add(0, 2.3);
- * loss.add(1, Double.NaN);
+ * loss.add(0, 1_700_000_000_000L, 2.3);
+ * loss.add(1, 1_700_000_000_500L, Double.NaN);
  * loss.buckets(); // [Bucket[from=0, to=0, ...], Bucket[from=1, to=1, nan=1, ...]]
  * }</pre>
  */
@@ -41,8 +41,11 @@ public final class StepSeries {
         return s;
     }
 
-    /** Adds the value at a step; a step at or before the last one merges into the bucket that covers it. */
-    public void add(long step, double value) {
+    /**
+     * Adds the value sent at a step at time {@code atMs} (epoch milliseconds); a step at or before the last
+     * one merges into the bucket that covers it.
+     */
+    public void add(long step, long atMs, double value) {
         if (step < 0) {
             throw new IllegalArgumentException("step: must be >= 0, got " + step);
         }
@@ -52,10 +55,10 @@ public final class StepSeries {
             at--;
         }
         if (at < buckets.size() && startOf(buckets.get(at)) == start) {
-            buckets.set(at, buckets.get(at).with(step, value));
+            buckets.set(at, buckets.get(at).with(step, atMs, value));
             return;
         }
-        buckets.add(at, Bucket.of(step, value));
+        buckets.add(at, Bucket.of(step, atMs, value));
         while (span() > capacity) {
             coarsen();
         }
@@ -122,38 +125,44 @@ public final class StepSeries {
      * @param nan    NaN values
      * @param posInf +Infinity values
      * @param negInf -Infinity values
+     * @param toMs   when the step {@code to} was sent (epoch milliseconds; null in a bucket stored before
+     *               buckets kept their time)
      */
     public record Bucket(long from, long to, long count, double sum, double min, double max, double last,
-                         long nan, long posInf, long negInf) {
-        static Bucket of(long step, double v) {
-            return new Bucket(step, step, 0, 0, Double.NaN, Double.NaN, v, 0, 0, 0).add(v);
+                         long nan, long posInf, long negInf, Long toMs) {
+        static Bucket of(long step, long atMs, double v) {
+            return new Bucket(step, step, 0, 0, Double.NaN, Double.NaN, v, 0, 0, 0, atMs).add(v);
         }
 
         private Bucket add(double v) {
             if (Double.isNaN(v)) {
-                return new Bucket(from, to, count, sum, min, max, v, nan + 1, posInf, negInf);
+                return new Bucket(from, to, count, sum, min, max, v, nan + 1, posInf, negInf, toMs);
             }
             if (Double.isInfinite(v)) {
-                return v > 0 ? new Bucket(from, to, count, sum, min, max, v, nan, posInf + 1, negInf)
-                        : new Bucket(from, to, count, sum, min, max, v, nan, posInf, negInf + 1);
+                return v > 0 ? new Bucket(from, to, count, sum, min, max, v, nan, posInf + 1, negInf, toMs)
+                        : new Bucket(from, to, count, sum, min, max, v, nan, posInf, negInf + 1, toMs);
             }
             return new Bucket(from, to, count + 1, sum + v, count == 0 ? v : Math.min(min, v),
-                    count == 0 ? v : Math.max(max, v), v, nan, posInf, negInf);
+                    count == 0 ? v : Math.max(max, v), v, nan, posInf, negInf, toMs);
         }
 
-        Bucket with(long step, double v) {
-            Bucket b = new Bucket(Math.min(from, step), Math.max(to, step), count, sum, min, max, last, nan, posInf, negInf)
-                    .add(v);
-            return step >= to ? b : new Bucket(b.from, b.to, b.count, b.sum, b.min, b.max, last, b.nan, b.posInf, b.negInf);
+        Bucket with(long step, long atMs, double v) {
+            boolean latest = step >= to;
+            Bucket b = new Bucket(Math.min(from, step), Math.max(to, step), count, sum, min, max, last, nan, posInf, negInf,
+                    latest ? Long.valueOf(atMs) : toMs).add(v);
+            return latest ? b
+                    : new Bucket(b.from, b.to, b.count, b.sum, b.min, b.max, last, b.nan, b.posInf, b.negInf, b.toMs);
         }
 
         Bucket merge(Bucket o) {
             boolean none = count == 0;
             boolean otherNone = o.count == 0;
+            boolean otherLater = o.to >= to;
             return new Bucket(Math.min(from, o.from), Math.max(to, o.to), count + o.count, sum + o.sum,
                     none ? o.min : otherNone ? min : Math.min(min, o.min),
                     none ? o.max : otherNone ? max : Math.max(max, o.max),
-                    o.to >= to ? o.last : last, nan + o.nan, posInf + o.posInf, negInf + o.negInf);
+                    otherLater ? o.last : last, nan + o.nan, posInf + o.posInf, negInf + o.negInf,
+                    otherLater ? o.toMs : toMs);
         }
 
         /** The bucket's value on a curve: the mean of its finite values, else its non-finite kind. */

@@ -121,7 +121,7 @@ public final class TrainingRun {
                 s = new StepSeries(SERIES_CAPACITY);
                 series.put(name, s);
             }
-            s.add(e.step(), m.getValue());
+            s.add(e.step(), e.timestampMs(), m.getValue());
         }
         if (status == RunStatus.STALLED) {
             status = RunStatus.RUNNING;

@@ -14,7 +14,7 @@ class StepSeriesTest {
         StepSeries s = new StepSeries(1000);
         for (long step = 0; step < 1_000_000; step++) {
             double v = step == 123_456 ? 1e9 : step == 654_321 ? -5 : step == 777_777 ? Double.NaN : 1.0;
-            s.add(step, v);
+            s.add(step, 1_000 + 10 * step, v);
         }
         List<StepSeries.Bucket> b = s.buckets();
         assertThat(b.size()).isLessThanOrEqualTo(1000);
@@ -26,6 +26,24 @@ class StepSeriesTest {
         StepSeries.Bucket withNan = b.stream().filter(x -> x.nan() == 1).findFirst().orElseThrow();
         assertThat(withNan.from()).isLessThanOrEqualTo(777_777);
         assertThat(withNan.to()).isGreaterThanOrEqualTo(777_777);
+        assertThat(b).allSatisfy(x -> assertThat(x.toMs()).isEqualTo(1_000 + 10 * x.to()));
+    }
+
+    @Test
+    void aBucketKeepsTheTimeOfItsLatestStepWhateverOrderTheyCame() {
+        StepSeries s = new StepSeries(4);
+        s.add(0, 100, 1.0);
+        s.add(3, 400, 1.0);
+        s.add(2, 300, 1.0);
+        assertThat(s.buckets()).extracting(StepSeries.Bucket::to, StepSeries.Bucket::toMs)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(0L, 100L), org.assertj.core.groups.Tuple.tuple(2L, 300L),
+                        org.assertj.core.groups.Tuple.tuple(3L, 400L));
+        s.add(5, 600, 1.0);
+        s.add(4, 500, 1.0);
+        assertThat(s.width()).isEqualTo(2);
+        assertThat(s.buckets()).extracting(StepSeries.Bucket::to, StepSeries.Bucket::toMs)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(0L, 100L), org.assertj.core.groups.Tuple.tuple(3L, 400L),
+                        org.assertj.core.groups.Tuple.tuple(5L, 600L));
     }
 
     @Test

@@ -1,10 +1,7 @@
 package dev.modelwatch.server.agent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.modelwatch.server.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +34,6 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class Agent {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .serializationInclusion(JsonInclude.Include.NON_NULL).build();
     private static final int BATCH = 1_000;
 
     /**
@@ -63,7 +57,8 @@ public final class Agent {
         }
     }
 
-    /** A metric event as the API takes it. */
+    /** A metric event as the API takes it ({@code model} left out when there is none). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     record MetricEvent(String type, String name, double value, String model, Map<String, String> labels, long timestamp) {
     }
 
@@ -261,11 +256,11 @@ public final class Agent {
         return buffer.size();
     }
 
-    private static byte[] gzipNdjson(List<MetricEvent> batch) throws JsonProcessingException, IOException {
+    private static byte[] gzipNdjson(List<MetricEvent> batch) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
             for (MetricEvent e : batch) {
-                gz.write(JSON.writeValueAsBytes(e));
+                gz.write(Json.bytes(e));
                 gz.write('\n');
             }
         }

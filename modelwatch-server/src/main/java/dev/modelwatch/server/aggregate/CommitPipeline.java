@@ -178,7 +178,6 @@ final class CommitPipeline {
         for (String m : g.dirtyModels) {
             parts.part(m).records.add(state.models.get(m).record());
         }
-        g.training.forEach(t -> parts.part(t.model()).training.add(t));
         g.metrics.forEach(x -> parts.part(ModelParts.modelOf(x)).metrics.add(x));
         return parts;
     }

@@ -1,7 +1,6 @@
 package dev.modelwatch.server.aggregate;
 
 import dev.modelwatch.core.event.MetricEvent;
-import dev.modelwatch.core.event.TrainingEvent;
 import dev.modelwatch.core.profile.PendingPrediction;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.WindowProfile;
@@ -20,7 +19,6 @@ final class Generation {
     final Map<String, Map<String, PendingPrediction>> predictions = new HashMap<>();
     final Map<String, Map<String, EarlyLabel>> earlyLabels = new HashMap<>();
     final Map<String, Set<String>> joined = new HashMap<>();
-    final List<TrainingEvent> training = new ArrayList<>();
     final List<MetricEvent> metrics = new ArrayList<>();
     final Set<String> dirtyModels = new HashSet<>();
     /** Models whose admitted values grew (see {@link ModelAdmissions}). */
@@ -41,7 +39,7 @@ final class Generation {
 
     boolean isEmpty() {
         return deltas.isEmpty() && predictions.isEmpty() && earlyLabels.isEmpty() && joined.isEmpty()
-                && training.isEmpty() && metrics.isEmpty() && dirtyModels.isEmpty() && admittedModels.isEmpty();
+                && metrics.isEmpty() && dirtyModels.isEmpty() && admittedModels.isEmpty();
     }
 
     /** Moves the changes of {@code ms} out of this generation into a new one (same number and position). */
@@ -67,7 +65,6 @@ final class Generation {
                 out.admittedModels.add(m);
             }
         }
-        training.removeIf(t -> ms.contains(t.model()) && out.training.add(t));
         metrics.removeIf(x -> ms.contains(ModelParts.modelOf(x)) && out.metrics.add(x));
         return out;
     }
@@ -89,7 +86,6 @@ final class Generation {
         predictions.clear();
         earlyLabels.clear();
         joined.clear();
-        training.clear();
         metrics.clear();
         buffered.clear();
     }
@@ -114,7 +110,6 @@ final class Generation {
             });
         });
         older.joined.forEach((m, ids) -> joined.computeIfAbsent(m, x -> new HashSet<>()).addAll(ids));
-        training.addAll(0, older.training);
         metrics.addAll(0, older.metrics);
         dirtyModels.addAll(older.dirtyModels);
         admittedModels.addAll(older.admittedModels);

@@ -125,7 +125,7 @@ final class IsolatingCommit {
             holds.add(new ModelCheckpoint(m, from, heldSince, f.getValue()));
         }
         try {
-            store.commit(new Flush(lsn, Map.of(), List.of(), List.of(), List.of(), holds, release, List.of()));
+            store.commit(new Flush(lsn, Map.of(), List.of(), List.of(), holds, release, List.of()));
         } catch (RuntimeException e) {
             parked.values().stream().filter(p -> p.id() != null).forEach(p -> parking.discard(p.id()));
             parked.keySet().forEach(m -> failed.putIfAbsent(m, e.getMessage()));

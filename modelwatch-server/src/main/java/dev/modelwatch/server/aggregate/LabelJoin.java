@@ -4,7 +4,6 @@ import dev.modelwatch.core.event.Event;
 import dev.modelwatch.core.event.LabelEvent;
 import dev.modelwatch.core.event.MetricEvent;
 import dev.modelwatch.core.event.PredictionEvent;
-import dev.modelwatch.core.event.TrainingEvent;
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.metrics.ModelTask;
 import dev.modelwatch.core.profile.PendingPrediction;
@@ -28,7 +27,7 @@ import java.util.TreeSet;
  * batched lookup per model, among the pending rows.
  */
 final class LabelJoin {
-    /** The estimated heap of a buffered training or metric event. */
+    /** The estimated heap of a buffered metric event. */
     private static final long EVENT_ROW_BYTES = 512;
 
     private final RuntimeState state;
@@ -76,12 +75,9 @@ final class LabelJoin {
             labelled.add(l.model());
             return applyLabel(l);
         }
-        if (!pendingOnly) {
-            if (e instanceof TrainingEvent t) {
-                state.active.training.add(t);
-            } else {
-                state.active.metrics.add((MetricEvent) e);
-            }
+        // a training event is not kept as a row: its run's curves are built and stored by the training runs
+        if (!pendingOnly && e instanceof MetricEvent m) {
+            state.active.metrics.add(m);
             state.active.buffered.rowAdded(EVENT_ROW_BYTES);
         }
         return true;

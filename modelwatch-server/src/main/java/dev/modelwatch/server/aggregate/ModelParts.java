@@ -1,7 +1,6 @@
 package dev.modelwatch.server.aggregate;
 
 import dev.modelwatch.core.event.MetricEvent;
-import dev.modelwatch.core.event.TrainingEvent;
 import dev.modelwatch.core.profile.PendingPrediction;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.WindowProfile;
@@ -28,7 +27,6 @@ final class ModelParts {
     static final class Part {
         final Map<ProfileKey, WindowProfile> deltas = new HashMap<>();
         final List<ModelRecord> records = new ArrayList<>();
-        final List<TrainingEvent> training = new ArrayList<>();
         final List<MetricEvent> metrics = new ArrayList<>();
         final List<PendingPrediction> predictions = new ArrayList<>();
         final List<EarlyLabel> earlyLabels = new ArrayList<>();
@@ -59,7 +57,6 @@ final class ModelParts {
     Flush flush(Collection<String> models, long lsn, List<ModelCheckpoint> checkpoints, Set<String> released) {
         Map<ProfileKey, WindowProfile> deltas = new HashMap<>();
         List<ModelRecord> records = new ArrayList<>();
-        List<TrainingEvent> training = new ArrayList<>();
         List<MetricEvent> metrics = new ArrayList<>();
         List<AdmittedValues> admitted = new ArrayList<>();
         for (String m : models) {
@@ -67,12 +64,11 @@ final class ModelParts {
             if (p != null) {
                 deltas.putAll(p.deltas);
                 records.addAll(p.records);
-                training.addAll(p.training);
                 metrics.addAll(p.metrics);
                 admitted.addAll(p.admitted);
             }
         }
-        return new Flush(lsn, deltas, records, training, metrics, checkpoints, released, admitted);
+        return new Flush(lsn, deltas, records, metrics, checkpoints, released, admitted);
     }
 
     /** The pending rows of {@code models}, written with checkpoint {@code lsn}. */

@@ -13,6 +13,7 @@ import dev.modelwatch.server.alert.lifecycle.RuleState;
 import dev.modelwatch.server.alert.silence.Silence;
 import dev.modelwatch.server.alert.silence.SilenceCounts;
 import dev.modelwatch.server.alert.silence.Silencer;
+import dev.modelwatch.server.json.Json;
 import dev.modelwatch.server.time.Times;
 import dev.modelwatch.store.AlertHistoryEntry;
 import dev.modelwatch.store.OutboxEntry;
@@ -28,7 +29,7 @@ import java.util.TreeMap;
 
 /** The answers of the alert routes, read from the alert runtime's published state and storage. */
 final class AlertAnswers {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     /** An alert as {@code GET /api/v1/alerts} shows it; {@code deliveries} and {@code history} only for one alert. */
     record AlertAnswer(String id, String rule, Map<String, String> labels, Map<String, String> annotations,

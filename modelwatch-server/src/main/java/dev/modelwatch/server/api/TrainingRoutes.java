@@ -3,11 +3,11 @@ package dev.modelwatch.server.api;
 import dev.modelwatch.server.training.RunComparison;
 import dev.modelwatch.server.training.RunView;
 import dev.modelwatch.server.training.TrainingRuns;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.modelwatch.core.training.RunState;
 import dev.modelwatch.server.api.ApiException;
 import dev.modelwatch.server.api.RouteSet;
 import dev.modelwatch.server.auth.Access;
+import dev.modelwatch.server.json.Json;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -15,7 +15,6 @@ import io.javalin.http.Context;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -74,13 +73,7 @@ public final class TrainingRoutes implements RouteSet {
     }
 
     private static void send(Context ctx, Object body) {
-        try {
-            ctx.status(200);
-            ctx.contentType("application/json");
-            ctx.result(TrainingRuns.JSON.writeValueAsBytes(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        ctx.status(200).contentType("application/json").result(Json.bytes(body));
     }
 
 }

@@ -1,7 +1,7 @@
 package dev.modelwatch.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelwatch.server.json.Json;
 import dev.modelwatch.server.alert.AlertRuntime;
 import dev.modelwatch.server.alert.AlertingConfig;
 import dev.modelwatch.server.alert.DefaultRules;
@@ -52,7 +52,7 @@ final class AlertingSection {
         Map<String, Object> file = new LinkedHashMap<>();
         for (String k : List.of("rules", "route", "receivers", "inhibit_rules")) {
             if (root.has(k) && !root.get(k).isNull()) {
-                file.put(k, new ObjectMapper().convertValue(root.get(k), Object.class));
+                file.put(k, Json.MAPPER.convertValue(root.get(k), Object.class));
             }
         }
         ConfigProblems found = new ConfigProblems();

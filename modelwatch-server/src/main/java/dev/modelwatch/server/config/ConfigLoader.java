@@ -86,7 +86,7 @@ public final class ConfigLoader {
         }
         if (root != null && root.isObject() && root.has("groups")) {
             ConfigProblems problems = new ConfigProblems();
-            Map<String, Object> file = new com.fasterxml.jackson.databind.ObjectMapper().convertValue(root, Map.class);
+            Map<String, Object> file = dev.modelwatch.server.json.Json.MAPPER.convertValue(root, Map.class);
             List<RuleGroup> groups = RuleGroup.parseFile(file, "", problems);
             if (!problems.isEmpty()) {
                 YamlLines lines = YamlLines.of(yaml);

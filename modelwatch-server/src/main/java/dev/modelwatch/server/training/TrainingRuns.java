@@ -1,23 +1,16 @@
 package dev.modelwatch.server.training;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.modelwatch.core.event.Event;
 import dev.modelwatch.core.event.TrainingEvent;
 import dev.modelwatch.core.training.RunState;
 import dev.modelwatch.core.training.TrainingProblem;
 import dev.modelwatch.core.training.TrainingRun;
 import dev.modelwatch.store.StoredRun;
-import dev.modelwatch.server.training.TrainingConfig;
+import dev.modelwatch.server.json.Json;
 import dev.modelwatch.store.TrainingRunStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,10 +38,6 @@ public final class TrainingRuns {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRuns.class);
     /** Runs kept; events of further runs are counted and dropped. */
     public static final int MAX_RUNS = 10_000;
-    public static final ObjectMapper JSON = JsonMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .build();
 
     private final TrainingRunStore store;
     private final Clock clock;
@@ -66,6 +55,8 @@ public final class TrainingRuns {
         final TrainingRun run;
         long storedLsn;
         boolean dirty;
+        /** Counts the changes of the run since the start (events applied, stalls noticed). */
+        long changes;
 
         Tracked(TrainingRun run, long storedLsn) {
             this.run = run;
@@ -91,15 +82,11 @@ public final class TrainingRuns {
     public static TrainingRuns load(TrainingRunStore store, Clock clock, TrainingConfig config) {
         TrainingRuns r = new TrainingRuns(store, clock, config);
         for (StoredRun s : store.all()) {
-            try {
-                RunState state = JSON.readValue(s.state(), RunState.class);
-                TrainingRun run = TrainingRun.restore(state, config.forModel(s.model()).detectors());
-                r.runs.put(new Key(s.model(), s.run()), new Tracked(run, s.logLsn()));
-                state.problems().forEach(p -> r.noteProblem(s.model(), p));
-                r.lastLsn = Math.max(r.lastLsn, s.logLsn());
-            } catch (IOException e) {
-                throw new UncheckedIOException("stored training run " + s.model() + "/" + s.run() + " cannot be read", e);
-            }
+            RunState state = Json.read(s.state(), RunState.class, "stored training run " + s.model() + "/" + s.run());
+            TrainingRun run = TrainingRun.restore(state, config.forModel(s.model()).detectors());
+            r.runs.put(new Key(s.model(), s.run()), new Tracked(run, s.logLsn()));
+            state.problems().forEach(p -> r.noteProblem(s.model(), p));
+            r.lastLsn = Math.max(r.lastLsn, s.logLsn());
         }
         return r;
     }
@@ -131,6 +118,7 @@ public final class TrainingRuns {
                 noteProblem(t.model(), p);
             }
             tracked.dirty = true;
+            tracked.changes++;
         }
         lastLsn = Math.max(lastLsn, lsnEnd);
     }
@@ -201,6 +189,21 @@ public final class TrainingRuns {
         return Optional.ofNullable(runs.get(new Key(model, run))).map(t -> t.run.state());
     }
 
+    /**
+     * Per run, a number that changes whenever the run does (an event applied, a stall noticed: its
+     * curves, status or problems), keyed by {@link RunChange}; stalls are checked first.
+     */
+    public synchronized Map<RunChange, Long> changeSequences() {
+        checkStalled();
+        Map<RunChange, Long> out = new HashMap<>();
+        runs.forEach((k, t) -> out.put(new RunChange(k.model(), k.run()), t.changes));
+        return out;
+    }
+
+    /** A run named in {@link #changeSequences()}. */
+    public record RunChange(String model, String run) {
+    }
+
     /** Events of runs beyond {@link #MAX_RUNS}, not kept. */
     public synchronized long droppedEvents() {
         return droppedEvents;
@@ -265,15 +268,12 @@ public final class TrainingRuns {
                 LOG.info("training run {}/{}: {}", t.run.model(), t.run.run(), p.message());
                 noteProblem(t.run.model(), p);
                 t.dirty = true;
+                t.changes++;
             }
         }
     }
 
     private static byte[] encode(RunState s) {
-        try {
-            return JSON.writeValueAsBytes(s);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.bytes(s);
     }
 }

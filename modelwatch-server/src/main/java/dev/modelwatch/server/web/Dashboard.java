@@ -17,7 +17,7 @@ import io.javalin.http.Context;
  * <pre>{@code
  * Javalin.create(c -> {
  *     ...
- *     Dashboard.register(c, new DashboardSources(models, query, drift, alerts, clock, sessions));
+ *     Dashboard.register(c, new DashboardSources(models, query, drift, alerts, clock, sessions, runs));
  * });
  * }</pre>
  */

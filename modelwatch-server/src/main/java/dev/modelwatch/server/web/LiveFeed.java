@@ -1,9 +1,9 @@
 package dev.modelwatch.server.web;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.modelwatch.server.json.Json;
+import dev.modelwatch.server.training.TrainingRuns;
 import dev.modelwatch.store.ModelRecord;
 import io.javalin.http.sse.SseClient;
 import java.util.ArrayList;
@@ -16,7 +16,8 @@ import java.util.Objects;
  * {@code GET /api/v1/dashboard/events}: a server-sent event stream that tells an open dashboard
  * what changed, so that it reloads only then. A {@code change} event names the models whose data
  * changed (windows committed, late events or labels merged, a reference replaced) and whether any
- * alert changed (state, acknowledgement, silence). The stream runs on the request's own thread
+ * alert changed (state, acknowledgement, silence), and the training runs that changed ({@code model/run}:
+ * events applied, a problem found, a stall noticed). The stream runs on the request's own thread
  * and looks for changes every {@code pollMs}; it sends a comment when nothing happened for 15 s so
  * that proxies keep it open and a closed browser is noticed.
  */
@@ -25,7 +26,7 @@ final class LiveFeed {
 
     /** What changed since the previous event. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record Change(List<String> models, boolean alerts) {
+    record Change(List<String> models, boolean alerts, List<String> runs) {
     }
 
     /** The first event of a stream. */
@@ -33,12 +34,11 @@ final class LiveFeed {
     record Hello(long pollMs) {
     }
 
-    private record State(Map<String, Long> sequences, List<String> alerts) {
+    private record State(Map<String, Long> sequences, List<String> alerts, Map<TrainingRuns.RunChange, Long> runs) {
     }
 
     private final DashboardSources sources;
     private final long pollMs;
-    private final ObjectMapper json = new ObjectMapper();
     private final Object monitor = new Object();
     private volatile boolean closed;
 
@@ -100,7 +100,7 @@ final class LiveFeed {
                     + "|" + silencer.mutingSilences(a.labels(), now).stream()
                     .map(dev.modelwatch.server.alert.silence.Silence::id).toList());
         }
-        return new State(sequences, alerts);
+        return new State(sequences, alerts, sources.runs().changeSequences());
     }
 
     private static Change diff(State before, State now) {
@@ -112,14 +112,17 @@ final class LiveFeed {
         });
         models.sort(null);
         boolean alerts = !before.alerts().equals(now.alerts());
-        return models.isEmpty() && !alerts ? null : new Change(models, alerts);
+        List<String> runs = new ArrayList<>();
+        now.runs().forEach((run, seq) -> {
+            if (!Objects.equals(before.runs().get(run), seq)) {
+                runs.add(run.model() + "/" + run.run());
+            }
+        });
+        runs.sort(null);
+        return models.isEmpty() && !alerts && runs.isEmpty() ? null : new Change(models, alerts, runs);
     }
 
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+    private static String write(Object value) {
+        return new String(Json.bytes(value), java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -79,6 +79,30 @@ class TrainingRunsApiTest {
     }
 
     @Test
+    void eachBucketKeepsTheTimeOfItsLastStepAcrossARestart(TestServer server) throws Exception {
+        long t0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+        List<String> events = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            events.add("{\"type\":\"training\",\"model\":\"mlp\",\"run\":\"timed\",\"step\":" + s
+                    + ",\"timestamp\":" + (t0 + s * 1_500L) + ",\"metrics\":{\"loss\":" + (s == 2 ? "NaN" : "0.5") + "}}");
+        }
+        assertThat(server.postJson("[" + String.join(",", events) + "]").json().path("accepted").asInt()).isEqualTo(3);
+        String raw = server.get("/api/v1/runs/timed").body();
+        // the curve's points stay [step, value] pairs, a NaN written as the string "NaN"
+        assertThat(raw).contains("\"metrics\":{\"loss\":[[0,0.5],[1,0.5],[2,\"NaN\"]]}");
+        for (int restarted = 0; restarted < 2; restarted++) {
+            TestServer s = restarted == 0 ? server : fixture.restart();
+            JsonNode buckets = s.get("/api/v1/runs/timed").json().path("series").path("loss").path("buckets");
+            assertThat(buckets).hasSize(3);
+            assertThat(buckets.get(0).path("at").asText()).isEqualTo("2026-01-01T00:00:00Z");
+            assertThat(buckets.get(1).path("at").asText()).isEqualTo("2026-01-01T00:00:01.500Z");
+            assertThat(buckets.get(2).path("at").asText()).isEqualTo("2026-01-01T00:00:03Z");
+            assertThat(s.get("/api/v1/runs/timed").json().path("problems").get(0).path("at_ms").asLong())
+                    .isEqualTo(t0 + 3_000);
+        }
+    }
+
+    @Test
     void badTrainingEventsAreRejectedOneByOneAndTheRestKept(TestServer server) {
         StringBuilder many = new StringBuilder();
         for (int i = 0; i < 10_000; i++) {

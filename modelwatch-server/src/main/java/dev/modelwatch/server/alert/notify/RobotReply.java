@@ -1,7 +1,7 @@
 package dev.modelwatch.server.alert.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelwatch.server.json.Json;
 import java.io.IOException;
 import java.util.Set;
 
@@ -16,13 +16,11 @@ import java.util.Set;
  * @param message the robot's message ("" when none)
  */
 public record RobotReply(Long code, String message) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** Reads the first of {@code codeFields} holding an integer, and the first of {@code messageFields}. */
     public static RobotReply parse(String body, String[] codeFields, String[] messageFields) {
         JsonNode root;
         try {
-            root = JSON.readTree(body);
+            root = Json.MAPPER.readTree(body);
         } catch (IOException e) {
             return new RobotReply(null, "");
         }

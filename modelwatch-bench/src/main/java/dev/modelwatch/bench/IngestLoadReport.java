@@ -1,0 +1,67 @@
+package dev.modelwatch.bench;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The figures {@link IngestLoadBenchmark} writes as JSON (field names in snake case, through the
+ * server's one mapper), in the order they are written.
+ *
+ * @param machine              where it ran
+ * @param options              what it was asked to do
+ * @param workload             the events sent
+ * @param httpIngest           the durable HTTP ingest against a started server
+ * @param wholeRunCpuPerEvent  CPU per accepted event from the start of the load until the server caught up
+ * @param inProcess            the in-process stages, in the order they ran
+ * @param ratio                the ratios against the parse-only limit and the target
+ */
+record IngestLoadReport(Machine machine, Options options, Workload workload, HttpIngest httpIngest,
+                        WholeRun wholeRunCpuPerEvent, List<Stage> inProcess, Ratio ratio) {
+
+    record Machine(int availableProcessors, String cpuModel, String memTotal, String java, List<String> jvmArgs,
+                   long maxHeapMb, String jackson) {
+    }
+
+    record Options(double durationS, double warmupS, double cpuDurationS, double cpuWarmupS, int clients, String ids,
+                   int batch, int events, int threads, long seed) {
+    }
+
+    record Workload(int events, int bodies, int eventsPerBody, double meanEventBytes, int featuresPerEvent) {
+    }
+
+    record Stage(String stage, int threads, long events, double seconds, long eventsPerSecond, double mbPerSecond,
+                 double cpuUsPerEvent, double jvmCpuSeconds, double gcSeconds, double otherProcessesCpuSeconds,
+                 long checksum) {
+    }
+
+    record Latency(double p50, double p99, double max) {
+    }
+
+    record Cpu(double intervalSeconds, double processSeconds, double processUsPerEvent, double clientSeconds,
+               double clientShareOfProcess, double otherProcessesSeconds, long gcCount, double gcSeconds,
+               double jitCompileWallSeconds, Map<String, Double> secondsByRole) {
+    }
+
+    /** Whole-run averages (warm-up included), from the server's own /metrics after the load. */
+    record ServerMetrics(double fsyncs, double fsyncMeanMs, double requestsPerGroupCommit, double requestMeanMs,
+                         double flushes, double flushMeanMs, double aggregatedEvents) {
+    }
+
+    record HttpIngest(int clients, double seconds, long events, long requests, long eventsPerSecond, double mbPerSecond,
+                      Latency latencyMs,
+                      @JsonProperty("overloaded_answers_429") long overloadedAnswers,
+                      @JsonProperty("overloaded_answers_429_in_interval") long overloadedAnswersInInterval,
+                      long connectionsClosedBeforeAnswer, Cpu cpu, ServerMetrics serverMetricsWholeRun,
+                      long aggregatorQueuedEventsAtEnd, double drainSecondsAfterLoad, long totalAcceptedEvents,
+                      long serverCountedEvents, double loadSeconds, long sustainedEventsPerSecond) {
+    }
+
+    record WholeRun(double wallSeconds, long events, double processUs, double otherProcessesCpuSeconds, long gcCount,
+                    double gcSeconds, Map<String, Double> usByRole) {
+    }
+
+    record Ratio(double httpIngestOverParseOnly, double sustainedIngestOverParseOnly, double decodeAndProfileCeiling,
+                 double target, boolean meetsTarget) {
+    }
+}
