@@ -49,17 +49,17 @@ public final class FaultScript {
     /** The faults of one cycle, in order. */
     public static final List<Fault> FAULTS = List.of(
             new Fault(Kind.FEATURE_DRIFT, Duration.ofMinutes(70), Duration.ofMinutes(100),
-                    "feature 'texture' drifts: the model page's drift table, alert ModelFeatureDrift"),
+                    "feature 'texture' drifts: the drift heatmap of /ui/models/tumor, alert ModelFeatureDrift"),
             new Fault(Kind.PIPELINE_BREAK, Duration.ofMinutes(110), Duration.ofMinutes(135),
-                    "'concavity' arrives null: missing rate in the features table, alert ModelMissingRateJump"),
+                    "'concavity' arrives null: data quality on /ui/models/tumor, alert ModelMissingRateJump"),
             new Fault(Kind.BAD_VERSION, Duration.ofMinutes(145), Duration.ofMinutes(175),
-                    "version v2 is live: accuracy and recall by version, alert ModelAccuracyDrop once labels arrive"),
+                    "version v2 is live: accuracy by version on /ui/models/tumor, alert ModelAccuracyDrop once labels arrive"),
             new Fault(Kind.LATENCY_SPIKE, Duration.ofMinutes(185), Duration.ofMinutes(205),
-                    "serving CPU saturated: latency p99 and metric serving_cpu_utilization, alert ModelLatencyP99High"),
+                    "serving CPU saturated: latency p99 on /ui/models/tumor, metric serving_cpu_utilization, alert ModelLatencyP99High"),
             new Fault(Kind.SEGMENT_DROP, Duration.ofMinutes(215), Duration.ofMinutes(245),
-                    "clinic 'north' mismeasures sizes: accuracy by segment clinic:north"),
+                    "clinic 'north' mismeasures sizes: /api/v1/models/tumor/summary?segment=clinic:north"),
             new Fault(Kind.DIVERGING_TRAINING, Duration.ofMinutes(255), Duration.ofMinutes(265),
-                    "a retraining run diverges: the training runs page, problem 'divergence'"));
+                    "a retraining run diverges: its problems (divergence, exploding_gradients) at /api/v1/runs"));
 
     private FaultScript() {
     }
