@@ -13,6 +13,8 @@ Files written:
                        (the demo's bad new version)
   training-v1.json     the real curves of v1's training run, per step and per epoch
   training-diverge.json the real curves of a second run with a constant learning rate 300x too high
+and, for the tests, ../../../test/resources/fixtures/demo/scores.csv: PyTorch's scores of both
+versions for every test row, which ONNX Runtime's must match.
 """
 import json
 import os
@@ -112,6 +114,19 @@ def accuracy(net, x, y, split, part):
     return float(((p >= 0.5) == (y[split == part] == 1)).mean())
 
 
+def write_scores(x, split, v1, v2):
+    out = os.path.join(HERE, "..", "..", "..", "test", "resources", "fixtures", "demo")
+    os.makedirs(out, exist_ok=True)
+    rows = np.nonzero(split == "test")[0]
+    with torch.no_grad():
+        s1 = v1(torch.tensor(x[rows])).numpy()[:, 0]
+        s2 = v2(torch.tensor(x[rows])).numpy()[:, 0]
+    with open(os.path.join(out, "scores.csv"), "w") as f:
+        f.write("row,v1,v2\n")
+        for r, a, b in zip(rows, s1, s2):
+            f.write(f"{r},{float(a)!r},{float(b)!r}\n")
+
+
 def main():
     x, y, split = data()
     with open(os.path.join(HERE, "data.csv"), "w") as f:
@@ -129,6 +144,7 @@ def main():
     y_bad[(y == 1) & (rng.random(len(y)) < 0.7)] = 0
     v2, _ = train(x, y, split, lr=0.01, epochs=60, run="tumor-v2-training", y_train=y_bad)
     export(v2, os.path.join(HERE, "model-v2.onnx"))
+    write_scores(x, split, v1, v2)
     _, diverge = train(x, y, split, lr=3.0, epochs=5, run="tumor-v3-training", schedule=False)
     with open(os.path.join(HERE, "training-diverge.json"), "w") as f:
         json.dump(diverge, f, indent=0)

@@ -68,6 +68,11 @@ public final class DemoData {
         return new DemoData(rows);
     }
 
+    /** Every row, in the file's order. */
+    public List<Row> rows() {
+        return rows;
+    }
+
     /** The rows of one split: {@code train}, {@code val} or {@code test}. */
     public List<Row> split(String name) {
         List<Row> out = rows.stream().filter(r -> r.split().equals(name)).toList();
