@@ -235,6 +235,8 @@ public final class Main implements Runnable {
             description = "Runs the server with a real neural network in production, its training run, and a"
                     + " scripted sequence of faults, on a compressed clock; Ctrl-C stops it.")
     static final class Demo implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
         @Option(names = "--port", paramLabel = "N", description = "HTTP port (default 8080; 0 picks a free one)")
         Integer port;
         @Option(names = "--data-dir", paramLabel = "DIR",
@@ -250,8 +252,7 @@ public final class Main implements Runnable {
             try {
                 options = new dev.modelwatch.server.demo.Demo.Options(port == null ? 8080 : port, dataDir, speed);
             } catch (IllegalArgumentException e) {
-                System.err.println("modelwatch demo: " + e.getMessage());
-                return 2;
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             java.util.concurrent.ScheduledExecutorService timer =
                     java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "modelwatch-demo"));
