@@ -260,7 +260,7 @@ public final class Main implements Runnable {
                     java.util.concurrent.Executors.newSingleThreadExecutor(r -> daemon(r, "modelwatch-demo-webhook"));
             dev.modelwatch.server.demo.Demo demo;
             try {
-                demo = dev.modelwatch.server.demo.Demo.start(options, new dev.modelwatch.server.demo.Demo.Runtime(
+                demo = dev.modelwatch.server.demo.Demo.start(options, new dev.modelwatch.server.demo.Demo.Services(
                         Clock.systemUTC(), System::nanoTime, new java.util.SplittableRandom(42), timer, hooks),
                         System.out::println);
             } catch (ConfigException e) {

@@ -47,7 +47,7 @@ public final class Demo implements AutoCloseable {
     }
 
     /** The threads and sources of time and randomness the demo runs on. */
-    public record Runtime(Clock wall, LongSupplier nanoTime, SplittableRandom random, ScheduledExecutorService timer,
+    public record Services(Clock wall, LongSupplier nanoTime, SplittableRandom random, ScheduledExecutorService timer,
                           Executor webhookThreads) {
     }
 
@@ -67,7 +67,7 @@ public final class Demo implements AutoCloseable {
     }
 
     /** Starts the demo, printing to {@code out} where to look. */
-    public static Demo start(Options options, Runtime rt, Consumer<String> out) {
+    public static Demo start(Options options, Services rt, Consumer<String> out) {
         Path temporary = null;
         Path dataDir = options.dataDir();
         if (dataDir == null) {

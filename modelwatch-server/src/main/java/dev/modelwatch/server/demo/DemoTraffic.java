@@ -79,13 +79,12 @@ public final class DemoTraffic implements AutoCloseable {
     private long currentCycle = -1;
     private ScheduledFuture<?> task;
 
-    private DemoTraffic(String base, DemoClock clock, SplittableRandom random, LongSupplier nanoTime,
+    private DemoTraffic(String base, DemoData data, DemoClock clock, SplittableRandom random, LongSupplier nanoTime,
                         Consumer<String> out) {
         this.base = base;
         this.clock = clock;
         this.random = random;
         this.out = out;
-        DemoData data = DemoData.load();
         this.pool = new ArrayList<>(data.split("val"));
         this.pool.addAll(data.split("test"));
         this.means = data.trainingMeans();
@@ -95,13 +94,15 @@ public final class DemoTraffic implements AutoCloseable {
     }
 
     /**
-     * Uploads the training rows as the model's reference, queues the real training run of the model, and
+     * Uploads the held-out rows, scored by v1, as the model's reference (its accuracy there is what to
+     * expect in production, where its accuracy on its own training rows would be optimistic), queues the real training run of the model, and
      * starts sending traffic to the server at {@code baseUrl} on {@code timer}.
      */
     public static DemoTraffic start(String baseUrl, DemoClock clock, SplittableRandom random, LongSupplier nanoTime,
                                     ScheduledExecutorService timer, Consumer<String> out) {
-        DemoTraffic d = new DemoTraffic(baseUrl, clock, random, nanoTime, out);
-        d.uploadReference(DemoData.load().split("train"));
+        DemoData data = DemoData.load();
+        DemoTraffic d = new DemoTraffic(baseUrl, data, clock, random, nanoTime, out);
+        d.uploadReference(d.pool);
         DemoData.Curves curves = DemoData.curves("training-v1.json");
         d.queueTraining(curves, curves.run(), "run_finished", clock.originMs() - curves.steps().size() * TRAINING_STEP.toMillis()
                 - Duration.ofMinutes(5).toMillis());
@@ -114,9 +115,9 @@ public final class DemoTraffic implements AutoCloseable {
         return Map.copyOf(counts);
     }
 
-    private void uploadReference(List<DemoData.Row> train) {
-        List<DemoEvents.ReferenceRow> rows = new ArrayList<>(train.size());
-        for (DemoData.Row r : train) {
+    private void uploadReference(List<DemoData.Row> heldOut) {
+        List<DemoEvents.ReferenceRow> rows = new ArrayList<>(heldOut.size());
+        for (DemoData.Row r : heldOut) {
             double score = v1.score(r.features()).score();
             rows.add(new DemoEvents.ReferenceRow(features(r.features(), -1), score >= 0.5 ? 1 : 0, r.label()));
         }
