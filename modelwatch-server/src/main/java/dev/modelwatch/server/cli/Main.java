@@ -4,7 +4,6 @@ import dev.modelwatch.server.ModelWatchServer;
 import dev.modelwatch.server.config.ConfigException;
 import dev.modelwatch.server.config.ConfigLoader;
 import dev.modelwatch.server.config.ServerConfig;
-import dev.modelwatch.server.demo.DemoTraffic;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -233,31 +232,61 @@ public final class Main implements Runnable {
     }
 
     @Command(name = "demo", mixinStandardHelpOptions = true,
-            description = "Runs the server with a built-in model in production and a scripted sequence of faults.")
+            description = "Runs the server with a real neural network in production, its training run, and a"
+                    + " scripted sequence of faults, on a compressed clock; Ctrl-C stops it.")
     static final class Demo implements Callable<Integer> {
-        @Option(names = "--port", paramLabel = "N", description = "HTTP port (default 8080)")
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Option(names = "--port", paramLabel = "N", description = "HTTP port (default 8080; 0 picks a free one)")
         Integer port;
-        @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (default ./data-demo)")
+        @Option(names = "--data-dir", paramLabel = "DIR",
+                description = "data directory (default: a temporary one, removed at the end)")
         Path dataDir;
-        @Option(names = "--speed", paramLabel = "X", defaultValue = "1",
-                description = "predictions per second = 20 x speed (default 1)")
+        @Option(names = "--speed", paramLabel = "N", defaultValue = "60",
+                description = "demo time per wall-clock time (default 60: one demo hour a minute)")
         double speed;
 
         @Override
         public Integer call() {
-            // the demo's first three minutes are normal traffic: two of them are its baseline reference
-            ServerConfig config = ServerConfig.defaults().withDataDir(dataDir == null ? Path.of("data-demo") : dataDir)
-                    .withDrift(new dev.modelwatch.server.drift.DriftConfig(java.time.Duration.ofMinutes(2), java.util.Map.of()));
-            if (port != null) {
-                config = config.withPort(port);
+            dev.modelwatch.server.demo.Demo.Options options;
+            try {
+                options = new dev.modelwatch.server.demo.Demo.Options(port == null ? 8080 : port, dataDir, speed);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            return runServer(config, server -> DemoTraffic.start("http://127.0.0.1:" + server.port(), speed,
-                    Clock.systemUTC(), new java.util.SplittableRandom(42),
-                    java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                        Thread t = new Thread(r, "modelwatch-demo");
-                        t.setDaemon(true);
-                        return t;
-                    })));
+            java.util.concurrent.ScheduledExecutorService timer =
+                    java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "modelwatch-demo"));
+            java.util.concurrent.ExecutorService hooks =
+                    java.util.concurrent.Executors.newSingleThreadExecutor(r -> daemon(r, "modelwatch-demo-webhook"));
+            dev.modelwatch.server.demo.Demo demo;
+            try {
+                demo = dev.modelwatch.server.demo.Demo.start(options, new dev.modelwatch.server.demo.Demo.Services(
+                        Clock.systemUTC(), System::nanoTime, new java.util.SplittableRandom(42), timer, hooks),
+                        System.out::println);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.out.println("demo: stopping");
+                demo.close();
+                timer.shutdownNow();
+                hooks.shutdownNow();
+                stopped.countDown();
+            }, "modelwatch-demo-shutdown"));
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 0;
+        }
+
+        private static Thread daemon(Runnable r, String name) {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
         }
     }
 
