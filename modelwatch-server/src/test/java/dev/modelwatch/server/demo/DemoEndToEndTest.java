@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code modelwatch demo} at a high speed, read only through the public API: within two minutes and
- * with no other step, at least three different kinds of alert fire, none before the first fault, and
- * the demo's webhook receiver is notified.
+ * with no other step, at least three different kinds of alert fire, none before the first fault, the
+ * demo's webhook receiver is notified, and at least three incidents carry the injected cause as their
+ * top diagnosis.
  */
 class DemoEndToEndTest {
     private static final Duration LIMIT = Duration.ofMinutes(2);
@@ -47,7 +48,8 @@ class DemoEndToEndTest {
             Set<String> fired = new TreeSet<>();
             Set<String> notified = new TreeSet<>();
             List<JsonNode> alerts = new ArrayList<>();
-            while (System.nanoTime() < deadline && (fired.size() < 3 || notified.isEmpty())) {
+            int diagnosed = 0;
+            while (System.nanoTime() < deadline && (fired.size() < 3 || notified.isEmpty() || diagnosed < 3)) {
                 alerts.clear();
                 alerts.addAll(alerts(base, "firing"));
                 alerts.addAll(alerts(base, "resolved"));
@@ -55,8 +57,11 @@ class DemoEndToEndTest {
                 for (WebhookReceiver.Notification n : demo.webhook().received()) {
                     n.alerts().forEach(a -> notified.add(a.labels().get("alertname")));
                 }
+                diagnosed = incidentsRankingTheInjectedCauseFirst(base, demo.clock().originMs());
                 Thread.sleep(500);
             }
+            assertThat(diagnosed).as("incidents whose top cause is the fault injected when they opened: %s",
+                    get(base + "/api/v1/incidents?model=" + DemoTraffic.MODEL)).isGreaterThanOrEqualTo(3);
             assertThat(fired).as("alert rules that fired, printed: %s", printed).hasSizeGreaterThanOrEqualTo(3);
             Instant firstFault = Instant.ofEpochMilli(demo.clock().originMs()).plus(FaultScript.FAULTS.get(0).start());
             for (JsonNode a : alerts) {
@@ -82,10 +87,8 @@ class DemoEndToEndTest {
     }
 
     /**
-     * The incident check of the demo, to be asserted in the loop above (at least three) once the server
-     * opens incidents: how many incidents of the demo's model rank first the cause that the script
-     * injected while they opened ({@link FaultScript.Kind#causeKind()}). Not called yet: this tree's
-     * server has no {@code /api/v1/incidents} route, and an assertion on it could not pass.
+     * How many incidents of the demo's model rank first the cause that the script injected while they
+     * opened ({@link FaultScript.Kind#causeKind()}).
      */
     int incidentsRankingTheInjectedCauseFirst(String base, long originMs)
             throws IOException, InterruptedException {
