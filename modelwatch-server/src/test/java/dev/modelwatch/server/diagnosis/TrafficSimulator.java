@@ -75,12 +75,23 @@ final class TrafficSimulator {
     private final long windowMs;
     private final Deque<String[]> pendingLabels = new ArrayDeque<>(); // {release window, ndjson}
     private boolean hostMetrics = true;
+    private int windowsPerDay;
 
     TrafficSimulator(Scenario scenario, RandomGenerator random, long startMs, long windowMs) {
         this.s = scenario;
         this.random = random;
         this.startMs = startMs;
         this.windowMs = windowMs;
+        this.windowsPerDay = scenario.windows();
+    }
+
+    /** A daily cycle of volume {@code windowsPerDay} windows long (by default the scenario's length is a "day"). */
+    TrafficSimulator withDay(int windowsPerDay) {
+        if (windowsPerDay < 2) {
+            throw new IllegalArgumentException("windowsPerDay: must be at least 2, got " + windowsPerDay);
+        }
+        this.windowsPerDay = windowsPerDay;
+        return this;
     }
 
     /** Leaves the hosts' readings out of {@link #window}, for a test whose readings come from {@code modelwatch agent}. */
@@ -148,10 +159,11 @@ final class TrafficSimulator {
 
     /**
      * Predictions in window {@code w}: {@code perWindow} on average, with a daily cycle of +-30% (a
-     * "day" is the scenario's length, so that both sides of the onset see peaks and troughs) and 5% noise.
+     * "day" is the scenario's length unless {@link #withDay} says otherwise, so that both sides of the
+     * onset see peaks and troughs) and 5% noise.
      */
     int volume(int w) {
-        double cycle = 1 + 0.3 * Math.sin(2 * Math.PI * (w + 0.5) / s.windows());
+        double cycle = 1 + 0.3 * Math.sin(2 * Math.PI * (w + 0.5) / windowsPerDay);
         double surge = on(Fault.TRAFFIC_SURGE, w) ? 2.5 : 1;
         return (int) Math.max(1, Math.round(s.perWindow() * surge * cycle * (1 + 0.05 * random.nextGaussian())));
     }
