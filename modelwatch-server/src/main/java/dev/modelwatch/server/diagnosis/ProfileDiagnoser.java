@@ -52,8 +52,8 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  *
  * <p>Thread-safe. {@link #diagnose} waits (at most 30 s) for the aggregation runtime to apply what was
  * accepted before the call, like every read of the API: never call it from the runtime's own thread.
- * The request's {@code alerts} are not used in the scores (every signal is examined whatever raised
- * the question).
+ * Every signal is examined whatever raised the question; the request's {@code alerts} then weigh the
+ * scores ({@link AlertWeights}): a cause that none of the alerts' symptoms points to counts less.
  */
 public final class ProfileDiagnoser implements Diagnoser {
     /** A cause at or above this score is "probable" (docs/diagnosis.md); clean traffic stays below it. */
@@ -126,7 +126,7 @@ public final class ProfileDiagnoser implements Diagnoser {
         if (request.run() != null) {
             add(causes, runCause(request.model(), request.run()));
         }
-        List<Cause> ranked = causes.stream().filter(c -> c.score() >= REPORTED)
+        List<Cause> ranked = AlertWeights.weigh(causes, request.alerts()).stream().filter(c -> c.score() >= REPORTED)
                 .sorted(Comparator.comparingDouble(Cause::score).reversed()).limit(MAX_CAUSES).toList();
         return new Diagnosis(m.name(), request.from(), request.to(), request.onset(), ranked, clock.instant());
     }
