@@ -1,7 +1,7 @@
 // One incident: its state, owner and alerts; each probable cause with its evidence (the feature's
 // distribution against the reference when the cause names a feature, and the evidence's numbers as a
 // table), and charts of the evidence over the range the diagnosis examined, the time after the onset
-// shaded: the segment's metric against all traffic, the version's metrics against all versions, the
+// shaded: the segment's metric against all traffic, the version's metric beside the other versions', the
 // serving hosts' resource series; the model's actions with a button to run one; notes; the timeline.
 import {h, fmt, time, message} from '../dom.js';
 import {get, send, modelPath} from '../api.js';
@@ -51,8 +51,13 @@ async function evidenceCharts(box, i, c, n) {
     const metric = e.regressed && e.regressed.accuracy != null ? 'accuracy'
         : e.regressed && e.regressed.latency_p95_ms != null && e.others && e.others.latency_p95_ms != null
           && e.regressed.error_rate <= e.others.error_rate ? 'latency_p95_ms' : 'error_rate';
-    await metricChart(box, `cause-${n}:version`, `${metric} of version ${c.version} against all versions`, i.model, metric,
-        [{label: 'version ' + c.version, params: {version: c.version}}, {label: 'all versions', params: {}}], range, band);
+    // side by side: the version and the model's other versions (three at most), each over the same period
+    const info = await get(modelPath(i.model)).catch(() => ({versions: []}));
+    const others = (info.versions || []).filter(v => v !== c.version).slice(0, 3);
+    const lines = [{label: 'version ' + c.version, params: {version: c.version}}].concat(others.length
+      ? others.map(v => ({label: 'version ' + v, params: {version: v}})) : [{label: 'all versions', params: {}}]);
+    await metricChart(box, `cause-${n}:version`, `${metric} of version ${c.version} against the other versions`, i.model,
+        metric, lines, range, band);
   } else if (c.kind === 'infrastructure' && Array.isArray(e.resources)) {
     const metrics = [...new Set(e.resources.map(r => r.metric).filter(m => m !== 'traffic'))].slice(0, 3);
     if (metrics.length) {

@@ -252,7 +252,7 @@ class IncidentBrowserTest {
             @SuppressWarnings("unchecked")
             List<String> versionLines = (List<String>) browser.js(
                     "return window.modelwatch.charts['cause-1:version'].series.slice(1).map(s => s.label);");
-            assertThat(versionLines).containsExactly("version v2", "all versions");
+            assertThat(versionLines).containsExactly("version v2", "version v1");
             // the segment's last point (after the onset) is below all traffic's
             @SuppressWarnings("unchecked")
             List<Number> lastAccuracy = (List<Number>) browser.js("const d = window.modelwatch.charts['cause-0:segment'].data;"
