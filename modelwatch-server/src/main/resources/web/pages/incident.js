@@ -1,9 +1,85 @@
 // One incident: its state, owner and alerts; each probable cause with its evidence (the feature's
 // distribution against the reference when the cause names a feature, and the evidence's numbers as a
-// table); the model's actions with a button to run one; notes; the timeline.
+// table), and charts of the evidence over the range the diagnosis examined, the time after the onset
+// shaded: the segment's metric against all traffic, the version's metric beside the other versions', the
+// serving hosts' resource series; the model's actions with a button to run one; notes; the timeline.
 import {h, fmt, time, message} from '../dom.js';
-import {get, send} from '../api.js';
-import {distribution} from './model.js';
+import {get, send, modelPath} from '../api.js';
+import {timeChart} from '../charts.js';
+import {distribution, align} from './model.js';
+
+const UNIT_MS = {ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000};
+
+/** A step of about 200 points at most over [from, to): a whole number of the model's windows, in seconds. */
+function stepOf(from, to, window) {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(window || '');
+  const w = m ? Number(m[1]) * UNIT_MS[m[2]] : 1000;
+  return Math.max(1, Math.ceil((to - from) / w / 200)) * w / 1000 + 's';
+}
+
+/**
+ * Draws one chart of metric series (each {label, params}) from the model's metrics API over the
+ * diagnosis's range; the chart is window.modelwatch.charts[id]. Nothing is drawn when no series has points.
+ */
+async function metricChart(box, id, title, model, metric, lines, range, band) {
+  const info = await get(modelPath(model)).catch(() => ({}));
+  const answers = await Promise.all(lines.map(l => get(modelPath(model) + '/metrics',
+      {from: range.from, to: range.to, names: metric, step: stepOf(range.from, range.to, info.window), ...l.params})
+      .catch(() => ({series: []}))));
+  const series = answers.map(a => a.series.find(s => s.name === metric && Object.keys(s.labels).length === 0) || null);
+  if (series.every(s => !s || !s.points.length)) {
+    box.appendChild(h('p', {class: 'help'}, 'No ' + metric + ' in the range examined.'));
+    return;
+  }
+  const a = align(series);
+  const el = h('div', {class: 'chart', id: 'chart-' + id.replace(/[^a-zA-Z0-9_-]/g, '-')});
+  box.append(h('h4', {}, title), el);
+  timeChart(el, id, a.x, lines.map((l, k) => ({label: l.label, values: a.values[k]})), {bands: [band], height: 180});
+}
+
+/** The evidence charts of cause n, by its kind; the shaded band is the time after the onset. */
+async function evidenceCharts(box, i, c, n) {
+  const range = {from: Date.parse(i.diagnosis_from), to: Date.parse(i.diagnosis_to)};
+  const e = c.evidence || {};
+  const onset = e.current && e.current.from ? Date.parse(e.current.from) : e.period && e.period.from ? Date.parse(e.period.from) : null;
+  const band = {from: onset ?? range.from, to: range.to, label: 'after the onset'};
+  if (c.kind === 'segment' && c.segment && e.symptom === 'accuracy') {
+    await metricChart(box, `cause-${n}:segment`, `Accuracy of ${c.segment} against all traffic`, i.model, 'accuracy',
+        // the diagnosis names a segment key=value, the metrics API takes key:value
+        [{label: c.segment, params: {segment: c.segment.replace('=', ':')}}, {label: 'all traffic', params: {}}], range, band);
+  } else if (c.kind === 'version_regression' && c.version) {
+    const metric = e.regressed && e.regressed.accuracy != null ? 'accuracy'
+        : e.regressed && e.regressed.latency_p95_ms != null && e.others && e.others.latency_p95_ms != null
+          && e.regressed.error_rate <= e.others.error_rate ? 'latency_p95_ms' : 'error_rate';
+    // side by side: the version and the model's other versions (three at most), each over the same period
+    const info = await get(modelPath(i.model)).catch(() => ({versions: []}));
+    const others = (info.versions || []).filter(v => v !== c.version).slice(0, 3);
+    const lines = [{label: 'version ' + c.version, params: {version: c.version}}].concat(others.length
+      ? others.map(v => ({label: 'version ' + v, params: {version: v}})) : [{label: 'all versions', params: {}}]);
+    await metricChart(box, `cause-${n}:version`, `${metric} of version ${c.version} against the other versions`, i.model,
+        metric, lines, range, band);
+  } else if (c.kind === 'infrastructure' && Array.isArray(e.resources)) {
+    const metrics = [...new Set(e.resources.map(r => r.metric).filter(m => m !== 'traffic'))].slice(0, 3);
+    if (metrics.length) {
+      const res = await get('/api/v1/resources', {model: i.model, from: range.from, to: range.to, metrics: metrics.join(','), points: 200})
+          .catch(() => ({series: []}));
+      for (const metric of metrics) {
+        const group = res.series.filter(s => s.name === metric);
+        if (!group.length) continue;
+        const a = align(group);
+        const el = h('div', {class: 'chart', id: `chart-cause-${n}-resource-${metric}`});
+        box.append(h('h4', {}, metric + ' of the serving hosts'), el);
+        timeChart(el, `cause-${n}:resource:${metric}`, a.x, group.map((s, k) => ({
+          label: (s.labels.host || 'host') + Object.entries(s.labels).filter(([key]) => key === 'gpu' || key === 'pid')
+              .map(([key, v]) => ' ' + key + '=' + v).join(''),
+          values: a.values[k]})), {bands: [band], height: 180, unit: metric.endsWith('_utilization') ? '%' : ''});
+      }
+    }
+    const latency = e.symptom === 'error_rate' ? 'error_rate' : 'latency_p95_ms';
+    await metricChart(box, `cause-${n}:symptom`, latency + ' of the model', i.model, latency,
+        [{label: latency, params: {}}], range, band);
+  }
+}
 
 /** The evidence object's values as rows [name, value]: nested objects by dotted names, lists of numbers joined. */
 function flatten(value, prefix = '', out = []) {
@@ -91,6 +167,7 @@ export default {
             h('h4', {}, 'Evidence'), evidenceTable(c.evidence, n),
             c.actions && c.actions.length ? h('p', {}, 'Suggested: ', c.actions.map(a => h('span', {class: 'chip', title: a.reason}, a.action))) : null);
         causes.appendChild(box);
+        await evidenceCharts(box, i, c, n);
         if (c.feature && !distributionDrawn) {
           // the named feature's distribution, as the model page draws it, over the range the diagnosis examined
           distributionDrawn = true;

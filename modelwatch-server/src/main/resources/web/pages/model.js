@@ -45,7 +45,7 @@ function resolveRange(params, now) {
 }
 
 /** Aligns series on one time axis: x is the union of their timestamps. */
-function align(seriesList) {
+export function align(seriesList) {
   const xs = [...new Set(seriesList.flatMap(s => s ? s.points.map(p => p[0]) : []))].sort((a, b) => a - b);
   const index = new Map(xs.map((t, i) => [t, i]));
   const values = seriesList.map(s => {
@@ -114,7 +114,7 @@ export default {
 
     const sections = {};
     for (const [id, title] of [['performance', 'Performance'], ['operations', 'Latency, throughput, errors'],
-      ['confusion', 'Confusion matrix'], ['drift', 'Drift'], ['quality', 'Data quality'], ['model-alerts', 'Alerts']]) {
+      ['resources', 'Resources of the serving hosts'], ['confusion', 'Confusion matrix'], ['drift', 'Drift'], ['quality', 'Data quality'], ['model-alerts', 'Alerts']]) {
       sections[id] = h('section', {id, 'aria-labelledby': id + '-h'}, h('h2', {id: id + '-h'}, title));
       root.appendChild(sections[id]);
     }
@@ -126,13 +126,15 @@ export default {
     const opNames = ['count', 'labeled', 'latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms', 'throughput_per_s', 'error_rate'];
 
     const draw = async () => {
-      const [metrics, summary, alertList, estimated] = await Promise.all([
+      const [metrics, summary, alertList, estimated, resources] = await Promise.all([
         get(modelPath(name) + '/metrics', {...q, names: perfNames.concat(opNames).join(','), step: stepName(step)}),
         get(modelPath(name) + '/summary', q),
         get('/api/v1/alerts', {model: name, limit: 500}),
         // estimates cost a drift report per step: at most ~48 of them
         estNames.length ? get(modelPath(name) + '/metrics', {...q, names: estNames.join(','), step: stepName(estStep)}).catch(() => ({series: []}))
           : Promise.resolve({series: []}),
+        // the agent's readings of the hosts that serve the model (modelwatch agent --model)
+        get('/api/v1/resources', {model: name, from: r.from, to: r.to, points: 300}).catch(() => ({series: []})),
       ]);
       const byName = n => metrics.series.concat(estimated.series).find(s => s.name === n && Object.keys(s.labels).length === 0);
       const bands = alertList.alerts.filter(a => a.started_at).map(a => ({
@@ -176,6 +178,7 @@ export default {
       chartBox(sections.operations, 'latency', 'Latency', ['latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms'], ['p50', 'p95', 'p99'], {unit: ' ms'});
       chartBox(sections.operations, 'throughput', 'Throughput', ['throughput_per_s'], ['events/s'], {});
       chartBox(sections.operations, 'errors', 'Error rate', ['error_rate'], ['error rate'], {});
+      resourceCharts(sections.resources, resources, bands, onZoom);
       confusion(sections.confusion, summary, labelled);
       alertsList(sections['model-alerts'], alertList.alerts, p.get('alert'));
       await drift(ctx, sections.drift, sections.quality, name, q, r, windowMs);
@@ -195,6 +198,38 @@ function link(name, params) {
   const u = new URLSearchParams(Object.entries(params).filter(([, v]) => v != null && v !== '' && !Number.isNaN(v)));
   const s = u.toString();
   return '/ui/models/' + encodeURIComponent(name) + (s ? '?' + s : '');
+}
+
+/** Readings that are not loads: the agent's own counters, capacities and counts. */
+const NOT_DRAWN = /^modelwatch_agent_|_total_bytes$|^host_cpu_count$/;
+
+/**
+ * One chart per resource metric on the page's time axis (same range, alert bands and zoom), a line per
+ * host and GPU or process: what GET /api/v1/resources?model= answers for the range.
+ */
+function resourceCharts(section, res, bands, onZoom) {
+  const series = res.series.filter(s => !NOT_DRAWN.test(s.name));
+  if (!series.length) {
+    section.appendChild(message('empty', 'No resource readings of this model in this range (modelwatch agent --model).'));
+    return;
+  }
+  const byName = new Map();
+  for (const s of series) {
+    if (!byName.has(s.name)) byName.set(s.name, []);
+    byName.get(s.name).push(s);
+  }
+  for (const [name, group] of byName) {
+    const box = h('div', {class: 'chart', id: 'chart-resource-' + name});
+    section.append(h('h3', {}, name), box);
+    const a = align(group);
+    const lines = group.map((s, i) => {
+      const tag = Object.entries(s.labels).filter(([k]) => k !== 'host' && k !== 'run' && k !== 'uuid')
+          .map(([k, v]) => k + '=' + v).join(' ');
+      return {label: (s.labels.host || 'host') + (tag ? ' ' + tag : ''), values: a.values[i]};
+    });
+    timeChart(box, 'resource:' + name, a.x, lines, {bands, onZoom, unit: name.endsWith('_utilization') ? '%' : ''});
+  }
+  section.appendChild(h('p', {class: 'basis'}, `${fmt(res.events)} readings, ${Math.round(res.bucket_ms / 1000)} s per point (mean)`));
 }
 
 function confusion(section, summary, labelled) {

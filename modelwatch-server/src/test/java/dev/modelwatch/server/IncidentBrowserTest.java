@@ -155,4 +155,121 @@ class IncidentBrowserTest {
             browser.close();
         }
     }
+
+    /** Scripted evidence in the diagnosis's shapes: the windows compared, the version metrics, the resource series. */
+    record Span(String from, String to) {
+    }
+
+    record SegmentEvidence(Span current, String symptom) implements Evidence {
+    }
+
+    record VersionMetrics(String version, Double accuracy, double errorRate, Double latencyP95Ms) {
+    }
+
+    record VersionEvidence(Span period, VersionMetrics regressed, VersionMetrics others) implements Evidence {
+    }
+
+    record ResourceSeries(String metric, String host, String device) {
+    }
+
+    record InfrastructureEvidence(Span current, String symptom, List<ResourceSeries> resources) implements Evidence {
+    }
+
+    @Test
+    void eachCauseDrawsItsEvidenceOverTheRangeExamined() throws Exception {
+        long onset = closedWindow();
+        Span after = new Span(Instant.ofEpochMilli(onset).toString(), Instant.ofEpochMilli(onset + 60_000).toString());
+        Diagnoser diagnoser = r -> new Diagnosis(r.model(), r.from(), r.to(), r.onset(), List.of(
+                new Cause(CauseKind.SEGMENT, 0.8, null, "region=latam", null, "the drop is in latam",
+                        new SegmentEvidence(after, "accuracy"), List.of(), "scripted"),
+                new Cause(CauseKind.VERSION_REGRESSION, 0.6, null, null, "v2", "v2 is worse",
+                        new VersionEvidence(after, new VersionMetrics("v2", 0.4, 0, 20.0),
+                                new VersionMetrics("others", 0.9, 0, 20.0)), List.of(), "scripted"),
+                new Cause(CauseKind.INFRASTRUCTURE, 0.5, null, null, null, "h1 saturated",
+                        new InfrastructureEvidence(after, "latency_p95_ms", List.of(
+                                new ResourceSeries("gpu_utilization", "h1", "gpu=0"),
+                                new ResourceSeries("host_cpu_utilization", "h1", null),
+                                new ResourceSeries("traffic", null, null))), List.of(), "scripted")), Instant.now());
+        String yaml = """
+                alerting: {evaluation_interval: 200ms}
+                models:
+                  fraud: {task: binary_classification, positive_class: "1", window: 1s}
+                rules:
+                  - alert: AccuracyDrop
+                    expr: accuracy{model="fraud"} < 0.8
+                    labels: {severity: critical}
+                incidents: {diagnosis_lookback: 1m}
+                """;
+        Browser browser = Browser.start(1280, 1600);
+        try (TestServer server = TestServer.start(ConfigLoader.parse(yaml, "modelwatch.yml").withDataDir(dir.resolve("data")),
+                diagnoser)) {
+            ArrayNode events = TestServer.JSON.createArrayNode();
+            int n = 0;
+            for (int s = -20; s < 1; s++) { // twenty seconds before the onset's window, and the window
+                long ts = onset + s * 1000L;
+                for (int k = 0; k < 8; k++) {
+                    String id = "p" + n++;
+                    boolean latam = k % 4 == 0;
+                    boolean v2 = s >= -3 && k % 2 == 1; // v2 serves from three seconds before the onset
+                    ObjectNode e = events.addObject().put("type", "prediction").put("model", "fraud").put("id", id)
+                            .put("timestamp", ts + k * 100).put("prediction", "1").put("version", v2 ? "v2" : "v1")
+                            .put("latency_ms", s >= 0 ? 60 : 20);
+                    e.putObject("features").put("amount", 100 + k);
+                    e.putObject("segments").put("region", latam ? "latam" : "eu");
+                    events.addObject().put("type", "label").put("model", "fraud").put("id", id)
+                            .put("label", s >= 0 && (latam || v2) ? "0" : "1");
+                }
+                for (int r = 0; r < 2; r++) {
+                    long at = ts + r * 500L;
+                    events.addObject().put("type", "metric").put("name", "host_cpu_utilization").put("model", "fraud")
+                            .put("value", s >= 0 ? 95 : 40).put("timestamp", at).putObject("labels").put("host", "h1");
+                    ObjectNode gpu = events.addObject().put("type", "metric").put("name", "gpu_utilization")
+                            .put("model", "fraud").put("value", s >= 0 ? 99 : 30).put("timestamp", at);
+                    gpu.putObject("labels").put("host", "h1").put("gpu", "0");
+                }
+            }
+            JsonNode posted = server.postJson(events.toString()).json();
+            assertThat(posted.path("rejected").asInt()).as(posted.toString()).isZero();
+            await("the diagnosed incident", () -> server.get("/api/v1/incidents/1").json().path("causes").size() == 3);
+            JsonNode incident = server.get("/api/v1/incidents/1").json();
+            String range = "from=" + Instant.parse(incident.path("diagnosis_from").asText()).toEpochMilli() + "&to="
+                    + Instant.parse(incident.path("diagnosis_to").asText()).toEpochMilli();
+            await("the resource readings stored", () -> server.get("/api/v1/resources?model=fraud&" + range).json()
+                    .path("events").asLong() == 84);
+            JsonNode resources = server.get("/api/v1/resources?model=fraud&points=200&metrics=gpu_utilization&" + range).json();
+            int apiGpuPoints = resources.path("series").path(0).path("points").size();
+
+            browser.open(server.base + "/ui/incidents/1");
+            browser.waiting().until(d -> browser.js("return window.modelwatch.charts['cause-2:symptom'] != null") == Boolean.TRUE);
+            // the segment's accuracy against all traffic, the two versions side by side: two lines each, with points
+            for (String chart : List.of("cause-0:segment", "cause-1:version")) {
+                @SuppressWarnings("unchecked")
+                List<Number> points = (List<Number>) browser.js("return window.modelwatch.charts[arguments[0]].data.slice(1)"
+                        + ".map(s => s.filter(v => v != null).length);", chart);
+                assertThat(points).as(chart).hasSize(2);
+                assertThat(points).as(chart).allSatisfy(p -> assertThat(p.intValue()).isGreaterThan(1));
+            }
+            @SuppressWarnings("unchecked")
+            List<String> versionLines = (List<String>) browser.js(
+                    "return window.modelwatch.charts['cause-1:version'].series.slice(1).map(s => s.label);");
+            assertThat(versionLines).containsExactly("version v2", "version v1");
+            // the segment's last point (after the onset) is below all traffic's
+            @SuppressWarnings("unchecked")
+            List<Number> lastAccuracy = (List<Number>) browser.js("const d = window.modelwatch.charts['cause-0:segment'].data;"
+                    + "const last = s => s.filter(v => v != null).slice(-1)[0]; return [last(d[1]), last(d[2])];");
+            assertThat(lastAccuracy.get(0).doubleValue()).isLessThan(lastAccuracy.get(1).doubleValue());
+            // the resource series around the onset, as many points as the API answers
+            Number gpuDrawn = (Number) browser.js("return window.modelwatch.charts['cause-2:resource:gpu_utilization'].data[1]"
+                    + ".filter(v => v != null).length;");
+            assertThat(gpuDrawn.intValue()).isEqualTo(apiGpuPoints).isGreaterThan(10);
+            Number cpuLines = (Number) browser.js(
+                    "return window.modelwatch.charts['cause-2:resource:host_cpu_utilization'].data.length - 1;");
+            assertThat(cpuLines.intValue()).isEqualTo(1);
+            assertThat(browser.js("return window.modelwatch.charts['cause-2:resource:traffic'] == null")).isEqualTo(Boolean.TRUE);
+            browser.js("document.getElementById('cause-2').scrollIntoView()");
+            browser.screenshot("incident-evidence-charts");
+        } finally {
+            browser.close();
+        }
+    }
 }

@@ -111,6 +111,16 @@ public final class TestServer implements AutoCloseable {
         return server;
     }
 
+    /** Evaluates the alert pipeline once at {@code nowMs}, for tests outside this package that move a manual clock. */
+    public void evaluateAlerts(long nowMs) {
+        server.alerts().evaluateOnce(nowMs);
+    }
+
+    /** How many times the alert pipeline was evaluated. */
+    public long alertEvaluations() {
+        return server.alerts().evaluations();
+    }
+
     public record Response(int status, String body, java.net.http.HttpHeaders headers) {
         public JsonNode json() {
             try {

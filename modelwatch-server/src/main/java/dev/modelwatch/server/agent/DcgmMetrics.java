@@ -1,5 +1,14 @@
 package dev.modelwatch.server.agent;
 
+import static dev.modelwatch.server.agent.ResourceMetrics.GPU_ECC_UNCORRECTED_ERRORS;
+import static dev.modelwatch.server.agent.ResourceMetrics.GPU_MEMORY_FREE_BYTES;
+import static dev.modelwatch.server.agent.ResourceMetrics.GPU_MEMORY_TOTAL_BYTES;
+import static dev.modelwatch.server.agent.ResourceMetrics.GPU_MEMORY_USED_BYTES;
+import static dev.modelwatch.server.agent.ResourceMetrics.GPU_MEMORY_UTILIZATION;
+import static dev.modelwatch.server.agent.ResourceMetrics.GPU_POWER_WATTS;
+import static dev.modelwatch.server.agent.ResourceMetrics.GPU_TEMPERATURE_CELSIUS;
+import static dev.modelwatch.server.agent.ResourceMetrics.GPU_UTILIZATION;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,14 +26,14 @@ public final class DcgmMetrics {
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final double MIB = 1024 * 1024;
     private static final Map<String, String> NAMES = Map.of(
-            "DCGM_FI_DEV_GPU_UTIL", "gpu_utilization",
-            "DCGM_FI_DEV_MEM_COPY_UTIL", "gpu_memory_utilization",
-            "DCGM_FI_DEV_FB_USED", "gpu_memory_used_bytes",
-            "DCGM_FI_DEV_FB_FREE", "gpu_memory_free_bytes",
-            "DCGM_FI_DEV_FB_TOTAL", "gpu_memory_total_bytes",
-            "DCGM_FI_DEV_GPU_TEMP", "gpu_temperature_celsius",
-            "DCGM_FI_DEV_POWER_USAGE", "gpu_power_watts",
-            "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL", "gpu_ecc_uncorrected_errors",
+            "DCGM_FI_DEV_GPU_UTIL", GPU_UTILIZATION,
+            "DCGM_FI_DEV_MEM_COPY_UTIL", GPU_MEMORY_UTILIZATION,
+            "DCGM_FI_DEV_FB_USED", GPU_MEMORY_USED_BYTES,
+            "DCGM_FI_DEV_FB_FREE", GPU_MEMORY_FREE_BYTES,
+            "DCGM_FI_DEV_FB_TOTAL", GPU_MEMORY_TOTAL_BYTES,
+            "DCGM_FI_DEV_GPU_TEMP", GPU_TEMPERATURE_CELSIUS,
+            "DCGM_FI_DEV_POWER_USAGE", GPU_POWER_WATTS,
+            "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL", GPU_ECC_UNCORRECTED_ERRORS,
             "DCGM_FI_DEV_XID_ERRORS", "gpu_xid_last");
 
     private DcgmMetrics() {
@@ -86,13 +95,13 @@ public final class DcgmMetrics {
         }
         List<GpuSample> out = new ArrayList<>();
         byGpu.forEach((index, values) -> {
-            if (!values.containsKey("gpu_memory_total_bytes") && values.containsKey("gpu_memory_used_bytes")
-                    && values.containsKey("gpu_memory_free_bytes")) {
-                values.put("gpu_memory_total_bytes", values.get("gpu_memory_used_bytes") + values.get("gpu_memory_free_bytes"));
+            if (!values.containsKey(GPU_MEMORY_TOTAL_BYTES) && values.containsKey(GPU_MEMORY_USED_BYTES)
+                    && values.containsKey(GPU_MEMORY_FREE_BYTES)) {
+                values.put(GPU_MEMORY_TOTAL_BYTES, values.get(GPU_MEMORY_USED_BYTES) + values.get(GPU_MEMORY_FREE_BYTES));
             }
-            values.remove("gpu_memory_free_bytes");
+            values.remove(GPU_MEMORY_FREE_BYTES);
             List<String> missing = new ArrayList<>();
-            for (String name : List.of("gpu_utilization", "gpu_memory_used_bytes", "gpu_temperature_celsius", "gpu_power_watts")) {
+            for (String name : List.of(GPU_UTILIZATION, GPU_MEMORY_USED_BYTES, GPU_TEMPERATURE_CELSIUS, GPU_POWER_WATTS)) {
                 if (!values.containsKey(name)) {
                     missing.add(name);
                 }

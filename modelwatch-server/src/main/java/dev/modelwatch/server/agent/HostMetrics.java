@@ -1,5 +1,14 @@
 package dev.modelwatch.server.agent;
 
+import static dev.modelwatch.server.agent.ResourceMetrics.HOST_CPU_COUNT;
+import static dev.modelwatch.server.agent.ResourceMetrics.HOST_CPU_UTILIZATION;
+import static dev.modelwatch.server.agent.ResourceMetrics.HOST_DISK_TOTAL_BYTES;
+import static dev.modelwatch.server.agent.ResourceMetrics.HOST_DISK_USED_BYTES;
+import static dev.modelwatch.server.agent.ResourceMetrics.HOST_MEMORY_TOTAL_BYTES;
+import static dev.modelwatch.server.agent.ResourceMetrics.HOST_MEMORY_USED_BYTES;
+import static dev.modelwatch.server.agent.ResourceMetrics.PROCESS_CPU_UTILIZATION;
+import static dev.modelwatch.server.agent.ResourceMetrics.PROCESS_RESIDENT_MEMORY_BYTES;
+
 import oshi.SystemInfo;
 import oshi.hardware.CentralProcessor;
 import oshi.hardware.GlobalMemory;
@@ -29,20 +38,20 @@ public final class HostMetrics {
         CentralProcessor cpu = system.getHardware().getProcessor();
         long[] ticks = cpu.getSystemCpuLoadTicks();
         if (previousTicks != null) {
-            out.add(new Reading("host_cpu_utilization", 100 * cpu.getSystemCpuLoadBetweenTicks(previousTicks), Map.of()));
+            out.add(new Reading(HOST_CPU_UTILIZATION, 100 * cpu.getSystemCpuLoadBetweenTicks(previousTicks), Map.of()));
         }
         previousTicks = ticks;
-        out.add(new Reading("host_cpu_count", cpu.getLogicalProcessorCount(), Map.of()));
+        out.add(new Reading(HOST_CPU_COUNT, cpu.getLogicalProcessorCount(), Map.of()));
         GlobalMemory memory = system.getHardware().getMemory();
-        out.add(new Reading("host_memory_total_bytes", memory.getTotal(), Map.of()));
-        out.add(new Reading("host_memory_used_bytes", memory.getTotal() - memory.getAvailable(), Map.of()));
+        out.add(new Reading(HOST_MEMORY_TOTAL_BYTES, memory.getTotal(), Map.of()));
+        out.add(new Reading(HOST_MEMORY_USED_BYTES, memory.getTotal() - memory.getAvailable(), Map.of()));
         for (OSFileStore fs : system.getOperatingSystem().getFileSystem().getFileStores(true)) {
             if (fs.getTotalSpace() <= 0) {
                 continue;
             }
             Map<String, String> labels = Map.of("mount", fs.getMount());
-            out.add(new Reading("host_disk_total_bytes", fs.getTotalSpace(), labels));
-            out.add(new Reading("host_disk_used_bytes", fs.getTotalSpace() - fs.getUsableSpace(), labels));
+            out.add(new Reading(HOST_DISK_TOTAL_BYTES, fs.getTotalSpace(), labels));
+            out.add(new Reading(HOST_DISK_USED_BYTES, fs.getTotalSpace() - fs.getUsableSpace(), labels));
         }
         for (int pid : pids) {
             OSProcess p = system.getOperatingSystem().getProcess(pid);
@@ -52,9 +61,9 @@ public final class HostMetrics {
             Map<String, String> labels = Map.of("pid", Integer.toString(pid), "process", p.getName());
             OSProcess before = previousProcesses.put(pid, p);
             if (before != null) {
-                out.add(new Reading("process_cpu_utilization", 100 * p.getProcessCpuLoadBetweenTicks(before), labels));
+                out.add(new Reading(PROCESS_CPU_UTILIZATION, 100 * p.getProcessCpuLoadBetweenTicks(before), labels));
             }
-            out.add(new Reading("process_resident_memory_bytes", p.getResidentMemory(), labels));
+            out.add(new Reading(PROCESS_RESIDENT_MEMORY_BYTES, p.getResidentMemory(), labels));
         }
         return out;
     }

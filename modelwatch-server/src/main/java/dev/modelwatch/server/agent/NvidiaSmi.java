@@ -1,5 +1,13 @@
 package dev.modelwatch.server.agent;
 
+import static dev.modelwatch.server.agent.ResourceMetrics.GPU_ECC_UNCORRECTED_ERRORS;
+import static dev.modelwatch.server.agent.ResourceMetrics.GPU_MEMORY_TOTAL_BYTES;
+import static dev.modelwatch.server.agent.ResourceMetrics.GPU_MEMORY_USED_BYTES;
+import static dev.modelwatch.server.agent.ResourceMetrics.GPU_MEMORY_UTILIZATION;
+import static dev.modelwatch.server.agent.ResourceMetrics.GPU_POWER_WATTS;
+import static dev.modelwatch.server.agent.ResourceMetrics.GPU_TEMPERATURE_CELSIUS;
+import static dev.modelwatch.server.agent.ResourceMetrics.GPU_UTILIZATION;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,13 +29,13 @@ public final class NvidiaSmi implements GpuSource {
     static final List<Field> FIELDS = List.of(
             new Field("index", null, 1),
             new Field("uuid", null, 1),
-            new Field("utilization.gpu", "gpu_utilization", 1),
-            new Field("utilization.memory", "gpu_memory_utilization", 1),
-            new Field("memory.used", "gpu_memory_used_bytes", 1024 * 1024),
-            new Field("memory.total", "gpu_memory_total_bytes", 1024 * 1024),
-            new Field("temperature.gpu", "gpu_temperature_celsius", 1),
-            new Field("power.draw", "gpu_power_watts", 1),
-            new Field("ecc.errors.uncorrected.volatile.total", "gpu_ecc_uncorrected_errors", 1));
+            new Field("utilization.gpu", GPU_UTILIZATION, 1),
+            new Field("utilization.memory", GPU_MEMORY_UTILIZATION, 1),
+            new Field("memory.used", GPU_MEMORY_USED_BYTES, 1024 * 1024),
+            new Field("memory.total", GPU_MEMORY_TOTAL_BYTES, 1024 * 1024),
+            new Field("temperature.gpu", GPU_TEMPERATURE_CELSIUS, 1),
+            new Field("power.draw", GPU_POWER_WATTS, 1),
+            new Field("ecc.errors.uncorrected.volatile.total", GPU_ECC_UNCORRECTED_ERRORS, 1));
 
     record Field(String query, String metric, double factor) {
     }

@@ -174,14 +174,16 @@ public final class Evidences {
     /**
      * A resource or traffic series against the serving symptoms.
      *
-     * @param metric      the resource metric ({@code cpu_utilization}, ...) or {@code traffic} (events per step)
+     * @param metric      the agent's metric ({@code host_cpu_utilization}, {@code gpu_memory_used_bytes}, ... of
+     *                    {@code ResourceMetrics.LOADS}, as a percent) or {@code traffic} (events per step)
      * @param host        the host it was measured on, null for traffic
+     * @param device      the GPU ({@code gpu=0}) or process ({@code pid=42}) of the host, null for the host itself
      * @param before      its mean before the onset
      * @param after       its mean after it
      * @param saturated   the share of steps after the onset at or above 90% (utilization), null for traffic
      * @param correlation Pearson correlation of its per-step series with the symptom's
      */
-    public record ResourceSeries(String metric, String host, double before, double after, Double saturated,
+    public record ResourceSeries(String metric, String host, String device, double before, double after, Double saturated,
                                  double correlation) {
     }
 

@@ -17,6 +17,7 @@ import dev.modelwatch.core.training.TrainingProblem;
 import dev.modelwatch.server.aggregate.Aggregator;
 import dev.modelwatch.server.aggregate.ModelRegistry;
 import dev.modelwatch.server.aggregate.ProfileQuery;
+import dev.modelwatch.server.agent.ResourceMetrics;
 import dev.modelwatch.server.drift.DriftConfig;
 import dev.modelwatch.server.drift.DriftService;
 import dev.modelwatch.server.time.Times;
@@ -51,17 +52,14 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  *
  * <p>Thread-safe. {@link #diagnose} waits (at most 30 s) for the aggregation runtime to apply what was
  * accepted before the call, like every read of the API: never call it from the runtime's own thread.
- * The request's {@code alerts} are not used in the scores (every signal is examined whatever raised
- * the question).
+ * Every signal is examined whatever raised the question; the request's {@code alerts} then weigh the
+ * scores ({@link AlertWeights}): a cause that none of the alerts' symptoms points to counts less.
  */
 public final class ProfileDiagnoser implements Diagnoser {
     /** A cause at or above this score is "probable" (docs/diagnosis.md); clean traffic stays below it. */
     public static final double PROBABLE = 0.5;
     /** Causes scoring below this are left out of the answer. */
     public static final double REPORTED = 0.05;
-    /** Resource metrics read from {@code metric} events (utilization in percent, or as a fraction). */
-    public static final List<String> RESOURCE_METRICS = List.of("cpu_utilization", "memory_utilization",
-            "gpu_utilization", "gpu_memory_utilization");
     private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
     private static final int MAX_STEPS = 240;
     private static final int MAX_SEGMENT_VALUES = 64;
@@ -128,7 +126,7 @@ public final class ProfileDiagnoser implements Diagnoser {
         if (request.run() != null) {
             add(causes, runCause(request.model(), request.run()));
         }
-        List<Cause> ranked = causes.stream().filter(c -> c.score() >= REPORTED)
+        List<Cause> ranked = AlertWeights.weigh(causes, request.alerts()).stream().filter(c -> c.score() >= REPORTED)
                 .sorted(Comparator.comparingDouble(Cause::score).reversed()).limit(MAX_CAUSES).toList();
         return new Diagnosis(m.name(), request.from(), request.to(), request.onset(), ranked, clock.instant());
     }
@@ -939,19 +937,34 @@ public final class ProfileDiagnoser implements Diagnoser {
             stepAt.put(starts[k], k);
         }
         Map<String, double[]> sums = new LinkedHashMap<>();
-        for (String name : RESOURCE_METRICS) {
-            for (MetricEvent e : in.store().metricEvents(name, f.baseFrom(), f.to())) {
-                String model = e.model() != null ? e.model() : e.labels().get("model");
-                if (!f.model().name().equals(model)) {
+        for (ResourceMetrics.Load load : ResourceMetrics.LOADS) {
+            Map<String, Double> totals = new HashMap<>(); // series -> its largest total in the range
+            if (load.total() != null) {
+                for (MetricEvent e : in.store().metricEvents(load.total(), f.baseFrom(), f.to())) {
+                    if (servesModel(e, f) && Double.isFinite(e.value()) && e.value() > 0) {
+                        totals.merge(seriesKey(load.metric(), e), e.value(), Math::max);
+                    }
+                }
+            }
+            for (MetricEvent e : in.store().metricEvents(load.metric(), f.baseFrom(), f.to())) {
+                if (!servesModel(e, f) || !Double.isFinite(e.value())) {
                     continue;
                 }
                 Integer k = stepAt.get(Math.floorDiv(e.timestampMs(), f.step()) * f.step());
                 if (k == null) {
                     continue;
                 }
-                String host = e.labels().getOrDefault("host", "");
-                double[] s = sums.computeIfAbsent(name + '\u0000' + host, x -> new double[2 * n]);
-                s[k] += e.value() <= 1.0 && !name.contains("bytes") ? e.value() * 100 : e.value();
+                String key = seriesKey(load.metric(), e);
+                double percent = e.value();
+                if (load.total() != null) {
+                    Double total = totals.get(key);
+                    if (total == null) {
+                        continue;
+                    }
+                    percent = 100 * e.value() / total;
+                }
+                double[] s = sums.computeIfAbsent(key, x -> new double[2 * n]);
+                s[k] += percent;
                 s[n + k] += 1;
             }
         }
@@ -987,9 +1000,9 @@ public final class ProfileDiagnoser implements Diagnoser {
             double sat = (double) saturated / na;
             double association = Math.max(0, r) * clamp(Math.max(2 * sat, (after - before) / 30));
             best = Math.max(best, association);
-            String[] parts = e.getKey().split("\u0000", 2);
-            resources.add(new Evidences.ResourceSeries(parts[0], parts[1].isEmpty() ? null : parts[1], before, after, sat,
-                    r));
+            String[] parts = e.getKey().split("\u0000", 3);
+            resources.add(new Evidences.ResourceSeries(parts[0], parts[1].isEmpty() ? null : parts[1],
+                    parts[2].isEmpty() ? null : parts[2], before, after, sat, r));
         }
         double trafficBefore = 0;
         double trafficAfter = 0;
@@ -1009,7 +1022,7 @@ public final class ProfileDiagnoser implements Diagnoser {
         double rTraffic = pearson(traffic, symptom);
         double trafficAssociation = trafficBefore <= 0 ? 0
                 : Math.max(0, rTraffic) * clamp(trafficAfter / trafficBefore - 1);
-        resources.add(new Evidences.ResourceSeries("traffic", null, trafficBefore, trafficAfter, null, rTraffic));
+        resources.add(new Evidences.ResourceSeries("traffic", null, null, trafficBefore, trafficAfter, null, rTraffic));
         best = Math.max(best, trafficAssociation);
         resources.sort(Comparator.comparingDouble((Evidences.ResourceSeries r) -> -r.correlation()));
         double score = clamp(symptomStrength * best);
@@ -1021,9 +1034,9 @@ public final class ProfileDiagnoser implements Diagnoser {
         double before = byLatency ? latB : errB;
         double after = byLatency ? latC : errC;
         return new Cause(CauseKind.INFRASTRUCTURE, score, null, null, null,
-                String.format(java.util.Locale.ROOT, "%s went from %.4g to %.4g with %s%s (mean %.1f → %.1f, "
+                String.format(java.util.Locale.ROOT, "%s went from %.4g to %.4g with %s%s%s (mean %.1f → %.1f, "
                         + "correlation %.2f)", symptomName, before, after, top.metric(),
-                        top.host() == null ? "" : " on " + top.host(), top.before(), top.after(), top.correlation()),
+                        top.host() == null ? "" : " on " + top.host(), top.device() == null ? "" : " " + top.device(), top.before(), top.after(), top.correlation()),
                 new Evidences.Infrastructure(f.baseWindow(), f.curWindow(), symptomName, before, after, symptomStrength,
                         f.step() / 1000, resources),
                 List.of(new SuggestedAction("scale_up", "add capacity to the hosts serving the model"),
@@ -1033,6 +1046,25 @@ public final class ProfileDiagnoser implements Diagnoser {
                         + "error rate rise / 0.05); association max(0, correlation of the per-step series) x "
                         + "min(1, max(2 x share of saturated steps, mean rise / 30 points)), or for traffic x "
                         + "min(1, volume ratio - 1)");
+    }
+
+    /** Whether a resource reading is of the model's hosts: its {@code model} field or label names the model. */
+    private static boolean servesModel(MetricEvent e, Frame f) {
+        String model = e.model() != null ? e.model() : e.labels().get("model");
+        return f.model().name().equals(model);
+    }
+
+    /** One series of a load: the metric, its host and its device ({@code gpu=0}, {@code pid=42}), NUL-separated. */
+    private static String seriesKey(String metric, MetricEvent e) {
+        String device = "";
+        for (String label : ResourceMetrics.DEVICE_LABELS) {
+            String v = e.labels().get(label);
+            if (v != null) {
+                device = label + "=" + v;
+                break;
+            }
+        }
+        return metric + '\u0000' + e.labels().getOrDefault("host", "") + '\u0000' + device;
     }
 
     /** Pearson correlation over the steps where both are finite; 0 with fewer than 3 such steps. */

@@ -75,6 +75,10 @@ public final class Incidents implements AlertListener, IncidentLinks {
     private final Map<String, String> hostModels = new HashMap<>();
     private final Map<String, String> episodes = new HashMap<>();
     private final Map<String, String> latestOfAlert = new HashMap<>();
+    /** Alert id -> when its condition started to hold (it turned pending), until it fires or stops. */
+    private final Map<String, Long> pendingSince = new HashMap<>();
+    /** Alert id -> when the condition of its firing episode started to hold (the diagnosis's onset). */
+    private final Map<String, Long> conditionSince = new HashMap<>();
     private final Map<String, List<Long>> runs = new HashMap<>();
     private final Set<String> diagnosing = new HashSet<>();
     private final Set<String> diagnoseAgain = new HashSet<>();
@@ -274,6 +278,17 @@ public final class Incidents implements AlertListener, IncidentLinks {
             synchronized (lock) {
                 prune(nowMs);
                 for (AlertTransition t : transitions) {
+                    if (t.to() == AlertState.PENDING && t.from() != AlertState.PENDING) {
+                        pendingSince.put(t.id(), t.atMs());
+                    } else if (t.to() != AlertState.PENDING && t.to() != AlertState.FIRING) {
+                        pendingSince.remove(t.id());
+                    }
+                    if (t.effect() == AlertTransition.Effect.FIRE) {
+                        Long since = pendingSince.remove(t.id());
+                        conditionSince.put(t.id(), since == null ? t.atMs() : Math.min(since, t.atMs()));
+                    } else if (t.effect() == AlertTransition.Effect.RESOLVE) {
+                        conditionSince.remove(t.id());
+                    }
                     String id = switch (t.effect()) {
                         case FIRE -> fired(t);
                         case RESOLVE -> resolved(t);
@@ -599,8 +614,13 @@ public final class Incidents implements AlertListener, IncidentLinks {
         try {
             Incident i = get(id).orElseThrow();
             long now = clock.millis();
-            long onset = i.alerts().stream().filter(IncidentAlert::firing).mapToLong(IncidentAlert::startedAtMs).min()
-                    .orElse(i.openedAtMs());
+            // the onset: when the condition of the first firing alert started to hold (it turned pending: a
+            // rule's "for" later it fired), else when it fired (after a restart)
+            long onset;
+            synchronized (lock) {
+                onset = i.alerts().stream().filter(IncidentAlert::firing)
+                        .mapToLong(a -> conditionSince.getOrDefault(a.id(), a.startedAtMs())).min().orElse(i.openedAtMs());
+            }
             onset = Math.min(onset, now);
             Set<String> names = new LinkedHashSet<>();
             String run = null;

@@ -35,7 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>It also measures, per scenario, the event time from the onset to the first diagnosis (of the
  * range so far) that ranks the true cause first, and writes the table to
  * {@code target/diagnosis-benchmark.md} (BENCHMARKS.md quotes it), and every final diagnosis to
- * {@code target/diagnosis-scenarios.json}.
+ * {@code target/diagnosis-scenarios.json} (each scenario's first incident to
+ * {@code target/diagnosis-incidents.json}). The default rule pack is evaluated at the close of every
+ * window ({@code TestServer.evaluateAlerts}); the table also gives the event time from the onset to the
+ * first incident of the scenario's model (opened by the pack's alerts, read through the incidents API
+ * once its diagnosis is stored) and the rank of the true cause in that incident's own diagnosis; clean
+ * traffic must open no incident.
  */
 class FaultInjectionTest {
     private static final long MINUTE = 60_000L;
@@ -97,6 +102,8 @@ class FaultInjectionTest {
             sims.put(c.scenario().name(), new TrafficSimulator(c.scenario(), new SplittableRandom(seed++), START, MINUTE));
         }
         Map<String, Long> firstDiagnosed = new LinkedHashMap<>();
+        Map<String, JsonNode> firstIncident = new LinkedHashMap<>();
+        Map<String, Long> incidentAfter = new LinkedHashMap<>();
         SoftAssertions soft = new SoftAssertions();
         try (TestServer server = TestServer.start(ServerConfig.defaults().withDataDir(dir), clock)) {
             for (Case c : cases) {
@@ -111,6 +118,21 @@ class FaultInjectionTest {
                     post(server, sims.get(c.scenario().name()).window(w));
                 }
                 server.server().awaitAggregated(Duration.ofMinutes(1));
+                long closed = START + (w + 1) * MINUTE + 20; // the window closed, with the pipeline's grace
+                clock.set(closed);
+                server.evaluateAlerts(closed);
+                for (Case c : cases) {
+                    String name = c.scenario().name();
+                    if (firstIncident.containsKey(name)) {
+                        continue;
+                    }
+                    JsonNode open = server.get("/api/v1/incidents?model=" + c.scenario().model()).json().path("incidents");
+                    if (open.size() > 0) {
+                        String id = open.get(0).path("id").asText();
+                        firstIncident.put(name, awaitDiagnosed(server, id));
+                        incidentAfter.put(name, closed - (START + ONSET * MINUTE));
+                    }
+                }
                 if (w >= ONSET) {
                     long to = START + (w + 1) * MINUTE;
                     for (Case c : cases) {
@@ -131,7 +153,8 @@ class FaultInjectionTest {
 
             Map<String, JsonNode> answers = new LinkedHashMap<>();
             StringBuilder table = new StringBuilder("| scenario | true cause | rank | score | top cause (score) | "
-                    + "onset to first right diagnosis | diagnosis answered in |\n|---|---|---|---|---|---|---|\n");
+                    + "onset to first right diagnosis | onset to incident (its first alerts) | incident's rank of the "
+                    + "true cause | diagnosis answered in |\n|---|---|---|---|---|---|---|---|---|\n");
             for (Case c : cases) {
                 long t0 = System.nanoTime();
                 JsonNode d = diagnose(server, c.scenario().model(), START + WINDOWS * MINUTE, null);
@@ -145,8 +168,9 @@ class FaultInjectionTest {
                 if (c.expected().isEmpty()) {
                     double best = top == null ? 0 : top.path("score").asDouble();
                     soft.assertThat(best).as("clean traffic's best cause: " + causes).isLessThan(ProfileDiagnoser.PROBABLE);
-                    table.append(String.format(Locale.ROOT, "| %s | none | - | - | %s | - | %d ms |%n", name, topText,
-                            answeredMs));
+                    soft.assertThat(firstIncident.get(name)).as("an incident on clean traffic").isNull();
+                    table.append(String.format(Locale.ROOT, "| %s | none | - | - | %s | - | %s | - | %d ms |%n", name,
+                            topText, incidentText(firstIncident.get(name), incidentAfter.get(name)), answeredMs));
                     continue;
                 }
                 for (Expected e : c.expected()) {
@@ -158,9 +182,14 @@ class FaultInjectionTest {
                         soft.assertThat(rank).as(name + ": rank of " + e + " in " + causes).isBetween(1, 3);
                     }
                     Long t = firstDiagnosed.get(name);
-                    table.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %s | %s | %d ms |%n", name, e,
-                            rank > 0 ? Integer.toString(rank) : "absent", score, topText,
-                            t == null ? "not within the range" : (t / MINUTE) + " min", answeredMs));
+                    JsonNode incident = firstIncident.get(name);
+                    int incidentRank = incident == null ? 0 : rank(incident.path("causes"), e);
+                    table.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %s | %s | %s | %s | %d ms |%n", name,
+                            e, rank > 0 ? Integer.toString(rank) : "absent", score, topText,
+                            t == null ? "not within the range" : (t / MINUTE) + " min",
+                            incidentText(incident, incidentAfter.get(name)),
+                            incident == null ? "-" : incidentRank > 0 ? Integer.toString(incidentRank) : "absent",
+                            answeredMs));
                 }
             }
             // the surge's latency is explained by the traffic, not by a host
@@ -209,9 +238,43 @@ class FaultInjectionTest {
             Files.writeString(out.resolveSibling("diagnosis-scenarios.json"),
                     new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                             .writeValueAsString(answers));
+            Files.writeString(out.resolveSibling("diagnosis-incidents.json"),
+                    new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                            .writeValueAsString(firstIncident));
             System.out.println(table);
         }
         soft.assertAll();
+    }
+
+    /** "N min (alerts)" from the onset to the incident, or that none opened; negative: it opened before the onset. */
+    private static String incidentText(JsonNode incident, Long after) {
+        if (incident == null) {
+            return "no incident";
+        }
+        List<String> rules = new ArrayList<>();
+        incident.path("alerts").forEach(a -> {
+            if (!rules.contains(a.path("rule").asText())) {
+                rules.add(a.path("rule").asText());
+            }
+        });
+        return Math.floorDiv(after, MINUTE) + " min (" + String.join(", ", rules) + ")";
+    }
+
+    /** The incident once its diagnosis is stored (diagnoses run on the incidents' own executor). */
+    private static JsonNode awaitDiagnosed(TestServer server, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            JsonNode incident = server.get("/api/v1/incidents/" + id).json();
+            boolean diagnosed = false;
+            for (JsonNode line : incident.path("timeline")) {
+                diagnosed |= line.path("kind").asText().equals("diagnosis");
+            }
+            if (diagnosed) {
+                return incident;
+            }
+            assertThat(System.nanoTime()).as("incident " + id + " diagnosed within 60 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 
     private static boolean found(JsonNode causes, List<Expected> expected) {

@@ -1,5 +1,6 @@
 package dev.modelwatch.server.diagnosis;
 
+import dev.modelwatch.server.agent.ResourceMetrics;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
@@ -14,7 +15,8 @@ import java.util.random.RandomGenerator;
  * apac 25%, latam 15%), version {@code v1}, scores from a fixed logistic model
  * ({@code 1.2 x1 - 0.8 x2 + 0.5 x3 + 0.3 [device = ios] - 0.5}) whose labels are drawn from the same
  * relation (a calibrated model), 80% of predictions labelled two windows late, lognormal latencies
- * around 20 ms, and CPU utilization of the two serving hosts every ten seconds. Every draw comes from
+ * around 20 ms, and the CPU utilization of the two serving hosts every ten seconds (named as
+ * {@code modelwatch agent} names it). Every draw comes from
  * the {@link RandomGenerator} passed in, so a seed gives the same traffic. The volume follows a daily
  * cycle of +-30% ({@link #volume}).
  *
@@ -72,12 +74,30 @@ final class TrafficSimulator {
     private final long startMs;
     private final long windowMs;
     private final Deque<String[]> pendingLabels = new ArrayDeque<>(); // {release window, ndjson}
+    private boolean hostMetrics = true;
+    private int windowsPerDay;
 
     TrafficSimulator(Scenario scenario, RandomGenerator random, long startMs, long windowMs) {
         this.s = scenario;
         this.random = random;
         this.startMs = startMs;
         this.windowMs = windowMs;
+        this.windowsPerDay = scenario.windows();
+    }
+
+    /** A daily cycle of volume {@code windowsPerDay} windows long (by default the scenario's length is a "day"). */
+    TrafficSimulator withDay(int windowsPerDay) {
+        if (windowsPerDay < 2) {
+            throw new IllegalArgumentException("windowsPerDay: must be at least 2, got " + windowsPerDay);
+        }
+        this.windowsPerDay = windowsPerDay;
+        return this;
+    }
+
+    /** Leaves the hosts' readings out of {@link #window}, for a test whose readings come from {@code modelwatch agent}. */
+    TrafficSimulator withoutHostMetrics() {
+        hostMetrics = false;
+        return this;
     }
 
     long onsetMs() {
@@ -118,13 +138,14 @@ final class TrafficSimulator {
             long ts = from + (long) ((i + random.nextDouble()) * windowMs / count);
             prediction(w, i, ts, queueing, b, labels);
         }
-        for (long t = from; t < from + windowMs; t += 10_000) {
+        for (long t = from; hostMetrics && t < from + windowMs; t += 10_000) {
             for (String host : new String[] {"h1", "h2"}) {
                 double cpu = 40 + 5 * random.nextGaussian();
                 if (host.equals("h1") && on(Fault.INFRASTRUCTURE, w)) {
                     cpu = Math.min(100, 97 + random.nextGaussian());
                 }
-                b.append("{\"type\":\"metric\",\"name\":\"cpu_utilization\",\"value\":").append(fmt(cpu))
+                b.append("{\"type\":\"metric\",\"name\":\"").append(ResourceMetrics.HOST_CPU_UTILIZATION)
+                        .append("\",\"value\":").append(fmt(cpu))
                         .append(",\"model\":\"").append(s.model()).append("\",\"labels\":{\"host\":\"").append(host)
                         .append("\"},\"timestamp\":").append(t).append("}\n");
             }
@@ -138,10 +159,11 @@ final class TrafficSimulator {
 
     /**
      * Predictions in window {@code w}: {@code perWindow} on average, with a daily cycle of +-30% (a
-     * "day" is the scenario's length, so that both sides of the onset see peaks and troughs) and 5% noise.
+     * "day" is the scenario's length unless {@link #withDay} says otherwise, so that both sides of the
+     * onset see peaks and troughs) and 5% noise.
      */
     int volume(int w) {
-        double cycle = 1 + 0.3 * Math.sin(2 * Math.PI * (w + 0.5) / s.windows());
+        double cycle = 1 + 0.3 * Math.sin(2 * Math.PI * (w + 0.5) / windowsPerDay);
         double surge = on(Fault.TRAFFIC_SURGE, w) ? 2.5 : 1;
         return (int) Math.max(1, Math.round(s.perWindow() * surge * cycle * (1 + 0.05 * random.nextGaussian())));
     }

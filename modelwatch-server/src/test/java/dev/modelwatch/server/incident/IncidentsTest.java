@@ -11,8 +11,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.modelwatch.core.rules.SeriesLabels;
 import dev.modelwatch.server.ManualClock;
 import dev.modelwatch.server.alert.lifecycle.Acknowledgement;
+import dev.modelwatch.server.alert.lifecycle.AlertFingerprint;
 import dev.modelwatch.server.alert.lifecycle.AlertInstance;
 import dev.modelwatch.server.alert.lifecycle.AlertState;
+import dev.modelwatch.server.alert.lifecycle.AlertTransition;
 import dev.modelwatch.server.alert.notify.template.IncidentLinks;
 import dev.modelwatch.server.diagnosis.CauseKind;
 import dev.modelwatch.server.incident.IncidentFixtures.MemoryIncidentStore;
@@ -137,6 +139,34 @@ class IncidentsTest {
         Incident after = incidents.get(i.id()).orElseThrow();
         assertThat(kinds(after).stream().filter("diagnosis"::equals)).hasSize(2);
         assertThat(after.timeline().get(after.timeline().size() - 1).text()).contains("infrastructure (score 0.70)");
+    }
+
+    @Test
+    void theOnsetIsWhenTheFiringAlertsConditionStartedToHold() {
+        Incidents incidents = incidents(new IncidentConfig(Duration.ofMinutes(30), Duration.ofHours(2), Map.of()));
+        long fired = T0 + 300_000; // a rule's "for: 5m" after it turned pending
+        clock.set(fired + 5_000);
+        incidents.onTransitions(List.of(new AlertTransition(AlertFingerprint.of(ACCURACY), ACCURACY, AlertState.INACTIVE,
+                AlertState.PENDING, T0, 0.5, AlertTransition.Effect.NONE, false, "")), T0);
+        assertThat(diagnoser.requests).isEmpty();
+        incidents.onTransitions(List.of(fire(ACCURACY, fired)), fired);
+        assertThat(diagnoser.requests).hasSize(1);
+        assertThat(diagnoser.requests.get(0).onset()).isEqualTo(Instant.ofEpochMilli(T0));
+        assertThat(diagnoser.requests.get(0).from()).isEqualTo(Instant.ofEpochMilli(T0 - Duration.ofHours(2).toMillis()));
+        // the incident's alert still says when it fired (receivers were told)
+        assertThat(incidents.list(null, null).get(0).alerts().get(0).startedAtMs()).isEqualTo(fired);
+
+        // a pending alert that stopped before firing leaves nothing behind: its next episode starts afresh
+        incidents.onTransitions(List.of(resolve(ACCURACY, fired + 60_000)), fired + 60_000);
+        long again = fired + 3_600_000;
+        incidents.onTransitions(List.of(new AlertTransition(AlertFingerprint.of(ACCURACY), ACCURACY, AlertState.RESOLVED,
+                AlertState.PENDING, again, 0.5, AlertTransition.Effect.NONE, false, "")), again);
+        incidents.onTransitions(List.of(new AlertTransition(AlertFingerprint.of(ACCURACY), ACCURACY, AlertState.PENDING,
+                AlertState.INACTIVE, again + 60_000, 0.9, AlertTransition.Effect.NONE, false, "")), again + 60_000);
+        long third = again + 7_200_000;
+        clock.set(third + 5_000);
+        incidents.onTransitions(List.of(fire(ACCURACY, third)), third);
+        assertThat(diagnoser.requests.get(diagnoser.requests.size() - 1).onset()).isEqualTo(Instant.ofEpochMilli(third));
     }
 
     @Test
