@@ -68,8 +68,8 @@ public final class Simulation {
     }
 
     /**
-     * Sends the whole scenario: the training events, every window (paced by {@code speed}), then the
-     * labels still held back.
+     * Sends the whole scenario: every window (paced by {@code speed}; before the onset's, the training
+     * run whose version then serves, for a training fault), then the labels still held back.
      *
      * @param speed   event time over wall time; 0 sends as fast as the sink takes it
      * @param onOnset called with each onset as the window holding it is sent
@@ -81,10 +81,6 @@ public final class Simulation {
         }
         List<FaultOnset> onsets = onsets(named, sim);
         long events = 0;
-        String training = sim.trainingEvents();
-        if (!training.isEmpty()) {
-            events += sink.send(training);
-        }
         long wallStart = clock.millis();
         int next = 0;
         for (int w = 0; w < sim.scenario().windows(); w++) {
@@ -93,6 +89,12 @@ public final class Simulation {
                 long wait = due - clock.millis();
                 if (wait > 0) {
                     sleeper.sleep(wait);
+                }
+            }
+            if (w == sim.scenario().onsetWindow()) {
+                String training = sim.trainingEvents(sim.onsetMs());
+                if (!training.isEmpty()) {
+                    events += sink.send(training);
                 }
             }
             events += sink.send(sim.window(w));

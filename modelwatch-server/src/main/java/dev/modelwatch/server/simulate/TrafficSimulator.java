@@ -171,6 +171,14 @@ public final class TrafficSimulator {
      * minute before the traffic's start, or "" without the fault.
      */
     public String trainingEvents() {
+        return trainingEvents(startMs);
+    }
+
+    /**
+     * The training events of the scenario's run, one a second in the minute before {@code endMs} (the run
+     * ends, its version is deployed), or "" without the fault.
+     */
+    public String trainingEvents(long endMs) {
         if (!s.faults().contains(Fault.TRAINING)) {
             return "";
         }
@@ -178,7 +186,7 @@ public final class TrafficSimulator {
         for (int step = 0; step < 60; step++) {
             String loss = step < 50 ? fmt(2.0 / (1 + step / 10.0)) : "NaN";
             b.append("{\"type\":\"training\",\"model\":\"").append(s.model()).append("\",\"run\":\"").append(TRAINING_RUN)
-                    .append("\",\"step\":").append(step).append(",\"timestamp\":").append(startMs - 60_000 + step * 1_000L)
+                    .append("\",\"step\":").append(step).append(",\"timestamp\":").append(endMs - 60_000 + step * 1_000L)
                     .append(",\"metrics\":{\"loss\":").append(loss).append(",\"lr\":0.001}}\n");
         }
         return b.toString();
