@@ -66,8 +66,8 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "M", description = "the model's name (default sim-<scenario>)")
     String model;
     @Option(names = "--start", paramLabel = "T",
-            description = "event time of the first window, RFC 3339 or epoch milliseconds (default: the duration "
-                    + "before now, so that the whole stream is in the past)")
+            description = "event time of the first window: RFC 3339, epoch milliseconds, or now (live, with --speed 1); "
+                    + "default: the duration before now, so that the whole stream is in the past")
     String start;
 
     private final Clock clock;
@@ -95,7 +95,8 @@ final class SimulateCommand implements Callable<Integer> {
         long windowMs = Durations.parseMillis(window);
         long durationMs = Durations.parseMillis(duration);
         int windows = (int) (durationMs / windowMs);
-        long startMs = start == null ? (clock.millis() - durationMs) / windowMs * windowMs : Times.parse("--start", start);
+        long startMs = start == null ? (clock.millis() - durationMs) / windowMs * windowMs
+                : start.equals("now") ? clock.millis() / windowMs * windowMs : Times.parse("--start", start);
         String modelName = model != null ? model : "sim-" + named.name().replace('_', '-');
         int dayWindows = (int) Math.max(1, 86_400_000L / windowMs);
         TrafficSimulator sim = new TrafficSimulator(new TrafficSimulator.Scenario(named.name(), modelName,
@@ -178,7 +179,7 @@ final class SimulateCommand implements Callable<Integer> {
         if (!(speed >= 0) || Double.isInfinite(speed)) {
             throw new CommandLine.ParameterException(cl, "--speed: a number >= 0, got " + speed);
         }
-        if (start != null) {
+        if (start != null && !start.equals("now")) {
             try {
                 Times.parse("--start", start);
             } catch (IllegalArgumentException e) {
