@@ -435,6 +435,14 @@ public final class ModelWatchServer implements AutoCloseable {
         return alerts;
     }
 
+    /**
+     * Evaluates every alerting rule at {@code nowMs} at once, as the evaluation loop would (for
+     * benchmarks and replays that drive event time themselves, with a clock they set).
+     */
+    public void evaluateAlerts(long nowMs) {
+        alerts.evaluateOnce(nowMs);
+    }
+
     /** Waits until the aggregation runtime has applied every acknowledged event (for tests and the demo). */
     public void awaitAggregated(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "modelwatch", mixinStandardHelpOptions = true, version = "ModelWatch 0.1.0",
         description = "Monitors machine-learning models in production: metrics, drift, alerts and diagnosis.",
         subcommands = {Main.Serve.class, Main.Demo.class, Main.Rules.class, Main.AlertCommand.class,
-                DeadLetterCommand.class, TokenCommand.class, AgentCommand.class, DiagnoseCommand.class})
+                DeadLetterCommand.class, TokenCommand.class, AgentCommand.class, DiagnoseCommand.class,
+                SimulateCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

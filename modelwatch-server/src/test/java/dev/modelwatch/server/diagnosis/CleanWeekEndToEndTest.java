@@ -1,12 +1,13 @@
 package dev.modelwatch.server.diagnosis;
 
+import dev.modelwatch.server.simulate.TrafficSimulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelwatch.server.ManualClock;
 import dev.modelwatch.server.TestServer;
 import dev.modelwatch.server.config.ConfigLoader;
-import dev.modelwatch.server.diagnosis.TrafficSimulator.Scenario;
+import dev.modelwatch.server.simulate.TrafficSimulator.Scenario;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.modelwatch.server.diagnosis;
 
+import dev.modelwatch.server.simulate.TrafficSimulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,8 +11,8 @@ import dev.modelwatch.server.agent.DcgmMetrics;
 import dev.modelwatch.server.agent.GpuSource;
 import dev.modelwatch.server.agent.HostMetrics;
 import dev.modelwatch.server.config.ServerConfig;
-import dev.modelwatch.server.diagnosis.TrafficSimulator.Fault;
-import dev.modelwatch.server.diagnosis.TrafficSimulator.Scenario;
+import dev.modelwatch.server.simulate.TrafficSimulator.Fault;
+import dev.modelwatch.server.simulate.TrafficSimulator.Scenario;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
