@@ -84,14 +84,35 @@ final class ServerProcess implements AutoCloseable {
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw gone("GET " + path, e);
+        }
+    }
+
+    /** A refused connection, said as what it is when the server's process has ended (with its last lines). */
+    private IOException gone(String request, java.net.ConnectException e) throws IOException {
+        try {
+            if (!process.waitFor(2, java.util.concurrent.TimeUnit.SECONDS)) {
+                return e;
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            return e;
+        }
+        throw new AssertionError(request + ": the server exited with " + process.exitValue() + ":\n" + tail(), e);
     }
 
     HttpResponse<String> postNdjson(String body) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/events")).timeout(Duration.ofSeconds(120))
-                .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/events")).timeout(Duration.ofSeconds(120))
+                    .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw gone("POST /api/v1/events", e);
+        }
     }
 
     /**
