@@ -57,8 +57,12 @@ import java.util.stream.Stream;
  * </pre>
  */
 public final class IngestLoadBenchmark {
-    /** BENCHMARKS.md, first ingest target: HTTP ingest at least half the parse-only throughput. */
-    static final double TARGET_RATIO = 0.5;
+    /**
+     * BENCHMARKS.md, ingest target: HTTP ingest, acknowledged and sustained, at least half the
+     * decode-and-profile ceiling measured in the same run (the server costs at most twice the work
+     * it cannot avoid).
+     */
+    static final double TARGET_OF_CEILING = 0.5;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final IngestBenchmarkOptions options;
@@ -139,6 +143,16 @@ public final class IngestLoadBenchmark {
         System.out.printf("ceiling of a server that did nothing but decode and profile: parse-only %.2f µs CPU / "
                         + "(decode %.2f + profile updates %.2f) = %.3f%n", parseCpu,
                 decode.cpuMicrosPerEvent(), profile.cpuMicrosPerEvent(), ceiling);
+        double decodeAndProfile = decode.cpuMicrosPerEvent() + profile.cpuMicrosPerEvent();
+        double ofCeiling = ratio / ceiling;
+        double sustainedOfCeiling = sustainedRatio / ceiling;
+        double cpuOfCeiling = decodeAndProfile / outcome.serverMicrosPerEvent();
+        System.out.printf("%nHEADLINE (%s ids): HTTP ingest at %.2f of the decode-and-profile ceiling acknowledged, %.2f "
+                        + "sustained (target >= %.1f: %s); by CPU, decode + profile updates %.2f µs of the server's "
+                        + "%.2f µs an event = %.2f%n", options.scatteredIds() ? "scattered" : "sequential", ofCeiling,
+                sustainedOfCeiling, TARGET_OF_CEILING,
+                Math.min(ofCeiling, sustainedOfCeiling) >= TARGET_OF_CEILING ? "MEETS TARGET" : "BELOW TARGET",
+                decodeAndProfile, outcome.serverMicrosPerEvent(), cpuOfCeiling);
         List<Object> stageJson = new ArrayList<>();
         for (ThroughputRun.Result r : stages) {
             stageJson.add(stageJson(r));
@@ -148,8 +162,11 @@ public final class IngestLoadBenchmark {
         ratios.put("http_ingest_over_parse_only", round(ratio, 3));
         ratios.put("sustained_ingest_over_parse_only", round(sustainedRatio, 3));
         ratios.put("decode_and_profile_ceiling", round(ceiling, 3));
-        ratios.put("target", TARGET_RATIO);
-        ratios.put("meets_target", ratio >= TARGET_RATIO);
+        ratios.put("http_ingest_over_ceiling", round(ofCeiling, 3));
+        ratios.put("sustained_ingest_over_ceiling", round(sustainedOfCeiling, 3));
+        ratios.put("decode_and_profile_cpu_over_server_cpu", round(cpuOfCeiling, 3));
+        ratios.put("target_over_ceiling", TARGET_OF_CEILING);
+        ratios.put("meets_target", Math.min(ofCeiling, sustainedOfCeiling) >= TARGET_OF_CEILING);
         report.put("ratio", ratios);
         Path out = options.out();
         if (out.getParent() != null) {
@@ -297,7 +314,11 @@ public final class IngestLoadBenchmark {
     // ---- HTTP phase ----
 
     /** The HTTP phase's load figures and how long the aggregator took to catch up after it. */
-    private record HttpOutcome(HttpIngestLoad.Result load, double drainSeconds) {
+    /**
+     * @param serverMicrosPerEvent the server's CPU per accepted event over the whole HTTP phase (load
+     *                             and catch-up): the process's CPU less the load generator's threads
+     */
+    private record HttpOutcome(HttpIngestLoad.Result load, double drainSeconds, double serverMicrosPerEvent) {
     }
 
     private HttpOutcome httpPhase(PredictionWorkload workload) throws Exception {
@@ -341,8 +362,9 @@ public final class IngestLoadBenchmark {
                         + " (model) events, but accepted " + r.totalAcceptedEvents());
             }
             report.put("http_ingest", httpJson(r, metrics, lagAtEnd[0], drainSeconds, counted));
-            report.put("whole_run_cpu_per_event", wholeRunAccount(runStart, runEnd, r));
-            return new HttpOutcome(r, drainSeconds);
+            Map<String, Object> account = wholeRunAccount(runStart, runEnd, r);
+            report.put("whole_run_cpu_per_event", account);
+            return new HttpOutcome(r, drainSeconds, (Double) account.get("server_us"));
         } finally {
             server.close();
             if (temporary) {
@@ -446,10 +468,8 @@ public final class IngestLoadBenchmark {
         }
         System.out.printf("client share of the process CPU: %.1f%%%n",
                 100 * http.clientCpuSeconds() / http.processCpuSeconds());
-        System.out.printf("%nRATIO HTTP ingest / parse-only (mean of before and after) = %,.0f / %,.0f = %.3f "
-                        + "(target >= %.1f): %s%n",
-                http.eventsPerSecond(), parseRate, ratio, TARGET_RATIO,
-                ratio >= TARGET_RATIO ? "MEETS TARGET" : "BELOW TARGET");
+        System.out.printf("%nratio HTTP ingest / parse-only (mean of before and after) = %,.0f / %,.0f = %.3f%n",
+                http.eventsPerSecond(), parseRate, ratio);
         System.out.printf("sustained (accepted and aggregated, %,d events over %.1f s of load + catch-up) = %,.0f "
                         + "events/s, ratio %.3f%n", http.totalAcceptedEvents(), http.totalAcceptedEvents() / sustained,
                 sustained, sustainedRatio);
@@ -548,7 +568,11 @@ public final class IngestLoadBenchmark {
                 end.gcCountSince(start), end.gcSecondsSince(start), end.otherProcessesCpuSecondsSince(start),
                 process * 1e6 / events);
         Map<String, Double> ended = Map.of(role(HttpIngestLoad.CLIENT_THREAD), load.loadThreadsCpuSeconds());
+        double client = 0;
         for (Map.Entry<String, Double> e : end.secondsByRole(start, IngestLoadBenchmark::role, ended).entrySet()) {
+            if (e.getKey().startsWith("client:")) {
+                client += e.getValue();
+            }
             double us = e.getValue() * 1e6 / events;
             if (us >= 0.01) {
                 roles.put(e.getKey(), round(us, 2));
@@ -556,6 +580,9 @@ public final class IngestLoadBenchmark {
             }
         }
         o.put("us_by_role", roles);
+        double server = (process - client) * 1e6 / events;
+        o.put("server_us", round(server, 2));
+        System.out.printf("  %-52s %6.2f µs/event%n", "server (process less the load generator)", server);
         return o;
     }
 
