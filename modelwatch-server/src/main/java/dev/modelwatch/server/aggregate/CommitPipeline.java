@@ -8,8 +8,6 @@ import dev.modelwatch.store.PendingStore;
 import dev.modelwatch.store.Store;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -159,24 +157,19 @@ final class CommitPipeline {
         });
     }
 
-    /**
-     * A generation's changes per model, each profile change also merged into its hour and day windows.
-     * The generation's own profiles go to the store writer as they are (no one adds to them while they
-     * are committed: the aggregator fills the next generation, and folds a refused one back only once
-     * its commit has finished); a profile built here for several of them is merged into.
-     */
+    /** A generation's changes per model, each profile change also merged into its hour and day windows. */
     private ModelParts parts(Generation g) {
         ModelParts parts = new ModelParts();
-        Set<WindowProfile> generations = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Map.Entry<ProfileKey, WindowProfile> d : g.deltas.entrySet()) {
             ProfileKey base = d.getKey();
             Map<ProfileKey, WindowProfile> expanded = parts.part(base.model()).deltas;
-            add(expanded, base, d.getValue(), true, generations);
+            expanded.put(base, d.getValue().copy());
             for (long res : new long[] {Aggregator.HOUR, Aggregator.DAY}) {
                 if (res <= base.resolutionMs()) {
                     continue;
                 }
-                add(expanded, base.atResolution(res), d.getValue(), false, generations);
+                WindowProfile rolled = expanded.computeIfAbsent(base.atResolution(res), newProfile);
+                rolled.merge(d.getValue());
             }
         }
         g.predictions.forEach((m, rows) -> parts.part(m).predictions.addAll(rows.values()));
@@ -188,29 +181,6 @@ final class CommitPipeline {
         g.training.forEach(t -> parts.part(t.model()).training.add(t));
         g.metrics.forEach(x -> parts.part(ModelParts.modelOf(x)).metrics.add(x));
         return parts;
-    }
-
-    /**
-     * Adds {@code profile} under {@code key}: the generation's profile itself when the key has none
-     * yet and {@code asItIs}, else merged into a profile of this commit's own (made from a copy when
-     * the key holds a generation's profile).
-     */
-    private void add(Map<ProfileKey, WindowProfile> expanded, ProfileKey key, WindowProfile profile, boolean asItIs,
-                     Set<WindowProfile> generations) {
-        WindowProfile there = expanded.get(key);
-        if (there == null && asItIs) {
-            expanded.put(key, profile);
-            generations.add(profile);
-            return;
-        }
-        if (there == null) {
-            there = newProfile.apply(key);
-            expanded.put(key, there);
-        } else if (generations.contains(there)) {
-            there = there.copy();
-            expanded.put(key, there);
-        }
-        there.merge(profile);
     }
 
     /** Takes note of the finished commit of {@code g}, once (the aggregation thread may have waited for it). */
