@@ -56,8 +56,12 @@ import java.util.stream.Stream;
  * </pre>
  */
 public final class IngestLoadBenchmark {
-    /** BENCHMARKS.md, first ingest target: HTTP ingest at least half the parse-only throughput. */
-    static final double TARGET_RATIO = 0.5;
+    /**
+     * BENCHMARKS.md, ingest target: HTTP ingest, acknowledged and sustained, at least half the
+     * decode-and-profile ceiling measured in the same run (the server costs at most twice the work
+     * it cannot avoid).
+     */
+    static final double TARGET_OF_CEILING = 0.5;
     private final IngestBenchmarkOptions options;
 
     private IngestLoadBenchmark(IngestBenchmarkOptions options) {
@@ -132,10 +136,21 @@ public final class IngestLoadBenchmark {
         System.out.printf("ceiling of a server that did nothing but decode and profile: parse-only %.2f µs CPU / "
                         + "(decode %.2f + profile updates %.2f) = %.3f%n", parseCpu,
                 decode.cpuMicrosPerEvent(), profile.cpuMicrosPerEvent(), ceiling);
+        double decodeAndProfile = decode.cpuMicrosPerEvent() + profile.cpuMicrosPerEvent();
+        double ofCeiling = ratio / ceiling;
+        double sustainedOfCeiling = sustainedRatio / ceiling;
+        double cpuOfCeiling = decodeAndProfile / outcome.wholeRun().serverUs();
+        boolean meets = Math.min(ofCeiling, sustainedOfCeiling) >= TARGET_OF_CEILING;
+        System.out.printf("%nHEADLINE (%s ids): HTTP ingest at %.2f of the decode-and-profile ceiling acknowledged, %.2f "
+                        + "sustained (target >= %.1f: %s); by CPU, decode + profile updates %.2f µs of the server's "
+                        + "%.2f µs an event = %.2f%n", options.scatteredIds() ? "scattered" : "sequential", ofCeiling,
+                sustainedOfCeiling, TARGET_OF_CEILING, meets ? "MEETS TARGET" : "BELOW TARGET",
+                decodeAndProfile, outcome.wholeRun().serverUs(), cpuOfCeiling);
         IngestLoadReport report = new IngestLoadReport(machine(), optionsJson(), workloadJson, outcome.json(),
                 outcome.wholeRun(), stages.stream().map(IngestLoadBenchmark::stageJson).toList(),
-                new IngestLoadReport.Ratio(round(ratio, 3), round(sustainedRatio, 3), round(ceiling, 3), TARGET_RATIO,
-                        ratio >= TARGET_RATIO));
+                new IngestLoadReport.Ratio(round(ratio, 3), round(sustainedRatio, 3), round(ceiling, 3),
+                        round(ofCeiling, 3), round(sustainedOfCeiling, 3), round(cpuOfCeiling, 3), TARGET_OF_CEILING,
+                        meets));
         Path out = options.out();
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
@@ -431,10 +446,8 @@ public final class IngestLoadBenchmark {
         }
         System.out.printf("client share of the process CPU: %.1f%%%n",
                 100 * http.clientCpuSeconds() / http.processCpuSeconds());
-        System.out.printf("%nRATIO HTTP ingest / parse-only (mean of before and after) = %,.0f / %,.0f = %.3f "
-                        + "(target >= %.1f): %s%n",
-                http.eventsPerSecond(), parseRate, ratio, TARGET_RATIO,
-                ratio >= TARGET_RATIO ? "MEETS TARGET" : "BELOW TARGET");
+        System.out.printf("%nratio HTTP ingest / parse-only (mean of before and after) = %,.0f / %,.0f = %.3f%n",
+                http.eventsPerSecond(), parseRate, ratio);
         System.out.printf("sustained (accepted and aggregated, %,d events over %.1f s of load + catch-up) = %,.0f "
                         + "events/s, ratio %.3f%n", http.totalAcceptedEvents(), http.totalAcceptedEvents() / sustained,
                 sustained, sustainedRatio);
@@ -494,16 +507,22 @@ public final class IngestLoadBenchmark {
                 end.gcCountSince(start), end.gcSecondsSince(start), end.otherProcessesCpuSecondsSince(start),
                 process * 1e6 / events);
         Map<String, Double> ended = Map.of(role(HttpIngestLoad.CLIENT_THREAD), load.loadThreadsCpuSeconds());
+        double client = 0;
         for (Map.Entry<String, Double> e : end.secondsByRole(start, IngestLoadBenchmark::role, ended).entrySet()) {
+            if (e.getKey().startsWith("client:")) {
+                client += e.getValue();
+            }
             double us = e.getValue() * 1e6 / events;
             if (us >= 0.01) {
                 roles.put(e.getKey(), round(us, 2));
                 System.out.printf("  %-52s %6.2f µs/event  %5.1f%%%n", e.getKey(), us, 100 * e.getValue() / process);
             }
         }
+        double server = (process - client) * 1e6 / events;
+        System.out.printf("  %-52s %6.2f µs/event%n", "server (process less the load generator)", server);
         return new IngestLoadReport.WholeRun(round(end.secondsSince(start), 2), events, round(process * 1e6 / events, 2),
                 round(end.otherProcessesCpuSecondsSince(start), 2), end.gcCountSince(start),
-                round(end.gcSecondsSince(start), 2), roles);
+                round(end.gcSecondsSince(start), 2), roles, round(server, 2));
     }
 
     /**

@@ -58,10 +58,11 @@ record IngestLoadReport(Machine machine, Options options, Workload workload, Htt
     }
 
     record WholeRun(double wallSeconds, long events, double processUs, double otherProcessesCpuSeconds, long gcCount,
-                    double gcSeconds, Map<String, Double> usByRole) {
+                    double gcSeconds, Map<String, Double> usByRole, double serverUs) {
     }
 
     record Ratio(double httpIngestOverParseOnly, double sustainedIngestOverParseOnly, double decodeAndProfileCeiling,
-                 double target, boolean meetsTarget) {
+                 double httpIngestOverCeiling, double sustainedIngestOverCeiling,
+                 double decodeAndProfileCpuOverServerCpu, double targetOverCeiling, boolean meetsTarget) {
     }
 }

@@ -22,9 +22,9 @@ class IngestLoadReportTest {
                                 Map.of("aggregator", 20.5)),
                         new IngestLoadReport.ServerMetrics(900, 2.5, 2, 11.2, 30, 150, 1_000_000),
                         0, 1.5, 1_000_000, 1_000_000, 31, 30_769),
-                new IngestLoadReport.WholeRun(33, 1_000_000, 58.1, 1.6, 14, 0.9, Map.of("decode", 12.3)),
+                new IngestLoadReport.WholeRun(33, 1_000_000, 58.1, 1.6, 14, 0.9, Map.of("decode", 12.3), 17.5),
                 List.of(new IngestLoadReport.Stage("parse-only", 2, 1_000_000, 2.5, 400_000, 245.1, 4.8, 4.9, 0.01, 0.2, 7)),
-                new IngestLoadReport.Ratio(0.075, 0.077, 0.31, 0.5, false));
+                new IngestLoadReport.Ratio(0.075, 0.077, 0.31, 0.242, 0.248, 0.29, 0.5, false));
         JsonNode json = Json.MAPPER.readTree(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
         assertThat(json.fieldNames()).toIterable().containsExactly("machine", "options", "workload", "http_ingest",
                 "whole_run_cpu_per_event", "in_process", "ratio");
@@ -40,6 +40,11 @@ class IngestLoadReportTest {
         assertThat(json.path("options").path("cpu_warmup_s").asDouble()).isEqualTo(5);
         assertThat(json.path("machine").path("max_heap_mb").asLong()).isEqualTo(1024);
         assertThat(json.path("ratio").path("http_ingest_over_parse_only").asDouble()).isEqualTo(0.075);
+        assertThat(json.path("whole_run_cpu_per_event").path("server_us").asDouble()).isEqualTo(17.5);
+        assertThat(json.path("ratio").fieldNames()).toIterable().containsExactly("http_ingest_over_parse_only",
+                "sustained_ingest_over_parse_only", "decode_and_profile_ceiling", "http_ingest_over_ceiling",
+                "sustained_ingest_over_ceiling", "decode_and_profile_cpu_over_server_cpu", "target_over_ceiling",
+                "meets_target");
         assertThat(json.path("ratio").path("meets_target").asBoolean()).isFalse();
     }
 }

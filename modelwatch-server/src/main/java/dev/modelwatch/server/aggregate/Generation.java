@@ -16,6 +16,12 @@ import java.util.concurrent.CompletableFuture;
 /** Everything changed since a commit began: what the next commit writes. */
 final class Generation {
     final Map<ProfileKey, WindowProfile> deltas = new HashMap<>();
+    /**
+     * Counts the changes to {@link #deltas} other than the addition of a new profile (profiles
+     * moved out, replaced or dropped), so that a cached profile of this generation is known to be
+     * still the one in the map when the count is unchanged.
+     */
+    int deltasReplaced;
     final Map<String, Map<String, PendingPrediction>> predictions = new HashMap<>();
     final Map<String, Map<String, EarlyLabel>> earlyLabels = new HashMap<>();
     final Map<String, Set<String>> joined = new HashMap<>();
@@ -47,6 +53,7 @@ final class Generation {
         Generation out = new Generation();
         out.lsn = lsn;
         out.number = number;
+        deltasReplaced++;
         deltas.entrySet().removeIf(e -> {
             if (ms.contains(e.getKey().model())) {
                 out.deltas.put(e.getKey(), e.getValue());
@@ -82,6 +89,7 @@ final class Generation {
      * itself), and must not keep the generation's profiles alive until then.
      */
     void release() {
+        deltasReplaced++;
         deltas.clear();
         predictions.clear();
         earlyLabels.clear();
@@ -92,6 +100,7 @@ final class Generation {
 
     /** Puts an older generation's changes back under this one's (this one's are newer and win). */
     void absorbOlder(Generation older) {
+        deltasReplaced++;
         older.deltas.forEach((k, v) -> deltas.merge(k, v, (mine, old) -> {
             old.merge(mine);
             return old;

@@ -15,6 +15,7 @@ import dev.modelwatch.store.PendingStore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,23 @@ final class LabelJoin {
     private Map<String, Map<String, EarlyLabel>> storedEarlyLabels = Map.of();
     /** Set while a replayed event is applied to the pending rows only. */
     private boolean pendingOnly;
+    /**
+     * The profiles of the active generation that events add to, by their shared segment map
+     * instance (see {@link SharedValues}): consecutive events of a model mostly share model,
+     * version, segments and window, and then need neither keys nor map lookups. Kept for one list
+     * of events.
+     */
+    private final Map<Map<String, String>, ProfileSlot> slots = new IdentityHashMap<>();
+    private static final int MAX_SLOTS = 1_024;
+
+    /** The keys and profiles of one (model, version, segments, window) in one state of a generation's profiles. */
+    private record ProfileSlot(String model, String version, long windowMs, long windowStart, Generation generation,
+                               int replaced, ProfileKey[] keys, WindowProfile[] profiles) {
+        boolean holds(String m, String v, long ms, long start, Generation g) {
+            return generation == g && replaced == g.deltasReplaced && windowStart == start && windowMs == ms
+                    && model.equals(m) && version.equals(v);
+        }
+    }
 
     LabelJoin(RuntimeState state, PendingStore pending, KnownIds knownIds, LimitFolding folding, SharedValues strings,
               SketchSettings sketches) {
@@ -61,6 +79,7 @@ final class LabelJoin {
     /** Forgets the stored rows looked up for the last list of events, and applies later events fully. */
     void batchDone() {
         pendingOnly = false;
+        slots.clear(); // holds no profile past the list of events, when a commit may take the generation away
         storedPredictions = Map.of();
         storedEarlyLabels = Map.of();
     }
@@ -156,15 +175,17 @@ final class LabelJoin {
         long windowMs = model.spec.windowMs();
         long windowStart = Math.floorDiv(e.timestampMs(), windowMs) * windowMs;
         String version = strings.intern(e.version());
+        Map<String, String> segments = strings.intern(e.segments());
         if (!pendingOnly) {
             model.seen(e.timestampMs(), version);
             active.dirtyModels.add(e.model());
             String positiveClass = model.spec.task() == ModelTask.BINARY_CLASSIFICATION
                     ? model.spec.positiveClass() : null;
-            for (ProfileKey key : keys(e.model(), e.version(), e.segments(), windowMs, windowStart)) {
-                WindowProfile profile = active.deltas.computeIfAbsent(key, this::newProfile);
+            ProfileSlot slot = profiles(e, segments, windowMs, windowStart, active);
+            for (int i = 0; i < slot.keys.length; i++) {
+                WindowProfile profile = slot.profiles[i];
                 profile.addPrediction(e, positiveClass);
-                active.buffered.profileUpdated(key, profile);
+                active.buffered.profileUpdated(slot.keys[i], profile);
             }
         }
         if (e.id() == null) {
@@ -174,7 +195,7 @@ final class LabelJoin {
         // a pending prediction lives until its commit (seconds, through young collections): it shares
         // the model name, version, segment map and class name with every other prediction that has them
         PendingPrediction pending = new PendingPrediction(model.spec.name(), e.id(), version,
-                e.timestampMs(), windowStart, windowMs, strings.intern(e.segments()),
+                e.timestampMs(), windowStart, windowMs, segments,
                 strings.intern(e.predictedClass()), e.prediction() instanceof Double d ? d : Double.NaN,
                 e.score(), e.scores(), false);
         EarlyLabel early = maybeKnown ? findEarlyLabel(e.model(), e.id()) : null;
@@ -234,6 +255,27 @@ final class LabelJoin {
             profile.addOutcome(p, label, spec.positiveClass(), spec.task().isClassification());
             active.buffered.profileUpdated(key, profile);
         }
+    }
+
+    /** The active generation's profiles of the event's window, for all traffic and each of its segments. */
+    private ProfileSlot profiles(PredictionEvent e, Map<String, String> segments, long windowMs, long windowStart,
+                                 Generation active) {
+        ProfileSlot slot = slots.get(segments);
+        if (slot != null && slot.holds(e.model(), e.version(), windowMs, windowStart, active)) {
+            return slot;
+        }
+        List<ProfileKey> keys = keys(e.model(), e.version(), e.segments(), windowMs, windowStart);
+        WindowProfile[] profiles = new WindowProfile[keys.size()];
+        for (int i = 0; i < profiles.length; i++) {
+            profiles[i] = active.deltas.computeIfAbsent(keys.get(i), this::newProfile);
+        }
+        slot = new ProfileSlot(e.model(), e.version(), windowMs, windowStart, active, active.deltasReplaced,
+                keys.toArray(ProfileKey[]::new), profiles);
+        if (slots.size() >= MAX_SLOTS) {
+            slots.clear();
+        }
+        slots.put(segments, slot);
+        return slot;
     }
 
     /** A new profile for a key: a segment's keeps smaller sketches (see {@link SketchSettings#forSegments()}). */
