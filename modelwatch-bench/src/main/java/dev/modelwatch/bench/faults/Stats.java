@@ -1,5 +1,9 @@
 package dev.modelwatch.bench.faults;
 
+import dev.modelwatch.core.drift.JensenShannon;
+import dev.modelwatch.core.drift.KolmogorovLimit;
+import org.apache.commons.math3.distribution.ChiSquaredDistribution;
+
 /** The statistics the peer baselines use, as scipy computes them (fixtures in {@code StatsTest}). */
 final class Stats {
     private Stats() {
@@ -29,24 +33,9 @@ final class Stats {
         return kolmogorovSurvival(d * en);
     }
 
-    /** {@code P(K > x)} of the Kolmogorov distribution (scipy's {@code kolmogorov.sf}). */
+    /** {@code P(K > x)} of the Kolmogorov distribution (scipy's {@code kolmogorov.sf}): core's. */
     static double kolmogorovSurvival(double x) {
-        if (x <= 0) {
-            return 1;
-        }
-        if (x < 1) {
-            double sum = 0;
-            for (int k = 1; k < 100; k++) {
-                double odd = 2 * k - 1;
-                sum += Math.exp(-odd * odd * Math.PI * Math.PI / (8 * x * x));
-            }
-            return Math.min(1, Math.max(0, 1 - Math.sqrt(2 * Math.PI) / x * sum));
-        }
-        double sum = 0;
-        for (int k = 1; k < 100; k++) {
-            sum += (k % 2 == 1 ? 1 : -1) * Math.exp(-2.0 * k * k * x * x);
-        }
-        return Math.min(1, Math.max(0, 2 * sum));
+        return KolmogorovLimit.survival(x);
     }
 
     /**
@@ -63,73 +52,14 @@ final class Stats {
         return s;
     }
 
-    /** The Jensen-Shannon distance, natural logarithm (scipy's {@code spatial.distance.jensenshannon}). */
+    /** The Jensen-Shannon distance, natural logarithm (scipy's {@code spatial.distance.jensenshannon}): core's. */
     static double jensenShannon(double[] p, double[] q) {
-        double sp = 0;
-        double sq = 0;
-        for (int i = 0; i < p.length; i++) {
-            sp += p[i];
-            sq += q[i];
-        }
-        double js = 0;
-        for (int i = 0; i < p.length; i++) {
-            double a = p[i] / sp;
-            double b = q[i] / sq;
-            double m = (a + b) / 2;
-            if (a > 0) {
-                js += a * Math.log(a / m) / 2;
-            }
-            if (b > 0) {
-                js += b * Math.log(b / m) / 2;
-            }
-        }
-        return Math.sqrt(Math.max(0, js));
+        return JensenShannon.distance(p, q);
     }
 
-    /** {@code P(X > x)} for chi-squared with {@code df} degrees of freedom: the upper regularized gamma Q(df/2, x/2). */
+    /** {@code P(X > x)} for chi-squared with {@code df} degrees of freedom (commons-math). */
     static double chiSquaredSurvival(double x, int df) {
-        if (x <= 0) {
-            return 1;
-        }
-        double a = df / 2.0;
-        double z = x / 2.0;
-        if (z < a + 1) {
-            // series for P
-            double sum = 1 / a;
-            double term = sum;
-            for (int n = 1; n < 10_000; n++) {
-                term *= z / (a + n);
-                sum += term;
-                if (Math.abs(term) < Math.abs(sum) * 1e-15) {
-                    break;
-                }
-            }
-            return Math.max(0, 1 - sum * Math.exp(-z + a * Math.log(z) - logGamma(a)));
-        }
-        // continued fraction for Q (Lentz)
-        double b = z + 1 - a;
-        double c = 1 / 1e-300;
-        double d = 1 / b;
-        double h = d;
-        for (int i = 1; i < 10_000; i++) {
-            double an = -i * (i - a);
-            b += 2;
-            d = an * d + b;
-            if (Math.abs(d) < 1e-300) {
-                d = 1e-300;
-            }
-            c = b + an / c;
-            if (Math.abs(c) < 1e-300) {
-                c = 1e-300;
-            }
-            d = 1 / d;
-            double del = d * c;
-            h *= del;
-            if (Math.abs(del - 1) < 1e-15) {
-                break;
-            }
-        }
-        return Math.exp(-z + a * Math.log(z) - logGamma(a)) * h;
+        return x <= 0 ? 1 : 1 - new ChiSquaredDistribution(null, df).cumulativeProbability(x);
     }
 
     /** ln Γ(x), Lanczos approximation (g = 7, 9 terms). */

@@ -8,12 +8,12 @@ package dev.modelwatch.core.drift;
  * Both series are summed until their terms fall below 1e-17 of the sum. The critical value
  * {@code c(alpha)} solves {@code P(K > c) = alpha} by bisection (scipy's {@code kolmogi}).
  */
-final class KolmogorovLimit {
+public final class KolmogorovLimit {
     private KolmogorovLimit() {
     }
 
     /** {@code P(K > x)}. */
-    static double survival(double x) {
+    public static double survival(double x) {
         if (x <= 0) {
             return 1;
         }
