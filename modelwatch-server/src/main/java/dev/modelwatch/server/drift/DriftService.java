@@ -243,26 +243,37 @@ public final class DriftService {
     }
 
     /**
-     * What a cached drift report was computed from: the bucket (model, filters, range), what it held
-     * (events and labelled events: late ones change them) and the reference's identity.
+     * A bucket whose drift report is cached: the model, filters, range and the reference's identity. One
+     * entry a bucket: a report of the bucket computed from other counts (late or new events) replaces it,
+     * so that a bucket that keeps changing (a backfill, the current window) holds one report, not one per
+     * count.
      */
-    private record ReportKey(String model, String version, String segment, long startMs, long endMs, long events,
-                             long labeled, String reference) {
+    private record BucketKey(String model, String version, String segment, long startMs, long endMs,
+                             String reference) {
+    }
+
+    /** A bucket's report and what it was computed from (events and labelled events: late ones change them). */
+    private record CachedReport(long events, long labeled, java.util.concurrent.CompletableFuture<Report> report) {
     }
 
     /**
-     * The drift report of a bucket, computed once for every reader of the same bucket (rules, the
-     * dashboard's heatmap and estimates, the overview), concurrent ones included: a report being
+     * The drift report of a bucket, computed once for every reader of the same bucket and counts (rules,
+     * the dashboard's heatmap and estimates, the overview), concurrent ones included: a report being
      * computed is waited for, not computed again.
      */
     private Report report(ModelSpec spec, ResolvedReference reference, String version, String segment, long startMs,
                           long endMs, WindowProfile current) {
-        ReportKey key = new ReportKey(spec.name(), version == null ? "" : version, segment == null ? ProfileKey.ALL : segment,
-                startMs, endMs, current.count(), current.labeled(), reference.identity());
+        BucketKey key = new BucketKey(spec.name(), version == null ? "" : version,
+                segment == null ? ProfileKey.ALL : segment, startMs, endMs, reference.identity());
         java.util.concurrent.CompletableFuture<Report> mine = new java.util.concurrent.CompletableFuture<>();
-        java.util.concurrent.CompletableFuture<Report> theirs;
+        java.util.concurrent.CompletableFuture<Report> theirs = null;
         synchronized (reports) {
-            theirs = reports.putIfAbsent(key, mine);
+            CachedReport cached = reports.get(key);
+            if (cached != null && cached.events() == current.count() && cached.labeled() == current.labeled()) {
+                theirs = cached.report();
+            } else {
+                reports.put(key, new CachedReport(current.count(), current.labeled(), mine));
+            }
         }
         if (theirs != null) {
             try {
@@ -278,18 +289,20 @@ public final class DriftService {
             return report;
         } catch (RuntimeException | Error e) {
             synchronized (reports) {
-                reports.remove(key, mine);
+                CachedReport cached = reports.get(key);
+                if (cached != null && cached.report() == mine) {
+                    reports.remove(key);
+                }
             }
             mine.completeExceptionally(e);
             throw e;
         }
     }
 
-    /** The most recent reports by bucket (also those being computed), for rules and dashboards that read them again. */
-    private final Map<ReportKey, java.util.concurrent.CompletableFuture<Report>> reports = new java.util.LinkedHashMap<>(
-            256, 0.75f, true) {
+    /** The latest report of each bucket (also those being computed), for rules and dashboards that read them again. */
+    private final Map<BucketKey, CachedReport> reports = new java.util.LinkedHashMap<>(256, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<ReportKey, java.util.concurrent.CompletableFuture<Report>> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<BucketKey, CachedReport> eldest) {
             return size() > 2_048;
         }
     };
