@@ -23,45 +23,45 @@ class ProfileDiagnoserMathTest {
             step[i] = i < 10 ? 0.01 : 0.41;
             ramp[i] = 0.01 + 0.4 * i / 19.0;
         }
-        double[] s = ProfileDiagnoser.abruptness(step, starts(20), 10 * 60_000L);
+        double[] s = DataQualityCauses.abruptness(step, starts(20), 10 * 60_000L);
         assertThat(s[0]).isCloseTo(1.0, within(1e-9));
         assertThat((long) s[1]).isEqualTo(10 * 60_000L);
         // a ramp rises by 0.021 a step; its two-step means differ by 0.042 against a rise of 0.21
-        assertThat(ProfileDiagnoser.abruptness(ramp, starts(20), 10 * 60_000L)[0]).isCloseTo(0.2, within(0.01));
+        assertThat(DataQualityCauses.abruptness(ramp, starts(20), 10 * 60_000L)[0]).isCloseTo(0.2, within(0.01));
     }
 
     @Test
     void aFlatSeriesHasNoAbruptness() {
         double[] flat = new double[10];
         java.util.Arrays.fill(flat, 0.05);
-        assertThat(ProfileDiagnoser.abruptness(flat, starts(10), 5 * 60_000L)[0]).isZero();
+        assertThat(DataQualityCauses.abruptness(flat, starts(10), 5 * 60_000L)[0]).isZero();
     }
 
     @Test
     void pearsonSkipsMissingStepsAndNeedsThree() {
-        assertThat(ProfileDiagnoser.pearson(new double[] {1, 2, 3, Double.NaN}, new double[] {2, 4, 6, 100}))
+        assertThat(InfrastructureCauses.pearson(new double[] {1, 2, 3, Double.NaN}, new double[] {2, 4, 6, 100}))
                 .isCloseTo(1.0, within(1e-12));
-        assertThat(ProfileDiagnoser.pearson(new double[] {1, 2, 3}, new double[] {3, 2, 1})).isCloseTo(-1.0, within(1e-12));
-        assertThat(ProfileDiagnoser.pearson(new double[] {1, 2}, new double[] {1, 2})).isZero();
-        assertThat(ProfileDiagnoser.pearson(new double[] {1, 1, 1}, new double[] {1, 2, 3})).isZero();
+        assertThat(InfrastructureCauses.pearson(new double[] {1, 2, 3}, new double[] {3, 2, 1})).isCloseTo(-1.0, within(1e-12));
+        assertThat(InfrastructureCauses.pearson(new double[] {1, 2}, new double[] {1, 2})).isZero();
+        assertThat(InfrastructureCauses.pearson(new double[] {1, 1, 1}, new double[] {1, 2, 3})).isZero();
     }
 
     @Test
     void confidenceIsMinusLog10POverFour() {
-        assertThat(ProfileDiagnoser.confidence(1)).isZero();
-        assertThat(ProfileDiagnoser.confidence(0.01)).isCloseTo(0.5, within(1e-12));
-        assertThat(ProfileDiagnoser.confidence(1e-4)).isCloseTo(1.0, within(1e-12));
-        assertThat(ProfileDiagnoser.confidence(0)).isEqualTo(1.0);
-        assertThat(ProfileDiagnoser.confidence(Double.NaN)).isZero();
+        assertThat(Scores.confidence(1)).isZero();
+        assertThat(Scores.confidence(0.01)).isCloseTo(0.5, within(1e-12));
+        assertThat(Scores.confidence(1e-4)).isCloseTo(1.0, within(1e-12));
+        assertThat(Scores.confidence(0)).isEqualTo(1.0);
+        assertThat(Scores.confidence(Double.NaN)).isZero();
     }
 
     @Test
     void aVersionNamesARunAsOneOfItsParts() {
-        assertThat(ProfileDiagnoser.namesRun("r-17", "r-17")).isTrue();
-        assertThat(ProfileDiagnoser.namesRun("v2-r-17", "r-17")).isTrue();
-        assertThat(ProfileDiagnoser.namesRun("fraud@r-17+gpu", "r-17")).isTrue();
-        assertThat(ProfileDiagnoser.namesRun("v2-r-170", "r-17")).isFalse();
-        assertThat(ProfileDiagnoser.namesRun("xr-17", "r-17")).isFalse();
-        assertThat(ProfileDiagnoser.namesRun("v1", "v")).isFalse();
+        assertThat(TrainingCauses.namesRun("r-17", "r-17")).isTrue();
+        assertThat(TrainingCauses.namesRun("v2-r-17", "r-17")).isTrue();
+        assertThat(TrainingCauses.namesRun("fraud@r-17+gpu", "r-17")).isTrue();
+        assertThat(TrainingCauses.namesRun("v2-r-170", "r-17")).isFalse();
+        assertThat(TrainingCauses.namesRun("xr-17", "r-17")).isFalse();
+        assertThat(TrainingCauses.namesRun("v1", "v")).isFalse();
     }
 }
