@@ -313,7 +313,9 @@ public final class ModelWatchServer implements AutoCloseable {
                         drift, alerts, clock, sessions, runs)))
                 .add(new TrainingRoutes(runs))
                 .add(new ResourceRoutes(store, runs, clock))
-                .add(new DiagnosisRoutes(diagnoser, clock))
+                .add(new DiagnosisRoutes(diagnoser, clock, () -> alerts.config().rules().stream()
+                        .map(dev.modelwatch.server.alert.lifecycle.AlertRule::name)
+                        .collect(java.util.stream.Collectors.toSet())))
                 .add(new IncidentRoutes(incidents));
         int port = api.start();
         LOG.info("modelwatch listening on {}://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",

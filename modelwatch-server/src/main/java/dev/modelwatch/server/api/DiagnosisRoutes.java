@@ -15,24 +15,33 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * {@code GET /api/v1/models/{model}/diagnosis?from=&to=[&onset=][&run=]}: the probable causes of a
- * model's trouble over a range, ranked (docs/diagnosis.md). {@code to} defaults to now, {@code from}
+ * {@code GET /api/v1/models/{model}/diagnosis?from=&to=[&onset=][&run=][&alerts=]}: the probable causes
+ * of a model's trouble over a range, ranked (docs/diagnosis.md). {@code to} defaults to now, {@code from}
  * to a day before {@code to}, {@code onset} to the middle of the range; {@code run} names a training
- * run the question is about (its detected problems become a cause).
+ * run the question is about (its detected problems become a cause); {@code alerts} names the alert
+ * rules that raised the question (comma-separated), which weigh the causes as they do an incident's.
  */
 public final class DiagnosisRoutes implements RouteSet {
     private static final long DEFAULT_RANGE_MS = 86_400_000L;
 
     private final Diagnoser diagnoser;
     private final Clock clock;
+    private final Supplier<Set<String>> ruleNames;
 
-    public DiagnosisRoutes(Diagnoser diagnoser, Clock clock) {
+    /**
+     * @param ruleNames the names of the alert rules the server evaluates now: those {@code alerts} may name
+     */
+    public DiagnosisRoutes(Diagnoser diagnoser, Clock clock, Supplier<Set<String>> ruleNames) {
         this.diagnoser = diagnoser;
         this.clock = clock;
+        this.ruleNames = ruleNames;
     }
 
     /**
@@ -70,10 +79,11 @@ public final class DiagnosisRoutes implements RouteSet {
         if (run != null && (run.isBlank() || run.length() > 256)) {
             throw new ApiException(400, "run: must be a training run's name of 1 to 256 characters");
         }
+        List<String> alerts = alerts(ctx.queryParam("alerts"));
         Diagnosis d;
         try {
             d = diagnoser.diagnose(new DiagnosisRequest(model, Instant.ofEpochMilli(from), Instant.ofEpochMilli(to),
-                    Instant.ofEpochMilli(onset), List.of(), run));
+                    Instant.ofEpochMilli(onset), alerts, run));
         } catch (NoSuchElementException e) {
             throw new ApiException(404, e.getMessage());
         }
@@ -84,6 +94,30 @@ public final class DiagnosisRoutes implements RouteSet {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The alert rules named by {@code alerts} (comma-separated, each a rule the server evaluates); none when absent. */
+    private List<String> alerts(String value) {
+        if (value == null) {
+            return List.of();
+        }
+        Set<String> known = ruleNames.get();
+        List<String> names = new ArrayList<>();
+        for (String part : value.split(",", -1)) {
+            String name = part.trim();
+            if (name.isEmpty()) {
+                throw new ApiException(400, "alerts: an empty alert name in '" + abbreviate(value)
+                        + "' (comma-separated alert rule names, e.g. alerts=ModelFeatureDrift,ModelLatencyP99High)");
+            }
+            if (!known.contains(name)) {
+                throw new ApiException(400, "alerts: '" + abbreviate(name) + "' is not the name of an alert rule of "
+                        + "this server (" + known.size() + " rules; GET /api/v1/rules lists them)");
+            }
+            if (!names.contains(name)) {
+                names.add(name);
+            }
+        }
+        return names;
     }
 
     private static long time(String name, String value) {

@@ -5,14 +5,12 @@ import dev.modelwatch.server.config.ConfigLoader;
 import dev.modelwatch.server.deadletter.DeadLetterEntry;
 import dev.modelwatch.server.deadletter.DeadLetters;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
+import java.io.PrintWriter;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -129,24 +127,15 @@ final class DeadLetterCommand implements Runnable {
 
         @Override
         public Integer call() {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + "/api/v1/dead-letters/"
-                    + id + "/replay")).timeout(Duration.ofMinutes(5)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{}"));
-            String token = System.getenv(tokenEnv);
-            if (token != null && !token.isBlank()) {
-                b.header("Authorization", "Bearer " + token.trim());
-            }
-            try {
-                HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
-                (r.statusCode() == 200 ? System.out : System.err).println(r.body());
-                return r.statusCode() == 200 ? 0 : 1;
-            } catch (IOException e) {
-                System.err.println("modelwatch: cannot reach " + url + ": " + e.getMessage());
-                return 1;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            ServerClient client = new ServerClient(url, tokenEnv);
+            HttpRequest request = client.request("/api/v1/dead-letters/" + ServerClient.encode(id) + "/replay")
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+            HttpResponse<String> r = client.send(request, new PrintWriter(System.err, true)).orElse(null);
+            if (r == null) {
                 return 1;
             }
+            (r.statusCode() == 200 ? System.out : System.err).println(r.body());
+            return r.statusCode() == 200 ? 0 : 1;
         }
     }
 }

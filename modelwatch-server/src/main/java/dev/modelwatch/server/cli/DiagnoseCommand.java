@@ -4,13 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelwatch.server.json.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -18,8 +13,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code modelwatch diagnose --model M --from T --to T [--onset T] [--json]}: the diagnosis of a past
- * range, as {@code GET /api/v1/models/{model}/diagnosis} answers it, for post-mortems.
+ * {@code modelwatch diagnose --model M --from T --to T [--onset T] [--alerts A,B] [--json]}: the diagnosis
+ * of a past range, as {@code GET /api/v1/models/{model}/diagnosis} answers it, for post-mortems.
  */
 @Command(name = "diagnose", mixinStandardHelpOptions = true,
         description = "Prints the probable causes of a model's trouble over a range, ranked, with their evidence and "
@@ -35,6 +30,10 @@ final class DiagnoseCommand implements Callable<Integer> {
     String to;
     @Option(names = "--onset", paramLabel = "T", description = "when the trouble started (default: the middle of the range)")
     String onset;
+    @Option(names = "--alerts", paramLabel = "NAME", split = ",",
+            description = "the alert rules that raised the question, comma-separated: they weigh the causes as "
+                    + "an incident's alerts do")
+    List<String> alerts;
     @Option(names = "--json", description = "print the server's JSON answer as it is")
     boolean json;
     @Option(names = "--server", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
@@ -47,41 +46,38 @@ final class DiagnoseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String query = "from=" + enc(from) + "&to=" + enc(to) + (onset == null ? "" : "&onset=" + enc(onset));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.replaceAll("/+$", "") + "/api/v1/models/"
-                + enc(model) + "/diagnosis?" + query)).timeout(Duration.ofMinutes(5)).GET();
-        String token = System.getenv(tokenEnv);
-        if (token != null && !token.isBlank()) {
-            b.header("Authorization", "Bearer " + token.trim());
-        }
+        String query = "from=" + enc(from) + "&to=" + enc(to) + (onset == null ? "" : "&onset=" + enc(onset))
+                + (alerts == null || alerts.isEmpty() ? "" : "&alerts=" + enc(String.join(",", alerts)));
+        ServerClient client = new ServerClient(server, tokenEnv);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        HttpResponse<String> r = client.send(client.request("/api/v1/models/" + enc(model) + "/diagnosis?" + query)
+                .GET().build(), err).orElse(null);
+        if (r == null) {
+            return 1;
+        }
+        if (r.statusCode() != 200) {
+            err.println("modelwatch: the server answered " + r.statusCode() + ": " + r.body());
+            err.flush();
+            return 1;
+        }
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                err.println("modelwatch: the server answered " + r.statusCode() + ": " + r.body());
-                err.flush();
-                return 1;
-            }
             if (json) {
                 out.println(r.body());
             } else {
                 print(Json.MAPPER.readTree(r.body()), out);
             }
-            out.flush();
-            return 0;
         } catch (IOException e) {
-            err.println("modelwatch: cannot reach " + server + ": " + e.getMessage());
+            err.println("modelwatch: the server's answer is not JSON: " + e.getMessage());
             err.flush();
             return 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 1;
         }
+        out.flush();
+        return 0;
     }
 
     private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        return ServerClient.encode(s);
     }
 
     /** The diagnosis for people: the range, then each cause with its score, summary, named parts and actions. */

@@ -10,7 +10,7 @@ class DiagnoseCommandTest {
     void helpListsEveryOption() {
         DiagnoseCli r = DiagnoseCli.run("diagnose", "--help");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).contains("--model", "--from", "--to", "--onset", "--json", "--server", "--token-env");
+        assertThat(r.out()).contains("--model", "--from", "--to", "--onset", "--alerts", "--json", "--server", "--token-env");
     }
 
     @Test
