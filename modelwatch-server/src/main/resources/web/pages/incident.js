@@ -1,8 +1,9 @@
 // One incident: its state, owner and alerts; each probable cause with its evidence (the feature's
 // distribution against the reference when the cause names a feature, and the evidence's numbers as a
 // table), and charts of the evidence over the range the diagnosis examined, the time after the onset
-// shaded: the segment's metric against all traffic, the version's metric beside the other versions', the
-// serving hosts' resource series; the model's actions with a button to run one; notes; the timeline.
+// shaded: the segment's metric (its accuracy, or the mean of the feature its change is in) against all
+// traffic, the version's metric beside the other versions', the serving hosts' resource series; the
+// model's actions with a button to run one; notes; the timeline.
 import {h, fmt, time, message} from '../dom.js';
 import {get, send, modelPath} from '../api.js';
 import {timeChart} from '../charts.js';
@@ -20,13 +21,16 @@ function stepOf(from, to, window) {
 /**
  * Draws one chart of metric series (each {label, params}) from the model's metrics API over the
  * diagnosis's range; the chart is window.modelwatch.charts[id]. Nothing is drawn when no series has points.
+ * A per-feature metric (feature_mean, ...) takes the series of {@code feature}; the others the model's own.
  */
-async function metricChart(box, id, title, model, metric, lines, range, band) {
+async function metricChart(box, id, title, model, metric, lines, range, band, feature = null) {
   const info = await get(modelPath(model)).catch(() => ({}));
   const answers = await Promise.all(lines.map(l => get(modelPath(model) + '/metrics',
       {from: range.from, to: range.to, names: metric, step: stepOf(range.from, range.to, info.window), ...l.params})
       .catch(() => ({series: []}))));
-  const series = answers.map(a => a.series.find(s => s.name === metric && Object.keys(s.labels).length === 0) || null);
+  const wanted = s => s.name === metric && (feature === null ? Object.keys(s.labels).length === 0
+      : s.labels.feature === feature && Object.keys(s.labels).length === 1);
+  const series = answers.map(a => a.series.find(wanted) || null);
   if (series.every(s => !s || !s.points.length)) {
     box.appendChild(h('p', {class: 'help'}, 'No ' + metric + ' in the range examined.'));
     return;
@@ -47,6 +51,12 @@ async function evidenceCharts(box, i, c, n) {
     await metricChart(box, `cause-${n}:segment`, `Accuracy of ${c.segment} against all traffic`, i.model, 'accuracy',
         // the diagnosis names a segment key=value, the metrics API takes key:value
         [{label: c.segment, params: {segment: c.segment.replace('=', ':')}}, {label: 'all traffic', params: {}}], range, band);
+  } else if (c.kind === 'segment' && c.segment && String(e.symptom || '').startsWith('feature:')) {
+    // a segment whose change is a feature's mean: that mean in the segment against all traffic
+    const feature = e.symptom.slice('feature:'.length);
+    await metricChart(box, `cause-${n}:segment`, `Mean of ${feature} in ${c.segment} against all traffic`, i.model,
+        'feature_mean', [{label: c.segment, params: {segment: c.segment.replace('=', ':')}},
+          {label: 'all traffic', params: {}}], range, band, feature);
   } else if (c.kind === 'version_regression' && c.version) {
     const metric = e.regressed && e.regressed.accuracy != null ? 'accuracy'
         : e.regressed && e.regressed.latency_p95_ms != null && e.others && e.others.latency_p95_ms != null

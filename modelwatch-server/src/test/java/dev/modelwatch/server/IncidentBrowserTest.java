@@ -189,7 +189,9 @@ class IncidentBrowserTest {
                         new InfrastructureEvidence(after, "latency_p95_ms", List.of(
                                 new ResourceSeries("gpu_utilization", "h1", "gpu=0"),
                                 new ResourceSeries("host_cpu_utilization", "h1", null),
-                                new ResourceSeries("traffic", null, null))), List.of(), "scripted")), Instant.now());
+                                new ResourceSeries("traffic", null, null))), List.of(), "scripted"),
+                new Cause(CauseKind.SEGMENT, 0.4, "amount", "region=latam", null, "amount moved in latam",
+                        new SegmentEvidence(after, "feature:amount"), List.of(), "scripted")), Instant.now());
         String yaml = """
                 alerting: {evaluation_interval: 200ms}
                 models:
@@ -214,7 +216,7 @@ class IncidentBrowserTest {
                     ObjectNode e = events.addObject().put("type", "prediction").put("model", "fraud").put("id", id)
                             .put("timestamp", ts + k * 100).put("prediction", "1").put("version", v2 ? "v2" : "v1")
                             .put("latency_ms", s >= 0 ? 60 : 20);
-                    e.putObject("features").put("amount", 100 + k);
+                    e.putObject("features").put("amount", s >= 0 && latam ? 300 + k : 100 + k); // latam's amount moves
                     e.putObject("segments").put("region", latam ? "latam" : "eu");
                     events.addObject().put("type", "label").put("model", "fraud").put("id", id)
                             .put("label", s >= 0 && (latam || v2) ? "0" : "1");
@@ -230,7 +232,7 @@ class IncidentBrowserTest {
             }
             JsonNode posted = server.postJson(events.toString()).json();
             assertThat(posted.path("rejected").asInt()).as(posted.toString()).isZero();
-            await("the diagnosed incident", () -> server.get("/api/v1/incidents/1").json().path("causes").size() == 3);
+            await("the diagnosed incident", () -> server.get("/api/v1/incidents/1").json().path("causes").size() == 4);
             JsonNode incident = server.get("/api/v1/incidents/1").json();
             String range = "from=" + Instant.parse(incident.path("diagnosis_from").asText()).toEpochMilli() + "&to="
                     + Instant.parse(incident.path("diagnosis_to").asText()).toEpochMilli();
@@ -240,9 +242,11 @@ class IncidentBrowserTest {
             int apiGpuPoints = resources.path("series").path(0).path("points").size();
 
             browser.open(server.base + "/ui/incidents/1");
-            browser.waiting().until(d -> browser.js("return window.modelwatch.charts['cause-2:symptom'] != null") == Boolean.TRUE);
-            // the segment's accuracy against all traffic, the two versions side by side: two lines each, with points
-            for (String chart : List.of("cause-0:segment", "cause-1:version")) {
+            browser.waiting().until(d -> browser.js("return window.modelwatch.charts['cause-2:symptom'] != null"
+                    + " && window.modelwatch.charts['cause-3:segment'] != null") == Boolean.TRUE);
+            // the segment's accuracy (or a feature's mean) against all traffic, the two versions side by side: two
+            // lines each, with points
+            for (String chart : List.of("cause-0:segment", "cause-1:version", "cause-3:segment")) {
                 @SuppressWarnings("unchecked")
                 List<Number> points = (List<Number>) browser.js("return window.modelwatch.charts[arguments[0]].data.slice(1)"
                         + ".map(s => s.filter(v => v != null).length);", chart);
@@ -258,6 +262,11 @@ class IncidentBrowserTest {
             List<Number> lastAccuracy = (List<Number>) browser.js("const d = window.modelwatch.charts['cause-0:segment'].data;"
                     + "const last = s => s.filter(v => v != null).slice(-1)[0]; return [last(d[1]), last(d[2])];");
             assertThat(lastAccuracy.get(0).doubleValue()).isLessThan(lastAccuracy.get(1).doubleValue());
+            // the segment whose change is a feature's mean: its mean of amount after the onset above all traffic's
+            @SuppressWarnings("unchecked")
+            List<Number> lastMean = (List<Number>) browser.js("const d = window.modelwatch.charts['cause-3:segment'].data;"
+                    + "const last = s => s.filter(v => v != null).slice(-1)[0]; return [last(d[1]), last(d[2])];");
+            assertThat(lastMean.get(0).doubleValue()).isGreaterThan(lastMean.get(1).doubleValue());
             // the resource series around the onset, as many points as the API answers
             Number gpuDrawn = (Number) browser.js("return window.modelwatch.charts['cause-2:resource:gpu_utilization'].data[1]"
                     + ".filter(v => v != null).length;");
