@@ -2,6 +2,8 @@ package dev.modelwatch.server.diagnosis;
 
 import static dev.modelwatch.server.diagnosis.Scores.clamp;
 
+import dev.modelwatch.core.drift.FeatureDrift;
+import dev.modelwatch.core.profile.FeatureProfile;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.quality.DataQualityCheck;
 import dev.modelwatch.core.quality.DataQualityIssue;
@@ -11,8 +13,10 @@ import dev.modelwatch.server.time.Times;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -42,12 +46,44 @@ final class DataQualityCauses {
         for (DataQualityIssue i : f.report().dataQuality()) {
             byFeature.computeIfAbsent(i.feature(), k -> new ArrayList<>()).add(i);
         }
+        Set<String> exploded = new HashSet<>();
+        for (Map.Entry<String, FeatureProfile> e : f.cur().features().entrySet()) {
+            String feature = e.getKey();
+            boolean reported = byFeature.getOrDefault(feature, List.of()).stream()
+                    .anyMatch(i -> i.issue() == DataQualityIssue.Kind.NEW_CATEGORY);
+            DataQualityIssue explosion = reported ? null
+                    : UnseenCategories.issue(feature, f.base().features().get(feature), e.getValue());
+            if (explosion != null) {
+                byFeature.computeIfAbsent(feature, k -> new ArrayList<>()).add(explosion);
+                exploded.add(feature);
+            }
+        }
+        // a unit change shortly before the onset lies in the baseline, where the report's check cannot see it
+        Set<String> unitChanged = new HashSet<>();
+        List<ProfileQuery.Bucket> buckets = null;
+        long earliest = f.onset() - Math.max(2 * f.step(), (f.to() - f.onset()) / 2);
+        for (FeatureDrift d : f.report().features().values()) {
+            FeatureProfile p = f.cur().features().get(d.feature());
+            if (!d.drifted() || byFeature.containsKey(d.feature()) || p == null || !p.isNumerical()) {
+                continue;
+            }
+            buckets = buckets != null ? buckets : in.query().series(f.spec(), null, ProfileKey.ALL, f.baseFrom(),
+                    f.to(), f.step());
+            long[] starts = buckets.stream().mapToLong(ProfileQuery.Bucket::startMs).toArray();
+            DataQualityIssue unit = UnitChanges.issue(d.feature(), UnitChanges.means(d.feature(), buckets), starts,
+                    earliest);
+            if (unit != null) {
+                byFeature.computeIfAbsent(d.feature(), k -> new ArrayList<>()).add(unit);
+                unitChanged.add(d.feature());
+            }
+        }
         if (byFeature.isEmpty()) {
             return List.of();
         }
         ProfiledWindow baseWindow = ProfiledWindow.of(f.base());
-        List<ProfileQuery.Bucket> buckets = in.query().series(f.spec(), null, ProfileKey.ALL, f.baseFrom(), f.to(),
-                f.step());
+        if (buckets == null) {
+            buckets = in.query().series(f.spec(), null, ProfileKey.ALL, f.baseFrom(), f.to(), f.step());
+        }
         List<Map<String, Double>> perStep = new ArrayList<>();
         for (ProfileQuery.Bucket b : buckets) {
             Map<String, Double> values = new HashMap<>();
@@ -70,11 +106,16 @@ final class DataQualityCauses {
                 }
                 issues.add(new Evidences.QualityIssue(i.issue().wireName(), i.reference(), i.value(), i.message()));
             }
-            String series = SERIES.get(worst.issue());
+            boolean explosion = exploded.contains(feature) && worst.issue() == DataQualityIssue.Kind.NEW_CATEGORY;
+            boolean unit = unitChanged.contains(feature);
+            String series = explosion ? UnseenCategories.SERIES : unit ? UnitChanges.SERIES : SERIES.get(worst.issue());
+            double[] means = unit ? UnitChanges.means(feature, buckets) : null;
             double[] values = new double[buckets.size()];
             long[] starts = new long[buckets.size()];
             for (int k = 0; k < buckets.size(); k++) {
-                Double v = perStep.get(k).get(series + '\u0000' + feature);
+                Double v = explosion ? UnseenCategories.share(f.base().features().get(feature),
+                        buckets.get(k).profile().features().get(feature))
+                        : unit ? means[k] : perStep.get(k).get(series + '\u0000' + feature);
                 values[k] = v == null || !Double.isFinite(v) ? (worst.issue() == DataQualityIssue.Kind.SCHEMA ? 1 : 0) : v;
                 starts[k] = buckets.get(k).startMs();
             }

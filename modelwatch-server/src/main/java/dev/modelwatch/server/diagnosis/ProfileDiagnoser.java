@@ -24,6 +24,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * The {@link Diagnoser} over what the server keeps: the merged window profiles before the onset (the
@@ -84,6 +85,7 @@ public final class ProfileDiagnoser implements Diagnoser {
                 .orElseThrow(() -> new NoSuchElementException("unknown model '" + request.model() + "'"));
         Frame f = frame(m, request);
         List<Cause> causes = new ArrayList<>();
+        boolean runServes = false;
         if (f != null) {
             Perf perf = Perf.of(f);
             List<Cause> quality = dataQuality.dataQuality(f);
@@ -105,11 +107,13 @@ public final class ProfileDiagnoser implements Diagnoser {
             add(causes, segment);
             add(causes, drift);
             add(causes, concept);
-            causes.addAll(training.training(f, regressions));
+            List<Cause> trained = training.training(f, regressions);
+            runServes = trained.stream().anyMatch(c -> ((Evidences.Training) c.evidence()).run().equals(request.run()));
+            causes.addAll(trained);
             causes.addAll(regressions);
             add(causes, infrastructure.infrastructure(f));
         }
-        if (request.run() != null) {
+        if (request.run() != null && !runServes) { // else the version it produced names it
             add(causes, training.runCause(request.model(), request.run()));
         }
         List<Cause> ranked = AlertWeights.weigh(causes, request.alerts()).stream().filter(c -> c.score() >= REPORTED)
@@ -124,18 +128,21 @@ public final class ProfileDiagnoser implements Diagnoser {
     }
 
     private void awaitApplied() {
+        ask(in.aggregator(), a -> Boolean.TRUE, "it is still applying the events queued before this request; retry");
+    }
+
+    /** {@code question} answered on the aggregation runtime's thread, waiting 30 s at most ({@code busy}: what to say then). */
+    static <T> T ask(Aggregator aggregator, Function<Aggregator, T> question, String busy) {
         try {
-            in.aggregator().ask(a -> Boolean.TRUE).get(30, TimeUnit.SECONDS);
+            return aggregator.ask(question).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
         } catch (ExecutionException | TimeoutException e) {
             throw new dev.modelwatch.server.aggregate.RuntimeBusyException("the aggregation runtime did not answer "
-                    + "within 30 s: it is still applying the events queued before this request; retry");
+                    + "within 30 s: " + busy);
         }
     }
-
-    // ---- the frame -------------------------------------------------------------------------------
 
     private Frame frame(ModelRecord m, DiagnosisRequest r) {
         ModelSpec spec = m.spec();

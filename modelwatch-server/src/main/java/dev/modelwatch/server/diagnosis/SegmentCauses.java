@@ -15,9 +15,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@link CauseKind#SEGMENT}: the change (the accuracy drop, else the mean of the most drifted numerical
@@ -33,15 +30,7 @@ final class SegmentCauses {
     }
 
     private Map<String, Set<String>> segments(String model) {
-        try {
-            return in.aggregator().ask(a -> a.admittedSegments(model)).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted");
-        } catch (ExecutionException | TimeoutException e) {
-            throw new dev.modelwatch.server.aggregate.RuntimeBusyException("the aggregation runtime did not answer "
-                    + "within 30 s; retry");
-        }
+        return ProfileDiagnoser.ask(in.aggregator(), a -> a.admittedSegments(model), "retry");
     }
 
     Cause segment(Frame f, Perf perf) {

@@ -6,6 +6,7 @@ import dev.modelwatch.server.diagnosis.Diagnosis;
 import dev.modelwatch.server.diagnosis.DiagnosisRequest;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,10 +20,14 @@ import org.slf4j.LoggerFactory;
  * The incidents' diagnoses: each changed incident is diagnosed on {@code work}, one diagnosis of an
  * incident at a time (a change meanwhile diagnoses it again after), over
  * {@code [onset - incidents.diagnosis_lookback, now]} around the onset of its first firing alert and
- * weighed by its alerts' names; the stored diagnosis then starts the automatic actions.
+ * weighed by its alerts' names; the stored diagnosis then starts the automatic actions (of an open
+ * incident). An incident open or recently resolved whose diagnosis is older than
+ * {@link #REFRESH_AFTER_MS} is diagnosed again at the next change of any alert.
  */
 final class IncidentDiagnoses {
     private static final Logger LOG = LoggerFactory.getLogger(Incidents.class);
+    /** How old an open incident's diagnosis may grow before a change of any alert has it diagnosed again. */
+    static final long REFRESH_AFTER_MS = 300_000L;
 
     private final IncidentBook book;
     private final IncidentGrouping grouping;
@@ -44,6 +49,27 @@ final class IncidentDiagnoses {
         this.clock = clock;
         this.diagnoser = diagnoser;
         this.work = work;
+    }
+
+    /**
+     * Diagnoses again the incidents open, or resolved less than {@code incidents.reopen_within} ago (an
+     * alert may still reopen them), whose diagnosis ends {@link #REFRESH_AFTER_MS} or more before
+     * {@code nowMs} (but those in {@code changed}, diagnosed anyway): what arrived since (a version taking
+     * the traffic, labels) may explain them better. Called on a change of any alert, holding no lock.
+     */
+    void refresh(long nowMs, Set<String> changed) {
+        List<String> stale = new ArrayList<>();
+        synchronized (book.lock) {
+            for (Incident i : book.byId().values()) {
+                boolean live = i.state() == IncidentState.OPEN || (i.resolvedAtMs() != null
+                        && nowMs - i.resolvedAtMs() <= config.reopenWithin().toMillis());
+                if (live && i.diagnosis() != null && !changed.contains(i.id())
+                        && nowMs - i.diagnosis().toMs() >= REFRESH_AFTER_MS) {
+                    stale.add(i.id());
+                }
+            }
+        }
+        stale.forEach(this::diagnose);
     }
 
     /** Has incident {@code id} diagnosed on {@code work}, once at a time (a change meanwhile diagnoses it again after). */

@@ -193,6 +193,7 @@ public final class Incidents implements AlertListener, IncidentLinks {
                 changed.forEach(book::save);
             }
             changed.forEach(diagnoses::diagnose);
+            diagnoses.refresh(nowMs, changed);
         } catch (RuntimeException e) {
             // the alert pipeline goes on whatever happens to incidents
             LOG.error("incidents: could not take the alerts' changes at {}", Times.format(nowMs), e);

@@ -37,11 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
  * range so far) that ranks the true cause first, and writes the table to
  * {@code target/diagnosis-benchmark.md} (BENCHMARKS.md quotes it), and every final diagnosis to
  * {@code target/diagnosis-scenarios.json} (each scenario's first incident to
- * {@code target/diagnosis-incidents.json}). The default rule pack is evaluated at the close of every
+ * {@code target/diagnosis-incidents.json}, and as it stands at the end to
+ * {@code target/diagnosis-incidents-at-end.json}). The default rule pack is evaluated at the close of every
  * window ({@code TestServer.evaluateAlerts}); the table also gives the event time from the onset to the
  * first incident of the scenario's model (opened by the pack's alerts, read through the incidents API
  * once its diagnosis is stored) and the rank of the true cause in that incident's own diagnosis; clean
- * traffic must open no incident.
+ * traffic must open no incident. The incident's rank is given for its first diagnosis and, when it
+ * differs, at the end (an open incident is diagnosed again as the evidence grows).
  */
 class FaultInjectionTest {
     private static final long MINUTE = 60_000L;
@@ -90,6 +92,9 @@ class FaultInjectionTest {
                 "x2"), new Expected("infrastructure", null, null))));
         cases.add(new Case(new Scenario("clean", "sim-clean", EnumSet.noneOf(Fault.class), WINDOWS, ONSET, PER_WINDOW),
                 List.of()));
+        // last, so that the scenarios before keep their seeds
+        cases.add(single("category_explosion", Fault.CATEGORY_EXPLOSION, new Expected("data_quality", "feature",
+                "channel")));
         return cases;
     }
 
@@ -151,11 +156,16 @@ class FaultInjectionTest {
                 post(server, sims.get(c.scenario().name()).remainingLabels());
             }
             server.server().awaitAggregated(Duration.ofMinutes(1));
+            // each first incident as it stands at the end: open ones are diagnosed again as evidence arrives
+            Map<String, JsonNode> lastIncident = new LinkedHashMap<>();
+            firstIncident.forEach((name, first) -> lastIncident.put(name,
+                    server.get("/api/v1/incidents/" + first.path("id").asText()).json()));
 
             Map<String, JsonNode> answers = new LinkedHashMap<>();
             StringBuilder table = new StringBuilder("| scenario | true cause | rank | score | top cause (score) | "
                     + "onset to first right diagnosis | onset to incident (its first alerts) | incident's rank of the "
-                    + "true cause | diagnosis answered in |\n|---|---|---|---|---|---|---|---|---|\n");
+                    + "true cause (first diagnosis → at the end) | diagnosis answered in |\n"
+                    + "|---|---|---|---|---|---|---|---|---|\n");
             for (Case c : cases) {
                 long t0 = System.nanoTime();
                 JsonNode d = diagnose(server, c.scenario().model(), START + WINDOWS * MINUTE, null);
@@ -184,15 +194,23 @@ class FaultInjectionTest {
                     }
                     Long t = firstDiagnosed.get(name);
                     JsonNode incident = firstIncident.get(name);
-                    int incidentRank = incident == null ? 0 : rank(incident.path("causes"), e);
+                    String incidentRank = incident == null ? "-" : rankText(rank(incident.path("causes"), e));
+                    String lastRank = incident == null ? "-" : rankText(rank(lastIncident.get(name).path("causes"), e));
                     table.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %s | %s | %s | %s | %d ms |%n", name,
                             e, rank > 0 ? Integer.toString(rank) : "absent", score, topText,
                             t == null ? "not within the range" : (t / MINUTE) + " min",
                             incidentText(incident, incidentAfter.get(name)),
-                            incident == null ? "-" : incidentRank > 0 ? Integer.toString(incidentRank) : "absent",
-                            answeredMs));
+                            incidentRank.equals(lastRank) ? incidentRank : incidentRank + " → " + lastRank, answeredMs));
                 }
             }
+            // the incidents name the true cause: the unit change, whose alert's condition started a window after
+            // it, from its first diagnosis; the training run's, once the version it produced takes the traffic
+            soft.assertThat(rank(firstIncident.get("data_quality_units").path("causes"),
+                    new Expected("data_quality", "feature", "amount"))).as("the unit change's incident").isEqualTo(1);
+            soft.assertThat(rank(lastIncident.get("training").path("causes"),
+                    new Expected("training", "version", "v2-r-17"))).as("the training run's incident at the end")
+                    .isEqualTo(1);
+
             // the surge's latency is explained by the traffic, not by a host
             soft.assertThat(answers.get("traffic_surge").path("causes").path(0).path("evidence").path("resources").path(0)
                     .path("metric").asText()).isEqualTo("traffic");
@@ -224,6 +242,27 @@ class FaultInjectionTest {
             soft.assertThat(unknown.exitCode()).isEqualTo(1);
             soft.assertThat(unknown.err()).contains("404", "unknown model 'nobody'");
 
+            // the alerts that raised the question weigh the causes: a drift alert does not point to the hosts
+            JsonNode weighed = server.get("/api/v1/models/sim-infrastructure/diagnosis?from=" + START + "&to=" + end
+                    + "&onset=" + onset + "&alerts=ModelFeatureDrift").json().path("causes").path(0);
+            soft.assertThat(weighed.path("kind").asText()).isEqualTo("infrastructure");
+            soft.assertThat(weighed.path("score").asDouble()).isCloseTo(AlertWeights.NOT_POINTED_TO
+                    * answers.get("infrastructure").path("causes").path(0).path("score").asDouble(),
+                    org.assertj.core.data.Offset.offset(1e-9));
+            DiagnoseCli weighedText = DiagnoseCli.run("diagnose", "--model", "sim-infrastructure", "--from",
+                    Long.toString(START), "--to", end, "--onset", onset, "--alerts", "ModelFeatureDrift", "--server",
+                    "http://127.0.0.1:" + server.server().port());
+            soft.assertThat(weighedText.exitCode()).as(weighedText.err()).isZero();
+            soft.assertThat(weighedText.out()).contains("the alerts' symptoms (drift) do not point to infrastructure");
+            TestServer.Response emptyAlert = server.get("/api/v1/models/sim-clean/diagnosis?from=" + START + "&to="
+                    + end + "&alerts=ModelFeatureDrift,");
+            soft.assertThat(emptyAlert.status()).isEqualTo(400);
+            soft.assertThat(emptyAlert.body()).contains("alerts: an empty alert name");
+            TestServer.Response unknownAlert = server.get("/api/v1/models/sim-clean/diagnosis?from=" + START + "&to="
+                    + end + "&alerts=NoSuchRule");
+            soft.assertThat(unknownAlert.status()).isEqualTo(400);
+            soft.assertThat(unknownAlert.body()).contains("alerts: 'NoSuchRule' is not the name of an alert rule");
+
             // bad questions are refused with the reason
             TestServer.Response outside = server.get("/api/v1/models/sim-clean/diagnosis?from=" + START + "&to=" + end
                     + "&onset=" + (START - MINUTE));
@@ -242,6 +281,9 @@ class FaultInjectionTest {
             Files.writeString(out.resolveSibling("diagnosis-incidents.json"),
                     new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                             .writeValueAsString(firstIncident));
+            Files.writeString(out.resolveSibling("diagnosis-incidents-at-end.json"),
+                    new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                            .writeValueAsString(lastIncident));
             System.out.println(table);
         }
         soft.assertAll();
@@ -283,6 +325,10 @@ class FaultInjectionTest {
             return rank(causes, expected.get(0)) == 1;
         }
         return expected.stream().allMatch(e -> rank(causes, e) >= 1 && rank(causes, e) <= 3);
+    }
+
+    private static String rankText(int rank) {
+        return rank > 0 ? Integer.toString(rank) : "absent";
     }
 
     /** The 1-based rank of the first cause matching, 0 when none does. */

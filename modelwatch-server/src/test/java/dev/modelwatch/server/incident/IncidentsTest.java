@@ -17,6 +17,7 @@ import dev.modelwatch.server.alert.lifecycle.AlertState;
 import dev.modelwatch.server.alert.lifecycle.AlertTransition;
 import dev.modelwatch.server.alert.notify.template.IncidentLinks;
 import dev.modelwatch.server.diagnosis.CauseKind;
+import dev.modelwatch.server.diagnosis.DiagnosisRequest;
 import dev.modelwatch.server.incident.IncidentFixtures.MemoryIncidentStore;
 import dev.modelwatch.server.incident.IncidentFixtures.RecordingRunner;
 import dev.modelwatch.server.incident.IncidentFixtures.ScriptedDiagnoser;
@@ -304,5 +305,47 @@ class IncidentsTest {
         assertThat(incidents.find(id(ACCURACY), T0)).isNull();
         assertThat(store.rows.keySet()).containsExactlyInAnyOrder("2", "3");
         assertThat(incidents(IncidentConfig.DEFAULT).list(null, null)).hasSize(2);
+    }
+
+    @Test
+    void aLiveIncidentIsDiagnosedAgainWhenItsDiagnosisIsOldAndAnyAlertChanges() {
+        Incidents incidents = incidents(IncidentConfig.DEFAULT);
+        incidents.onTransitions(List.of(fire(ACCURACY, T0)), T0);
+        assertThat(fraudRequests()).isEqualTo(1);
+        // what arrives later explains it better: a version taking the traffic
+        diagnoser.causes = r -> List.of(cause(CauseKind.VERSION_REGRESSION, 0.9, null));
+
+        long soon = T0 + IncidentDiagnoses.REFRESH_AFTER_MS - 60_000;
+        clock.set(soon);
+        incidents.onTransitions(List.of(fire(OTHER, soon)), soon); // churn's alert
+        assertThat(fraudRequests()).as("fraud's diagnosis is recent").isEqualTo(1);
+
+        long later = T0 + IncidentDiagnoses.REFRESH_AFTER_MS + 1;
+        clock.set(later);
+        incidents.onTransitions(List.of(fire(labels("alertname", "AccuracyDrop", "model", "ads"), later)), later);
+        assertThat(fraudRequests()).isEqualTo(2);
+        DiagnosisRequest again = diagnoser.requests.get(diagnoser.requests.size() - 1);
+        assertThat(again.model()).isEqualTo("fraud");
+        assertThat(again.onset()).as("the same onset, a longer range").isEqualTo(Instant.ofEpochMilli(T0));
+        assertThat(again.to()).isEqualTo(Instant.ofEpochMilli(later + 1));
+        Incident fraud = incidents.list("fraud", null).get(0);
+        assertThat(fraud.diagnosis().causes().get(0).path("kind").asText()).isEqualTo("version_regression");
+        assertThat(fraud.timeline().get(fraud.timeline().size() - 1).text()).contains("best version_regression");
+
+        // resolved, it is diagnosed again while an alert may reopen it (reopen_within, 30 min), not after
+        incidents.onTransitions(List.of(resolve(ACCURACY, later + 1)), later + 1);
+        long resolvedCount = fraudRequests();
+        long stillLive = later + 1 + IncidentConfig.DEFAULT.reopenWithin().toMillis() - 1;
+        clock.set(stillLive);
+        incidents.onTransitions(List.of(resolve(OTHER, stillLive)), stillLive);
+        assertThat(fraudRequests()).isEqualTo(resolvedCount + 1);
+        long past = stillLive + IncidentDiagnoses.REFRESH_AFTER_MS + 1_000;
+        clock.set(past);
+        incidents.onTransitions(List.of(fire(OTHER, past)), past);
+        assertThat(fraudRequests()).isEqualTo(resolvedCount + 1);
+    }
+
+    private long fraudRequests() {
+        return diagnoser.requests.stream().filter(r -> r.model().equals("fraud")).count();
     }
 }
