@@ -18,21 +18,16 @@ public final class LayerFractionDetector implements StepDetector {
     private final String advice;
     private final SeriesBreaches series;
 
-    /** What the detector has seen, to continue after a restart: per layer series its average and breaches. */
-    public record State(Map<String, Ewma.State> means, Map<String, Integer> breaches, java.util.List<String> active) {
-    }
-
-    LayerFractionDetector(String prefix, String kind, double threshold, String advice, State s) {
+    LayerFractionDetector(String prefix, String kind, double threshold, String advice, SeriesBreaches.State s) {
         this.prefix = prefix;
         this.kind = kind;
         this.threshold = threshold;
         this.advice = advice;
-        series = s == null ? new SeriesBreaches(ALPHA, CONFIRM, null, null, null)
-                : new SeriesBreaches(ALPHA, CONFIRM, s.means(), s.breaches(), s.active());
+        series = new SeriesBreaches(ALPHA, CONFIRM, s);
     }
 
-    State state() {
-        return new State(series.meansState(), series.breachesState(), series.activeState());
+    SeriesBreaches.State state() {
+        return series.state();
     }
 
     @Override

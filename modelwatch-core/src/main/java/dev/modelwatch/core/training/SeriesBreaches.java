@@ -13,22 +13,25 @@ import java.util.TreeMap;
  * breach has been reported. A breach is reported once, when it has lasted {@code confirm} steps, and
  * again only after the series has left it.
  */
-final class SeriesBreaches {
+public final class SeriesBreaches {
     private final double alpha;
     private final int confirm;
     private final Map<String, Ewma> means = new HashMap<>();
     private final Map<String, Integer> breaches = new HashMap<>();
     private final Set<String> active = new HashSet<>();
 
-    /** Continues from a saved state when {@code means} is not null. */
-    SeriesBreaches(double alpha, int confirm, Map<String, Ewma.State> means, Map<String, Integer> breaches,
-                   List<String> active) {
+    /** What a detector has seen, to continue after a restart: per series its average and breaches. */
+    public record State(Map<String, Ewma.State> means, Map<String, Integer> breaches, List<String> active) {
+    }
+
+    /** Continues from {@code s} (fresh when it is null). */
+    SeriesBreaches(double alpha, int confirm, State s) {
         this.alpha = alpha;
         this.confirm = confirm;
-        if (means != null) {
-            means.forEach((name, m) -> this.means.put(name, Ewma.of(alpha, m)));
-            this.breaches.putAll(breaches);
-            this.active.addAll(active);
+        if (s != null) {
+            s.means().forEach((name, m) -> means.put(name, Ewma.of(alpha, m)));
+            breaches.putAll(s.breaches());
+            active.addAll(s.active());
         }
     }
 
@@ -51,20 +54,9 @@ final class SeriesBreaches {
         return b >= confirm && active.add(name);
     }
 
-    /** Each series' average, by name. */
-    Map<String, Ewma.State> meansState() {
+    State state() {
         Map<String, Ewma.State> m = new TreeMap<>();
         means.forEach((name, e) -> m.put(name, e.state()));
-        return m;
-    }
-
-    /** Each series' consecutive steps in breach, by name. */
-    Map<String, Integer> breachesState() {
-        return new TreeMap<>(breaches);
-    }
-
-    /** The series whose breach has been reported, sorted. */
-    List<String> activeState() {
-        return active.stream().sorted().toList();
+        return new State(m, new TreeMap<>(breaches), active.stream().sorted().toList());
     }
 }

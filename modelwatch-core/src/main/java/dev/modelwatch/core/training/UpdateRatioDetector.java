@@ -17,19 +17,14 @@ public final class UpdateRatioDetector implements StepDetector {
     private final double high;
     private final double low;
 
-    /** What the detector has seen, to continue after a restart: per ratio series its average and breaches. */
-    public record State(Map<String, Ewma.State> means, Map<String, Integer> breaches, java.util.List<String> active) {
-    }
-
-    UpdateRatioDetector(double high, double low, State s) {
+    UpdateRatioDetector(double high, double low, SeriesBreaches.State s) {
         this.high = high;
         this.low = low;
-        series = s == null ? new SeriesBreaches(ALPHA, CONFIRM, null, null, null)
-                : new SeriesBreaches(ALPHA, CONFIRM, s.means(), s.breaches(), s.active());
+        series = new SeriesBreaches(ALPHA, CONFIRM, s);
     }
 
-    State state() {
-        return new State(series.meansState(), series.breachesState(), series.activeState());
+    SeriesBreaches.State state() {
+        return series.state();
     }
 
     @Override
