@@ -63,6 +63,27 @@ final class Browser implements AutoCloseable {
         awaitReady();
     }
 
+    /** Opens {@code path} (with its query) of {@code server}'s dashboard, as {@link #open(String)}. */
+    void open(TestServer server, String path) {
+        open(server.base + path);
+    }
+
+    /**
+     * Closes the browser and then the server of a test class, each only if it was started: a class's
+     * set-up stops at the first that cannot start (no Chromium installed: the tests are skipped).
+     */
+    static void closeAll(Browser browser, TestServer server) {
+        try {
+            if (browser != null) {
+                browser.close();
+            }
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
     void awaitReady() {
         new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> !d.findElements(By.cssSelector("main[data-ready]")).isEmpty());
     }

@@ -121,21 +121,12 @@ class DashboardBrowserTest {
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private static String url(String path) {
-        return server.base + path;
+        Browser.closeAll(browser, server);
     }
 
     @Test
     void overviewListsEveryModelWithItsHealth() {
-        browser.open(url("/"));
+        browser.open(server, "/");
         Map<String, String> health = new TreeMap<>();
         for (WebElement row : browser.driver.findElements(By.cssSelector("#models tbody tr"))) {
             health.put(row.getAttribute("data-model"), row.getAttribute("data-health"));
@@ -151,7 +142,7 @@ class DashboardBrowserTest {
 
     @Test
     void modelPageDrawsOnePointPerMinuteFromTheChartsData() {
-        browser.open(url("/ui/models/fraud?range=custom&from=" + start + "&to=" + (start + 120 * MINUTE)));
+        browser.open(server, "/ui/models/fraud?range=custom&from=" + start + "&to=" + (start + 120 * MINUTE));
         browser.screenshot("model-fraud");
         for (String chart : List.of("latency", "throughput", "performance")) {
             Number points = (Number) browser.js("const u = window.modelwatch.charts[arguments[0]];"
@@ -167,7 +158,7 @@ class DashboardBrowserTest {
 
     @Test
     void driftHeatmapMarksTheDriftedFeatureOfTheDriftedHourAndNoOther() {
-        browser.open(url("/ui/models/fraud?range=custom&from=" + start + "&to=" + (start + 120 * MINUTE)));
+        browser.open(server, "/ui/models/fraud?range=custom&from=" + start + "&to=" + (start + 120 * MINUTE));
         browser.js("document.getElementById('drift').scrollIntoView()");
         browser.screenshot("model-fraud-drift");
         @SuppressWarnings("unchecked")
@@ -211,7 +202,7 @@ class DashboardBrowserTest {
         }
         assertThat(id).as("the AccuracyDrop alert of fraud fires").isNotNull();
         String alertId = id;
-        browser.open(url("/ui/alerts?alert=" + TestServer.q(id)));
+        browser.open(server, "/ui/alerts?alert=" + TestServer.q(id));
         browser.waiting().until(d -> !d.findElements(By.id("ack-form")).isEmpty());
         browser.driver.findElement(By.id("ack-by")).clear();
         browser.driver.findElement(By.id("ack-by")).sendKeys("alice");
@@ -254,7 +245,7 @@ class DashboardBrowserTest {
 
     @Test
     void theOverviewFollowsNewTrafficWithoutAReload() {
-        browser.open(url("/"));
+        browser.open(server, "/");
         browser.js("window.notReloaded = true;");
         ArrayNode events = TestServer.JSON.createArrayNode();
         for (int i = 0; i < 10; i++) {
@@ -274,7 +265,7 @@ class DashboardBrowserTest {
     void worksAtAPhonesWidthInTheDarkThemeAndFromTheKeyboard() {
         browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
         try {
-            browser.open(url("/"));
+            browser.open(server, "/");
             browser.driver.findElement(By.id("theme")).click();
             browser.awaitReady();
             assertThat(browser.js("return document.documentElement.dataset.theme")).isEqualTo("dark");
@@ -300,8 +291,8 @@ class DashboardBrowserTest {
 
     @Test
     void namesThatLookLikeHtmlAreShownAsTextAndRunNothing() {
-        browser.open(url("/ui/models/xss?range=custom&from=" + (start + 100 * MINUTE) + "&to=" + (start + 120 * MINUTE)
-                + "&segment=" + TestServer.q("source:" + TAG)));
+        browser.open(server, "/ui/models/xss?range=custom&from=" + (start + 100 * MINUTE) + "&to=" + (start + 120 * MINUTE)
+                + "&segment=" + TestServer.q("source:" + TAG));
         browser.screenshot("xss");
         assertThat(browser.driver.findElements(By.cssSelector("main img"))).isEmpty();
         assertThat(browser.driver.findElement(By.id("segment")).getAttribute("value")).isEqualTo("source:" + TAG);

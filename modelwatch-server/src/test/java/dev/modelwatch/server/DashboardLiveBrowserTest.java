@@ -83,12 +83,7 @@ class DashboardLiveBrowserTest {
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        Browser.closeAll(browser, server);
         if (hook != null) {
             hook.stop(0);
         }
@@ -153,7 +148,7 @@ class DashboardLiveBrowserTest {
     void anOpenPageReconnectsAfterARestartOnTheSamePortAndShowsWhatCameAfter() throws Exception {
         AlertingEndToEndTest.window(server, AlertingEndToEndTest.closedWindow(), 10, "before-");
         server.server().awaitAggregated(java.time.Duration.ofSeconds(20));
-        browser.open(server.base + "/");
+        browser.open(server, "/");
         browser.waiting().until(d -> "live".equals(d.findElement(By.id("live")).getText()));
         browser.js("window.notReloaded = true;");
         String base = server.base;

@@ -51,8 +51,7 @@ class DashboardLoginBrowserTest {
 
     @AfterEach
     void stop() {
-        browser.close();
-        server.close();
+        Browser.closeAll(browser, server);
     }
 
     @Test

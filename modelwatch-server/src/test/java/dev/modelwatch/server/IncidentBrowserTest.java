@@ -88,7 +88,7 @@ class IncidentBrowserTest {
             assertThat(server.postJson(events.toString()).json().path("rejected").asInt()).isZero();
             await("the diagnosed incident", () -> server.get("/api/v1/incidents/1").json().path("causes").size() == 2);
 
-            browser.open(server.base + "/ui/incidents");
+            browser.open(server, "/ui/incidents");
             List<WebElement> rows = browser.driver.findElements(By.cssSelector("#incidents tbody tr"));
             assertThat(rows).hasSize(1);
             assertThat(rows.get(0).getAttribute("data-state")).isEqualTo("open");
@@ -131,7 +131,7 @@ class IncidentBrowserTest {
             assertThat(given.path("incident").path("id").asText()).isEqualTo("1");
 
             // a note that also names the owner
-            browser.open(server.base + "/ui/incidents/1");
+            browser.open(server, "/ui/incidents/1");
             WebElement noteBy = browser.driver.findElement(By.id("note-by"));
             noteBy.clear();
             noteBy.sendKeys("bo");
@@ -241,7 +241,7 @@ class IncidentBrowserTest {
             JsonNode resources = server.get("/api/v1/resources?model=fraud&points=200&metrics=gpu_utilization&" + range).json();
             int apiGpuPoints = resources.path("series").path(0).path("points").size();
 
-            browser.open(server.base + "/ui/incidents/1");
+            browser.open(server, "/ui/incidents/1");
             browser.waiting().until(d -> browser.js("return window.modelwatch.charts['cause-2:symptom'] != null"
                     + " && window.modelwatch.charts['cause-3:segment'] != null") == Boolean.TRUE);
             // the segment's accuracy (or a feature's mean) against all traffic, the two versions side by side: two

@@ -67,7 +67,7 @@ class ModelResourcesBrowserTest {
             Map<String, Integer> apiPoints = new TreeMap<>();
             api.path("series").forEach(s -> apiPoints.merge(s.path("name").asText(), s.path("points").size(), Integer::sum));
 
-            browser.open(server.base + "/ui/models/fraud?range=custom&" + range);
+            browser.open(server, "/ui/models/fraud?range=custom&" + range);
             browser.driver.findElement(By.id("chart-resource-gpu_utilization"));
             browser.js("document.getElementById('resources').scrollIntoView()");
             browser.screenshot("model-resources");

@@ -81,21 +81,12 @@ class RunsBrowserTest {
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private static String url(String path) {
-        return server.base + path;
+        Browser.closeAll(browser, server);
     }
 
     @Test
     void runsPageListsEachRunWithItsStatusAndProblems() {
-        browser.open(url("/ui/runs?model=digits"));
+        browser.open(server, "/ui/runs?model=digits");
         browser.screenshot("runs");
         Map<String, String> problems = new TreeMap<>();
         for (WebElement row : browser.driver.findElements(By.cssSelector("#runs tbody tr"))) {
@@ -108,7 +99,7 @@ class RunsBrowserTest {
 
     @Test
     void runPageDrawsTheCurveWithItsProblemAndResumeAndTheResourcesOnTheRunsTime() {
-        browser.open(url("/ui/runs/digits/r1"));
+        browser.open(server, "/ui/runs/digits/r1");
         browser.screenshot("run-r1");
         JsonNode run = server.get("/api/v1/runs/r1?model=digits").json();
         int finite = 0;
@@ -140,7 +131,7 @@ class RunsBrowserTest {
 
     @Test
     void byTimeTheCurveSharesTheResourcesAxisWithTheProblemAndResumeAtTheirTime() {
-        browser.open(url("/ui/runs/digits/r1?axis=time"));
+        browser.open(server, "/ui/runs/digits/r1?axis=time");
         browser.screenshot("run-r1-by-time");
         assertThat(browser.driver.findElement(By.id("axis")).getAttribute("value")).isEqualTo("time");
         // one point per step bucket, at the time of its step: 0..199 before the resume, 200..259 after it
@@ -173,7 +164,7 @@ class RunsBrowserTest {
 
     @Test
     void aResourceIsOverlaidOnTheCurveByTime() {
-        browser.open(url("/ui/runs/digits/r1"));
+        browser.open(server, "/ui/runs/digits/r1");
         new org.openqa.selenium.support.ui.Select(browser.driver.findElement(By.id("resource")))
                 .selectByValue("gpu_utilization");
         browser.waiting().until(d -> d.getCurrentUrl().contains("resource=gpu_utilization"));
@@ -211,7 +202,7 @@ class RunsBrowserTest {
             first.add(step("live-net", "live", s, t + s * 1_000L, "\"loss\":" + (1.0 / (1 + s))));
         }
         server.postJson("[" + String.join(",", first) + "]");
-        browser.open(url("/ui/runs/live-net/live"));
+        browser.open(server, "/ui/runs/live-net/live");
         browser.js("window.notReloaded = true;");
         Number before = (Number) browser.js("return window.modelwatch.charts.curve.data[1].filter(v => v != null).length;");
         assertThat(before.intValue()).isEqualTo(20);
@@ -232,7 +223,7 @@ class RunsBrowserTest {
 
     @Test
     void aSecondRunIsOverlaidAlignedByStep() {
-        browser.open(url("/ui/runs/digits/r1?metric=loss&other=digits/r2"));
+        browser.open(server, "/ui/runs/digits/r1?metric=loss&other=digits/r2");
         browser.screenshot("run-r1-vs-r2");
         @SuppressWarnings("unchecked")
         List<Number> counts = (List<Number>) browser.js("const u = window.modelwatch.charts.curve;"

@@ -17,7 +17,8 @@ import java.util.Set;
  *       rate above 5%, p95 latency over twice the reference's, volume under half or over twice the
  *       reference's mean, accuracy 5 points under the reference's (once labels arrive);</li>
  *   <li><b>Evidently KS</b>: per numerical column, the two-sample Kolmogorov-Smirnov test against the
- *       reference, drift at p &lt; 0.05 (Evidently's default for numerical columns); per categorical
+ *       reference, drift at p &lt; 0.05 (Evidently's default for numerical columns), the p-value as
+ *       Evidently's scipy {@code ks_2samp} gives it (exact up to 10,000 values a sample); per categorical
  *       column the chi-squared test at p &lt; 0.05 (its default for categorical ones); an alarm when a
  *       column drifts (column drift, as a per-column alert would fire);</li>
  *   <li><b>Evidently PSI</b>: the population stability index against the reference, drift above 0.1,

@@ -1,6 +1,7 @@
 package dev.modelwatch.bench.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,22 +19,49 @@ class StatsTest {
         }
     }
 
-    private static double[] sorted(JsonNode values) {
-        double[] v = StreamSupport.stream(values.spliterator(), false).mapToDouble(JsonNode::asDouble).toArray();
-        Arrays.sort(v);
-        return v;
-    }
-
     private static double[] array(JsonNode values) {
         return StreamSupport.stream(values.spliterator(), false).mapToDouble(JsonNode::asDouble).toArray();
     }
 
+    /** The first {@code n} values of the named sample, sorted. */
+    private static double[] sample(JsonNode fixtures, String name, int n) {
+        double[] all = array(fixtures.path("samples").path(name));
+        return sorted(Arrays.copyOf(all, n));
+    }
+
+    private static double[] sorted(double[] v) {
+        Arrays.sort(v);
+        return v;
+    }
+
     @Test
-    void ksPValuesAreScipysAsymptoticOnes() throws Exception {
-        for (JsonNode c : fixtures().path("ks")) {
+    void ksPValuesAreScipysExactOnesUpTo10000ValuesAndItsAsymptoticOnesAbove() throws Exception {
+        JsonNode f = fixtures();
+        int exact = 0;
+        int asymptotic = 0;
+        for (JsonNode c : f.path("ks")) {
+            double[] a = sample(f, c.path("a").asText(), c.path("n").asInt());
+            double[] b = sample(f, c.path("b").asText(), c.path("m").asInt());
             double p = c.path("p").asDouble();
-            assertThat(Stats.ksPValue(sorted(c.path("a")), sorted(c.path("b")))).isCloseTo(p, within(1e-6 + 1e-6 * p));
+            boolean isExact = "exact".equals(c.path("method").asText());
+            double tolerance = 1e-14 + 1e-11 * p; // the same recursions and series as scipy's, to rounding
+            assertThat(Stats.ksPValue(a, b)).as("%s[:%d] vs %s[:%d]", c.path("a").asText(), a.length, c.path("b").asText(),
+                    b.length).isCloseTo(p, within(tolerance));
+            assertThat(Stats.ksPValue(b, a)).as("symmetric").isCloseTo(p, within(tolerance));
+            if (isExact) {
+                exact++;
+            } else {
+                asymptotic++;
+            }
         }
+        assertThat(exact).isGreaterThanOrEqualTo(10);
+        assertThat(asymptotic).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void anEmptySampleIsAClearError() {
+        assertThatThrownBy(() -> Stats.ksPValue(new double[0], new double[] {1, 2}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a: 0");
     }
 
     @Test

@@ -1,10 +1,7 @@
 package dev.modelwatch.core.training;
 
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A per-layer fraction sent by the client that should stay low: {@code dead_fraction/<layer>} (ReLU
@@ -19,30 +16,18 @@ public final class LayerFractionDetector implements StepDetector {
     private final String kind;
     private final double threshold;
     private final String advice;
-    private final Map<String, Ewma> means = new HashMap<>();
-    private final Map<String, Integer> breaches = new HashMap<>();
-    private final Set<String> active = new HashSet<>();
+    private final SeriesBreaches series;
 
-    /** What the detector has seen, to continue after a restart: per layer series its average and breaches. */
-    public record State(Map<String, Ewma.State> means, Map<String, Integer> breaches, java.util.List<String> active) {
-    }
-
-    LayerFractionDetector(String prefix, String kind, double threshold, String advice, State s) {
+    LayerFractionDetector(String prefix, String kind, double threshold, String advice, SeriesBreaches.State s) {
         this.prefix = prefix;
         this.kind = kind;
         this.threshold = threshold;
         this.advice = advice;
-        if (s != null) {
-            s.means().forEach((name, m) -> means.put(name, Ewma.of(0.2, m)));
-            breaches.putAll(s.breaches());
-            active.addAll(s.active());
-        }
+        series = new SeriesBreaches(ALPHA, CONFIRM, s);
     }
 
-    State state() {
-        Map<String, Ewma.State> m = new java.util.TreeMap<>();
-        means.forEach((name, e) -> m.put(name, e.state()));
-        return new State(m, new java.util.TreeMap<>(breaches), active.stream().sorted().toList());
+    SeriesBreaches.State state() {
+        return series.state();
     }
 
     @Override
@@ -52,12 +37,8 @@ public final class LayerFractionDetector implements StepDetector {
             if (!MetricNames.isLayer(name, prefix) || !Double.isFinite(e.getValue())) {
                 continue;
             }
-            double m = means.computeIfAbsent(name, n -> new Ewma(ALPHA)).add(e.getValue());
-            int b = m > threshold ? breaches.getOrDefault(name, 0) + 1 : 0;
-            breaches.put(name, b);
-            if (b == 0) {
-                active.remove(name);
-            } else if (b >= CONFIRM && active.add(name)) {
+            double m = series.add(name, e.getValue());
+            if (series.confirmed(name, m > threshold)) {
                 out.add(new TrainingProblem(kind, TrainingProblem.WARNING, step, name, m,
                         String.format("%s: %.0f%% of the units of layer %s (above %.0f%%); %s", kind.replace('_', ' '),
                                 100 * m, name.substring(prefix.length() + 1), 100 * threshold, advice)));

@@ -35,8 +35,8 @@ public final class TrainingDetectors {
      */
     public record State(NonFiniteDetector.State nonFinite, DivergenceDetector.State divergence,
                         PlateauDetector.State plateau, OverfittingDetector.State overfitting,
-                        GradientDetector.State gradients, UpdateRatioDetector.State updateRatio,
-                        LayerFractionDetector.State deadRelu, LayerFractionDetector.State saturation,
+                        GradientDetector.State gradients, SeriesBreaches.State updateRatio,
+                        SeriesBreaches.State deadRelu, SeriesBreaches.State saturation,
                         LrOscillationDetector.State lrOscillation, SlowStepDetector.State slowSteps,
                         MemoryGrowthDetector.State memory) {
     }
