@@ -57,6 +57,18 @@ final class KnownIds {
         added++;
     }
 
+    /**
+     * Adds the pair and answers whether it might have been known before: {@link #mightContain} and
+     * {@link #add} in one pass over the filter's bits (one hash, one set of memory reads).
+     */
+    boolean addAndCheck(String model, String id) {
+        boolean before = filter.queryAndUpdate(key(model, id));
+        if (!before) {
+            added++;
+        }
+        return before;
+    }
+
     boolean mightContain(String model, String id) {
         return filter.query(key(model, id));
     }

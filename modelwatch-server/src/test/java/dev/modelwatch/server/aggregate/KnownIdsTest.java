@@ -40,4 +40,21 @@ class KnownIdsTest {
         }
         assertThat(keys).hasSize(200_000);
     }
+
+    @Test
+    void addAndCheckAnswersWhetherTheIdWasThereAndAddsIt() {
+        KnownIds ids = new KnownIds(100_000);
+        int maybeKnownBefore = 0;
+        for (int i = 0; i < 100_000; i++) {
+            maybeKnownBefore += ids.addAndCheck("fraud", "p" + i) ? 1 : 0;
+        }
+        // a new id is mistaken for known only at the filter's false-positive rate (1% at capacity)
+        assertThat(maybeKnownBefore).isLessThan(1_000);
+        assertThat(ids.added()).isEqualTo(100_000 - maybeKnownBefore);
+        for (int i = 0; i < 100_000; i++) {
+            assertThat(ids.addAndCheck("fraud", "p" + i)).as("p%d the second time", i).isTrue();
+            assertThat(ids.mightContain("fraud", "p" + i)).isTrue();
+        }
+        assertThat(ids.added()).isEqualTo(100_000 - maybeKnownBefore);
+    }
 }
