@@ -19,8 +19,9 @@ import org.apache.datasketches.kll.KllDoublesSketch;
  * (Marsaglia–Tsang–Wang for {@code n_eff <= 140}, the Pelz–Good expansion above). In the tail,
  * {@code 1 - K} loses its digits (commons-math's Pelz–Good is off by 10x at p = 1e-13), so below
  * {@link #MILLER_BELOW} the p-value is Miller's (1956) approximation {@code 2 P(D+_n >= d)}, the
- * one-sided tail by the exact Birnbaum–Tingey (1951) sum, as scipy does for small tails; its relative
- * error is below the p-value itself. The sample sizes
+ * one-sided tail by the exact Birnbaum–Tingey (1951) sum, as scipy does for small tails (from every 32nd term
+ * where that is the full sum's to 5e-9, see {@link #sampledOneSidedTail}); its relative error is below the p-value
+ * itself. The sample sizes
  * are the profiles' exact counts of finite values. The p-value is that of the sketched D: a D that is
  * off by {@code errorBound} gives a very different p-value at large n, so decide on
  * {@link KsResult#lowerBound()} against a critical D, not on the p-value alone.
@@ -110,12 +111,17 @@ public final class KsDriftTest {
         return Math.exp(-a * a / (18.0 * n));
     }
 
+    /** Every this many terms of the Birnbaum–Tingey sum when it is sampled ({@link #sampledOneSidedTail}). */
+    static final int SAMPLING_STRIDE = 32;
+
+    /** The sampled sum is kept only when its two interleaved halves agree to this relative difference. */
+    static final double SAMPLING_AGREEMENT = 1e-12;
+
     /**
-     * {@code P(D+_n >= d)} by Birnbaum and Tingey (1951):
-     * {@code d sum_{j=0}^{floor(n(1-d))} C(n, j) (1 - d - j/n)^(n-j) (d + j/n)^(j-1)}, summed in
-     * logarithms (the terms are positive and far below the double range), with
-     * {@code ln C(n, j+1) = ln C(n, j) + ln((n - j) / (j + 1))}. O(n) and only in the tail: about
-     * 10 ms at n = 500,000.
+     * {@code P(D+_n >= d)} by Birnbaum and Tingey (1951),
+     * {@code d sum_{j=0}^{floor(n(1-d))} C(n, j) (1 - d - j/n)^(n-j) (d + j/n)^(j-1)}: from every
+     * {@link #SAMPLING_STRIDE}-th term where that is as exact ({@link #sampledOneSidedTail}), else from every term
+     * ({@link #exactOneSidedTail}).
      */
     static double oneSidedTail(double d, long n) {
         if (d <= 0) {
@@ -124,6 +130,76 @@ public final class KsDriftTest {
         if (d >= 1) {
             return 0;
         }
+        long last = (long) Math.floor(n * (1 - d));
+        if (last >= 64L * SAMPLING_STRIDE && n - last > SAMPLING_STRIDE && n <= 100_000_000L) {
+            double sampled = sampledOneSidedTail(d, n, last);
+            if (!Double.isNaN(sampled)) {
+                return sampled;
+            }
+        }
+        return exactOneSidedTail(d, n);
+    }
+
+    /**
+     * The Birnbaum–Tingey sum from its terms at {@code j = 0, h, 2h, ...} ({@code h =} {@link #SAMPLING_STRIDE}),
+     * each weighted {@code h}, or NaN where that is not known to be as exact as the full sum. The terms, as a function
+     * of {@code j}, form a smooth bump that vanishes at both ends wherever the tail is small (near {@code j = 0} a term
+     * is a binomial probability {@code n d} below its mean); for such a function the sum over every {@code h}-th
+     * integer differs from the sum over all by the function's Fourier transform at frequency {@code 1/h}, and the sum
+     * over every {@code 2h}-th by that at {@code 1/(2h)}, far larger. So the terms at even and at odd multiples of
+     * {@code h} are summed apart: where the two sums agree to {@link #SAMPLING_AGREEMENT}, the sampled sum's own error
+     * is smaller still (the test sets it against the full sum at 1e-10); where they do not (a short sum, a term at an
+     * end that is not negligible, a narrow bump), NaN. {@code h} times fewer logarithms and exponentials: about 1 ms
+     * instead of 14 at n = 100,000.
+     */
+    static double sampledOneSidedTail(double d, long n, long last) {
+        double logBinomial = 0; // ln C(n, j)
+        double max = Double.NEGATIVE_INFINITY;
+        double even = 0; // sum of exp(term - max) over the even multiples of the stride
+        double odd = 0;
+        long k = 0;
+        for (long j = 0; j <= last; j += SAMPLING_STRIDE, k++) {
+            double rest = 1 - d - (double) j / n;
+            if (rest > 0) {
+                double term = logBinomial + (n - j) * Math.log(rest) + (j - 1) * Math.log(d + (double) j / n);
+                if (term > max) {
+                    double scale = Math.exp(max - term);
+                    even *= scale;
+                    odd *= scale;
+                    max = term;
+                }
+                double w = Math.exp(term - max);
+                if ((k & 1) == 0) {
+                    even += w;
+                } else {
+                    odd += w;
+                }
+            }
+            // ln C(n, j + h) = ln C(n, j) + ln prod_{i < h} (n - j - i) / (j + i + 1); both products stay within the
+            // double range for n <= 1e8 (at most 1e256)
+            double up = 1;
+            double down = 1;
+            for (int i = 0; i < SAMPLING_STRIDE; i++) {
+                up *= n - j - i;
+                down *= j + i + 1;
+            }
+            logBinomial += Math.log(up / down);
+        }
+        double sum = even + odd;
+        if (!(sum > 0) || !(Math.abs(even - odd) <= SAMPLING_AGREEMENT * sum)) {
+            return Double.NaN;
+        }
+        return Math.exp(Math.log(d) + max + Math.log(SAMPLING_STRIDE * sum));
+    }
+
+    /**
+     * {@code P(D+_n >= d)} by Birnbaum and Tingey (1951):
+     * {@code d sum_{j=0}^{floor(n(1-d))} C(n, j) (1 - d - j/n)^(n-j) (d + j/n)^(j-1)}, summed in
+     * logarithms (the terms are positive and far below the double range), with
+     * {@code ln C(n, j+1) = ln C(n, j) + ln((n - j) / (j + 1))}. O(n) and only in the tail: about
+     * 10 ms at n = 500,000. For {@code 0 < d < 1}.
+     */
+    static double exactOneSidedTail(double d, long n) {
         long last = (long) Math.floor(n * (1 - d));
         double logBinomial = 0; // ln C(n, 0)
         double max = Double.NEGATIVE_INFINITY;

@@ -26,4 +26,35 @@ class KsPValueTest {
         }
         assertThat(shortcuts).as("cases the shortcut answers").isGreaterThan(100);
     }
+
+    /**
+     * The one-sided tail from every 32nd term of the Birnbaum–Tingey sum is the full sum's to 5e-9 (relative) from
+     * p = 0.6 down to 1e-312, at the sizes where the exact sum is used; and where the sampled sum cannot vouch for
+     * itself (too few terms, an end term that is not negligible) the answer is the full sum's, to the last bit.
+     */
+    @Test
+    void theSampledTailSumIsTheFullSumOrDeclines() {
+        int sampled = 0;
+        int cases = 0;
+        for (long n : new long[] {2_100, 5_000, 10_000, 33_333, 50_000, 99_999, 100_000, 150_000}) {
+            for (double scaled = 0.5; scaled <= 19; scaled *= 1.15) {
+                double d = scaled / Math.sqrt(n);
+                double exact = KsDriftTest.exactOneSidedTail(d, n);
+                double tail = KsDriftTest.oneSidedTail(d, n);
+                assertThat(Math.abs(tail - exact)).as("n=%d d=%s: full %s, sampled %s", n, d, exact, tail)
+                        .isLessThanOrEqualTo(5e-9 * exact);
+                long last = (long) Math.floor(n * (1 - d));
+                boolean used = !Double.isNaN(KsDriftTest.sampledOneSidedTail(d, n, last));
+                if (!used) {
+                    assertThat(tail).as("n=%d d=%s declined", n, d).isEqualTo(exact);
+                }
+                sampled += used ? 1 : 0;
+                cases++;
+            }
+        }
+        assertThat(sampled).as("cases the sampled sum answers, of %d", cases).isGreaterThan(150);
+        // n = 2,100 near the centre: the terms at j = 0 are not negligible, the halves disagree
+        assertThat(KsDriftTest.sampledOneSidedTail(0.5 / Math.sqrt(2_100), 2_100,
+                (long) Math.floor(2_100 * (1 - 0.5 / Math.sqrt(2_100))))).isNaN();
+    }
 }

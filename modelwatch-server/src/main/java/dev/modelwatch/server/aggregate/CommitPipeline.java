@@ -8,6 +8,10 @@ import dev.modelwatch.store.PendingStore;
 import dev.modelwatch.store.Store;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class CommitPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(Aggregator.class);
+    private static final long[] ROLL_UPS = {Aggregator.HOUR, Aggregator.DAY};
 
     private final RuntimeState state;
     private final Store store;
@@ -157,14 +162,61 @@ final class CommitPipeline {
         });
     }
 
-    /** A generation's changes per model, each profile change also merged into its hour and day windows. */
+    /**
+     * A generation's changes per model, each profile change also merged into its hour and day windows. The
+     * store only reads these profiles, so one that would be built from exactly the same changes as another
+     * is that other: an hour or day window of a single change is that change's copy, and a day whose changes
+     * are all one hour's is that hour's profile (the same merges in the same order from the same empty
+     * profile give the same profile, to the bit).
+     */
     private ModelParts parts(Generation g) {
         ModelParts parts = new ModelParts();
+        // the changes each hour and day window takes, in the generation's order
+        Map<ProfileKey, List<ProfileKey>> sources = new LinkedHashMap<>();
+        for (ProfileKey base : g.deltas.keySet()) {
+            for (long res : ROLL_UPS) {
+                if (res > base.resolutionMs()) {
+                    sources.computeIfAbsent(base.atResolution(res), k -> new ArrayList<>(2)).add(base);
+                }
+            }
+        }
+        if (sources.keySet().stream().anyMatch(g.deltas::containsKey)) {
+            // a model's window changed to an hour or a day within the generation: merged as they come
+            mergeAsTheyCome(g, parts);
+            return rest(g, parts);
+        }
+        Map<List<ProfileKey>, WindowProfile> built = new HashMap<>();
+        for (Map.Entry<ProfileKey, WindowProfile> d : g.deltas.entrySet()) {
+            WindowProfile copy = d.getValue().copy();
+            parts.part(d.getKey().model()).deltas.put(d.getKey(), copy);
+            built.put(List.of(d.getKey()), copy);
+        }
+        // hours before days (ROLL_UPS ascending, each base key adds its hour first), so that a day finds its hour
+        for (Map.Entry<ProfileKey, List<ProfileKey>> r : sources.entrySet()) {
+            WindowProfile fresh = newProfile.apply(r.getKey());
+            WindowProfile same = built.get(r.getValue());
+            WindowProfile rolled;
+            if (same != null && same.settings().equals(fresh.settings())) {
+                rolled = same;
+            } else {
+                rolled = fresh;
+                for (ProfileKey base : r.getValue()) {
+                    rolled.merge(g.deltas.get(base));
+                }
+                built.putIfAbsent(r.getValue(), rolled);
+            }
+            parts.part(r.getKey().model()).deltas.put(r.getKey(), rolled);
+        }
+        return rest(g, parts);
+    }
+
+    /** Each change copied, and merged into its hour and day windows in the generation's order. */
+    private void mergeAsTheyCome(Generation g, ModelParts parts) {
         for (Map.Entry<ProfileKey, WindowProfile> d : g.deltas.entrySet()) {
             ProfileKey base = d.getKey();
             Map<ProfileKey, WindowProfile> expanded = parts.part(base.model()).deltas;
             expanded.put(base, d.getValue().copy());
-            for (long res : new long[] {Aggregator.HOUR, Aggregator.DAY}) {
+            for (long res : ROLL_UPS) {
                 if (res <= base.resolutionMs()) {
                     continue;
                 }
@@ -172,6 +224,10 @@ final class CommitPipeline {
                 rolled.merge(d.getValue());
             }
         }
+    }
+
+    /** The generation's rows, records and metrics, per model. */
+    private ModelParts rest(Generation g, ModelParts parts) {
         g.predictions.forEach((m, rows) -> parts.part(m).predictions.addAll(rows.values()));
         g.earlyLabels.forEach((m, rows) -> parts.part(m).earlyLabels.addAll(rows.values()));
         g.joined.forEach((m, ids) -> parts.part(m).joined.addAll(ids));

@@ -159,8 +159,9 @@ final class LabelJoin {
 
     private boolean applyPrediction(PredictionEvent e) {
         // every id in memory or in the pending store is in the filter: a new id, nearly every
-        // one, needs none of the lookups in the generations' maps
-        boolean maybeKnown = e.id() != null && knownIds.mightContain(e.model(), e.id());
+        // one, needs none of the lookups in the generations' maps. It enters the filter here, with
+        // the same pass over its bits; should the event then be refused, the id only costs a lookup
+        boolean maybeKnown = e.id() != null && knownIds.addAndCheck(e.model(), e.id());
         if (maybeKnown && findPrediction(e.model(), e.id()) != null) {
             return false;
         }
@@ -210,9 +211,6 @@ final class LabelJoin {
             active.buffered.rowAdded(BufferedBytes.rowBytes(e.id()));
         }
         active.predictions.computeIfAbsent(e.model(), k -> new HashMap<>()).put(e.id(), pending);
-        if (!maybeKnown) {
-            knownIds.add(e.model(), e.id());
-        }
         return true;
     }
 
