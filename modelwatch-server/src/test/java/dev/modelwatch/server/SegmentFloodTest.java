@@ -43,7 +43,7 @@ class SegmentFloodTest {
     /**
      * The backfill's configuration: limits sized for a 256 MiB heap by the budget of
      * docs/configuration.md (5 x 16 MiB buffered + 8 MiB of rows + 32 MiB of queue + about 55 MiB
-     * fixed = 175 MiB; the defaults add up to about 560 MiB and need a 1 GiB heap).
+     * fixed = 175 MiB; the defaults add up to about 590 MiB and need a 1 GiB heap).
      */
     private static final String SMALL_HEAP_CONFIG = CONFIG + """
             limits:

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * over the trailing {@code metrics.exposition_window}.
  *
  * <p>A scrape computes only the models whose answer can have changed since the last one; the others'
- * values are kept (about 0.6 KB a model with data in the range: the values, their gauges' shared names
+ * values are kept (0.6–1.2 KiB a model with data in the range: the values, their gauges' shared names
  * and the labels). A model's answer depends on its data (its {@link ModelRegistry#change} sequence,
  * which moves with every applied event, late label, spec or reference) and on which of its windows lie
  * in the trailing range: its data lie between the windows of its first and last events, so the range
