@@ -32,17 +32,19 @@ class SegmentFloodTest {
               flush_interval: 1h
             """;
     /**
+     * The backfill's heap. In full, loaded `mvn verify` runs its server once died of GC overhead at
+     * the whole-range summary right after the backfill: each commit's result kept a view of the
+     * commit's parts (every profile copied for it, with their hour and day windows), and the tasks
+     * that report commits, queued behind the backfill's applies, held one generation's profiles each
+     * (85% of the live heap in a dump taken mid-backfill). Run it under load with
+     * {@code -Dbackfill.heap=...} and {@code -Dserver.heapdump.dir=...} to look again.
+     */
+    private static final String BACKFILL_HEAP = System.getProperty("backfill.heap", "256m");
+    /**
      * The backfill's configuration: limits sized for a 256 MiB heap by the budget of
      * docs/configuration.md (5 x 16 MiB buffered + 8 MiB of rows + 32 MiB of queue + about 55 MiB
-     * fixed = 175 MiB; the defaults add up to about 560 MiB and need a 1 GiB heap).
+     * fixed = 175 MiB; the defaults add up to about 590 MiB and need a 1 GiB heap).
      */
-    /**
-     * The backfill's heap. The budget above is 175 MiB and the backfill ran in 256 MiB; in full,
-     * loaded `mvn verify` runs its server has since died of GC overhead at the whole-range summary
-     * right after the backfill (3 of 5 runs, never when the test runs alone), so the heap is 512 MiB
-     * until what outgrows the budget there is found.
-     */
-    private static final String BACKFILL_HEAP = "512m";
     private static final String SMALL_HEAP_CONFIG = CONFIG + """
             limits:
               max_buffered_profile_bytes: 16777216

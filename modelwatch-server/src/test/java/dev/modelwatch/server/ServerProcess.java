@@ -45,9 +45,14 @@ final class ServerProcess implements AutoCloseable {
         Files.writeString(config, configYaml);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx" + maxHeap, "-XX:+UseParallelGC",
-                "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
-                "dev.modelwatch.server.cli.Main", "serve", "--config", config.toString(),
-                "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
+                "-XX:+ExitOnOutOfMemoryError"));
+        String dumps = System.getProperty("server.heapdump.dir");
+        if (dumps != null) {
+            // -Dserver.heapdump.dir=...: a heap dump there when the server runs out of memory
+            command.addAll(List.of("-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=" + dumps));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.modelwatch.server.cli.Main", "serve",
+                "--config", config.toString(), "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile());
         ServerProcess server = new ServerProcess(pb.start(), logFile, port);
         server.awaitReady(Duration.ofSeconds(90));

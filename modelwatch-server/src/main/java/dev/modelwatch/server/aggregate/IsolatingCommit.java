@@ -56,7 +56,8 @@ final class IsolatingCommit {
      */
     static Result run(Store store, ModelParts parts, long lsn, long globalBefore, Map<String, ModelCheckpoint> checkpoints,
                       long nowMs, Duration parkAfter, ModelParking parking) {
-        Set<String> all = parts.models();
+        // a copy: the result outlives the commit (in the queued task that reports it), the parts must not
+        Set<String> all = new TreeSet<>(parts.models());
         Set<String> released = new TreeSet<>();
         for (ModelCheckpoint c : checkpoints.values()) {
             if (all.contains(c.model()) || (!c.held() && c.lsn() <= lsn)) {
