@@ -3,6 +3,7 @@ package dev.modelwatch.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.modelwatch.server.alert.DefaultRules;
 import dev.modelwatch.server.config.ConfigLoader;
 import dev.modelwatch.server.simulate.TrafficSimulator;
 import dev.modelwatch.server.simulate.TrafficSimulator.Fault;
@@ -70,9 +71,11 @@ class LateLabelEndToEndTest {
             assertThat(cleanFired).as("alerts on clean traffic").isEmpty();
             assertThat(driftedFired).as("ModelLabelledAccuracyDrop on the concept drift").isNotEmpty();
             long first = driftedFired.stream().mapToLong(Long::longValue).min().orElseThrow();
-            // its labels are in at the close of window onset + 2; the pool needs a few of them, then 2m
-            assertThat(first).isGreaterThan(START + (ONSET + TrafficSimulator.LABEL_DELAY_WINDOWS) * MINUTE)
-                    .isLessThanOrEqualTo(START + (ONSET + 12) * MINUTE);
+            // its labels are in at the close of window onset + 2; the pool needs a few of them, then its for
+            assertThat(first).isGreaterThan(START + (ONSET + TrafficSimulator.LABEL_DELAY_WINDOWS
+                            + DefaultRules.LABELLED_FOR) * MINUTE)
+                    .isLessThanOrEqualTo(START + (ONSET + TrafficSimulator.LABEL_DELAY_WINDOWS + 4
+                            + DefaultRules.LABELLED_FOR) * MINUTE);
         }
     }
 

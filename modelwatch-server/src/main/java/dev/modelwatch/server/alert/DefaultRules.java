@@ -38,7 +38,7 @@ public final class DefaultRules {
     /** {@code ModelLabelledAccuracyDrop}: its p-value level, for a pool decided again at every window's close. */
     public static final String LABELLED_LEVEL = "0.0001";
     /** {@code ModelLabelledAccuracyDrop}: its {@code for}, in minutes. */
-    public static final int LABELLED_FOR = 5;
+    public static final int LABELLED_FOR = 10;
     /** {@code ModelFeatureDriftStrong}: the least KS statistic (a shift of about half a standard deviation). */
     public static final String STRONG_KS = "0.2";
     /** {@code ModelFeatureDriftStrong}: its p-value level. */
