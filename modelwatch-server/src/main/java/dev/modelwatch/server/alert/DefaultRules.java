@@ -25,7 +25,9 @@ import java.util.Map;
  * <p>Realized performance is decided on only once {@value #MIN_LABEL_COVERAGE} of a window's predictions
  * are labelled ({@code label_coverage}); before that the estimate from scores decides. An alert raised
  * on realized performance with fewer than all labels is provisional and confirmed or retracted when they
- * come in ({@link ProvisionalAlerts}).
+ * come in ({@link ProvisionalAlerts}). Labels that come windows late leave the newest window unlabelled:
+ * {@code ModelLabelledAccuracyDrop} decides on the newest windows whose labels are in
+ * ({@link LabelledPerformance}), against the reference or the model's own earlier windows.
  */
 public final class DefaultRules {
     /** The label coverage from which the pack's realized-performance rules decide (and the estimate stops). */
