@@ -28,7 +28,7 @@ import java.util.concurrent.Executors;
  * java -cp modelwatch-bench/target/modelwatch-bench-0.1.0-SNAPSHOT-all.jar \
  *      dev.modelwatch.bench.calibration.CalibrationBenchmark [--quick] [--threads N] [--only SECTION] [--out FILE]
  * </pre>
- * Sections: {@code multivariate}, {@code features}, {@code estimate}, {@code series}. {@code --quick}
+ * Sections: {@code multivariate}, {@code features}, {@code estimate}, {@code series}, {@code labelled}. {@code --quick}
  * runs every section on small grids with few trials (seconds; the tests run it); the full run sizes
  * its trials so that a 1% rate is told from 2% (minutes on 2 cores).
  */
@@ -59,7 +59,7 @@ public final class CalibrationBenchmark {
                 case "--out" -> file = Path.of(args[++i]);
                 default -> {
                     System.err.println("usage: CalibrationBenchmark [--quick] [--threads N] "
-                            + "[--only multivariate|features|estimate|series] [--out FILE]");
+                            + "[--only multivariate|features|estimate|series|labelled] [--out FILE]");
                     System.exit(2);
                 }
             }
@@ -93,6 +93,38 @@ public final class CalibrationBenchmark {
         if (only == null || only.equals("series")) {
             series();
         }
+        if (only == null || only.equals("labelled")) {
+            labelled();
+        }
+    }
+
+    // ---- realized accuracy on late labels ----
+
+    private void labelled() {
+        long[] labels = {100, 1_000, 10_000};
+        long[] references = {0, 10_000, 100_000};
+        int count = quick ? 2 : 100;
+        int days = quick ? 1 : 5;
+        out.println("### ModelLabelledAccuracyDrop on late labels: false alarms");
+        out.println();
+        out.printf(Locale.ROOT, "%d streams of %d clean days per row (one-minute windows, labels two windows late, "
+                + "the series at every close); baseline: the uploaded reference's labelled rows, or the model's own "
+                + "earlier windows.%n%n", count, days);
+        out.println("| labels a window | baseline | condition per evaluation | alerts | alerts per day |");
+        out.println("|---:|---|---|---|---|");
+        for (long n : labels) {
+            for (long ref : references) {
+                List<int[]> r = trials.run(count, t -> LabelledCalibration.falseAlarms(n, ref, days,
+                        seed("labelled", "", n * 7 + ref, t)));
+                int conditions = r.stream().mapToInt(x -> x[0]).sum();
+                int alerts = r.stream().mapToInt(x -> x[1]).sum();
+                out.printf(Locale.ROOT, "| %s | %s | %s | %d | %.3f |%n", format(n),
+                        ref == 0 ? "own earlier windows" : format(ref) + " reference rows",
+                        rate(conditions, (long) count * days * LabelledCalibration.WINDOWS_PER_DAY), alerts,
+                        alerts / (double) (count * days));
+            }
+        }
+        out.println();
     }
 
     // ---- multivariate ----

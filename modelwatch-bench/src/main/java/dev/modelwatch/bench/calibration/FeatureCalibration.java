@@ -1,5 +1,6 @@
 package dev.modelwatch.bench.calibration;
 
+import dev.modelwatch.server.alert.DefaultRules;
 import dev.modelwatch.bench.calibration.SyntheticFeatures.Shift;
 import dev.modelwatch.core.drift.DriftDecision;
 import dev.modelwatch.core.drift.DriftPolicy;
@@ -83,6 +84,7 @@ public final class FeatureCalibration {
             any |= d.drifted();
         }
         table.add("feature drift: any of the report's features", n, m, any);
+        table.add("ModelFeatureDriftStrong condition: any feature", n, m, strong(drifts));
         DriftShare share = DriftShare.of(drifts.values());
         table.add("drift share > 0.3", n, m, share.share() != null && share.share() > 0.3);
         Set<DataQualityIssue.Kind> kinds = EnumSet.noneOf(DataQualityIssue.Kind.class);
@@ -92,6 +94,19 @@ public final class FeatureCalibration {
         for (DataQualityIssue.Kind kind : DataQualityIssue.Kind.values()) {
             table.add("data quality: " + kind.wireName(), n, m, kinds.contains(kind));
         }
+    }
+
+    /** Whether a feature meets the default pack's {@code ModelFeatureDriftStrong} condition (KS statistic and p-value). */
+    static boolean strong(Map<String, FeatureDrift> drifts) {
+        double ks = Double.parseDouble(DefaultRules.STRONG_KS);
+        double level = Double.parseDouble(DefaultRules.STRONG_LEVEL);
+        for (FeatureDrift d : drifts.values()) {
+            var s = d.statistics();
+            if (s.ksStatistic() != null && s.ksPValue() != null && s.ksStatistic() > ks && s.ksPValue() < level) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -52,8 +52,8 @@ public record PerformanceChange(double change, double pValue) {
         return new PerformanceChange((double) correctRef / totalRef - (double) correct / total, p);
     }
 
-    /** {correct, total} of a confusion matrix. */
-    private static long[] correctOf(Map<String, Map<String, Long>> confusion) {
+    /** {correct, total} of a confusion matrix (actual class to predicted class to count). */
+    public static long[] correctOf(Map<String, Map<String, Long>> confusion) {
         long correct = 0;
         long total = 0;
         for (Map.Entry<String, Map<String, Long>> row : confusion.entrySet()) {

@@ -67,7 +67,11 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  *       tracked categories (all the sketch's decrements, the most it can have dropped) as {@code f1}: a category it dropped and one that is
  *       new cannot be told apart, so a new one must then stand out against all the dropped ones. {@code value} is the reported categories' total share;
  *       {@code reference} 0 when the reference counted every category exactly, else the share a category
- *       it dropped could have had (its sketch's maximum error over its strings).</li>
+ *       it dropped could have had (its sketch's maximum error over its strings). New categories each too rare
+ *       for that share (or for the current sketch to keep: a window with more distinct values than its
+ *       sketch holds) are one issue when together they are at least {@value #SCATTERED_NEW_CATEGORY_SHARE}
+ *       of the strings, counted as the strings outside the reference's categories (one minus the current
+ *       upper bounds of their counts), and significant by the same test.</li>
  *   <li>{@code constant}: the current window has one value only (numerical: min = max; categorical:
  *       one category, counted exactly) where the reference had several, and {@code n} values drawn at the
  *       reference's share of that value would all be it with probability below the level (the share as
@@ -95,6 +99,12 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  */
 public final class DataQualityCheck {
     /** Per-feature measures {@link #metrics} gives, each labelled {@code feature=<name>}. */
+    /**
+     * The least share of a window's strings in new categories, none of which reaches
+     * {@code newCategoryShare}, that is an issue (when significant): an id leaking into a category
+     * scatters over categories too rare to list one by one.
+     */
+    static final double SCATTERED_NEW_CATEGORY_SHARE = 0.05;
     public static final List<String> METRICS = List.of("missing_rate", "type_mismatch_rate", "non_finite_rate",
             "out_of_range_fraction", "new_category_share", "score_out_of_range_fraction");
 
@@ -337,9 +347,11 @@ public final class DataQualityCheck {
         ItemsSketch<String> known = ref.frequentItems();
         double dropped = known == null ? 0 : rate(known.getMaximumError(), ref.stringCount());
         Map<String, Double> found = newCategoryShares(ref, cur);
-        double unseen = found.values().stream().mapToDouble(Double::doubleValue).sum();
+        double unseen = Math.max(found.values().stream().mapToDouble(Double::doubleValue).sum(),
+                outsideReferenceShare(ref, cur));
         found.values().removeIf(share -> share < checks.policy().newCategoryShare());
-        if (found.isEmpty()) {
+        boolean scattered = found.isEmpty() && unseen >= SCATTERED_NEW_CATEGORY_SHARE;
+        if (found.isEmpty() && !scattered) {
             return;
         }
         long unseenCount = Math.round(unseen * cur.stringCount());
@@ -347,6 +359,15 @@ public final class DataQualityCheck {
         double p = CountTests.betaBinomialAtLeast(unseenCount, cur.stringCount(), singletons + 1,
                 Math.max(1, ref.stringCount() - singletons + 1));
         if (!checks.significant(p)) {
+            return;
+        }
+        String caveat = dropped == 0 ? "" : String.format(Locale.ROOT,
+                "; the reference counted only its frequent categories, and each of these may have had up to %.2f%%"
+                        + " of it", 100 * dropped);
+        if (scattered) {
+            issues.add(new DataQualityIssue(name, Kind.NEW_CATEGORY, unseen, dropped, String.format(Locale.ROOT,
+                    "at least %.2f%% of %d string values in categories not in the reference, each below %.2f%%%s",
+                    100 * unseen, cur.stringCount(), 100 * checks.policy().newCategoryShare(), caveat)));
             return;
         }
         double total = found.values().stream().mapToDouble(Double::doubleValue).sum();
@@ -360,9 +381,6 @@ public final class DataQualityCheck {
             names.append(listed > 1 ? ", " : "").append('"').append(e.getKey()).append("\" ")
                     .append(String.format(Locale.ROOT, "%.2f%%", 100 * e.getValue()));
         }
-        String caveat = dropped == 0 ? "" : String.format(Locale.ROOT,
-                "; the reference counted only its frequent categories, and each of these may have had up to %.2f%%"
-                        + " of it", 100 * dropped);
         issues.add(new DataQualityIssue(name, Kind.NEW_CATEGORY, total, dropped, String.format(Locale.ROOT,
                 "%d categories not in the reference, %.2f%% of %d string values: %s%s", found.size(), 100 * total,
                 cur.stringCount(), names, caveat)));
@@ -398,6 +416,25 @@ public final class DataQualityCheck {
      * The current categories the reference's sketch does not hold, each with its share of the
      * current strings by the lower bound of its count, largest first.
      */
+    /**
+     * The least share of the current strings outside the categories the reference's sketch tracks: one
+     * minus the current upper bounds of those categories' counts. It sees new categories that each are too
+     * rare for the current sketch to keep (a window with more distinct values than its sketch holds counts
+     * them only in its error), which {@link #newCategoryShares} cannot list.
+     */
+    static double outsideReferenceShare(FeatureProfile ref, FeatureProfile cur) {
+        ItemsSketch<String> known = ref.frequentItems();
+        ItemsSketch<String> seen = cur.frequentItems();
+        if (known == null || seen == null || cur.stringCount() == 0) {
+            return 0;
+        }
+        long inKnown = 0;
+        for (ItemsSketch.Row<String> row : known.getFrequentItems(0, ErrorType.NO_FALSE_NEGATIVES)) {
+            inKnown += seen.getUpperBound(row.getItem());
+        }
+        return Math.max(0, 1 - (double) inKnown / cur.stringCount());
+    }
+
     static Map<String, Double> newCategoryShares(FeatureProfile ref, FeatureProfile cur) {
         Map<String, Double> shares = new LinkedHashMap<>();
         ItemsSketch<String> known = ref.frequentItems();
@@ -535,7 +572,8 @@ public final class DataQualityCheck {
                     out.add(new MetricValue("out_of_range_fraction", labels, outside));
                 }
             } else if (cur.stringCount() > 0) {
-                double share = newCategoryShares(ref, cur).values().stream().mapToDouble(Double::doubleValue).sum();
+                double share = Math.max(newCategoryShares(ref, cur).values().stream().mapToDouble(Double::doubleValue)
+                        .sum(), outsideReferenceShare(ref, cur));
                 out.add(new MetricValue("new_category_share", labels, share));
             }
         }

@@ -180,6 +180,30 @@ class DataQualityCheckTest {
         });
     }
 
+    @ParameterizedTest(name = "{0} of 500 in {1} new categories")
+    @CsvSource({"250, 1000, true", "100, 300, true", "20, 20, false", "0, 0, false"})
+    void manyNewCategoriesEachTooRareToListAreOneIssueTogether(int scattered, int categories, boolean flagged) {
+        // an id leaking into a category: more distinct values than the window's sketch holds, each under 0.5%
+        ProfiledWindow ref = window(2000, Map.of("channel", categories(Map.of("app", 500, "partner", 500, "email", 500,
+                "search", 500))));
+        FeatureProfile cur = new FeatureProfile(SketchSettings.DEFAULT);
+        String[] known = {"app", "partner", "email", "search"};
+        for (int i = 0; i < 500; i++) {
+            cur.add(i < scattered ? "c-" + (i * 7919 % categories) : known[i % 4]);
+        }
+
+        List<DataQualityIssue> issues = issuesOf(Kind.NEW_CATEGORY, ref, window(500, Map.of("channel", cur)));
+
+        if (flagged) {
+            assertThat(issues).singleElement().satisfies(i -> {
+                assertThat(i.value()).isGreaterThanOrEqualTo(0.05).isLessThanOrEqualTo(scattered / 500.0);
+                assertThat(i.message()).contains("in categories not in the reference, each below 0.50%");
+            });
+        } else {
+            assertThat(issues).isEmpty();
+        }
+    }
+
     // --- constant ---
 
     @Test

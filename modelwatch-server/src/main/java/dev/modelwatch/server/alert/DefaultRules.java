@@ -25,13 +25,26 @@ import java.util.Map;
  * <p>Realized performance is decided on only once {@value #MIN_LABEL_COVERAGE} of a window's predictions
  * are labelled ({@code label_coverage}); before that the estimate from scores decides. An alert raised
  * on realized performance with fewer than all labels is provisional and confirmed or retracted when they
- * come in ({@link ProvisionalAlerts}).
+ * come in ({@link ProvisionalAlerts}). Labels that come windows late leave the newest window unlabelled:
+ * {@code ModelLabelledAccuracyDrop} decides on the newest windows whose labels are in
+ * ({@link LabelledPerformance}), against the reference or the model's own earlier windows.
  */
 public final class DefaultRules {
     /** The label coverage from which the pack's realized-performance rules decide (and the estimate stops). */
     public static final String MIN_LABEL_COVERAGE = "0.05";
     private static final String LABELLED = " and label_coverage >= " + MIN_LABEL_COVERAGE;
     private static final String UNLABELLED = " and label_coverage < " + MIN_LABEL_COVERAGE;
+
+    /** {@code ModelLabelledAccuracyDrop}: the least drop that matters over the pooled labelled windows. */
+    public static final String LABELLED_DROP = "0.02";
+    /** {@code ModelLabelledAccuracyDrop}: its p-value level, for a pool decided again at every window's close. */
+    public static final String LABELLED_LEVEL = "0.0001";
+    /** {@code ModelLabelledAccuracyDrop}: its {@code for}, in minutes. */
+    public static final int LABELLED_FOR = 10;
+    /** {@code ModelFeatureDriftStrong}: the least KS statistic (a shift of about half a standard deviation). */
+    public static final String STRONG_KS = "0.2";
+    /** {@code ModelFeatureDriftStrong}: its p-value level. */
+    public static final String STRONG_LEVEL = "0.000001";
 
     private DefaultRules() {
     }
@@ -56,6 +69,13 @@ public final class DefaultRules {
                 "F1 of {{ $labels.model }} is {{ $value | printf \"%.3f\" }} below its reference"));
         rules.add(rule("ModelRmseIncrease", "rmse_ratio > 1.25 and rmse_ratio_p_value < 0.01" + LABELLED, "5m", "warning",
                 "RMSE of {{ $labels.model }} is {{ $value | printf \"%.2f\" }} times its reference's"));
+        // labels that come windows late: the newest labelled windows pooled, against the reference or the
+        // model's own earlier labelled windows (LabelledPerformance); the level is calibrated for windows
+        // decided on at every close (docs/alerting.md)
+        rules.add(rule("ModelLabelledAccuracyDrop", "labelled_accuracy_drop > " + LABELLED_DROP
+                        + " and labelled_accuracy_drop_p_value < " + LABELLED_LEVEL, LABELLED_FOR + "m", "critical",
+                "accuracy of {{ $labels.model }} over its newest labelled windows is {{ $value | printf \"%.3f\" }} "
+                        + "below its baseline"));
         rules.add(rule("ModelEstimatedAccuracyDrop",
                 "estimated_accuracy_drop > 0.05 and estimated_accuracy_drop_p_value < 0.01" + UNLABELLED, "10m", "warning",
                 "estimated accuracy of {{ $labels.model }} (no labels yet) is {{ $value | printf \"%.3f\" }} below its reference"));
@@ -63,10 +83,16 @@ public final class DefaultRules {
                 "a share of {{ $value | printf \"%.2f\" }} of the features of {{ $labels.model }} drifted"));
         rules.add(rule("ModelFeatureDrift", "drift_detected == 1", "10m", "warning",
                 "feature {{ $labels.feature }} of {{ $labels.model }} drifted from its reference"));
+        // a drift episode shorter than ModelFeatureDrift's 10m: a large shift, far beyond chance
+        rules.add(rule("ModelFeatureDriftStrong", "drift_ks_statistic > " + STRONG_KS + " and drift_ks_p_value < "
+                        + STRONG_LEVEL, "2m", "warning",
+                "feature {{ $labels.feature }} of {{ $labels.model }} shifted strongly (KS {{ $value | printf \"%.2f\" }})"));
         rules.add(rule("ModelMultivariateDrift", "multivariate_drift_detected == 1", "10m", "warning",
                 "the joint distribution of the features of {{ $labels.model }} changed"));
         rules.add(rule("ModelMissingRateJump", "data_quality_issues{issue=\"missing_rate\"} > 0", "5m", "warning",
                 "missing values jumped in {{ $value }} feature(s) of {{ $labels.model }}"));
+        rules.add(rule("ModelNewCategories", "data_quality_issues{issue=\"new_category\"} > 0", "5m", "warning",
+                "categories not in the reference in {{ $value }} feature(s) of {{ $labels.model }}"));
         rules.add(rule("ModelNonFiniteValues", "data_quality_issues{issue=\"non_finite\"} > 0", "2m", "critical",
                 "NaN or infinite values in {{ $value }} feature(s) or outputs of {{ $labels.model }}"));
         rules.add(rule("ModelErrorRateHigh", "error_rate > 0.05", "5m", "critical",

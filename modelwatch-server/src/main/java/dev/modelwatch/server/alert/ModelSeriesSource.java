@@ -2,6 +2,7 @@ package dev.modelwatch.server.alert;
 
 import dev.modelwatch.core.metrics.MetricCatalog;
 import dev.modelwatch.core.metrics.ModelSpec;
+import dev.modelwatch.core.metrics.PerformanceChange;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.rules.LabelMatcher;
 import dev.modelwatch.core.rules.RangeSeries;
@@ -42,7 +43,7 @@ public final class ModelSeriesSource implements PerModelSeriesSource {
 
     /** Whether a metric name is one this source serves. */
     public static boolean isKnown(String name) {
-        return MetricCatalog.isKnown(name) || DriftService.SERIES.contains(name);
+        return MetricCatalog.isKnown(name) || DriftService.SERIES.contains(name) || LabelledPerformance.SERIES.contains(name);
     }
 
     @Override
@@ -78,6 +79,10 @@ public final class ModelSeriesSource implements PerModelSeriesSource {
             long lastEnd = Math.floorDiv(Math.min(toInclusive, now), w) * w;
             long firstStart = Math.floorDiv(fromExclusive, w) * w;
             if (lastEnd <= firstStart) {
+                continue;
+            }
+            if (LabelledPerformance.SERIES.contains(name)) {
+                labelled(name, m, firstStart, lastEnd, fromExclusive, toInclusive, times, values);
                 continue;
             }
             DriftService.ResolvedReference reference = isDrift ? drift.reference(m, null).orElse(null) : null;
@@ -139,6 +144,44 @@ public final class ModelSeriesSource implements PerModelSeriesSource {
             out.add(new RangeSeries(e.getKey(), ts, v));
         }
         return out;
+    }
+
+    /**
+     * {@link LabelledPerformance}'s series of a classifier at the close of each window with events in
+     * {@code (fromExclusive, toInclusive]}, from the windows of its span.
+     */
+    private void labelled(String name, ModelRecord m, long firstStart, long lastEnd, long fromExclusive, long toInclusive,
+                          Map<SeriesLabels, List<long[]>> times, Map<SeriesLabels, List<Double>> values) {
+        ModelSpec spec = m.spec();
+        if (spec.task() == dev.modelwatch.core.metrics.ModelTask.REGRESSION) {
+            return;
+        }
+        long w = spec.windowMs();
+        List<LabelledPerformance.WindowCounts> windows = new ArrayList<>();
+        List<Long> ends = new ArrayList<>();
+        for (ProfileQuery.Bucket b : query.series(spec, null, ProfileKey.ALL,
+                firstStart - LabelledPerformance.SPAN_WINDOWS * w, lastEnd, w)) {
+            windows.add(LabelledPerformance.WindowCounts.of(b.startMs(), b.profile()));
+            if (b.profile().count() > 0 && b.endMs() > fromExclusive && b.endMs() <= toInclusive) {
+                ends.add(b.endMs());
+            }
+        }
+        if (ends.isEmpty()) {
+            return;
+        }
+        long[] reference = drift.reference(m, null)
+                .filter(r -> r.reference().source().equals(dev.modelwatch.core.drift.Reference.UPLOAD)
+                        && r.reference().profile().labeled() > 0)
+                .map(r -> PerformanceChange.correctOf(r.reference().profile().confusion())).orElse(null);
+        SeriesLabels labels = SeriesLabels.metric(name, Map.of(MODEL, m.name()));
+        for (long end : ends) {
+            PerformanceChange c = LabelledPerformance.at(windows, end, w, reference);
+            double v = c == null ? Double.NaN : name.equals(LabelledPerformance.DROP) ? c.change() : c.pValue();
+            if (Double.isFinite(v)) {
+                times.computeIfAbsent(labels, k -> new ArrayList<>()).add(new long[] {end});
+                values.computeIfAbsent(labels, k -> new ArrayList<>()).add(v);
+            }
+        }
     }
 
     private static long firstWindow(ModelRecord m) {

@@ -1,0 +1,67 @@
+package dev.modelwatch.bench.calibration;
+
+import dev.modelwatch.core.metrics.PerformanceChange;
+import dev.modelwatch.server.alert.DefaultRules;
+import dev.modelwatch.server.alert.LabelledPerformance;
+import dev.modelwatch.server.alert.LabelledPerformance.WindowCounts;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * False alarms of the default pack's {@code ModelLabelledAccuracyDrop} on clean streams: one-minute
+ * windows of a classifier right {@value #ACCURACY} of the time, each window's labels (80% of its
+ * predictions) two windows late, the rule's series computed at every window's close as the server
+ * computes it ({@link LabelledPerformance}), against a labelled reference of that many rows or (0 rows)
+ * the model's own earlier windows. The pool of windows is decided again at every close, so its
+ * decisions are far from independent: what counts is the alerts a day ({@code for}, the condition at every
+ * evaluation of its duration).
+ */
+final class LabelledCalibration {
+    static final double ACCURACY = 0.75;
+    static final int WINDOWS_PER_DAY = 1_440;
+    private static final int LABEL_DELAY = 2;
+
+    private LabelledCalibration() {
+    }
+
+    /** {conditions, alerts} over {@code days} clean days, with {@code labels} labelled predictions a window. */
+    static int[] falseAlarms(long labels, long referenceRows, int days, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        long[] reference = referenceRows == 0 ? null : new long[] {binomial(r, referenceRows, ACCURACY), referenceRows};
+        double drop = Double.parseDouble(DefaultRules.LABELLED_DROP);
+        double level = Double.parseDouble(DefaultRules.LABELLED_LEVEL);
+        long predictions = Math.round(labels / 0.8);
+        int windows = days * WINDOWS_PER_DAY;
+        List<WindowCounts> all = new ArrayList<>(windows);
+        long[] correct = new long[windows];
+        boolean[] condition = new boolean[windows];
+        for (int w = 0; w < windows; w++) {
+            correct[w] = binomial(r, labels, ACCURACY);
+            all.add(null);
+            // at the close of window w, the labels of the windows up to w - 2 are in
+            for (int k = Math.max(0, w - LABEL_DELAY); k <= w; k++) {
+                boolean in = k <= w - LABEL_DELAY;
+                all.set(k, new WindowCounts(k * 60_000L, predictions, in ? labels : 0, in ? correct[k] : 0,
+                        in ? labels : 0));
+            }
+            List<WindowCounts> span = all.subList(Math.max(0, w + 1 - LabelledPerformance.SPAN_WINDOWS - 1), w + 1);
+            PerformanceChange c = LabelledPerformance.at(span, (w + 1) * 60_000L, 60_000L, reference);
+            condition[w] = c != null && c.change() > drop && c.pValue() < level;
+        }
+        return new int[] {SeriesCalibration.count(condition), SeriesCalibration.firings(condition, DefaultRules.LABELLED_FOR)};
+    }
+
+    private static long binomial(SplittableRandom r, long n, double p) {
+        if (n > 5_000) {
+            // the normal limit, for the counts of large windows and references
+            double v = n * p + Math.sqrt(n * p * (1 - p)) * Draws.gaussian(r);
+            return Math.max(0, Math.min(n, Math.round(v)));
+        }
+        long k = 0;
+        for (long i = 0; i < n; i++) {
+            k += r.nextDouble() < p ? 1 : 0;
+        }
+        return k;
+    }
+}
