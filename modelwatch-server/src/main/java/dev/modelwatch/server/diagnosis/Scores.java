@@ -1,5 +1,6 @@
 package dev.modelwatch.server.diagnosis;
 
+import dev.modelwatch.core.metrics.PerformanceChange;
 import java.util.Map;
 import org.apache.commons.math3.distribution.NormalDistribution;
 
@@ -10,17 +11,9 @@ final class Scores {
     private Scores() {
     }
 
-    /** {correct, labelled} of a confusion matrix (actual → predicted → count). */
+    /** {correct, labelled} of a confusion matrix (actual → predicted → count): core's count. */
     static long[] correct(Map<String, Map<String, Long>> confusion) {
-        long correct = 0;
-        long total = 0;
-        for (Map.Entry<String, Map<String, Long>> row : confusion.entrySet()) {
-            for (Map.Entry<String, Long> cell : row.getValue().entrySet()) {
-                total += cell.getValue();
-                correct += cell.getKey().equals(row.getKey()) ? cell.getValue() : 0;
-            }
-        }
-        return new long[] {correct, total};
+        return PerformanceChange.correctOf(confusion);
     }
 
     /** How convincing a p-value is: 0 at p = 1, 0.5 at p = 0.01, 1 at p <= 1e-4 ({@code -log10(p) / 4}). */
