@@ -27,7 +27,8 @@ import java.util.Map;
  * on realized performance with fewer than all labels is provisional and confirmed or retracted when they
  * come in ({@link ProvisionalAlerts}). Labels that come windows late leave the newest window unlabelled:
  * {@code ModelLabelledAccuracyDrop} decides on the newest windows whose labels are in
- * ({@link LabelledPerformance}), against the reference or the model's own earlier windows.
+ * ({@link LabelledPerformance}), against the reference or the model's own earlier windows;
+ * {@code ModelVersionAccuracyDrop} decides the same per version, against the model's other versions.
  */
 public final class DefaultRules {
     /** The label coverage from which the pack's realized-performance rules decide (and the estimate stops). */
@@ -76,6 +77,12 @@ public final class DefaultRules {
                         + " and labelled_accuracy_drop_p_value < " + LABELLED_LEVEL, LABELLED_FOR + "m", "critical",
                 "accuracy of {{ $labels.model }} over its newest labelled windows is {{ $value | printf \"%.3f\" }} "
                         + "below its baseline"));
+        // the same decision per version, against the model's other versions (LabelledPerformance.byVersion):
+        // a bad version at its share of the traffic; its p-value is adjusted for the versions decided
+        rules.add(rule("ModelVersionAccuracyDrop", "version_labelled_accuracy_drop > " + LABELLED_DROP
+                        + " and version_labelled_accuracy_drop_p_value < " + LABELLED_LEVEL, LABELLED_FOR + "m", "critical",
+                "accuracy of version {{ $labels.version }} of {{ $labels.model }} over its newest labelled windows is "
+                        + "{{ $value | printf \"%.3f\" }} below the other versions'"));
         rules.add(rule("ModelEstimatedAccuracyDrop",
                 "estimated_accuracy_drop > 0.05 and estimated_accuracy_drop_p_value < 0.01" + UNLABELLED, "10m", "warning",
                 "estimated accuracy of {{ $labels.model }} (no labels yet) is {{ $value | printf \"%.3f\" }} below its reference"));

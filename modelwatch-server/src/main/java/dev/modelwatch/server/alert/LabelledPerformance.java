@@ -3,7 +3,9 @@ package dev.modelwatch.server.alert;
 import dev.modelwatch.core.metrics.PerformanceChange;
 import dev.modelwatch.core.metrics.PerformanceIntervals;
 import dev.modelwatch.core.profile.WindowProfile;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Realized accuracy decided on the newest windows whose labels are in, for labels that arrive windows
@@ -22,11 +24,25 @@ import java.util.List;
  * counts the baseline's own sampling error: a band around the baseline's accuracy alone fires on nearly
  * every window at thousands of labels. No value without a labelled window in the span or without a
  * baseline. Classifiers only (the confusion counts of the labelled predictions).
+ *
+ * <p>Per version, {@code version_labelled_accuracy_drop} and {@code version_labelled_accuracy_drop_p_value}
+ * ({@link #byVersion}): a version's newest {@value #RECENT_WINDOWS} labelled windows of the span pooled
+ * and compared with the other versions of the model — their labelled windows over the same period (from
+ * the pool's oldest window on), or, when they served none then (a version that took all the traffic),
+ * their labelled windows of the span before. A version that is bad while the others are not is seen
+ * there at its own share of the traffic, where the model's pool dilutes it; a change of every version
+ * alike (drift) is not, it is the model's. Decided only for models with at least two versions labelled
+ * in the span; the p-values of the versions decided at one close are Bonferroni-adjusted (times their
+ * number), so that several versions are no more likely to fire than one.
  */
 public final class LabelledPerformance {
     public static final String DROP = "labelled_accuracy_drop";
     public static final String P_VALUE = "labelled_accuracy_drop_p_value";
     public static final List<String> SERIES = List.of(DROP, P_VALUE);
+    public static final String VERSION_DROP = "version_labelled_accuracy_drop";
+    public static final String VERSION_P_VALUE = "version_labelled_accuracy_drop_p_value";
+    /** The per-version series ({@link #byVersion}), labelled {@code model} and {@code version}. */
+    public static final List<String> VERSION_SERIES = List.of(VERSION_DROP, VERSION_P_VALUE);
     /** The newest labelled windows pooled. */
     public static final int RECENT_WINDOWS = 10;
     /** How many windows back (the closing one included) labelled windows are looked for. */
@@ -97,5 +113,62 @@ public final class LabelledPerformance {
             return null;
         }
         return PerformanceChange.accuracyDrop(baseCorrect, baseTotal, recentCorrect, recentTotal);
+    }
+
+    /**
+     * Each version's drop at the close of the window that ends at {@code endMs}, against the other versions.
+     *
+     * @param versions each version's windows, oldest first, with those of the span before {@code endMs}
+     * @param windowMs the window length
+     * @return per version decided, its drop and its p-value adjusted for the number of versions decided;
+     *         empty when fewer than two versions have labelled windows in the span
+     */
+    public static Map<String, PerformanceChange> byVersion(Map<String, List<WindowCounts>> versions, long endMs,
+                                                           long windowMs) {
+        long spanStart = endMs - SPAN_WINDOWS * windowMs;
+        Map<String, List<WindowCounts>> labelled = new LinkedHashMap<>();
+        for (Map.Entry<String, List<WindowCounts>> e : versions.entrySet()) {
+            List<WindowCounts> in = new java.util.ArrayList<>();
+            for (WindowCounts w : e.getValue()) {
+                if (w.startMs() >= spanStart && w.startMs() + windowMs <= endMs && w.isLabelled()) {
+                    in.add(w);
+                }
+            }
+            if (!in.isEmpty()) {
+                labelled.put(e.getKey(), in);
+            }
+        }
+        Map<String, PerformanceChange> out = new LinkedHashMap<>();
+        if (labelled.size() < 2) {
+            return out;
+        }
+        for (Map.Entry<String, List<WindowCounts>> e : labelled.entrySet()) {
+            List<WindowCounts> mine = e.getValue();
+            long recentCorrect = 0;
+            long recentTotal = 0;
+            long poolStart = Long.MAX_VALUE;
+            for (int i = mine.size() - 1; i >= Math.max(0, mine.size() - RECENT_WINDOWS); i--) {
+                recentCorrect += mine.get(i).correct();
+                recentTotal += mine.get(i).total();
+                poolStart = mine.get(i).startMs();
+            }
+            long[] same = new long[2];
+            long[] before = new long[2];
+            for (Map.Entry<String, List<WindowCounts>> o : labelled.entrySet()) {
+                if (o.getKey().equals(e.getKey())) {
+                    continue;
+                }
+                for (WindowCounts w : o.getValue()) {
+                    long[] into = w.startMs() >= poolStart ? same : before;
+                    into[0] += w.correct();
+                    into[1] += w.total();
+                }
+            }
+            long[] base = same[1] > 0 ? same : before;
+            out.put(e.getKey(), PerformanceChange.accuracyDrop(base[0], base[1], recentCorrect, recentTotal));
+        }
+        int decided = out.size();
+        out.replaceAll((v, c) -> new PerformanceChange(c.change(), Math.min(1, c.pValue() * decided)));
+        return out;
     }
 }

@@ -28,6 +28,7 @@ import java.util.TreeMap;
  */
 public final class ModelSeriesSource implements PerModelSeriesSource {
     private static final String MODEL = "model";
+    private static final String VERSION = "version";
 
     private final ModelRegistry models;
     private final ProfileQuery query;
@@ -43,7 +44,8 @@ public final class ModelSeriesSource implements PerModelSeriesSource {
 
     /** Whether a metric name is one this source serves. */
     public static boolean isKnown(String name) {
-        return MetricCatalog.isKnown(name) || DriftService.SERIES.contains(name) || LabelledPerformance.SERIES.contains(name);
+        return MetricCatalog.isKnown(name) || DriftService.SERIES.contains(name) || LabelledPerformance.SERIES.contains(name)
+                || LabelledPerformance.VERSION_SERIES.contains(name);
     }
 
     @Override
@@ -83,6 +85,10 @@ public final class ModelSeriesSource implements PerModelSeriesSource {
             }
             if (LabelledPerformance.SERIES.contains(name)) {
                 labelled(name, m, firstStart, lastEnd, fromExclusive, toInclusive, times, values);
+                continue;
+            }
+            if (LabelledPerformance.VERSION_SERIES.contains(name)) {
+                byVersion(name, m, firstStart, lastEnd, fromExclusive, toInclusive, times, values);
                 continue;
             }
             DriftService.ResolvedReference reference = isDrift ? drift.reference(m, null).orElse(null) : null;
@@ -180,6 +186,46 @@ public final class ModelSeriesSource implements PerModelSeriesSource {
             if (Double.isFinite(v)) {
                 times.computeIfAbsent(labels, k -> new ArrayList<>()).add(new long[] {end});
                 values.computeIfAbsent(labels, k -> new ArrayList<>()).add(v);
+            }
+        }
+    }
+
+    /**
+     * {@link LabelledPerformance#byVersion}'s series of a classifier with two versions or more, labelled
+     * {@code model} and {@code version}, at the close of each window with events in
+     * {@code (fromExclusive, toInclusive]}.
+     */
+    private void byVersion(String name, ModelRecord m, long firstStart, long lastEnd, long fromExclusive,
+                           long toInclusive, Map<SeriesLabels, List<long[]>> times, Map<SeriesLabels, List<Double>> values) {
+        ModelSpec spec = m.spec();
+        if (spec.task() == dev.modelwatch.core.metrics.ModelTask.REGRESSION || m.versions().size() < 2) {
+            return;
+        }
+        long w = spec.windowMs();
+        long from = firstStart - LabelledPerformance.SPAN_WINDOWS * w;
+        Map<String, List<LabelledPerformance.WindowCounts>> versions = new TreeMap<>();
+        for (String version : m.versions()) {
+            List<LabelledPerformance.WindowCounts> windows = new ArrayList<>();
+            for (ProfileQuery.Bucket b : query.series(spec, version, ProfileKey.ALL, from, lastEnd, w)) {
+                windows.add(LabelledPerformance.WindowCounts.of(b.startMs(), b.profile()));
+            }
+            versions.put(version, windows);
+        }
+        java.util.Set<Long> ends = new java.util.TreeSet<>();
+        for (ProfileQuery.Bucket b : query.series(spec, null, ProfileKey.ALL, firstStart, lastEnd, w)) {
+            if (b.profile().count() > 0 && b.endMs() > fromExclusive && b.endMs() <= toInclusive) {
+                ends.add(b.endMs());
+            }
+        }
+        boolean drop = name.equals(LabelledPerformance.VERSION_DROP);
+        for (long end : ends) {
+            for (Map.Entry<String, PerformanceChange> e : LabelledPerformance.byVersion(versions, end, w).entrySet()) {
+                double v = drop ? e.getValue().change() : e.getValue().pValue();
+                if (Double.isFinite(v)) {
+                    SeriesLabels labels = SeriesLabels.metric(name, Map.of(MODEL, m.name(), VERSION, e.getKey()));
+                    times.computeIfAbsent(labels, k -> new ArrayList<>()).add(new long[] {end});
+                    values.computeIfAbsent(labels, k -> new ArrayList<>()).add(v);
+                }
             }
         }
     }

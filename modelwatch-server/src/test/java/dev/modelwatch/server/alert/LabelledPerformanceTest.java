@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.modelwatch.core.metrics.PerformanceChange;
 import dev.modelwatch.server.alert.LabelledPerformance.WindowCounts;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class LabelledPerformanceTest {
@@ -67,5 +70,87 @@ class LabelledPerformanceTest {
         List<WindowCounts> unlabelled = List.of(new WindowCounts(0, 400, 0, 0, 0), new WindowCounts(W, 400, 10, 9, 10));
         // 10 of 400 labelled is below the coverage a window needs
         assertThat(LabelledPerformance.at(unlabelled, 2 * W, W, new long[] {6_000, 8_000})).isNull();
+    }
+
+    /**
+     * Two versions over {@code windows} one-minute windows of 400 predictions, all labelled two windows late
+     * (at the close of the last window): v1 right 75% of the time, v2 taking {@code share} of the traffic
+     * from window {@code from} on, right {@code v2Accuracy} of the time; counts drawn with a fixed seed.
+     */
+    private static Map<String, List<WindowCounts>> twoVersions(int windows, int from, double share, double v2Accuracy,
+                                                               long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<WindowCounts> v1 = new ArrayList<>();
+        List<WindowCounts> v2 = new ArrayList<>();
+        for (int w = 0; w < windows; w++) {
+            boolean labelled = w <= windows - 3;
+            long n2 = w < from ? 0 : Math.round(400 * share);
+            long n1 = 400 - n2;
+            long c1 = draw(r, n1, 0.75);
+            long c2 = draw(r, n2, v2Accuracy);
+            v1.add(new WindowCounts(w * W, n1, labelled ? n1 : 0, labelled ? c1 : 0, labelled ? n1 : 0));
+            if (n2 > 0) {
+                v2.add(new WindowCounts(w * W, n2, labelled ? n2 : 0, labelled ? c2 : 0, labelled ? n2 : 0));
+            }
+        }
+        Map<String, List<WindowCounts>> out = new LinkedHashMap<>();
+        out.put("v1", v1);
+        out.put("v2", v2);
+        return out;
+    }
+
+    private static long draw(SplittableRandom r, long n, double p) {
+        long k = 0;
+        for (long i = 0; i < n; i++) {
+            k += r.nextDouble() < p ? 1 : 0;
+        }
+        return k;
+    }
+
+    @Test
+    void aBadNewVersionAtPartOfTheTrafficIsDecidedAgainstTheOtherVersion() {
+        int onset = 30;
+        // v2 takes 30% of the traffic at 67% (8 points below v1): the model's accuracy falls 2.4 points
+        int close = onset + 12;
+        Map<String, List<WindowCounts>> versions = twoVersions(close + 1, onset, 0.3, 0.67, 7);
+        Map<String, PerformanceChange> at = LabelledPerformance.byVersion(versions, (close + 1) * W, W);
+        assertThat(at).containsOnlyKeys("v1", "v2");
+        assertThat(at.get("v2").change()).isGreaterThan(0.04);
+        assertThat(fires(at.get("v2"))).as("v2 %s", at.get("v2")).isTrue();
+        assertThat(fires(at.get("v1"))).isFalse();
+        // one version alone is the model's own decision, not this one
+        assertThat(LabelledPerformance.byVersion(Map.of("v1", versions.get("v1")), (close + 1) * W, W)).isEmpty();
+    }
+
+    @Test
+    void cleanTwoVersionTrafficRaisesNothing() {
+        for (long seed = 1; seed <= 5; seed++) {
+            int windows = 240;
+            Map<String, List<WindowCounts>> versions = twoVersions(windows, 30, 0.3, 0.75, seed);
+            for (int close = 32; close < windows; close++) {
+                Map<String, List<WindowCounts>> upTo = new LinkedHashMap<>();
+                int last = close;
+                versions.forEach((v, ws) -> upTo.put(v, ws.stream().filter(x -> x.startMs() <= last * W).toList()));
+                for (Map.Entry<String, PerformanceChange> e
+                        : LabelledPerformance.byVersion(upTo, (close + 1) * W, W).entrySet()) {
+                    assertThat(fires(e.getValue())).as("seed %d close %d %s %s", seed, close, e.getKey(), e.getValue())
+                            .isFalse();
+                }
+            }
+        }
+    }
+
+    @Test
+    void theVersionsPValuesAreAdjustedForHowManyAreDecided() {
+        Map<String, List<WindowCounts>> versions = new LinkedHashMap<>();
+        versions.put("a", List.of(new WindowCounts(0, 400, 400, 300, 400)));
+        versions.put("b", List.of(new WindowCounts(0, 400, 400, 280, 400)));
+        PerformanceChange two = LabelledPerformance.byVersion(versions, W, W).get("b");
+        versions.put("c", List.of(new WindowCounts(0, 400, 400, 300, 400)));
+        PerformanceChange three = LabelledPerformance.byVersion(versions, W, W).get("b");
+        double raw = PerformanceChange.accuracyDrop(300, 400, 280, 400).pValue();
+        assertThat(two.pValue()).isCloseTo(2 * raw, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(three.pValue()).isCloseTo(Math.min(1, 3 * PerformanceChange.accuracyDrop(600, 800, 280, 400).pValue()),
+                org.assertj.core.data.Offset.offset(1e-12));
     }
 }
