@@ -28,7 +28,8 @@ import java.util.concurrent.Executors;
  * java -cp modelwatch-bench/target/modelwatch-bench-0.1.0-SNAPSHOT-all.jar \
  *      dev.modelwatch.bench.calibration.CalibrationBenchmark [--quick] [--threads N] [--only SECTION] [--out FILE]
  * </pre>
- * Sections: {@code multivariate}, {@code features}, {@code estimate}, {@code series}, {@code labelled}. {@code --quick}
+ * Sections: {@code multivariate}, {@code features}, {@code estimate}, {@code series}, {@code labelled}
+ * ({@code versions}: its per-version table only). {@code --quick}
  * runs every section on small grids with few trials (seconds; the tests run it); the full run sizes
  * its trials so that a 1% rate is told from 2% (minutes on 2 cores).
  */
@@ -59,7 +60,7 @@ public final class CalibrationBenchmark {
                 case "--out" -> file = Path.of(args[++i]);
                 default -> {
                     System.err.println("usage: CalibrationBenchmark [--quick] [--threads N] "
-                            + "[--only multivariate|features|estimate|series|labelled] [--out FILE]");
+                            + "[--only multivariate|features|estimate|series|labelled|versions] [--out FILE]");
                     System.exit(2);
                 }
             }
@@ -96,6 +97,9 @@ public final class CalibrationBenchmark {
         if (only == null || only.equals("labelled")) {
             labelled();
         }
+        if (only == null || only.equals("labelled") || only.equals("versions")) {
+            versionLabelled();
+        }
     }
 
     // ---- realized accuracy on late labels ----
@@ -121,6 +125,34 @@ public final class CalibrationBenchmark {
                 out.printf(Locale.ROOT, "| %s | %s | %s | %d | %.3f |%n", format(n),
                         ref == 0 ? "own earlier windows" : format(ref) + " reference rows",
                         rate(conditions, (long) count * days * LabelledCalibration.WINDOWS_PER_DAY), alerts,
+                        alerts / (double) (count * days));
+            }
+        }
+        out.println();
+    }
+
+    private void versionLabelled() {
+        long[] labels = {100, 1_000, 10_000};
+        int count = quick ? 2 : 100;
+        int days = quick ? 1 : 5;
+        out.println("### ModelVersionAccuracyDrop on late labels: false alarms");
+        out.println();
+        out.printf(Locale.ROOT, "%d streams of %d clean days per row (as above), the labels of each window split evenly "
+                + "among the versions serving side by side; each version decided against the others at every close "
+                + "(p-values adjusted for the versions decided), conditions and alerts counted per version.%n%n",
+                count, days);
+        out.println("| labels a window | versions | condition per decision | alerts | alerts per day |");
+        out.println("|---:|---:|---|---|---|");
+        for (long n : labels) {
+            for (int versions = 1; versions <= 3; versions++) {
+                int k = versions;
+                List<int[]> r = trials.run(count, t -> LabelledCalibration.versionFalseAlarms(n, k, days,
+                        seed("labelled-version", "", n * 7 + k, t)));
+                int conditions = r.stream().mapToInt(x -> x[0]).sum();
+                int alerts = r.stream().mapToInt(x -> x[1]).sum();
+                int decisions = r.stream().mapToInt(x -> x[2]).sum();
+                out.printf(Locale.ROOT, "| %s | %d | %s | %d | %.3f |%n", format(n), versions,
+                        decisions == 0 ? "- (no decision)" : rate(conditions, decisions), alerts,
                         alerts / (double) (count * days));
             }
         }

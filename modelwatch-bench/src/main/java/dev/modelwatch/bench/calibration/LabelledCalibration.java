@@ -5,7 +5,9 @@ import dev.modelwatch.server.alert.DefaultRules;
 import dev.modelwatch.server.alert.LabelledPerformance;
 import dev.modelwatch.server.alert.LabelledPerformance.WindowCounts;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -15,7 +17,9 @@ import java.util.SplittableRandom;
  * computes it ({@link LabelledPerformance}), against a labelled reference of that many rows or (0 rows)
  * the model's own earlier windows. The pool of windows is decided again at every close, so its
  * decisions are far from independent: what counts is the alerts a day ({@code for}, the condition at every
- * evaluation of its duration).
+ * evaluation of its duration). {@code ModelVersionAccuracyDrop} likewise ({@link #versionFalseAlarms}): the
+ * same windows' labels split evenly among 1, 2 or 3 versions serving side by side, each version's series
+ * ({@link LabelledPerformance#byVersion}) a condition and an alert of its own.
  */
 final class LabelledCalibration {
     static final double ACCURACY = 0.75;
@@ -50,6 +54,59 @@ final class LabelledCalibration {
             condition[w] = c != null && c.change() > drop && c.pValue() < level;
         }
         return new int[] {SeriesCalibration.count(condition), SeriesCalibration.firings(condition, DefaultRules.LABELLED_FOR)};
+    }
+
+    /**
+     * {conditions, alerts, decisions} of {@code ModelVersionAccuracyDrop} over {@code days} clean days,
+     * with {@code labels} labelled predictions a window split evenly among {@code versions} versions, each
+     * right {@value #ACCURACY} of the time; conditions, alerts and decisions are counted per version.
+     */
+    static int[] versionFalseAlarms(long labels, int versions, int days, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double drop = Double.parseDouble(DefaultRules.LABELLED_DROP);
+        double level = Double.parseDouble(DefaultRules.LABELLED_LEVEL);
+        int windows = days * WINDOWS_PER_DAY;
+        long[] share = new long[versions];
+        for (int v = 0; v < versions; v++) {
+            share[v] = labels / versions + (v < labels % versions ? 1 : 0);
+        }
+        List<List<WindowCounts>> all = new ArrayList<>();
+        long[][] correct = new long[versions][windows];
+        boolean[][] condition = new boolean[versions][windows];
+        for (int v = 0; v < versions; v++) {
+            all.add(new ArrayList<>(windows));
+        }
+        int decisions = 0;
+        for (int w = 0; w < windows; w++) {
+            Map<String, List<WindowCounts>> span = new LinkedHashMap<>();
+            for (int v = 0; v < versions; v++) {
+                long n = share[v];
+                long predictions = Math.round(n / 0.8);
+                correct[v][w] = binomial(r, n, ACCURACY);
+                List<WindowCounts> mine = all.get(v);
+                mine.add(null);
+                // at the close of window w, the labels of the windows up to w - 2 are in
+                for (int k = Math.max(0, w - LABEL_DELAY); k <= w; k++) {
+                    boolean in = k <= w - LABEL_DELAY;
+                    mine.set(k, new WindowCounts(k * 60_000L, predictions, in ? n : 0, in ? correct[v][k] : 0,
+                            in ? n : 0));
+                }
+                span.put("v" + v, mine.subList(Math.max(0, w + 1 - LabelledPerformance.SPAN_WINDOWS - 1), w + 1));
+            }
+            Map<String, PerformanceChange> at = LabelledPerformance.byVersion(span, (w + 1) * 60_000L, 60_000L);
+            decisions += at.size();
+            for (int v = 0; v < versions; v++) {
+                PerformanceChange c = at.get("v" + v);
+                condition[v][w] = c != null && c.change() > drop && c.pValue() < level;
+            }
+        }
+        int conditions = 0;
+        int alerts = 0;
+        for (boolean[] c : condition) {
+            conditions += SeriesCalibration.count(c);
+            alerts += SeriesCalibration.firings(c, DefaultRules.LABELLED_FOR);
+        }
+        return new int[] {conditions, alerts, decisions};
     }
 
     private static long binomial(SplittableRandom r, long n, double p) {

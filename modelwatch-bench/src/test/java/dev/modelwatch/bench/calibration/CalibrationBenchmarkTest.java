@@ -19,7 +19,8 @@ class CalibrationBenchmarkTest {
                 "### Multivariate drift: power", "### Per-feature decisions and data quality: false alarms",
                 "### Per-feature decisions and data quality: power", "### Estimated performance and the performance rules",
                 "### Dynamic thresholds on metric series", "### Default rules' dynamic thresholds",
-                "### ModelLabelledAccuracyDrop on late labels: false alarms");
+                "### ModelLabelledAccuracyDrop on late labels: false alarms",
+                "### ModelVersionAccuracyDrop on late labels: false alarms");
         for (String decision : new String[] {"feature drift: ks", "feature drift: chi_square",
                 "feature drift: any of the report's features", "drift share > 0.3", "data quality: missing_rate",
                 "data quality: out_of_range", "data quality: new_category", "data quality: constant",
@@ -27,7 +28,7 @@ class CalibrationBenchmarkTest {
                 "data quality: type_mismatch", "ModelAccuracyDrop condition", "ModelEstimatedAccuracyDrop condition",
                 "estimated accuracy band misses the realized accuracy", "ModelLatencyP99High", "ModelTrafficDrop",
                 "3 correlated normal features", "ModelFeatureDriftStrong condition: any feature",
-                "10,000 | own earlier windows", "`abs(seasonal_score(x, 1d, 7)) > 3`"}) {
+                "10,000 | own earlier windows", "10,000 | 3 |", "`abs(seasonal_score(x, 1d, 7)) > 3`"}) {
             assertThat(out).as(decision).contains("| " + decision);
         }
     }
