@@ -139,19 +139,23 @@ public final class CalibrationBenchmark {
         out.println();
         out.printf(Locale.ROOT, "%d streams of %d clean days per row (as above), the labels of each window split evenly "
                 + "among the versions serving side by side; each version decided against the others at every close "
-                + "(p-values adjusted for the versions decided), conditions and alerts counted per version.%n%n",
-                count, days);
+                + "(p-values adjusted for the versions decided), conditions and alerts counted per version; "
+                + "in turns: each version serves alone for %d windows, then the other.%n%n",
+                count, days, LabelledCalibration.TURN_WINDOWS);
         out.println("| labels a window | versions | condition per decision | alerts | alerts per day |");
         out.println("|---:|---:|---|---|---|");
         for (long n : labels) {
-            for (int versions = 1; versions <= 3; versions++) {
-                int k = versions;
-                List<int[]> r = trials.run(count, t -> LabelledCalibration.versionFalseAlarms(n, k, days,
-                        seed("labelled-version", "", n * 7 + k, t)));
+            // 1, 2 and 3 versions side by side, then 2 taking all the traffic in turns (a rollout, and back)
+            for (int cell = 1; cell <= 4; cell++) {
+                boolean turns = cell == 4;
+                int k = turns ? 2 : cell;
+                List<int[]> r = trials.run(count, t -> LabelledCalibration.versionFalseAlarms(n, k, turns, days,
+                        seed(turns ? "labelled-rollout" : "labelled-version", "", n * 7 + k, t)));
                 int conditions = r.stream().mapToInt(x -> x[0]).sum();
                 int alerts = r.stream().mapToInt(x -> x[1]).sum();
                 int decisions = r.stream().mapToInt(x -> x[2]).sum();
-                out.printf(Locale.ROOT, "| %s | %d | %s | %d | %.3f |%n", format(n), versions,
+                out.printf(Locale.ROOT, "| %s | %s | %s | %d | %.3f |%n", format(n),
+                        turns ? "2 in turns of " + LabelledCalibration.TURN_WINDOWS + " windows" : String.valueOf(k),
                         decisions == 0 ? "- (no decision)" : rate(conditions, decisions), alerts,
                         alerts / (double) (count * days));
             }

@@ -17,14 +17,16 @@ import java.util.SplittableRandom;
  * computes it ({@link LabelledPerformance}), against a labelled reference of that many rows or (0 rows)
  * the model's own earlier windows. The pool of windows is decided again at every close, so its
  * decisions are far from independent: what counts is the alerts a day ({@code for}, the condition at every
- * evaluation of its duration). {@code ModelVersionAccuracyDrop} likewise ({@link #versionFalseAlarms}): the
- * same windows' labels split evenly among 1, 2 or 3 versions serving side by side, each version's series
- * ({@link LabelledPerformance#byVersion}) a condition and an alert of its own.
+ * evaluation of its duration). {@code ModelVersionAccuracyDrop} likewise ({@link #versionFalseAlarms}):
+ * the same windows' labels split evenly among 1, 2 or 3 versions serving side by side (or 2 serving in
+ * turns), each version's series ({@link LabelledPerformance#byVersion}) a condition and an alert of its own.
  */
 final class LabelledCalibration {
     static final double ACCURACY = 0.75;
     static final int WINDOWS_PER_DAY = 1_440;
     private static final int LABEL_DELAY = 2;
+    /** How long each version serves alone in the rollout streams. */
+    static final int TURN_WINDOWS = 120;
 
     private LabelledCalibration() {
     }
@@ -59,9 +61,11 @@ final class LabelledCalibration {
     /**
      * {conditions, alerts, decisions} of {@code ModelVersionAccuracyDrop} over {@code days} clean days,
      * with {@code labels} labelled predictions a window split evenly among {@code versions} versions, each
-     * right {@value #ACCURACY} of the time; conditions, alerts and decisions are counted per version.
+     * right {@value #ACCURACY} of the time; conditions, alerts and decisions are counted per version. With
+     * {@code turns}, the versions take all the traffic in turns of {@value #TURN_WINDOWS} windows instead
+     * (a rollout: the new version decided against the windows of the one before it).
      */
-    static int[] versionFalseAlarms(long labels, int versions, int days, long seed) {
+    static int[] versionFalseAlarms(long labels, int versions, boolean turns, int days, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         double drop = Double.parseDouble(DefaultRules.LABELLED_DROP);
         double level = Double.parseDouble(DefaultRules.LABELLED_LEVEL);
@@ -71,6 +75,7 @@ final class LabelledCalibration {
             share[v] = labels / versions + (v < labels % versions ? 1 : 0);
         }
         List<List<WindowCounts>> all = new ArrayList<>();
+        long[][] served = new long[versions][windows];
         long[][] correct = new long[versions][windows];
         boolean[][] condition = new boolean[versions][windows];
         for (int v = 0; v < versions; v++) {
@@ -79,16 +84,17 @@ final class LabelledCalibration {
         int decisions = 0;
         for (int w = 0; w < windows; w++) {
             Map<String, List<WindowCounts>> span = new LinkedHashMap<>();
+            int serving = (w / TURN_WINDOWS) % versions;
             for (int v = 0; v < versions; v++) {
-                long n = share[v];
-                long predictions = Math.round(n / 0.8);
-                correct[v][w] = binomial(r, n, ACCURACY);
+                served[v][w] = !turns ? share[v] : v == serving ? labels : 0;
+                correct[v][w] = binomial(r, served[v][w], ACCURACY);
                 List<WindowCounts> mine = all.get(v);
                 mine.add(null);
                 // at the close of window w, the labels of the windows up to w - 2 are in
                 for (int k = Math.max(0, w - LABEL_DELAY); k <= w; k++) {
                     boolean in = k <= w - LABEL_DELAY;
-                    mine.set(k, new WindowCounts(k * 60_000L, predictions, in ? n : 0, in ? correct[v][k] : 0,
+                    long n = served[v][k];
+                    mine.set(k, new WindowCounts(k * 60_000L, Math.round(n / 0.8), in ? n : 0, in ? correct[v][k] : 0,
                             in ? n : 0));
                 }
                 span.put("v" + v, mine.subList(Math.max(0, w + 1 - LabelledPerformance.SPAN_WINDOWS - 1), w + 1));
