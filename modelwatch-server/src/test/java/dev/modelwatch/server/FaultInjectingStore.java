@@ -117,6 +117,11 @@ public final class FaultInjectingStore implements Store {
     }
 
     @Override
+    public List<ProfileRead> profiles(String segment, List<ProfileRead.ModelRanges> requests) {
+        return real.profiles(segment, requests);
+    }
+
+    @Override
     public List<ModelRecord> models() {
         return real.models();
     }
