@@ -190,6 +190,35 @@ class DashboardOverviewTest {
         }
     }
 
+    @Test
+    void theRowsAreBroughtUpToDateInTheBackgroundWithoutAVisit(@TempDir Path dir) throws Exception {
+        long start = Math.floorDiv(System.currentTimeMillis(), HOUR) * HOUR - HOUR;
+        ManualClock clock = new ManualClock(start + 30 * MINUTE);
+        java.util.concurrent.atomic.AtomicReference<FaultInjectingStore> store = new java.util.concurrent.atomic.AtomicReference<>();
+        try (TestServer server = TestServer.start(ConfigLoader.parse(CONFIG, "modelwatch.yml").withDataDir(dir), clock,
+                real -> {
+                    store.set(new FaultInjectingStore(real));
+                    return store.get();
+                })) {
+            ArrayNode events = TestServer.JSON.createArrayNode();
+            for (int i = 0; i < 7; i++) {
+                events.addObject().put("type", "prediction").put("model", "regress").put("id", "r-" + i)
+                        .put("timestamp", start + 30 * MINUTE - i * 1_000L).put("prediction", i).putObject("features").put("x", i);
+            }
+            assertThat(server.postJson(events.toString()).json().path("rejected").asInt()).isZero();
+            server.server().awaitAggregated(Duration.ofMinutes(2));
+            // nobody asks for the overview: the background reads the new model's hour all the same
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (store.get().modelReads.stream().noneMatch(models -> models.contains("regress"))) {
+                assertThat(System.nanoTime()).as("the background read regress's hour within 60 s").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            JsonNode regress = server.get("/api/v1/dashboard/overview").json().path("models").get(2);
+            assertThat(regress.path("name").asText()).isEqualTo("regress");
+            assertThat(regress.path("traffic_last_hour").asLong()).isEqualTo(7);
+        }
+    }
+
     /** The row's drift share is the drift answer's over the same hour; returns that answer. */
     private static JsonNode assertDriftAsTheDriftAnswer(TestServer server, String model, JsonNode row, long from, long to) {
         JsonNode drift = server.get("/api/v1/models/" + model + "/drift?from=" + from + "&to=" + to).json();
