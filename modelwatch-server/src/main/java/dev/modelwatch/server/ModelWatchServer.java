@@ -84,7 +84,7 @@ public final class ModelWatchServer implements AutoCloseable {
     private final Workers workers;
     private final Duration shutdownGrace;
     private final int port;
-    /** The incidents' threads, stopped at close. */
+    /** The incidents' and the dashboard's threads, stopped at close. */
     private final List<ExecutorService> executors;
     private volatile boolean closed;
     /** Threads of the incidents' diagnoses and action hooks (a command hook takes two while it runs). */
@@ -308,9 +308,10 @@ public final class ModelWatchServer implements AutoCloseable {
                 System::nanoTime);
         dev.modelwatch.server.web.DashboardSessions sessions = new dev.modelwatch.server.web.DashboardSessions(tokens,
                 new java.security.SecureRandom(), clock);
+        ScheduledExecutorService dashboardWork = Executors.newSingleThreadScheduledExecutor(daemonThreads("dashboard-"));
         api.sessions(sessions)
                 .add(new dev.modelwatch.server.web.Dashboard(new dev.modelwatch.server.web.DashboardSources(registry, query,
-                        drift, alerts, clock, sessions, runs)))
+                        drift, alerts, clock, sessions, runs), dashboardWork))
                 .add(new TrainingRoutes(runs))
                 .add(new ResourceRoutes(store, runs, clock))
                 .add(new DiagnosisRoutes(diagnoser, clock, () -> alerts.config().rules().stream()
@@ -322,7 +323,7 @@ public final class ModelWatchServer implements AutoCloseable {
                 config.access().scheme(), config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),
                 (System.nanoTime() - t0) / 1_000_000);
         return new ModelWatchServer(store, pending, log, aggregator, api, alerts, workers, config.shutdownGrace(), port,
-                List.of(incidentWork, incidentRetries));
+                List.of(incidentWork, incidentRetries, dashboardWork));
     }
 
     /** A factory of daemon threads named {@code prefix} and a number. */

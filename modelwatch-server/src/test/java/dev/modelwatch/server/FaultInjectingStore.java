@@ -42,6 +42,9 @@ public final class FaultInjectingStore implements Store {
     public final AtomicInteger refusedCommits = new AtomicInteger();
     public final AtomicInteger commits = new AtomicInteger();
     public final AtomicInteger dueCalls = new AtomicInteger();
+    /** The models asked for by reads of several models' profiles ({@link #profiles(String, List)}), one entry a read. */
+    public final java.util.concurrent.ConcurrentLinkedQueue<List<String>> modelReads =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     public FaultInjectingStore(Store real) {
         this.real = real;
@@ -114,6 +117,12 @@ public final class FaultInjectingStore implements Store {
     @Override
     public ProfileRead profiles(String model, String version, String segment, List<ProfileRead.Range> ranges) {
         return real.profiles(model, version, segment, ranges);
+    }
+
+    @Override
+    public List<ProfileRead> profiles(String segment, List<ProfileRead.ModelRanges> requests) {
+        modelReads.add(requests.stream().map(ProfileRead.ModelRanges::model).toList());
+        return real.profiles(segment, requests);
     }
 
     @Override

@@ -64,6 +64,12 @@ public final class TestServer implements AutoCloseable {
                 UnaryOperator.identity());
     }
 
+    /** {@link #start(ServerConfig, Clock)} with its storage seen through {@code storeView}. */
+    public static TestServer start(ServerConfig config, Clock clock, UnaryOperator<Store> storeView) {
+        return new TestServer(config.withPort(0).withFlushInterval(Duration.ofMillis(300)), clock, new RecordingExit(),
+                storeView);
+    }
+
     /**
      * A server on a port free when it starts, kept across {@link #restart()}s (as a real server's
      * configured port is): browsers that hold the page reconnect to the same address.

@@ -81,6 +81,11 @@ final class JdbcStore implements Store {
     }
 
     @Override
+    public List<ProfileRead> profiles(String segment, List<ProfileRead.ModelRanges> requests) {
+        return profiles.profiles(segment, requests);
+    }
+
+    @Override
     public long expire(Map<Long, Long> profileCutoffByResolutionMs) {
         return profiles.expire(profileCutoffByResolutionMs);
     }

@@ -27,4 +27,12 @@ public record ProfileRead(List<StoredProfile> profiles, long checkpointLsn) {
     /** A range of windows of one resolution: those starting in {@code [fromMs, toMs)}. */
     public record Range(long resolutionMs, long fromMs, long toMs) {
     }
+
+    /** One model's ranges in a read of several models ({@link Store#profiles(String, List)}). */
+    public record ModelRanges(String model, List<Range> ranges) {
+        public ModelRanges {
+            java.util.Objects.requireNonNull(model, "model");
+            ranges = List.copyOf(ranges);
+        }
+    }
 }

@@ -22,6 +22,8 @@ import java.util.stream.Stream;
 final class ProfileRepository {
     /** Encoded profiles a commit holds before it writes them (the rest of its memory is bounded by the caller). */
     private static final long MAX_PENDING_PROFILE_BYTES = 8L << 20;
+    /** Ranges read by one statement of several models: four parameters each, under SQLite's oldest limit of 999. */
+    static final int MAX_RANGES_PER_STATEMENT = 240;
     private static final List<String> PROFILE_KEY = List.of("model", "version", "segment", "resolution_ms", "window_start_ms");
     private static final String PROFILE_KEY_MATCHES = PROFILE_KEY.stream().map(c -> c + " = ?")
             .collect(Collectors.joining(" AND "));
@@ -182,6 +184,90 @@ final class ProfileRepository {
                     }
                 }
                 return new ProfileRead(found, checkpoint);
+            }
+        });
+    }
+
+    /**
+     * Several models' ranges, every version, a statement for up to {@link #MAX_RANGES_PER_STATEMENT}
+     * ranges (SQLite's oldest limit is 999 parameters); a model's ranges are never split between two.
+     */
+    List<ProfileRead> profiles(String segment, List<ProfileRead.ModelRanges> requests) {
+        Objects.requireNonNull(segment, "segment");
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (ProfileRead.ModelRanges r : requests) {
+            if (!seen.add(r.model())) {
+                throw new IllegalArgumentException("requests: model " + r.model() + " is asked for twice; give all its"
+                        + " ranges in one request");
+            }
+        }
+        Map<String, ProfileRead> found = new java.util.HashMap<>();
+        List<ProfileRead.ModelRanges> chunk = new ArrayList<>();
+        int ranges = 0;
+        for (ProfileRead.ModelRanges r : requests) {
+            if (r.ranges().isEmpty()) {
+                continue;
+            }
+            if (!chunk.isEmpty() && ranges + r.ranges().size() > MAX_RANGES_PER_STATEMENT) {
+                found.putAll(profilesOfModels(segment, chunk));
+                chunk.clear();
+                ranges = 0;
+            }
+            chunk.add(r);
+            ranges += r.ranges().size();
+        }
+        if (!chunk.isEmpty()) {
+            found.putAll(profilesOfModels(segment, chunk));
+        }
+        List<ProfileRead> out = new ArrayList<>(requests.size());
+        for (ProfileRead.ModelRanges r : requests) {
+            out.add(found.getOrDefault(r.model(), new ProfileRead(List.of(), ProfileRead.UNKNOWN)));
+        }
+        return out;
+    }
+
+    /** One statement's models: their profiles by model, each with the statement's checkpoint when it found some. */
+    private Map<String, ProfileRead> profilesOfModels(String segment, List<ProfileRead.ModelRanges> chunk) {
+        StringBuilder sql = new StringBuilder("SELECT model, resolution_ms, version, window_start_ms, profile,"
+                + " (SELECT lsn FROM checkpoint WHERE id = ?) FROM window_profiles WHERE segment = ? AND (");
+        boolean first = true;
+        for (ProfileRead.ModelRanges r : chunk) {
+            for (int i = 0; i < r.ranges().size(); i++) {
+                sql.append(first ? "" : " OR ")
+                        .append("(model = ? AND resolution_ms = ? AND window_start_ms >= ? AND window_start_ms < ?)");
+                first = false;
+            }
+        }
+        sql.append(") ORDER BY model, resolution_ms, window_start_ms, version");
+        return db.read("reading profiles of " + chunk.size() + " models", c -> {
+            try (PreparedStatement s = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                s.setInt(i++, CHECKPOINT_ID);
+                s.setString(i++, segment);
+                for (ProfileRead.ModelRanges r : chunk) {
+                    for (ProfileRead.Range range : r.ranges()) {
+                        s.setString(i++, r.model());
+                        s.setLong(i++, range.resolutionMs());
+                        s.setLong(i++, range.fromMs());
+                        s.setLong(i++, range.toMs());
+                    }
+                }
+                Map<String, List<StoredProfile>> byModel = new java.util.HashMap<>();
+                long checkpoint = ProfileRead.UNKNOWN;
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        String model = rs.getString(1);
+                        ProfileKey key = new ProfileKey(model, rs.getString(3), segment, rs.getLong(2), rs.getLong(4));
+                        byModel.computeIfAbsent(model, m -> new ArrayList<>())
+                                .add(new StoredProfile(key, WindowProfile.fromBytes(rs.getBytes(5), settings)));
+                        checkpoint = rs.getLong(6);
+                    }
+                }
+                Map<String, ProfileRead> out = new java.util.HashMap<>();
+                for (Map.Entry<String, List<StoredProfile>> e : byModel.entrySet()) {
+                    out.put(e.getKey(), new ProfileRead(e.getValue(), checkpoint));
+                }
+                return out;
             }
         });
     }

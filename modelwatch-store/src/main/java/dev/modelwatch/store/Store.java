@@ -54,6 +54,17 @@ public interface Store extends AutoCloseable {
      */
     ProfileRead profiles(String model, String version, String segment, List<ProfileRead.Range> ranges);
 
+    /**
+     * {@link #profiles(String, String, String, List)} of several models (every version), each over its
+     * own ranges, in a few statements instead of one a model: the dashboard's overview of every model.
+     * Each model's answer comes from one statement, so it is one snapshot with the checkpoint it includes.
+     *
+     * @param requests at most one a model
+     * @return one read a request, in the order of the requests
+     * @throws IllegalArgumentException when a model is asked for twice
+     */
+    List<ProfileRead> profiles(String segment, List<ProfileRead.ModelRanges> requests);
+
     /** Every stored model. */
     List<ModelRecord> models();
 

@@ -158,6 +158,60 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void severalModelsAreReadTogetherEachOverItsOwnRangesWithTheCheckpointTheyInclude() {
+        // three hundred models: more ranges than one statement reads, so the read takes several
+        int models = ProfileRepository.MAX_RANGES_PER_STATEMENT + 60;
+        FlushBuilder flush = FlushBuilder.at(40);
+        List<ProfileRead.ModelRanges> requests = new ArrayList<>();
+        for (int m = 0; m < models; m++) {
+            String model = String.format("m%03d", m);
+            // model m: m+1 events in each of its minutes T0 + m and T0 + m + 1, v2 in the second; a row
+            // outside its range (the minute before), an hourly roll-up and another segment's row, none of them read
+            flush.delta(key(model, "v1", ProfileKey.ALL, MINUTE, T0 + m * MINUTE), profileOf(0, m + 1, T0 + m * MINUTE));
+            flush.delta(key(model, "v2", ProfileKey.ALL, MINUTE, T0 + (m + 1) * MINUTE), profileOf(0, m + 1, T0));
+            flush.delta(key(model, "v1", ProfileKey.ALL, MINUTE, T0 + (m - 1) * MINUTE), profileOf(0, 1_000, T0));
+            flush.delta(key(model, "v1", ProfileKey.ALL, HOUR, T0), profileOf(0, 2_000, T0));
+            flush.delta(key(model, "v1", "region:eu", MINUTE, T0 + m * MINUTE), profileOf(0, 3_000, T0));
+            requests.add(new ProfileRead.ModelRanges(model,
+                    List.of(new ProfileRead.Range(MINUTE, T0 + m * MINUTE, T0 + (m + 2) * MINUTE))));
+        }
+        requests.add(new ProfileRead.ModelRanges("unknown", List.of(new ProfileRead.Range(MINUTE, T0, T0 + DAY))));
+        requests.add(new ProfileRead.ModelRanges("no-ranges", List.of()));
+        store.commit(flush.build());
+
+        List<ProfileRead> reads = store.profiles(ProfileKey.ALL, requests);
+        assertThat(reads).hasSize(models + 2);
+        for (int m = 0; m < models; m++) {
+            String model = String.format("m%03d", m);
+            ProfileRead read = reads.get(m);
+            assertThat(read.profiles()).as(model).extracting(StoredProfile::key).containsExactly(
+                    key(model, "v1", ProfileKey.ALL, MINUTE, T0 + m * MINUTE),
+                    key(model, "v2", ProfileKey.ALL, MINUTE, T0 + (m + 1) * MINUTE));
+            assertThat(read.profiles()).as(model).extracting(p -> p.profile().count())
+                    .containsExactly((long) m + 1, (long) m + 1);
+            assertThat(read.checkpointLsn()).as(model).isEqualTo(40);
+        }
+        assertThat(reads.get(models).profiles()).isEmpty();
+        assertThat(reads.get(models).includesCommitAt(1)).isFalse();
+        assertThat(reads.get(models + 1).profiles()).isEmpty();
+
+        // the answer of each model is its single-model read's
+        store.commit(FlushBuilder.at(90).delta(key("m007", "v1", ProfileKey.ALL, MINUTE, T0 + 7 * MINUTE),
+                profileOf(0, 5, T0)).build());
+        ProfileRead again = store.profiles(ProfileKey.ALL, List.of(requests.get(7), requests.get(3))).get(0);
+        ProfileRead single = store.profiles("m007", null, ProfileKey.ALL, requests.get(7).ranges());
+        assertThat(again.profiles()).extracting(StoredProfile::key)
+                .containsExactlyElementsOf(single.profiles().stream().map(StoredProfile::key).toList());
+        assertThat(again.profiles()).extracting(p -> p.profile().count()).containsExactly(13L, 8L);
+        assertThat(again.checkpointLsn()).isEqualTo(single.checkpointLsn()).isEqualTo(90);
+        assertThat(store.profiles("region:eu", List.of(requests.get(2))).get(0).profiles())
+                .extracting(p -> p.profile().count()).containsExactly(3_000L);
+        assertThat(store.profiles(ProfileKey.ALL, List.of())).isEmpty();
+        assertThatThrownBy(() -> store.profiles(ProfileKey.ALL, List.of(requests.get(1), requests.get(1))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("m001 is asked for twice");
+    }
+
+    @Test
     void mergedDeltaIsAddedToStoredProfile() {
         ProfileKey key = key("fraud", "v1", ProfileKey.ALL, MINUTE, T0);
         WindowProfile first = profileOf(0, 1_000, T0);

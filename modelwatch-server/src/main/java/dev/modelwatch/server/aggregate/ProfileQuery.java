@@ -38,6 +38,11 @@ public final class ProfileQuery {
         this.sketches = sketches;
     }
 
+    /** The sketch settings of the profiles it answers (an empty profile to merge them into needs the same). */
+    public SketchSettings sketches() {
+        return sketches;
+    }
+
     /** Resolutions stored for a model, finest first. */
     static long[] resolutions(long windowMs) {
         if (windowMs >= Aggregator.DAY) {
@@ -92,35 +97,6 @@ public final class ProfileQuery {
         return merged(spec, version, segment, from, to, deltas(spec.name(), version, segment, from, to));
     }
 
-    /** A model's range for {@link #ranges}: every version and segment in windows overlapping {@code [fromMs, toMs)}. */
-    public record RangeRequest(ModelSpec spec, long fromMs, long toMs) {
-    }
-
-    /**
-     * {@link #range} of several models (every version and segment), each over its own range, with one
-     * round trip to the aggregation runtime for all of them instead of one each: the dashboard's
-     * overview of every model. The answers are those of {@link #range}, in the order of the requests.
-     */
-    public List<WindowProfile> ranges(List<RangeRequest> requests) {
-        List<long[]> aligned = new ArrayList<>(requests.size());
-        for (RangeRequest r : requests) {
-            long w = r.spec().windowMs();
-            aligned.add(new long[] {Math.floorDiv(r.fromMs(), w) * w, ceilTo(r.toMs(), w)});
-        }
-        List<List<Aggregator.Delta>> deltas = ask(a -> {
-            List<List<Aggregator.Delta>> out = new ArrayList<>(requests.size());
-            for (int i = 0; i < requests.size(); i++) {
-                out.add(a.snapshot(requests.get(i).spec().name(), null, ProfileKey.ALL, aligned.get(i)[0], aligned.get(i)[1]));
-            }
-            return out;
-        });
-        List<WindowProfile> out = new ArrayList<>(requests.size());
-        for (int i = 0; i < requests.size(); i++) {
-            out.add(merged(requests.get(i).spec(), null, ProfileKey.ALL, aligned.get(i)[0], aligned.get(i)[1], deltas.get(i)));
-        }
-        return out;
-    }
-
     /** Storage's windows over {@code [from, to)} (aligned) merged with the runtime's {@code deltas} not yet in them. */
     private WindowProfile merged(ModelSpec spec, String version, String segment, long from, long to,
                                  List<Aggregator.Delta> deltas) {
@@ -146,38 +122,87 @@ public final class ProfileQuery {
      * model's window. Steps without data are left out.
      */
     public List<Bucket> series(ModelSpec spec, String version, String segment, long fromMs, long toMs, long stepMs) {
-        long w = spec.windowMs();
-        if (stepMs < w || stepMs % w != 0) {
-            throw new IllegalArgumentException("step must be a multiple of the model's window of " + w / 1000 + "s");
+        Steps steps = Steps.of(spec, fromMs, toMs, stepMs);
+        List<Aggregator.Delta> deltas = deltas(spec.name(), version, segment, steps.from(), steps.to());
+        return steps.buckets(store.profiles(spec.name(), version, segment, List.of(steps.range())), deltas, sketches);
+    }
+
+    /** A model's series for {@link #series(List)}: every version and segment, as {@link #series} takes them. */
+    public record SeriesRequest(ModelSpec spec, long fromMs, long toMs, long stepMs) {
+    }
+
+    /**
+     * {@link #series} of several models (every version and segment), each over its own range and step,
+     * with one round trip to the aggregation runtime and one store read (a few statements) for all of
+     * them instead of one each: the dashboard's overview of every model. The answers are those of
+     * {@link #series}, in the order of the requests; a model may be asked for once.
+     */
+    public List<List<Bucket>> series(List<SeriesRequest> requests) {
+        List<Steps> steps = new ArrayList<>(requests.size());
+        List<ProfileRead.ModelRanges> ranges = new ArrayList<>(requests.size());
+        for (SeriesRequest r : requests) {
+            Steps s = Steps.of(r.spec(), r.fromMs(), r.toMs(), r.stepMs());
+            steps.add(s);
+            ranges.add(new ProfileRead.ModelRanges(r.spec().name(), List.of(s.range())));
         }
-        long from = CoveredRange.alignDown(fromMs, stepMs);
-        long to = ceilTo(toMs, stepMs);
-        if ((to - from) / stepMs > MAX_POINTS) {
-            throw new IllegalArgumentException("the range holds " + (to - from) / stepMs + " steps; at most "
-                    + MAX_POINTS + " per query (use a larger step)");
-        }
-        long resolution = w;
-        for (long r : resolutions(w)) {
-            if (r <= stepMs && stepMs % r == 0) {
-                resolution = r;
+        List<List<Aggregator.Delta>> deltas = ask(a -> {
+            List<List<Aggregator.Delta>> out = new ArrayList<>(requests.size());
+            for (int i = 0; i < requests.size(); i++) {
+                out.add(a.snapshot(requests.get(i).spec().name(), null, ProfileKey.ALL, steps.get(i).from(), steps.get(i).to()));
             }
+            return out;
+        });
+        List<ProfileRead> reads = store.profiles(ProfileKey.ALL, ranges);
+        List<List<Bucket>> out = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            out.add(steps.get(i).buckets(reads.get(i), deltas.get(i), sketches));
         }
-        List<Aggregator.Delta> deltas = deltas(spec.name(), version, segment, from, to);
-        ProfileRead read = store.profiles(spec.name(), version, segment, List.of(new ProfileRead.Range(resolution, from, to)));
-        TreeMap<Long, WindowProfile> buckets = new TreeMap<>();
-        for (StoredProfile p : read.profiles()) {
-            long b = Math.floorDiv(p.key().windowStartMs(), stepMs) * stepMs;
-            buckets.computeIfAbsent(b, k -> new WindowProfile(sketches)).merge(p.profile());
-        }
-        for (Aggregator.Delta d : deltas) {
-            if (!read.includesCommitAt(d.commitLsn())) {
-                long b = Math.floorDiv(d.key().windowStartMs(), stepMs) * stepMs;
-                buckets.computeIfAbsent(b, k -> new WindowProfile(sketches)).merge(d.profile());
-            }
-        }
-        List<Bucket> out = new ArrayList<>();
-        buckets.forEach((start, p) -> out.add(new Bucket(start, start + stepMs, p)));
         return out;
+    }
+
+    /** A series' range aligned to its step, and the coarsest stored resolution that divides the step. */
+    private record Steps(long from, long to, long stepMs, long resolutionMs) {
+        static Steps of(ModelSpec spec, long fromMs, long toMs, long stepMs) {
+            long w = spec.windowMs();
+            if (stepMs < w || stepMs % w != 0) {
+                throw new IllegalArgumentException("step must be a multiple of the model's window of " + w / 1000 + "s");
+            }
+            long from = CoveredRange.alignDown(fromMs, stepMs);
+            long to = ceilTo(toMs, stepMs);
+            if ((to - from) / stepMs > MAX_POINTS) {
+                throw new IllegalArgumentException("the range holds " + (to - from) / stepMs + " steps; at most "
+                        + MAX_POINTS + " per query (use a larger step)");
+            }
+            long resolution = w;
+            for (long r : resolutions(w)) {
+                if (r <= stepMs && stepMs % r == 0) {
+                    resolution = r;
+                }
+            }
+            return new Steps(from, to, stepMs, resolution);
+        }
+
+        ProfileRead.Range range() {
+            return new ProfileRead.Range(resolutionMs, from, to);
+        }
+
+        /** The stored windows and the runtime's {@code deltas} not yet in them, merged per step. */
+        List<Bucket> buckets(ProfileRead read, List<Aggregator.Delta> deltas, SketchSettings sketches) {
+            TreeMap<Long, WindowProfile> buckets = new TreeMap<>();
+            for (StoredProfile p : read.profiles()) {
+                long b = Math.floorDiv(p.key().windowStartMs(), stepMs) * stepMs;
+                buckets.computeIfAbsent(b, k -> new WindowProfile(sketches)).merge(p.profile());
+            }
+            for (Aggregator.Delta d : deltas) {
+                if (!read.includesCommitAt(d.commitLsn())) {
+                    long b = Math.floorDiv(d.key().windowStartMs(), stepMs) * stepMs;
+                    buckets.computeIfAbsent(b, k -> new WindowProfile(sketches)).merge(d.profile());
+                }
+            }
+            List<Bucket> out = new ArrayList<>();
+            buckets.forEach((start, p) -> out.add(new Bucket(start, start + stepMs, p)));
+            return out;
+        }
     }
 
     /**

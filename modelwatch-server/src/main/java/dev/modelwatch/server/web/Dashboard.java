@@ -17,12 +17,12 @@ import io.javalin.http.Context;
  * <pre>{@code
  * Javalin.create(c -> {
  *     ...
- *     Dashboard.register(c, new DashboardSources(models, query, drift, alerts, clock, sessions, runs));
+ *     new Dashboard(new DashboardSources(models, query, drift, alerts, clock, sessions, runs), background).register(c);
  * });
  * }</pre>
  */
 public final class Dashboard implements dev.modelwatch.server.api.RouteSet {
-    /** How often an open event stream looks for changes. */
+    /** How often an open event stream looks for changes, and the overview's rows are brought up to date. */
     private static final long LIVE_POLL_MS = 1_000;
     /** The range of a query without {@code from}, as in the public API. */
     private static final long DEFAULT_RANGE_MS = 24 * 3_600_000L;
@@ -34,8 +34,14 @@ public final class Dashboard implements dev.modelwatch.server.api.RouteSet {
     private final java.time.Clock clock;
     private final DashboardSessions sessions;
     private final ObjectMapper json = new ObjectMapper();
+    private final java.util.concurrent.ScheduledExecutorService background;
 
-    public Dashboard(DashboardSources sources) {
+    /**
+     * @param background the thread that keeps the overview's rows up to date (stopped by the caller, at
+     *                   the server's close)
+     */
+    public Dashboard(DashboardSources sources, java.util.concurrent.ScheduledExecutorService background) {
+        this.background = java.util.Objects.requireNonNull(background, "background");
         this.overview = new OverviewReport(sources);
         this.live = new LiveFeed(sources, LIVE_POLL_MS);
         this.distribution = new DistributionReport(sources);
@@ -94,6 +100,7 @@ public final class Dashboard implements dev.modelwatch.server.api.RouteSet {
             stream.handle(ctx);
         }, Access.READ);
         c.events.serverStopping(live::close);
+        overview.keepUpdated(background, LIVE_POLL_MS);
     }
 
     private void signIn(Context ctx) throws java.io.IOException {

@@ -14,24 +14,30 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the overview: for each model its health, the last hour's traffic, key metric (with a
- * sparkline) and drift share. Each model costs a range query over the last hour (the models' read
- * together, one round trip to the aggregation runtime for all), a series query for its sparkline and
- * one drift report of that hour, all merged from stored windows, so the cost grows with models, not events.
- * A model's row is kept and shown again while nothing it is made of changed: its data (the registry's
- * change sequence: windows committed, late events or labels, a new reference), its firing alerts and
- * its last hour (the same windows). An open overview reloaded on every change recomputes only the
- * rows of the models that changed.
+ * sparkline) and drift share. A model's row costs its windows of the last hour (the models' read
+ * together: one store read and one round trip to the aggregation runtime for all), merged into the
+ * hour and the sparkline's steps, and one drift report of that hour, so the cost grows with models,
+ * not events. A model's row is kept and shown again while nothing it is made of changed: its data
+ * (the registry's change sequence: windows committed, late events or labels, a new reference), its
+ * firing alerts and its last hour (the same windows). The rows are kept up to date in the background
+ * ({@link #keepUpdated}), so that an answer, a first visit included, finds them made and recomputes
+ * only what changed since the last pass.
  */
 final class OverviewReport {
+    private static final Logger LOG = LoggerFactory.getLogger(OverviewReport.class);
     static final long HOUR_MS = 3_600_000L;
     private static final long SPARK_STEP_MS = 300_000L;
 
     private final DashboardSources sources;
     /** The last row built of each model, with what it was built from. */
-    private final Map<String, KeptRow> kept = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, KeptRow> kept = new HashMap<>();
 
     /** What a row is made of: the model's data, its firing alerts and its hour's end on the window grid. */
     private record RowBasis(ModelRecord model, long dataSequence, List<AlertView.FiringAlert> firing, long hourEndMs) {
@@ -44,8 +50,36 @@ final class OverviewReport {
         this.sources = sources;
     }
 
-    Overview build() {
+    /** The overview as of now: every row brought up to date first (most already are, by {@link #keepUpdated}). */
+    synchronized Overview build() {
         long now = sources.clock().millis();
+        List<RowBasis> bases = update(now);
+        List<ModelOverview> rows = new ArrayList<>(bases.size());
+        for (RowBasis b : bases) {
+            rows.add(kept.get(b.model().name()).row());
+        }
+        return new Overview(Times.format(now), rows);
+    }
+
+    /**
+     * Brings the rows up to date every {@code periodMs} on {@code background}, as windows close, data
+     * changes and alerts fire, so that an answer finds them made: a visit then costs what changed since the
+     * last pass, not a drift report of every model. A pass that fails (storage down) is tried again at the next.
+     */
+    void keepUpdated(ScheduledExecutorService background, long periodMs) {
+        background.scheduleWithFixedDelay(() -> {
+            try {
+                synchronized (this) {
+                    update(sources.clock().millis());
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("the overview's rows were not brought up to date: {}", e.getMessage());
+            }
+        }, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Builds the row of every model whose basis changed since its row was built; returns every model's basis. */
+    private List<RowBasis> update(long now) {
         List<RowBasis> bases = new ArrayList<>();
         List<RowBasis> changed = new ArrayList<>();
         for (ModelRecord m : sources.models().all()) {
@@ -58,24 +92,23 @@ final class OverviewReport {
                 changed.add(basis);
             }
         }
-        // the changed models' hours, read together (one round trip to the aggregation runtime for all)
-        List<ProfileQuery.RangeRequest> hours = new ArrayList<>(changed.size());
+        // the changed models' windows over their hour and sparkline, read together (one store read and one
+        // round trip to the aggregation runtime for all)
+        List<ProfileQuery.SeriesRequest> windows = new ArrayList<>(changed.size());
         for (RowBasis b : changed) {
-            hours.add(new ProfileQuery.RangeRequest(b.model().spec(), hourStart(b), b.hourEndMs()));
+            long step = sparkStep(b.model().spec());
+            windows.add(new ProfileQuery.SeriesRequest(b.model().spec(), Math.floorDiv(hourStart(b), step) * step,
+                    b.hourEndMs(), b.model().spec().windowMs()));
         }
-        List<WindowProfile> read = sources.query().ranges(hours);
+        List<List<ProfileQuery.Bucket>> read = changed.isEmpty() ? List.of() : sources.query().series(windows);
         for (int i = 0; i < changed.size(); i++) {
             RowBasis b = changed.get(i);
             kept.put(b.model().name(), new KeptRow(b, row(b, read.get(i))));
         }
-        List<ModelOverview> rows = new ArrayList<>(bases.size());
         java.util.Set<String> present = new java.util.HashSet<>();
-        for (RowBasis b : bases) {
-            present.add(b.model().name());
-            rows.add(kept.get(b.model().name()).row());
-        }
+        bases.forEach(b -> present.add(b.model().name()));
         kept.keySet().retainAll(present);
-        return new Overview(Times.format(now), rows);
+        return bases;
     }
 
     /** The start of the last hour's range: an hour of whole windows (one window when it is longer) before its end. */
@@ -89,19 +122,33 @@ final class OverviewReport {
         return (Math.floorDiv(now, spec.windowMs()) + 1) * spec.windowMs();
     }
 
-    /** The row of {@code basis}'s model, {@code hour} its traffic over {@code [hourStart, hourEnd)}. */
-    private ModelOverview row(RowBasis basis, WindowProfile hour) {
+    /** The sparkline's step: five minutes of whole windows, one window when it is longer. */
+    private static long sparkStep(ModelSpec spec) {
+        long w = spec.windowMs();
+        return Math.max(w, (SPARK_STEP_MS / w) * w);
+    }
+
+    /**
+     * The row of {@code basis}'s model, {@code windows} its traffic per window from the start of the
+     * sparkline's first step to the hour's end.
+     */
+    private ModelOverview row(RowBasis basis, List<ProfileQuery.Bucket> windows) {
         ModelRecord m = basis.model();
         ModelSpec spec = m.spec();
+        long to = basis.hourEndMs();
+        long from = hourStart(basis);
+        long step = sparkStep(spec);
+        WindowProfile hour = new WindowProfile(sources.query().sketches());
+        for (ProfileQuery.Bucket b : windows) {
+            if (b.startMs() >= from) {
+                hour.merge(b.profile());
+            }
+        }
         List<AlertView.FiringAlert> firing = basis.firing();
         boolean critical = firing.stream().anyMatch(a -> "critical".equals(a.severity()));
         String health = critical ? "critical" : firing.isEmpty() ? "ok" : "warning";
         // the last hour on the window grid, the open window included: the same bucket, and so the same cached
         // drift report, until a window closes or the model's data changes
-        long w = spec.windowMs();
-        long to = basis.hourEndMs();
-        long from = hourStart(basis);
-        long step = Math.max(w, (SPARK_STEP_MS / w) * w);
         Optional<DriftService.ResolvedReference> reference = hour.count() == 0 ? Optional.empty()
                 : sources.drift().reference(m, null);
         // one drift report per model: the hour's drift share and, without labels, its estimated accuracy
@@ -122,10 +169,15 @@ final class OverviewReport {
             keyValue = drift.get(key); // no sparkline: a drift report per step would cost more than the row is worth
         } else {
             keyValue = value(spec, hour, to - from, key);
-            for (ProfileQuery.Bucket b : sources.query().series(spec, null, ProfileKey.ALL, from, to, step)) {
-                Double v = value(spec, b.profile(), b.endMs() - b.startMs(), key);
+            java.util.TreeMap<Long, WindowProfile> steps = new java.util.TreeMap<>();
+            for (ProfileQuery.Bucket b : windows) {
+                steps.computeIfAbsent(Math.floorDiv(b.startMs(), step) * step, k -> new WindowProfile(sources.query().sketches()))
+                        .merge(b.profile());
+            }
+            for (Map.Entry<Long, WindowProfile> e : steps.entrySet()) {
+                Double v = value(spec, e.getValue(), step, key);
                 if (v != null) {
-                    spark.add(new double[] {b.startMs(), v});
+                    spark.add(new double[] {e.getKey(), v});
                 }
             }
         }
