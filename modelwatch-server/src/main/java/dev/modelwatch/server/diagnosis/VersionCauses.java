@@ -11,7 +11,9 @@ import dev.modelwatch.core.profile.WindowProfile;
 import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.time.Times;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@link CauseKind#VERSION_REGRESSION}: a version whose first traffic matches the onset and that does
@@ -28,16 +30,24 @@ final class VersionCauses {
     }
 
     List<Cause> versions(Frame f) {
+        long tolerance = Math.max(2 * f.spec().windowMs(), (f.to() - f.from()) / 20);
+        Map<String, Long> firsts = new HashMap<>();
+        for (String v : f.model().versions()) {
+            firsts.put(v, versionFirst(f, v));
+        }
         List<VersionData> data = new ArrayList<>();
         for (String v : f.model().versions()) {
             WindowProfile c = in.query().range(f.spec(), v, ProfileKey.ALL, f.onset(), f.to());
             if (c.count() == 0) {
                 continue;
             }
-            long first = versionFirst(f, v);
-            data.add(new VersionData(v, c, first, first < f.baseTo() - f.spec().windowMs()));
+            long first = firsts.get(v);
+            // new: it replaced a version that served before it, and an onset found by an alert, which
+            // lags the change (labels arrive late, rules wait their `for`), comes at most twice the
+            // timing's tolerance after its first traffic
+            boolean replaced = firsts.entrySet().stream().anyMatch(e -> !e.getKey().equals(v) && e.getValue() < first);
+            data.add(new VersionData(v, c, first, !replaced || first < f.onset() - 2 * tolerance));
         }
-        long tolerance = Math.max(2 * f.spec().windowMs(), (f.to() - f.from()) / 20);
         List<Cause> out = new ArrayList<>();
         for (VersionData v : data) {
             if (v.inBaseline() || v.firstMs() == Long.MAX_VALUE) {
@@ -64,13 +74,16 @@ final class VersionCauses {
             String compared = "same_period";
             Evidences.Window period = new Evidences.Window(Times.format(f.onset()), Times.format(f.to()),
                     f.cur().count(), f.cur().labeled());
-            if (totalO < 30 && eventsO < 30) {
-                long[] b = correct(f.base().confusion());
+            // the others' accuracy over the same period needs their labels: without them, and when the
+            // version has its own, the others before the onset (those it replaced) speak for accuracy
+            boolean samePeriod = totalO >= 30 || (mine[1] < 30 && eventsO >= 30);
+            if (!samePeriod) {
+                merged = before(f, v.version());
+                long[] b = correct(merged.confusion());
                 correctO = b[0];
                 totalO = b[1];
-                eventsO = f.base().count();
-                errorsO = f.base().errors();
-                merged = f.base();
+                eventsO = merged.count();
+                errorsO = merged.errors();
                 compared = "before_onset";
             }
             Double drop = null;
@@ -119,6 +132,21 @@ final class VersionCauses {
                             + "the range's excess errors"));
         }
         return out;
+    }
+
+    /**
+     * The traffic before the onset that {@code version} is compared with when it took all the traffic:
+     * the other versions' (its own first predictions before a late onset are not what it replaced), or
+     * all of it when they served too little.
+     */
+    private WindowProfile before(Frame f, String version) {
+        WindowProfile others = new WindowProfile(SketchSettings.DEFAULT);
+        for (String o : f.model().versions()) {
+            if (!o.equals(version)) {
+                others.merge(in.query().range(f.spec(), o, ProfileKey.ALL, f.baseFrom(), f.baseTo()));
+            }
+        }
+        return others.count() >= 30 ? others : f.base();
     }
 
     private static Evidences.VersionMetrics metrics(String name, WindowProfile p, long[] correct, long firstMs) {
