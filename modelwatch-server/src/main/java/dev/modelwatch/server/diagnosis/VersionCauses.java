@@ -11,9 +11,7 @@ import dev.modelwatch.core.profile.WindowProfile;
 import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.time.Times;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@link CauseKind#VERSION_REGRESSION}: a version whose first traffic matches the onset and that does
@@ -26,32 +24,28 @@ final class VersionCauses {
         this.in = in;
     }
 
-    private record VersionData(String version, WindowProfile current, long firstMs, boolean inBaseline) {
+    private record VersionData(String version, WindowProfile current, long firstMs, boolean isNew) {
     }
 
     List<Cause> versions(Frame f) {
         long tolerance = Math.max(2 * f.spec().windowMs(), (f.to() - f.from()) / 20);
-        Map<String, Long> firsts = new HashMap<>();
-        for (String v : f.model().versions()) {
-            firsts.put(v, versionFirst(f, v));
-        }
         List<VersionData> data = new ArrayList<>();
         for (String v : f.model().versions()) {
             WindowProfile c = in.query().range(f.spec(), v, ProfileKey.ALL, f.onset(), f.to());
             if (c.count() == 0) {
                 continue;
             }
-            long first = firsts.get(v);
+            long first = versionFirst(f, v);
             // new: it replaced a version that served before it, and an onset found by an alert, which
             // lags the change (labels arrive late, rules wait their `for`), comes at most twice the
             // timing's tolerance after its first traffic
-            boolean replaced = firsts.entrySet().stream().anyMatch(e -> !e.getKey().equals(v) && e.getValue() < first);
-            data.add(new VersionData(v, c, first, !replaced || first < f.onset() - 2 * tolerance));
+            boolean isNew = first >= f.onset() - 2 * tolerance && first != Long.MAX_VALUE && replaced(f, v, first);
+            data.add(new VersionData(v, c, first, isNew));
         }
         List<Cause> out = new ArrayList<>();
         for (VersionData v : data) {
-            if (v.inBaseline() || v.firstMs() == Long.MAX_VALUE) {
-                continue; // not new: it served before the onset
+            if (!v.isNew()) {
+                continue; // not new: it served long before the onset, or replaced none
             }
             long gap = Math.abs(v.firstMs() - f.onset());
             double timing = gap <= tolerance ? 1 : Math.exp(-(gap - tolerance) / (double) Math.max(1, (f.to() - f.from()) / 4));
@@ -157,19 +151,52 @@ final class VersionCauses {
                 firstMs == Long.MAX_VALUE ? null : Times.format(firstMs));
     }
 
-    /** A version's first prediction from the examined range's start on (earlier traffic: before the range). */
-    private long versionFirst(Frame f, String version) {
-        long lookback = Math.max(f.spec().windowMs(), f.onset() - f.baseFrom());
-        long from = f.baseFrom() - lookback;
-        WindowProfile earlier = in.query().range(f.spec(), version, ProfileKey.ALL, from, f.baseFrom());
-        if (earlier.count() > 0) {
-            return earlier.minTimestampMs();
-        }
-        for (ProfileQuery.Bucket b : in.query().series(f.spec(), version, ProfileKey.ALL, f.baseFrom(), f.to(), f.step())) {
-            if (b.profile().count() > 0) {
-                return b.profile().minTimestampMs();
+    /** Whether another version served in the examined range (or as long before it) before {@code firstMs}. */
+    private boolean replaced(Frame f, String version, long firstMs) {
+        long from = f.baseFrom() - Math.max(f.spec().windowMs(), f.onset() - f.baseFrom());
+        for (String o : f.model().versions()) {
+            if (!o.equals(version) && firstMs > from
+                    && in.query().range(f.spec(), o, ProfileKey.ALL, from, firstMs).count() > 0) {
+                return true;
             }
         }
-        return Long.MAX_VALUE;
+        return false;
+    }
+
+    /**
+     * When a version's present stretch of traffic began: its first prediction after the last step
+     * without any before the onset (a version taking the traffic again after a pause is rolled out
+     * again), or its first after the onset when it had none before; earlier traffic when the stretch
+     * runs from the range's start (it served before the range). {@link Long#MAX_VALUE} when it served
+     * none.
+     */
+    private long versionFirst(Frame f, String version) {
+        long first = Long.MAX_VALUE;
+        long firstStepMs = Long.MIN_VALUE;
+        long nextStepMs = Long.MIN_VALUE; // the step after the last one with traffic
+        for (ProfileQuery.Bucket b : in.query().series(f.spec(), version, ProfileKey.ALL, f.baseFrom(), f.to(), f.step())) {
+            if (b.profile().count() == 0) {
+                continue;
+            }
+            if (b.startMs() > nextStepMs) { // a stretch begins
+                if (first != Long.MAX_VALUE && b.startMs() > f.onset() && nextStepMs > f.onset()) {
+                    break; // the stretch found reaches the onset: a later one is not it
+                }
+                first = b.profile().minTimestampMs();
+                firstStepMs = b.startMs();
+                if (b.startMs() > f.onset()) {
+                    break; // the first stretch after the onset, none reaching it
+                }
+            }
+            nextStepMs = b.startMs() + f.step();
+        }
+        if (first != Long.MAX_VALUE && firstStepMs < f.baseFrom() + f.step()) {
+            long lookback = Math.max(f.spec().windowMs(), f.onset() - f.baseFrom());
+            WindowProfile earlier = in.query().range(f.spec(), version, ProfileKey.ALL, f.baseFrom() - lookback, f.baseFrom());
+            if (earlier.count() > 0) {
+                return earlier.minTimestampMs();
+            }
+        }
+        return first;
     }
 }
