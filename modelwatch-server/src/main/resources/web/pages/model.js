@@ -56,6 +56,19 @@ export function align(seriesList) {
   return {x: xs, values};
 }
 
+/**
+ * The server's time (its event time: a demo's clock, or a server whose clock differs from the browser's)
+ * as the overview states it ("as of"); the browser's when the server does not say.
+ */
+async function serverNow() {
+  try {
+    const at = Date.parse((await get('/api/v1/dashboard/overview')).at);
+    return Number.isFinite(at) ? at : Date.now();
+  } catch (e) {
+    return Date.now();
+  }
+}
+
 function localInput(ms) {
   const d = new Date(ms - new Date().getTimezoneOffset() * MIN);
   return d.toISOString().slice(0, 16);
@@ -69,10 +82,11 @@ export default {
   async render(ctx) {
     const name = ctx.args[0];
     const root = ctx.root;
-    const info = await get(modelPath(name));
+    const [info, now] = await Promise.all([get(modelPath(name)), serverNow()]);
     const windowMs = parseDuration(info.window);
     const p = ctx.params;
-    const r = resolveRange(p, Date.now());
+    // the last hour, and a still-firing alert's range, end at the server's now, not the browser's
+    const r = resolveRange(p, now);
     const step = stepFor(r.to - r.from, windowMs);
     const estStep = Math.max(step, Math.ceil(niceStep(r.to - r.from, 48) / step) * step);
     const version = p.get('version') || '';
@@ -138,7 +152,7 @@ export default {
       ]);
       const byName = n => metrics.series.concat(estimated.series).find(s => s.name === n && Object.keys(s.labels).length === 0);
       const bands = alertList.alerts.filter(a => a.started_at).map(a => ({
-        from: Date.parse(a.started_at), to: a.resolved_at ? Date.parse(a.resolved_at) : Date.now(), label: a.rule}));
+        from: Date.parse(a.started_at), to: a.resolved_at ? Date.parse(a.resolved_at) : r.to, label: a.rule}));
       const firing = alertList.alerts.filter(a => a.state === 'firing');
       health.textContent = firing.some(a => a.severity === 'critical') ? 'critical' : firing.length ? 'warning' : 'ok';
       health.className = 'badge ' + health.textContent;

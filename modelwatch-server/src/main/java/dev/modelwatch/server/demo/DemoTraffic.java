@@ -1,6 +1,7 @@
 package dev.modelwatch.server.demo;
 
 import dev.modelwatch.server.agent.HostMetrics;
+import dev.modelwatch.server.agent.ResourceMetrics;
 import dev.modelwatch.server.json.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -33,6 +34,8 @@ import java.util.function.LongSupplier;
 public final class DemoTraffic implements AutoCloseable {
     /** The demo model's name. */
     public static final String MODEL = "tumor";
+    /** The simulated host serving the model, whose CPU saturates during {@link FaultScript.Kind#LATENCY_SPIKE}. */
+    static final String SERVING_HOST = "serving-1";
     /** Predictions per demo minute. */
     static final int PER_MINUTE = 30;
     private static final List<String> CLINICS = List.of("north", "south", "east", "west");
@@ -277,7 +280,8 @@ public final class DemoTraffic implements AutoCloseable {
         }
         boolean saturated = current != null && current.kind() == FaultScript.Kind.LATENCY_SPIKE;
         double cpu = saturated ? 96 + 4 * random.nextDouble() : Math.max(5, 30 + 8 * random.nextGaussian());
-        m.add(new DemoEvents.Metric("serving_cpu_utilization", cpu, MODEL, Map.of("host", "serving-1"), now));
+        // the serving host's CPU, under the agent's name for it, for the model: what the diagnosis reads
+        m.add(new DemoEvents.Metric(ResourceMetrics.HOST_CPU_UTILIZATION, cpu, MODEL, Map.of("host", SERVING_HOST), now));
         return m;
     }
 

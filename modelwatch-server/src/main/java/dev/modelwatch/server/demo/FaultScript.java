@@ -55,7 +55,7 @@ public final class FaultScript {
             new Fault(Kind.BAD_VERSION, Duration.ofMinutes(145), Duration.ofMinutes(175),
                     "version v2 is live: accuracy by version on /ui/models/tumor, alert ModelAccuracyDrop once labels arrive"),
             new Fault(Kind.LATENCY_SPIKE, Duration.ofMinutes(185), Duration.ofMinutes(205),
-                    "serving CPU saturated: latency p99 on /ui/models/tumor, metric serving_cpu_utilization, alert ModelLatencyP99High"),
+                    "serving CPU saturated: latency p99 on /ui/models/tumor, metric host_cpu_utilization of host serving-1, alert ModelLatencyP99High"),
             new Fault(Kind.SEGMENT_DROP, Duration.ofMinutes(215), Duration.ofMinutes(245),
                     "clinic 'north' mismeasures sizes: /api/v1/models/tumor/summary?segment=clinic:north"),
             new Fault(Kind.DIVERGING_TRAINING, Duration.ofMinutes(255), Duration.ofMinutes(265),

@@ -104,7 +104,7 @@ public final class Evidences {
      * @param labelShareBefore its share of the labels before the onset
      * @param labelShareAfter after it
      * @param expectedShift   the shift the model's outputs account for (mean score or predicted share)
-     * @param unexplained     label shift minus expected shift
+     * @param unexplained     the labels' shift that the expected shift does not account for (at most the labels' shift)
      * @param pValue          two-sided p-value of the unexplained shift (normal approximation of two proportions)
      * @param source          {@code labels}, or {@code predictions} when no label has arrived
      */

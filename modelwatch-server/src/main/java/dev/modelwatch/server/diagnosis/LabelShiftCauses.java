@@ -13,7 +13,8 @@ import java.util.TreeSet;
 
 /**
  * {@link CauseKind#LABEL_SHIFT}: the class balance of the labels moves more than the model's outputs
- * account for (docs/diagnosis.md).
+ * account for (docs/diagnosis.md). Only the labels' own move counts: outputs that move while the labels
+ * keep their balance (a new version predicting another balance) are not a label shift.
  */
 final class LabelShiftCauses {
     private LabelShiftCauses() {
@@ -50,7 +51,7 @@ final class LabelShiftCauses {
             } else {
                 exp = columnShare(cc, c, nc) - columnShare(cb, c, nb);
             }
-            double u = (labelC - labelB) - exp;
+            double u = unexplained(labelC - labelB, exp);
             if (best == null || Math.abs(u) > Math.abs(bestU)) {
                 best = c;
                 bestU = u;
@@ -85,8 +86,20 @@ final class LabelShiftCauses {
                 List.of(new SuggestedAction("investigate", "check whether the population's class balance or the "
                                 + "labelling process changed"),
                         new SuggestedAction("retrain", "recalibrate or retrain for the new class balance")),
-                "confidence(p) x min(1, |unexplained shift| / 0.1): the label share's change minus the change the "
-                        + "model's outputs account for (mean score, or predicted share), tested as two proportions");
+                "confidence(p) x min(1, |unexplained shift| / 0.1): the label share's change less the part the "
+                        + "model's outputs moving the same way account for (mean score, or predicted share), never "
+                        + "more than the labels moved, tested as two proportions");
+    }
+
+    /**
+     * The part of the labels' move {@code delta} that the outputs' move {@code expected} does not account
+     * for, never more than the labels moved: outputs moving the same way account for up to all of it;
+     * outputs moving while the labels do not (a new version, a drift of the inputs alone) are no label
+     * shift, so they count for nothing.
+     */
+    static double unexplained(double delta, double expected) {
+        double along = Math.signum(delta) * expected;
+        return Math.signum(delta) * Math.max(0, Math.abs(delta) - Math.max(0, along));
     }
 
     private static double rowShare(Map<String, Map<String, Long>> confusion, String c, long n) {

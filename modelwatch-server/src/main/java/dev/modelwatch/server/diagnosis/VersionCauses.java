@@ -24,10 +24,11 @@ final class VersionCauses {
         this.in = in;
     }
 
-    private record VersionData(String version, WindowProfile current, long firstMs, boolean inBaseline) {
+    private record VersionData(String version, WindowProfile current, long firstMs, boolean isNew) {
     }
 
     List<Cause> versions(Frame f) {
+        long tolerance = Math.max(2 * f.spec().windowMs(), (f.to() - f.from()) / 20);
         List<VersionData> data = new ArrayList<>();
         for (String v : f.model().versions()) {
             WindowProfile c = in.query().range(f.spec(), v, ProfileKey.ALL, f.onset(), f.to());
@@ -35,13 +36,16 @@ final class VersionCauses {
                 continue;
             }
             long first = versionFirst(f, v);
-            data.add(new VersionData(v, c, first, first < f.baseTo() - f.spec().windowMs()));
+            // new: it replaced a version that served before it, and an onset found by an alert, which
+            // lags the change (labels arrive late, rules wait their `for`), comes at most twice the
+            // timing's tolerance after its first traffic
+            boolean isNew = first >= f.onset() - 2 * tolerance && first != Long.MAX_VALUE && replaced(f, v, first);
+            data.add(new VersionData(v, c, first, isNew));
         }
-        long tolerance = Math.max(2 * f.spec().windowMs(), (f.to() - f.from()) / 20);
         List<Cause> out = new ArrayList<>();
         for (VersionData v : data) {
-            if (v.inBaseline() || v.firstMs() == Long.MAX_VALUE) {
-                continue; // not new: it served before the onset
+            if (!v.isNew()) {
+                continue; // not new: it served long before the onset, or replaced none
             }
             long gap = Math.abs(v.firstMs() - f.onset());
             double timing = gap <= tolerance ? 1 : Math.exp(-(gap - tolerance) / (double) Math.max(1, (f.to() - f.from()) / 4));
@@ -64,13 +68,16 @@ final class VersionCauses {
             String compared = "same_period";
             Evidences.Window period = new Evidences.Window(Times.format(f.onset()), Times.format(f.to()),
                     f.cur().count(), f.cur().labeled());
-            if (totalO < 30 && eventsO < 30) {
-                long[] b = correct(f.base().confusion());
+            // the others' accuracy over the same period needs their labels: without them, and when the
+            // version has its own, the others before the onset (those it replaced) speak for accuracy
+            boolean samePeriod = totalO >= 30 || (mine[1] < 30 && eventsO >= 30);
+            if (!samePeriod) {
+                merged = before(f, v.version());
+                long[] b = correct(merged.confusion());
                 correctO = b[0];
                 totalO = b[1];
-                eventsO = f.base().count();
-                errorsO = f.base().errors();
-                merged = f.base();
+                eventsO = merged.count();
+                errorsO = merged.errors();
                 compared = "before_onset";
             }
             Double drop = null;
@@ -121,6 +128,21 @@ final class VersionCauses {
         return out;
     }
 
+    /**
+     * The traffic before the onset that {@code version} is compared with when it took all the traffic:
+     * the other versions' (its own first predictions before a late onset are not what it replaced), or
+     * all of it when they served too little.
+     */
+    private WindowProfile before(Frame f, String version) {
+        WindowProfile others = new WindowProfile(SketchSettings.DEFAULT);
+        for (String o : f.model().versions()) {
+            if (!o.equals(version)) {
+                others.merge(in.query().range(f.spec(), o, ProfileKey.ALL, f.baseFrom(), f.baseTo()));
+            }
+        }
+        return others.count() >= 30 ? others : f.base();
+    }
+
     private static Evidences.VersionMetrics metrics(String name, WindowProfile p, long[] correct, long firstMs) {
         Double p95 = p.latency() == null || p.latency().isEmpty() ? null : p.latency().getQuantile(0.95);
         return new Evidences.VersionMetrics(name, p.count(), correct[1],
@@ -129,19 +151,52 @@ final class VersionCauses {
                 firstMs == Long.MAX_VALUE ? null : Times.format(firstMs));
     }
 
-    /** A version's first prediction from the examined range's start on (earlier traffic: before the range). */
-    private long versionFirst(Frame f, String version) {
-        long lookback = Math.max(f.spec().windowMs(), f.onset() - f.baseFrom());
-        long from = f.baseFrom() - lookback;
-        WindowProfile earlier = in.query().range(f.spec(), version, ProfileKey.ALL, from, f.baseFrom());
-        if (earlier.count() > 0) {
-            return earlier.minTimestampMs();
-        }
-        for (ProfileQuery.Bucket b : in.query().series(f.spec(), version, ProfileKey.ALL, f.baseFrom(), f.to(), f.step())) {
-            if (b.profile().count() > 0) {
-                return b.profile().minTimestampMs();
+    /** Whether another version served in the examined range (or as long before it) before {@code firstMs}. */
+    private boolean replaced(Frame f, String version, long firstMs) {
+        long from = f.baseFrom() - Math.max(f.spec().windowMs(), f.onset() - f.baseFrom());
+        for (String o : f.model().versions()) {
+            if (!o.equals(version) && firstMs > from
+                    && in.query().range(f.spec(), o, ProfileKey.ALL, from, firstMs).count() > 0) {
+                return true;
             }
         }
-        return Long.MAX_VALUE;
+        return false;
+    }
+
+    /**
+     * When a version's present stretch of traffic began: its first prediction after the last step
+     * without any before the onset (a version taking the traffic again after a pause is rolled out
+     * again), or its first after the onset when it had none before; earlier traffic when the stretch
+     * runs from the range's start (it served before the range). {@link Long#MAX_VALUE} when it served
+     * none.
+     */
+    private long versionFirst(Frame f, String version) {
+        long first = Long.MAX_VALUE;
+        long firstStepMs = Long.MIN_VALUE;
+        long nextStepMs = Long.MIN_VALUE; // the step after the last one with traffic
+        for (ProfileQuery.Bucket b : in.query().series(f.spec(), version, ProfileKey.ALL, f.baseFrom(), f.to(), f.step())) {
+            if (b.profile().count() == 0) {
+                continue;
+            }
+            if (b.startMs() > nextStepMs) { // a stretch begins
+                if (first != Long.MAX_VALUE && b.startMs() > f.onset() && nextStepMs > f.onset()) {
+                    break; // the stretch found reaches the onset: a later one is not it
+                }
+                first = b.profile().minTimestampMs();
+                firstStepMs = b.startMs();
+                if (b.startMs() > f.onset()) {
+                    break; // the first stretch after the onset, none reaching it
+                }
+            }
+            nextStepMs = b.startMs() + f.step();
+        }
+        if (first != Long.MAX_VALUE && firstStepMs < f.baseFrom() + f.step()) {
+            long lookback = Math.max(f.spec().windowMs(), f.onset() - f.baseFrom());
+            WindowProfile earlier = in.query().range(f.spec(), version, ProfileKey.ALL, f.baseFrom() - lookback, f.baseFrom());
+            if (earlier.count() > 0) {
+                return earlier.minTimestampMs();
+            }
+        }
+        return first;
     }
 }

@@ -56,6 +56,20 @@ class ProfileDiagnoserMathTest {
     }
 
     @Test
+    void onlyTheLabelsOwnMoveIsALabelShift() {
+        // the labels keep their balance while a new version predicts 27 points fewer positives: no label shift
+        assertThat(LabelShiftCauses.unexplained(0.008, -0.27)).isCloseTo(0.008, within(1e-12));
+        assertThat(LabelShiftCauses.unexplained(0.0, -0.27)).isZero();
+        // the labels move and the outputs do not: all of it
+        assertThat(LabelShiftCauses.unexplained(0.2, 0.0)).isCloseTo(0.2, within(1e-12));
+        assertThat(LabelShiftCauses.unexplained(-0.2, 0.01)).isCloseTo(-0.2, within(1e-12));
+        // outputs moving the same way account for their part, and for all of it when they move as much
+        assertThat(LabelShiftCauses.unexplained(0.2, 0.05)).isCloseTo(0.15, within(1e-12));
+        assertThat(LabelShiftCauses.unexplained(-0.2, -0.05)).isCloseTo(-0.15, within(1e-12));
+        assertThat(LabelShiftCauses.unexplained(0.2, 0.3)).isZero();
+    }
+
+    @Test
     void aVersionNamesARunAsOneOfItsParts() {
         assertThat(TrainingCauses.namesRun("r-17", "r-17")).isTrue();
         assertThat(TrainingCauses.namesRun("v2-r-17", "r-17")).isTrue();
