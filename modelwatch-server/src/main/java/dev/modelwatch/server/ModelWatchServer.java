@@ -79,6 +79,7 @@ public final class ModelWatchServer implements AutoCloseable {
     private final PendingStore pending;
     private final DurableLog log;
     private final Aggregator aggregator;
+    private final ServerMetrics metrics;
     private final ApiServer api;
     private final AlertRuntime alerts;
     private final Workers workers;
@@ -90,9 +91,10 @@ public final class ModelWatchServer implements AutoCloseable {
     /** Threads of the incidents' diagnoses and action hooks (a command hook takes two while it runs). */
     static final int INCIDENT_THREADS = 8;
 
-    private ModelWatchServer(Store store, PendingStore pending, DurableLog log, Aggregator aggregator, ApiServer api,
-                             AlertRuntime alerts, Workers workers, Duration shutdownGrace, int port,
-                             List<ExecutorService> executors) {
+    private ModelWatchServer(Store store, PendingStore pending, DurableLog log, Aggregator aggregator,
+                             ServerMetrics metrics, ApiServer api, AlertRuntime alerts, Workers workers,
+                             Duration shutdownGrace, int port, List<ExecutorService> executors) {
+        this.metrics = metrics;
         this.executors = executors;
         this.alerts = alerts;
         this.workers = workers;
@@ -322,8 +324,8 @@ public final class ModelWatchServer implements AutoCloseable {
         LOG.info("modelwatch listening on {}://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.access().scheme(), config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),
                 (System.nanoTime() - t0) / 1_000_000);
-        return new ModelWatchServer(store, pending, log, aggregator, api, alerts, workers, config.shutdownGrace(), port,
-                List.of(incidentWork, incidentRetries, dashboardWork));
+        return new ModelWatchServer(store, pending, log, aggregator, metrics, api, alerts, workers,
+                config.shutdownGrace(), port, List.of(incidentWork, incidentRetries, dashboardWork));
     }
 
     /** A factory of daemon threads named {@code prefix} and a number. */
@@ -444,6 +446,20 @@ public final class ModelWatchServer implements AutoCloseable {
      */
     public void evaluateAlerts(long nowMs) {
         alerts.evaluateOnce(nowMs);
+    }
+
+    /**
+     * Events applied to window profiles since the start, replayed ones included and duplicates not
+     * ({@code modelwatch_aggregated_events_total}), read without waiting on the aggregator (for benchmarks
+     * that count what was aggregated over an interval).
+     */
+    public long aggregatedEvents() {
+        return metrics.aggregatedEvents();
+    }
+
+    /** Durable events not yet aggregated ({@code modelwatch_aggregator_queued_events}), without waiting. */
+    public long queuedEvents() {
+        return aggregator.queuedEvents();
     }
 
     /** Waits until the aggregation runtime has applied every acknowledged event (for tests and the demo). */

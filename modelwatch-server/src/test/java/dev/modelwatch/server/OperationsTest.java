@@ -50,6 +50,10 @@ class OperationsTest {
             assertThat(text).contains("modelwatch_ingest_events_total{outcome=\"rejected\"} 1.0");
             assertThat(text).contains("modelwatch_ingest_request_duration_seconds_bucket");
             assertThat(text).contains("modelwatch_log_fsync_duration_seconds_count");
+            // read in process as well (the ingest benchmark counts what is aggregated in its interval)
+            assertThat(server.server().queuedEvents()).isZero();
+            assertThat(text).contains("modelwatch_aggregated_events_total " + server.server().aggregatedEvents() + ".0");
+            assertThat(server.server().aggregatedEvents()).isEqualTo(20);
             // 7 of 10 labels agree with the prediction 1
             assertThat(text).contains("modelwatch_model_accuracy{model=\"ops\",version=\"v3\"} 0.7");
             assertThat(text).contains("modelwatch_model_count{model=\"ops\",version=\"v3\"} 10.0");

@@ -134,6 +134,11 @@ public final class ServerMetrics implements DurableLog.Observer, Aggregator.Aggr
         }
     }
 
+    /** {@code modelwatch_aggregated_events_total}: events applied to window profiles, duplicates not counted. */
+    public long aggregatedEvents() {
+        return (long) applied.get();
+    }
+
     @Override
     public void onFlush(int profiles, long nanos, boolean ok) {
         flushSeconds.observe(nanos / 1e9);
