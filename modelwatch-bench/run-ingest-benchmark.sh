@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmark jar and runs the ingest load benchmark (see BENCHMARKS.md).
 #
-#   modelwatch-bench/run-ingest-benchmark.sh                  # defaults: 8 clients, 5 s + 20 s HTTP, ~80 s in all
+#   modelwatch-bench/run-ingest-benchmark.sh                  # defaults: 8 clients, 60 s + 20 s HTTP, ~150 s in all
 #   modelwatch-bench/run-ingest-benchmark.sh --duration 30 --clients 4
 #   SKIP_BUILD=1 JAVA_OPTS="-XX:StartFlightRecording=filename=ingest.jfr" modelwatch-bench/run-ingest-benchmark.sh
 #

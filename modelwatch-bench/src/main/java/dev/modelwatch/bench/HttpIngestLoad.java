@@ -32,15 +32,20 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * HttpIngestLoad.Result r = HttpIngestLoad.run(HttpIngestLoad.newClient(), URI.create("http://127.0.0.1:8080"),
- *         workload, 8, false, Duration.ofSeconds(5), Duration.ofSeconds(20), true, IngestLoadBenchmark::role, () -> { });
+ *         workload, 8, false, Duration.ofSeconds(60), Duration.ofSeconds(20), true, IngestLoadBenchmark::role, hook);
  * }</pre>
  */
 final class HttpIngestLoad {
     static final String CLIENT_THREAD = "ingest-client-";
     private static final int MAX_CONSECUTIVE_CONNECTION_ERRORS = 10;
 
-    /** Called on the driving thread right after the measured interval (before the clients stop). */
+    /**
+     * Called on the driving thread right after the CPU snapshot at each end of the measured interval
+     * (the clients still running at both).
+     */
     interface IntervalHook {
+        void onMeasureStart();
+
         void onMeasureEnd();
     }
 
@@ -140,6 +145,7 @@ final class HttpIngestLoad {
         }
         sleepUntil(measureStart, failure);
         ThreadCpuSnapshot before = ThreadCpuSnapshot.take();
+        hook.onMeasureStart();
         sleepUntil(measureEnd, failure);
         ThreadCpuSnapshot after = ThreadCpuSnapshot.take();
         hook.onMeasureEnd();

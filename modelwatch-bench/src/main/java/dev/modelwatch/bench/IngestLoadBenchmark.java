@@ -47,12 +47,15 @@ import java.util.stream.Stream;
  *       T threads, and the aggregator's window-profile updates on one thread (the aggregator is a
  *       single writer).</li>
  *   <li><b>B, HTTP ingest</b>: a real {@link ModelWatchServer} (embedded SQLite, fsync on) in this
- *       JVM, C client threads posting the bodies; then a check that the server counted exactly the
- *       accepted events, and where the CPU went, by thread.</li>
+ *       JVM, C client threads posting the bodies for a warm-up and then a measured interval; then a
+ *       check that the server counted exactly the accepted events, and where the CPU went, by thread.</li>
  * </ol>
+ * The headline compares like with like: the in-process stages are measured in steady state, so the
+ * HTTP figures it is decided on are the measured interval's ({@link SteadyState}); the whole HTTP
+ * phase's figures (warm-up and catch-up included) are printed on the line after it.
  * Prints a table and writes the figures as JSON. Usage, from the repository root:
  * <pre>
- * java -Xms6g -Xmx6g -jar modelwatch-bench/target/modelwatch-bench-0.1.0-SNAPSHOT-all.jar --duration 20
+ * java -Xms6g -Xmx6g -jar modelwatch-bench/target/modelwatch-bench-0.1.0-SNAPSHOT-all.jar --warmup 60 --duration 20
  * </pre>
  */
 public final class IngestLoadBenchmark {
@@ -119,7 +122,9 @@ public final class IngestLoadBenchmark {
 
         HttpOutcome outcome = httpPhase(workload);
         HttpIngestLoad.Result http = outcome.load();
-        double sustained = sustainedRate(http, outcome.drainSeconds());
+        double sustained = SteadyState.wholePhaseSustainedRate(http.totalAcceptedEvents(), http.loadSeconds(),
+                outcome.drainSeconds());
+        double sustainedInterval = SteadyState.sustainedRate(outcome.atStart(), outcome.atEnd());
         // the limit again after the HTTP phase: this machine's speed drifts by tens of percent over
         // minutes (other guests on the host), so the ratio is taken against the mean of both
         ThroughputRun.Result parseAfter = stage(stages, "parse-only, after", options.threads(), workload,
@@ -129,7 +134,9 @@ public final class IngestLoadBenchmark {
 
         double ratio = http.eventsPerSecond() / parseRate;
         double sustainedRatio = sustained / parseRate;
+        double sustainedIntervalRatio = sustainedInterval / parseRate;
         printTable(stages, http, parseRate, ratio, sustained, sustainedRatio);
+        printInterval(outcome, sustainedInterval, sustainedIntervalRatio);
         // the least CPU an event can cost the server: decoding it and updating its profiles; with
         // nothing else (no HTTP, log, storage, GC) and both cores busy, this is the best ratio
         double ceiling = parseCpu / (decode.cpuMicrosPerEvent() + profile.cpuMicrosPerEvent());
@@ -137,20 +144,36 @@ public final class IngestLoadBenchmark {
                         + "(decode %.2f + profile updates %.2f) = %.3f%n", parseCpu,
                 decode.cpuMicrosPerEvent(), profile.cpuMicrosPerEvent(), ceiling);
         double decodeAndProfile = decode.cpuMicrosPerEvent() + profile.cpuMicrosPerEvent();
+        // steady state, as the in-process stages: the measured interval after the warm-up
         double ofCeiling = ratio / ceiling;
+        double sustainedIntervalOfCeiling = sustainedIntervalRatio / ceiling;
+        double serverUsInterval = SteadyState.serverUsPerEvent(http.processCpuSeconds() - http.clientCpuSeconds(),
+                http.cpuIntervalSeconds(), http.eventsPerSecond(), sustainedInterval);
+        double cpuIntervalOfCeiling = decodeAndProfile / serverUsInterval;
+        // the whole HTTP phase, warm-up (JIT compilation, first windows) and catch-up included
         double sustainedOfCeiling = sustainedRatio / ceiling;
         double cpuOfCeiling = decodeAndProfile / outcome.wholeRun().serverUs();
-        boolean meets = Math.min(ofCeiling, sustainedOfCeiling) >= TARGET_OF_CEILING;
-        System.out.printf("%nHEADLINE (%s ids): HTTP ingest at %.2f of the decode-and-profile ceiling acknowledged, %.2f "
-                        + "sustained (target >= %.1f: %s); by CPU, decode + profile updates %.2f µs of the server's "
-                        + "%.2f µs an event = %.2f%n", options.scatteredIds() ? "scattered" : "sequential", ofCeiling,
-                sustainedOfCeiling, TARGET_OF_CEILING, meets ? "MEETS TARGET" : "BELOW TARGET",
-                decodeAndProfile, outcome.wholeRun().serverUs(), cpuOfCeiling);
+        boolean meets = SteadyState.meetsTarget(ofCeiling, sustainedIntervalOfCeiling, cpuIntervalOfCeiling,
+                TARGET_OF_CEILING);
+        System.out.printf("%nHEADLINE (%s ids, steady state: the measured %.0f s after %.0f s of warm-up): HTTP ingest at "
+                        + "%.2f of the decode-and-profile ceiling acknowledged, %.2f sustained (aggregator backlog %,d "
+                        + "events at the start, %,d at the end); by CPU, decode + profile updates %.2f µs of the "
+                        + "server's %.2f µs an event = %.2f (target >= %.1f on all three: %s)%n",
+                options.scatteredIds() ? "scattered" : "sequential", options.duration().toMillis() / 1000.0,
+                options.warmup().toMillis() / 1000.0, ofCeiling, sustainedIntervalOfCeiling,
+                outcome.atStart().queuedEvents(), outcome.atEnd().queuedEvents(), decodeAndProfile, serverUsInterval,
+                cpuIntervalOfCeiling, TARGET_OF_CEILING, meets ? "MEETS TARGET" : "BELOW TARGET");
+        System.out.printf("whole phase, warm-up included (%.1f s of load and catch-up): %.2f sustained; by CPU, decode + "
+                        + "profile updates %.2f µs of the server's %.2f µs an event = %.2f%n",
+                outcome.wholeRun().wallSeconds(), sustainedOfCeiling, decodeAndProfile, outcome.wholeRun().serverUs(),
+                cpuOfCeiling);
         IngestLoadReport report = new IngestLoadReport(machine(), optionsJson(), workloadJson, outcome.json(),
                 outcome.wholeRun(), stages.stream().map(IngestLoadBenchmark::stageJson).toList(),
                 new IngestLoadReport.Ratio(round(ratio, 3), round(sustainedRatio, 3), round(ceiling, 3),
-                        round(ofCeiling, 3), round(sustainedOfCeiling, 3), round(cpuOfCeiling, 3), TARGET_OF_CEILING,
-                        meets));
+                        round(ofCeiling, 3), round(sustainedOfCeiling, 3), round(cpuOfCeiling, 3),
+                        round(sustainedIntervalRatio, 3), round(sustainedIntervalOfCeiling, 3),
+                        round(cpuIntervalOfCeiling, 3), round(sustainedOfCeiling, 3), round(cpuOfCeiling, 3),
+                        TARGET_OF_CEILING, meets));
         Path out = options.out();
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
@@ -296,8 +319,12 @@ public final class IngestLoadBenchmark {
 
     // ---- HTTP phase ----
 
-    /** The HTTP phase's load figures and how long the aggregator took to catch up after it. */
-    private record HttpOutcome(HttpIngestLoad.Result load, double drainSeconds, IngestLoadReport.HttpIngest json,
+    /**
+     * The HTTP phase's load figures, the aggregator at both ends of the measured interval, and how
+     * long it took to catch up after the load.
+     */
+    private record HttpOutcome(HttpIngestLoad.Result load, SteadyState.AggregatorCounts atStart,
+                               SteadyState.AggregatorCounts atEnd, double drainSeconds, IngestLoadReport.HttpIngest json,
                                IngestLoadReport.WholeRun wholeRun) {
     }
 
@@ -318,9 +345,19 @@ public final class IngestLoadBenchmark {
             URI base = URI.create("http://127.0.0.1:" + server.port());
             // one client for the load and the checks, alive until the end so that its threads' CPU is seen
             HttpClient http = HttpIngestLoad.newClient();
-            long[] lagAtEnd = new long[1];
-            // /readyz reads the queue length without waiting on the aggregator; /metrics would wait behind its queue
-            HttpIngestLoad.IntervalHook hook = () -> lagAtEnd[0] = get(http, base, "/readyz").path("queued_events").asLong(-1);
+            // the aggregator's counts at both ends of the measured interval, read in process without waiting on it
+            SteadyState.AggregatorCounts[] counts = new SteadyState.AggregatorCounts[2];
+            HttpIngestLoad.IntervalHook hook = new HttpIngestLoad.IntervalHook() {
+                @Override
+                public void onMeasureStart() {
+                    counts[0] = aggregatorCounts(server);
+                }
+
+                @Override
+                public void onMeasureEnd() {
+                    counts[1] = aggregatorCounts(server);
+                }
+            };
             ThreadCpuSnapshot runStart = ThreadCpuSnapshot.take();
             HttpIngestLoad.Result r = HttpIngestLoad.run(http, base, workload, options.clients(), options.scatteredIds(),
                     options.warmup(),
@@ -341,14 +378,19 @@ public final class IngestLoadBenchmark {
                 throw new IllegalStateException("the server counted " + counted + " (summary) and " + modelCount
                         + " (model) events, but accepted " + r.totalAcceptedEvents());
             }
-            return new HttpOutcome(r, drainSeconds, httpJson(r, metrics, lagAtEnd[0], drainSeconds, counted),
-                    wholeRunAccount(runStart, runEnd, r));
+            return new HttpOutcome(r, counts[0], counts[1], drainSeconds,
+                    httpJson(r, metrics, counts[0], counts[1], drainSeconds, counted), wholeRunAccount(runStart, runEnd, r));
         } finally {
             server.close();
             if (temporary) {
                 deleteTree(dataDir);
             }
         }
+    }
+
+    private static SteadyState.AggregatorCounts aggregatorCounts(ModelWatchServer server) {
+        long now = System.nanoTime();
+        return new SteadyState.AggregatorCounts(now, server.aggregatedEvents(), server.queuedEvents());
     }
 
     /** The count of the summary over a range holding every generated timestamp. */
@@ -448,9 +490,24 @@ public final class IngestLoadBenchmark {
                 100 * http.clientCpuSeconds() / http.processCpuSeconds());
         System.out.printf("%nratio HTTP ingest / parse-only (mean of before and after) = %,.0f / %,.0f = %.3f%n",
                 http.eventsPerSecond(), parseRate, ratio);
-        System.out.printf("sustained (accepted and aggregated, %,d events over %.1f s of load + catch-up) = %,.0f "
-                        + "events/s, ratio %.3f%n", http.totalAcceptedEvents(), http.totalAcceptedEvents() / sustained,
-                sustained, sustainedRatio);
+        System.out.printf("sustained over the whole phase, warm-up included (accepted and aggregated, %,d events over "
+                        + "%.1f s of load + catch-up) = %,.0f events/s, ratio %.3f%n", http.totalAcceptedEvents(),
+                http.totalAcceptedEvents() / sustained, sustained, sustainedRatio);
+    }
+
+    /** The measured interval's aggregation and server CPU: the steady-state figures of the headline. */
+    private static void printInterval(HttpOutcome outcome, double sustained, double sustainedRatio) {
+        SteadyState.AggregatorCounts start = outcome.atStart();
+        SteadyState.AggregatorCounts end = outcome.atEnd();
+        System.out.printf("sustained in the measured interval (aggregated: %,d events in %.1f s; aggregator backlog %,d "
+                        + "events at the start, %,d at the end) = %,.0f events/s, ratio %.3f%n",
+                SteadyState.aggregatedBetween(start, end), SteadyState.secondsBetween(start, end), start.queuedEvents(),
+                end.queuedEvents(), sustained, sustainedRatio);
+        IngestLoadReport.Cpu cpu = outcome.json().cpu();
+        System.out.printf("server CPU in the measured interval (process less the load generator): %.2f s, %.2f µs an "
+                        + "acknowledged event, %.2f µs an aggregated event; %.2f µs an event (the fewer of the two "
+                        + "counts)%n", cpu.serverSeconds(), cpu.serverUsPerAcknowledgedEvent(),
+                cpu.serverUsPerAggregatedEvent(), cpu.serverUsPerEvent());
     }
 
     private static IngestLoadReport.Stage stageJson(ThroughputRun.Result r) {
@@ -461,14 +518,28 @@ public final class IngestLoadBenchmark {
     }
 
     private static IngestLoadReport.HttpIngest httpJson(HttpIngestLoad.Result r, PrometheusSamples metrics,
-                                                        long lagAtEnd, double drainSeconds, long counted) {
+                                                        SteadyState.AggregatorCounts atStart,
+                                                        SteadyState.AggregatorCounts atEnd, double drainSeconds,
+                                                        long counted) {
+        long lagAtEnd = atEnd.queuedEvents();
         Map<String, Double> roles = new LinkedHashMap<>();
         r.cpuSecondsByRole().forEach((k, v) -> roles.put(k, round(v, 3)));
+        double aggregatedRate = SteadyState.sustainedRate(atStart, atEnd);
+        double serverSeconds = r.processCpuSeconds() - r.clientCpuSeconds();
         IngestLoadReport.Cpu cpu = new IngestLoadReport.Cpu(round(r.cpuIntervalSeconds(), 3),
                 round(r.processCpuSeconds(), 2), round(r.processCpuSeconds() * 1e6 / r.eventsInCpuInterval(), 2),
                 round(r.clientCpuSeconds(), 3), round(r.clientCpuSeconds() / r.processCpuSeconds(), 4),
                 round(r.otherProcessesCpuSeconds(), 2), r.gcCount(), round(r.gcSeconds(), 3), round(r.jitSeconds(), 3),
-                roles);
+                roles, round(serverSeconds, 3),
+                round(SteadyState.usPerEvent(serverSeconds, r.cpuIntervalSeconds(), r.eventsPerSecond()), 2),
+                round(SteadyState.usPerEvent(serverSeconds, r.cpuIntervalSeconds(), aggregatedRate), 2),
+                round(SteadyState.serverUsPerEvent(serverSeconds, r.cpuIntervalSeconds(), r.eventsPerSecond(),
+                        aggregatedRate), 2));
+        IngestLoadReport.AggregatorInterval aggregator = new IngestLoadReport.AggregatorInterval(
+                new IngestLoadReport.Aggregator(atStart.aggregatedEvents(), atStart.queuedEvents()),
+                new IngestLoadReport.Aggregator(atEnd.aggregatedEvents(), atEnd.queuedEvents()),
+                round(SteadyState.secondsBetween(atStart, atEnd), 3), SteadyState.aggregatedBetween(atStart, atEnd),
+                Math.round(aggregatedRate));
         // whole-run averages (warm-up included), from the server's own /metrics after the load
         double fsyncs = metrics.value("modelwatch_log_fsync_duration_seconds_count");
         double records = metrics.value("modelwatch_log_records_total");
@@ -489,7 +560,8 @@ public final class IngestLoadBenchmark {
                 new IngestLoadReport.Latency(round(r.p50Ms(), 2), round(r.p99Ms(), 2), round(r.maxMs(), 2)),
                 r.overloadedAnswers(), r.overloadedInInterval(), r.connectionErrors(), cpu, server, lagAtEnd,
                 round(drainSeconds, 2), r.totalAcceptedEvents(), counted, round(r.loadSeconds(), 2),
-                Math.round(sustainedRate(r, drainSeconds)));
+                Math.round(SteadyState.wholePhaseSustainedRate(r.totalAcceptedEvents(), r.loadSeconds(), drainSeconds)),
+                aggregator);
     }
 
     /**
@@ -523,15 +595,6 @@ public final class IngestLoadBenchmark {
         return new IngestLoadReport.WholeRun(round(end.secondsSince(start), 2), events, round(process * 1e6 / events, 2),
                 round(end.otherProcessesCpuSecondsSince(start), 2), end.gcCountSince(start),
                 round(end.gcSecondsSince(start), 2), roles, round(server, 2));
-    }
-
-    /**
-     * Events accepted and aggregated per second over the whole load, warm-up included, until the
-     * aggregator had caught up: the rate the server can keep up, unlike the acknowledged rate when
-     * the aggregator falls behind (it refuses with 429 once 2 million events wait).
-     */
-    static double sustainedRate(HttpIngestLoad.Result r, double drainSeconds) {
-        return r.totalAcceptedEvents() / (r.loadSeconds() + drainSeconds);
     }
 
     private IngestLoadReport.Machine machine() {

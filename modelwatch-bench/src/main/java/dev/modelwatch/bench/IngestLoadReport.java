@@ -14,7 +14,7 @@ import java.util.Map;
  * @param httpIngest           the durable HTTP ingest against a started server
  * @param wholeRunCpuPerEvent  CPU per accepted event from the start of the load until the server caught up
  * @param inProcess            the in-process stages, in the order they ran
- * @param ratio                the ratios against the parse-only limit and the target
+ * @param ratio                the ratios against the parse-only limit, the ceiling and the target
  */
 record IngestLoadReport(Machine machine, Options options, Workload workload, HttpIngest httpIngest,
                         WholeRun wholeRunCpuPerEvent, List<Stage> inProcess, Ratio ratio) {
@@ -38,9 +38,30 @@ record IngestLoadReport(Machine machine, Options options, Workload workload, Htt
     record Latency(double p50, double p99, double max) {
     }
 
+    /**
+     * The CPU of the measured interval. {@code serverUsPerEvent}: the process less the load generator,
+     * per the fewer of the events acknowledged and aggregated in the interval (both also given).
+     */
     record Cpu(double intervalSeconds, double processSeconds, double processUsPerEvent, double clientSeconds,
                double clientShareOfProcess, double otherProcessesSeconds, long gcCount, double gcSeconds,
-               double jitCompileWallSeconds, Map<String, Double> secondsByRole) {
+               double jitCompileWallSeconds, Map<String, Double> secondsByRole, double serverSeconds,
+               double serverUsPerAcknowledgedEvent, double serverUsPerAggregatedEvent, double serverUsPerEvent) {
+    }
+
+    /** The aggregator at one end of the measured interval: events applied so far, events waiting (the backlog). */
+    record Aggregator(long aggregatedEvents, long queuedEvents) {
+    }
+
+    /**
+     * What the aggregator did over the measured interval (read in process at both ends, right after
+     * the CPU snapshots).
+     *
+     * @param seconds                 between the two reads
+     * @param aggregatedEvents        events applied in it
+     * @param sustainedEventsPerSecond aggregatedEvents / seconds
+     */
+    record AggregatorInterval(Aggregator atStart, Aggregator atEnd, double seconds, long aggregatedEvents,
+                              long sustainedEventsPerSecond) {
     }
 
     /** Whole-run averages (warm-up included), from the server's own /metrics after the load. */
@@ -54,15 +75,25 @@ record IngestLoadReport(Machine machine, Options options, Workload workload, Htt
                       @JsonProperty("overloaded_answers_429_in_interval") long overloadedAnswersInInterval,
                       long connectionsClosedBeforeAnswer, Cpu cpu, ServerMetrics serverMetricsWholeRun,
                       long aggregatorQueuedEventsAtEnd, double drainSecondsAfterLoad, long totalAcceptedEvents,
-                      long serverCountedEvents, double loadSeconds, long sustainedEventsPerSecond) {
+                      long serverCountedEvents, double loadSeconds, long sustainedEventsPerSecond,
+                      AggregatorInterval aggregatorInInterval) {
     }
 
     record WholeRun(double wallSeconds, long events, double processUs, double otherProcessesCpuSeconds, long gcCount,
                     double gcSeconds, Map<String, Double> usByRole, double serverUs) {
     }
 
+    /**
+     * The ratios. Over the measured interval (steady state, what {@code meetsTarget} is decided on):
+     * {@code httpIngestOverCeiling} (acknowledged), {@code sustainedInterval} (aggregated in the interval)
+     * and {@code byCpuInterval}. Over the whole HTTP phase, warm-up and catch-up included:
+     * {@code sustainedIngestOverCeiling} = {@code sustainedWholePhase} and
+     * {@code decodeAndProfileCpuOverServerCpu} = {@code byCpuWholePhase} (the older keys, kept).
+     */
     record Ratio(double httpIngestOverParseOnly, double sustainedIngestOverParseOnly, double decodeAndProfileCeiling,
                  double httpIngestOverCeiling, double sustainedIngestOverCeiling,
-                 double decodeAndProfileCpuOverServerCpu, double targetOverCeiling, boolean meetsTarget) {
+                 double decodeAndProfileCpuOverServerCpu, double sustainedIntervalOverParseOnly,
+                 double sustainedInterval, double byCpuInterval, double sustainedWholePhase, double byCpuWholePhase,
+                 double targetOverCeiling, boolean meetsTarget) {
     }
 }
