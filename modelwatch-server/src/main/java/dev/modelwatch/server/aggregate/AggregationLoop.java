@@ -178,6 +178,7 @@ final class AggregationLoop {
     void apply(List<WorkQueue.EventBatch> batches, boolean replaying) throws InterruptedException {
         List<Event> all = new ArrayList<>();
         batches.forEach(b -> all.addAll(b.events()));
+        join.startList();
         join.lookUpStored(all);
         int duplicates = 0;
         int count = 0;
@@ -201,7 +202,9 @@ final class AggregationLoop {
                         && (b.lsnStart() >= 0 || i == b.events().size() - 1)) {
                     // commit part-way through the record, from a position a replay resumes at
                     state.appliedLsn = Math.max(state.appliedLsn, b.positionAfter(i + 1));
-                    if (commits.commitForMemory(limits.maxBufferedProfileBytes())) {
+                    boolean finished = commits.commitForMemory(limits.maxBufferedProfileBytes());
+                    join.forgetModel(); // a commit's end may have changed the generations
+                    if (finished) {
                         List<Event> rest = all.subList(done, all.size());
                         // the stored-row lookup for the rest of the list; retried until storage answers
                         retries.untilStorageAnswers(() -> join.lookUpStored(rest));

@@ -50,6 +50,24 @@ final class LabelJoin {
      */
     private final Map<Map<String, String>, ProfileSlot> slots = new IdentityHashMap<>();
     private static final int MAX_SLOTS = 1_024;
+    /**
+     * The model of the last prediction applied and what its next one needs: consecutive events
+     * mostly belong to the same model, and then need no lookups by model name. Valid while
+     * {@link #cachedGeneration} is the active generation with {@link #cachedReplaced} changes, and
+     * forgotten with each list of events (tasks between lists may change the models).
+     */
+    private String cachedModel;
+    private ModelState cachedState;
+    private ModelAdmissions cachedAdmissions;
+    private Generation cachedGeneration;
+    private int cachedReplaced;
+    /** The cached model's pending predictions in the active generation; null until it has one. */
+    private Map<String, PendingPrediction> cachedPredictions;
+    /** Whether the cached model is among the active generation's dirty models. */
+    private boolean cachedDirty;
+    /** The models last added to the touched and labelled sets of the list of events being applied. */
+    private String lastTouched;
+    private String lastLabelled;
 
     /** The keys and profiles of one (model, version, segments, window) in one state of a generation's profiles. */
     private record ProfileSlot(String model, String version, long windowMs, long windowStart, Generation generation,
@@ -76,8 +94,25 @@ final class LabelJoin {
         this.pendingOnly = only;
     }
 
+    /** Starts a list of events: forgets what was cached of the models and generations before it. */
+    void startList() {
+        forgetModel();
+        lastTouched = null;
+        lastLabelled = null;
+    }
+
+    /** Forgets the cached model (the models or the generations may have changed in between). */
+    void forgetModel() {
+        cachedModel = null;
+        cachedState = null;
+        cachedAdmissions = null;
+        cachedGeneration = null;
+        cachedPredictions = null;
+    }
+
     /** Forgets the stored rows looked up for the last list of events, and applies later events fully. */
     void batchDone() {
+        startList();
         pendingOnly = false;
         slots.clear(); // holds no profile past the list of events, when a commit may take the generation away
         storedPredictions = Map.of();
@@ -87,11 +122,17 @@ final class LabelJoin {
     /** Applies one event; false when it was a replay of one already counted. */
     boolean applyOne(Event e, Set<String> touched, Set<String> labelled) {
         if (e instanceof PredictionEvent p) {
-            touched.add(p.model());
+            if (!p.model().equals(lastTouched)) {
+                touched.add(p.model());
+                lastTouched = p.model();
+            }
             return applyPrediction(p);
         }
         if (e instanceof LabelEvent l) {
-            labelled.add(l.model());
+            if (!l.model().equals(lastLabelled)) {
+                labelled.add(l.model());
+                lastLabelled = l.model();
+            }
             return applyLabel(l);
         }
         // a training event is not kept as a row: its run's curves are built and stored by the training runs
@@ -166,20 +207,19 @@ final class LabelJoin {
             return false;
         }
         Generation active = state.active;
-        ModelState model = state.models.get(e.model());
-        if (model == null) {
-            ModelSpec spec = ModelSpec.infer(e.model(), e.scores() != null, e.score() != null, e.prediction());
-            model = new ModelState(spec, Long.MAX_VALUE, Long.MIN_VALUE, 0, new TreeSet<>());
-            state.models.put(e.model(), model);
-        }
-        e = folding.withinLimits(e, model, active);
+        ModelState model = modelOf(e, active);
+        LimitFolding.Counted counted = folding.withinLimits(e, model, cachedAdmissions, active);
+        e = counted.event();
         long windowMs = model.spec.windowMs();
         long windowStart = Math.floorDiv(e.timestampMs(), windowMs) * windowMs;
-        String version = strings.intern(e.version());
-        Map<String, String> segments = strings.intern(e.segments());
+        String version = counted.version();
+        Map<String, String> segments = counted.segments();
         if (!pendingOnly) {
             model.seen(e.timestampMs(), version);
-            active.dirtyModels.add(e.model());
+            if (!cachedDirty) {
+                active.dirtyModels.add(e.model());
+                cachedDirty = true;
+            }
             String positiveClass = model.spec.task() == ModelTask.BINARY_CLASSIFICATION
                     ? model.spec.positiveClass() : null;
             ProfileSlot slot = profiles(e, segments, windowMs, windowStart, active);
@@ -210,8 +250,35 @@ final class LabelJoin {
             active.joined.computeIfAbsent(e.model(), k -> new HashSet<>()).add(e.id());
             active.buffered.rowAdded(BufferedBytes.rowBytes(e.id()));
         }
-        active.predictions.computeIfAbsent(e.model(), k -> new HashMap<>()).put(e.id(), pending);
+        if (cachedPredictions == null) {
+            cachedPredictions = active.predictions.computeIfAbsent(e.model(), k -> new HashMap<>());
+        }
+        cachedPredictions.put(e.id(), pending);
         return true;
+    }
+
+    /**
+     * The state of the prediction's model (made on its first event), its admissions cached with it;
+     * looked up by name only when the model or the active generation differ from the last prediction's.
+     */
+    private ModelState modelOf(PredictionEvent e, Generation active) {
+        if (cachedGeneration == active && cachedReplaced == active.deltasReplaced && e.model().equals(cachedModel)) {
+            return cachedState;
+        }
+        ModelState model = state.models.get(e.model());
+        if (model == null) {
+            ModelSpec spec = ModelSpec.infer(e.model(), e.scores() != null, e.score() != null, e.prediction());
+            model = new ModelState(spec, Long.MAX_VALUE, Long.MIN_VALUE, 0, new TreeSet<>());
+            state.models.put(e.model(), model);
+        }
+        cachedModel = e.model();
+        cachedState = model;
+        cachedAdmissions = folding.admissionsOf(e.model());
+        cachedGeneration = active;
+        cachedReplaced = active.deltasReplaced;
+        cachedPredictions = null;
+        cachedDirty = false;
+        return model;
     }
 
     private boolean applyLabel(LabelEvent l) {
