@@ -54,7 +54,9 @@ final class LabelJoin {
      * version, segments and window, and then need neither keys nor map lookups. Kept for one list
      * of events.
      */
-    private final Map<Map<String, String>, ProfileSlot> slots = new IdentityHashMap<>();
+    private final Map<Map<String, String>, ProfileSlot[]> slots = new IdentityHashMap<>();
+    /** The slots kept per segment map: events of a segment alternate between versions and windows. */
+    private static final int SLOTS_PER_SEGMENTS = 4;
     private static final int MAX_SLOTS = 1_024;
     /**
      * The model of the last prediction applied and what its next one needs: consecutive events
@@ -370,21 +372,31 @@ final class LabelJoin {
     /** The active generation's profiles of the event's window, for all traffic and each of its segments. */
     private ProfileSlot profiles(PredictionEvent e, Map<String, String> segments, long windowMs, long windowStart,
                                  Generation active) {
-        ProfileSlot slot = slots.get(segments);
-        if (slot != null && slot.holds(e.model(), e.version(), windowMs, windowStart, active)) {
-            return slot;
+        ProfileSlot[] kept = slots.get(segments);
+        if (kept != null) {
+            for (ProfileSlot s : kept) {
+                if (s != null && s.holds(e.model(), e.version(), windowMs, windowStart, active)) {
+                    return s;
+                }
+            }
         }
         List<ProfileKey> keys = keys(e.model(), e.version(), e.segments(), windowMs, windowStart);
         WindowProfile[] profiles = new WindowProfile[keys.size()];
         for (int i = 0; i < profiles.length; i++) {
             profiles[i] = active.deltas.computeIfAbsent(keys.get(i), this::newProfile);
         }
-        slot = new ProfileSlot(e.model(), e.version(), windowMs, windowStart, active, active.deltasReplaced,
+        ProfileSlot slot = new ProfileSlot(e.model(), e.version(), windowMs, windowStart, active, active.deltasReplaced,
                 keys.toArray(ProfileKey[]::new), profiles);
-        if (slots.size() >= MAX_SLOTS) {
-            slots.clear();
+        if (kept == null) {
+            if (slots.size() >= MAX_SLOTS) {
+                slots.clear();
+            }
+            kept = new ProfileSlot[SLOTS_PER_SEGMENTS];
+            slots.put(segments, kept);
         }
-        slots.put(segments, slot);
+        // the newest first, the oldest dropped
+        System.arraycopy(kept, 0, kept, 1, kept.length - 1);
+        kept[0] = slot;
         return slot;
     }
 

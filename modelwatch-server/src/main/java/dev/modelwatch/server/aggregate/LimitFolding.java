@@ -45,7 +45,9 @@ final class LimitFolding {
      */
     Counted withinLimits(PredictionEvent e, ModelState model, ModelAdmissions admitted, Generation active) {
         admitted.noteFeatures(e.features());
-        String sharedVersion = strings.intern(e.version());
+        // the model's last version is a shared instance: most events repeat it
+        String last = model.lastVersion();
+        String sharedVersion = e.version().equals(last) ? last : strings.intern(e.version());
         String version = model.admitVersion(sharedVersion, limits.maxVersionsPerModel());
         if (version != e.version() && !version.equals(e.version())) {
             limitObserver.onFolded("versions", e.model());
