@@ -166,7 +166,16 @@ final class AggregationLoop {
     }
 
     private void applyWithRetry(List<WorkQueue.EventBatch> batches) throws InterruptedException {
-        retries.untilStorageAnswers(() -> apply(batches, false));
+        List<Event> all = allOf(batches);
+        // the ids enter the filter once, also when storage fails and the list is applied again
+        boolean[] known = join.checkKnown(all);
+        retries.untilStorageAnswers(() -> apply(batches, all, known, false));
+    }
+
+    private static List<Event> allOf(List<WorkQueue.EventBatch> batches) {
+        List<Event> all = new ArrayList<>();
+        batches.forEach(b -> all.addAll(b.events()));
+        return all;
     }
 
     /**
@@ -176,9 +185,15 @@ final class AggregationLoop {
      * @param replaying whether these are records replayed at start (see {@link #replay(List, long, long)})
      */
     void apply(List<WorkQueue.EventBatch> batches, boolean replaying) throws InterruptedException {
-        List<Event> all = new ArrayList<>();
-        batches.forEach(b -> all.addAll(b.events()));
-        join.lookUpStored(all);
+        // a replay skips the events committed already: their ids are known by each event as it is applied
+        apply(batches, allOf(batches), null, replaying);
+    }
+
+    /** @param known the filter's answers for {@code all} ({@link LabelJoin#checkKnown}), or null */
+    private void apply(List<WorkQueue.EventBatch> batches, List<Event> all, boolean[] known, boolean replaying)
+            throws InterruptedException {
+        join.startList(known);
+        join.lookUpStored(all, 0);
         int duplicates = 0;
         int count = 0;
         int done = 0;
@@ -192,7 +207,7 @@ final class AggregationLoop {
                 if (replaying) {
                     join.pendingOnly(positions.storedAtStart(Aggregator.modelOf(e), b.positionAfter(i + 1)));
                 }
-                if (!join.applyOne(e, touched, labelled)) {
+                if (!join.applyOne(e, done, touched, labelled)) {
                     duplicates++;
                 }
                 count++;
@@ -201,10 +216,12 @@ final class AggregationLoop {
                         && (b.lsnStart() >= 0 || i == b.events().size() - 1)) {
                     // commit part-way through the record, from a position a replay resumes at
                     state.appliedLsn = Math.max(state.appliedLsn, b.positionAfter(i + 1));
-                    if (commits.commitForMemory(limits.maxBufferedProfileBytes())) {
-                        List<Event> rest = all.subList(done, all.size());
+                    boolean finished = commits.commitForMemory(limits.maxBufferedProfileBytes());
+                    join.forgetModel(); // a commit's end may have changed the generations
+                    if (finished) {
+                        int rest = done;
                         // the stored-row lookup for the rest of the list; retried until storage answers
-                        retries.untilStorageAnswers(() -> join.lookUpStored(rest));
+                        retries.untilStorageAnswers(() -> join.lookUpStored(all, rest));
                     }
                 }
             }

@@ -40,6 +40,12 @@ final class LabelJoin {
     private final SketchSettings segmentSketches;
     private Map<String, Map<String, PendingPrediction>> storedPredictions = Map.of();
     private Map<String, Map<String, EarlyLabel>> storedEarlyLabels = Map.of();
+    /**
+     * For each event of the list being applied, by its index: whether its id might have been known
+     * before it ({@link #checkKnown}); null while a replay is applied, whose events ask the filter
+     * when applied.
+     */
+    private boolean[] known;
     /** Set while a replayed event is applied to the pending rows only. */
     private boolean pendingOnly;
     /**
@@ -48,8 +54,28 @@ final class LabelJoin {
      * version, segments and window, and then need neither keys nor map lookups. Kept for one list
      * of events.
      */
-    private final Map<Map<String, String>, ProfileSlot> slots = new IdentityHashMap<>();
+    private final Map<Map<String, String>, ProfileSlot[]> slots = new IdentityHashMap<>();
+    /** The slots kept per segment map: events of a segment alternate between versions and windows. */
+    private static final int SLOTS_PER_SEGMENTS = 4;
     private static final int MAX_SLOTS = 1_024;
+    /**
+     * The model of the last prediction applied and what its next one needs: consecutive events
+     * mostly belong to the same model, and then need no lookups by model name. Valid while
+     * {@link #cachedGeneration} is the active generation with {@link #cachedReplaced} changes, and
+     * forgotten with each list of events (tasks between lists may change the models).
+     */
+    private String cachedModel;
+    private ModelState cachedState;
+    private ModelAdmissions cachedAdmissions;
+    private Generation cachedGeneration;
+    private int cachedReplaced;
+    /** The cached model's pending predictions in the active generation; null until it has one. */
+    private Map<String, PendingPrediction> cachedPredictions;
+    /** Whether the cached model is among the active generation's dirty models. */
+    private boolean cachedDirty;
+    /** The models last added to the touched and labelled sets of the list of events being applied. */
+    private String lastTouched;
+    private String lastLabelled;
 
     /** The keys and profiles of one (model, version, segments, window) in one state of a generation's profiles. */
     private record ProfileSlot(String model, String version, long windowMs, long windowStart, Generation generation,
@@ -76,23 +102,75 @@ final class LabelJoin {
         this.pendingOnly = only;
     }
 
+    /**
+     * Starts a list of events: forgets what was cached of the models and generations before it.
+     *
+     * @param known the answers of {@link #checkKnown} for the list, or null to ask the filter per event
+     */
+    void startList(boolean[] known) {
+        this.known = known;
+        forgetModel();
+        lastTouched = null;
+        lastLabelled = null;
+    }
+
+    /** Forgets the cached model (the models or the generations may have changed in between). */
+    void forgetModel() {
+        cachedModel = null;
+        cachedState = null;
+        cachedAdmissions = null;
+        cachedGeneration = null;
+        cachedPredictions = null;
+    }
+
     /** Forgets the stored rows looked up for the last list of events, and applies later events fully. */
     void batchDone() {
+        startList(null);
         pendingOnly = false;
         slots.clear(); // holds no profile past the list of events, when a commit may take the generation away
         storedPredictions = Map.of();
         storedEarlyLabels = Map.of();
     }
 
-    /** Applies one event; false when it was a replay of one already counted. */
-    boolean applyOne(Event e, Set<String> touched, Set<String> labelled) {
+    /**
+     * Adds the ids of a list of events to the filter of known ids, in one pass over it, and answers
+     * for each event whether its id might have been known before it: the filter then holds exactly
+     * what it held had each event been applied in turn (a label's id is in it after the label is
+     * applied, either way), so the answers are the ones the events would have had when applied.
+     * Asks no storage, so that it runs once for a list applied again after storage failed.
+     */
+    boolean[] checkKnown(List<Event> events) {
+        boolean[] answers = new boolean[events.size()];
+        for (int i = 0; i < answers.length; i++) {
+            Event e = events.get(i);
+            if (e instanceof PredictionEvent p) {
+                answers[i] = p.id() != null && knownIds.addAndCheck(p.model(), p.id());
+            } else if (e instanceof LabelEvent l) {
+                answers[i] = knownIds.markAndCheck(l.model(), l.id());
+            }
+        }
+        return answers;
+    }
+
+    /**
+     * Applies one event; false when it was a replay of one already counted.
+     *
+     * @param index its index in the list of events (see {@link #startList})
+     */
+    boolean applyOne(Event e, int index, Set<String> touched, Set<String> labelled) {
         if (e instanceof PredictionEvent p) {
-            touched.add(p.model());
-            return applyPrediction(p);
+            if (!p.model().equals(lastTouched)) {
+                touched.add(p.model());
+                lastTouched = p.model();
+            }
+            return applyPrediction(p, index);
         }
         if (e instanceof LabelEvent l) {
-            labelled.add(l.model());
-            return applyLabel(l);
+            if (!l.model().equals(lastLabelled)) {
+                labelled.add(l.model());
+                lastLabelled = l.model();
+            }
+            return applyLabel(l, index);
         }
         // a training event is not kept as a row: its run's curves are built and stored by the training runs
         if (!pendingOnly && e instanceof MetricEvent m) {
@@ -108,16 +186,20 @@ final class LabelJoin {
                 || (committing != null && committing.predictions.getOrDefault(model, Map.of()).containsKey(id));
     }
 
-    /** One batched storage lookup per model for the ids these events need and memory lacks. */
-    void lookUpStored(List<Event> events) {
+    /**
+     * One batched storage lookup per model for the ids the list's events from {@code from} on need
+     * and memory lacks: those the filter might know (by the list's answers when {@link #startList}
+     * was given them).
+     */
+    void lookUpStored(List<Event> events, int from) {
         Map<String, Set<String>> ids = new HashMap<>();
-        for (Event e : events) {
+        for (int i = from; i < events.size(); i++) {
+            Event e = events.get(i);
             if (e instanceof PredictionEvent p && p.id() != null) {
-                if (knownIds.mightContain(p.model(), p.id()) && !inMemory(p.model(), p.id())) {
+                if (mightBeKnown(i, p.model(), p.id()) && !inMemory(p.model(), p.id())) {
                     ids.computeIfAbsent(p.model(), k -> new LinkedHashSet<>()).add(p.id());
                 }
-            } else if (e instanceof LabelEvent l && knownIds.mightContain(l.model(), l.id())
-                    && !inMemory(l.model(), l.id())) {
+            } else if (e instanceof LabelEvent l && mightBeKnown(i, l.model(), l.id()) && !inMemory(l.model(), l.id())) {
                 ids.computeIfAbsent(l.model(), k -> new LinkedHashSet<>()).add(l.id());
             }
         }
@@ -132,6 +214,11 @@ final class LabelJoin {
         });
         storedPredictions = foundPredictions;
         storedEarlyLabels = foundLabels;
+    }
+
+    /** Whether the id of the list's event {@code index} might have been known before it; asks no storage. */
+    private boolean mightBeKnown(int index, String model, String id) {
+        return known != null ? known[index] : knownIds.mightContain(model, id);
     }
 
     private PendingPrediction findPrediction(String model, String id) {
@@ -157,29 +244,29 @@ final class LabelJoin {
         return l != null ? l : storedEarlyLabels.getOrDefault(model, Map.of()).get(id);
     }
 
-    private boolean applyPrediction(PredictionEvent e) {
+    private boolean applyPrediction(PredictionEvent e, int index) {
         // every id in memory or in the pending store is in the filter: a new id, nearly every
-        // one, needs none of the lookups in the generations' maps. It enters the filter here, with
-        // the same pass over its bits; should the event then be refused, the id only costs a lookup
-        boolean maybeKnown = e.id() != null && knownIds.addAndCheck(e.model(), e.id());
+        // one, needs none of the lookups in the generations' maps. It entered the filter with the
+        // list's answers, or enters it here, with the same pass over its bits; should the event
+        // then be refused, the id only costs a lookup
+        boolean maybeKnown = e.id() != null && (known != null ? known[index] : knownIds.addAndCheck(e.model(), e.id()));
         if (maybeKnown && findPrediction(e.model(), e.id()) != null) {
             return false;
         }
         Generation active = state.active;
-        ModelState model = state.models.get(e.model());
-        if (model == null) {
-            ModelSpec spec = ModelSpec.infer(e.model(), e.scores() != null, e.score() != null, e.prediction());
-            model = new ModelState(spec, Long.MAX_VALUE, Long.MIN_VALUE, 0, new TreeSet<>());
-            state.models.put(e.model(), model);
-        }
-        e = folding.withinLimits(e, model, active);
+        ModelState model = modelOf(e, active);
+        LimitFolding.Counted counted = folding.withinLimits(e, model, cachedAdmissions, active);
+        e = counted.event();
         long windowMs = model.spec.windowMs();
         long windowStart = Math.floorDiv(e.timestampMs(), windowMs) * windowMs;
-        String version = strings.intern(e.version());
-        Map<String, String> segments = strings.intern(e.segments());
+        String version = counted.version();
+        Map<String, String> segments = counted.segments();
         if (!pendingOnly) {
             model.seen(e.timestampMs(), version);
-            active.dirtyModels.add(e.model());
+            if (!cachedDirty) {
+                active.dirtyModels.add(e.model());
+                cachedDirty = true;
+            }
             String positiveClass = model.spec.task() == ModelTask.BINARY_CLASSIFICATION
                     ? model.spec.positiveClass() : null;
             ProfileSlot slot = profiles(e, segments, windowMs, windowStart, active);
@@ -210,12 +297,39 @@ final class LabelJoin {
             active.joined.computeIfAbsent(e.model(), k -> new HashSet<>()).add(e.id());
             active.buffered.rowAdded(BufferedBytes.rowBytes(e.id()));
         }
-        active.predictions.computeIfAbsent(e.model(), k -> new HashMap<>()).put(e.id(), pending);
+        if (cachedPredictions == null) {
+            cachedPredictions = active.predictions.computeIfAbsent(e.model(), k -> new HashMap<>());
+        }
+        cachedPredictions.put(e.id(), pending);
         return true;
     }
 
-    private boolean applyLabel(LabelEvent l) {
-        boolean maybeKnown = knownIds.mightContain(l.model(), l.id());
+    /**
+     * The state of the prediction's model (made on its first event), its admissions cached with it;
+     * looked up by name only when the model or the active generation differ from the last prediction's.
+     */
+    private ModelState modelOf(PredictionEvent e, Generation active) {
+        if (cachedGeneration == active && cachedReplaced == active.deltasReplaced && e.model().equals(cachedModel)) {
+            return cachedState;
+        }
+        ModelState model = state.models.get(e.model());
+        if (model == null) {
+            ModelSpec spec = ModelSpec.infer(e.model(), e.scores() != null, e.score() != null, e.prediction());
+            model = new ModelState(spec, Long.MAX_VALUE, Long.MIN_VALUE, 0, new TreeSet<>());
+            state.models.put(e.model(), model);
+        }
+        cachedModel = e.model();
+        cachedState = model;
+        cachedAdmissions = folding.admissionsOf(e.model());
+        cachedGeneration = active;
+        cachedReplaced = active.deltasReplaced;
+        cachedPredictions = null;
+        cachedDirty = false;
+        return model;
+    }
+
+    private boolean applyLabel(LabelEvent l, int index) {
+        boolean maybeKnown = mightBeKnown(index, l.model(), l.id());
         PendingPrediction p = maybeKnown ? findPrediction(l.model(), l.id()) : null;
         Generation active = state.active;
         if (p != null) {
@@ -258,21 +372,31 @@ final class LabelJoin {
     /** The active generation's profiles of the event's window, for all traffic and each of its segments. */
     private ProfileSlot profiles(PredictionEvent e, Map<String, String> segments, long windowMs, long windowStart,
                                  Generation active) {
-        ProfileSlot slot = slots.get(segments);
-        if (slot != null && slot.holds(e.model(), e.version(), windowMs, windowStart, active)) {
-            return slot;
+        ProfileSlot[] kept = slots.get(segments);
+        if (kept != null) {
+            for (ProfileSlot s : kept) {
+                if (s != null && s.holds(e.model(), e.version(), windowMs, windowStart, active)) {
+                    return s;
+                }
+            }
         }
         List<ProfileKey> keys = keys(e.model(), e.version(), e.segments(), windowMs, windowStart);
         WindowProfile[] profiles = new WindowProfile[keys.size()];
         for (int i = 0; i < profiles.length; i++) {
             profiles[i] = active.deltas.computeIfAbsent(keys.get(i), this::newProfile);
         }
-        slot = new ProfileSlot(e.model(), e.version(), windowMs, windowStart, active, active.deltasReplaced,
+        ProfileSlot slot = new ProfileSlot(e.model(), e.version(), windowMs, windowStart, active, active.deltasReplaced,
                 keys.toArray(ProfileKey[]::new), profiles);
-        if (slots.size() >= MAX_SLOTS) {
-            slots.clear();
+        if (kept == null) {
+            if (slots.size() >= MAX_SLOTS) {
+                slots.clear();
+            }
+            kept = new ProfileSlot[SLOTS_PER_SEGMENTS];
+            slots.put(segments, kept);
         }
-        slots.put(segments, slot);
+        // the newest first, the oldest dropped
+        System.arraycopy(kept, 0, kept, 1, kept.length - 1);
+        kept[0] = slot;
         return slot;
     }
 

@@ -30,18 +30,44 @@ final class LimitFolding {
     }
 
     /**
+     * An event as counted under the limits, with the shared instances (see {@link SharedValues}) of
+     * the version and segments it is counted under.
+     */
+    record Counted(PredictionEvent event, String version, Map<String, String> segments) {
+    }
+
+    /**
      * The event as counted under the limits: its version, segments and (for a classifier) class
      * names folded into {@code __other__} past them; the event itself when nothing was folded.
      * Its feature names are recorded as the model's (they were admitted at ingest).
+     *
+     * @param admitted the model's admissions, {@link #admissionsOf(String)}
      */
-    PredictionEvent withinLimits(PredictionEvent e, ModelState model, Generation active) {
-        ModelAdmissions admitted = of(e.model());
+    Counted withinLimits(PredictionEvent e, ModelState model, ModelAdmissions admitted, Generation active) {
         admitted.noteFeatures(e.features());
-        String version = model.admitVersion(strings.intern(e.version()), limits.maxVersionsPerModel());
+        // the model's last version is a shared instance: most events repeat it
+        String last = model.lastVersion();
+        String sharedVersion = e.version().equals(last) ? last : strings.intern(e.version());
+        String version = model.admitVersion(sharedVersion, limits.maxVersionsPerModel());
         if (version != e.version() && !version.equals(e.version())) {
             limitObserver.onFolded("versions", e.model());
         }
-        Map<String, String> segments = admitted.foldSegments(e.segments());
+        if (version != sharedVersion) {
+            sharedVersion = strings.intern(version);
+        }
+        // a segment map admitted whole before is admitted now (the sets only grow): its shared
+        // instance, when it has one, answers that without a lookup per segment
+        Map<String, String> shared = strings.sharedOrNull(e.segments());
+        Map<String, String> segments;
+        if (shared != null && admitted.admittedWhole(shared)) {
+            segments = e.segments();
+        } else {
+            segments = admitted.foldSegments(e.segments());
+            shared = strings.intern(segments);
+            if (segments == e.segments()) {
+                admitted.noteAdmittedWhole(shared);
+            }
+        }
         Object prediction = e.prediction();
         Map<String, Double> scores = e.scores();
         if (model.spec.task().isClassification()) {
@@ -57,10 +83,10 @@ final class LimitFolding {
         }
         if (version.equals(e.version()) && segments == e.segments() && prediction == e.prediction()
                 && scores == e.scores()) {
-            return e;
+            return new Counted(e, sharedVersion, shared);
         }
-        return new PredictionEvent(e.model(), e.id(), version, e.timestampMs(), e.features(), prediction, e.score(),
-                scores, e.latencyMs(), e.error(), segments);
+        return new Counted(new PredictionEvent(e.model(), e.id(), version, e.timestampMs(), e.features(), prediction,
+                e.score(), scores, e.latencyMs(), e.error(), segments), sharedVersion, shared);
     }
 
     /** A classifier's label as counted under the limits: its class name, folded past them. */
@@ -104,6 +130,11 @@ final class LimitFolding {
     /** Has the admitted values of {@code model} written again with its next commit (storage did not take them). */
     void markChanged(String model) {
         admissions.get(model).markChanged();
+    }
+
+    /** What {@code model} has been admitted; the same instance for the runtime's life. */
+    ModelAdmissions admissionsOf(String model) {
+        return of(model);
     }
 
     private ModelAdmissions of(String model) {

@@ -30,6 +30,9 @@ final class ModelAdmissions {
     private final LinkedHashMap<String, LinkedHashSet<String>> segments = new LinkedHashMap<>();
     private final LinkedHashSet<String> classes;
     private String[] lastFeatureNames;
+    /** Shared segment map instances (see {@link SharedValues}) known to be admitted whole, recently seen. */
+    private final Map<?, ?>[] admittedWhole = new Map<?, ?>[16];
+    private int nextAdmittedWhole;
     private boolean changed;
 
     ModelAdmissions(String model, Limits limits, LimitObserver observer, AdmittedValues stored) {
@@ -91,6 +94,25 @@ final class ModelAdmissions {
             folded.put(OTHER_SEGMENT_KEY, Limits.OTHER);
         }
         return Map.copyOf(folded);
+    }
+
+    /**
+     * Whether {@code shared} is one of the recently seen shared segment maps that {@link #foldSegments}
+     * returned unchanged: it is again (admitted values are never taken back), with no side effect.
+     */
+    boolean admittedWhole(Map<String, String> shared) {
+        for (Map<?, ?> m : admittedWhole) {
+            if (m == shared) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Remembers that {@code shared}, a shared segment map, was admitted whole. */
+    void noteAdmittedWhole(Map<String, String> shared) {
+        admittedWhole[nextAdmittedWhole] = shared;
+        nextAdmittedWhole = (nextAdmittedWhole + 1) % admittedWhole.length;
     }
 
     /** The entries of {@code m} before {@code stop}, in a new map. */

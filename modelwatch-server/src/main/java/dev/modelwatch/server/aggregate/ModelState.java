@@ -33,6 +33,11 @@ final class ModelState {
         return Limits.OTHER;
     }
 
+    /** The version of the last event seen (a shared instance), null before the first. */
+    String lastVersion() {
+        return lastVersion;
+    }
+
     void seen(long ts, String version) {
         first = Math.min(first, ts);
         last = Math.max(last, ts);

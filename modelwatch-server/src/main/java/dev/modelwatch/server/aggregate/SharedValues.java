@@ -36,6 +36,14 @@ final class SharedValues {
         return s;
     }
 
+    /** The shared instance equal to {@code m} when there is one already (the empty map for an empty one); else null. */
+    Map<String, String> sharedOrNull(Map<String, String> m) {
+        if (m == null || m.isEmpty()) {
+            return Map.of();
+        }
+        return maps.get(m);
+    }
+
     /** The shared immutable map equal to {@code m}, its keys and values shared too. */
     Map<String, String> intern(Map<String, String> m) {
         if (m == null || m.isEmpty()) {
