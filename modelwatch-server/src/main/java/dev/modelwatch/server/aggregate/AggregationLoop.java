@@ -166,16 +166,7 @@ final class AggregationLoop {
     }
 
     private void applyWithRetry(List<WorkQueue.EventBatch> batches) throws InterruptedException {
-        List<Event> all = allOf(batches);
-        // the ids enter the filter once, also when storage fails and the list is applied again
-        boolean[] known = join.checkKnown(all);
-        retries.untilStorageAnswers(() -> apply(batches, all, known, false));
-    }
-
-    private static List<Event> allOf(List<WorkQueue.EventBatch> batches) {
-        List<Event> all = new ArrayList<>();
-        batches.forEach(b -> all.addAll(b.events()));
-        return all;
+        retries.untilStorageAnswers(() -> apply(batches, false));
     }
 
     /**
@@ -185,15 +176,10 @@ final class AggregationLoop {
      * @param replaying whether these are records replayed at start (see {@link #replay(List, long, long)})
      */
     void apply(List<WorkQueue.EventBatch> batches, boolean replaying) throws InterruptedException {
-        // a replay skips the events committed already: their ids are known by each event as it is applied
-        apply(batches, allOf(batches), null, replaying);
-    }
-
-    /** @param known the filter's answers for {@code all} ({@link LabelJoin#checkKnown}), or null */
-    private void apply(List<WorkQueue.EventBatch> batches, List<Event> all, boolean[] known, boolean replaying)
-            throws InterruptedException {
-        join.startList(known);
-        join.lookUpStored(all, 0);
+        List<Event> all = new ArrayList<>();
+        batches.forEach(b -> all.addAll(b.events()));
+        join.startList();
+        join.lookUpStored(all);
         int duplicates = 0;
         int count = 0;
         int done = 0;
@@ -207,7 +193,7 @@ final class AggregationLoop {
                 if (replaying) {
                     join.pendingOnly(positions.storedAtStart(Aggregator.modelOf(e), b.positionAfter(i + 1)));
                 }
-                if (!join.applyOne(e, done, touched, labelled)) {
+                if (!join.applyOne(e, touched, labelled)) {
                     duplicates++;
                 }
                 count++;
@@ -219,9 +205,9 @@ final class AggregationLoop {
                     boolean finished = commits.commitForMemory(limits.maxBufferedProfileBytes());
                     join.forgetModel(); // a commit's end may have changed the generations
                     if (finished) {
-                        int rest = done;
+                        List<Event> rest = all.subList(done, all.size());
                         // the stored-row lookup for the rest of the list; retried until storage answers
-                        retries.untilStorageAnswers(() -> join.lookUpStored(all, rest));
+                        retries.untilStorageAnswers(() -> join.lookUpStored(rest));
                     }
                 }
             }

@@ -69,15 +69,6 @@ final class KnownIds {
         return before;
     }
 
-    /**
-     * Sets the pair's bits and answers whether it might have been known before, without counting
-     * it in {@link #added()}: for a label id, which is counted by {@link #add} when it is kept as
-     * an early label (and is in the filter already otherwise).
-     */
-    boolean markAndCheck(String model, String id) {
-        return filter.queryAndUpdate(key(model, id));
-    }
-
     boolean mightContain(String model, String id) {
         return filter.query(key(model, id));
     }

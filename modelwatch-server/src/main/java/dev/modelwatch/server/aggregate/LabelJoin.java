@@ -40,12 +40,6 @@ final class LabelJoin {
     private final SketchSettings segmentSketches;
     private Map<String, Map<String, PendingPrediction>> storedPredictions = Map.of();
     private Map<String, Map<String, EarlyLabel>> storedEarlyLabels = Map.of();
-    /**
-     * For each event of the list being applied, by its index: whether its id might have been known
-     * before it ({@link #checkKnown}); null while a replay is applied, whose events ask the filter
-     * when applied.
-     */
-    private boolean[] known;
     /** Set while a replayed event is applied to the pending rows only. */
     private boolean pendingOnly;
     /**
@@ -102,13 +96,8 @@ final class LabelJoin {
         this.pendingOnly = only;
     }
 
-    /**
-     * Starts a list of events: forgets what was cached of the models and generations before it.
-     *
-     * @param known the answers of {@link #checkKnown} for the list, or null to ask the filter per event
-     */
-    void startList(boolean[] known) {
-        this.known = known;
+    /** Starts a list of events: forgets what was cached of the models and generations before it. */
+    void startList() {
         forgetModel();
         lastTouched = null;
         lastLabelled = null;
@@ -125,52 +114,28 @@ final class LabelJoin {
 
     /** Forgets the stored rows looked up for the last list of events, and applies later events fully. */
     void batchDone() {
-        startList(null);
+        startList();
         pendingOnly = false;
         slots.clear(); // holds no profile past the list of events, when a commit may take the generation away
         storedPredictions = Map.of();
         storedEarlyLabels = Map.of();
     }
 
-    /**
-     * Adds the ids of a list of events to the filter of known ids, in one pass over it, and answers
-     * for each event whether its id might have been known before it: the filter then holds exactly
-     * what it held had each event been applied in turn (a label's id is in it after the label is
-     * applied, either way), so the answers are the ones the events would have had when applied.
-     * Asks no storage, so that it runs once for a list applied again after storage failed.
-     */
-    boolean[] checkKnown(List<Event> events) {
-        boolean[] answers = new boolean[events.size()];
-        for (int i = 0; i < answers.length; i++) {
-            Event e = events.get(i);
-            if (e instanceof PredictionEvent p) {
-                answers[i] = p.id() != null && knownIds.addAndCheck(p.model(), p.id());
-            } else if (e instanceof LabelEvent l) {
-                answers[i] = knownIds.markAndCheck(l.model(), l.id());
-            }
-        }
-        return answers;
-    }
-
-    /**
-     * Applies one event; false when it was a replay of one already counted.
-     *
-     * @param index its index in the list of events (see {@link #startList})
-     */
-    boolean applyOne(Event e, int index, Set<String> touched, Set<String> labelled) {
+    /** Applies one event; false when it was a replay of one already counted. */
+    boolean applyOne(Event e, Set<String> touched, Set<String> labelled) {
         if (e instanceof PredictionEvent p) {
             if (!p.model().equals(lastTouched)) {
                 touched.add(p.model());
                 lastTouched = p.model();
             }
-            return applyPrediction(p, index);
+            return applyPrediction(p);
         }
         if (e instanceof LabelEvent l) {
             if (!l.model().equals(lastLabelled)) {
                 labelled.add(l.model());
                 lastLabelled = l.model();
             }
-            return applyLabel(l, index);
+            return applyLabel(l);
         }
         // a training event is not kept as a row: its run's curves are built and stored by the training runs
         if (!pendingOnly && e instanceof MetricEvent m) {
@@ -186,20 +151,16 @@ final class LabelJoin {
                 || (committing != null && committing.predictions.getOrDefault(model, Map.of()).containsKey(id));
     }
 
-    /**
-     * One batched storage lookup per model for the ids the list's events from {@code from} on need
-     * and memory lacks: those the filter might know (by the list's answers when {@link #startList}
-     * was given them).
-     */
-    void lookUpStored(List<Event> events, int from) {
+    /** One batched storage lookup per model for the ids these events need and memory lacks. */
+    void lookUpStored(List<Event> events) {
         Map<String, Set<String>> ids = new HashMap<>();
-        for (int i = from; i < events.size(); i++) {
-            Event e = events.get(i);
+        for (Event e : events) {
             if (e instanceof PredictionEvent p && p.id() != null) {
-                if (mightBeKnown(i, p.model(), p.id()) && !inMemory(p.model(), p.id())) {
+                if (knownIds.mightContain(p.model(), p.id()) && !inMemory(p.model(), p.id())) {
                     ids.computeIfAbsent(p.model(), k -> new LinkedHashSet<>()).add(p.id());
                 }
-            } else if (e instanceof LabelEvent l && mightBeKnown(i, l.model(), l.id()) && !inMemory(l.model(), l.id())) {
+            } else if (e instanceof LabelEvent l && knownIds.mightContain(l.model(), l.id())
+                    && !inMemory(l.model(), l.id())) {
                 ids.computeIfAbsent(l.model(), k -> new LinkedHashSet<>()).add(l.id());
             }
         }
@@ -214,11 +175,6 @@ final class LabelJoin {
         });
         storedPredictions = foundPredictions;
         storedEarlyLabels = foundLabels;
-    }
-
-    /** Whether the id of the list's event {@code index} might have been known before it; asks no storage. */
-    private boolean mightBeKnown(int index, String model, String id) {
-        return known != null ? known[index] : knownIds.mightContain(model, id);
     }
 
     private PendingPrediction findPrediction(String model, String id) {
@@ -244,12 +200,11 @@ final class LabelJoin {
         return l != null ? l : storedEarlyLabels.getOrDefault(model, Map.of()).get(id);
     }
 
-    private boolean applyPrediction(PredictionEvent e, int index) {
+    private boolean applyPrediction(PredictionEvent e) {
         // every id in memory or in the pending store is in the filter: a new id, nearly every
-        // one, needs none of the lookups in the generations' maps. It entered the filter with the
-        // list's answers, or enters it here, with the same pass over its bits; should the event
-        // then be refused, the id only costs a lookup
-        boolean maybeKnown = e.id() != null && (known != null ? known[index] : knownIds.addAndCheck(e.model(), e.id()));
+        // one, needs none of the lookups in the generations' maps. It enters the filter here, with
+        // the same pass over its bits; should the event then be refused, the id only costs a lookup
+        boolean maybeKnown = e.id() != null && knownIds.addAndCheck(e.model(), e.id());
         if (maybeKnown && findPrediction(e.model(), e.id()) != null) {
             return false;
         }
@@ -328,8 +283,8 @@ final class LabelJoin {
         return model;
     }
 
-    private boolean applyLabel(LabelEvent l, int index) {
-        boolean maybeKnown = mightBeKnown(index, l.model(), l.id());
+    private boolean applyLabel(LabelEvent l) {
+        boolean maybeKnown = knownIds.mightContain(l.model(), l.id());
         PendingPrediction p = maybeKnown ? findPrediction(l.model(), l.id()) : null;
         Generation active = state.active;
         if (p != null) {
