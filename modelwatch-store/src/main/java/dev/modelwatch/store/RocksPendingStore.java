@@ -146,7 +146,9 @@ public final class RocksPendingStore implements PendingStore {
         try (WriteBatch batch = new WriteBatch()) {
             // in key order: each memtable insert then lands next to the previous one, which the
             // skip list finds again cheaply, where rows in hash order each search from the top
-            for (PendingPrediction p : inKeyOrder(write.predictions())) {
+            PendingPrediction[] rows = write.predictions().toArray(new PendingPrediction[0]);
+            for (int r : KeyOrder.of(rows)) {
+                PendingPrediction p = rows[r];
                 encoder.key(PREDICTION, p.model(), p.id());
                 encoder.prediction(p);
                 batch.put(encoder.key.direct(), encoder.value.direct());
@@ -175,18 +177,6 @@ public final class RocksPendingStore implements PendingStore {
             throw new StoreException("writing " + write.predictions().size() + " pending predictions up to log position "
                     + write.lsn() + " failed: " + describe(e), e);
         }
-    }
-
-    /** The rows sorted by model and id (a key's order but for ids with characters beyond Latin-1). */
-    private static PendingPrediction[] inKeyOrder(Collection<PendingPrediction> rows) {
-        PendingPrediction[] sorted = rows.toArray(new PendingPrediction[0]);
-        Arrays.sort(sorted, RocksPendingStore::compareKeys);
-        return sorted;
-    }
-
-    private static int compareKeys(PendingPrediction a, PendingPrediction b) {
-        int byModel = a.model() == b.model() ? 0 : a.model().compareTo(b.model());
-        return byModel != 0 ? byModel : a.id().compareTo(b.id());
     }
 
     @Override
