@@ -143,28 +143,29 @@ public final class RocksPendingStore implements PendingStore {
     @Override
     public void write(PendingWrite write) {
         PendingRowCodec.Encoder encoder = new PendingRowCodec.Encoder();
-        try (WriteBatch batch = new WriteBatch()) {
-            // in key order: each memtable insert then lands next to the previous one, which the
-            // skip list finds again cheaply, where rows in hash order each search from the top
-            PendingPrediction[] rows = write.predictions().toArray(new PendingPrediction[0]);
-            for (int r : KeyOrder.of(rows)) {
-                PendingPrediction p = rows[r];
-                encoder.key(PREDICTION, p.model(), p.id());
-                encoder.prediction(p);
-                batch.put(encoder.key.direct(), encoder.value.direct());
+        PendingRowCodec.Batch rows = new PendingRowCodec.Batch((int) Math.min(1 << 26, 64L * write.predictions().size()));
+        // in key order: each memtable insert then lands next to the previous one, which the skip
+        // list finds again cheaply, where rows in hash order each search from the top
+        PendingPrediction[] predictions = write.predictions().toArray(new PendingPrediction[0]);
+        for (int r : KeyOrder.of(predictions)) {
+            PendingPrediction p = predictions[r];
+            encoder.key(PREDICTION, p.model(), p.id());
+            encoder.prediction(p);
+            rows.put(encoder.key, encoder.value);
+        }
+        for (EarlyLabel l : write.earlyLabels()) {
+            encoder.key(EARLY_LABEL, l.model(), l.id());
+            encoder.earlyLabel(l);
+            rows.put(encoder.key, encoder.value);
+        }
+        for (Map.Entry<String, List<String>> e : write.joinedLabels().entrySet()) {
+            for (String id : e.getValue()) {
+                encoder.key(EARLY_LABEL, e.getKey(), id);
+                rows.delete(encoder.key);
             }
-            for (EarlyLabel l : write.earlyLabels()) {
-                encoder.key(EARLY_LABEL, l.model(), l.id());
-                encoder.earlyLabel(l);
-                batch.put(encoder.key.direct(), encoder.value.direct());
-            }
-            for (Map.Entry<String, List<String>> e : write.joinedLabels().entrySet()) {
-                for (String id : e.getValue()) {
-                    encoder.key(EARLY_LABEL, e.getKey(), id);
-                    batch.delete(encoder.key.toArray());
-                }
-            }
-            batch.put(CHECKPOINT_KEY, ByteBuffer.allocate(8).putLong(write.lsn()).array());
+        }
+        rows.put(CHECKPOINT_KEY, ByteBuffer.allocate(8).putLong(write.lsn()).array());
+        try (WriteBatch batch = new WriteBatch(rows.serialized())) {
             lock.readLock().lock();
             try {
                 open().write(durable, batch);
