@@ -9,8 +9,9 @@ import java.util.TreeSet;
 /**
  * Puts the predictions of one write in about the order of their keys (model, then id), so that
  * each memtable insert lands next to the one before and the skip list finds its place again cheaply.
- * The order need not be exact (rows of a write have distinct keys, so any order stores the same):
- * each row gets one 64-bit number, its model's rank followed by the characters of its id at the
+ * The order need not be exact: rows of different keys may come in any order, and rows of the same
+ * key keep theirs (the later one is stored), since a row's index breaks ties.
+ * Each row gets one 64-bit number, its model's rank followed by the characters of its id at the
  * positions where the ids of the write differ, each in as few bits as the range of characters seen
  * there needs, cut off where the bits run out; the numbers are sorted as primitives, which costs a
  * fraction of sorting the rows with a comparator.

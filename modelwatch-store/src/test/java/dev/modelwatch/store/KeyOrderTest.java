@@ -69,6 +69,16 @@ class KeyOrderTest {
     }
 
     @Test
+    void rowsOfTheSameKeyKeepTheirOrderSoThatTheLaterOneIsStored() {
+        PendingPrediction first = row("fraud", "p17");
+        PendingPrediction other = row("fraud", "p03");
+        PendingPrediction later = first.asLabeled();
+        PendingPrediction[] rows = {first, other, later};
+
+        assertThat(ordered(rows)).containsExactly(other, first, later);
+    }
+
+    @Test
     void noRowsAndOneRowNeedNoOrder() {
         assertThat(KeyOrder.of(new PendingPrediction[0])).isEmpty();
         assertThat(KeyOrder.of(new PendingPrediction[] {row("m", "a")})).containsExactly(0);
