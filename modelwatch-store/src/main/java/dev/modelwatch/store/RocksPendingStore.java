@@ -7,10 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -35,8 +33,7 @@ import org.rocksdb.WriteOptions;
  * cache (measured in BENCHMARKS.md). Reads go through per-file Bloom filters, so asking for an id
  * that is not there rarely touches the disk.
  *
- * <p>Keys are a kind byte ({@code P} prediction, {@code L} early label), the model name, a zero
- * byte (a model name has none) and the id, in UTF-8. The database's time-to-live drops rows
+ * <p>Keys and values are laid out in {@link PendingRowCodec}. The database's time-to-live drops rows
  * written more than the join horizon ago when it compacts their files, and
  * {@link #expire(long)} hides rows whose event is older at once.
  *
@@ -47,10 +44,9 @@ import org.rocksdb.WriteOptions;
  * <p>Thread-safe.
  */
 public final class RocksPendingStore implements PendingStore {
-    private static final byte PREDICTION = 'P';
-    private static final byte EARLY_LABEL = 'L';
+    private static final byte PREDICTION = PendingRowCodec.PREDICTION;
+    private static final byte EARLY_LABEL = PendingRowCodec.EARLY_LABEL;
     private static final byte[] CHECKPOINT_KEY = {'C', 'l', 's', 'n'};
-    private static final int FORMAT = 1;
 
     static {
         RocksDB.loadLibrary();
@@ -108,6 +104,10 @@ public final class RocksPendingStore implements PendingStore {
                 // time is up: size-tiered (universal) compaction rewrites each far fewer times than
                 // levelled compaction, which spent ~3.4 µs of CPU an event here (BENCHMARKS.md)
                 .setCompactionStyle(CompactionStyle.UNIVERSAL)
+                // a lookup is screened by each file's Bloom filter (and most by the aggregator's
+                // known ids first): letting 8 files gather before merging them halved the
+                // background CPU of 8M rows with sequential ids against the default 4
+                .setLevel0FileNumCompactionTrigger(8)
                 .setWriteBufferSize(64L << 20)
                 .setMaxWriteBufferNumber(3)
                 .setMaxBackgroundJobs(2)
@@ -141,27 +141,30 @@ public final class RocksPendingStore implements PendingStore {
 
     @Override
     public void write(PendingWrite write) {
-        // rows share a handful of model names, versions, class names and segment map instances
-        // (the aggregator shares them): encode each instance once per write
-        Map<Object, byte[]> encoded = new IdentityHashMap<>();
-        ValueWriter value = new ValueWriter();
-        try (WriteBatch batch = new WriteBatch()) {
-            for (PendingPrediction p : write.predictions()) {
-                batch.put(key(PREDICTION, p.model(), p.id(), encoded), encodePrediction(p, encoded, value));
+        PendingRowCodec.Encoder encoder = new PendingRowCodec.Encoder();
+        PendingRowCodec.Batch rows = new PendingRowCodec.Batch((int) Math.min(1 << 26, 64L * write.predictions().size()));
+        // in key order: each memtable insert then lands next to the previous one, which the skip
+        // list finds again cheaply, where rows in hash order each search from the top
+        PendingPrediction[] predictions = write.predictions().toArray(new PendingPrediction[0]);
+        for (int r : KeyOrder.of(predictions)) {
+            PendingPrediction p = predictions[r];
+            encoder.key(PREDICTION, p.model(), p.id());
+            encoder.prediction(p);
+            rows.put(encoder.key, encoder.value);
+        }
+        for (EarlyLabel l : write.earlyLabels()) {
+            encoder.key(EARLY_LABEL, l.model(), l.id());
+            encoder.earlyLabel(l);
+            rows.put(encoder.key, encoder.value);
+        }
+        for (Map.Entry<String, List<String>> e : write.joinedLabels().entrySet()) {
+            for (String id : e.getValue()) {
+                encoder.key(EARLY_LABEL, e.getKey(), id);
+                rows.delete(encoder.key);
             }
-            for (EarlyLabel l : write.earlyLabels()) {
-                value.reset();
-                value.u8(FORMAT);
-                value.i64(l.timestampMs());
-                value.bytes(ColumnCodec.encodeLabel(l.label()));
-                batch.put(key(EARLY_LABEL, l.model(), l.id(), encoded), value.toArray());
-            }
-            for (Map.Entry<String, List<String>> e : write.joinedLabels().entrySet()) {
-                for (String id : e.getValue()) {
-                    batch.delete(key(EARLY_LABEL, e.getKey(), id, encoded));
-                }
-            }
-            batch.put(CHECKPOINT_KEY, ByteBuffer.allocate(8).putLong(write.lsn()).array());
+        }
+        rows.put(CHECKPOINT_KEY, ByteBuffer.allocate(8).putLong(write.lsn()).array());
+        try (WriteBatch batch = new WriteBatch(rows.serialized())) {
             lock.readLock().lock();
             try {
                 open().write(durable, batch);
@@ -178,12 +181,12 @@ public final class RocksPendingStore implements PendingStore {
 
     @Override
     public Map<String, PendingPrediction> findPredictions(String model, Collection<String> ids) {
-        return find(PREDICTION, model, ids, RocksPendingStore::decodePrediction, PendingPrediction::timestampMs);
+        return find(PREDICTION, model, ids, PendingRowCodec::decodePrediction, PendingPrediction::timestampMs);
     }
 
     @Override
     public Map<String, EarlyLabel> findEarlyLabels(String model, Collection<String> ids) {
-        return find(EARLY_LABEL, model, ids, RocksPendingStore::decodeEarlyLabel, EarlyLabel::timestampMs);
+        return find(EARLY_LABEL, model, ids, PendingRowCodec::decodeEarlyLabel, EarlyLabel::timestampMs);
     }
 
     private interface RowDecoder<T> {
@@ -209,9 +212,10 @@ public final class RocksPendingStore implements PendingStore {
         }
         List<String> idList = new ArrayList<>(ids);
         List<byte[]> keys = new ArrayList<>(idList.size());
-        Map<Object, byte[]> encoded = new IdentityHashMap<>();
+        PendingRowCodec.Encoder encoder = new PendingRowCodec.Encoder();
         for (String id : idList) {
-            keys.add(key(kind, model, id, encoded));
+            encoder.key(kind, model, id);
+            keys.add(encoder.key.toArray());
         }
         lock.readLock().lock();
         try {
@@ -329,142 +333,6 @@ public final class RocksPendingStore implements PendingStore {
         options.close();
         bloom.close();
         cache.close();
-    }
-
-    // ---- encoding ----
-
-    private static byte[] key(byte kind, String model, String id, Map<Object, byte[]> encoded) {
-        byte[] m = utf8(model, encoded);
-        byte[] i = id.getBytes(StandardCharsets.UTF_8);
-        byte[] k = new byte[2 + m.length + i.length];
-        k[0] = kind;
-        System.arraycopy(m, 0, k, 1, m.length);
-        System.arraycopy(i, 0, k, 2 + m.length, i.length);
-        return k;
-    }
-
-    private static byte[] utf8(String s, Map<Object, byte[]> encoded) {
-        return encoded.computeIfAbsent(s, x -> s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** A growable big-endian byte buffer, reused row after row. */
-    private static final class ValueWriter {
-        private byte[] buf = new byte[256];
-        private int pos;
-
-        void reset() {
-            pos = 0;
-        }
-
-        private void ensure(int n) {
-            if (pos + n > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(2 * buf.length, pos + n));
-            }
-        }
-
-        void u8(int v) {
-            ensure(1);
-            buf[pos++] = (byte) v;
-        }
-
-        void i32(int v) {
-            ensure(4);
-            for (int shift = 24; shift >= 0; shift -= 8) {
-                buf[pos++] = (byte) (v >>> shift);
-            }
-        }
-
-        void i64(long v) {
-            ensure(8);
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                buf[pos++] = (byte) (v >>> shift);
-            }
-        }
-
-        void bytes(byte[] b) {
-            ensure(b.length);
-            System.arraycopy(b, 0, buf, pos, b.length);
-            pos += b.length;
-        }
-
-        /** A length (int) and the bytes; a length of -1 for null. */
-        void block(byte[] b) {
-            i32(b == null ? -1 : b.length);
-            if (b != null) {
-                bytes(b);
-            }
-        }
-
-        byte[] toArray() {
-            return Arrays.copyOf(buf, pos);
-        }
-    }
-
-    private static byte[] readBlock(ByteBuffer in) {
-        int n = in.getInt();
-        if (n < 0) {
-            return null;
-        }
-        byte[] b = new byte[n];
-        in.get(b);
-        return b;
-    }
-
-    private static byte[] encodePrediction(PendingPrediction p, Map<Object, byte[]> encoded, ValueWriter out) {
-        out.reset();
-        out.u8(FORMAT);
-        out.block(utf8(p.version(), encoded));
-        out.i64(p.timestampMs());
-        out.i64(p.windowStartMs());
-        out.i64(p.windowMs());
-        out.block(encoded.computeIfAbsent(p.segments(), m -> ColumnCodec.encodeStrings(p.segments())));
-        out.block(p.predictedClass() == null ? null : utf8(p.predictedClass(), encoded));
-        out.i64(Double.doubleToRawLongBits(p.predictedValue()));
-        out.u8(p.score() != null ? 1 : 0);
-        out.i64(p.score() == null ? 0 : Double.doubleToRawLongBits(p.score()));
-        out.block(p.scores() == null ? null : ColumnCodec.encodeDoubles(p.scores()));
-        out.u8(p.labeled() ? 1 : 0);
-        return out.toArray();
-    }
-
-    private static PendingPrediction decodePrediction(String model, String id, byte[] value) {
-        try {
-            ByteBuffer in = ByteBuffer.wrap(value);
-            int format = in.get() & 0xFF;
-            if (format != FORMAT) {
-                throw new StoreException("pending prediction " + model + "/" + id + " has format " + format);
-            }
-            String version = new String(readBlock(in), StandardCharsets.UTF_8);
-            long ts = in.getLong();
-            long windowStart = in.getLong();
-            long windowMs = in.getLong();
-            Map<String, String> segments = ColumnCodec.decodeStrings(readBlock(in));
-            byte[] predictedClass = readBlock(in);
-            double predictedValue = Double.longBitsToDouble(in.getLong());
-            boolean hasScore = in.get() != 0;
-            long scoreBits = in.getLong();
-            byte[] scores = readBlock(in);
-            boolean labeled = in.get() != 0;
-            return new PendingPrediction(model, id, version, ts, windowStart, windowMs, segments,
-                    predictedClass == null ? null : new String(predictedClass, StandardCharsets.UTF_8), predictedValue,
-                    hasScore ? Double.longBitsToDouble(scoreBits) : null,
-                    scores == null ? null : ColumnCodec.decodeDoubles(scores), labeled);
-        } catch (RuntimeException e) {
-            if (e instanceof StoreException se) {
-                throw se;
-            }
-            throw new StoreException("pending prediction " + model + "/" + id + " is corrupt: " + e, e);
-        }
-    }
-
-    private static EarlyLabel decodeEarlyLabel(String model, String id, byte[] value) {
-        if (value.length < 10 || value[0] != FORMAT) {
-            throw new StoreException("early label " + model + "/" + id + " is corrupt (" + value.length + " bytes)");
-        }
-        long ts = ByteBuffer.wrap(value, 1, 8).getLong();
-        byte[] label = new byte[value.length - 9];
-        System.arraycopy(value, 9, label, 0, label.length);
-        return new EarlyLabel(model, id, ColumnCodec.decodeLabel(label), ts);
     }
 
     private static String describe(RocksDBException e) {
