@@ -31,6 +31,11 @@ public final class FaultInjectingStore implements Store {
     public volatile boolean down;
     /** While set, commits wait for it (a database that hangs). */
     public volatile CountDownLatch hang;
+    /** The next commit lands in the real store but fails as if the connection died before the answer came. */
+    public volatile boolean loseNextAnswer;
+    /** While true, reading the checkpoint fails (the database does not answer). */
+    public volatile boolean checkpointUnreadable;
+    public final AtomicInteger lostAnswers = new AtomicInteger();
     /** Each commit takes this long (half before the real commit, half after). */
     public volatile long commitDelayMs;
     /** Thrown once by the next commit, then cleared. */
@@ -83,6 +88,11 @@ public final class FaultInjectingStore implements Store {
             real.commit(flush);
         }
         commits.incrementAndGet();
+        if (loseNextAnswer) {
+            loseNextAnswer = false;
+            lostAnswers.incrementAndGet();
+            throw new StoreException("(conn=31) Socket error: the connection closed before the answer to COMMIT");
+        }
     }
 
     private static void pause(long ms) {
@@ -106,6 +116,9 @@ public final class FaultInjectingStore implements Store {
 
     @Override
     public long checkpointLsn() {
+        if (checkpointUnreadable) {
+            throw new StoreException("connection refused (the database does not answer)");
+        }
         return real.checkpointLsn();
     }
 

@@ -44,6 +44,7 @@ final class CommitPipeline {
     private final CommitOutcome outcome;
     private final Retries retries;
     private final PendingRowWriter pendingRows;
+    private final CommitLanding landing;
     final CommitHealth health;
     private final FlushWaiters waiters;
     /** The store writer: commits, pending-row writes and expiry, one at a time. */
@@ -72,6 +73,7 @@ final class CommitPipeline {
         this.waiters = outcome.waiters;
         this.retries = settings.retries();
         this.pendingRows = new PendingRowWriter(pending, health, retries, () -> stopping);
+        this.landing = new CommitLanding(store, retries, health, () -> stopping);
     }
 
     /** Commits everything applied so far: at once, or after the commit in flight. */
@@ -135,7 +137,8 @@ final class CommitPipeline {
             long t0 = nanoTime.getAsLong();
             IsolatingCommit.Result r;
             try {
-                r = IsolatingCommit.run(store, parts, lsn, globalBefore, checkpoints, clock.millis(), park, parker);
+                r = IsolatingCommit.run(store, parts, lsn, globalBefore, checkpoints, clock.millis(), park, parker,
+                        landing);
             } catch (Error e) {
                 health.commitLost = true; // this commit never finishes: closing must not wait for it
                 throw e;

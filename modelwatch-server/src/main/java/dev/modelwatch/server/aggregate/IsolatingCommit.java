@@ -53,9 +53,10 @@ final class IsolatingCommit {
      * @param lsn          the log position the commit reflects
      * @param globalBefore the global checkpoint before it
      * @param checkpoints  the per-model checkpoints storage holds before it
+     * @param landing      tells whether the first transaction, should it fail, landed anyway
      */
     static Result run(Store store, ModelParts parts, long lsn, long globalBefore, Map<String, ModelCheckpoint> checkpoints,
-                      long nowMs, Duration parkAfter, ModelParking parking) {
+                      long nowMs, Duration parkAfter, ModelParking parking, CommitLanding landing) {
         // a copy: the result outlives the commit (in the queued task that reports it), the parts must not
         Set<String> all = new TreeSet<>(parts.models());
         Set<String> released = new TreeSet<>();
@@ -67,11 +68,24 @@ final class IsolatingCommit {
         RuntimeException first;
         try {
             store.commit(parts.flush(all, lsn, List.of(), released));
-            Map<String, ModelCheckpoint> after = new HashMap<>(checkpoints);
-            after.keySet().removeAll(released);
-            return new Result(true, all, Map.of(), Map.of(), after, null);
+            return committedWhole(all, released, checkpoints, null);
         } catch (RuntimeException e) {
             first = e;
+        }
+        if (lsn > globalBefore) {
+            // the connection may have died after the database took the COMMIT: committing these changes
+            // again with the next ones would count them twice, so storage's checkpoint decides first
+            switch (landing.of(lsn, globalBefore, first)) {
+                case LANDED -> {
+                    return committedWhole(all, released, checkpoints, null);
+                }
+                case UNKNOWN -> {
+                    return outage(checkpoints, first);
+                }
+                case NOT_LANDED -> {
+                    // storage answered: below, which of the models it refuses
+                }
+            }
         }
         if (!store.isReachable()) {
             return outage(checkpoints, first);
@@ -138,6 +152,14 @@ final class IsolatingCommit {
             after.put(h.model(), h);
         }
         return new Result(true, committed, failed, parked, after, first);
+    }
+
+    /** Every model's changes and the global checkpoint are in storage; {@code released} models' checkpoints are gone. */
+    private static Result committedWhole(Set<String> all, Set<String> released, Map<String, ModelCheckpoint> checkpoints,
+                                         RuntimeException failure) {
+        Map<String, ModelCheckpoint> after = new HashMap<>(checkpoints);
+        after.keySet().removeAll(released);
+        return new Result(true, all, Map.of(), Map.of(), after, failure);
     }
 
     private static Result outage(Map<String, ModelCheckpoint> checkpoints, RuntimeException failure) {

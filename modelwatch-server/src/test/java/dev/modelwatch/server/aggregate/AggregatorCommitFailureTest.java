@@ -76,6 +76,51 @@ class AggregatorCommitFailureTest {
     }
 
     @Test
+    void aCommitThatLandedButWhoseAnswerWasLostIsNotCommittedAgain() throws Exception {
+        FaultInjectingStore store = new FaultInjectingStore(Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT));
+        PendingStore pending = RocksPendingStore.open(dir.resolve("pending"), 7 * 86_400);
+        Aggregator agg = Aggregator.builder(store, pending).clock(Clock.systemUTC())
+                .flushInterval(Duration.ofHours(1)).joinHorizon(Duration.ofDays(7))
+                .retention(Map.of(0L, Duration.ofDays(8))).build();
+        agg.start();
+        long ts = System.currentTimeMillis() - 120_000;
+        List<Event> first = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            first.add(prediction("p" + i, ts));
+        }
+        agg.submit(first, 100);
+        // the connection dies just after the database took the COMMIT, and the database is gone for a while
+        store.loseNextAnswer = true;
+        store.checkpointUnreadable = true;
+        var flushed = agg.flushNow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (store.lostAnswers.get() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(store.lostAnswers.get()).isEqualTo(1);
+        store.checkpointUnreadable = false;
+        flushed.get(30, TimeUnit.SECONDS);
+        assertThat(store.checkpointLsn()).isEqualTo(100);
+
+        List<Event> second = new ArrayList<>();
+        for (int i = 50; i < 80; i++) {
+            second.add(prediction("p" + i, ts));
+        }
+        agg.submit(second, 200);
+        agg.flushNow().get(30, TimeUnit.SECONDS);
+        assertThat(store.checkpointLsn()).isEqualTo(200);
+        WindowProfile merged = new WindowProfile(SketchSettings.DEFAULT);
+        for (StoredProfile p : store.profiles("m", null, ProfileKey.ALL, 3_600_000L, 0, Long.MAX_VALUE)) {
+            merged.merge(p.profile());
+        }
+        assertThat(merged.count()).as("each event once, although the first commit reported a failure").isEqualTo(80);
+        assertThat(pending.findPredictions("m", List.of("p0", "p79"))).hasSize(2);
+        agg.close();
+        pending.close();
+        store.close();
+    }
+
+    @Test
     void queriesDuringBackToBackCommitsCountEveryAppliedEventExactlyOnce() throws Exception {
         FaultInjectingStore store = new FaultInjectingStore(Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT));
         store.commitDelayMs = 120; // commits take longer than the flush interval: one is nearly always in flight

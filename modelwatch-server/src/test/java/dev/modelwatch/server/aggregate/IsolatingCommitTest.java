@@ -36,7 +36,7 @@ class IsolatingCommitTest {
             parts.part("m").deltas.put(new ProfileKey("m", "v1", ProfileKey.ALL, minute, ts), p);
 
             IsolatingCommit.Result r = IsolatingCommit.run(store, parts, 10, 0, Map.of(), ts, Duration.ofMinutes(5),
-                    ModelParking.NONE);
+                    ModelParking.NONE, null);
 
             assertThat(r.globalCommitted()).isTrue();
             assertThat(r.committed()).containsExactly("m");
