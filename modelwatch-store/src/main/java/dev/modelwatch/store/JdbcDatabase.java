@@ -102,12 +102,18 @@ final class JdbcDatabase {
         }
     }
 
-    /** Runs {@code work} in one transaction: all of it commits, or it is rolled back and a StoreException thrown. */
+    /**
+     * Runs {@code work} in one transaction: all of it commits, or it is rolled back and a StoreException
+     * thrown. A failure of the COMMIT itself (the connection dying before its answer) leaves the outcome
+     * unknown, and the message says so: the caller must find out from the database what landed.
+     */
     <T> T inTransaction(String what, SqlWork<T> work) {
+        boolean committing = false;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
+                committing = true;
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -121,6 +127,10 @@ final class JdbcDatabase {
                 endTransaction(c);
             }
         } catch (SQLException | RuntimeException e) {
+            if (committing) {
+                throw new StoreException(what + " failed at COMMIT, which may or may not have taken effect: " + describe(e),
+                        e);
+            }
             throw new StoreException(what + " failed and was rolled back: " + describe(e), e);
         }
     }
