@@ -57,11 +57,6 @@ public final class ModelSeriesSource implements PerModelSeriesSource {
         return new ModelSeriesSource(models, query, drift, clock, new PassWindows(query));
     }
 
-    /** The store reads and merges of windows this view made (a pass's view; 0 for the shared source). */
-    long windowQueries() {
-        return passWindows == null ? 0 : passWindows.queries();
-    }
-
     /** The model's ({@code version}'s) windows with data over {@code [from, to)}, each a bucket. */
     private List<ProfileQuery.Bucket> windows(ModelSpec spec, String version, long from, long to) {
         return passWindows != null ? passWindows.windows(spec, version, from, to)
