@@ -191,7 +191,7 @@ class DashboardOverviewTest {
     }
 
     @Test
-    void theRowsAreBroughtUpToDateInTheBackgroundWithoutAVisit(@TempDir Path dir) throws Exception {
+    void whileTheOverviewIsInUseItsRowsAreBroughtUpToDateInTheBackgroundBetweenVisits(@TempDir Path dir) throws Exception {
         long start = Math.floorDiv(System.currentTimeMillis(), HOUR) * HOUR - HOUR;
         ManualClock clock = new ManualClock(start + 30 * MINUTE);
         java.util.concurrent.atomic.AtomicReference<FaultInjectingStore> store = new java.util.concurrent.atomic.AtomicReference<>();
@@ -200,6 +200,9 @@ class DashboardOverviewTest {
                     store.set(new FaultInjectingStore(real));
                     return store.get();
                 })) {
+            // someone looks at the overview: it is in use for the next few minutes
+            assertThat(server.get("/api/v1/dashboard/overview").json().path("models")).hasSize(4);
+            int seen = store.get().modelReads.size();
             ArrayNode events = TestServer.JSON.createArrayNode();
             for (int i = 0; i < 7; i++) {
                 events.addObject().put("type", "prediction").put("model", "regress").put("id", "r-" + i)
@@ -207,15 +210,46 @@ class DashboardOverviewTest {
             }
             assertThat(server.postJson(events.toString()).json().path("rejected").asInt()).isZero();
             server.server().awaitAggregated(Duration.ofMinutes(2));
-            // nobody asks for the overview: the background reads the new model's hour all the same
+            // nobody asks for the overview again: the background reads the new model's hour all the same
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (store.get().modelReads.stream().noneMatch(models -> models.contains("regress"))) {
+            while (store.get().modelReads.stream().skip(seen).noneMatch(models -> models.contains("regress"))) {
                 assertThat(System.nanoTime()).as("the background read regress's hour within 60 s").isLessThan(deadline);
                 Thread.sleep(20);
             }
             JsonNode regress = server.get("/api/v1/dashboard/overview").json().path("models").get(2);
             assertThat(regress.path("name").asText()).isEqualTo("regress");
             assertThat(regress.path("traffic_last_hour").asLong()).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void theFirstVisitAfterAnIdleSpellBuildsTheRowsOnDemand(@TempDir Path dir) throws Exception {
+        long start = Math.floorDiv(System.currentTimeMillis(), HOUR) * HOUR - HOUR;
+        ManualClock clock = new ManualClock(start + 30 * MINUTE);
+        java.util.concurrent.atomic.AtomicReference<FaultInjectingStore> store = new java.util.concurrent.atomic.AtomicReference<>();
+        try (TestServer server = TestServer.start(ConfigLoader.parse(CONFIG, "modelwatch.yml").withDataDir(dir), clock,
+                real -> {
+                    store.set(new FaultInjectingStore(real));
+                    return store.get();
+                })) {
+            assertThat(server.get("/api/v1/dashboard/overview").json().path("models")).hasSize(4);
+            // ten minutes later, the overview idle: new traffic, then a visit
+            clock.advance(Duration.ofMinutes(10));
+            ArrayNode events = TestServer.JSON.createArrayNode();
+            for (int i = 0; i < 5; i++) {
+                events.addObject().put("type", "prediction").put("model", "regress").put("id", "r-" + i)
+                        .put("timestamp", start + 40 * MINUTE - i * 1_000L).put("prediction", i).putObject("features").put("x", i);
+            }
+            assertThat(server.postJson(events.toString()).json().path("rejected").asInt()).isZero();
+            server.server().awaitAggregated(Duration.ofMinutes(2));
+            // the background left the idle overview alone: the visit itself reads regress's new hour
+            int seen = store.get().modelReads.size();
+            JsonNode models = server.get("/api/v1/dashboard/overview").json().path("models");
+            assertThat(models).hasSize(4);
+            JsonNode regress = models.get(2);
+            assertThat(regress.path("name").asText()).isEqualTo("regress");
+            assertThat(regress.path("traffic_last_hour").asLong()).isEqualTo(5);
+            assertThat(store.get().modelReads.stream().skip(seen).anyMatch(read -> read.contains("regress"))).isTrue();
         }
     }
 

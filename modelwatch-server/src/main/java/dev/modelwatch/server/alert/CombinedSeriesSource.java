@@ -22,6 +22,18 @@ public final class CombinedSeriesSource implements PerModelSeriesSource {
     }
 
     @Override
+    public PerModelSeriesSource forPass() {
+        List<PerModelSeriesSource> views = new ArrayList<>(sources.size());
+        boolean same = true;
+        for (PerModelSeriesSource s : sources) {
+            PerModelSeriesSource v = s.forPass();
+            views.add(v);
+            same &= v == s;
+        }
+        return same ? this : new CombinedSeriesSource(views);
+    }
+
+    @Override
     public List<ModelData> models() {
         Map<String, ModelData> byModel = new LinkedHashMap<>();
         for (PerModelSeriesSource s : sources) {

@@ -55,11 +55,14 @@ final class IncrementalRuleEvaluator {
     /** What one pass knows of the models, read once before any rule queries them. */
     final class Pass {
         private final List<PerModelSeriesSource.ModelData> models;
+        /** The source as this pass reads it ({@link PerModelSeriesSource#forPass}). */
+        private final SeriesSource passSource;
         private final long nowMs;
         private final long settledAtMs;
         private final long latestAtMs;
 
-        private Pass(List<PerModelSeriesSource.ModelData> models, long nowMs, long clockMs) {
+        private Pass(SeriesSource passSource, List<PerModelSeriesSource.ModelData> models, long nowMs, long clockMs) {
+            this.passSource = passSource;
             this.models = models;
             this.nowMs = nowMs;
             // a result counts as settled only for windows closed on both the evaluation time and the clock
@@ -73,7 +76,7 @@ final class IncrementalRuleEvaluator {
                     : RuleModelScope.perModelHorizon(rule.expr().root(), lookbackDeltaMs);
             if (horizon.isEmpty()) {
                 caches.remove(rule.name());
-                return rule.expr().evaluate(source, nowMs, lookbackDeltaMs);
+                return rule.expr().evaluate(passSource, nowMs, lookbackDeltaMs);
             }
             RuleCache cache = caches.computeIfAbsent(rule.name(), k -> new RuleCache());
             long alignment = RuleModelScope.alignment(rule.expr().root(), lookbackDeltaMs);
@@ -135,14 +138,20 @@ final class IncrementalRuleEvaluator {
         }
 
         private SeriesSource scoped(Set<String> only) {
-            PerModelSeriesSource perModel = (PerModelSeriesSource) source;
+            PerModelSeriesSource perModel = (PerModelSeriesSource) passSource;
             return (name, matchers, from, to) -> perModel.select(name, matchers, from, to, only);
         }
     }
 
-    /** Starts a pass at {@code nowMs}, reading what changed of every model once. */
+    /**
+     * Starts a pass at {@code nowMs}, reading what changed of every model once; its rules read the
+     * source's view for the pass ({@link PerModelSeriesSource#forPass}: a closed window read once for all).
+     */
     Pass pass(long nowMs, long clockMs) {
-        return new Pass(source instanceof PerModelSeriesSource p ? p.models() : null, nowMs, clockMs);
+        if (source instanceof PerModelSeriesSource p) {
+            return new Pass(p.forPass(), p.models(), nowMs, clockMs);
+        }
+        return new Pass(source, null, nowMs, clockMs);
     }
 
     /** The source the rules read. */

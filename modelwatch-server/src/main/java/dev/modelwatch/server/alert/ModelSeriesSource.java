@@ -35,11 +35,32 @@ public final class ModelSeriesSource implements PerModelSeriesSource {
     private final DriftService drift;
     private final Clock clock;
 
+    /** The windows the current evaluation pass read, when this is a pass's view ({@link #forPass}); else null. */
+    private final PassWindows passWindows;
+
     public ModelSeriesSource(ModelRegistry models, ProfileQuery query, DriftService drift, Clock clock) {
+        this(models, query, drift, clock, null);
+    }
+
+    private ModelSeriesSource(ModelRegistry models, ProfileQuery query, DriftService drift, Clock clock,
+                              PassWindows passWindows) {
         this.models = models;
         this.query = query;
         this.drift = drift;
         this.clock = clock;
+        this.passWindows = passWindows;
+    }
+
+    /** A view for one evaluation pass that reads each closed window once for all its rules ({@link PassWindows}). */
+    @Override
+    public ModelSeriesSource forPass() {
+        return new ModelSeriesSource(models, query, drift, clock, new PassWindows(query));
+    }
+
+    /** The model's ({@code version}'s) windows with data over {@code [from, to)}, each a bucket. */
+    private List<ProfileQuery.Bucket> windows(ModelSpec spec, String version, long from, long to) {
+        return passWindows != null ? passWindows.windows(spec, version, from, to)
+                : query.series(spec, version, ProfileKey.ALL, from, to, spec.windowMs());
     }
 
     /** Whether a metric name is one this source serves. */
@@ -95,7 +116,7 @@ public final class ModelSeriesSource implements PerModelSeriesSource {
             if (isDrift && reference == null) {
                 continue;
             }
-            List<ProfileQuery.Bucket> buckets = new ArrayList<>(query.series(spec, null, ProfileKey.ALL, firstStart, lastEnd, w));
+            List<ProfileQuery.Bucket> buckets = new ArrayList<>(windows(spec, null, firstStart, lastEnd));
             if (name.equals("count") || name.equals("throughput_per_s")) {
                 // a closed window without events is a 0, not a gap
                 Map<Long, ProfileQuery.Bucket> byStart = new TreeMap<>();
@@ -165,8 +186,8 @@ public final class ModelSeriesSource implements PerModelSeriesSource {
         long w = spec.windowMs();
         List<LabelledPerformance.WindowCounts> windows = new ArrayList<>();
         List<Long> ends = new ArrayList<>();
-        for (ProfileQuery.Bucket b : query.series(spec, null, ProfileKey.ALL,
-                firstStart - LabelledPerformance.SPAN_WINDOWS * w, lastEnd, w)) {
+        for (ProfileQuery.Bucket b : windows(spec, null,
+                firstStart - LabelledPerformance.SPAN_WINDOWS * w, lastEnd)) {
             windows.add(LabelledPerformance.WindowCounts.of(b.startMs(), b.profile()));
             if (b.profile().count() > 0 && b.endMs() > fromExclusive && b.endMs() <= toInclusive) {
                 ends.add(b.endMs());
@@ -206,13 +227,13 @@ public final class ModelSeriesSource implements PerModelSeriesSource {
         Map<String, List<LabelledPerformance.WindowCounts>> versions = new TreeMap<>();
         for (String version : m.versions()) {
             List<LabelledPerformance.WindowCounts> windows = new ArrayList<>();
-            for (ProfileQuery.Bucket b : query.series(spec, version, ProfileKey.ALL, from, lastEnd, w)) {
+            for (ProfileQuery.Bucket b : windows(spec, version, from, lastEnd)) {
                 windows.add(LabelledPerformance.WindowCounts.of(b.startMs(), b.profile()));
             }
             versions.put(version, windows);
         }
         java.util.Set<Long> ends = new java.util.TreeSet<>();
-        for (ProfileQuery.Bucket b : query.series(spec, null, ProfileKey.ALL, firstStart, lastEnd, w)) {
+        for (ProfileQuery.Bucket b : windows(spec, null, firstStart, lastEnd)) {
             if (b.profile().count() > 0 && b.endMs() > fromExclusive && b.endMs() <= toInclusive) {
                 ends.add(b.endMs());
             }

@@ -24,6 +24,15 @@ public interface PerModelSeriesSource extends SeriesSource {
     record ModelData(String model, long changeSequence, long dataEndMs, long windowMs) {
     }
 
+    /**
+     * The source as one evaluation pass reads it: may keep what the pass read (the same closed window
+     * read by several rules) for the pass's life, which ends when the pass does. This one when it keeps
+     * nothing.
+     */
+    default PerModelSeriesSource forPass() {
+        return this;
+    }
+
     /** Every model the source has series of, or may have. */
     List<ModelData> models();
 

@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * hour and the sparkline's steps, and one drift report of that hour, so the cost grows with models,
  * not events. A model's row is kept and shown again while nothing it is made of changed: its data
  * (the registry's change sequence: windows committed, late events or labels, a new reference), its
- * firing alerts and its last hour (the same windows). The rows are kept up to date in the background
- * ({@link #keepUpdated}), so that an answer, a first visit included, finds them made and recomputes
- * only what changed since the last pass.
+ * firing alerts and its last hour (the same windows). While someone uses the overview (asked for within
+ * the last {@link OverviewDemand#DEFAULT_IDLE_AFTER}), the rows are kept up to date in the background
+ * ({@link #keepUpdated}), so that an answer finds them made and recomputes only what changed since the
+ * last pass; while nobody does, the background does nothing, and the first answer after an idle spell
+ * builds what changed on demand (the same answer: every answer brings every row up to date first).
  */
 final class OverviewReport {
     private static final Logger LOG = LoggerFactory.getLogger(OverviewReport.class);
@@ -36,6 +38,7 @@ final class OverviewReport {
     private static final long SPARK_STEP_MS = 300_000L;
 
     private final DashboardSources sources;
+    private final OverviewDemand demand;
     /** The last row built of each model, with what it was built from. */
     private final Map<String, KeptRow> kept = new HashMap<>();
 
@@ -47,12 +50,18 @@ final class OverviewReport {
     }
 
     OverviewReport(DashboardSources sources) {
+        this(sources, new OverviewDemand(OverviewDemand.DEFAULT_IDLE_AFTER));
+    }
+
+    OverviewReport(DashboardSources sources, OverviewDemand demand) {
         this.sources = sources;
+        this.demand = demand;
     }
 
     /** The overview as of now: every row brought up to date first (most already are, by {@link #keepUpdated}). */
     synchronized Overview build() {
         long now = sources.clock().millis();
+        demand.asked(now);
         List<RowBasis> bases = update(now);
         List<ModelOverview> rows = new ArrayList<>(bases.size());
         for (RowBasis b : bases) {
@@ -63,19 +72,29 @@ final class OverviewReport {
 
     /**
      * Brings the rows up to date every {@code periodMs} on {@code background}, as windows close, data
-     * changes and alerts fire, so that an answer finds them made: a visit then costs what changed since the
-     * last pass, not a drift report of every model. A pass that fails (storage down) is tried again at the next.
+     * changes and alerts fire, while the overview is in use ({@link OverviewDemand}), so that an answer finds
+     * them made: a visit then costs what changed since the last pass, not a drift report of every model.
+     * A pass that fails (storage down) is tried again at the next.
      */
     void keepUpdated(ScheduledExecutorService background, long periodMs) {
-        background.scheduleWithFixedDelay(() -> {
-            try {
-                synchronized (this) {
-                    update(sources.clock().millis());
-                }
-            } catch (RuntimeException e) {
-                LOG.debug("the overview's rows were not brought up to date: {}", e.getMessage());
+        background.scheduleWithFixedDelay(this::refreshIfInUse, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** One background pass: brings the rows up to date if the overview is in use; says whether it did. */
+    boolean refreshIfInUse() {
+        long now = sources.clock().millis();
+        if (!demand.inUse(now)) {
+            return false;
+        }
+        try {
+            synchronized (this) {
+                update(now);
             }
-        }, periodMs, periodMs, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.debug("the overview's rows were not brought up to date: {}", e.getMessage());
+            return false;
+        }
     }
 
     /** Builds the row of every model whose basis changed since its row was built; returns every model's basis. */
