@@ -3,12 +3,14 @@
 #
 #   modelwatch-bench/run-ingest-benchmark.sh                  # defaults: 8 clients, 60 s + 20 s HTTP, ~150 s in all
 #   modelwatch-bench/run-ingest-benchmark.sh --duration 30 --clients 4
+#   modelwatch-bench/run-ingest-benchmark.sh --in-process-load   # the load generator in the server's JVM, as before
 #   SKIP_BUILD=1 JAVA_OPTS="-XX:StartFlightRecording=filename=ingest.jfr" modelwatch-bench/run-ingest-benchmark.sh
 #
 # Environment: SKIP_BUILD=1 uses the jar already built; BENCH_JAR runs that jar instead (a copy survives a
 # rebuild of the tree while it runs); JAVA_OPTS adds JVM options; JAVA_GC selects the collector (default
 # -XX:+UseParallelGC, as ./modelwatch runs the server); JAVA_HEAP sets the
-# fixed heap (default 6g, the JVM's own default on a 24 GiB machine); QUIET_WAIT_S (default 180) is how
+# fixed heap (default 6g, the JVM's own default on a 24 GiB machine) of the server's JVM (the load generator's
+# own JVM, started by the benchmark, takes -Xmx1g and none of these options); QUIET_WAIT_S (default 180) is how
 # long to wait for the machine to fall quiet (under 20% busy over 2 s) before starting, since other work
 # on a 2-core machine skews every figure.
 set -euo pipefail

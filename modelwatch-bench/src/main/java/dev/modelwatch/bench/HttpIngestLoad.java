@@ -56,13 +56,19 @@ final class HttpIngestLoad {
      * @param cpuIntervalSeconds  wall time between the two CPU snapshots (the measured interval, within a few ms)
      * @param loadSeconds         wall time from the first client's start to the last client's stop (warm-up included)
      * @param loadThreadsCpuSeconds CPU of the client threads over the whole load, as they measured it when they ended
+     * @param loadInSeparateProcess whether the load generator ran in a process of its own
+     *                              ({@link HttpLoadProcess}): then the CPU fields are the server JVM's,
+     *                              {@code clientCpuSeconds} is the load process's CPU in the interval and
+     *                              {@code otherProcessesCpuSeconds} excludes it
+     * @param loadProcessCpuSecondsByRole the load process's CPU in the interval by role (empty in process)
      */
     record Result(int clients, double loadSeconds, long events, long requests, double seconds, double eventsPerSecond,
                   double bytesPerSecond, double p50Ms, double p99Ms, double maxMs, long totalAcceptedEvents,
                   long totalRequests, Map<String, Double> cpuSecondsByRole, double cpuIntervalSeconds,
                   double processCpuSeconds, double clientCpuSeconds, double otherProcessesCpuSeconds,
                   long gcCount, double gcSeconds, double jitSeconds, double loadThreadsCpuSeconds,
-                  long overloadedAnswers, long overloadedInInterval, long connectionErrors) {
+                  long overloadedAnswers, long overloadedInInterval, long connectionErrors,
+                  boolean loadInSeparateProcess, Map<String, Double> loadProcessCpuSecondsByRole) {
 
         /**
          * Events acknowledged over the CPU snapshots' interval, at the measured rate: the divisor of
@@ -70,6 +76,14 @@ final class HttpIngestLoad {
          */
         double eventsInCpuInterval() {
             return Math.max(1, eventsPerSecond * cpuIntervalSeconds);
+        }
+
+        /**
+         * The server's CPU in the interval: the process less the load generator's threads where both
+         * share the JVM, the whole process where the load generator ran apart.
+         */
+        double serverCpuSeconds() {
+            return loadInSeparateProcess ? processCpuSeconds : processCpuSeconds - clientCpuSeconds;
         }
     }
 
@@ -192,7 +206,7 @@ final class HttpIngestLoad {
                 accepted, requests, cpu, after.secondsSince(before), after.processCpuSecondsSince(before), clientCpu,
                 after.otherProcessesCpuSecondsSince(before), after.gcCountSince(before), after.gcSecondsSince(before),
                 after.jitSecondsSince(before), loadCpu / 1e9, overloaded, overloadedInInterval,
-                connectionErrors);
+                connectionErrors, false, Map.of());
     }
 
     private static void post(HttpClient http, URI uri, PredictionWorkload.ClientCopy bodies, int eventsPerBody,

@@ -28,18 +28,30 @@ final class HttpPhaseReport {
                         + "429 (overloaded) answers: %d in the interval, %d in all; connections closed before an "
                         + "answer: %d%n", http.requests(), batch, http.p50Ms(), http.p99Ms(), http.maxMs(),
                 http.overloadedInInterval(), http.overloadedAnswers(), http.connectionErrors());
-        System.out.printf("CPU of the measured %.1f s: this JVM %.1f s of the %.1f s the machine's %d CPUs offer; other "
-                        + "processes %.1f s; %d GCs, %.2f s in GC; JIT compilers busy %.1f s (wall)%n",
-                http.cpuIntervalSeconds(),
-                http.processCpuSeconds(), http.cpuIntervalSeconds() * Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().availableProcessors(), http.otherProcessesCpuSeconds(), http.gcCount(),
-                http.gcSeconds(), http.jitSeconds());
+        int cpus = Runtime.getRuntime().availableProcessors();
+        double offered = http.cpuIntervalSeconds() * cpus;
+        System.out.printf("CPU of the measured %.1f s: this JVM%s %.1f s of the %.1f s the machine's %d CPUs offer; %s"
+                        + "other processes %.1f s; %d GCs, %.2f s in GC; JIT compilers busy %.1f s (wall)%n",
+                http.cpuIntervalSeconds(), http.loadInSeparateProcess() ? " (the server)" : "",
+                http.processCpuSeconds(), offered, cpus, http.loadInSeparateProcess()
+                        ? String.format("load generator (separate process) %.1f s; ", http.clientCpuSeconds()) : "",
+                http.otherProcessesCpuSeconds(), http.gcCount(), http.gcSeconds(), http.jitSeconds());
         for (Map.Entry<String, Double> e : http.cpuSecondsByRole().entrySet()) {
             System.out.printf("  %-52s %6.2f s  %5.1f%%  %6.2f µs/event%n", e.getKey(), e.getValue(),
                     100 * e.getValue() / http.processCpuSeconds(), e.getValue() * 1e6 / http.eventsInCpuInterval());
         }
-        System.out.printf("client share of the process CPU: %.1f%%%n",
-                100 * http.clientCpuSeconds() / http.processCpuSeconds());
+        if (http.loadInSeparateProcess()) {
+            System.out.printf("load generator (separate process): %.2f s, %.1f%% of the machine's CPU, %.1f%% of both "
+                            + "JVMs' CPU; %.2f µs/event%n", http.clientCpuSeconds(), 100 * http.clientCpuSeconds() / offered,
+                    100 * clientShareOfProcess(http), http.clientCpuSeconds() * 1e6 / http.eventsInCpuInterval());
+            for (Map.Entry<String, Double> e : http.loadProcessCpuSecondsByRole().entrySet()) {
+                System.out.printf("  load process, %-38s %6.2f s  %5.1f%%%n", e.getKey(), e.getValue(),
+                        100 * e.getValue() / http.clientCpuSeconds());
+            }
+        } else {
+            System.out.printf("client share of the process CPU: %.1f%%; of the machine's CPU: %.1f%%%n",
+                    100 * clientShareOfProcess(http), 100 * http.clientCpuSeconds() / offered);
+        }
         System.out.printf("%nratio HTTP ingest / parse-only (mean of before and after) = %,.0f / %,.0f = %.3f%n",
                 http.eventsPerSecond(), parseRate, ratio);
         System.out.printf("sustained over the whole phase, warm-up included (accepted and aggregated, %,d events over "
@@ -56,9 +68,10 @@ final class HttpPhaseReport {
                 SteadyState.aggregatedBetween(start, end), SteadyState.secondsBetween(start, end), start.queuedEvents(),
                 end.queuedEvents(), sustained, sustainedRatio);
         IngestLoadReport.Cpu cpu = outcome.json().cpu();
-        System.out.printf("server CPU in the measured interval (process less the load generator): %.2f s, %.2f µs an "
+        System.out.printf("server CPU in the measured interval (%s): %.2f s, %.2f µs an "
                         + "acknowledged event, %.2f µs an aggregated event; %.2f µs an event (the fewer of the two "
-                        + "counts)%n", cpu.serverSeconds(), cpu.serverUsPerAcknowledgedEvent(),
+                        + "counts)%n", outcome.load().loadInSeparateProcess() ? "the server's JVM, every thread"
+                        : "process less the load generator", cpu.serverSeconds(), cpu.serverUsPerAcknowledgedEvent(),
                 cpu.serverUsPerAggregatedEvent(), cpu.serverUsPerEvent());
     }
 
@@ -77,16 +90,20 @@ final class HttpPhaseReport {
         Map<String, Double> roles = new LinkedHashMap<>();
         r.cpuSecondsByRole().forEach((k, v) -> roles.put(k, round(v, 3)));
         double aggregatedRate = SteadyState.sustainedRate(atStart, atEnd);
-        double serverSeconds = r.processCpuSeconds() - r.clientCpuSeconds();
+        double serverSeconds = r.serverCpuSeconds();
+        Map<String, Double> loadRoles = new LinkedHashMap<>();
+        r.loadProcessCpuSecondsByRole().forEach((k, v) -> loadRoles.put(k, round(v, 3)));
         IngestLoadReport.Cpu cpu = new IngestLoadReport.Cpu(round(r.cpuIntervalSeconds(), 3),
                 round(r.processCpuSeconds(), 2), round(r.processCpuSeconds() * 1e6 / r.eventsInCpuInterval(), 2),
-                round(r.clientCpuSeconds(), 3), round(r.clientCpuSeconds() / r.processCpuSeconds(), 4),
+                round(r.clientCpuSeconds(), 3), round(clientShareOfProcess(r), 4),
                 round(r.otherProcessesCpuSeconds(), 2), r.gcCount(), round(r.gcSeconds(), 3), round(r.jitSeconds(), 3),
                 roles, round(serverSeconds, 3),
                 round(SteadyState.usPerEvent(serverSeconds, r.cpuIntervalSeconds(), r.eventsPerSecond()), 2),
                 round(SteadyState.usPerEvent(serverSeconds, r.cpuIntervalSeconds(), aggregatedRate), 2),
                 round(SteadyState.serverUsPerEvent(serverSeconds, r.cpuIntervalSeconds(), r.eventsPerSecond(),
-                        aggregatedRate), 2));
+                        aggregatedRate), 2), r.loadInSeparateProcess() ? "separate process" : "in process",
+                round(r.clientCpuSeconds() / (r.cpuIntervalSeconds() * Runtime.getRuntime().availableProcessors()), 4),
+                loadRoles);
         IngestLoadReport.AggregatorInterval aggregator = new IngestLoadReport.AggregatorInterval(
                 new IngestLoadReport.Aggregator(atStart.aggregatedEvents(), atStart.queuedEvents()),
                 new IngestLoadReport.Aggregator(atEnd.aggregatedEvents(), atEnd.queuedEvents()),
@@ -122,16 +139,21 @@ final class HttpPhaseReport {
      * whatever fell behind during the measured interval.
      */
     static IngestLoadReport.WholeRun wholeRunAccount(ThreadCpuSnapshot start, ThreadCpuSnapshot end,
-                                                             HttpIngestLoad.Result load) {
+                                                     HttpIngestLoad.Result load, Double loadProcessCpuSeconds) {
         long events = load.totalAcceptedEvents();
         double process = end.processCpuSecondsSince(start);
         Map<String, Double> roles = new LinkedHashMap<>();
+        double other = end.otherProcessesCpuSecondsSince(start);
+        if (loadProcessCpuSeconds != null && !Double.isNaN(other)) {
+            other = Math.max(0, other - loadProcessCpuSeconds);
+        }
         System.out.printf("%nCPU per accepted event over the whole HTTP phase (%.1f s of load and catch-up, %,d events; "
-                        + "%d GCs, %.1f s in GC; other processes %.1f s): %.2f µs%n", end.secondsSince(start), events,
-                end.gcCountSince(start), end.gcSecondsSince(start), end.otherProcessesCpuSecondsSince(start),
-                process * 1e6 / events);
-        Map<String, Double> ended = Map.of(IngestLoadBenchmark.role(HttpIngestLoad.CLIENT_THREAD),
-                load.loadThreadsCpuSeconds());
+                        + "%d GCs, %.1f s in GC; other processes %.1f s): %.2f µs%s%n", end.secondsSince(start), events,
+                end.gcCountSince(start), end.gcSecondsSince(start), other, process * 1e6 / events,
+                loadProcessCpuSeconds == null ? "" : " (the server's JVM)");
+        // the client threads ended inside the phase: their CPU as they measured it (none here if apart)
+        Map<String, Double> ended = loadProcessCpuSeconds != null ? Map.of()
+                : Map.of(IngestLoadBenchmark.role(HttpIngestLoad.CLIENT_THREAD), load.loadThreadsCpuSeconds());
         double client = 0;
         for (Map.Entry<String, Double> e : end.secondsByRole(start, IngestLoadBenchmark::role, ended).entrySet()) {
             if (e.getKey().startsWith("client:")) {
@@ -144,10 +166,24 @@ final class HttpPhaseReport {
             }
         }
         double server = (process - client) * 1e6 / events;
-        System.out.printf("  %-52s %6.2f µs/event%n", "server (process less the load generator)", server);
+        System.out.printf("  %-52s %6.2f µs/event%n", loadProcessCpuSeconds == null
+                ? "server (process less the load generator)" : "server (its JVM, less any client threads in it)", server);
+        Double loadProcessUs = null;
+        if (loadProcessCpuSeconds != null) {
+            loadProcessUs = round(loadProcessCpuSeconds * 1e6 / events, 2);
+            System.out.printf("  %-52s %6.2f µs/event%n", "load generator (separate process)", loadProcessUs);
+        }
         return new IngestLoadReport.WholeRun(round(end.secondsSince(start), 2), events, round(process * 1e6 / events, 2),
-                round(end.otherProcessesCpuSecondsSince(start), 2), end.gcCountSince(start),
-                round(end.gcSecondsSince(start), 2), roles, round(server, 2));
+                round(other, 2), end.gcCountSince(start), round(end.gcSecondsSince(start), 2), roles, round(server, 2),
+                loadProcessUs);
+    }
+
+    /**
+     * The load generator's share of the CPU of the JVMs involved: of the one process where it shares
+     * the server's, of both where it ran apart.
+     */
+    static double clientShareOfProcess(HttpIngestLoad.Result r) {
+        return r.clientCpuSeconds() / (r.processCpuSeconds() + (r.loadInSeparateProcess() ? r.clientCpuSeconds() : 0));
     }
 
     static double round(double v, int decimals) {

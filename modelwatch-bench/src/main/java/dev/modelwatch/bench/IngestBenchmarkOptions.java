@@ -21,10 +21,13 @@ import java.util.List;
  * @param dataDir         the server's data directory; {@code null}: a fresh temporary one, deleted after
  * @param retryOverloaded on a 429 (backpressure) wait Retry-After and send the body again; otherwise fail
  * @param scatteredIds    ids spread over the whole key space (as UUIDs are) instead of ascending per client
+ * @param inProcessLoad   the HTTP load generator on threads of the server's JVM (the older way) instead of a
+ *                        process of its own ({@link HttpLoadProcess})
  */
 public record IngestBenchmarkOptions(Duration duration, Duration warmup, Duration cpuDuration, Duration cpuWarmup,
                                      int clients, int batch, int events, int threads, long seed, Path out,
-                                     Path dataDir, boolean retryOverloaded, boolean scatteredIds) {
+                                     Path dataDir, boolean retryOverloaded, boolean scatteredIds,
+                                     boolean inProcessLoad) {
 
     static final String USAGE = String.join("\n",
             "usage: IngestLoadBenchmark [options]",
@@ -42,7 +45,9 @@ public record IngestBenchmarkOptions(Duration duration, Duration warmup, Duratio
             "  --data-dir DIR       server data directory (default: a fresh temporary one, deleted after)",
             "  --on-overload retry|fail  on a 429, wait Retry-After and send again, or stop the run (default retry)",
             "  --ids sequential|scattered  ids ascending per client, or spread over the key space as UUIDs are",
-            "                       (default sequential)");
+            "                       (default sequential)",
+            "  --in-process-load    run the HTTP load generator on threads of the server's JVM, as before, instead",
+            "                       of a process of its own (then the server shares JIT and GC with the client)");
 
     public IngestBenchmarkOptions {
         List<String> problems = new ArrayList<>();
@@ -78,7 +83,7 @@ public record IngestBenchmarkOptions(Duration duration, Duration warmup, Duratio
     static IngestBenchmarkOptions defaults() {
         return new IngestBenchmarkOptions(Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(4),
                 Duration.ofSeconds(5), 8, 1_000, 20_000, Runtime.getRuntime().availableProcessors(), 42,
-                Path.of("modelwatch-bench", "target", "ingest-benchmark.json"), null, true, false);
+                Path.of("modelwatch-bench", "target", "ingest-benchmark.json"), null, true, false, false);
     }
 
     /** Parses {@code --name value} pairs over the defaults; an unknown or malformed option is an error. */
@@ -97,8 +102,13 @@ public record IngestBenchmarkOptions(Duration duration, Duration warmup, Duratio
         Path dataDir = d.dataDir;
         boolean retryOverloaded = d.retryOverloaded;
         boolean scatteredIds = d.scatteredIds;
+        boolean inProcessLoad = d.inProcessLoad;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
+            if (name.equals("--in-process-load")) {
+                inProcessLoad = true; // a flag: no value
+                continue;
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(name + ": a value is missing");
             }
@@ -135,7 +145,7 @@ public record IngestBenchmarkOptions(Duration duration, Duration warmup, Duratio
             }
         }
         return new IngestBenchmarkOptions(duration, warmup, cpuDuration, cpuWarmup, clients, batch, events, threads,
-                seed, out, dataDir, retryOverloaded, scatteredIds);
+                seed, out, dataDir, retryOverloaded, scatteredIds, inProcessLoad);
     }
 
     private static Duration seconds(String value) {

@@ -46,7 +46,8 @@ import java.util.stream.Stream;
  *       T threads, and the aggregator's window-profile updates on one thread (the aggregator is a
  *       single writer).</li>
  *   <li><b>B, HTTP ingest</b>: a real {@link ModelWatchServer} (embedded SQLite, fsync on) in this
- *       JVM, C client threads posting the bodies for a warm-up and then a measured interval; then a
+ *       JVM, C client threads posting the bodies for a warm-up and then a measured interval, in a
+ *       process of their own ({@link HttpLoadProcess}; {@code --in-process-load}: in this JVM); then a
  *       check that the server counted exactly the accepted events, and where the CPU went, by thread.</li>
  * </ol>
  * The headline compares like with like: the in-process stages are measured in steady state, so the
@@ -119,7 +120,7 @@ public final class IngestLoadBenchmark {
         decoded.clear();
         System.gc();
 
-        HttpOutcome outcome = httpPhase(workload);
+        HttpOutcome outcome = httpPhase(workload, nowMs);
         HttpIngestLoad.Result http = outcome.load();
         double sustained = SteadyState.wholePhaseSustainedRate(http.totalAcceptedEvents(), http.loadSeconds(),
                 outcome.drainSeconds());
@@ -146,7 +147,7 @@ public final class IngestLoadBenchmark {
         // steady state, as the in-process stages: the measured interval after the warm-up
         double ofCeiling = ratio / ceiling;
         double sustainedIntervalOfCeiling = sustainedIntervalRatio / ceiling;
-        double serverUsInterval = SteadyState.serverUsPerEvent(http.processCpuSeconds() - http.clientCpuSeconds(),
+        double serverUsInterval = SteadyState.serverUsPerEvent(http.serverCpuSeconds(),
                 http.cpuIntervalSeconds(), http.eventsPerSecond(), sustainedInterval);
         double cpuIntervalOfCeiling = decodeAndProfile / serverUsInterval;
         // the whole HTTP phase, warm-up (JIT compilation, first windows) and catch-up included
@@ -327,7 +328,7 @@ public final class IngestLoadBenchmark {
                                IngestLoadReport.WholeRun wholeRun) {
     }
 
-    private HttpOutcome httpPhase(PredictionWorkload workload) throws Exception {
+    private HttpOutcome httpPhase(PredictionWorkload workload, long nowMs) throws Exception {
         Path dataDir = options.dataDir();
         boolean temporary = dataDir == null;
         if (temporary) {
@@ -337,34 +338,29 @@ public final class IngestLoadBenchmark {
         if (!config.fsync()) {
             throw new IllegalStateException("the benchmark measures durable ingest; the default config has fsync off");
         }
-        System.out.printf("HTTP ingest: server on %s (SQLite, fsync on), %d clients, %d s warm-up + %d s measured%n",
-                dataDir, options.clients(), options.warmup().toSeconds(), options.duration().toSeconds());
+        System.out.printf("HTTP ingest: server on %s (SQLite, fsync on), %d clients %s, %d s warm-up + %d s measured%n",
+                dataDir, options.clients(), options.inProcessLoad() ? "in this JVM" : "in a separate process",
+                options.warmup().toSeconds(), options.duration().toSeconds());
         ModelWatchServer server = ModelWatchServer.start(config, Clock.systemUTC());
         try {
             URI base = URI.create("http://127.0.0.1:" + server.port());
-            // one client for the load and the checks, alive until the end so that its threads' CPU is seen
-            HttpClient http = HttpIngestLoad.newClient();
-            // the aggregator's counts at both ends of the measured interval, read in process without waiting on it
-            SteadyState.AggregatorCounts[] counts = new SteadyState.AggregatorCounts[2];
-            HttpIngestLoad.IntervalHook hook = new HttpIngestLoad.IntervalHook() {
-                @Override
-                public void onMeasureStart() {
-                    counts[0] = aggregatorCounts(server);
-                }
-
-                @Override
-                public void onMeasureEnd() {
-                    counts[1] = aggregatorCounts(server);
-                }
-            };
-            ThreadCpuSnapshot runStart = ThreadCpuSnapshot.take();
-            HttpIngestLoad.Result r = HttpIngestLoad.run(http, base, workload, options.clients(), options.scatteredIds(),
-                    options.warmup(),
-                    options.duration(), options.retryOverloaded(), IngestLoadBenchmark::role, hook);
+            HttpClient http = null;
+            HttpLoadRun.Outcome load;
+            if (options.inProcessLoad()) {
+                // one client for the load and the checks, alive until the end so that its threads' CPU is seen
+                http = HttpIngestLoad.newClient();
+                load = HttpLoadRun.inProcess(http, base, workload, options, () -> aggregatorCounts(server));
+            } else {
+                load = HttpLoadRun.separateProcess(base, options, nowMs, () -> aggregatorCounts(server));
+            }
+            HttpIngestLoad.Result r = load.result();
             long t0 = System.nanoTime();
             server.awaitAggregated(Duration.ofMinutes(2));
             double drainSeconds = (System.nanoTime() - t0) / 1e9;
             ThreadCpuSnapshot runEnd = ThreadCpuSnapshot.take();
+            if (http == null) {
+                http = HttpIngestLoad.newClient(); // for the checks, after the last CPU snapshot
+            }
             PrometheusSamples metrics = scrape(http, base);
             if (metrics.value("modelwatch_aggregator_queued_events") > 0) {
                 throw new IllegalStateException("the aggregator did not catch up within 2 minutes");
@@ -377,8 +373,9 @@ public final class IngestLoadBenchmark {
                 throw new IllegalStateException("the server counted " + counted + " (summary) and " + modelCount
                         + " (model) events, but accepted " + r.totalAcceptedEvents());
             }
-            return new HttpOutcome(r, counts[0], counts[1], drainSeconds,
-                    HttpPhaseReport.httpJson(r, metrics, counts[0], counts[1], drainSeconds, counted), HttpPhaseReport.wholeRunAccount(runStart, runEnd, r));
+            return new HttpOutcome(r, load.atStart(), load.atEnd(), drainSeconds,
+                    HttpPhaseReport.httpJson(r, metrics, load.atStart(), load.atEnd(), drainSeconds, counted),
+                    HttpPhaseReport.wholeRunAccount(load.runStart(), runEnd, r, load.loadProcessWholeCpuSeconds()));
         } finally {
             server.close();
             if (temporary) {
@@ -469,7 +466,7 @@ public final class IngestLoadBenchmark {
         return new IngestLoadReport.Options(options.duration().toMillis() / 1000.0, options.warmup().toMillis() / 1000.0,
                 options.cpuDuration().toMillis() / 1000.0, options.cpuWarmup().toMillis() / 1000.0, options.clients(),
                 options.scatteredIds() ? "scattered" : "sequential", options.batch(), options.events(), options.threads(),
-                options.seed());
+                options.seed(), options.inProcessLoad() ? "in process" : "separate process");
     }
 
     private static String firstLineValue(String file, String key) {

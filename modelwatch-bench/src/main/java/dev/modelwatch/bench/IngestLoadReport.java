@@ -23,8 +23,9 @@ record IngestLoadReport(Machine machine, Options options, Workload workload, Htt
                    long maxHeapMb, String jackson) {
     }
 
+    /** @param loadGenerator where the HTTP load generator ran: "separate process" or "in process" */
     record Options(double durationS, double warmupS, double cpuDurationS, double cpuWarmupS, int clients, String ids,
-                   int batch, int events, int threads, long seed) {
+                   int batch, int events, int threads, long seed, String loadGenerator) {
     }
 
     record Workload(int events, int bodies, int eventsPerBody, double meanEventBytes, int featuresPerEvent) {
@@ -39,13 +40,20 @@ record IngestLoadReport(Machine machine, Options options, Workload workload, Htt
     }
 
     /**
-     * The CPU of the measured interval. {@code serverUsPerEvent}: the process less the load generator,
+     * The CPU of the measured interval. {@code serverUsPerEvent}: the server's CPU (its JVM where the
+     * load generator ran apart; the process less the load generator's threads where it ran in process),
      * per the fewer of the events acknowledged and aggregated in the interval (both also given).
+     * {@code process*}, {@code gc*}, {@code jit*} and {@code secondsByRole} are the server's JVM's.
+     * With the load generator apart, {@code clientSeconds} is its process's CPU,
+     * {@code clientShareOfProcess} its share of both JVMs' CPU, {@code otherProcessesSeconds} excludes it,
+     * and {@code loadProcessSecondsByRole} is its CPU by role (empty in process).
+     * {@code clientShareOfMachine}: {@code clientSeconds} over the interval times the CPUs.
      */
     record Cpu(double intervalSeconds, double processSeconds, double processUsPerEvent, double clientSeconds,
                double clientShareOfProcess, double otherProcessesSeconds, long gcCount, double gcSeconds,
                double jitCompileWallSeconds, Map<String, Double> secondsByRole, double serverSeconds,
-               double serverUsPerAcknowledgedEvent, double serverUsPerAggregatedEvent, double serverUsPerEvent) {
+               double serverUsPerAcknowledgedEvent, double serverUsPerAggregatedEvent, double serverUsPerEvent,
+               String loadGenerator, double clientShareOfMachine, Map<String, Double> loadProcessSecondsByRole) {
     }
 
     /** The aggregator at one end of the measured interval: events applied so far, events waiting (the backlog). */
@@ -79,8 +87,13 @@ record IngestLoadReport(Machine machine, Options options, Workload workload, Htt
                       AggregatorInterval aggregatorInInterval) {
     }
 
+    /**
+     * CPU per accepted event over the whole HTTP phase, the server's JVM's ({@code processUs},
+     * {@code usByRole}); {@code loadProcessUs}: the load process's, {@code null} where it ran in process
+     * (then its threads are among the roles).
+     */
     record WholeRun(double wallSeconds, long events, double processUs, double otherProcessesCpuSeconds, long gcCount,
-                    double gcSeconds, Map<String, Double> usByRole, double serverUs) {
+                    double gcSeconds, Map<String, Double> usByRole, double serverUs, Double loadProcessUs) {
     }
 
     /**

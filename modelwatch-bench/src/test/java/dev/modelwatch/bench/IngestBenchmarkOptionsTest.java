@@ -21,4 +21,13 @@ class IngestBenchmarkOptionsTest {
         assertThat(o.warmup()).isEqualTo(Duration.ofSeconds(40));
         assertThat(o.duration()).isEqualTo(Duration.ofSeconds(30));
     }
+
+    @Test
+    void theLoadGeneratorRunsApartUnlessAskedToShareTheServersJvm() {
+        assertThat(IngestBenchmarkOptions.parse(new String[0]).inProcessLoad()).isFalse();
+        IngestBenchmarkOptions o = IngestBenchmarkOptions.parse(new String[] {"--in-process-load", "--clients", "4"});
+        assertThat(o.inProcessLoad()).isTrue();
+        assertThat(o.clients()).isEqualTo(4);
+        assertThat(IngestBenchmarkOptions.USAGE).contains("--in-process-load");
+    }
 }

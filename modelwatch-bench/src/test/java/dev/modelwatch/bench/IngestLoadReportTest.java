@@ -14,17 +14,19 @@ class IngestLoadReportTest {
     void figuresAreWrittenWithTheirSnakeCaseNamesInOrder() throws Exception {
         IngestLoadReport report = new IngestLoadReport(
                 new IngestLoadReport.Machine(2, "cpu", "8 GB", "OpenJDK 17", List.of("-Xmx1g"), 1024, "2.17"),
-                new IngestLoadReport.Options(30, 10, 20, 5, 8, "scattered", 500, 1_000_000, 2, 42),
+                new IngestLoadReport.Options(30, 10, 20, 5, 8, "scattered", 500, 1_000_000, 2, 42,
+                        "separate process"),
                 new IngestLoadReport.Workload(1_000_000, 2_000, 500, 612.5, 20),
                 new IngestLoadReport.HttpIngest(8, 30, 900_000, 1_800, 30_000, 18.4,
                         new IngestLoadReport.Latency(12.5, 80.25, 140), 3, 1, 0,
                         new IngestLoadReport.Cpu(30, 55.5, 61.67, 4.2, 0.0757, 1.5, 12, 0.8, 2.1,
-                                Map.of("aggregator", 20.5), 51.3, 57.0, 58.1, 58.1),
+                                Map.of("aggregator", 20.5), 51.3, 57.0, 58.1, 58.1, "separate process", 0.07,
+                                Map.of("jvm: JIT compilers", 0.4)),
                         new IngestLoadReport.ServerMetrics(900, 2.5, 2, 11.2, 30, 150, 1_000_000),
                         0, 1.5, 1_000_000, 1_000_000, 31, 30_769,
                         new IngestLoadReport.AggregatorInterval(new IngestLoadReport.Aggregator(100_000, 4_000),
                                 new IngestLoadReport.Aggregator(982_000, 22_000), 30.01, 882_000, 29_390)),
-                new IngestLoadReport.WholeRun(33, 1_000_000, 58.1, 1.6, 14, 0.9, Map.of("decode", 12.3), 17.5),
+                new IngestLoadReport.WholeRun(33, 1_000_000, 58.1, 1.6, 14, 0.9, Map.of("decode", 12.3), 17.5, 4.1),
                 List.of(new IngestLoadReport.Stage("parse-only", 2, 1_000_000, 2.5, 400_000, 245.1, 4.8, 4.9, 0.01, 0.2, 7)),
                 new IngestLoadReport.Ratio(0.075, 0.077, 0.31, 0.242, 0.248, 0.29, 0.073, 0.235, 0.33, 0.248, 0.29, 0.5,
                         false));
@@ -57,6 +59,13 @@ class IngestLoadReportTest {
                 "sustained_interval_over_parse_only", "sustained_interval", "by_cpu_interval", "sustained_whole_phase",
                 "by_cpu_whole_phase", "target_over_ceiling", "meets_target");
         assertThat(json.path("ratio").path("by_cpu_interval").asDouble()).isEqualTo(0.33);
+        // where the load generator ran, and its own CPU: fields added after the older ones
+        assertThat(json.path("options").path("load_generator").asText()).isEqualTo("separate process");
+        assertThat(http.path("cpu").path("load_generator").asText()).isEqualTo("separate process");
+        assertThat(http.path("cpu").path("client_share_of_machine").asDouble()).isEqualTo(0.07);
+        assertThat(http.path("cpu").path("load_process_seconds_by_role").path("jvm: JIT compilers").asDouble())
+                .isEqualTo(0.4);
+        assertThat(json.path("whole_run_cpu_per_event").path("load_process_us").asDouble()).isEqualTo(4.1);
         assertThat(json.path("ratio").path("meets_target").asBoolean()).isFalse();
     }
 }
