@@ -55,8 +55,12 @@ final class LabelJoin {
      * of events.
      */
     private final Map<Map<String, String>, ProfileSlot[]> slots = new IdentityHashMap<>();
-    /** The slots kept per segment map: events of a segment alternate between versions and windows. */
-    private static final int SLOTS_PER_SEGMENTS = 4;
+    /**
+     * The slots kept per segment map: events of a segment alternate between versions and windows
+     * (events a few minutes late span several one-minute windows, each of two versions during a
+     * roll-out). A slot that does not hold an event fails at its first comparison, the window start.
+     */
+    private static final int SLOTS_PER_SEGMENTS = 8;
     private static final int MAX_SLOTS = 1_024;
     /**
      * The model of the last prediction applied and what its next one needs: consecutive events
@@ -87,7 +91,7 @@ final class LabelJoin {
     private record ProfileSlot(String model, String version, long windowMs, long windowStart, Generation generation,
                                int replaced, ProfileKey[] keys, WindowProfile[] profiles) {
         boolean holds(String m, String v, long ms, long start, Generation g) {
-            return generation == g && replaced == g.deltasReplaced && windowStart == start && windowMs == ms
+            return windowStart == start && generation == g && replaced == g.deltasReplaced && windowMs == ms
                     && model.equals(m) && version.equals(v);
         }
     }
@@ -203,6 +207,9 @@ final class LabelJoin {
     void lookUpStored(List<Event> events, int from) {
         Map<String, Set<String>> ids = new HashMap<>();
         for (int i = from; i < events.size(); i++) {
+            if (known != null && !known[i]) {
+                continue; // a new id, nearly every one: the event itself (not in the cache by now) is not read
+            }
             Event e = events.get(i);
             if (e instanceof PredictionEvent p && p.id() != null) {
                 if (mightBeKnown(i, p.model(), p.id()) && !inMemory(p.model(), p.id())) {
