@@ -166,7 +166,16 @@ final class AggregationLoop {
     }
 
     private void applyWithRetry(List<WorkQueue.EventBatch> batches) throws InterruptedException {
-        retries.untilStorageAnswers(() -> apply(batches, false));
+        List<Event> all = allOf(batches);
+        // the ids enter the known-id filter once, also when storage fails and the list is applied again
+        boolean[] known = join.checkKnown(all);
+        retries.untilStorageAnswers(() -> apply(batches, all, known, false));
+    }
+
+    private static List<Event> allOf(List<WorkQueue.EventBatch> batches) {
+        List<Event> all = new ArrayList<>();
+        batches.forEach(b -> all.addAll(b.events()));
+        return all;
     }
 
     /**
@@ -176,10 +185,15 @@ final class AggregationLoop {
      * @param replaying whether these are records replayed at start (see {@link #replay(List, long, long)})
      */
     void apply(List<WorkQueue.EventBatch> batches, boolean replaying) throws InterruptedException {
-        List<Event> all = new ArrayList<>();
-        batches.forEach(b -> all.addAll(b.events()));
-        join.startList();
-        join.lookUpStored(all);
+        // a replay skips the events committed already: each of the others asks the filter as it is applied
+        apply(batches, allOf(batches), null, replaying);
+    }
+
+    /** @param known the known-id filter's answers for {@code all} ({@link LabelJoin#checkKnown}), or null */
+    private void apply(List<WorkQueue.EventBatch> batches, List<Event> all, boolean[] known, boolean replaying)
+            throws InterruptedException {
+        join.startList(known);
+        join.lookUpStored(all, 0);
         int duplicates = 0;
         int count = 0;
         int done = 0;
@@ -193,7 +207,7 @@ final class AggregationLoop {
                 if (replaying) {
                     join.pendingOnly(positions.storedAtStart(Aggregator.modelOf(e), b.positionAfter(i + 1)));
                 }
-                if (!join.applyOne(e, touched, labelled)) {
+                if (!join.applyOne(e, done, touched, labelled)) {
                     duplicates++;
                 }
                 count++;
@@ -205,9 +219,9 @@ final class AggregationLoop {
                     boolean finished = commits.commitForMemory(limits.maxBufferedProfileBytes());
                     join.forgetModel(); // a commit's end may have changed the generations
                     if (finished) {
-                        List<Event> rest = all.subList(done, all.size());
+                        int rest = done;
                         // the stored-row lookup for the rest of the list; retried until storage answers
-                        retries.untilStorageAnswers(() -> join.lookUpStored(rest));
+                        retries.untilStorageAnswers(() -> join.lookUpStored(all, rest));
                     }
                 }
             }

@@ -118,8 +118,10 @@ final class CommitPipeline {
         g.number = commitsStarted + 1;
         state.active = kept;
         state.committing = g;
-        ModelParts parts = parts(g);
-        int profiles = parts.profiles();
+        // the rows and the models' records as they are now (aggregation goes on, and changes the records);
+        // the profile changes, which nothing changes until this commit has finished, are copied and rolled
+        // up on the store writer (see deltaParts)
+        ModelParts parts = rest(g, new ModelParts());
         long lsn = g.lsn;
         long globalBefore = state.committedLsn;
         Map<String, ModelCheckpoint> checkpoints = outcome.modelCheckpoints;
@@ -134,9 +136,13 @@ final class CommitPipeline {
             writer = replayThreads.singleThreadExecutor("modelwatch-replay-store-writer");
         }
         writer.execute(() -> {
-            long t0 = nanoTime.getAsLong();
             IsolatingCommit.Result r;
+            int profiles;
+            long t0;
             try {
+                deltaParts(g, parts);
+                profiles = parts.profiles();
+                t0 = nanoTime.getAsLong();
                 r = IsolatingCommit.run(store, parts, lsn, globalBefore, checkpoints, clock.millis(), park, parker,
                         landing);
             } catch (Error e) {
@@ -166,14 +172,19 @@ final class CommitPipeline {
     }
 
     /**
-     * A generation's changes per model, each profile change also merged into its hour and day windows. The
-     * store only reads these profiles, so one that would be built from exactly the same changes as another
-     * is that other: an hour or day window of a single change is that change's copy, and a day whose changes
-     * are all one hour's is that hour's profile (the same merges in the same order from the same empty
-     * profile give the same profile, to the bit).
+     * Adds a generation's profile changes to its parts, per model, each also merged into its hour and day
+     * windows. The store only reads these profiles, so one that would be built from exactly the same changes
+     * as another is that other: an hour or day window of a single change is that change's copy, and a day
+     * whose changes are all one hour's is that hour's profile (the same merges in the same order from the
+     * same empty profile give the same profile, to the bit).
+     *
+     * <p>Runs on the store writer, off the aggregation thread: from the start of the commit until the
+     * aggregation thread has taken note of its end, nothing changes the committing generation's profiles
+     * (new events go into the active one; a failed commit's changes are put back under it only after the
+     * end), and the aggregation thread only reads them too (copies for queries, {@link QuerySnapshots}).
+     * The copies made here belong to the commit alone (a held model's parts outlive it).
      */
-    private ModelParts parts(Generation g) {
-        ModelParts parts = new ModelParts();
+    private void deltaParts(Generation g, ModelParts parts) {
         // the changes each hour and day window takes, in the generation's order
         Map<ProfileKey, List<ProfileKey>> sources = new LinkedHashMap<>();
         for (ProfileKey base : g.deltas.keySet()) {
@@ -186,7 +197,7 @@ final class CommitPipeline {
         if (sources.keySet().stream().anyMatch(g.deltas::containsKey)) {
             // a model's window changed to an hour or a day within the generation: merged as they come
             mergeAsTheyCome(g, parts);
-            return rest(g, parts);
+            return;
         }
         Map<List<ProfileKey>, WindowProfile> built = new HashMap<>();
         for (Map.Entry<ProfileKey, WindowProfile> d : g.deltas.entrySet()) {
@@ -210,7 +221,6 @@ final class CommitPipeline {
             }
             parts.part(r.getKey().model()).deltas.put(r.getKey(), rolled);
         }
-        return rest(g, parts);
     }
 
     /** Each change copied, and merged into its hour and day windows in the generation's order. */

@@ -22,7 +22,7 @@ final class KnownIds {
 
     /**
      * A 64-bit hash of the pair, computed over the characters without building a joined string
-     * or its bytes (this runs twice for every prediction). Two independent 32-bit lanes, each
+     * or its bytes (this runs for every prediction and label). Two independent 32-bit lanes, each
      * finished with a MurmurHash3 mixer; the filter hashes the long again.
      */
     static long key(String model, String id) {
@@ -67,6 +67,15 @@ final class KnownIds {
             added++;
         }
         return before;
+    }
+
+    /**
+     * Sets the pair's bits and answers whether it might have been known before, without counting
+     * it in {@link #added()}: for a label id, which is counted by {@link #add} when it is kept as
+     * an early label (and is in the filter already otherwise).
+     */
+    boolean markAndCheck(String model, String id) {
+        return filter.queryAndUpdate(key(model, id));
     }
 
     boolean mightContain(String model, String id) {

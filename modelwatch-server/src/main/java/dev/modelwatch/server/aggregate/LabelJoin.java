@@ -40,6 +40,12 @@ final class LabelJoin {
     private final SketchSettings segmentSketches;
     private Map<String, Map<String, PendingPrediction>> storedPredictions = Map.of();
     private Map<String, Map<String, EarlyLabel>> storedEarlyLabels = Map.of();
+    /**
+     * For each event of the list being applied, by its index: whether its id might have been known
+     * before it ({@link #checkKnown}); null while a replay is applied, whose events ask the filter
+     * as they are applied.
+     */
+    private boolean[] known;
     /** Set while a replayed event is applied to the pending rows only. */
     private boolean pendingOnly;
     /**
@@ -49,8 +55,12 @@ final class LabelJoin {
      * of events.
      */
     private final Map<Map<String, String>, ProfileSlot[]> slots = new IdentityHashMap<>();
-    /** The slots kept per segment map: events of a segment alternate between versions and windows. */
-    private static final int SLOTS_PER_SEGMENTS = 4;
+    /**
+     * The slots kept per segment map: events of a segment alternate between versions and windows
+     * (events a few minutes late span several one-minute windows, each of two versions during a
+     * roll-out). A slot that does not hold an event fails at its first comparison, the window start.
+     */
+    private static final int SLOTS_PER_SEGMENTS = 8;
     private static final int MAX_SLOTS = 1_024;
     /**
      * The model of the last prediction applied and what its next one needs: consecutive events
@@ -67,6 +77,12 @@ final class LabelJoin {
     private Map<String, PendingPrediction> cachedPredictions;
     /** Whether the cached model is among the active generation's dirty models. */
     private boolean cachedDirty;
+    /**
+     * Per model, the size its pending-prediction map had when last let go of: the map of the next
+     * generation starts about that large, and does not grow through a dozen rehashes of its entries.
+     */
+    private final Map<String, Integer> pendingSizes = new HashMap<>();
+    private static final int MAX_PENDING_SIZE_HINT = 1 << 20;
     /** The models last added to the touched and labelled sets of the list of events being applied. */
     private String lastTouched;
     private String lastLabelled;
@@ -75,7 +91,7 @@ final class LabelJoin {
     private record ProfileSlot(String model, String version, long windowMs, long windowStart, Generation generation,
                                int replaced, ProfileKey[] keys, WindowProfile[] profiles) {
         boolean holds(String m, String v, long ms, long start, Generation g) {
-            return generation == g && replaced == g.deltasReplaced && windowStart == start && windowMs == ms
+            return windowStart == start && generation == g && replaced == g.deltasReplaced && windowMs == ms
                     && model.equals(m) && version.equals(v);
         }
     }
@@ -96,8 +112,13 @@ final class LabelJoin {
         this.pendingOnly = only;
     }
 
-    /** Starts a list of events: forgets what was cached of the models and generations before it. */
-    void startList() {
+    /**
+     * Starts a list of events: forgets what was cached of the models and generations before it.
+     *
+     * @param known the answers of {@link #checkKnown} for the list, or null to ask the filter per event
+     */
+    void startList(boolean[] known) {
+        this.known = known;
         forgetModel();
         lastTouched = null;
         lastLabelled = null;
@@ -105,6 +126,7 @@ final class LabelJoin {
 
     /** Forgets the cached model (the models or the generations may have changed in between). */
     void forgetModel() {
+        notePendingSize();
         cachedModel = null;
         cachedState = null;
         cachedAdmissions = null;
@@ -114,28 +136,54 @@ final class LabelJoin {
 
     /** Forgets the stored rows looked up for the last list of events, and applies later events fully. */
     void batchDone() {
-        startList();
+        startList(null);
         pendingOnly = false;
         slots.clear(); // holds no profile past the list of events, when a commit may take the generation away
         storedPredictions = Map.of();
         storedEarlyLabels = Map.of();
     }
 
-    /** Applies one event; false when it was a replay of one already counted. */
-    boolean applyOne(Event e, Set<String> touched, Set<String> labelled) {
+    /**
+     * Adds the ids of a list of events to the filter of known ids, in one pass over it (the filter's
+     * bits miss the cache: a second pass per event costs as much again), and answers for each event
+     * whether its id might have been known before it. The filter then holds what it would hold had
+     * each event been applied in turn (a label's id is in it once the label is applied, either way),
+     * so the answers are the ones the events would have had when applied; an id the filter holds
+     * early only ever costs a lookup. Asks no storage, so that it runs once for a list applied again
+     * after storage failed.
+     */
+    boolean[] checkKnown(List<Event> events) {
+        boolean[] answers = new boolean[events.size()];
+        for (int i = 0; i < answers.length; i++) {
+            Event e = events.get(i);
+            if (e instanceof PredictionEvent p) {
+                answers[i] = p.id() != null && knownIds.addAndCheck(p.model(), p.id());
+            } else if (e instanceof LabelEvent l) {
+                answers[i] = knownIds.markAndCheck(l.model(), l.id());
+            }
+        }
+        return answers;
+    }
+
+    /**
+     * Applies one event; false when it was a replay of one already counted.
+     *
+     * @param index its index in the list of events (see {@link #startList})
+     */
+    boolean applyOne(Event e, int index, Set<String> touched, Set<String> labelled) {
         if (e instanceof PredictionEvent p) {
             if (!p.model().equals(lastTouched)) {
                 touched.add(p.model());
                 lastTouched = p.model();
             }
-            return applyPrediction(p);
+            return applyPrediction(p, index);
         }
         if (e instanceof LabelEvent l) {
             if (!l.model().equals(lastLabelled)) {
                 labelled.add(l.model());
                 lastLabelled = l.model();
             }
-            return applyLabel(l);
+            return applyLabel(l, index);
         }
         // a training event is not kept as a row: its run's curves are built and stored by the training runs
         if (!pendingOnly && e instanceof MetricEvent m) {
@@ -151,15 +199,23 @@ final class LabelJoin {
                 || (committing != null && committing.predictions.getOrDefault(model, Map.of()).containsKey(id));
     }
 
-    /** One batched storage lookup per model for the ids these events need and memory lacks. */
-    void lookUpStored(List<Event> events) {
+    /**
+     * One batched storage lookup per model for the ids the list's events from {@code from} on need
+     * and memory lacks: those the filter might know (by the list's answers when {@link #startList}
+     * was given them).
+     */
+    void lookUpStored(List<Event> events, int from) {
         Map<String, Set<String>> ids = new HashMap<>();
-        for (Event e : events) {
+        for (int i = from; i < events.size(); i++) {
+            if (known != null && !known[i]) {
+                continue; // a new id, nearly every one: the event itself (not in the cache by now) is not read
+            }
+            Event e = events.get(i);
             if (e instanceof PredictionEvent p && p.id() != null) {
-                if (knownIds.mightContain(p.model(), p.id()) && !inMemory(p.model(), p.id())) {
+                if (mightBeKnown(i, p.model(), p.id()) && !inMemory(p.model(), p.id())) {
                     ids.computeIfAbsent(p.model(), k -> new LinkedHashSet<>()).add(p.id());
                 }
-            } else if (e instanceof LabelEvent l && knownIds.mightContain(l.model(), l.id())
+            } else if (e instanceof LabelEvent l && mightBeKnown(i, l.model(), l.id())
                     && !inMemory(l.model(), l.id())) {
                 ids.computeIfAbsent(l.model(), k -> new LinkedHashSet<>()).add(l.id());
             }
@@ -175,6 +231,11 @@ final class LabelJoin {
         });
         storedPredictions = foundPredictions;
         storedEarlyLabels = foundLabels;
+    }
+
+    /** Whether the id of the list's event {@code index} might have been known before it; asks no more than that. */
+    private boolean mightBeKnown(int index, String model, String id) {
+        return known != null ? known[index] : knownIds.mightContain(model, id);
     }
 
     private PendingPrediction findPrediction(String model, String id) {
@@ -200,11 +261,13 @@ final class LabelJoin {
         return l != null ? l : storedEarlyLabels.getOrDefault(model, Map.of()).get(id);
     }
 
-    private boolean applyPrediction(PredictionEvent e) {
+    private boolean applyPrediction(PredictionEvent e, int index) {
         // every id in memory or in the pending store is in the filter: a new id, nearly every
-        // one, needs none of the lookups in the generations' maps. It enters the filter here, with
-        // the same pass over its bits; should the event then be refused, the id only costs a lookup
-        boolean maybeKnown = e.id() != null && knownIds.addAndCheck(e.model(), e.id());
+        // one, needs none of the lookups in the generations' maps. It entered the filter with the
+        // list ({@link #checkKnown}) or enters it here, with the same pass over its bits; should the
+        // event then be refused, the id only costs a lookup
+        boolean maybeKnown = e.id() != null
+                && (known != null ? known[index] : knownIds.addAndCheck(e.model(), e.id()));
         if (maybeKnown && findPrediction(e.model(), e.id()) != null) {
             return false;
         }
@@ -253,10 +316,25 @@ final class LabelJoin {
             active.buffered.rowAdded(BufferedBytes.rowBytes(e.id()));
         }
         if (cachedPredictions == null) {
-            cachedPredictions = active.predictions.computeIfAbsent(e.model(), k -> new HashMap<>());
+            cachedPredictions = active.predictions.computeIfAbsent(e.model(), this::newPendingMap);
         }
         cachedPredictions.put(e.id(), pending);
         return true;
+    }
+
+    /** A new pending-prediction map of {@code model}, presized to the size its last one had. */
+    private Map<String, PendingPrediction> newPendingMap(String model) {
+        int expected = Math.min(pendingSizes.getOrDefault(model, 0), MAX_PENDING_SIZE_HINT);
+        return expected == 0 ? new HashMap<>() : new HashMap<>(expected + expected / 3 + 1);
+    }
+
+    private void notePendingSize() {
+        if (cachedPredictions != null && cachedModel != null) {
+            if (pendingSizes.size() >= MAX_SLOTS && !pendingSizes.containsKey(cachedModel)) {
+                pendingSizes.clear();
+            }
+            pendingSizes.put(cachedModel, cachedPredictions.size());
+        }
     }
 
     /**
@@ -273,6 +351,7 @@ final class LabelJoin {
             model = new ModelState(spec, Long.MAX_VALUE, Long.MIN_VALUE, 0, new TreeSet<>());
             state.models.put(e.model(), model);
         }
+        notePendingSize();
         cachedModel = e.model();
         cachedState = model;
         cachedAdmissions = folding.admissionsOf(e.model());
@@ -283,8 +362,8 @@ final class LabelJoin {
         return model;
     }
 
-    private boolean applyLabel(LabelEvent l) {
-        boolean maybeKnown = knownIds.mightContain(l.model(), l.id());
+    private boolean applyLabel(LabelEvent l, int index) {
+        boolean maybeKnown = mightBeKnown(index, l.model(), l.id());
         PendingPrediction p = maybeKnown ? findPrediction(l.model(), l.id()) : null;
         Generation active = state.active;
         if (p != null) {

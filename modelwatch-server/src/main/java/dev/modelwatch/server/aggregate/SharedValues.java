@@ -20,20 +20,39 @@ final class SharedValues {
 
     private final Map<String, String> strings = new HashMap<>();
     private final Map<Map<String, String>, Map<String, String>> maps = new HashMap<>();
+    /**
+     * The shared strings last found or added: most lookups (a model's few versions, its class
+     * names) find one of these, by an equality check, which costs less than hashing the fresh copy.
+     */
+    private final String[] recent = new String[RECENT];
+    private static final int RECENT = 4;
+    private int nextRecent;
 
     /** The shared instance equal to {@code s}; null for null. */
     String intern(String s) {
         if (s == null) {
             return null;
         }
+        for (String r : recent) {
+            if (s.equals(r)) {
+                return r;
+            }
+        }
         String shared = strings.get(s);
         if (shared != null) {
+            remember(shared);
             return shared;
         }
         if (strings.size() < MAX_ENTRIES && s.length() <= MAX_SHARED_LENGTH) {
             strings.put(s, s);
+            remember(s);
         }
         return s;
+    }
+
+    private void remember(String shared) {
+        recent[nextRecent] = shared;
+        nextRecent = (nextRecent + 1) % RECENT;
     }
 
     /** The shared instance equal to {@code m} when there is one already (the empty map for an empty one); else null. */
