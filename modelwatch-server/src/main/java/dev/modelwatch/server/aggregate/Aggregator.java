@@ -126,11 +126,12 @@ public final class Aggregator implements AutoCloseable {
                     (nanoTime.getAsLong() - t0) / 1_000_000);
         }
         state.appliedLsn = state.committedLsn;
-        this.join = new LabelJoin(state, pending, knownIds, folding, strings, b.sketches);
+        ProfileUpdates updates = new ProfileUpdates(state, b.profileThreads, b.profileChunkUpdates);
+        this.join = new LabelJoin(state, pending, knownIds, folding, strings, b.sketches, updates);
         this.outcome = new CommitOutcome(settings, state, holds, positions.checkpoints());
         this.commits = new CommitPipeline(settings, state, folding, join::newProfile, queue, outcome);
         this.snapshots = new QuerySnapshots(state, holds);
-        this.loop = new AggregationLoop(settings, queue, state, join, commits, retention, positions);
+        this.loop = new AggregationLoop(settings, queue, state, join, updates, commits, retention, positions);
         this.models = new ModelBook(state, b.registry, clock);
         models.load(store.models(), b.declared);
     }
@@ -180,7 +181,10 @@ public final class Aggregator implements AutoCloseable {
         start(WorkerThreads.PLAIN);
     }
 
-    /** Starts the aggregation thread and the store writer, both made by {@code threads}. */
+    /**
+     * Starts the aggregation thread, the store writer and the profile helpers (see
+     * {@link AggregatorBuilder#profileThreads}), all made by {@code threads}.
+     */
     public void start(WorkerThreads threads) {
         commits.startWriter(threads);
         pending.expire(retention.horizonStart(clock.millis()));
