@@ -135,7 +135,11 @@ final class AggregationLoop {
         try {
             loop();
         } finally {
-            updates.stop();
+            if (!running) {
+                // stopped: the helpers end too. A loop that died of an Error leaves them waiting, so that
+                // the worker reported dead is the aggregation thread alone (the process exits)
+                updates.stop();
+            }
         }
     }
 
