@@ -62,7 +62,7 @@ final class AggregationLoop {
 
     /** Starts the aggregation thread and the profile helpers, made by {@code threads}. */
     void start(WorkerThreads threads) {
-        updates.start(threads);
+        updates.start(threads, "modelwatch-profile-helper");
         running = true;
         thread = threads.newThread("modelwatch-aggregator", this::run);
         thread.start();
@@ -93,6 +93,7 @@ final class AggregationLoop {
     /** See {@link Aggregator#close(Duration)}. */
     void stop(Duration grace) {
         if (!running) {
+            updates.stop(); // a replay's helpers
             commits.stopping = true;
             commits.stopWriter(false);
             return;

@@ -97,6 +97,8 @@ public final class Aggregator implements AutoCloseable {
     private final Retention retention;
     private final AggregationLoop loop;
     private final ModelBook models;
+    private final ProfileUpdates updates;
+    private final WorkerThreads replayThreads;
 
     /** A builder of a runtime over {@code store} and {@code pending}; see {@link AggregatorBuilder}. */
     public static AggregatorBuilder builder(Store store, PendingStore pending) {
@@ -126,7 +128,8 @@ public final class Aggregator implements AutoCloseable {
                     (nanoTime.getAsLong() - t0) / 1_000_000);
         }
         state.appliedLsn = state.committedLsn;
-        ProfileUpdates updates = new ProfileUpdates(state, b.profileThreads, b.profileChunkUpdates);
+        this.updates = new ProfileUpdates(state, b.profileThreads, b.profileChunkUpdates);
+        this.replayThreads = b.replayThreads;
         this.join = new LabelJoin(state, pending, knownIds, folding, strings, b.sketches, updates);
         this.outcome = new CommitOutcome(settings, state, holds, positions.checkpoints());
         this.commits = new CommitPipeline(settings, state, folding, join::newProfile, queue, outcome);
@@ -154,6 +157,10 @@ public final class Aggregator implements AutoCloseable {
      * running server did when the buffered state reaches its budget, so it never needs more memory.
      */
     public void replay(List<Event> events, long lsnStart, long lsnEnd) {
+        if (!updates.started()) {
+            // the start replaces them with the running runtime's helpers
+            updates.start(replayThreads, "modelwatch-replay-profile-helper");
+        }
         try {
             loop.apply(List.of(new WorkQueue.EventBatch(events, lsnStart, lsnEnd, 0)), true);
         } catch (InterruptedException e) {

@@ -61,7 +61,10 @@ public final class AggregatorBuilder {
         return this;
     }
 
-    /** Makes the store writer's thread of a replay before {@link Aggregator#start} (which is given its own). */
+    /**
+     * Makes the store writer's thread and the profile helpers of a replay before {@link Aggregator#start}
+     * (which is given its own).
+     */
     public AggregatorBuilder replayThreads(WorkerThreads threads) {
         this.replayThreads = Objects.requireNonNull(threads, "replayThreads");
         return this;
@@ -129,7 +132,7 @@ public final class AggregatorBuilder {
      * The threads that add events to window profiles once started, the aggregation thread included
      * (default 2: it and one helper); 1 makes every update on the aggregation thread. Each profile
      * is still written by one thread at a time (see {@link ProfileUpdates}); a replay before
-     * {@link Aggregator#start} uses the calling thread only.
+     * {@link Aggregator#start} has its helpers made by {@link #replayThreads}.
      */
     public AggregatorBuilder profileThreads(int threads) {
         if (threads < 1 || threads > 64) {

@@ -131,24 +131,33 @@ final class ProfileUpdates {
         }
     }
 
-    /** Starts the helper threads, made by {@code workers}; until then every update is made at once. */
-    void start(WorkerThreads workers) {
+    /**
+     * Starts the helper threads, named {@code name}, made by {@code workers}, in place of those started
+     * before (a replay's), which end; until then every update is made at once.
+     */
+    void start(WorkerThreads workers, String name) {
+        stop();
         for (int i = 0; i < helpers.length; i++) {
             Helper h = new Helper();
-            h.thread = workers.newThread(helpers.length == 1 ? "modelwatch-profile-helper"
-                    : "modelwatch-profile-helper-" + (i + 1), h);
+            h.thread = workers.newThread(helpers.length == 1 ? name : name + "-" + (i + 1), h);
             helpers[i] = h;
             h.thread.start();
         }
     }
 
-    /** Ends the helper threads once they finished what they were given (the aggregation thread ends). */
+    /** Ends the helper threads (each has finished what it was given); later updates are made at once. */
     void stop() {
-        for (Helper h : helpers) {
-            if (h != null) {
-                h.jobs.add(STOP);
+        for (int i = 0; i < helpers.length; i++) {
+            if (helpers[i] != null) {
+                helpers[i].jobs.add(STOP);
+                helpers[i] = null;
             }
         }
+    }
+
+    /** Whether helper threads have been started (and not stopped). */
+    boolean started() {
+        return parallel();
     }
 
     private boolean parallel() {

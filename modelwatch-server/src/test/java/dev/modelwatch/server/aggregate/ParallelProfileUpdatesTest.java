@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Profile updates made on a helper thread as well as the aggregation thread, in chunks (see
  * {@link ProfileUpdates}), give the very profiles the aggregation thread alone gives: the same
  * events, with labels before and after their predictions, several models, versions and segments,
- * across window boundaries, in lists of several sizes.
+ * across window boundaries, in lists of several sizes, submitted or replayed before the start.
  */
 class ParallelProfileUpdatesTest {
     private static final List<String> MODELS = List.of("fraud", "price", "topic");
@@ -120,20 +120,31 @@ class ParallelProfileUpdatesTest {
         return out;
     }
 
-    private Map<String, byte[]> run(String name, int threads, int chunk, List<Event> events) throws Exception {
+    /** The profiles after {@code events} in lists of several sizes, submitted or, with {@code replay}, replayed before the start. */
+    private Map<String, byte[]> run(String name, int threads, int chunk, boolean replay, List<Event> events)
+            throws Exception {
         Store store = Stores.open("jdbc:sqlite:" + dir.resolve(name + ".sqlite"), SketchSettings.DEFAULT);
         PendingStore pending = RocksPendingStore.open(dir.resolve(name + "-pending"), 7 * 86_400);
         Aggregator a = Aggregator.builder(store, pending).clock(Clock.systemUTC())
                 .flushInterval(Duration.ofHours(1)).joinHorizon(Duration.ofDays(7))
                 .retention(Map.of(0L, Duration.ofDays(8))).profileThreads(threads).profileChunkUpdates(chunk).build();
-        a.start();
+        if (!replay) {
+            a.start();
+        }
         // lists of several sizes: a chunk ends inside a list, at its end, and lists shorter than a chunk
         int lsn = 0;
         int[] sizes = {1, 7, 300, 13, 1_000, 2, 64};
         for (int from = 0, k = 0; from < events.size(); k++) {
             int to = Math.min(events.size(), from + sizes[k % sizes.length]);
-            a.submit(events.subList(from, to), ++lsn);
+            if (replay) {
+                a.replay(events.subList(from, to), ++lsn);
+            } else {
+                a.submit(events.subList(from, to), ++lsn);
+            }
             from = to;
+        }
+        if (replay) {
+            a.start();
         }
         Map<String, byte[]> out = profiles(a);
         a.close();
@@ -147,16 +158,19 @@ class ParallelProfileUpdatesTest {
         long start = (System.currentTimeMillis() / 60_000 - 120) * 60_000;
         List<Event> events = events(start);
 
-        Map<String, byte[]> serial = run("serial", 1, 1, events);
-        Map<String, byte[]> parallel = run("parallel", 2, 37, events);
-        Map<String, byte[]> threeThreads = run("three", 3, 4_096, events);
+        Map<String, byte[]> serial = run("serial", 1, 1, false, events);
+        Map<String, byte[]> parallel = run("parallel", 2, 37, false, events);
+        Map<String, byte[]> threeThreads = run("three", 3, 4_096, false, events);
+        Map<String, byte[]> replayed = run("replayed", 2, 37, true, events);
 
         assertThat(serial).hasSizeGreaterThan(300); // 40 windows, versions and segments of three models
         assertThat(parallel.keySet()).isEqualTo(serial.keySet());
         assertThat(threeThreads.keySet()).isEqualTo(serial.keySet());
+        assertThat(replayed.keySet()).isEqualTo(serial.keySet());
         serial.forEach((key, bytes) -> {
             assertThat(Arrays.equals(parallel.get(key), bytes)).as("two threads, " + key).isTrue();
             assertThat(Arrays.equals(threeThreads.get(key), bytes)).as("three threads, " + key).isTrue();
+            assertThat(Arrays.equals(replayed.get(key), bytes)).as("replayed before the start, " + key).isTrue();
         });
     }
 }

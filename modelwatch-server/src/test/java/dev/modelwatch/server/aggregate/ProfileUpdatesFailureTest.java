@@ -61,7 +61,7 @@ class ProfileUpdatesFailureTest {
     @Timeout(60)
     void aFailedUpdateOnTheHelperFailsTheDrainAndTheHelperGoesOn() throws Exception {
         ProfileUpdates u = new ProfileUpdates(new RuntimeState(), 2, 1_000);
-        u.start(WorkerThreads.PLAIN);
+        u.start(WorkerThreads.PLAIN, "modelwatch-profile-helper");
         WindowProfile all = new WindowProfile(SketchSettings.DEFAULT);
         WindowProfile eu = new WindowProfile(SketchSettings.DEFAULT.forSegments());
         record(u, all, eu, event(new Unreadable(new IllegalArgumentException("unreadable features"), null)));
@@ -86,7 +86,7 @@ class ProfileUpdatesFailureTest {
         List<String> exits = new CopyOnWriteArrayList<>();
         Workers workers = new Workers((code, reason) -> exits.add(code + " " + reason));
         ProfileUpdates u = new ProfileUpdates(new RuntimeState(), 2, 1_000);
-        u.start(workers);
+        u.start(workers, "modelwatch-profile-helper");
         WindowProfile all = new WindowProfile(SketchSettings.DEFAULT);
         WindowProfile eu = new WindowProfile(SketchSettings.DEFAULT.forSegments());
         record(u, all, eu, event(new Unreadable(null, new StackOverflowError("deep"))));
