@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * see every event acknowledged before them (read-your-writes) without locks.
  *
  * <p>This class is the runtime's face; the work is done by its parts: {@link AggregationLoop} runs
- * the thread, {@link LabelJoin} applies events, {@link CommitPipeline} and {@link CommitOutcome}
+ * the thread, {@link LabelJoin} applies events (their profile updates spread over threads by
+ * {@link ProfileUpdates}), {@link CommitPipeline} and {@link CommitOutcome}
  * commit them, {@link ModelHolds} keeps the models storage refuses, {@link ModelBook} the models'
  * records, {@link QuerySnapshots} copies what queries read, {@link Retention} expires old rows,
  * {@link Retries} paces every retry, and {@link StartPositions} says where a start resumes the log.

@@ -102,7 +102,6 @@ final class ProfileUpdates {
     }
 
     private final RuntimeState state;
-    private final int threads;
     private final int chunkUpdates;
     private final Helper[] helpers;
     private final Map<WindowProfile, Touched> touched = new IdentityHashMap<>();
@@ -122,7 +121,6 @@ final class ProfileUpdates {
             throw new IllegalArgumentException("profile threads and chunk size must be positive");
         }
         this.state = state;
-        this.threads = threads;
         this.chunkUpdates = chunkUpdates;
         this.helpers = new Helper[threads - 1];
         this.load = new long[threads];
