@@ -444,6 +444,9 @@ public final class IngestLoadBenchmark {
         if (thread.equals("modelwatch-aggregator")) {
             return "server: aggregator (profiles, id lookups)";
         }
+        if (thread.startsWith("modelwatch-profile-helper")) {
+            return "server: profile helper (profile updates beside the aggregator)";
+        }
         if (thread.equals("modelwatch-store-writer")) {
             return "server: store writer (SQLite commits, pending rows)";
         }

@@ -203,6 +203,7 @@ public final class ModelWatchServer implements AutoCloseable {
                 .retention(Map.of(0L, config.retentionBase(), 3_600_000L, config.retentionHour(),
                         86_400_000L, config.retentionDay()))
                 .registry(registry).observer(metrics).idFilterCapacity(config.idFilterCapacity())
+                .profileThreads(config.profileThreads())
                 .limits(config.limits(), metrics).build();
         DurableLog log = DurableLog.open(config.dataDir().resolve("log"), config.logSegmentBytes(), config.fsync(),
                 clock);

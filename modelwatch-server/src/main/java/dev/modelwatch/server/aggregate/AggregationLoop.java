@@ -27,6 +27,7 @@ final class AggregationLoop {
     private final WorkQueue queue;
     private final RuntimeState state;
     private final LabelJoin join;
+    private final ProfileUpdates updates;
     private final CommitPipeline commits;
     private final Retention retention;
     private final StartPositions positions;
@@ -42,10 +43,11 @@ final class AggregationLoop {
     private Thread thread;
 
     AggregationLoop(RuntimeSettings settings, WorkQueue queue, RuntimeState state, LabelJoin join,
-                    CommitPipeline commits, Retention retention, StartPositions positions) {
+                    ProfileUpdates updates, CommitPipeline commits, Retention retention, StartPositions positions) {
         this.queue = queue;
         this.state = state;
         this.join = join;
+        this.updates = updates;
         this.commits = commits;
         this.retention = retention;
         this.positions = positions;
@@ -58,8 +60,9 @@ final class AggregationLoop {
         this.nanoTime = settings.nanoTime();
     }
 
-    /** Starts the aggregation thread, made by {@code threads}. */
+    /** Starts the aggregation thread and the profile helpers, made by {@code threads}. */
     void start(WorkerThreads threads) {
+        updates.start(threads, "modelwatch-profile-helper");
         running = true;
         thread = threads.newThread("modelwatch-aggregator", this::run);
         thread.start();
@@ -90,6 +93,7 @@ final class AggregationLoop {
     /** See {@link Aggregator#close(Duration)}. */
     void stop(Duration grace) {
         if (!running) {
+            updates.stop(); // a replay's helpers
             commits.stopping = true;
             commits.stopWriter(false);
             return;
@@ -129,6 +133,18 @@ final class AggregationLoop {
 
     /** The aggregation thread's body: runs until stopped, the queue drained and no commit in flight. */
     void run() {
+        try {
+            loop();
+        } finally {
+            if (!running) {
+                // stopped: the helpers end too. A loop that died of an Error leaves them waiting, so that
+                // the worker reported dead is the aggregation thread alone (the process exits)
+                updates.stop();
+            }
+        }
+    }
+
+    private void loop() {
         List<WorkQueue.EventBatch> combined = new ArrayList<>();
         while (running || !queue.isEmpty() || state.committing != null) {
             try {
@@ -194,39 +210,21 @@ final class AggregationLoop {
             throws InterruptedException {
         join.startList(known);
         join.lookUpStored(all, 0);
-        int duplicates = 0;
-        int count = 0;
-        int done = 0;
+        int[] count;
         Set<String> touched = new HashSet<>();
         Set<String> labelled = new HashSet<>();
-        for (WorkQueue.EventBatch b : batches) {
-            int first = replaying ? positions.alreadyCommitted(b) : 0;
-            done += first;
-            for (int i = first; i < b.events().size(); i++) {
-                Event e = b.events().get(i);
-                if (replaying) {
-                    join.pendingOnly(positions.storedAtStart(Aggregator.modelOf(e), b.positionAfter(i + 1)));
-                }
-                if (!join.applyOne(e, done, touched, labelled)) {
-                    duplicates++;
-                }
-                count++;
-                done++;
-                if (state.active.buffered.total() > limits.maxBufferedProfileBytes()
-                        && (b.lsnStart() >= 0 || i == b.events().size() - 1)) {
-                    // commit part-way through the record, from a position a replay resumes at
-                    state.appliedLsn = Math.max(state.appliedLsn, b.positionAfter(i + 1));
-                    boolean finished = commits.commitForMemory(limits.maxBufferedProfileBytes());
-                    join.forgetModel(); // a commit's end may have changed the generations
-                    if (finished) {
-                        int rest = done;
-                        // the stored-row lookup for the rest of the list; retried until storage answers
-                        retries.untilStorageAnswers(() -> join.lookUpStored(all, rest));
-                    }
-                }
+        try {
+            count = applyEach(batches, all, replaying, touched, labelled);
+        } catch (RuntimeException | Error e) {
+            // the events before the failing one stay applied, as on one thread
+            try {
+                updates.drain();
+            } catch (RuntimeException | Error f) {
+                e.addSuppressed(f);
             }
-            state.appliedLsn = Math.max(state.appliedLsn, b.lsnEnd());
+            throw e;
         }
+        updates.drain();
         join.batchDone();
         for (String m : touched) {
             ModelState s = state.models.get(m);
@@ -239,7 +237,46 @@ final class AggregationLoop {
         touched.forEach(m -> registry.markChanged(m, appliedAt));
         labelled.forEach(m -> registry.markChanged(m, appliedAt));
         if (observer != null) {
-            observer.onApplied(count, duplicates);
+            observer.onApplied(count[0], count[1]);
         }
+    }
+
+    /** The loop of {@link #apply}: applies each event; returns the events applied and the duplicates among them. */
+    private int[] applyEach(List<WorkQueue.EventBatch> batches, List<Event> all, boolean replaying, Set<String> touched,
+                            Set<String> labelled) throws InterruptedException {
+        int duplicates = 0;
+        int count = 0;
+        int done = 0;
+        for (WorkQueue.EventBatch b : batches) {
+            int first = replaying ? positions.alreadyCommitted(b) : 0;
+            done += first;
+            for (int i = first; i < b.events().size(); i++) {
+                Event e = b.events().get(i);
+                if (replaying) {
+                    join.pendingOnly(positions.storedAtStart(Aggregator.modelOf(e), b.positionAfter(i + 1)));
+                }
+                if (!join.applyOne(e, done, touched, labelled)) {
+                    duplicates++;
+                }
+                updates.eventDone();
+                count++;
+                done++;
+                if (state.active.buffered.total() > limits.maxBufferedProfileBytes()
+                        && (b.lsnStart() >= 0 || i == b.events().size() - 1)) {
+                    // commit part-way through the record, from a position a replay resumes at
+                    state.appliedLsn = Math.max(state.appliedLsn, b.positionAfter(i + 1));
+                    updates.drain(); // the commit takes the generation's profiles
+                    boolean finished = commits.commitForMemory(limits.maxBufferedProfileBytes());
+                    join.forgetModel(); // a commit's end may have changed the generations
+                    if (finished) {
+                        int rest = done;
+                        // the stored-row lookup for the rest of the list; retried until storage answers
+                        retries.untilStorageAnswers(() -> join.lookUpStored(all, rest));
+                    }
+                }
+            }
+            state.appliedLsn = Math.max(state.appliedLsn, b.lsnEnd());
+        }
+        return new int[] {count, duplicates};
     }
 }

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * see every event acknowledged before them (read-your-writes) without locks.
  *
  * <p>This class is the runtime's face; the work is done by its parts: {@link AggregationLoop} runs
- * the thread, {@link LabelJoin} applies events, {@link CommitPipeline} and {@link CommitOutcome}
+ * the thread, {@link LabelJoin} applies events (their profile updates spread over threads by
+ * {@link ProfileUpdates}), {@link CommitPipeline} and {@link CommitOutcome}
  * commit them, {@link ModelHolds} keeps the models storage refuses, {@link ModelBook} the models'
  * records, {@link QuerySnapshots} copies what queries read, {@link Retention} expires old rows,
  * {@link Retries} paces every retry, and {@link StartPositions} says where a start resumes the log.
@@ -97,6 +98,8 @@ public final class Aggregator implements AutoCloseable {
     private final Retention retention;
     private final AggregationLoop loop;
     private final ModelBook models;
+    private final ProfileUpdates updates;
+    private final WorkerThreads replayThreads;
 
     /** A builder of a runtime over {@code store} and {@code pending}; see {@link AggregatorBuilder}. */
     public static AggregatorBuilder builder(Store store, PendingStore pending) {
@@ -126,11 +129,13 @@ public final class Aggregator implements AutoCloseable {
                     (nanoTime.getAsLong() - t0) / 1_000_000);
         }
         state.appliedLsn = state.committedLsn;
-        this.join = new LabelJoin(state, pending, knownIds, folding, strings, b.sketches);
+        this.updates = new ProfileUpdates(state, b.profileThreads, b.profileChunkUpdates);
+        this.replayThreads = b.replayThreads;
+        this.join = new LabelJoin(state, pending, knownIds, folding, strings, b.sketches, updates);
         this.outcome = new CommitOutcome(settings, state, holds, positions.checkpoints());
         this.commits = new CommitPipeline(settings, state, folding, join::newProfile, queue, outcome);
         this.snapshots = new QuerySnapshots(state, holds);
-        this.loop = new AggregationLoop(settings, queue, state, join, commits, retention, positions);
+        this.loop = new AggregationLoop(settings, queue, state, join, updates, commits, retention, positions);
         this.models = new ModelBook(state, b.registry, clock);
         models.load(store.models(), b.declared);
     }
@@ -153,6 +158,10 @@ public final class Aggregator implements AutoCloseable {
      * running server did when the buffered state reaches its budget, so it never needs more memory.
      */
     public void replay(List<Event> events, long lsnStart, long lsnEnd) {
+        if (!updates.started()) {
+            // the start replaces them with the running runtime's helpers
+            updates.start(replayThreads, "modelwatch-replay-profile-helper");
+        }
         try {
             loop.apply(List.of(new WorkQueue.EventBatch(events, lsnStart, lsnEnd, 0)), true);
         } catch (InterruptedException e) {
@@ -180,7 +189,10 @@ public final class Aggregator implements AutoCloseable {
         start(WorkerThreads.PLAIN);
     }
 
-    /** Starts the aggregation thread and the store writer, both made by {@code threads}. */
+    /**
+     * Starts the aggregation thread, the store writer and the profile helpers (see
+     * {@link AggregatorBuilder#profileThreads}), all made by {@code threads}.
+     */
     public void start(WorkerThreads threads) {
         commits.startWriter(threads);
         pending.expire(retention.horizonStart(clock.millis()));

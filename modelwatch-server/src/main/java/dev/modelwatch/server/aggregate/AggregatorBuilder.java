@@ -35,6 +35,8 @@ public final class AggregatorBuilder {
     long idFilterCapacity = 1_000_000;
     Limits limits = Limits.DEFAULT;
     LimitObserver limitObserver = LimitObserver.NONE;
+    int profileThreads = 2;
+    int profileChunkUpdates = ProfileUpdates.DEFAULT_CHUNK_UPDATES;
 
     AggregatorBuilder(Store store, PendingStore pending) {
         this.store = Objects.requireNonNull(store, "store");
@@ -59,7 +61,10 @@ public final class AggregatorBuilder {
         return this;
     }
 
-    /** Makes the store writer's thread of a replay before {@link Aggregator#start} (which is given its own). */
+    /**
+     * Makes the store writer's thread and the profile helpers of a replay before {@link Aggregator#start}
+     * (which is given its own).
+     */
     public AggregatorBuilder replayThreads(WorkerThreads threads) {
         this.replayThreads = Objects.requireNonNull(threads, "replayThreads");
         return this;
@@ -120,6 +125,26 @@ public final class AggregatorBuilder {
     public AggregatorBuilder limits(Limits limits, LimitObserver limitObserver) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.limitObserver = Objects.requireNonNull(limitObserver, "limitObserver");
+        return this;
+    }
+
+    /**
+     * The threads that add events to window profiles once started, the aggregation thread included
+     * (default 2: it and one helper); 1 makes every update on the aggregation thread. Each profile
+     * is still written by one thread at a time (see {@link ProfileUpdates}); a replay before
+     * {@link Aggregator#start} has its helpers made by {@link #replayThreads}.
+     */
+    public AggregatorBuilder profileThreads(int threads) {
+        if (threads < 1 || threads > 64) {
+            throw new IllegalArgumentException("profileThreads must be within 1..64, not " + threads);
+        }
+        this.profileThreads = threads;
+        return this;
+    }
+
+    /** How many profile updates are recorded before they are applied together (tests make it small). */
+    AggregatorBuilder profileChunkUpdates(int updates) {
+        this.profileChunkUpdates = updates;
         return this;
     }
 

@@ -23,13 +23,15 @@ final class BufferedBytes {
 
     /** Called after {@code profile} (under {@code key}) took an event or a label. */
     void profileUpdated(ProfileKey key, WindowProfile profile) {
-        long n = profile.count() + profile.labeled();
-        int zeros = Long.numberOfTrailingZeros(n);
-        long odd = n >>> zeros;
-        if (n > 0 && odd != 1 && odd != 3) {
-            return;
+        if (estimateDue(profile.count() + profile.labeled())) {
+            account(key, profile);
         }
-        account(key, profile);
+    }
+
+    /** Whether a profile is estimated again once it has seen {@code n} events and labels: at 0, {@code 2^j}, {@code 3 * 2^j}. */
+    static boolean estimateDue(long n) {
+        long odd = n >>> Long.numberOfTrailingZeros(n);
+        return n <= 0 || odd == 1 || odd == 3;
     }
 
     private void account(ProfileKey key, WindowProfile profile) {

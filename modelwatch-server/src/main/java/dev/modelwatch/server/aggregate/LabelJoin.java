@@ -38,6 +38,8 @@ final class LabelJoin {
     private final SharedValues strings;
     private final SketchSettings sketches;
     private final SketchSettings segmentSketches;
+    /** Makes the profile updates, on more than one thread (see {@link ProfileUpdates}). */
+    private final ProfileUpdates updates;
     private Map<String, Map<String, PendingPrediction>> storedPredictions = Map.of();
     private Map<String, Map<String, EarlyLabel>> storedEarlyLabels = Map.of();
     /**
@@ -97,7 +99,7 @@ final class LabelJoin {
     }
 
     LabelJoin(RuntimeState state, PendingStore pending, KnownIds knownIds, LimitFolding folding, SharedValues strings,
-              SketchSettings sketches) {
+              SketchSettings sketches, ProfileUpdates updates) {
         this.state = state;
         this.pending = pending;
         this.knownIds = knownIds;
@@ -105,6 +107,7 @@ final class LabelJoin {
         this.strings = strings;
         this.sketches = sketches;
         this.segmentSketches = sketches.forSegments();
+        this.updates = updates;
     }
 
     /** Whether the events applied next rebuild the pending rows only (the store holds their profiles). */
@@ -289,9 +292,7 @@ final class LabelJoin {
                     ? model.spec.positiveClass() : null;
             ProfileSlot slot = profiles(e, segments, windowMs, windowStart, active);
             for (int i = 0; i < slot.keys.length; i++) {
-                WindowProfile profile = slot.profiles[i];
-                profile.addPrediction(e, positiveClass);
-                active.buffered.profileUpdated(slot.keys[i], profile);
+                updates.addPrediction(slot.keys[i], slot.profiles[i], e, positiveClass);
             }
         }
         if (e.id() == null) {
@@ -398,8 +399,7 @@ final class LabelJoin {
         }
         for (ProfileKey key : keys(p.model(), p.version(), p.segments(), p.windowMs(), p.windowStartMs())) {
             WindowProfile profile = active.deltas.computeIfAbsent(key, this::newProfile);
-            profile.addOutcome(p, label, spec.positiveClass(), spec.task().isClassification());
-            active.buffered.profileUpdated(key, profile);
+            updates.addOutcome(key, profile, p, label, spec.positiveClass(), spec.task().isClassification());
         }
     }
 

@@ -130,7 +130,7 @@ public final class ConfigLoader {
         JsonNode ingest = r.section(root, "ingest", Set.of("max_body_bytes", "max_events_per_request", "max_features",
                 "max_future_skew", "max_queued_events", "max_queue_wait"));
         JsonNode log = r.section(root, "log", Set.of("segment_bytes", "fsync"));
-        JsonNode agg = r.section(root, "aggregation", Set.of("flush_interval", "sketch", "park_after"));
+        JsonNode agg = r.section(root, "aggregation", Set.of("flush_interval", "sketch", "park_after", "profile_threads"));
         JsonNode sketch = agg.path("sketch");
         if (!sketch.isMissingNode()) {
             r.checkKeys(sketch, "aggregation.sketch.", Set.of("kll_k", "feature_kll_k", "items_map_size", "hll_lg_k"));
@@ -160,6 +160,7 @@ public final class ConfigLoader {
         boolean fsync = r.boolValue(log, "log.fsync", "fsync", d.fsync());
         Duration flush = r.durationValue(agg, "aggregation.flush_interval", "flush_interval", d.flushInterval());
         Duration parkAfter = r.durationValue(agg, "aggregation.park_after", "park_after", d.parkAfter());
+        int profileThreads = r.intValue(agg, "aggregation.profile_threads", "profile_threads", d.profileThreads(), 1, 64);
         Duration shutdownGrace = r.durationValue(server, "server.shutdown_grace", "shutdown_grace", d.shutdownGrace());
         if (parkAfter.isZero() || parkAfter.isNegative()) {
             r.problems.add("aggregation.park_after: must be positive");
@@ -204,7 +205,7 @@ public final class ConfigLoader {
                 new ServerSettings(port, bind, Path.of(dataDir), db, shutdownGrace, access),
                 new IngestSettings(maxBody, maxEvents, maxFeatures, skew, maxQueued, maxQueueWait),
                 new PipelineSettings(segment, fsync, new PipelineSettings.Aggregation(flush, sketches, parkAfter, horizon,
-                        idFilter), new PipelineSettings.Retention(rBase, rHour, rDay), exposition),
+                        idFilter, profileThreads), new PipelineSettings.Retention(rBase, rHour, rDay), exposition),
                 models, new DriftConfig(baseline, declared.drift()), alerting, limits,
                 TrainingSection.read(r, root), incidents);
     }

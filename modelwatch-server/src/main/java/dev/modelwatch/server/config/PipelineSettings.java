@@ -17,7 +17,7 @@ public record PipelineSettings(long logSegmentBytes, boolean fsync, Aggregation 
                                Duration expositionWindow) {
     static final PipelineSettings DEFAULT = new PipelineSettings(64L << 20, true,
             new Aggregation(Duration.ofSeconds(2), SketchSettings.DEFAULT, Duration.ofMinutes(10), Duration.ofDays(7),
-                    10_000_000L),
+                    10_000_000L, 2),
             new Retention(Duration.ofDays(8), Duration.ofDays(90), Duration.ofDays(730)), Duration.ofMinutes(15));
 
     /**
@@ -25,9 +25,11 @@ public record PipelineSettings(long logSegmentBytes, boolean fsync, Aggregation 
      *
      * @param parkAfter how long one model's writes may keep failing before its uncommitted events are
      *                  parked in {@code data_dir/dead-letter}
+     * @param profileThreads {@code aggregation.profile_threads}: the threads that add events to window
+     *                  profiles, the aggregation thread included (1: that thread alone)
      */
     public record Aggregation(Duration flushInterval, SketchSettings sketches, Duration parkAfter, Duration joinHorizon,
-                              long idFilterCapacity) {
+                              long idFilterCapacity, int profileThreads) {
     }
 
     /** {@code retention:}: how long profiles are kept at each resolution. */

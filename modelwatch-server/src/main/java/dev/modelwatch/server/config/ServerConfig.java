@@ -126,6 +126,11 @@ public record ServerConfig(ServerSettings server, IngestSettings ingest, Pipelin
         return pipeline.aggregation().idFilterCapacity();
     }
 
+    /** {@code aggregation.profile_threads}. */
+    public int profileThreads() {
+        return pipeline.aggregation().profileThreads();
+    }
+
     public Duration retentionBase() {
         return pipeline.retention().base();
     }
@@ -300,7 +305,8 @@ public record ServerConfig(ServerSettings server, IngestSettings ingest, Pipelin
                     new IngestSettings(maxBodyBytes, i.maxEventsPerRequest(), i.maxFeatures(), i.maxFutureSkew(),
                             i.maxQueuedEvents(), i.maxQueueWait()),
                     new PipelineSettings(p.logSegmentBytes(), p.fsync(), new PipelineSettings.Aggregation(flushInterval,
-                            a.sketches(), parkAfter, a.joinHorizon(), a.idFilterCapacity()), p.retention(),
+                            a.sketches(), parkAfter, a.joinHorizon(), a.idFilterCapacity(), a.profileThreads()),
+                            p.retention(),
                             p.expositionWindow()),
                     c.models, c.drift, c.alerting, c.limits, c.training, c.incidents);
         }
