@@ -141,6 +141,23 @@ public final class RocksPendingStore implements PendingStore {
 
     @Override
     public void write(PendingWrite write) {
+        try (WriteBatch batch = new WriteBatch(serialize(write))) {
+            lock.readLock().lock();
+            try {
+                open().write(durable, batch);
+            } finally {
+                lock.readLock().unlock();
+            }
+            checkpoint = write.lsn();
+        } catch (RocksDBException e) {
+            broken = true;
+            throw new StoreException("writing " + write.predictions().size() + " pending predictions up to log position "
+                    + write.lsn() + " failed: " + describe(e), e);
+        }
+    }
+
+    /** The rows of {@code write} and its checkpoint as a serialized RocksDB write batch. */
+    static byte[] serialize(PendingWrite write) {
         PendingRowCodec.Encoder encoder = new PendingRowCodec.Encoder();
         PendingRowCodec.Batch rows = new PendingRowCodec.Batch((int) Math.min(1 << 26, 64L * write.predictions().size()));
         // in key order: each memtable insert then lands next to the previous one, which the skip
@@ -164,19 +181,7 @@ public final class RocksPendingStore implements PendingStore {
             }
         }
         rows.put(CHECKPOINT_KEY, ByteBuffer.allocate(8).putLong(write.lsn()).array());
-        try (WriteBatch batch = new WriteBatch(rows.serialized())) {
-            lock.readLock().lock();
-            try {
-                open().write(durable, batch);
-            } finally {
-                lock.readLock().unlock();
-            }
-            checkpoint = write.lsn();
-        } catch (RocksDBException e) {
-            broken = true;
-            throw new StoreException("writing " + write.predictions().size() + " pending predictions up to log position "
-                    + write.lsn() + " failed: " + describe(e), e);
-        }
+        return rows.serialized();
     }
 
     @Override
