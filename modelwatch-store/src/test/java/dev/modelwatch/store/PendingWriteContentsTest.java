@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,7 @@ import org.rocksdb.TtlDB;
 class PendingWriteContentsTest {
     static final long MINUTE = 60_000;
     static final long T0 = 1_700_000_000_000L;
-    static final String CONTENTS_SHA256 = "1ddd83bf685fb179a696e846c85655a68c72803407829a1b07ab2cfb2e02a188";
+    static final String CONTENTS_SHA256 = "cf4bc2716201f56c2dfd053b7ac75b442d7263e7581c2f690b07d4f75c21ceeb";
 
     @TempDir
     Path dir;
@@ -37,8 +38,10 @@ class PendingWriteContentsTest {
     static List<PendingPrediction> predictions() {
         Random random = new Random(7);
         String[] models = {"fraud", "churn", "fraud-eu-long-model-name", "", "fr"};
-        Map<String, String> eu = Map.of("region", "eu");
-        Map<String, String> us = Map.of("region", "us", "tier", "gold");
+        // maps of a fixed order: that of Map.of changes from one run to the next
+        Map<String, String> eu = new TreeMap<>(Map.of("region", "eu"));
+        Map<String, String> us = new TreeMap<>(Map.of("region", "us", "tier", "gold"));
+        Map<String, Double> scores = new TreeMap<>(Map.of("a", 0.25, "b", 0.75));
         List<PendingPrediction> rows = new ArrayList<>();
         for (int i = 0; i < 6_000; i++) {
             String model = models[i % models.length];
@@ -52,7 +55,7 @@ class PendingWriteContentsTest {
             rows.add(new PendingPrediction(model, id, i % 2 == 0 ? "v1" : "v2", ts, Math.floorDiv(ts, MINUTE) * MINUTE,
                     MINUTE, i % 3 == 0 ? eu : us, i % 5 == 0 ? null : String.valueOf(i % 3),
                     i % 7 == 0 ? 2.5 * i : Double.NaN, i % 11 == 0 ? null : random.nextDouble(),
-                    i % 13 == 0 ? Map.of("a", 0.25, "b", 0.75) : null, i % 17 == 0));
+                    i % 13 == 0 ? scores : null, i % 17 == 0));
         }
         // a row replaced by a later one of the same id in the same write, the model name another instance
         PendingPrediction first = rows.get(8);
