@@ -29,7 +29,7 @@ import org.rocksdb.TtlDB;
 class PendingWriteContentsTest {
     static final long MINUTE = 60_000;
     static final long T0 = 1_700_000_000_000L;
-    static final String CONTENTS_SHA256 = "cf4bc2716201f56c2dfd053b7ac75b442d7263e7581c2f690b07d4f75c21ceeb";
+    static final String CONTENTS_SHA256 = "ef87b8d179c4492b99ed1eef4474e82b5681192166197694773099eb94e8a773";
 
     @TempDir
     Path dir;
@@ -57,6 +57,15 @@ class PendingWriteContentsTest {
                     i % 7 == 0 ? 2.5 * i : Double.NaN, i % 11 == 0 ? null : random.nextDouble(),
                     i % 13 == 0 ? scores : null, i % 17 == 0));
         }
+        // a key and a value of more than 127 bytes: their lengths take two bytes
+        Map<String, Double> many = new TreeMap<>();
+        for (int c = 0; c < 40; c++) {
+            many.put("class-" + c, c / 40.0);
+        }
+        rows.add(new PendingPrediction("fraud", "long-" + "x".repeat(300), "v1", T0, T0, MINUTE, eu, "1", Double.NaN,
+                0.5, many, false));
+        rows.add(new PendingPrediction("churn", "long-" + "é".repeat(70), "v1", T0, T0, MINUTE, us, "0", Double.NaN,
+                0.5, many, false));
         // a row replaced by a later one of the same id in the same write, the model name another instance
         PendingPrediction first = rows.get(8);
         rows.add(new PendingPrediction(new String(first.model()), new String(first.id()), first.version(),
