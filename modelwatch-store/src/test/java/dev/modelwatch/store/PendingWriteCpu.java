@@ -18,8 +18,10 @@ import java.util.UUID;
  * copy of the rows), the CPU of the whole {@link RocksPendingStore#write} (on a second, fresh copy)
  * and the process CPU over the writes (flushes, compactions, the collector and the compiler too).
  *
- * <p>Run (one at a time on a shared machine, under {@code flock}): {@code java -Xmx2g -cp
- * <test classpath> dev.modelwatch.store.PendingWriteCpu sequential|scattered [rows] [batch] [dir]}.
+ * <p>Run (one at a time on a shared machine, under {@code flock}): {@code java -Xms2g -Xmx2g
+ * -XX:+AlwaysPreTouch -cp <test classpath> dev.modelwatch.store.PendingWriteCpu sequential|scattered
+ * [rows] [batch] [dir]}. Without the heap touched first, the first touch of the pages of each large
+ * buffer (a fault a page) shows in the figures, which a server's warm heap does not pay.
  */
 public final class PendingWriteCpu {
     private static final com.sun.management.ThreadMXBean THREADS =
