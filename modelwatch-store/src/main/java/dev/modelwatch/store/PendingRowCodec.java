@@ -3,7 +3,6 @@ package dev.modelwatch.store;
 import dev.modelwatch.core.profile.PendingPrediction;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -54,28 +53,85 @@ final class PendingRowCodec {
     /**
      * Encodes the rows of one write into reused buffers. Rows share a handful of model names,
      * versions, class names and segment map instances (the aggregator shares them): each instance
-     * is encoded once and found again by identity in a small direct-mapped cache.
+     * is encoded once and found again by identity in a small open-addressing table (up to
+     * {@link #CACHE_LIMIT} instances, then it starts again empty); the model and the version, which
+     * runs of rows share, are first compared with the last row's.
      */
     static final class Encoder {
-        private static final int CACHE_SLOTS = 64;
-        private final Object[] cachedObjects = new Object[CACHE_SLOTS];
-        private final byte[][] cachedBytes = new byte[CACHE_SLOTS][];
+        static final int CACHE_LIMIT = 4096;
+        private Object[] cachedObjects = new Object[64];
+        private byte[][] cachedBytes = new byte[64][];
+        private int cached;
+        private String lastModel;
+        private byte[] lastModelBytes;
+        private String lastVersion;
+        private byte[] lastVersionBytes;
         final Bytes key = new Bytes(64);
         final Bytes value = new Bytes(128);
 
         private byte[] cached(Object o, Function<Object, byte[]> encode) {
-            int slot = System.identityHashCode(o) & (CACHE_SLOTS - 1);
+            int slot = slot(o);
             if (cachedObjects[slot] == o) {
                 return cachedBytes[slot];
             }
             byte[] b = encode.apply(o);
+            if (cached == CACHE_LIMIT) {
+                cachedObjects = new Object[64];
+                cachedBytes = new byte[64][];
+                cached = 0;
+            } else if (2 * (cached + 1) > cachedObjects.length) {
+                Object[] objects = cachedObjects;
+                byte[][] bytes = cachedBytes;
+                cachedObjects = new Object[2 * objects.length];
+                cachedBytes = new byte[2 * objects.length][];
+                cached = 0;
+                for (int i = 0; i < objects.length; i++) {
+                    if (objects[i] != null) {
+                        insert(objects[i], bytes[i]);
+                    }
+                }
+            }
+            insert(o, b);
+            return b;
+        }
+
+        /** The slot of {@code o} in the table, or the empty one where it would go. */
+        private int slot(Object o) {
+            Object[] objects = cachedObjects;
+            int mask = objects.length - 1;
+            // spread the identity hash over the bits the table uses
+            int slot = (System.identityHashCode(o) * 0x9E3779B9) >>> 16 & mask;
+            for (Object c; (c = objects[slot]) != null && c != o; ) {
+                slot = (slot + 1) & mask;
+            }
+            return slot;
+        }
+
+        private void insert(Object o, byte[] b) {
+            int slot = slot(o);
             cachedObjects[slot] = o;
             cachedBytes[slot] = b;
-            return b;
+            cached++;
         }
 
         private byte[] utf8(String s) {
             return cached(s, Encoder::utf8Of);
+        }
+
+        private byte[] model(String m) {
+            if (m != lastModel) {
+                lastModelBytes = utf8(m);
+                lastModel = m;
+            }
+            return lastModelBytes;
+        }
+
+        private byte[] version(String v) {
+            if (v != lastVersion) {
+                lastVersionBytes = utf8(v);
+                lastVersion = v;
+            }
+            return lastVersionBytes;
         }
 
         private static byte[] utf8Of(Object s) {
@@ -89,18 +145,28 @@ final class PendingRowCodec {
 
         /** Fills {@link #key} with the key of a row. */
         void key(byte kind, String model, String id) {
-            Bytes k = key;
-            k.reset();
-            k.u8(kind);
-            k.bytes(utf8(model));
-            k.u8(0);
-            k.text(id);
+            key.reset();
+            key(key, kind, model, id);
+        }
+
+        /** Appends the key of a row to {@code out}; returns where its id starts there. */
+        int key(Bytes out, byte kind, String model, String id) {
+            out.u8(kind);
+            out.bytes(model(model));
+            out.u8(0);
+            int idStart = out.position();
+            out.text(id);
+            return idStart;
         }
 
         /** Fills {@link #value} with a prediction in format 2. */
         void prediction(PendingPrediction p) {
-            Bytes out = value;
-            out.reset();
+            value.reset();
+            prediction(value, p);
+        }
+
+        /** Appends a prediction in format 2 to {@code out}. */
+        void prediction(Bytes out, PendingPrediction p) {
             long ts = p.timestampMs();
             long windowMs = p.windowMs();
             long predictedValueBits = Double.doubleToRawLongBits(p.predictedValue());
@@ -113,7 +179,7 @@ final class PendingRowCodec {
                     | (windowMs >= 0 && windowMs % 1000 == 0 ? WINDOW_SECONDS : 0);
             out.u8(FORMAT_2);
             out.u8(flags);
-            out.block(utf8(p.version()));
+            out.block(version(p.version()));
             out.varlong(zigzag(ts));
             out.varlong((flags & WINDOW_SECONDS) != 0 ? windowMs / 1000 : zigzag(windowMs));
             if ((flags & WINDOW_DERIVED) == 0) {
@@ -141,136 +207,6 @@ final class PendingRowCodec {
             out.u8(LABEL_FORMAT);
             out.i64(l.timestampMs());
             out.bytes(ColumnCodec.encodeLabel(l.label()));
-        }
-    }
-
-    /**
-     * A RocksDB write batch built in its serialized form, handed over in one call instead of one call
-     * a row: a 12-byte header (sequence, 8 bytes, and count of records, 4 bytes, little-endian),
-     * then records of a type byte (1 put, 0 delete), the key and for a put the value, each after
-     * its length as a varint ({@code db/write_batch.cc}).
-     */
-    static final class Batch {
-        private static final int PUT = 1;
-        private static final int DELETE = 0;
-        private static final int HEADER = 12;
-        private final Bytes bytes;
-        private int count;
-
-        Batch(int capacity) {
-            bytes = new Bytes(HEADER + capacity);
-            for (int i = 0; i < HEADER; i++) {
-                bytes.u8(0);
-            }
-        }
-
-        void put(Bytes key, Bytes value) {
-            bytes.u8(PUT);
-            bytes.block(key);
-            bytes.block(value);
-            count++;
-        }
-
-        void put(byte[] key, byte[] value) {
-            bytes.u8(PUT);
-            bytes.block(key);
-            bytes.block(value);
-            count++;
-        }
-
-        void delete(Bytes key) {
-            bytes.u8(DELETE);
-            bytes.block(key);
-            count++;
-        }
-
-        byte[] serialized() {
-            byte[] b = bytes.toArray();
-            for (int i = 0; i < 4; i++) {
-                b[8 + i] = (byte) (count >>> (8 * i));
-            }
-            return b;
-        }
-    }
-
-    /** A growable byte buffer, reused row after row. */
-    static final class Bytes {
-        private byte[] buf;
-        private int pos;
-
-        Bytes(int capacity) {
-            buf = new byte[capacity];
-        }
-
-        void reset() {
-            pos = 0;
-        }
-
-        private void ensure(int n) {
-            if (pos + n > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(2 * buf.length, pos + n));
-            }
-        }
-
-        void u8(int v) {
-            ensure(1);
-            buf[pos++] = (byte) v;
-        }
-
-        void i64(long v) {
-            ensure(8);
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                buf[pos++] = (byte) (v >>> shift);
-            }
-        }
-
-        void varlong(long v) {
-            ensure(10);
-            while ((v & ~0x7FL) != 0) {
-                buf[pos++] = (byte) ((v & 0x7F) | 0x80);
-                v >>>= 7;
-            }
-            buf[pos++] = (byte) v;
-        }
-
-        void bytes(byte[] b) {
-            ensure(b.length);
-            System.arraycopy(b, 0, buf, pos, b.length);
-            pos += b.length;
-        }
-
-        /** A varint length and the bytes of {@code b}. */
-        void block(Bytes b) {
-            varlong(b.pos);
-            ensure(b.pos);
-            System.arraycopy(b.buf, 0, buf, pos, b.pos);
-            pos += b.pos;
-        }
-
-        /** A varint length and the bytes. */
-        void block(byte[] b) {
-            varlong(b.length);
-            bytes(b);
-        }
-
-        /** A string in UTF-8, without a length. */
-        void text(String s) {
-            int n = s.length();
-            ensure(n);
-            int start = pos;
-            for (int i = 0; i < n; i++) {
-                char c = s.charAt(i);
-                if (c >= 0x80) {
-                    pos = start;
-                    bytes(s.getBytes(StandardCharsets.UTF_8));
-                    return;
-                }
-                buf[pos++] = (byte) c;
-            }
-        }
-
-        byte[] toArray() {
-            return Arrays.copyOf(buf, pos);
         }
     }
 

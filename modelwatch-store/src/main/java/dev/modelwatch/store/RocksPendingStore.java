@@ -141,30 +141,7 @@ public final class RocksPendingStore implements PendingStore {
 
     @Override
     public void write(PendingWrite write) {
-        PendingRowCodec.Encoder encoder = new PendingRowCodec.Encoder();
-        PendingRowCodec.Batch rows = new PendingRowCodec.Batch((int) Math.min(1 << 26, 64L * write.predictions().size()));
-        // in key order: each memtable insert then lands next to the previous one, which the skip
-        // list finds again cheaply, where rows in hash order each search from the top
-        PendingPrediction[] predictions = write.predictions().toArray(new PendingPrediction[0]);
-        for (int r : KeyOrder.of(predictions)) {
-            PendingPrediction p = predictions[r];
-            encoder.key(PREDICTION, p.model(), p.id());
-            encoder.prediction(p);
-            rows.put(encoder.key, encoder.value);
-        }
-        for (EarlyLabel l : write.earlyLabels()) {
-            encoder.key(EARLY_LABEL, l.model(), l.id());
-            encoder.earlyLabel(l);
-            rows.put(encoder.key, encoder.value);
-        }
-        for (Map.Entry<String, List<String>> e : write.joinedLabels().entrySet()) {
-            for (String id : e.getValue()) {
-                encoder.key(EARLY_LABEL, e.getKey(), id);
-                rows.delete(encoder.key);
-            }
-        }
-        rows.put(CHECKPOINT_KEY, ByteBuffer.allocate(8).putLong(write.lsn()).array());
-        try (WriteBatch batch = new WriteBatch(rows.serialized())) {
+        try (WriteBatch batch = new WriteBatch(serialize(write))) {
             lock.readLock().lock();
             try {
                 open().write(durable, batch);
@@ -177,6 +154,54 @@ public final class RocksPendingStore implements PendingStore {
             throw new StoreException("writing " + write.predictions().size() + " pending predictions up to log position "
                     + write.lsn() + " failed: " + describe(e), e);
         }
+    }
+
+    /**
+     * The rows of {@code write} and its checkpoint as a serialized RocksDB write batch, the
+     * predictions in about key order: each memtable insert then lands next to the previous one, which
+     * the skip list finds again cheaply, where rows in hash order each search from the top. Each
+     * prediction is encoded once, in the order given (its objects lie scattered in the heap), into
+     * one buffer, from whose bytes {@link KeyOrder} finds the order; the records are then copied
+     * out in that order.
+     */
+    static byte[] serialize(PendingWrite write) {
+        Collection<PendingPrediction> predictions = write.predictions();
+        int n = predictions.size();
+        PendingRowCodec.Encoder encoder = new PendingRowCodec.Encoder();
+        SerializedBatch rows = new SerializedBatch(64 * Math.min(n, 64) + 256);
+        KeyOrder order = new KeyOrder(n);
+        int[] at = new int[n + 1];
+        int r = 0;
+        String lastModel = null;
+        int model = 0;
+        for (PendingPrediction p : predictions) {
+            if (r == 64 && n > 128) {
+                // room for all, at the size of the first rows and a margin
+                rows.reserve((rows.position() - at[0]) / 64L * (n - r) * 9 / 8);
+            }
+            if (p.model() != lastModel) {
+                lastModel = p.model();
+                model = order.model(lastModel);
+            }
+            at[r] = rows.position();
+            rows.putPrediction(encoder, p);
+            order.add(model, rows.array(), rows.idStart(), rows.idEnd() - rows.idStart());
+            r++;
+        }
+        at[n] = rows.position();
+        for (EarlyLabel l : write.earlyLabels()) {
+            encoder.key(EARLY_LABEL, l.model(), l.id());
+            encoder.earlyLabel(l);
+            rows.put(encoder.key, encoder.value);
+        }
+        for (Map.Entry<String, List<String>> e : write.joinedLabels().entrySet()) {
+            for (String id : e.getValue()) {
+                encoder.key(EARLY_LABEL, e.getKey(), id);
+                rows.delete(encoder.key);
+            }
+        }
+        rows.put(CHECKPOINT_KEY, ByteBuffer.allocate(8).putLong(write.lsn()).array());
+        return rows.serialized(at, order.sorted(rows.array()));
     }
 
     @Override

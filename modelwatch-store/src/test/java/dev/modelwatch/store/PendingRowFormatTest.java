@@ -114,6 +114,39 @@ class PendingRowFormatTest {
         }
     }
 
+    @Test
+    void anEncoderEncodesEachSharedSegmentMapOnce() {
+        List<Map<String, String>> maps = new ArrayList<>();
+        int[] encoded = new int[300];
+        for (int i = 0; i < encoded.length; i++) {
+            int index = i;
+            Map<String, String> entries = Map.of("region", "r" + i);
+            maps.add(new java.util.AbstractMap<>() {
+                @Override
+                public java.util.Set<Entry<String, String>> entrySet() {
+                    encoded[index]++;
+                    return entries.entrySet();
+                }
+
+                @Override
+                public int size() {
+                    return entries.size();
+                }
+            });
+        }
+        PendingRowCodec.Encoder encoder = new PendingRowCodec.Encoder();
+        for (int round = 0; round < 5; round++) {
+            for (int i = 0; i < maps.size(); i++) {
+                PendingPrediction p = new PendingPrediction("fraud", "p" + i, "v1", T0, T0, MINUTE, maps.get(i), "1",
+                        Double.NaN, 0.5, null, false);
+                encoder.prediction(p);
+                assertThat(PendingRowCodec.decodePrediction("fraud", p.id(), encoder.value.toArray()).segments())
+                        .isEqualTo(Map.of("region", "r" + i));
+            }
+        }
+        assertThat(encoded).containsOnly(1);
+    }
+
     /** The encoding of format 1, as written before format 2. */
     static byte[] format1(PendingPrediction p) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

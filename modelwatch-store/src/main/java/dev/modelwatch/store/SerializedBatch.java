@@ -1,0 +1,119 @@
+package dev.modelwatch.store;
+
+import dev.modelwatch.core.profile.PendingPrediction;
+
+/**
+ * A RocksDB write batch built in its serialized form, handed over in one call instead of one call
+ * a row: a 12-byte header (sequence, 8 bytes, and count of records, 4 bytes, little-endian),
+ * then records of a type byte (1 put, 0 delete), the key and for a put the value, each after
+ * its length as a varint ({@code db/write_batch.cc}).
+ */
+final class SerializedBatch {
+    private static final int PUT = 1;
+    private static final int DELETE = 0;
+    private static final int HEADER = 12;
+    private final Bytes bytes;
+    private int count;
+    private int idStart;
+    private int idEnd;
+
+    SerializedBatch(int capacity) {
+        bytes = new Bytes(HEADER + capacity);
+        for (int i = 0; i < HEADER; i++) {
+            bytes.u8(0);
+        }
+    }
+
+    /**
+     * Appends a prediction, encoded straight into the batch (its key and value lengths written
+     * in front once known); its id is then in {@link #array()} from {@link #idStart()} to
+     * {@link #idEnd()}.
+     */
+    void putPrediction(PendingRowCodec.Encoder encoder, PendingPrediction p) {
+        bytes.u8(PUT);
+        int key = bytes.beginBlock();
+        idStart = encoder.key(bytes, PendingRowCodec.PREDICTION, p.model(), p.id());
+        idStart += bytes.endBlock(key);
+        idEnd = bytes.position();
+        int value = bytes.beginBlock();
+        encoder.prediction(bytes, p);
+        bytes.endBlock(value);
+        count++;
+    }
+
+    /** Where the id of the last prediction put starts. */
+    int idStart() {
+        return idStart;
+    }
+
+    /** Where the id of the last prediction put ends. */
+    int idEnd() {
+        return idEnd;
+    }
+
+    /** Where the next record will start. */
+    int position() {
+        return bytes.position();
+    }
+
+    /** The buffer the records are written to, replaced when it grows. */
+    byte[] array() {
+        return bytes.array();
+    }
+
+    /** Makes room for {@code n} more bytes at once. */
+    void reserve(long n) {
+        bytes.reserve((int) Math.min(Integer.MAX_VALUE - 16 - bytes.position(), n));
+    }
+
+    void put(Bytes key, Bytes value) {
+        bytes.u8(PUT);
+        bytes.block(key);
+        bytes.block(value);
+        count++;
+    }
+
+    void put(byte[] key, byte[] value) {
+        bytes.u8(PUT);
+        bytes.block(key);
+        bytes.block(value);
+        count++;
+    }
+
+    void delete(Bytes key) {
+        bytes.u8(DELETE);
+        bytes.block(key);
+        count++;
+    }
+
+    byte[] serialized() {
+        return withCount(bytes.toArray());
+    }
+
+    /**
+     * The serialized batch with its records between {@code at[0]} and {@code at[n]} ({@code n}
+     * records, the one of index {@code r} from {@code at[r]} to {@code at[r + 1]}) in
+     * {@code order}; the records before and after them stay where they are.
+     */
+    byte[] serialized(int[] at, int[] order) {
+        int n = order.length;
+        byte[] from = bytes.array();
+        byte[] b = new byte[bytes.position()];
+        System.arraycopy(from, 0, b, 0, at[0]);
+        int p = at[0];
+        for (int r : order) {
+            int length = at[r + 1] - at[r];
+            System.arraycopy(from, at[r], b, p, length);
+            p += length;
+        }
+        System.arraycopy(from, at[n], b, p, bytes.position() - at[n]);
+        return withCount(b);
+    }
+
+    private byte[] withCount(byte[] b) {
+        for (int i = 0; i < 4; i++) {
+            b[8 + i] = (byte) (count >>> (8 * i));
+        }
+        return b;
+    }
+}
