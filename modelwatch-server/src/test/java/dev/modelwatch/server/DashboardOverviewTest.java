@@ -195,21 +195,11 @@ class DashboardOverviewTest {
         long start = Math.floorDiv(System.currentTimeMillis(), HOUR) * HOUR - HOUR;
         ManualClock clock = new ManualClock(start + 30 * MINUTE);
         java.util.concurrent.atomic.AtomicReference<FaultInjectingStore> store = new java.util.concurrent.atomic.AtomicReference<>();
-        try (TestServer server = TestServer.start(ConfigLoader.parse(CONFIG, "modelwatch.yml").withDataDir(dir), clock,
-                real -> {
-                    store.set(new FaultInjectingStore(real));
-                    return store.get();
-                })) {
+        try (TestServer server = startSpied(dir, clock, store)) {
             // someone looks at the overview: it is in use for the next few minutes
             assertThat(server.get("/api/v1/dashboard/overview").json().path("models")).hasSize(4);
             int seen = store.get().modelReads.size();
-            ArrayNode events = TestServer.JSON.createArrayNode();
-            for (int i = 0; i < 7; i++) {
-                events.addObject().put("type", "prediction").put("model", "regress").put("id", "r-" + i)
-                        .put("timestamp", start + 30 * MINUTE - i * 1_000L).put("prediction", i).putObject("features").put("x", i);
-            }
-            assertThat(server.postJson(events.toString()).json().path("rejected").asInt()).isZero();
-            server.server().awaitAggregated(Duration.ofMinutes(2));
+            postRegress(server, 7, start + 30 * MINUTE);
             // nobody asks for the overview again: the background reads the new model's hour all the same
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (store.get().modelReads.stream().skip(seen).noneMatch(models -> models.contains("regress"))) {
@@ -227,21 +217,11 @@ class DashboardOverviewTest {
         long start = Math.floorDiv(System.currentTimeMillis(), HOUR) * HOUR - HOUR;
         ManualClock clock = new ManualClock(start + 30 * MINUTE);
         java.util.concurrent.atomic.AtomicReference<FaultInjectingStore> store = new java.util.concurrent.atomic.AtomicReference<>();
-        try (TestServer server = TestServer.start(ConfigLoader.parse(CONFIG, "modelwatch.yml").withDataDir(dir), clock,
-                real -> {
-                    store.set(new FaultInjectingStore(real));
-                    return store.get();
-                })) {
+        try (TestServer server = startSpied(dir, clock, store)) {
             assertThat(server.get("/api/v1/dashboard/overview").json().path("models")).hasSize(4);
             // ten minutes later, the overview idle: new traffic, then a visit
             clock.advance(Duration.ofMinutes(10));
-            ArrayNode events = TestServer.JSON.createArrayNode();
-            for (int i = 0; i < 5; i++) {
-                events.addObject().put("type", "prediction").put("model", "regress").put("id", "r-" + i)
-                        .put("timestamp", start + 40 * MINUTE - i * 1_000L).put("prediction", i).putObject("features").put("x", i);
-            }
-            assertThat(server.postJson(events.toString()).json().path("rejected").asInt()).isZero();
-            server.server().awaitAggregated(Duration.ofMinutes(2));
+            postRegress(server, 5, start + 40 * MINUTE);
             // the background left the idle overview alone: the visit itself reads regress's new hour
             int seen = store.get().modelReads.size();
             JsonNode models = server.get("/api/v1/dashboard/overview").json().path("models");
@@ -251,6 +231,27 @@ class DashboardOverviewTest {
             assertThat(regress.path("traffic_last_hour").asLong()).isEqualTo(5);
             assertThat(store.get().modelReads.stream().skip(seen).anyMatch(read -> read.contains("regress"))).isTrue();
         }
+    }
+
+    /** A server whose store counts the models each multi-model read asks for (in {@code store}). */
+    private static TestServer startSpied(Path dir, ManualClock clock,
+                                         java.util.concurrent.atomic.AtomicReference<FaultInjectingStore> store)
+            throws Exception {
+        return TestServer.start(ConfigLoader.parse(CONFIG, "modelwatch.yml").withDataDir(dir), clock, real -> {
+            store.set(new FaultInjectingStore(real));
+            return store.get();
+        });
+    }
+
+    /** {@code n} predictions of model regress, ids r-0.., a second apart back from {@code last}, aggregated. */
+    private static void postRegress(TestServer server, int n, long last) throws Exception {
+        ArrayNode events = TestServer.JSON.createArrayNode();
+        for (int i = 0; i < n; i++) {
+            events.addObject().put("type", "prediction").put("model", "regress").put("id", "r-" + i)
+                    .put("timestamp", last - i * 1_000L).put("prediction", i).putObject("features").put("x", i);
+        }
+        assertThat(server.postJson(events.toString()).json().path("rejected").asInt()).isZero();
+        server.server().awaitAggregated(Duration.ofMinutes(2));
     }
 
     /** The row's drift share is the drift answer's over the same hour; returns that answer. */

@@ -35,20 +35,31 @@ class AggregatorCommitFailureTest {
         return new PredictionEvent("m", id, "v1", ts, Map.of("x", 1.0), "1", 0.9, null, 5.0, null, Map.of());
     }
 
-    @Test
-    void changesOfARefusedCommitAreKeptAndWrittenOnceByTheNextOne() throws Exception {
-        FaultInjectingStore store = new FaultInjectingStore(Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT));
-        PendingStore pending = RocksPendingStore.open(dir.resolve("pending"), 7 * 86_400);
+    /** A running aggregator over {@code store} and {@code pending} that commits only when asked to. */
+    private static Aggregator started(FaultInjectingStore store, PendingStore pending) {
         Aggregator agg = Aggregator.builder(store, pending).clock(Clock.systemUTC())
                 .flushInterval(Duration.ofHours(1)).joinHorizon(Duration.ofDays(7))
                 .retention(Map.of(0L, Duration.ofDays(8))).build();
         agg.start();
-        long ts = System.currentTimeMillis() - 120_000;
-        List<Event> first = new ArrayList<>();
-        for (int i = 0; i < 50; i++) {
-            first.add(prediction("p" + i, ts));
+        return agg;
+    }
+
+    /** Predictions {@code p<from>} to {@code p<to - 1>} at {@code ts}. */
+    private static List<Event> predictions(int from, int to, long ts) {
+        List<Event> events = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            events.add(prediction("p" + i, ts));
         }
-        agg.submit(first, 100);
+        return events;
+    }
+
+    @Test
+    void changesOfARefusedCommitAreKeptAndWrittenOnceByTheNextOne() throws Exception {
+        FaultInjectingStore store = new FaultInjectingStore(Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT));
+        PendingStore pending = RocksPendingStore.open(dir.resolve("pending"), 7 * 86_400);
+        Aggregator agg = started(store, pending);
+        long ts = System.currentTimeMillis() - 120_000;
+        agg.submit(predictions(0, 50, ts), 100);
         store.down = true;
         assertThatThrownBy(() -> agg.flushNow().get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasMessageContaining("storage is unavailable");
@@ -79,16 +90,9 @@ class AggregatorCommitFailureTest {
     void aCommitThatLandedButWhoseAnswerWasLostIsNotCommittedAgain() throws Exception {
         FaultInjectingStore store = new FaultInjectingStore(Stores.open("jdbc:sqlite:" + dir.resolve("db.sqlite"), SketchSettings.DEFAULT));
         PendingStore pending = RocksPendingStore.open(dir.resolve("pending"), 7 * 86_400);
-        Aggregator agg = Aggregator.builder(store, pending).clock(Clock.systemUTC())
-                .flushInterval(Duration.ofHours(1)).joinHorizon(Duration.ofDays(7))
-                .retention(Map.of(0L, Duration.ofDays(8))).build();
-        agg.start();
+        Aggregator agg = started(store, pending);
         long ts = System.currentTimeMillis() - 120_000;
-        List<Event> first = new ArrayList<>();
-        for (int i = 0; i < 50; i++) {
-            first.add(prediction("p" + i, ts));
-        }
-        agg.submit(first, 100);
+        agg.submit(predictions(0, 50, ts), 100);
         // the connection dies just after the database took the COMMIT, and the database is gone for a while
         store.loseNextAnswer = true;
         store.checkpointUnreadable = true;
@@ -102,11 +106,7 @@ class AggregatorCommitFailureTest {
         flushed.get(30, TimeUnit.SECONDS);
         assertThat(store.checkpointLsn()).isEqualTo(100);
 
-        List<Event> second = new ArrayList<>();
-        for (int i = 50; i < 80; i++) {
-            second.add(prediction("p" + i, ts));
-        }
-        agg.submit(second, 200);
+        agg.submit(predictions(50, 80, ts), 200);
         agg.flushNow().get(30, TimeUnit.SECONDS);
         assertThat(store.checkpointLsn()).isEqualTo(200);
         WindowProfile merged = new WindowProfile(SketchSettings.DEFAULT);
