@@ -13,6 +13,8 @@ final class ModelState {
     long predictionCount;
     final TreeSet<String> versions;
     private String lastVersion;
+    /** The version seen before the last one (a shared instance): two versions often alternate (a canary). */
+    private String previousVersion;
 
     ModelState(ModelSpec spec, long first, long last, long count, TreeSet<String> versions) {
         this.spec = spec;
@@ -44,7 +46,10 @@ final class ModelState {
         predictionCount++;
         // versions arrive as shared instances (SharedValues): most events repeat the last one
         if (version != lastVersion) {
-            versions.add(version);
+            if (version != previousVersion) {
+                versions.add(version);
+            }
+            previousVersion = lastVersion;
             lastVersion = version;
         }
     }
