@@ -10,7 +10,10 @@ import dev.modelwatch.core.profile.WindowProfile;
 import dev.modelwatch.server.health.WorkerThreads;
 import dev.modelwatch.server.health.Workers;
 import java.util.AbstractMap;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,36 +28,49 @@ class ProfileUpdatesFailureTest {
     private static final ProfileKey ALL = new ProfileKey("m", "v1", ProfileKey.ALL, 60_000, 0);
     private static final ProfileKey EU = new ProfileKey("m", "v1", ProfileKey.segment("region", "eu"), 60_000, 0);
 
-    /** Features that cannot be read: the profile update of an event with them throws {@code failure}. */
-    private static final class Unreadable extends AbstractMap<String, Object> {
+    private static PredictionEvent event(Map<String, Object> features) {
+        return new PredictionEvent("m", null, "v1", 1_000, features, 1.0, null, null, 2.0, null, Map.of("region", "eu"));
+    }
+
+    /** Records an event's update of two profiles, the second with {@code second}. */
+    private static void record(ProfileUpdates u, WindowProfile all, WindowProfile eu, PredictionEvent second) {
+        u.addPrediction(ALL, all, event(Map.of("x", 1.0)), null);
+        u.addPrediction(EU, eu, second, null);
+    }
+
+    /**
+     * Features whose profile update fails on a helper thread ({@code error} or {@code runtime}
+     * thrown there) and succeeds on the aggregation thread (the test's), after waiting for the
+     * helper's failure: whichever profile each thread claims first, the helper claims one, and it fails.
+     */
+    private static final class FailsOnHelper extends AbstractMap<String, Object> {
+        private final Thread aggregation = Thread.currentThread();
+        private final CountDownLatch helperFailed;
         private final RuntimeException runtime;
         private final Error error;
 
-        Unreadable(RuntimeException runtime, Error error) {
+        FailsOnHelper(CountDownLatch helperFailed, RuntimeException runtime, Error error) {
+            this.helperFailed = helperFailed;
             this.runtime = runtime;
             this.error = error;
         }
 
         @Override
         public Set<Entry<String, Object>> entrySet() {
+            if (Thread.currentThread() == aggregation) {
+                try {
+                    assertThat(helperFailed.await(30, TimeUnit.SECONDS)).as("the helper claimed a profile").isTrue();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                return Map.of("x", (Object) 1.0).entrySet();
+            }
+            helperFailed.countDown();
             if (error != null) {
                 throw error;
             }
             throw runtime;
         }
-    }
-
-    private static PredictionEvent event(Map<String, Object> features) {
-        return new PredictionEvent("m", null, "v1", 1_000, features, 1.0, null, null, 2.0, null, Map.of("region", "eu"));
-    }
-
-    /**
-     * Records an event's update of two profiles: the first profile touched goes to the aggregation
-     * thread's partition, the second to the helper's; the helper's gets {@code second}.
-     */
-    private static void record(ProfileUpdates u, WindowProfile all, WindowProfile eu, PredictionEvent second) {
-        u.addPrediction(ALL, all, event(Map.of("x", 1.0)), null);
-        u.addPrediction(EU, eu, second, null);
     }
 
     @Test
@@ -64,11 +80,13 @@ class ProfileUpdatesFailureTest {
         u.start(WorkerThreads.PLAIN, "modelwatch-profile-helper");
         WindowProfile all = new WindowProfile(SketchSettings.DEFAULT);
         WindowProfile eu = new WindowProfile(SketchSettings.DEFAULT.forSegments());
-        record(u, all, eu, event(new Unreadable(new IllegalArgumentException("unreadable features"), null)));
+        CountDownLatch helperFailed = new CountDownLatch(1);
+        FailsOnHelper features = new FailsOnHelper(helperFailed, new IllegalArgumentException("unreadable features"), null);
+        u.addPrediction(ALL, all, event(features), null);
+        u.addPrediction(EU, eu, event(features), null);
 
         assertThatThrownBy(u::drain).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("modelwatch-profile-helper").hasRootCauseMessage("unreadable features");
-        assertThat(all.count()).as("the aggregation thread's partition was applied").isEqualTo(1);
 
         // the helper lives on: the next chunk is applied
         WindowProfile all2 = new WindowProfile(SketchSettings.DEFAULT);
@@ -89,11 +107,13 @@ class ProfileUpdatesFailureTest {
         u.start(workers, "modelwatch-profile-helper");
         WindowProfile all = new WindowProfile(SketchSettings.DEFAULT);
         WindowProfile eu = new WindowProfile(SketchSettings.DEFAULT.forSegments());
-        record(u, all, eu, event(new Unreadable(null, new StackOverflowError("deep"))));
+        FailsOnHelper features = new FailsOnHelper(new CountDownLatch(1), null, new StackOverflowError("deep"));
+        u.addPrediction(ALL, all, event(features), null);
+        u.addPrediction(EU, eu, event(features), null);
 
         assertThatThrownBy(u::drain).isInstanceOf(StackOverflowError.class).hasMessage("deep");
         // the worker's death is reported (the server then exits and restarts) once its thread has ended
-        while (workers.dead().isEmpty()) {
+        while (workers.dead().isEmpty() || exits.isEmpty()) {
             Thread.onSpinWait();
         }
         assertThat(workers.dead()).singleElement().satisfies(s -> {
@@ -107,5 +127,60 @@ class ProfileUpdatesFailureTest {
                 event(Map.of("x", 2.0)));
         assertThatThrownBy(u::drain).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("modelwatch-profile-helper").hasMessageContaining("died");
+    }
+
+    /**
+     * Features whose update, on a helper, waits until the aggregation thread has applied every other
+     * profile of the chunk: with a fixed share for each thread it would wait forever (the test's
+     * timeout); claimed one at a time, the aggregation thread takes all the others itself.
+     */
+    private static final class HelperWaitsForTheRest extends AbstractMap<String, Object> {
+        private final Thread aggregation;
+        private final CountDownLatch rest;
+        /** A profile's update may read its features more than once: it counts once. */
+        private boolean counted;
+
+        HelperWaitsForTheRest(Thread aggregation, CountDownLatch rest) {
+            this.aggregation = aggregation;
+            this.rest = rest;
+        }
+
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+            if (Thread.currentThread() == aggregation) {
+                if (!counted) {
+                    counted = true;
+                    rest.countDown();
+                }
+            } else {
+                try {
+                    assertThat(rest.await(30, TimeUnit.SECONDS)).as("the aggregation thread applied the rest").isTrue();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            return Map.of("x", (Object) 1.0).entrySet();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void theAggregationThreadAppliesWhatAHelperDoesNotGetTo() throws Exception {
+        ProfileUpdates u = new ProfileUpdates(new RuntimeState(), 2, 1_000);
+        u.start(WorkerThreads.PLAIN, "modelwatch-profile-helper");
+        int n = 12;
+        CountDownLatch rest = new CountDownLatch(n - 1);
+        List<WindowProfile> profiles = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            WindowProfile p = new WindowProfile(SketchSettings.DEFAULT.forSegments());
+            profiles.add(p);
+            u.addPrediction(new ProfileKey("m", "v1", ProfileKey.segment("region", "r" + i), 60_000, 0), p,
+                    event(new HelperWaitsForTheRest(Thread.currentThread(), rest)), null);
+        }
+
+        u.drain();
+
+        assertThat(profiles).allSatisfy(p -> assertThat(p.count()).isEqualTo(1));
+        u.stop();
     }
 }
