@@ -5,9 +5,6 @@ import dev.modelwatch.server.json.Json;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +17,9 @@ import java.util.function.Function;
 /**
  * The load generator of the HTTP ingest phase: {@code clients} threads, each posting NDJSON bodies
  * of the workload (with fresh ids) to {@code POST /api/v1/events} back to back over its own
- * keep-alive connection, for a warm-up and then a measured interval.
+ * keep-alive connection ({@link BenchHttpConnection}, a blocking socket: the client's CPU is taken from
+ * the server it measures, so it does no more per request than write the body and read the answer),
+ * for a warm-up and then a measured interval.
  *
  * <p>Only events of {@code 200} answers that accepted the whole body count; a rejected event or any
  * other status stops the run with the server's answer in the exception — except {@code 429}, the
@@ -31,13 +30,16 @@ import java.util.function.Function;
  * from just before the send to the full answer.
  *
  * <pre>{@code
- * HttpIngestLoad.Result r = HttpIngestLoad.run(HttpIngestLoad.newClient(), URI.create("http://127.0.0.1:8080"),
+ * HttpIngestLoad.Result r = HttpIngestLoad.run(URI.create("http://127.0.0.1:8080"),
  *         workload, 8, false, Duration.ofSeconds(60), Duration.ofSeconds(20), true, IngestLoadBenchmark::role, hook);
  * }</pre>
  */
 final class HttpIngestLoad {
     static final String CLIENT_THREAD = "ingest-client-";
     private static final int MAX_CONSECUTIVE_CONNECTION_ERRORS = 10;
+    private static final int CONNECT_TIMEOUT_MS = 10_000;
+    /** No answer within this is a connection error: the server is stuck, not slow. */
+    private static final int ANSWER_TIMEOUT_MS = 60_000;
 
     /**
      * Called on the driving thread right after the CPU snapshot at each end of the measured interval
@@ -111,25 +113,19 @@ final class HttpIngestLoad {
     private HttpIngestLoad() {
     }
 
-    /** Whether a thread of this name belongs to the load generator. */
-    static boolean isClientThread(String name) {
-        return name.startsWith(CLIENT_THREAD) || name.startsWith("HttpClient-");
-    }
-
-    /** The load generator's HTTP client: HTTP/1.1 keep-alive, one connection per busy client thread. */
-    static HttpClient newClient() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
-    }
-
     /**
-     * Runs the load with {@code http} (made by {@link #newClient()}; the caller keeps it, and so its
-     * threads, alive for as long as it accounts for their CPU).
+     * Whether a thread of this name belongs to the load generator: its client threads do all of its
+     * work, the connections have no threads of their own.
      */
-    static Result run(HttpClient http, URI base, PredictionWorkload workload, int clients, boolean scatteredIds,
+    static boolean isClientThread(String name) {
+        return name.startsWith(CLIENT_THREAD);
+    }
+
+    /** Runs the load, each client thread over a connection of its own. */
+    static Result run(URI base, PredictionWorkload workload, int clients, boolean scatteredIds,
                       Duration warmup,
                       Duration measure, boolean retryOverloaded, Function<String, String> role, IntervalHook hook)
             throws InterruptedException {
-        URI uri = base.resolve("/api/v1/events");
         byte[] expectedAnswer = ("{\"accepted\":" + workload.eventsPerBody() + ",\"rejected\":0,\"errors\":[]}")
                 .getBytes(StandardCharsets.UTF_8);
         long start = System.nanoTime();
@@ -143,8 +139,9 @@ final class HttpIngestLoad {
             states.add(state);
             PredictionWorkload.ClientCopy bodies = workload.copyFor(c, scatteredIds);
             Thread t = new Thread(() -> {
-                try {
-                    post(http, uri, bodies, workload.eventsPerBody(), expectedAnswer, measureStart, measureEnd,
+                try (BenchHttpConnection connection = new BenchHttpConnection(base, "/api/v1/events",
+                        "application/x-ndjson", CONNECT_TIMEOUT_MS, ANSWER_TIMEOUT_MS)) {
+                    post(connection, bodies, workload.eventsPerBody(), expectedAnswer, measureStart, measureEnd,
                             retryOverloaded, state, failure);
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
@@ -209,7 +206,7 @@ final class HttpIngestLoad {
                 connectionErrors, false, Map.of());
     }
 
-    private static void post(HttpClient http, URI uri, PredictionWorkload.ClientCopy bodies, int eventsPerBody,
+    private static void post(BenchHttpConnection connection, PredictionWorkload.ClientCopy bodies, int eventsPerBody,
                              byte[] expectedAnswer, long measureStart, long measureEnd, boolean retryOverloaded,
                              Client state, AtomicReference<Throwable> failure) throws IOException, InterruptedException {
         byte[] body = null;
@@ -217,13 +214,9 @@ final class HttpIngestLoad {
             if (body == null) {
                 body = bodies.next();
             }
-            HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                    .header("Content-Type", "application/x-ndjson")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
             long t0 = System.nanoTime();
-            HttpResponse<byte[]> response;
             try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                connection.post(body);
             } catch (IOException e) {
                 // The server closed the connection before answering (seen when it refuses with 429
                 // before reading the body). Nothing is known to be accepted: send the same body again
@@ -238,18 +231,20 @@ final class HttpIngestLoad {
             long t1 = System.nanoTime();
             state.consecutiveConnectionErrors = 0;
             state.requests++;
-            if (response.statusCode() == 429 && retryOverloaded) {
+            int status = connection.status();
+            if (status == 429 && retryOverloaded) {
                 // the server's backpressure: nothing of the body was accepted; send it again after Retry-After
                 state.overloaded++;
                 if (t1 >= measureStart && t1 < measureEnd) {
                     state.overloadedInInterval++;
                 }
-                long waitMs = 1000L * response.headers().firstValueAsLong("Retry-After").orElse(1);
+                long retryAfter = connection.retryAfterSeconds();
+                long waitMs = 1000L * (retryAfter < 0 ? 1 : retryAfter);
                 Thread.sleep(Math.max(1, Math.min(waitMs, (measureEnd - System.nanoTime()) / 1_000_000)));
                 continue;
             }
-            if (response.statusCode() != 200 || !Arrays.equals(response.body(), expectedAnswer)) {
-                checkAnswer(response, eventsPerBody);
+            if (status != 200 || !connection.bodyEquals(expectedAnswer)) {
+                checkAnswer(status, connection.bodyText(), eventsPerBody);
             }
             state.acceptedEvents += eventsPerBody;
             if (t1 >= measureStart && t1 < measureEnd) {
@@ -262,15 +257,14 @@ final class HttpIngestLoad {
     }
 
     /** Fails loudly unless the answer is a 200 that accepted the whole body. */
-    private static void checkAnswer(HttpResponse<byte[]> response, int eventsPerBody) throws IOException {
-        String text = new String(response.body(), StandardCharsets.UTF_8);
+    private static void checkAnswer(int status, String text, int eventsPerBody) throws IOException {
         String shown = text.length() > 2000 ? text.substring(0, 2000) + "..." : text;
-        if (response.statusCode() == 429) {
+        if (status == 429) {
             throw new IllegalStateException("status 429: " + shown + " (the aggregator fell behind by more than "
                     + "ingest.max_queued_events; without --on-overload fail the client waits and sends the body again)");
         }
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("status " + response.statusCode() + ": " + shown);
+        if (status != 200) {
+            throw new IllegalStateException("status " + status + ": " + shown);
         }
         JsonNode answer = Json.MAPPER.readTree(text);
         if (answer.path("accepted").asLong(-1) != eventsPerBody || answer.path("rejected").asLong(-1) != 0) {

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -149,7 +148,6 @@ final class HttpLoadProcess {
             Args args = Args.parse(argv);
             PredictionWorkload workload = PredictionWorkload.generate(args.seed(), args.events(), args.batch(),
                     args.nowMs());
-            HttpClient http = HttpIngestLoad.newClient();
             HttpIngestLoad.IntervalHook hook = new HttpIngestLoad.IntervalHook() {
                 @Override
                 public void onMeasureStart() {
@@ -163,7 +161,7 @@ final class HttpLoadProcess {
             };
             ThreadCpuSnapshot start = ThreadCpuSnapshot.take();
             send(out, LOAD_START);
-            HttpIngestLoad.Result r = HttpIngestLoad.run(http, args.base(), workload, args.clients(),
+            HttpIngestLoad.Result r = HttpIngestLoad.run(args.base(), workload, args.clients(),
                     args.scatteredIds(), args.warmup(), args.duration(), args.retryOverloaded(),
                     IngestLoadBenchmark::role, hook);
             ThreadCpuSnapshot end = ThreadCpuSnapshot.take();

@@ -2,7 +2,6 @@ package dev.modelwatch.bench;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -33,8 +32,8 @@ final class HttpLoadRun {
                    SteadyState.AggregatorCounts atEnd, Double loadProcessWholeCpuSeconds) {
     }
 
-    /** The load on threads of this JVM, with {@code http} (kept alive by the caller so its threads' CPU is seen). */
-    static Outcome inProcess(HttpClient http, URI base, PredictionWorkload workload, IngestBenchmarkOptions options,
+    /** The load on threads of this JVM. */
+    static Outcome inProcess(URI base, PredictionWorkload workload, IngestBenchmarkOptions options,
                              Supplier<SteadyState.AggregatorCounts> aggregator) throws InterruptedException {
         SteadyState.AggregatorCounts[] counts = new SteadyState.AggregatorCounts[2];
         HttpIngestLoad.IntervalHook hook = new HttpIngestLoad.IntervalHook() {
@@ -49,7 +48,7 @@ final class HttpLoadRun {
             }
         };
         ThreadCpuSnapshot runStart = ThreadCpuSnapshot.take();
-        HttpIngestLoad.Result r = HttpIngestLoad.run(http, base, workload, options.clients(), options.scatteredIds(),
+        HttpIngestLoad.Result r = HttpIngestLoad.run(base, workload, options.clients(), options.scatteredIds(),
                 options.warmup(), options.duration(), options.retryOverloaded(), IngestLoadBenchmark::role, hook);
         return new Outcome(r, runStart, counts[0], counts[1], null);
     }

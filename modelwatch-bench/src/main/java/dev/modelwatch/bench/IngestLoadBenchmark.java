@@ -355,12 +355,9 @@ public final class IngestLoadBenchmark {
         ModelWatchServer server = ModelWatchServer.start(config, Clock.systemUTC());
         try {
             URI base = URI.create("http://127.0.0.1:" + server.port());
-            HttpClient http = null;
             HttpLoadRun.Outcome load;
             if (options.inProcessLoad()) {
-                // one client for the load and the checks, alive until the end so that its threads' CPU is seen
-                http = HttpIngestLoad.newClient();
-                load = HttpLoadRun.inProcess(http, base, workload, options, () -> aggregatorCounts(server));
+                load = HttpLoadRun.inProcess(base, workload, options, () -> aggregatorCounts(server));
             } else {
                 load = HttpLoadRun.separateProcess(base, options, nowMs, () -> aggregatorCounts(server));
             }
@@ -369,9 +366,9 @@ public final class IngestLoadBenchmark {
             server.awaitAggregated(Duration.ofMinutes(2));
             double drainSeconds = (System.nanoTime() - t0) / 1e9;
             ThreadCpuSnapshot runEnd = ThreadCpuSnapshot.take();
-            if (http == null) {
-                http = HttpIngestLoad.newClient(); // for the checks, after the last CPU snapshot
-            }
+            // the checks' client (threads of its own) starts after the last CPU snapshot
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
             PrometheusSamples metrics = scrape(http, base);
             if (metrics.value("modelwatch_aggregator_queued_events") > 0) {
                 throw new IllegalStateException("the aggregator did not catch up within 2 minutes");
@@ -443,11 +440,8 @@ public final class IngestLoadBenchmark {
 
     /** The role of a thread by its name, for the CPU account of the HTTP phase. */
     static String role(String thread) {
-        if (thread.startsWith(HttpIngestLoad.CLIENT_THREAD)) {
-            return "client: load threads";
-        }
         if (HttpIngestLoad.isClientThread(thread)) {
-            return "client: JDK HttpClient";
+            return "client: load threads";
         }
         if (thread.equals("modelwatch-log-writer")) {
             return "server: log writer (CRC, write, fsync, hand-off)";
