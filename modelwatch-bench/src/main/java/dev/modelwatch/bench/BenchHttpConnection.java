@@ -162,11 +162,14 @@ final class BenchHttpConnection implements AutoCloseable {
 
     /** Reads one answer; whether the server asked to close the connection after it. */
     private boolean readAnswer() throws IOException {
-        String statusLine = readLine();
-        if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12 || statusLine.charAt(8) != ' ') {
-            throw new IOException("not an HTTP/1.x status line: " + statusLine);
+        String statusLine = readStatusLine();
+        while (status >= 100 && status < 200) {
+            // an interim answer (100 Continue, 103 Early Hints): its head only, the final answer follows
+            for (String h = readLine(); !h.isEmpty(); h = readLine()) {
+                // nothing in it is used
+            }
+            statusLine = readStatusLine();
         }
-        status = Integer.parseInt(statusLine.substring(9, 12));
         boolean close = statusLine.startsWith("HTTP/1.0");
         long contentLength = -1;
         boolean chunked = false;
@@ -194,7 +197,7 @@ final class BenchHttpConnection implements AutoCloseable {
             readChunked();
         } else if (contentLength >= 0) {
             readBody(contentLength);
-        } else if (status == 204 || status == 304 || status < 200) {
+        } else if (status == 204 || status == 304) {
             // no body by definition
         } else {
             // delimited by the end of the connection
@@ -202,6 +205,15 @@ final class BenchHttpConnection implements AutoCloseable {
             return true;
         }
         return close;
+    }
+
+    private String readStatusLine() throws IOException {
+        String statusLine = readLine();
+        if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12 || statusLine.charAt(8) != ' ') {
+            throw new IOException("not an HTTP/1.x status line: " + statusLine);
+        }
+        status = Integer.parseInt(statusLine.substring(9, 12));
+        return statusLine;
     }
 
     private void readChunked() throws IOException {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * The load generator's connection against the JDK's own HTTP server (an independent reading of the
  * request and writing of the answer): what arrives, answers with a length and chunked, 200 and 429,
  * keep-alive and {@code Connection: close}; and against raw sockets, a server that closes without
- * answering and a chunked answer with extensions and trailers.
+ * answering and a chunked answer with extensions and trailers behind an interim {@code 100}.
  */
 class BenchHttpConnectionTest {
     private static final String ACCEPTED = "{\"accepted\":1000,\"rejected\":0,\"errors\":[]}";
@@ -189,8 +189,9 @@ class BenchHttpConnectionTest {
     }
 
     @Test
-    void chunkExtensionsAndTrailersAreRead() throws Exception {
-        String answer = "HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\nRetry-After: 2\r\n\r\n"
+    void interimAnswersChunkExtensionsAndTrailersAreRead() throws Exception {
+        String answer = "HTTP/1.1 100 Continue\r\n\r\n"
+                + "HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\nRetry-After: 2\r\n\r\n"
                 + "3;x=1\r\nabc\r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n";
         try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Future<?> raw = rawServers.submit(() -> {
