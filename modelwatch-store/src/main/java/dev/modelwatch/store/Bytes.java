@@ -91,6 +91,12 @@ final class Bytes {
         pos += b.length;
     }
 
+    void bytes(byte[] b, int from, int length) {
+        ensure(length);
+        System.arraycopy(b, from, buf, pos, length);
+        pos += length;
+    }
+
     /** A varint length and the bytes of {@code b}. */
     void block(Bytes b) {
         varlong(b.pos);

@@ -59,11 +59,30 @@ public interface PendingStore extends AutoCloseable {
      * @param predictions  rows to insert or replace
      * @param earlyLabels  early labels to insert or replace
      * @param joinedLabels early labels to delete ({@code model -> ids}): their predictions arrived
+     * @param rows         more rows to insert or replace, already encoded (after {@code predictions})
      */
     record PendingWrite(long lsn, Collection<PendingPrediction> predictions, Collection<EarlyLabel> earlyLabels,
-                        Map<String, List<String>> joinedLabels) {
+                        Map<String, List<String>> joinedLabels, List<PendingRows> rows) {
+        public PendingWrite {
+            rows = rows == null ? List.of() : rows;
+        }
+
+        public PendingWrite(long lsn, Collection<PendingPrediction> predictions, Collection<EarlyLabel> earlyLabels,
+                            Map<String, List<String>> joinedLabels) {
+            this(lsn, predictions, earlyLabels, joinedLabels, List.of());
+        }
+
+        /** The predictions written, objects and encoded rows. */
+        public int predictionCount() {
+            int n = predictions.size();
+            for (PendingRows r : rows) {
+                n += r.size();
+            }
+            return n;
+        }
+
         public boolean isEmpty() {
-            return predictions.isEmpty() && earlyLabels.isEmpty() && joinedLabels.isEmpty();
+            return predictionCount() == 0 && earlyLabels.isEmpty() && joinedLabels.isEmpty();
         }
     }
 }

@@ -151,7 +151,7 @@ public final class RocksPendingStore implements PendingStore {
             checkpoint = write.lsn();
         } catch (RocksDBException e) {
             broken = true;
-            throw new StoreException("writing " + write.predictions().size() + " pending predictions up to log position "
+            throw new StoreException("writing " + write.predictionCount() + " pending predictions up to log position "
                     + write.lsn() + " failed: " + describe(e), e);
         }
     }
@@ -160,13 +160,14 @@ public final class RocksPendingStore implements PendingStore {
      * The rows of {@code write} and its checkpoint as a serialized RocksDB write batch, the
      * predictions in about key order: each memtable insert then lands next to the previous one, which
      * the skip list finds again cheaply, where rows in hash order each search from the top. Each
-     * prediction is encoded once, in the order given (its objects lie scattered in the heap), into
-     * one buffer, from whose bytes {@link KeyOrder} finds the order; the records are then copied
-     * out in that order.
+     * prediction object is encoded once, in the order given (its objects lie scattered in the heap),
+     * into one buffer, and the records of the encoded rows ({@link PendingRows}) are copied after
+     * them as they are; {@link KeyOrder} finds the order from the ids' bytes there, and the records
+     * are then copied out in that order.
      */
     static byte[] serialize(PendingWrite write) {
         Collection<PendingPrediction> predictions = write.predictions();
-        int n = predictions.size();
+        int n = write.predictionCount();
         PendingRowCodec.Encoder encoder = new PendingRowCodec.Encoder();
         SerializedBatch rows = new SerializedBatch(64 * Math.min(n, 64) + 256);
         KeyOrder order = new KeyOrder(n);
@@ -187,6 +188,20 @@ public final class RocksPendingStore implements PendingStore {
             rows.putPrediction(encoder, p);
             order.add(model, rows.array(), rows.idStart(), rows.idEnd() - rows.idStart());
             r++;
+        }
+        long encodedBytes = 0;
+        for (PendingRows encoded : write.rows()) {
+            encodedBytes += encoded.recordBytes();
+        }
+        rows.reserve(encodedBytes);
+        int[] next = {r};
+        for (PendingRows encoded : write.rows()) {
+            int modelNumber = order.model(encoded.model());
+            encoded.forEachRecord((chunk, start, length, idStart, idLength) -> {
+                at[next[0]++] = rows.position();
+                rows.putRecord(chunk, start, length, idStart, idLength);
+                order.add(modelNumber, rows.array(), rows.idStart(), idLength);
+            });
         }
         at[n] = rows.position();
         for (EarlyLabel l : write.earlyLabels()) {

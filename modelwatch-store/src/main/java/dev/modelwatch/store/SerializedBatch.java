@@ -30,14 +30,42 @@ final class SerializedBatch {
      * {@link #idEnd()}.
      */
     void putPrediction(PendingRowCodec.Encoder encoder, PendingPrediction p) {
-        bytes.u8(PUT);
-        int key = bytes.beginBlock();
-        idStart = encoder.key(bytes, PendingRowCodec.PREDICTION, p.model(), p.id());
-        idStart += bytes.endBlock(key);
-        idEnd = bytes.position();
-        int value = bytes.beginBlock();
-        encoder.prediction(bytes, p);
-        bytes.endBlock(value);
+        long id = appendPrediction(bytes, encoder, p);
+        idStart = (int) (id >>> 32);
+        idEnd = (int) id;
+        count++;
+    }
+
+    /**
+     * Appends the record of a prediction to {@code out}: the put type byte, its key and its value, each
+     * after its length.
+     *
+     * @return where its id starts in {@code out} (high 32 bits) and ends (low 32 bits)
+     */
+    static long appendPrediction(Bytes out, PendingRowCodec.Encoder encoder, PendingPrediction p) {
+        out.u8(PUT);
+        int key = out.beginBlock();
+        int idStart = encoder.key(out, PendingRowCodec.PREDICTION, p.model(), p.id());
+        idStart += out.endBlock(key);
+        int idEnd = out.position();
+        int value = out.beginBlock();
+        encoder.prediction(out, p);
+        out.endBlock(value);
+        return ((long) idStart << 32) | idEnd;
+    }
+
+    /**
+     * Appends a record another batch encoded ({@link #appendPrediction}), the {@code length} bytes from
+     * {@code start} of {@code from}; its id is then in {@link #array()} from {@link #idStart()} to
+     * {@link #idEnd()}.
+     *
+     * @param idStart where its id starts in {@code from}
+     */
+    void putRecord(byte[] from, int start, int length, int idStart, int idLength) {
+        int at = bytes.position();
+        bytes.bytes(from, start, length);
+        this.idStart = at + idStart - start;
+        this.idEnd = this.idStart + idLength;
         count++;
     }
 

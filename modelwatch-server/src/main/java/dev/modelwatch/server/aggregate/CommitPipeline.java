@@ -241,7 +241,7 @@ final class CommitPipeline {
 
     /** The generation's rows, records and metrics, per model. */
     private ModelParts rest(Generation g, ModelParts parts) {
-        g.predictions.forEach((m, rows) -> parts.part(m).predictions.addAll(rows.values()));
+        g.predictions.forEach((m, rows) -> parts.part(m).predictions = rows);
         g.earlyLabels.forEach((m, rows) -> parts.part(m).earlyLabels.addAll(rows.values()));
         g.joined.forEach((m, ids) -> parts.part(m).joined.addAll(ids));
         for (String m : g.dirtyModels) {

@@ -1,7 +1,7 @@
 package dev.modelwatch.server.aggregate;
 
 import dev.modelwatch.core.event.MetricEvent;
-import dev.modelwatch.core.profile.PendingPrediction;
+import dev.modelwatch.store.PendingRows;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.WindowProfile;
 import dev.modelwatch.store.EarlyLabel;
@@ -22,7 +22,8 @@ final class Generation {
      * still the one in the map when the count is unchanged.
      */
     int deltasReplaced;
-    final Map<String, Map<String, PendingPrediction>> predictions = new HashMap<>();
+    /** The pending predictions, per model, encoded. */
+    final Map<String, PendingRows> predictions = new HashMap<>();
     final Map<String, Map<String, EarlyLabel>> earlyLabels = new HashMap<>();
     final Map<String, Set<String>> joined = new HashMap<>();
     final List<MetricEvent> metrics = new ArrayList<>();
@@ -105,10 +106,12 @@ final class Generation {
             old.merge(mine);
             return old;
         }));
-        older.predictions.forEach((m, ids) -> {
-            Map<String, PendingPrediction> mine = predictions.computeIfAbsent(m, x -> new HashMap<>());
-            ids.forEach(mine::putIfAbsent);
-        });
+        long olderRows = older.buffered.rowBytes();
+        for (Map.Entry<String, PendingRows> e : older.predictions.entrySet()) {
+            // copied: the older generation's rows stay as its commit saw them
+            olderRows += predictions.computeIfAbsent(e.getKey(), PendingRows::new).putAbsent(e.getValue())
+                    - e.getValue().heapBytes();
+        }
         older.earlyLabels.forEach((m, ids) -> {
             Map<String, EarlyLabel> mine = earlyLabels.computeIfAbsent(m, x -> new HashMap<>());
             Set<String> nowJoined = joined.getOrDefault(m, Set.of());
@@ -122,6 +125,6 @@ final class Generation {
         metrics.addAll(0, older.metrics);
         dirtyModels.addAll(older.dirtyModels);
         admittedModels.addAll(older.admittedModels);
-        buffered.recount(deltas, older.buffered.rowBytes());
+        buffered.recount(deltas, olderRows);
     }
 }

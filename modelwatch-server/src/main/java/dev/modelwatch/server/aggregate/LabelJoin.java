@@ -11,6 +11,7 @@ import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.core.profile.WindowProfile;
 import dev.modelwatch.store.EarlyLabel;
+import dev.modelwatch.store.PendingRows;
 import dev.modelwatch.store.PendingStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -76,12 +77,12 @@ final class LabelJoin {
     private Generation cachedGeneration;
     private int cachedReplaced;
     /** The cached model's pending predictions in the active generation; null until it has one. */
-    private Map<String, PendingPrediction> cachedPredictions;
+    private PendingRows cachedPredictions;
     /** Whether the cached model is among the active generation's dirty models. */
     private boolean cachedDirty;
     /**
-     * Per model, the size its pending-prediction map had when last let go of: the map of the next
-     * generation starts about that large, and does not grow through a dozen rehashes of its entries.
+     * Per model, the number of pending predictions its rows had when last let go of: the rows of the next
+     * generation start with room for about as many, and do not grow through a dozen copies of their tables.
      */
     private final Map<String, Integer> pendingSizes = new HashMap<>();
     private static final int MAX_PENDING_SIZE_HINT = 1 << 20;
@@ -198,8 +199,12 @@ final class LabelJoin {
 
     private boolean inMemory(String model, String id) {
         Generation committing = state.committing;
-        return state.active.predictions.getOrDefault(model, Map.of()).containsKey(id)
-                || (committing != null && committing.predictions.getOrDefault(model, Map.of()).containsKey(id));
+        return contains(state.active, model, id) || (committing != null && contains(committing, model, id));
+    }
+
+    private static boolean contains(Generation g, String model, String id) {
+        PendingRows rows = g.predictions.get(model);
+        return rows != null && rows.contains(id);
     }
 
     /**
@@ -243,11 +248,16 @@ final class LabelJoin {
 
     private PendingPrediction findPrediction(String model, String id) {
         Generation committing = state.committing;
-        PendingPrediction p = state.active.predictions.getOrDefault(model, Map.of()).get(id);
+        PendingPrediction p = find(state.active, model, id);
         if (p == null && committing != null) {
-            p = committing.predictions.getOrDefault(model, Map.of()).get(id);
+            p = find(committing, model, id);
         }
         return p != null ? p : storedPredictions.getOrDefault(model, Map.of()).get(id);
+    }
+
+    private static PendingPrediction find(Generation g, String model, String id) {
+        PendingRows rows = g.predictions.get(model);
+        return rows == null ? null : rows.get(id);
     }
 
     private EarlyLabel findEarlyLabel(String model, String id) {
@@ -298,9 +308,8 @@ final class LabelJoin {
         if (e.id() == null) {
             return true;
         }
-        active.buffered.rowAdded(BufferedBytes.rowBytes(e.id()));
-        // a pending prediction lives until its commit (seconds, through young collections): it shares
-        // the model name, version, segment map and class name with every other prediction that has them
+        // a pending prediction is encoded into the generation's rows at once (see PendingRows): until its
+        // commit it takes about 100 bytes and no objects
         PendingPrediction pending = new PendingPrediction(model.spec.name(), e.id(), version,
                 e.timestampMs(), windowStart, windowMs, segments,
                 strings.intern(e.predictedClass()), e.prediction() instanceof Double d ? d : Double.NaN,
@@ -317,16 +326,15 @@ final class LabelJoin {
             active.buffered.rowAdded(BufferedBytes.rowBytes(e.id()));
         }
         if (cachedPredictions == null) {
-            cachedPredictions = active.predictions.computeIfAbsent(e.model(), this::newPendingMap);
+            cachedPredictions = active.predictions.computeIfAbsent(e.model(), this::newPendingRows);
         }
-        cachedPredictions.put(e.id(), pending);
+        active.buffered.rowAdded(cachedPredictions.put(pending));
         return true;
     }
 
-    /** A new pending-prediction map of {@code model}, presized to the size its last one had. */
-    private Map<String, PendingPrediction> newPendingMap(String model) {
-        int expected = Math.min(pendingSizes.getOrDefault(model, 0), MAX_PENDING_SIZE_HINT);
-        return expected == 0 ? new HashMap<>() : new HashMap<>(expected + expected / 3 + 1);
+    /** New pending rows of {@code model}, with room for as many as its last ones had. */
+    private PendingRows newPendingRows(String model) {
+        return new PendingRows(model, Math.min(pendingSizes.getOrDefault(model, 0), MAX_PENDING_SIZE_HINT));
     }
 
     private void notePendingSize() {
@@ -375,8 +383,7 @@ final class LabelJoin {
             ModelSpec spec = model != null ? model.spec
                     : ModelSpec.infer(l.model(), p.scores() != null, p.score() != null, p.predictedClass());
             addOutcome(p, l.label(), spec);
-            active.predictions.computeIfAbsent(l.model(), k -> new HashMap<>()).put(l.id(), p.asLabeled());
-            active.buffered.rowAdded(BufferedBytes.rowBytes(l.id()));
+            active.buffered.rowAdded(active.predictions.computeIfAbsent(l.model(), PendingRows::new).put(p.asLabeled()));
             return true;
         }
         if (maybeKnown && findEarlyLabel(l.model(), l.id()) != null) {

@@ -1,7 +1,6 @@
 package dev.modelwatch.server.aggregate;
 
 import dev.modelwatch.core.event.MetricEvent;
-import dev.modelwatch.core.profile.PendingPrediction;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.WindowProfile;
 import dev.modelwatch.store.AdmittedValues;
@@ -9,6 +8,7 @@ import dev.modelwatch.store.EarlyLabel;
 import dev.modelwatch.store.Flush;
 import dev.modelwatch.store.ModelCheckpoint;
 import dev.modelwatch.store.ModelRecord;
+import dev.modelwatch.store.PendingRows;
 import dev.modelwatch.store.PendingStore;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,7 +28,8 @@ final class ModelParts {
         final Map<ProfileKey, WindowProfile> deltas = new HashMap<>();
         final List<ModelRecord> records = new ArrayList<>();
         final List<MetricEvent> metrics = new ArrayList<>();
-        final List<PendingPrediction> predictions = new ArrayList<>();
+        /** The model's pending predictions, or null. */
+        PendingRows predictions;
         final List<EarlyLabel> earlyLabels = new ArrayList<>();
         final List<String> joined = new ArrayList<>();
         final List<AdmittedValues> admitted = new ArrayList<>();
@@ -73,19 +74,21 @@ final class ModelParts {
 
     /** The pending rows of {@code models}, written with checkpoint {@code lsn}. */
     PendingStore.PendingWrite pendingWrite(Collection<String> models, long lsn) {
-        List<PendingPrediction> predictions = new ArrayList<>();
+        List<PendingRows> predictions = new ArrayList<>();
         List<EarlyLabel> early = new ArrayList<>();
         Map<String, List<String>> joined = new HashMap<>();
         for (String m : models) {
             Part p = parts.get(m);
             if (p != null) {
-                predictions.addAll(p.predictions);
+                if (p.predictions != null) {
+                    predictions.add(p.predictions);
+                }
                 early.addAll(p.earlyLabels);
                 if (!p.joined.isEmpty()) {
                     joined.put(m, p.joined);
                 }
             }
         }
-        return new PendingStore.PendingWrite(lsn, predictions, early, joined);
+        return new PendingStore.PendingWrite(lsn, List.of(), early, joined, predictions);
     }
 }
