@@ -17,7 +17,13 @@ import java.util.Objects;
  * a varint. A put of an id already here replaces its row (the old record stays in its chunk, out of
  * the table). Ids are compared as their UTF-8 bytes.
  *
- * <p>Not thread-safe: one thread puts; once no thread puts any more, any number may read.
+ * <p>A prediction known to be new ({@link #putNew}) is not entered in the table at once: the records put
+ * since the last lookup are entered together at the next one, whose independent misses of the table
+ * the processor then overlaps, and a generation that is never looked up in never builds its table.
+ *
+ * <p>Not thread-safe: one thread puts and looks up (a lookup may finish the table); the records
+ * ({@link #forEachRecord}), which lookups leave as they are, may be read by another thread once no
+ * thread puts any more.
  *
  * <pre>{@code
  * PendingRows rows = new PendingRows("fraud", 0);
@@ -43,6 +49,8 @@ public final class PendingRows {
     /** Per record, the hash of its id ({@link String#hashCode}). */
     private int[] hashes;
     private int records;
+    /** The records before this one are in {@link #table} (those not replaced); the later ones wait for a lookup. */
+    private int indexed;
     private int live;
     /** The open-addressing table: a record's number plus one, or 0 for an empty slot. */
     private int[] table;
@@ -99,13 +107,35 @@ public final class PendingRows {
      *     tables made with these rows), so that the returns add up to the heap held
      */
     public long put(PendingPrediction p) {
-        if (!model.equals(p.model())) {
-            throw new IllegalArgumentException("a prediction of model " + p.model() + " put into the rows of " + model);
-        }
+        checkModel(p);
         scratch.reset();
         SerializedBatch.appendPrediction(scratch, encoder, p);
         append(scratch.array(), 0, scratch.position(), p.id().hashCode(), p.id());
         return unreported();
+    }
+
+    /**
+     * Puts a prediction of this model whose id has no row here (the caller knows it: a lookup found
+     * none since); found by id from the next lookup on.
+     *
+     * @return as {@link #put}
+     */
+    public long putNew(PendingPrediction p) {
+        checkModel(p);
+        scratch.reset();
+        SerializedBatch.appendPrediction(scratch, encoder, p);
+        int length = scratch.position();
+        byte[] c = chunkFor(length);
+        System.arraycopy(scratch.array(), 0, c, fill, length);
+        register(p.id().hashCode(), length);
+        live++;
+        return unreported();
+    }
+
+    private void checkModel(PendingPrediction p) {
+        if (!model.equals(p.model())) {
+            throw new IllegalArgumentException("a prediction of model " + p.model() + " put into the rows of " + model);
+        }
     }
 
     private long unreported() {
@@ -116,11 +146,13 @@ public final class PendingRows {
 
     /** Whether a row of {@code id} is here. */
     public boolean contains(String id) {
+        index();
         return find(id, id.hashCode()) >= 0;
     }
 
     /** The row of {@code id}, decoded, or null. */
     public PendingPrediction get(String id) {
+        index();
         int r = find(id, id.hashCode());
         if (r < 0) {
             return null;
@@ -141,6 +173,7 @@ public final class PendingRows {
         if (!model.equals(other.model)) {
             throw new IllegalArgumentException("the rows of model " + other.model + " put into the rows of " + model);
         }
+        index();
         other.forEachRecord((c, start, length, idStart, idLength) -> {
             int hash = hashOf(c, idStart, idLength);
             if (find(c, idStart, idLength, hash) < 0) {
@@ -191,36 +224,64 @@ public final class PendingRows {
         return h;
     }
 
+    /** Appends a record, replacing the row of its id (looked up by {@code id}, when given). */
     private void append(byte[] src, int from, int length, int hash, String id) {
+        index();
+        int existing = id != null ? find(id, hash) : -1;
         byte[] c = chunkFor(length);
         System.arraycopy(src, from, c, fill, length);
+        int r = register(hash, length);
+        if (existing >= 0) {
+            at[existing] = -1;
+            table[slotOf(existing)] = r + 1;
+            indexed = records;
+        } else {
+            live++;
+            index();
+        }
+    }
+
+    /** Takes note of the record just copied to {@link #fill} of the last chunk; returns its number. */
+    private int register(int hash, int length) {
         if (records == at.length) {
             int grown = at.length * 2;
             at = Arrays.copyOf(at, grown);
             hashes = Arrays.copyOf(hashes, grown);
             heapBytes += 12L * (grown - records);
         }
-        int existing = id != null ? find(id, hash) : -1;
         at[records] = ((long) (chunkCount - 1) << 32) | fill;
         hashes[records] = hash;
         fill += length;
         recordBytes += length;
-        if (existing >= 0) {
-            at[existing] = -1;
-            table[slotOf(existing)] = records + 1;
-        } else {
-            if (2 * (live + 1) > table.length) {
-                rehash(table.length * 2);
+        return records++;
+    }
+
+    /** Enters the records not yet in the table, growing it first if they would fill it over half. */
+    private void index() {
+        if (indexed == records) {
+            return;
+        }
+        if (2 * live > table.length) {
+            int size = table.length;
+            while (2 * live > size) {
+                size *= 2;
             }
-            int mask = table.length - 1;
-            int slot = spread(hash) & mask;
+            heapBytes += 4L * (size - table.length);
+            table = new int[size];
+            indexed = 0;
+        }
+        int mask = table.length - 1;
+        for (int r = indexed; r < records; r++) {
+            if (at[r] < 0) {
+                continue;
+            }
+            int slot = spread(hashes[r]) & mask;
             while (table[slot] != 0) {
                 slot = (slot + 1) & mask;
             }
-            table[slot] = records + 1;
-            live++;
+            table[slot] = r + 1;
         }
-        records++;
+        indexed = records;
     }
 
     private byte[] chunkFor(int length) {
@@ -236,22 +297,6 @@ public final class PendingRows {
         fill = 0;
         heapBytes += c.length + 16L;
         return c;
-    }
-
-    private void rehash(int size) {
-        heapBytes += 4L * (size - table.length);
-        table = new int[size];
-        int mask = size - 1;
-        for (int r = 0; r < records; r++) {
-            if (at[r] < 0) {
-                continue;
-            }
-            int slot = spread(hashes[r]) & mask;
-            while (table[slot] != 0) {
-                slot = (slot + 1) & mask;
-            }
-            table[slot] = r + 1;
-        }
     }
 
     private int slotOf(int record) {

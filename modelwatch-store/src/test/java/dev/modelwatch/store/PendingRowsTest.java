@@ -123,11 +123,36 @@ class PendingRowsTest {
     }
 
     @Test
+    void rowsPutAsNewAreFoundFromTheNextLookupOn() {
+        PendingRows rows = new PendingRows("fraud");
+        List<PendingPrediction> put = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            PendingPrediction p = row("n-" + i, String.valueOf(i % 3));
+            put.add(p);
+            rows.putNew(p);
+            if (i % 997 == 0) {
+                // a lookup now and then enters what came since, growing the table on the way
+                assertThat(rows.get("n-" + i)).isEqualTo(p);
+                assertThat(rows.contains("n-" + (i + 1))).isFalse();
+            }
+        }
+        rows.put(row("n-7", "replaced"));
+        assertThat(rows.size()).isEqualTo(5_000);
+        for (PendingPrediction p : put) {
+            assertThat(rows.get(p.id())).as(p.id()).isEqualTo(p.id().equals("n-7") ? row("n-7", "replaced") : p);
+        }
+        List<String> visited = new ArrayList<>();
+        rows.forEachRecord((c, start, length, idStart, idLength) ->
+                visited.add(new String(c, idStart, idLength, java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(visited).hasSize(5_000).doesNotHaveDuplicates().endsWith("n-7");
+    }
+
+    @Test
     void aRowTakesAFractionOfItsObjectsHeap() {
         PendingRows rows = new PendingRows("bench-fraud");
         int n = 100_000;
         for (int i = 0; i < n; i++) {
-            rows.put(new PendingPrediction("bench-fraud", String.valueOf(10_000_000_000_000L + i), "v1", T0 + i,
+            rows.putNew(new PendingPrediction("bench-fraud", String.valueOf(10_000_000_000_000L + i), "v1", T0 + i,
                     Math.floorDiv(T0 + i, MINUTE) * MINUTE, MINUTE, Map.of("region", "eu-west"), "1", Double.NaN,
                     0.25, null, false));
         }

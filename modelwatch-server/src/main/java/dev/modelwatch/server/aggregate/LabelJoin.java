@@ -328,7 +328,8 @@ final class LabelJoin {
         if (cachedPredictions == null) {
             cachedPredictions = active.predictions.computeIfAbsent(e.model(), this::newPendingRows);
         }
-        active.buffered.rowAdded(cachedPredictions.put(pending));
+        // new here: the filter did not know the id, or no generation nor the pending store held it
+        active.buffered.rowAdded(cachedPredictions.putNew(pending));
         return true;
     }
 

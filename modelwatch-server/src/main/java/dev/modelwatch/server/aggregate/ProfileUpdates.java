@@ -103,7 +103,8 @@ final class ProfileUpdates {
                 } catch (Throwable t) {
                     if (failure.compareAndSet(null, t)) {
                         failedOn = Thread.currentThread().getName();
-                    } else {
+                    } else if (failure.get() != t) {
+                        // the same instance may come again (a failure thrown for each profile, a JVM's preallocated error)
                         failure.get().addSuppressed(t);
                     }
                     if (t instanceof Error e) {
@@ -133,6 +134,15 @@ final class ProfileUpdates {
     private static final class Helper implements Runnable {
         final BlockingQueue<Round> rounds = new LinkedBlockingQueue<>();
         Thread thread;
+        /**
+         * Set when it dies of an Error, before the Error leaves it: its thread may still be alive a
+         * while (its worker reports the death on the way out), and no round must wait for it meanwhile.
+         */
+        volatile boolean dying;
+
+        boolean dead() {
+            return dying || !thread.isAlive();
+        }
 
         @Override
         public void run() {
@@ -148,6 +158,7 @@ final class ProfileUpdates {
                 }
                 Error fatal = round.work();
                 if (fatal != null) {
+                    dying = true;
                     throw fatal; // the worker dies of it, as the aggregation thread would
                 }
             }
@@ -270,7 +281,7 @@ final class ProfileUpdates {
             Round round = new Round(profiles);
             if (profiles.length > 1) {
                 for (Helper h : helpers) {
-                    if (!h.thread.isAlive()) {
+                    if (h.dead()) {
                         throw new IllegalStateException("the profile helper thread " + h.thread.getName() + " has died");
                     }
                     h.rounds.add(round);
@@ -298,7 +309,7 @@ final class ProfileUpdates {
                 return;
             } catch (TimeoutException e) {
                 for (Helper h : helpers) {
-                    if (!h.thread.isAlive() && !round.done.isDone()) {
+                    if (h.dead() && !round.done.isDone()) {
                         throw new IllegalStateException("the profile helper thread " + h.thread.getName()
                                 + " died while applying profile updates");
                     }

@@ -27,6 +27,14 @@ final class SharedValues {
     private final String[] recent = new String[RECENT];
     private static final int RECENT = 4;
     private int nextRecent;
+    /**
+     * The shared maps last found or added: the decoding threads hand over the instances they keep
+     * ({@code DecodedValues}), which become the shared ones here, so that most lookups find the
+     * instance itself among these and need not hash it.
+     */
+    private final Map<?, ?>[] recentMaps = new Map<?, ?>[RECENT_MAPS];
+    private static final int RECENT_MAPS = 8;
+    private int nextRecentMap;
 
     /** The shared instance equal to {@code s}; null for null. */
     String intern(String s) {
@@ -60,7 +68,21 @@ final class SharedValues {
         if (m == null || m.isEmpty()) {
             return Map.of();
         }
-        return maps.get(m);
+        for (Map<?, ?> r : recentMaps) {
+            if (r == m) {
+                return m;
+            }
+        }
+        Map<String, String> shared = maps.get(m);
+        if (shared != null) {
+            rememberMap(shared);
+        }
+        return shared;
+    }
+
+    private void rememberMap(Map<String, String> shared) {
+        recentMaps[nextRecentMap] = shared;
+        nextRecentMap = (nextRecentMap + 1) % RECENT_MAPS;
     }
 
     /** The shared immutable map equal to {@code m}, its keys and values shared too. */
@@ -68,7 +90,7 @@ final class SharedValues {
         if (m == null || m.isEmpty()) {
             return Map.of();
         }
-        Map<String, String> shared = maps.get(m);
+        Map<String, String> shared = sharedOrNull(m);
         if (shared != null) {
             return shared;
         }
@@ -76,9 +98,17 @@ final class SharedValues {
             return m;
         }
         Map<String, String> copy = new HashMap<>(m.size() * 2);
-        m.forEach((k, v) -> copy.put(intern(k), intern(v)));
-        Map<String, String> frozen = Map.copyOf(copy);
+        boolean sharedParts = true;
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            String k = intern(e.getKey());
+            String v = intern(e.getValue());
+            sharedParts &= k == e.getKey() && v == e.getValue();
+            copy.put(k, v);
+        }
+        // an unmodifiable map of shared strings (one the decoding threads keep) is shared as it is
+        Map<String, String> frozen = Map.copyOf(sharedParts ? m : copy);
         maps.put(frozen, frozen);
+        rememberMap(frozen);
         return frozen;
     }
 }

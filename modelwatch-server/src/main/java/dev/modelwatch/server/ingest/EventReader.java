@@ -14,6 +14,7 @@ import java.util.Map;
 final class EventReader {
     private final IngestLimits limits;
     private final EventRules rules;
+    private final DecodedValues values = new DecodedValues();
 
     EventReader(IngestLimits limits) {
         this.limits = limits;
@@ -49,6 +50,12 @@ final class EventReader {
                 case "labels" -> raw.labels = EventObjectFields.stringMap(p, t, "labels", raw, IngestLimits.MAX_SEGMENTS);
                 default -> p.skipChildren();
             }
+        }
+        if (raw.problem == null) {
+            // the instances the decoding threads keep: the aggregation thread compares them by identity first
+            raw.model = values.text(raw.model);
+            raw.version = values.text(raw.version);
+            raw.segments = values.segments(raw.segments);
         }
         Event e = raw.problem == null ? rules.build(raw, now) : null;
         if (e != null) {

@@ -2,6 +2,8 @@ package dev.modelwatch.server.aggregate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SharedValuesTest {
@@ -29,5 +31,34 @@ class SharedValuesTest {
 
         assertThat(values.intern(first)).isSameAs(first);
         assertThat(values.intern(second)).isSameAs(second);
+    }
+
+    @Test
+    void anUnmodifiableMapOfSharedStringsIsSharedAsItIsAndFoundAgainByIdentity() {
+        String region = values.intern("region");
+        String eu = values.intern("eu-west");
+        Map<String, String> kept = Map.of(region, eu); // as the decoding threads hand it over
+
+        assertThat(values.intern(kept)).isSameAs(kept);
+        assertThat(values.sharedOrNull(kept)).isSameAs(kept);
+        Map<String, String> fresh = new HashMap<>(Map.of(new String("region"), new String("eu-west")));
+        assertThat(values.sharedOrNull(fresh)).isSameAs(kept);
+        for (int i = 0; i < 20; i++) {
+            values.intern(new HashMap<>(Map.of("region", "r-" + i))); // pushes it out of the recent ones
+        }
+        assertThat(values.sharedOrNull(kept)).isSameAs(kept);
+        assertThat(values.sharedOrNull(new HashMap<>(Map.of("region", "eu-west")))).isSameAs(kept);
+    }
+
+    @Test
+    void aMapOfFreshStringsIsCopiedWithTheSharedOnes() {
+        String eu = values.intern("eu-west");
+        Map<String, String> fresh = new HashMap<>(Map.of("region", new String("eu-west")));
+
+        Map<String, String> shared = values.intern(fresh);
+        assertThat(shared).isNotSameAs(fresh).isEqualTo(fresh);
+        assertThat(shared.get("region")).isSameAs(eu);
+        assertThat(values.sharedOrNull(Map.of("region", "eu-west"))).isSameAs(shared);
+        assertThat(values.sharedOrNull(Map.of("region", "us-east"))).isNull();
     }
 }
