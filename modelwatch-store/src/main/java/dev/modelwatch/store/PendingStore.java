@@ -29,7 +29,12 @@ public interface PendingStore extends AutoCloseable {
     /** The log position of the last write; 0 before the first. */
     long checkpointLsn();
 
-    /** Writes the rows and the checkpoint atomically and durably. */
+    /**
+     * Writes the rows, then the checkpoint, durably: once the checkpoint reads {@code write.lsn()},
+     * every row of the write is stored. A failure or a crash before may leave some of its rows
+     * written and the checkpoint where it was; writing the same rows again (a retry, or a replay of
+     * the log from the checkpoint) leaves the same contents.
+     */
     void write(PendingWrite write);
 
     /** Pending predictions among {@code ids} of a model, by id. */
@@ -53,7 +58,7 @@ public interface PendingStore extends AutoCloseable {
     void close();
 
     /**
-     * One atomic write.
+     * One write: its rows, then its checkpoint (see {@link #write}).
      *
      * @param lsn          the log position the pending rows reflect once it is written
      * @param predictions  rows to insert or replace

@@ -44,6 +44,8 @@ import org.rocksdb.WriteOptions;
  * <p>Thread-safe.
  */
 public final class RocksPendingStore implements PendingStore {
+    /** The most bytes of rows in one write batch; a write of more goes in several. */
+    static final int MAX_BATCH_BYTES = 4 << 20;
     private static final byte PREDICTION = PendingRowCodec.PREDICTION;
     private static final byte EARLY_LABEL = PendingRowCodec.EARLY_LABEL;
     private static final byte[] CHECKPOINT_KEY = {'C', 'l', 's', 'n'};
@@ -64,6 +66,10 @@ public final class RocksPendingStore implements PendingStore {
     private final LRUCache cache;
     private final BloomFilter bloom;
     private final WriteOptions durable;
+    /** The most bytes of rows in one write batch ({@link #MAX_BATCH_BYTES}; smaller in tests). */
+    int maxBatchBytes = MAX_BATCH_BYTES;
+    /** For the batches of a write before its last: the last one's sync makes them durable too. */
+    private final WriteOptions buffered;
     private volatile long horizonStartMs = Long.MIN_VALUE;
     private volatile long checkpoint;
 
@@ -76,6 +82,7 @@ public final class RocksPendingStore implements PendingStore {
         this.cache = cache;
         this.bloom = bloom;
         this.durable = new WriteOptions().setSync(true);
+        this.buffered = new WriteOptions();
         this.checkpoint = readCheckpoint();
     }
 
@@ -139,12 +146,26 @@ public final class RocksPendingStore implements PendingStore {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The rows go in write batches of at most {@link #MAX_BATCH_BYTES} of rows (a batch of tens of
+     * megabytes costs a copy into fresh native memory, page by page, each time), in key order; the
+     * early labels, the deletions and the checkpoint in the last one, which is synced, and with it
+     * the log that holds the others.
+     */
     @Override
     public void write(PendingWrite write) {
-        try (WriteBatch batch = new WriteBatch(serialize(write))) {
+        List<byte[]> batches = serialize(write, maxBatchBytes);
+        try {
             lock.readLock().lock();
             try {
-                open().write(durable, batch);
+                RocksDB open = open();
+                for (int i = 0; i < batches.size(); i++) {
+                    try (WriteBatch batch = new WriteBatch(batches.get(i))) {
+                        open.write(i == batches.size() - 1 ? durable : buffered, batch);
+                    }
+                }
             } finally {
                 lock.readLock().unlock();
             }
@@ -166,6 +187,11 @@ public final class RocksPendingStore implements PendingStore {
      * are then copied out in that order.
      */
     static byte[] serialize(PendingWrite write) {
+        return serialize(write, Integer.MAX_VALUE).get(0);
+    }
+
+    /** As {@link #serialize(PendingWrite)}, the rows in batches of about {@code maxBatchBytes} at most. */
+    static List<byte[]> serialize(PendingWrite write, int maxBatchBytes) {
         Collection<PendingPrediction> predictions = write.predictions();
         int n = write.predictionCount();
         PendingRowCodec.Encoder encoder = new PendingRowCodec.Encoder();
@@ -216,7 +242,7 @@ public final class RocksPendingStore implements PendingStore {
             }
         }
         rows.put(CHECKPOINT_KEY, ByteBuffer.allocate(8).putLong(write.lsn()).array());
-        return rows.serialized(at, order.sorted(rows.array()));
+        return rows.serialized(at, order.sorted(rows.array()), maxBatchBytes);
     }
 
     @Override
@@ -370,6 +396,7 @@ public final class RocksPendingStore implements PendingStore {
             lock.writeLock().unlock();
         }
         durable.close();
+        buffered.close();
         options.close();
         bloom.close();
         cache.close();

@@ -1,6 +1,8 @@
 package dev.modelwatch.store;
 
 import dev.modelwatch.core.profile.PendingPrediction;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A RocksDB write batch built in its serialized form, handed over in one call instead of one call
@@ -138,7 +140,53 @@ final class SerializedBatch {
         return withCount(b);
     }
 
+    /**
+     * As {@link #serialized(int[], int[])}, in batches of about {@code maxBytes} at most (a record
+     * larger than that is a batch of its own): the records between {@code at[0]} and {@code at[n]} in
+     * {@code order}, the records after them in the last batch. Nothing may come before {@code at[0]}
+     * but the header.
+     */
+    List<byte[]> serialized(int[] at, int[] order, int maxBytes) {
+        int n = order.length;
+        if (at[0] != HEADER) {
+            throw new IllegalStateException("records before the ones to order: " + (at[0] - HEADER) + " bytes");
+        }
+        byte[] from = bytes.array();
+        int tail = bytes.position() - at[n];
+        int tailCount = count - n;
+        List<byte[]> batches = new ArrayList<>();
+        int i = 0;
+        do {
+            int size = HEADER;
+            int j = i;
+            while (j < n && (j == i || size + at[order[j] + 1] - at[order[j]] <= maxBytes)) {
+                size += at[order[j] + 1] - at[order[j]];
+                j++;
+            }
+            boolean last = j == n;
+            byte[] b = new byte[size + (last ? tail : 0)];
+            int p = HEADER;
+            for (int k = i; k < j; k++) {
+                int r = order[k];
+                int length = at[r + 1] - at[r];
+                System.arraycopy(from, at[r], b, p, length);
+                p += length;
+            }
+            if (last) {
+                System.arraycopy(from, at[n], b, p, tail);
+            }
+            withCount(b, j - i + (last ? tailCount : 0));
+            batches.add(b);
+            i = j;
+        } while (i < n);
+        return batches;
+    }
+
     private byte[] withCount(byte[] b) {
+        return withCount(b, count);
+    }
+
+    private static byte[] withCount(byte[] b, int count) {
         for (int i = 0; i < 4; i++) {
             b[8 + i] = (byte) (count >>> (8 * i));
         }

@@ -51,6 +51,48 @@ class PendingRowsTest {
     }
 
     @Test
+    void aWriteInManyBatchesLeavesTheSameBytes() throws Exception {
+        assertThat(RocksPendingStore.serialize(encoded(PendingWriteContentsTest.secondWrite()), 2_048))
+                .as("batches of 2 KiB").hasSizeGreaterThan(100);
+        Path path = dir.resolve("pending");
+        try (RocksPendingStore store = RocksPendingStore.open(path, 86_400)) {
+            store.maxBatchBytes = 2_048;
+            store.write(encoded(PendingWriteContentsTest.firstWrite()));
+            store.write(encoded(PendingWriteContentsTest.secondWrite()));
+        }
+        assertThat(PendingWriteContentsTest.digest(PendingWriteContentsTest.contents(path)))
+                .isEqualTo(PendingWriteContentsTest.CONTENTS_SHA256);
+    }
+
+    @Test
+    void aWriteCutOffBetweenItsBatchesKeepsTheCheckpointAndIsWrittenAgainToTheSameBytes() throws Exception {
+        Path path = dir.resolve("pending");
+        PendingStore.PendingWrite second = encoded(PendingWriteContentsTest.secondWrite());
+        List<byte[]> batches = RocksPendingStore.serialize(second, 2_048);
+        try (RocksPendingStore store = RocksPendingStore.open(path, 86_400)) {
+            store.write(encoded(PendingWriteContentsTest.firstWrite()));
+        }
+        // the first half of the second write's batches, as a crash would leave them
+        try (org.rocksdb.Options options = new org.rocksdb.Options();
+             org.rocksdb.TtlDB db = org.rocksdb.TtlDB.open(options, path.toString(), 86_400, false);
+             org.rocksdb.WriteOptions sync = new org.rocksdb.WriteOptions().setSync(true)) {
+            for (byte[] b : batches.subList(0, batches.size() / 2)) {
+                try (org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch(b)) {
+                    db.write(sync, batch);
+                }
+            }
+        }
+        try (RocksPendingStore store = RocksPendingStore.open(path, 86_400)) {
+            assertThat(store.checkpointLsn()).as("the checkpoint comes with the last batch").isEqualTo(10);
+            store.maxBatchBytes = 2_048;
+            store.write(second);
+            assertThat(store.checkpointLsn()).isEqualTo(20);
+        }
+        assertThat(PendingWriteContentsTest.digest(PendingWriteContentsTest.contents(path)))
+                .isEqualTo(PendingWriteContentsTest.CONTENTS_SHA256);
+    }
+
+    @Test
     void objectsAndEncodedRowsInOneWriteAreAllWritten() throws Exception {
         List<PendingPrediction> all = PendingWriteContentsTest.predictions();
         List<PendingPrediction> objects = all.stream().filter(p -> !p.model().equals("fraud")).toList();
