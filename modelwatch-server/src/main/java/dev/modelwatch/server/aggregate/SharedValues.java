@@ -4,10 +4,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One shared instance of each version, class name and segment map the aggregation runtime keeps
- * for pending predictions. Decoded events carry fresh copies of these few distinct values; a
- * pending prediction that holds its own copies costs several hundred bytes more and several more
- * objects for the garbage collector to copy while it waits for its commit.
+ * One shared instance of each version, class name and segment map the aggregation runtime works
+ * with: the profile slots of a segment map, its admission and the pending rows' encoder find them
+ * by identity. Events mostly carry the instances the decoding threads keep ({@code DecodedValues}),
+ * which become the shared ones here; an event decoded elsewhere (a replay, a test) carries fresh
+ * copies, found here by equality.
  *
  * <p>Bounded: past {@link #MAX_ENTRIES} distinct values of a kind, and for a string longer than
  * {@link #MAX_SHARED_LENGTH} characters, values are returned as they are (high-cardinality and long
