@@ -7,7 +7,7 @@ import java.util.Map;
  * One shared instance of each version, class name and segment map the aggregation runtime works
  * with: the profile slots of a segment map, its admission and the pending rows' encoder find them
  * by identity. Events mostly carry the instances the decoding threads keep ({@code DecodedValues}),
- * which become the shared ones here; an event decoded elsewhere (a replay, a test) carries fresh
+ * which become the shared ones here; an event built elsewhere (by a test, say) carries fresh
  * copies, found here by equality.
  *
  * <p>Bounded: past {@link #MAX_ENTRIES} distinct values of a kind, and for a string longer than
