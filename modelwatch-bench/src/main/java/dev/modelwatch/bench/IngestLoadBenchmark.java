@@ -11,7 +11,6 @@ import dev.modelwatch.server.ModelWatchServer;
 import dev.modelwatch.server.config.ServerConfig;
 import dev.modelwatch.server.ingest.DecodedBatch;
 import dev.modelwatch.server.ingest.EventDecoder;
-import dev.modelwatch.server.ingest.IngestLimits;
 import dev.modelwatch.server.ingest.LogRecord;
 import dev.modelwatch.server.json.Json;
 import java.io.IOException;
@@ -112,7 +111,7 @@ public final class IngestLoadBenchmark {
 
         List<ThroughputRun.Result> stages = new ArrayList<>();
         ThroughputRun.Result parseBefore = stage(stages, "parse-only", options.threads(), workload, ParseTask::new);
-        EventDecoder decoder = serverDecoder(Clock.systemUTC());
+        EventDecoder decoder = ServerDecoders.ceiling(Clock.systemUTC());
         ThroughputRun.Result decode = stage(stages, "decode", options.threads(), workload, () -> new DecodeTask(decoder));
         stage(stages, "log-record", options.threads(), workload, () -> new LogRecordTask(workload.eventsPerBody()));
         Map<byte[], List<Event>> decoded = decodeAll(decoder, workload);
@@ -205,13 +204,6 @@ public final class IngestLoadBenchmark {
                 r.otherProcessesCpuSeconds(), r.seconds());
         stages.add(r);
         return r;
-    }
-
-    /** The server's ingest decoder with the default limits, on {@code clock}. */
-    public static EventDecoder serverDecoder(Clock clock) {
-        ServerConfig c = ServerConfig.defaults();
-        return new EventDecoder(new IngestLimits(c.maxBodyBytes(), c.maxEventsPerRequest(), c.maxFeatures(),
-                c.maxEventAge(), c.maxFutureSkew()), clock);
     }
 
     private static Map<byte[], List<Event>> decodeAll(EventDecoder decoder, PredictionWorkload workload) {

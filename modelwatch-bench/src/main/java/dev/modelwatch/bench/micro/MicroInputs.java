@@ -1,7 +1,7 @@
 package dev.modelwatch.bench.micro;
 
-import dev.modelwatch.bench.IngestLoadBenchmark;
 import dev.modelwatch.bench.PredictionWorkload;
+import dev.modelwatch.bench.ServerDecoders;
 import dev.modelwatch.core.event.Event;
 import dev.modelwatch.core.event.PredictionEvent;
 import dev.modelwatch.core.profile.SketchSettings;
@@ -30,7 +30,7 @@ final class MicroInputs {
 
     /** The server's ingest decoder on a clock fixed at {@link #NOW_MS}. */
     static EventDecoder decoder() {
-        return IngestLoadBenchmark.serverDecoder(Clock.fixed(Instant.ofEpochMilli(NOW_MS), ZoneOffset.UTC));
+        return ServerDecoders.server(Clock.fixed(Instant.ofEpochMilli(NOW_MS), ZoneOffset.UTC));
     }
 
     /** {@code events} events in bodies of {@code batch}, drawn with {@code seed}. */

@@ -37,9 +37,22 @@ public final class EventDecoder {
     private final EventReader reader;
 
     public EventDecoder(IngestLimits limits, Clock clock) {
+        this(limits, clock, true);
+    }
+
+    /**
+     * A decoder whose events carry their own copies of model names, versions and segment maps
+     * instead of the instances the server's decoders keep for the aggregation thread
+     * ({@link DecodedValues}): the decoding work alone, as the ingest benchmark's ceiling measures it.
+     */
+    public static EventDecoder withoutKeptValues(IngestLimits limits, Clock clock) {
+        return new EventDecoder(limits, clock, false);
+    }
+
+    private EventDecoder(IngestLimits limits, Clock clock, boolean keepValues) {
         this.limits = limits;
         this.clock = clock;
-        this.reader = new EventReader(limits);
+        this.reader = new EventReader(limits, keepValues);
         this.factory = JsonFactory.builder()
                 .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                 .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)

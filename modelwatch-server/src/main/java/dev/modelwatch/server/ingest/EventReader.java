@@ -14,9 +14,15 @@ import java.util.Map;
 final class EventReader {
     private final IngestLimits limits;
     private final EventRules rules;
-    private final DecodedValues values = new DecodedValues();
+    /** The instances kept for the aggregation thread; null: each event keeps its own copies. */
+    private final DecodedValues values;
 
     EventReader(IngestLimits limits) {
+        this(limits, true);
+    }
+
+    EventReader(IngestLimits limits, boolean keepValues) {
+        this.values = keepValues ? new DecodedValues() : null;
         this.limits = limits;
         this.rules = new EventRules(limits);
     }
@@ -51,7 +57,7 @@ final class EventReader {
                 default -> p.skipChildren();
             }
         }
-        if (raw.problem == null) {
+        if (raw.problem == null && values != null) {
             // the instances the decoding threads keep: the aggregation thread compares them by identity first
             raw.model = values.text(raw.model);
             raw.version = values.text(raw.version);

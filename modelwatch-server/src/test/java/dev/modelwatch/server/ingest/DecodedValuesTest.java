@@ -2,6 +2,10 @@ package dev.modelwatch.server.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.modelwatch.core.event.PredictionEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -68,5 +72,28 @@ class DecodedValuesTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void theServersDecoderHandsOverKeptInstancesAndTheCeilingsDecoderFreshCopies() {
+        IngestLimits limits = new IngestLimits(1 << 20, 1000, 100, Duration.ofDays(30), Duration.ofMinutes(10));
+        long now = System.currentTimeMillis();
+        String line = "{\"type\":\"prediction\",\"model\":\"fraud\",\"version\":\"v3\",\"timestamp\":" + now
+                + ",\"features\":{\"x\":1},\"prediction\":1,\"segments\":{\"region\":\"eu\"}}\n";
+        byte[] body = (line + line).getBytes(StandardCharsets.UTF_8);
+
+        List<?> kept = new EventDecoder(limits, Clock.systemUTC()).decodeNdjson(body, now).events();
+        PredictionEvent a = (PredictionEvent) kept.get(0);
+        PredictionEvent b = (PredictionEvent) kept.get(1);
+        assertThat(b.model()).isSameAs(a.model());
+        assertThat(b.version()).isSameAs(a.version());
+        assertThat(b.segments()).isSameAs(a.segments());
+
+        List<?> own = EventDecoder.withoutKeptValues(limits, Clock.systemUTC()).decodeNdjson(body, now).events();
+        PredictionEvent c = (PredictionEvent) own.get(0);
+        PredictionEvent d = (PredictionEvent) own.get(1);
+        assertThat(d.segments()).isEqualTo(c.segments()).isNotSameAs(c.segments());
+        assertThat(d.version()).isEqualTo(c.version()).isNotSameAs(c.version());
+        assertThat(c).isEqualTo(a);
     }
 }
