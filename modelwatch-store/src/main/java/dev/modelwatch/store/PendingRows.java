@@ -107,10 +107,8 @@ public final class PendingRows {
      *     tables made with these rows), so that the returns add up to the heap held
      */
     public long put(PendingPrediction p) {
-        checkModel(p);
-        scratch.reset();
-        SerializedBatch.appendPrediction(scratch, encoder, p);
-        append(scratch.array(), 0, scratch.position(), p.id().hashCode(), p.id());
+        int length = encode(p); // first: encoding may replace the scratch buffer
+        append(scratch.array(), 0, length, p.id().hashCode(), p.id());
         return unreported();
     }
 
@@ -121,10 +119,7 @@ public final class PendingRows {
      * @return as {@link #put}
      */
     public long putNew(PendingPrediction p) {
-        checkModel(p);
-        scratch.reset();
-        SerializedBatch.appendPrediction(scratch, encoder, p);
-        int length = scratch.position();
+        int length = encode(p);
         byte[] c = chunkFor(length);
         System.arraycopy(scratch.array(), 0, c, fill, length);
         register(p.id().hashCode(), length);
@@ -132,10 +127,14 @@ public final class PendingRows {
         return unreported();
     }
 
-    private void checkModel(PendingPrediction p) {
+    /** Encodes a prediction of this model into {@link #scratch}; returns the record's length. */
+    private int encode(PendingPrediction p) {
         if (!model.equals(p.model())) {
             throw new IllegalArgumentException("a prediction of model " + p.model() + " put into the rows of " + model);
         }
+        scratch.reset();
+        SerializedBatch.appendPrediction(scratch, encoder, p);
+        return scratch.position();
     }
 
     private long unreported() {
