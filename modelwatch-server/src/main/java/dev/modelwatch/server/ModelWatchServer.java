@@ -41,6 +41,7 @@ import dev.modelwatch.server.drift.DriftService;
 import dev.modelwatch.server.ingest.IngestAdmission;
 import dev.modelwatch.server.ingest.IngestLimits;
 import dev.modelwatch.server.ingest.LogRecord;
+import dev.modelwatch.server.ingest.LogTrimmer;
 import dev.modelwatch.server.ops.ModelMetricsCollector;
 import dev.modelwatch.server.ops.ServerMetrics;
 import dev.modelwatch.store.PendingStore;
@@ -78,6 +79,8 @@ public final class ModelWatchServer implements AutoCloseable {
     private final Store store;
     private final PendingStore pending;
     private final DurableLog log;
+    /** Drops the ingest log behind each commit. */
+    private final LogTrimmer trimmer;
     private final Aggregator aggregator;
     private final ServerMetrics metrics;
     private final ApiServer api;
@@ -91,8 +94,8 @@ public final class ModelWatchServer implements AutoCloseable {
     /** Threads of the incidents' diagnoses and action hooks (a command hook takes two while it runs). */
     static final int INCIDENT_THREADS = 8;
 
-    private ModelWatchServer(Store store, PendingStore pending, DurableLog log, Aggregator aggregator,
-                             ServerMetrics metrics, ApiServer api, AlertRuntime alerts, Workers workers,
+    private ModelWatchServer(Store store, PendingStore pending, DurableLog log, LogTrimmer trimmer,
+                             Aggregator aggregator, ServerMetrics metrics, ApiServer api, AlertRuntime alerts, Workers workers,
                              Duration shutdownGrace, int port, List<ExecutorService> executors) {
         this.metrics = metrics;
         this.executors = executors;
@@ -102,6 +105,7 @@ public final class ModelWatchServer implements AutoCloseable {
         this.store = store;
         this.pending = pending;
         this.log = log;
+        this.trimmer = trimmer;
         this.aggregator = aggregator;
         this.api = api;
         this.port = port;
@@ -225,12 +229,10 @@ public final class ModelWatchServer implements AutoCloseable {
             LOG.warn("{} models are tracked, more than limits.max_models = {}: events of other models are rejected",
                     admission.models(), config.limits().maxModels());
         }
-        // the training runs are stored before the log they were built from is dropped
-        aggregator.onCommitted(lsn -> {
-            if (runs.persist()) {
-                log.truncateBefore(lsn);
-            }
-        });
+        // the training runs are stored before the log they were built from is dropped; both off the
+        // aggregation thread, which calls this after each commit (see LogTrimmer)
+        LogTrimmer trimmer = new LogTrimmer(log, runs::persist, workers);
+        aggregator.onCommitted(trimmer::committed);
         DeadLetters deadLetters = new DeadLetters(DeadLetters.in(config.dataDir()), log, replayDecoder, clock);
         aggregator.isolateFailingModels(config.parkAfter(), deadLetters, new java.util.SplittableRandom());
         aggregator.start(workers);
@@ -325,7 +327,7 @@ public final class ModelWatchServer implements AutoCloseable {
         LOG.info("modelwatch listening on {}://{}:{} (storage {}, data dir {}, replayed {} events, started in {} ms)",
                 config.access().scheme(), config.bind(), port, store.kind(), config.dataDir().toAbsolutePath(), replayed.get(),
                 (System.nanoTime() - t0) / 1_000_000);
-        return new ModelWatchServer(store, pending, log, aggregator, metrics, api, alerts, workers,
+        return new ModelWatchServer(store, pending, log, trimmer, aggregator, metrics, api, alerts, workers,
                 config.shutdownGrace(), port, List.of(incidentWork, incidentRetries, dashboardWork));
     }
 
@@ -388,6 +390,7 @@ public final class ModelWatchServer implements AutoCloseable {
         alerts.close(left(deadline));
         executors.forEach(ExecutorService::shutdownNow);
         aggregator.close(left(deadline));
+        trimmer.close(left(deadline)); // the last commit's trim, before the store the training runs go to closes
         pending.close();
         store.close();
         if (System.nanoTime() < deadline) {
