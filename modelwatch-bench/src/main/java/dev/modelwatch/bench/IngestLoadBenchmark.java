@@ -2,14 +2,8 @@ package dev.modelwatch.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelwatch.core.event.Event;
-import dev.modelwatch.core.event.PredictionEvent;
-import dev.modelwatch.core.metrics.ModelSpec;
-import dev.modelwatch.core.profile.ProfileKey;
-import dev.modelwatch.core.profile.SketchSettings;
-import dev.modelwatch.core.profile.WindowProfile;
 import dev.modelwatch.server.ModelWatchServer;
 import dev.modelwatch.server.config.ServerConfig;
-import dev.modelwatch.server.ingest.DecodedBatch;
 import dev.modelwatch.server.ingest.EventDecoder;
 import dev.modelwatch.server.ingest.LogRecord;
 import dev.modelwatch.server.json.Json;
@@ -27,8 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -110,12 +102,17 @@ public final class IngestLoadBenchmark {
                 workload.meanEventBytes(), options.threads(), options.clients());
 
         List<ThroughputRun.Result> stages = new ArrayList<>();
-        ThroughputRun.Result parseBefore = stage(stages, "parse-only", options.threads(), workload, ParseTask::new);
         EventDecoder decoder = ServerDecoders.ceiling(Clock.systemUTC());
-        ThroughputRun.Result decode = stage(stages, "decode", options.threads(), workload, () -> new DecodeTask(decoder));
-        stage(stages, "log-record", options.threads(), workload, () -> new LogRecordTask(workload.eventsPerBody()));
-        Map<byte[], List<Event>> decoded = decodeAll(decoder, workload);
-        ThroughputRun.Result profile = stage(stages, "profile-updates", 1, workload, () -> new ProfileTask(decoded));
+        warmUp(workload, decoder);
+        ThroughputRun.Result parseBefore = stage(stages, "parse-only", options.threads(), workload,
+                CeilingTasks.ParseTask::new);
+        ThroughputRun.Result decode = stage(stages, "decode", options.threads(), workload,
+                () -> new CeilingTasks.DecodeTask(decoder));
+        stage(stages, "log-record", options.threads(), workload,
+                () -> new CeilingTasks.LogRecordTask(workload.eventsPerBody()));
+        Map<byte[], List<Event>> decoded = CeilingTasks.decodeAll(decoder, workload);
+        ThroughputRun.Result profile = stage(stages, "profile-updates", 1, workload,
+                () -> new CeilingTasks.ProfileTask(decoded));
         decoded.clear();
         System.gc();
 
@@ -127,17 +124,19 @@ public final class IngestLoadBenchmark {
         // the limit again after the HTTP phase: this machine's speed drifts by tens of percent over
         // minutes (other guests on the host), so the ratio is taken against the mean of both
         ThroughputRun.Result parseAfter = stage(stages, "parse-only, after", options.threads(), workload,
-                ParseTask::new);
-        double parseRate = (parseBefore.eventsPerSecond() + parseAfter.eventsPerSecond()) / 2;
+                CeilingTasks.ParseTask::new);
         double parseCpu = (parseBefore.cpuMicrosPerEvent() + parseAfter.cpuMicrosPerEvent()) / 2;
+        // consistent with that CPU an event (the mean of the two rates read the ratios up to 10% low)
+        double parseRate = SteadyState.parseRate(parseBefore.eventsPerSecond(), parseBefore.cpuMicrosPerEvent(),
+                parseAfter.eventsPerSecond(), parseAfter.cpuMicrosPerEvent());
         // decode and profile updates again too: the ceiling's CPU per event is taken as the mean of
         // before and after, as the limit's (one run read decode + profile 4.24 µs before an HTTP phase
         // whose server ran slower than that hour's other runs)
         ThroughputRun.Result decodeAfter = stage(stages, "decode, after", options.threads(), workload,
-                () -> new DecodeTask(decoder));
-        Map<byte[], List<Event>> decodedAgain = decodeAll(decoder, workload);
+                () -> new CeilingTasks.DecodeTask(decoder));
+        Map<byte[], List<Event>> decodedAgain = CeilingTasks.decodeAll(decoder, workload);
         ThroughputRun.Result profileAfter = stage(stages, "profile-updates, after", 1, workload,
-                () -> new ProfileTask(decodedAgain));
+                () -> new CeilingTasks.ProfileTask(decodedAgain));
         decodedAgain.clear();
         double decodeUs = (decode.cpuMicrosPerEvent() + decodeAfter.cpuMicrosPerEvent()) / 2;
         double profileUs = (profile.cpuMicrosPerEvent() + profileAfter.cpuMicrosPerEvent()) / 2;
@@ -206,118 +205,24 @@ public final class IngestLoadBenchmark {
         return r;
     }
 
-    private static Map<byte[], List<Event>> decodeAll(EventDecoder decoder, PredictionWorkload workload) {
-        Map<byte[], List<Event>> decoded = new IdentityHashMap<>();
-        for (byte[] body : workload.bodies()) {
-            decoded.put(body, decoder.decodeNdjson(body).events());
-        }
-        return decoded;
-    }
-
-    /** Stage A: the parse-only limit. */
-    private static final class ParseTask implements ThroughputRun.BodyTask {
-        private final ParseOnlyReader reader = new ParseOnlyReader();
-
-        @Override
-        public int process(byte[] body) {
-            return reader.read(body);
-        }
-
-        @Override
-        public long checksum() {
-            return reader.checksum();
-        }
-    }
-
-    /** The server's ingest decoder: parse, validate, build the events. */
-    private static final class DecodeTask implements ThroughputRun.BodyTask {
-        private final EventDecoder decoder;
-        private long checksum;
-
-        DecodeTask(EventDecoder decoder) {
-            this.decoder = decoder;
-        }
-
-        @Override
-        public int process(byte[] body) {
-            DecodedBatch batch = decoder.decodeNdjson(body);
-            if (!batch.errors().isEmpty()) {
-                throw new IllegalStateException("the decoder rejected generated events: " + batch.errors().get(0));
-            }
-            checksum += batch.events().size();
-            return batch.events().size();
-        }
-
-        @Override
-        public long checksum() {
-            return checksum;
-        }
-    }
-
     /**
-     * The ingest log record a request thread builds after decoding: the body as sent, framed
-     * ({@link LogRecord}); nothing is re-encoded.
+     * Runs each in-process stage once, unmeasured, before the first measured one: a fresh JVM compiles
+     * for its first half-minute, and a stage's own warm-up was not enough for the first stages (the
+     * parse-only run before the HTTP phase read 1.5 to 1.8 times the CPU an event of the run after it in
+     * a third of the runs, decode 1.2 to 1.4 times), which skewed the ceiling both ways.
      */
-    private static final class LogRecordTask implements ThroughputRun.BodyTask {
-        private final int eventsPerBody;
-        private long checksum;
-
-        LogRecordTask(int eventsPerBody) {
-            this.eventsPerBody = eventsPerBody;
-        }
-
-        @Override
-        public int process(byte[] body) {
-            checksum += new LogRecord(System.currentTimeMillis(), LogRecord.Format.NDJSON, false, new int[0], body)
-                    .encode().length;
-            return eventsPerBody;
-        }
-
-        @Override
-        public long checksum() {
-            return checksum;
-        }
-    }
-
-    /**
-     * The aggregator's profile work for a prediction, bare: the profile of its window for all
-     * traffic and for each segment, found in a map by key, then {@link WindowProfile#addPrediction}.
-     * No duplicate check, no label bookkeeping, no storage.
-     */
-    private static final class ProfileTask implements ThroughputRun.BodyTask {
-        private static final SketchSettings SEGMENT_SKETCHES = SketchSettings.DEFAULT.forSegments();
-        private static final String POSITIVE_CLASS = "1";
-        private final Map<byte[], List<Event>> decoded;
-        private final Map<ProfileKey, WindowProfile> profiles = new HashMap<>();
-
-        ProfileTask(Map<byte[], List<Event>> decoded) {
-            this.decoded = decoded;
-        }
-
-        @Override
-        public int process(byte[] body) {
-            List<Event> events = decoded.get(body);
-            long window = ModelSpec.DEFAULT_WINDOW_MS;
-            // as the aggregator does: the model's profile with the full settings, each segment's with
-            // the smaller ones, the binary model's positive class "1"
-            for (Event e : events) {
-                PredictionEvent p = (PredictionEvent) e;
-                long start = Math.floorDiv(p.timestampMs(), window) * window;
-                profiles.computeIfAbsent(new ProfileKey(p.model(), p.version(), ProfileKey.ALL, window, start),
-                        k -> new WindowProfile(SketchSettings.DEFAULT)).addPrediction(p, POSITIVE_CLASS);
-                for (Map.Entry<String, String> s : p.segments().entrySet()) {
-                    profiles.computeIfAbsent(new ProfileKey(p.model(), p.version(),
-                            ProfileKey.segment(s.getKey(), s.getValue()), window, start),
-                            k -> new WindowProfile(SEGMENT_SKETCHES)).addPrediction(p, POSITIVE_CLASS);
-                }
-            }
-            return events.size();
-        }
-
-        @Override
-        public long checksum() {
-            return profiles.size();
-        }
+    private void warmUp(PredictionWorkload workload, EventDecoder decoder) throws InterruptedException {
+        Duration oneSecond = Duration.ofSeconds(1);
+        ThroughputRun.run("warm-up: parse-only", options.threads(), workload, options.cpuWarmup(), oneSecond,
+                CeilingTasks.ParseTask::new);
+        ThroughputRun.run("warm-up: decode", options.threads(), workload, options.cpuWarmup(), oneSecond,
+                () -> new CeilingTasks.DecodeTask(decoder));
+        Map<byte[], List<Event>> decoded = CeilingTasks.decodeAll(decoder, workload);
+        ThroughputRun.run("warm-up: profile-updates", 1, workload, options.cpuWarmup(), oneSecond,
+                () -> new CeilingTasks.ProfileTask(decoded));
+        decoded.clear();
+        System.out.printf("in-process stages warmed up (each %.0f s, unmeasured)%n",
+                options.cpuWarmup().toMillis() / 1000.0 + 1);
     }
 
     // ---- HTTP phase ----

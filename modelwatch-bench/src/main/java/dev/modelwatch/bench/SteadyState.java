@@ -72,4 +72,15 @@ final class SteadyState {
     static boolean meetsTarget(double acknowledgedOfCeiling, double sustainedOfCeiling, double byCpu, double target) {
         return acknowledgedOfCeiling >= target && sustainedOfCeiling >= target && byCpu >= target;
     }
+
+    /**
+     * The parse-only rate the ceiling is scaled by, from its runs before and after the HTTP phase, each
+     * given as its events a second and CPU µs an event: the cores its threads kept busy (the mean of the
+     * two runs) over the mean CPU an event. The mean of the two rates times the mean CPU an event would
+     * overstate those cores by (2 + c1/c2 + c2/c1) / 4 whenever the two CPU figures differ.
+     */
+    static double parseRate(double ratePerSecond1, double cpuUs1, double ratePerSecond2, double cpuUs2) {
+        double cores = (ratePerSecond1 * cpuUs1 + ratePerSecond2 * cpuUs2) / 2;
+        return cores / ((cpuUs1 + cpuUs2) / 2);
+    }
 }

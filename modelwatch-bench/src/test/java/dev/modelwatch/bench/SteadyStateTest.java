@@ -47,4 +47,19 @@ class SteadyStateTest {
         assertThat(SteadyState.meetsTarget(0.49, 0.7, 0.7, 0.5)).isFalse();
         assertThat(SteadyState.meetsTarget(0.6, Double.NaN, 0.7, 0.5)).isFalse();
     }
+
+    @Test
+    void theParseOnlyRateIsTheCoresItsRunsKeptBusyOverTheirMeanCpuAnEvent() {
+        // two runs that kept 1.9 cores busy, one at 3 µs an event (633,333 events/s), one at 1.5 (1,266,667)
+        double slow = 1.9e6 / 3.0;
+        double fast = 1.9e6 / 1.5;
+        double rate = SteadyState.parseRate(slow, 3.0, fast, 1.5);
+        assertThat(rate).isCloseTo(1.9e6 / 2.25, within(1e-6));
+        // the ceiling's ratios are (HTTP rate / parse rate) / (parse CPU / decode-and-profile CPU), so
+        // the parse rate times its CPU an event must be the cores the runs used, not (2 + 2 + 0.5) / 4 of them
+        assertThat(rate * 2.25).isCloseTo(1.9e6, within(1e-6));
+        assertThat((slow + fast) / 2 * 2.25).isCloseTo(1.9e6 * 1.125, within(1e-3));
+        // equal runs: the plain mean
+        assertThat(SteadyState.parseRate(1e6, 1.9, 1e6, 1.9)).isCloseTo(1e6, within(1e-6));
+    }
 }
