@@ -3,7 +3,9 @@ package dev.modelwatch.server.ingest;
 import dev.modelwatch.server.health.WorkerThreads;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,7 +45,10 @@ public final class LogTrimmer implements AutoCloseable {
     public LogTrimmer(DurableLog log, BooleanSupplier beforeTrim, WorkerThreads threads) {
         this.log = log;
         this.beforeTrim = beforeTrim;
-        this.thread = threads.singleThreadExecutor("modelwatch-log-trimmer");
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                threads.factory("modelwatch-log-trimmer"));
+        executor.prestartCoreThread(); // a worker from the start, as the others are, not from the first commit on
+        this.thread = executor;
     }
 
     /** Takes note that everything before {@code lsn} is committed; returns at once. */
