@@ -17,7 +17,14 @@ class LogTrimmerTest {
     @TempDir
     Path dir;
 
-    /** A log of segments of 64 KiB with 30 records of 10 KB; the positions after each record. */
+    /** A started log in {@code in} of segments of 64 KiB. */
+    private static DurableLog open(Path in) {
+        DurableLog log = DurableLog.open(in, 1 << 16, false, java.time.Clock.systemUTC());
+        log.start((s, e, a) -> { }, null);
+        return log;
+    }
+
+    /** Appends 30 records of 10 KB; the positions after each record. */
     private static List<Long> fill(DurableLog log) throws Exception {
         List<Long> ends = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
@@ -28,8 +35,7 @@ class LogTrimmerTest {
 
     @Test
     void theCallerDoesNotWaitForTheTrimAndCommitsThatLandMeanwhileAreFoldedIntoOneTrim() throws Exception {
-        DurableLog log = DurableLog.open(dir, 1 << 16, false, java.time.Clock.systemUTC());
-        log.start((s, e, a) -> { }, null);
+        DurableLog log = open(dir);
         List<Long> ends = fill(log);
         int before = log.segmentCount();
         assertThat(before).isGreaterThan(3);
@@ -57,8 +63,7 @@ class LogTrimmerTest {
 
         // the first trim and one more for both later commits, to the latest of them
         assertThat(persists.get()).isEqualTo(2);
-        DurableLog reference = DurableLog.open(dir.resolve("reference"), 1 << 16, false, java.time.Clock.systemUTC());
-        reference.start((s, e, a) -> { }, null);
+        DurableLog reference = open(dir.resolve("reference"));
         reference.truncateBefore(fill(reference).get(19));
         assertThat(log.segmentCount()).isLessThan(before).isEqualTo(reference.segmentCount());
         reference.close();
@@ -67,8 +72,7 @@ class LogTrimmerTest {
 
     @Test
     void nothingIsDroppedWhenTheTrainingRunsCouldNotBeStoredAndTheNextCommitTriesAgain() throws Exception {
-        DurableLog log = DurableLog.open(dir, 1 << 16, false, java.time.Clock.systemUTC());
-        log.start((s, e, a) -> { }, null);
+        DurableLog log = open(dir);
         List<Long> ends = fill(log);
         int before = log.segmentCount();
         AtomicInteger calls = new AtomicInteger();
