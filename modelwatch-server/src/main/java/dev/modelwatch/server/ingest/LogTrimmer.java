@@ -67,7 +67,9 @@ public final class LogTrimmer implements AutoCloseable {
         queued.set(false);
         long to = committed.get();
         try {
-            if (to > trimmedTo && beforeTrim.getAsBoolean()) {
+            // the step before runs each time, as it did after each commit (the training runs it stores
+            // may have changed, or gone stalled, without the log moving)
+            if (beforeTrim.getAsBoolean() && to > trimmedTo) {
                 log.truncateBefore(to);
                 trimmedTo = to;
             }
