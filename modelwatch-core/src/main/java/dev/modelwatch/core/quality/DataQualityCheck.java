@@ -1,11 +1,9 @@
 package dev.modelwatch.core.quality;
 
-import dev.modelwatch.core.metrics.MetricCatalog.MetricValue;
 import dev.modelwatch.core.profile.FeatureProfile;
 import dev.modelwatch.core.profile.WindowProfile;
 import dev.modelwatch.core.quality.DataQualityIssue.Kind;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,8 +13,8 @@ import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
 /**
- * Data-quality issues of a window against its reference, and the per-feature quality measures as
- * metric series. Thresholds are a {@link DataQualityPolicy}'s; {@code N} is a window's event count,
+ * Data-quality issues of a window against its reference (the per-feature quality measures as metric
+ * series, and the sketch readings both use, are {@link DataQualityMetrics}). Thresholds are a {@link DataQualityPolicy}'s; {@code N} is a window's event count,
  * {@code present} a feature's non-null values (numbers, finite or not, and strings).
  *
  * <p><b>Calibration.</b> An issue is a claim that the window differs from its reference, so each rule
@@ -93,20 +91,17 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * <pre>{@code
  * List<DataQualityIssue> issues = DataQualityCheck.compare(referenceProfile, windowProfile,
  *         DataQualityPolicy.DEFAULT);
- * List<MetricValue> series = DataQualityCheck.metrics(ProfiledWindow.of(referenceProfile),
+ * List<MetricValue> series = DataQualityMetrics.metrics(ProfiledWindow.of(referenceProfile),
  *         ProfiledWindow.of(windowProfile));
  * }</pre>
  */
 public final class DataQualityCheck {
-    /** Per-feature measures {@link #metrics} gives, each labelled {@code feature=<name>}. */
     /**
      * The least share of a window's strings in new categories, none of which reaches
      * {@code newCategoryShare}, that is an issue (when significant): an id leaking into a category
      * scatters over categories too rare to list one by one.
      */
     static final double SCATTERED_NEW_CATEGORY_SHARE = 0.05;
-    public static final List<String> METRICS = List.of("missing_rate", "type_mismatch_rate", "non_finite_rate",
-            "out_of_range_fraction", "new_category_share", "score_out_of_range_fraction");
 
     private DataQualityCheck() {
     }
@@ -148,7 +143,7 @@ public final class DataQualityCheck {
                 FeatureProfile ref = reference.features().get(name);
                 if (ref == null && cur.present() > 0 && checks.significant(CountTests.fisherGreater(0,
                         reference.events(), Math.min(cur.present(), current.events()), current.events()))) {
-                    issues.add(new DataQualityIssue(name, Kind.SCHEMA, rate(cur.present(), current.events()), 0.0,
+                    issues.add(new DataQualityIssue(name, Kind.SCHEMA, DataQualityMetrics.rate(cur.present(), current.events()), 0.0,
                             String.format(Locale.ROOT, "not in the reference; present in %d of the window's %d events",
                                     cur.present(), current.events())));
                 }
@@ -169,7 +164,7 @@ public final class DataQualityCheck {
         long presentCur = cur == null ? 0 : Math.min(nCur, cur.present());
         if (presentRef == 0) {
             if (presentCur > 0 && checks.significant(CountTests.fisherGreater(0, nRef, presentCur, nCur))) {
-                issues.add(new DataQualityIssue(name, Kind.SCHEMA, rate(presentCur, nCur), 0.0, String.format(
+                issues.add(new DataQualityIssue(name, Kind.SCHEMA, DataQualityMetrics.rate(presentCur, nCur), 0.0, String.format(
                         Locale.ROOT, "never had a value in the reference's %d events; present in %d of the window's %d",
                         nRef, presentCur, nCur)));
             }
@@ -178,7 +173,7 @@ public final class DataQualityCheck {
         if (presentCur == 0) {
             // absent everywhere: as many absences as events, against the reference's absences
             if (checks.significant(CountTests.fisherGreater(nRef - presentRef, nRef, nCur, nCur))) {
-                issues.add(new DataQualityIssue(name, Kind.SCHEMA, 0.0, rate(presentRef, nRef), String.format(
+                issues.add(new DataQualityIssue(name, Kind.SCHEMA, 0.0, DataQualityMetrics.rate(presentRef, nRef), String.format(
                         Locale.ROOT, "absent from all %d events of the window; present in %d of the reference's %d",
                         nCur, presentRef, nRef)));
             }
@@ -186,10 +181,10 @@ public final class DataQualityCheck {
         }
         missingRate(name, nRef - presentRef, nRef, nCur - presentCur, nCur, checks, issues);
         boolean numerical = ref.isNumerical();
-        long otherRef = otherType(ref, numerical);
-        long otherCur = otherType(cur, numerical);
-        double mismatchRef = rate(otherRef, ref.present());
-        double mismatchCur = rate(otherCur, cur.present());
+        long otherRef = DataQualityMetrics.otherType(ref, numerical);
+        long otherCur = DataQualityMetrics.otherType(cur, numerical);
+        double mismatchRef = DataQualityMetrics.rate(otherRef, ref.present());
+        double mismatchCur = DataQualityMetrics.rate(otherCur, cur.present());
         boolean enough = cur.present() >= policy.minimumCount();
         if (enough && mismatchCur > policy.typeMismatchShare()
                 && checks.significant(CountTests.fisherGreater(otherRef, ref.present(), otherCur, cur.present()))) {
@@ -210,8 +205,8 @@ public final class DataQualityCheck {
 
     private static void missingRate(String name, long missingRef, long nRef, long missingCur, long nCur,
             Checks checks, List<DataQualityIssue> issues) {
-        double rRef = rate(missingRef, nRef);
-        double rCur = rate(missingCur, nCur);
+        double rRef = DataQualityMetrics.rate(missingRef, nRef);
+        double rCur = DataQualityMetrics.rate(missingCur, nCur);
         if (rCur - rRef < checks.policy().missingRateIncrease()) {
             return;
         }
@@ -226,13 +221,13 @@ public final class DataQualityCheck {
 
     private static void outOfRange(String name, FeatureProfile ref, FeatureProfile cur, Checks checks,
             List<DataQualityIssue> issues) {
-        Double fraction = outOfRangeFraction(ref, cur);
+        Double fraction = DataQualityMetrics.outOfRangeFraction(ref, cur);
         long n = cur.numericCount();
         if (fraction == null || n < checks.policy().minimumCount() || ref.numericCount() < 2) {
             return;
         }
         // decided on the least share the exact values can have: the sketch's rank error may not raise an issue
-        double least = fractionOutsideAtLeast(cur, ref.min(), ref.max());
+        double least = DataQualityMetrics.fractionOutsideAtLeast(cur, ref.min(), ref.max());
         if (least <= checks.policy().outOfRangeFraction()) {
             return;
         }
@@ -254,47 +249,6 @@ public final class DataQualityCheck {
      */
     static double unchangedCountOutside(long outside, long n, long nRef) {
         return CountTests.betaBinomialAtLeast(outside, n, 2, nRef - 1);
-    }
-
-    /**
-     * Share of the current finite values outside the reference's [min, max]; null without finite
-     * values on either side.
-     */
-    static Double outOfRangeFraction(FeatureProfile ref, FeatureProfile cur) {
-        if (ref.numericCount() == 0 || cur == null) {
-            return null;
-        }
-        return fractionOutside(cur, ref.min(), ref.max());
-    }
-
-    /**
-     * Share of the profile's finite values outside {@code [low, high]}: the sketch's
-     * {@code F(low-) + 1 - F(high)}, 0 for a side whose exact extreme is inside, and at least
-     * {@code 1/n} for a side whose exact extreme is outside. Null without finite values.
-     */
-    static Double fractionOutside(FeatureProfile p, double low, double high) {
-        if (p == null || p.numericCount() == 0) {
-            return null;
-        }
-        KllDoublesSketch sketch = p.quantileSketch();
-        double one = 1.0 / p.numericCount();
-        double below = p.min() < low ? Math.max(one, sketch.getRank(low, QuantileSearchCriteria.EXCLUSIVE)) : 0;
-        double above = p.max() > high ? Math.max(one, 1 - sketch.getRank(high, QuantileSearchCriteria.INCLUSIVE)) : 0;
-        return Math.min(1, below + above);
-    }
-
-    /**
-     * The least share of the profile's finite values outside {@code [low, high]} given its sketch's rank
-     * error {@code eps} (0 while the sketch holds every value): per side outside, {@code max(1/n, share - eps)}.
-     */
-    static double fractionOutsideAtLeast(FeatureProfile p, double low, double high) {
-        KllDoublesSketch sketch = p.quantileSketch();
-        double eps = sketch.isEstimationMode() ? sketch.getNormalizedRankError(false) : 0;
-        double one = 1.0 / p.numericCount();
-        double below = p.min() < low ? Math.max(one, sketch.getRank(low, QuantileSearchCriteria.EXCLUSIVE) - eps) : 0;
-        double above = p.max() > high ? Math.max(one, 1 - sketch.getRank(high, QuantileSearchCriteria.INCLUSIVE) - eps)
-                : 0;
-        return Math.min(1, below + above);
     }
 
     /**
@@ -332,8 +286,8 @@ public final class DataQualityCheck {
         long refNonFinite = ref.nanCount() + ref.infCount();
         if (nonFinite > 0 && checks.significant(CountTests.fisherGreater(refNonFinite, ref.present(), nonFinite,
                 cur.present()))) {
-            issues.add(new DataQualityIssue(name, Kind.NON_FINITE, rate(nonFinite, cur.present()),
-                    rate(refNonFinite, ref.present()), String.format(Locale.ROOT,
+            issues.add(new DataQualityIssue(name, Kind.NON_FINITE, DataQualityMetrics.rate(nonFinite, cur.present()),
+                    DataQualityMetrics.rate(refNonFinite, ref.present()), String.format(Locale.ROOT,
                             "%d NaN and %d infinite of %d present values; the reference had %d of %d",
                             cur.nanCount(), cur.infCount(), cur.present(), refNonFinite, ref.present())));
         }
@@ -345,10 +299,10 @@ public final class DataQualityCheck {
             return;
         }
         ItemsSketch<String> known = ref.frequentItems();
-        double dropped = known == null ? 0 : rate(known.getMaximumError(), ref.stringCount());
-        Map<String, Double> found = newCategoryShares(ref, cur);
+        double dropped = known == null ? 0 : DataQualityMetrics.rate(known.getMaximumError(), ref.stringCount());
+        Map<String, Double> found = DataQualityMetrics.newCategoryShares(ref, cur);
         double unseen = Math.max(found.values().stream().mapToDouble(Double::doubleValue).sum(),
-                outsideReferenceShare(ref, cur));
+                DataQualityMetrics.outsideReferenceShare(ref, cur));
         found.values().removeIf(share -> share < checks.policy().newCategoryShare());
         boolean scattered = found.isEmpty() && unseen >= SCATTERED_NEW_CATEGORY_SHARE;
         if (found.isEmpty() && !scattered) {
@@ -412,47 +366,6 @@ public final class DataQualityCheck {
         return Math.max(0, ref.stringCount() - tracked);
     }
 
-    /**
-     * The current categories the reference's sketch does not hold, each with its share of the
-     * current strings by the lower bound of its count, largest first.
-     */
-    /**
-     * The least share of the current strings outside the categories the reference's sketch tracks: one
-     * minus the current upper bounds of those categories' counts. It sees new categories that each are too
-     * rare for the current sketch to keep (a window with more distinct values than its sketch holds counts
-     * them only in its error), which {@link #newCategoryShares} cannot list.
-     */
-    static double outsideReferenceShare(FeatureProfile ref, FeatureProfile cur) {
-        ItemsSketch<String> known = ref.frequentItems();
-        ItemsSketch<String> seen = cur.frequentItems();
-        if (known == null || seen == null || cur.stringCount() == 0) {
-            return 0;
-        }
-        long inKnown = 0;
-        for (ItemsSketch.Row<String> row : known.getFrequentItems(0, ErrorType.NO_FALSE_NEGATIVES)) {
-            inKnown += seen.getUpperBound(row.getItem());
-        }
-        return Math.max(0, 1 - (double) inKnown / cur.stringCount());
-    }
-
-    static Map<String, Double> newCategoryShares(FeatureProfile ref, FeatureProfile cur) {
-        Map<String, Double> shares = new LinkedHashMap<>();
-        ItemsSketch<String> known = ref.frequentItems();
-        ItemsSketch<String> seen = cur.frequentItems();
-        if (seen == null || cur.stringCount() == 0) {
-            return shares;
-        }
-        List<ItemsSketch.Row<String>> rows = new ArrayList<>(List.of(seen.getFrequentItems(0,
-                ErrorType.NO_FALSE_NEGATIVES)));
-        rows.sort((a, b) -> Long.compare(b.getLowerBound(), a.getLowerBound()));
-        for (ItemsSketch.Row<String> row : rows) {
-            if ((known == null || known.getEstimate(row.getItem()) == 0) && row.getLowerBound() > 0) {
-                shares.put(row.getItem(), rate(row.getLowerBound(), cur.stringCount()));
-            }
-        }
-        return shares;
-    }
-
     private static void constantCategory(String name, FeatureProfile ref, FeatureProfile cur, Checks checks,
             List<DataQualityIssue> issues) {
         if (cur.stringCount() < checks.policy().minimumCount()) {
@@ -473,7 +386,7 @@ public final class DataQualityCheck {
                     "all %d string values are \"%s\"; the reference had %s distinct values (%.2f%% \"%s\")",
                     cur.stringCount(), only, refDistinct > 0 ? Long.toString(refDistinct)
                             : "about " + Math.round(refDistinctEstimate),
-                    100 * rate(Math.round(count), ref.stringCount()), only)));
+                    100 * DataQualityMetrics.rate(Math.round(count), ref.stringCount()), only)));
         }
     }
 
@@ -506,19 +419,19 @@ public final class DataQualityCheck {
         long refNonFinite = ref == null ? 0 : ref.nanCount() + ref.infCount();
         long refPresent = ref == null ? 0 : ref.present();
         if (invalid(refNonFinite, refPresent, nonFinite, cur.present(), checks)) {
-            Double before = refPresent == 0 ? null : rate(refNonFinite, refPresent);
-            issues.add(new DataQualityIssue(name, Kind.NON_FINITE, rate(nonFinite, cur.present()), before,
+            Double before = refPresent == 0 ? null : DataQualityMetrics.rate(refNonFinite, refPresent);
+            issues.add(new DataQualityIssue(name, Kind.NON_FINITE, DataQualityMetrics.rate(nonFinite, cur.present()), before,
                     String.format(Locale.ROOT, "%d NaN and %d infinite of %d values", cur.nanCount(), cur.infCount(),
                             cur.present())));
         }
     }
 
     private static void score(FeatureProfile ref, FeatureProfile cur, Checks checks, List<DataQualityIssue> issues) {
-        Double fraction = scoreOutOfRange(cur);
+        Double fraction = DataQualityMetrics.scoreOutOfRange(cur);
         if (fraction == null || fraction == 0) {
             return;
         }
-        Double before = scoreOutOfRange(ref);
+        Double before = DataQualityMetrics.scoreOutOfRange(ref);
         long refCount = before == null ? 0 : Math.round(before * ref.numericCount());
         long refN = before == null ? 0 : ref.numericCount();
         long count = Math.max(1, Math.round(fraction * cur.numericCount()));
@@ -529,74 +442,5 @@ public final class DataQualityCheck {
         }
     }
 
-    /** Share of finite scores outside [0, 1], as {@link #fractionOutside} reads it; null without scores. */
-    static Double scoreOutOfRange(FeatureProfile score) {
-        return fractionOutside(score, 0, 1);
-    }
 
-    /**
-     * The per-feature quality measures of the current window as metric values labelled
-     * {@code feature=<name>} ({@link #METRICS}), for the window's features and then the reference's
-     * that it lacks; a measure that cannot be computed is left out:
-     * {@code missing_rate} ({@code (N - present) / N}, 1 for a reference feature absent from the
-     * window), {@code type_mismatch_rate} and
-     * {@code non_finite_rate} (shares of present values; the type is the reference's, non-finite for
-     * numerical features), {@code out_of_range_fraction} (numerical), {@code new_category_share}
-     * (categorical: all categories the reference's sketch does not hold, whatever their share), and for
-     * {@link DataQualityIssue#OUTPUT} and {@link DataQualityIssue#SCORE} {@code non_finite_rate}, and
-     * {@code score_out_of_range_fraction} for the score.
-     */
-    public static List<MetricValue> metrics(ProfiledWindow reference, ProfiledWindow current) {
-        List<MetricValue> out = new ArrayList<>();
-        Map<String, FeatureProfile> features = new LinkedHashMap<>(current.features());
-        reference.features().keySet().forEach(name -> features.putIfAbsent(name, null));
-        for (Map.Entry<String, FeatureProfile> e : features.entrySet()) {
-            String name = e.getKey();
-            FeatureProfile cur = e.getValue();
-            FeatureProfile ref = reference.features().get(name);
-            long present = cur == null ? 0 : cur.present();
-            Map<String, String> labels = Map.of("feature", name);
-            if (current.events() > 0) {
-                out.add(new MetricValue("missing_rate", labels,
-                        rate(current.events() - Math.min(current.events(), present), current.events())));
-            }
-            if (ref == null || ref.present() == 0 || present == 0) {
-                continue;
-            }
-            boolean numerical = ref.isNumerical();
-            out.add(new MetricValue("type_mismatch_rate", labels, rate(otherType(cur, numerical), present)));
-            if (numerical) {
-                out.add(new MetricValue("non_finite_rate", labels, rate(cur.nanCount() + cur.infCount(), present)));
-                Double outside = outOfRangeFraction(ref, cur);
-                if (outside != null) {
-                    out.add(new MetricValue("out_of_range_fraction", labels, outside));
-                }
-            } else if (cur.stringCount() > 0) {
-                double share = Math.max(newCategoryShares(ref, cur).values().stream().mapToDouble(Double::doubleValue)
-                        .sum(), outsideReferenceShare(ref, cur));
-                out.add(new MetricValue("new_category_share", labels, share));
-            }
-        }
-        for (String name : List.of(DataQualityIssue.OUTPUT, DataQualityIssue.SCORE)) {
-            FeatureProfile cur = name.equals(DataQualityIssue.OUTPUT) ? current.output() : current.score();
-            if (cur != null && cur.present() > 0) {
-                out.add(new MetricValue("non_finite_rate", Map.of("feature", name),
-                        rate(cur.nanCount() + cur.infCount(), cur.present())));
-            }
-        }
-        Double scores = scoreOutOfRange(current.score());
-        if (scores != null) {
-            out.add(new MetricValue("score_out_of_range_fraction", Map.of("feature", DataQualityIssue.SCORE), scores));
-        }
-        return out;
-    }
-
-    /** Present values of the type other than the feature's: strings for numerical, numbers for categorical. */
-    private static long otherType(FeatureProfile p, boolean numerical) {
-        return numerical ? p.stringCount() : p.numericCount() + p.nanCount() + p.infCount();
-    }
-
-    private static double rate(long x, long n) {
-        return n == 0 ? 0 : (double) x / n;
-    }
 }

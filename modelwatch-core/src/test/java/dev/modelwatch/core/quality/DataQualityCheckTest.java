@@ -119,7 +119,7 @@ class DataQualityCheckTest {
         ProfiledWindow ref = window(100, Map.of("x", normal(100, 5, 0)));
         ProfiledWindow cur = window(5000, Map.of("x", normal(5000, 6, 0)));
 
-        double outside = DataQualityCheck.outOfRangeFraction(ref.features().get("x"), cur.features().get("x"));
+        double outside = DataQualityMetrics.outOfRangeFraction(ref.features().get("x"), cur.features().get("x"));
 
         assertThat(outside).isGreaterThan(0.01);
         assertThat(DataQualityCheck.unchangedCountOutside(Math.round(outside * 5000), 5000, 100)).isGreaterThan(0.01);
@@ -134,8 +134,8 @@ class DataQualityCheckTest {
         FeatureProfile cur = numbers(999, 0);
         cur.add(-5.0);
 
-        assertThat(DataQualityCheck.outOfRangeFraction(ref, cur)).isGreaterThanOrEqualTo(1.0 / 1000);
-        assertThat(DataQualityCheck.outOfRangeFraction(ref, numbers(500, 0))).isZero();
+        assertThat(DataQualityMetrics.outOfRangeFraction(ref, cur)).isGreaterThanOrEqualTo(1.0 / 1000);
+        assertThat(DataQualityMetrics.outOfRangeFraction(ref, numbers(500, 0))).isZero();
     }
 
     // --- new category ---
@@ -375,8 +375,8 @@ class DataQualityCheckTest {
         ProfiledWindow cur = new ProfiledWindow(100, features, null, probabilities(100, 4));
 
         Map<String, Double> m = new HashMap<>();
-        for (MetricValue v : DataQualityCheck.metrics(ref, cur)) {
-            assertThat(DataQualityCheck.METRICS).contains(v.name());
+        for (MetricValue v : DataQualityMetrics.metrics(ref, cur)) {
+            assertThat(DataQualityMetrics.METRICS).contains(v.name());
             m.put(v.name() + "{" + v.labels().get("feature") + "}", v.value());
         }
 

@@ -5,7 +5,7 @@ import static dev.modelwatch.server.diagnosis.Scores.clamp;
 import dev.modelwatch.core.drift.FeatureDrift;
 import dev.modelwatch.core.profile.FeatureProfile;
 import dev.modelwatch.core.profile.ProfileKey;
-import dev.modelwatch.core.quality.DataQualityCheck;
+import dev.modelwatch.core.quality.DataQualityMetrics;
 import dev.modelwatch.core.quality.DataQualityIssue;
 import dev.modelwatch.core.quality.ProfiledWindow;
 import dev.modelwatch.server.aggregate.ProfileQuery;
@@ -87,7 +87,7 @@ final class DataQualityCauses {
         List<Map<String, Double>> perStep = new ArrayList<>();
         for (ProfileQuery.Bucket b : buckets) {
             Map<String, Double> values = new HashMap<>();
-            for (var v : DataQualityCheck.metrics(baseWindow, ProfiledWindow.of(b.profile()))) {
+            for (var v : DataQualityMetrics.metrics(baseWindow, ProfiledWindow.of(b.profile()))) {
                 values.put(v.name() + '\u0000' + v.labels().get("feature"), v.value());
             }
             perStep.add(values);

@@ -24,6 +24,7 @@ import dev.modelwatch.core.profile.FeatureProfile;
 import dev.modelwatch.core.profile.ProfileKey;
 import dev.modelwatch.core.profile.WindowProfile;
 import dev.modelwatch.core.quality.DataQualityCheck;
+import dev.modelwatch.core.quality.DataQualityMetrics;
 import dev.modelwatch.core.quality.DataQualityIssue;
 import dev.modelwatch.core.quality.DataQualityPolicy;
 import dev.modelwatch.core.quality.ProfiledWindow;
@@ -477,7 +478,7 @@ public final class DriftService {
                 }
                 byKind.forEach((k, n) -> out.add(new MetricCatalog.MetricValue("data_quality_issues", Map.of("issue", k), n)));
             }
-            for (MetricCatalog.MetricValue v : DataQualityCheck.metrics(referenceWindow, currentWindow)) {
+            for (MetricCatalog.MetricValue v : DataQualityMetrics.metrics(referenceWindow, currentWindow)) {
                 // missing_rate is one of MetricCatalog's own series
                 if (names.contains(v.name()) && !v.name().equals("missing_rate") && Double.isFinite(v.value())) {
                     out.add(v);
