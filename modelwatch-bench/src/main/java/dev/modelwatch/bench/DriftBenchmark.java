@@ -9,7 +9,7 @@ import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.metrics.ModelTask;
 import dev.modelwatch.core.profile.SketchSettings;
 import dev.modelwatch.core.profile.WindowProfile;
-import dev.modelwatch.server.drift.DriftService;
+import dev.modelwatch.server.drift.DriftReport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -106,7 +106,7 @@ public final class DriftBenchmark {
                     for (byte[] b : stored) {
                         day.merge(WindowProfile.fromBytes(b, SketchSettings.DEFAULT));
                     }
-                    var answer = DriftService.Report.of(spec, reference, day, DriftPolicy.DEFAULT, Map.of())
+                    var answer = DriftReport.of(spec, reference, day, DriftPolicy.DEFAULT, Map.of())
                             .answer();
                     if (answer.features().isEmpty()) {
                         throw new AssertionError();
@@ -187,7 +187,7 @@ public final class DriftBenchmark {
             double curS = (System.nanoTime() - t2) / 1e9;
             long t3 = System.nanoTime();
             Reference ref = Reference.baseline(reference, List.of(reference));
-            DriftService.Report report = DriftService.Report.of(spec, ref, current, DriftPolicy.DEFAULT, Map.of());
+            DriftReport report = DriftReport.of(spec, ref, current, DriftPolicy.DEFAULT, Map.of());
             double testS = (System.nanoTime() - t3) / 1e9;
             System.out.println("| step | seconds | values/s | ratio to bare KLL updates |");
             System.out.println("|---|---|---|---|");

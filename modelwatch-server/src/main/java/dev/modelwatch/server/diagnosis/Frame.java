@@ -2,7 +2,7 @@ package dev.modelwatch.server.diagnosis;
 
 import dev.modelwatch.core.metrics.ModelSpec;
 import dev.modelwatch.core.profile.WindowProfile;
-import dev.modelwatch.server.drift.DriftService;
+import dev.modelwatch.server.drift.DriftReport;
 import dev.modelwatch.store.ModelRecord;
 
 /**
@@ -11,6 +11,6 @@ import dev.modelwatch.store.ModelRecord;
  * the drift report of current against the baseline and against the model's drift reference (null without one).
  */
 record Frame(ModelRecord model, ModelSpec spec, long from, long to, long onset, long baseFrom, long baseTo,
-             long step, WindowProfile base, WindowProfile cur, DriftService.Report report,
-             DriftService.Report againstReference, Evidences.Window baseWindow, Evidences.Window curWindow) {
+             long step, WindowProfile base, WindowProfile cur, DriftReport report,
+             DriftReport againstReference, Evidences.Window baseWindow, Evidences.Window curWindow) {
 }

@@ -9,6 +9,7 @@ import dev.modelwatch.server.aggregate.ModelRegistry;
 import dev.modelwatch.server.aggregate.ProfileQuery;
 import dev.modelwatch.server.drift.DriftConfig;
 import dev.modelwatch.server.drift.DriftService;
+import dev.modelwatch.server.drift.DriftReport;
 import dev.modelwatch.server.time.Times;
 import dev.modelwatch.server.training.TrainingRuns;
 import dev.modelwatch.store.ModelRecord;
@@ -166,11 +167,11 @@ public final class ProfileDiagnoser implements Diagnoser {
         for (ProfileQuery.Bucket b : in.query().series(spec, null, ProfileKey.ALL, baseFrom, baseTo, step)) {
             each.add(b.profile());
         }
-        DriftService.Report report = DriftService.Report.of(spec, Reference.baseline(base, each), cur,
+        DriftReport report = DriftReport.of(spec, Reference.baseline(base, each), cur,
                 in.driftConfig().policyFor(m.name()), in.driftConfig().importancesFor(m.name()));
-        DriftService.Report againstRef = in.drift().reference(m, null)
+        DriftReport againstRef = in.drift().reference(m, null)
                 .filter(ref -> !ref.reference().source().equals(Reference.BASELINE))
-                .map(ref -> DriftService.Report.of(spec, ref.reference(), cur, in.driftConfig().policyFor(m.name()),
+                .map(ref -> DriftReport.of(spec, ref.reference(), cur, in.driftConfig().policyFor(m.name()),
                         in.driftConfig().importancesFor(m.name())))
                 .orElse(null);
         return new Frame(m, spec, from, to, onset, baseFrom, baseTo, step, base, cur, report, againstRef,

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The numbers of a drift {@link DriftService.Report} as the {@code GET /api/v1/models/{m}/drift}
+ * The numbers of a drift {@link DriftReport} as the {@code GET /api/v1/models/{m}/drift}
  * answer shows them, next to the range and the reference.
  */
 public record DriftReportAnswer(Map<String, FeatureDriftAnswer> features, DriftShare driftShare,
