@@ -15,7 +15,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * {@link Listener} (the aggregation runtime).
  *
  * <p>The log is a directory of segment files named by the log position (LSN, a byte offset over
- * all segments) of their first record. A record is framed as {@code [int length][int CRC32C]
+ * all segments) of their first record. A record is framed ({@link LogFrames}) as {@code [int length][int CRC32C]
  * [payload]}. On open, a torn tail (a crash in the middle of a write) is found by its length or
  * checksum and cut off; it was never acknowledged. After the aggregation runtime has committed
  * everything before an LSN to storage, {@link #truncateBefore(long)} deletes the segments that
@@ -34,7 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DurableLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DurableLog.class);
-    private static final int HEADER = 8;
     private static final long MAX_GROUP_BYTES = 16L << 20;
 
     /** Receives each durable record, in log order, on the writer thread. */
@@ -108,7 +106,7 @@ public final class DurableLog implements AutoCloseable {
         }
         long lastBase = segments.lastKey();
         Path last = segments.get(lastBase);
-        long validEnd = validLength(last);
+        long validEnd = LogFrames.validLength(last);
         active = FileChannel.open(last, StandardOpenOption.WRITE, StandardOpenOption.READ);
         if (validEnd < active.size()) {
             LOG.warn("ingest log {}: cutting off a torn tail of {} bytes (never acknowledged)", last,
@@ -119,62 +117,6 @@ public final class DurableLog implements AutoCloseable {
         active.position(validEnd);
         activeBase = lastBase;
         endLsn = lastBase + validEnd;
-    }
-
-    private static long validLength(Path segment) throws IOException {
-        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
-            return readFrames(ch, 0, ch.size(), (payload, end) -> { });
-        }
-    }
-
-    /**
-     * The start of the frame that holds {@code pos} (or begins there), found by walking the frame
-     * headers from the start of the segment: the frames before a checkpoint are not read.
-     */
-    private static long frameStartAt(FileChannel ch, long pos, long size) throws IOException {
-        if (pos == 0) {
-            return 0;
-        }
-        ByteBuffer header = ByteBuffer.allocate(HEADER);
-        long at = 0;
-        while (at + HEADER <= size) {
-            header.clear();
-            ch.read(header, at);
-            header.flip();
-            int len = header.getInt();
-            if (len <= 0 || at + HEADER + len > pos) {
-                return at;
-            }
-            at += HEADER + len;
-        }
-        return at;
-    }
-
-    /**
-     * Reads whole, checksummed frames from {@code pos} up to {@code size}; returns the position
-     * after the last good one (where a torn or corrupt frame, if any, begins).
-     */
-    private static long readFrames(FileChannel ch, long pos, long size, java.util.function.ObjLongConsumer<byte[]> frames)
-            throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(HEADER);
-        while (pos + HEADER <= size) {
-            header.clear();
-            ch.read(header, pos);
-            header.flip();
-            int len = header.getInt();
-            int crc = header.getInt();
-            if (len <= 0 || pos + HEADER + len > size) {
-                break;
-            }
-            ByteBuffer payload = ByteBuffer.allocate(len);
-            ch.read(payload, pos + HEADER);
-            if (crc(payload.array()) != crc) {
-                break;
-            }
-            pos += HEADER + len;
-            frames.accept(payload.array(), pos);
-        }
-        return pos;
     }
 
     private void openSegment(long base) throws IOException {
@@ -242,8 +184,8 @@ public final class DurableLog implements AutoCloseable {
                 }
                 try (FileChannel ch = FileChannel.open(segments.get(base), StandardOpenOption.READ)) {
                     long size = base == activeBase ? endLsn - base : ch.size();
-                    long end = readFrames(ch, frameStartAt(ch, Math.max(0, fromLsn - base), size), size,
-                            (payload, pos) -> consumer.accept(payload, base + pos - HEADER - payload.length, base + pos));
+                    long end = LogFrames.readFrames(ch, LogFrames.frameStartAt(ch, Math.max(0, fromLsn - base), size), size,
+                            (payload, pos) -> consumer.accept(payload, base + pos - LogFrames.HEADER - payload.length, base + pos));
                     if (end < size) {
                         LOG.error("ingest log segment {} is corrupt at offset {}; skipping its rest", base, end);
                     }
@@ -276,7 +218,7 @@ public final class DurableLog implements AutoCloseable {
                 }
                 try (FileChannel ch = FileChannel.open(paths.get(i), StandardOpenOption.READ)) {
                     long size = Math.min(ch.size(), toLsn - base);
-                    readFrames(ch, Math.max(0, fromLsn - base), size, (payload, pos) -> consumer.accept(payload, base + pos));
+                    LogFrames.readFrames(ch, Math.max(0, fromLsn - base), size, (payload, pos) -> consumer.accept(payload, base + pos));
                 }
             }
         } catch (IOException e) {
@@ -355,11 +297,11 @@ public final class DurableLog implements AutoCloseable {
                 }
                 group.clear();
                 group.add(first);
-                long bytes = first.length + HEADER;
+                long bytes = first.length + LogFrames.HEADER;
                 Append next;
                 while (bytes < MAX_GROUP_BYTES && (next = queue.poll()) != null) {
                     group.add(next);
-                    bytes += next.length + HEADER;
+                    bytes += next.length + LogFrames.HEADER;
                 }
                 writeGroup(group, bytes);
             } catch (InterruptedException e) {
@@ -372,13 +314,7 @@ public final class DurableLog implements AutoCloseable {
     private void writeGroup(List<Append> group, long bytes) {
         List<ByteBuffer> list = new ArrayList<>(group.size() * 3);
         for (Append a : group) {
-            CRC32C crc = new CRC32C();
-            for (byte[] part : a.parts) {
-                crc.update(part, 0, part.length);
-            }
-            ByteBuffer h = ByteBuffer.allocate(HEADER);
-            h.putInt(a.length).putInt((int) crc.getValue()).flip();
-            list.add(h);
+            list.add(LogFrames.header(a.parts, a.length));
             for (byte[] part : a.parts) {
                 list.add(ByteBuffer.wrap(part));
             }
@@ -431,7 +367,7 @@ public final class DurableLog implements AutoCloseable {
         long pos = start;
         for (Append a : group) {
             long recordStart = pos;
-            pos += HEADER + a.length;
+            pos += LogFrames.HEADER + a.length;
             endLsn = pos;
             try {
                 listener.onDurable(recordStart, pos, a.attachment);
@@ -485,12 +421,6 @@ public final class DurableLog implements AutoCloseable {
         synchronized (segmentLock) {
             return segments.isEmpty() ? 0 : endLsn - segments.firstKey();
         }
-    }
-
-    private static int crc(byte[] b) {
-        CRC32C c = new CRC32C();
-        c.update(b, 0, b.length);
-        return (int) c.getValue();
     }
 
     /** Writes what is queued, stops the writer and closes the active segment. */
