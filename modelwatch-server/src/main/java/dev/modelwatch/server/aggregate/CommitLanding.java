@@ -50,37 +50,24 @@ final class CommitLanding {
             throw new IllegalArgumentException("a commit that does not move the checkpoint (" + globalBefore + " to "
                     + lsn + ") cannot be told apart from the commits before it");
         }
-        Retries.Backoff backoff = retries.backoff();
-        boolean logged = false;
-        while (true) {
-            long stored;
-            try {
-                stored = store.checkpointLsn();
-            } catch (RuntimeException e) {
-                health.commitProblem = failure.getMessage();
-                if (!logged) {
-                    LOG.warn("commit to storage failed ({}) and storage does not answer ({}): waiting for it to tell "
-                            + "whether the commit up to log position {} landed; the changes stay in memory and the "
-                            + "ingest log meanwhile", failure.getMessage(), e.getMessage(), lsn);
-                    logged = true;
-                }
-                if (stopping.getAsBoolean()) {
-                    return Outcome.UNKNOWN;
-                }
-                try {
-                    backoff.pause();
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return Outcome.UNKNOWN;
-                }
-                continue;
+        boolean[] logged = {false};
+        java.util.Optional<Long> stored = retries.untilAnswered(store::checkpointLsn, stopping, (e, nextPauseMs) -> {
+            health.commitProblem = failure.getMessage();
+            if (!logged[0]) {
+                LOG.warn("commit to storage failed ({}) and storage does not answer ({}): waiting for it to tell "
+                        + "whether the commit up to log position {} landed; the changes stay in memory and the "
+                        + "ingest log meanwhile", failure.getMessage(), e.getMessage(), lsn);
+                logged[0] = true;
             }
-            if (stored >= lsn) {
-                LOG.warn("commit to storage reported a failure ({}) but it landed: storage's checkpoint is at its "
-                        + "log position {}; it is not committed again", failure.getMessage(), stored);
-                return Outcome.LANDED;
-            }
-            return Outcome.NOT_LANDED;
+        });
+        if (stored.isEmpty()) {
+            return Outcome.UNKNOWN;
         }
+        if (stored.get() >= lsn) {
+            LOG.warn("commit to storage reported a failure ({}) but it landed: storage's checkpoint is at its "
+                    + "log position {}; it is not committed again", failure.getMessage(), stored.get());
+            return Outcome.LANDED;
+        }
+        return Outcome.NOT_LANDED;
     }
 }

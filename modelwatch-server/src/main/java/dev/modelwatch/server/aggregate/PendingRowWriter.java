@@ -29,30 +29,26 @@ final class PendingRowWriter {
      * Until then the generation stays in flight and the log is not truncated.
      */
     boolean write(PendingStore.PendingWrite w) {
-        Retries.Backoff backoff = retries.backoff();
-        while (true) {
-            try {
-                pending.write(w);
-                if (health.pendingProblem != null) {
-                    LOG.info("pending rows are writable again");
-                    health.pendingProblem = null;
-                }
-                return true;
-            } catch (RuntimeException e) {
-                health.pendingProblem = e.getMessage();
-                if (stopping.getAsBoolean()) {
-                    LOG.error("the pending rows up to log position {} could not be written before stopping ({}); "
-                            + "the next start rebuilds them from the ingest log", w.lsn(), e.getMessage());
-                    return false;
-                }
-                LOG.warn("writing pending rows failed ({}); retrying in {} ms", e.getMessage(), backoff.nextPauseMs());
-                try {
-                    backoff.pause();
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
+        String[] lastProblem = new String[1];
+        boolean written = retries.untilAnswered(() -> {
+            pending.write(w);
+            return Boolean.TRUE;
+        }, stopping, (e, nextPauseMs) -> {
+            health.pendingProblem = e.getMessage();
+            lastProblem[0] = e.getMessage();
+            if (!stopping.getAsBoolean()) {
+                LOG.warn("writing pending rows failed ({}); retrying in {} ms", e.getMessage(), nextPauseMs);
             }
+        }).isPresent();
+        if (!written) {
+            LOG.error("the pending rows up to log position {} could not be written before stopping ({}); "
+                    + "the next start rebuilds them from the ingest log", w.lsn(), lastProblem[0]);
+            return false;
         }
+        if (health.pendingProblem != null) {
+            LOG.info("pending rows are writable again");
+            health.pendingProblem = null;
+        }
+        return true;
     }
 }

@@ -3,6 +3,9 @@ package dev.modelwatch.server.aggregate;
 import dev.modelwatch.server.alert.notify.RetryPolicy;
 import dev.modelwatch.store.StoreException;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +69,38 @@ final class Retries {
                 LOG.warn("storage unavailable while joining events ({}); retrying in {} ms", e.getMessage(),
                         backoff.nextPauseMs());
                 backoff.pause();
+            }
+        }
+    }
+
+    /** Told of one failed try of {@link #untilAnswered}, with the pause before the next. */
+    @FunctionalInterface
+    interface FailedTry {
+        void failed(RuntimeException e, long nextPauseMs);
+    }
+
+    /**
+     * Calls {@code call} (which answers non-null) until it answers: after each failure, any runtime
+     * exception, {@code failed} is told, then, unless {@code stopping} says the runtime stops, the
+     * storage pause is waited. Empty when the runtime stopped, or the thread was interrupted (its
+     * flag set again), first.
+     */
+    <T> Optional<T> untilAnswered(Supplier<T> call, BooleanSupplier stopping, FailedTry failed) {
+        Backoff backoff = backoff();
+        while (true) {
+            try {
+                return Optional.of(call.get());
+            } catch (RuntimeException e) {
+                failed.failed(e, backoff.nextPauseMs());
+                if (stopping.getAsBoolean()) {
+                    return Optional.empty();
+                }
+                try {
+                    backoff.pause();
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                }
             }
         }
     }
