@@ -18,6 +18,7 @@ import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.commons.io.output.TeeOutputStream;
 
 /**
  * The calibration of every default decision that can raise an alert, as one program: false alarms
@@ -67,7 +68,7 @@ public final class CalibrationBenchmark {
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
-        PrintStream both = new PrintStream(new TeeStream(System.out, buffer), true, StandardCharsets.UTF_8);
+        PrintStream both = new PrintStream(new TeeOutputStream(System.out, buffer), true, StandardCharsets.UTF_8);
         try {
             long t0 = System.nanoTime();
             new CalibrationBenchmark(quick, new Trials(pool), both).run(only);
@@ -476,28 +477,5 @@ public final class CalibrationBenchmark {
 
     static long seed(String section, String name, long cell, int trial) {
         return ((section.hashCode() * 31L + name.hashCode()) * 1_000_003L + cell) * 7_919L + trial;
-    }
-
-    /** Writes to two streams. */
-    private static final class TeeStream extends java.io.OutputStream {
-        private final java.io.OutputStream a;
-        private final java.io.OutputStream b;
-
-        TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public void write(int x) throws IOException {
-            a.write(x);
-            b.write(x);
-        }
-
-        @Override
-        public void write(byte[] buf, int off, int len) throws IOException {
-            a.write(buf, off, len);
-            b.write(buf, off, len);
-        }
     }
 }
