@@ -1,6 +1,7 @@
 package dev.modelwatch.server.aggregate;
 
 import dev.modelwatch.store.Store;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +52,7 @@ final class CommitLanding {
                     + lsn + ") cannot be told apart from the commits before it");
         }
         boolean[] logged = {false};
-        java.util.Optional<Long> stored = retries.untilAnswered(store::checkpointLsn, stopping, (e, nextPauseMs) -> {
+        Optional<Long> stored = retries.untilAnswered(store::checkpointLsn, stopping, (e, nextPauseMs) -> {
             health.commitProblem = failure.getMessage();
             if (!logged[0]) {
                 LOG.warn("commit to storage failed ({}) and storage does not answer ({}): waiting for it to tell "
