@@ -7,6 +7,7 @@ import dev.modelwatch.store.StoreException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +51,48 @@ class RetriesTest {
         assertThat(second.nextPauseMs()).isEqualTo(100);
         second.pause();
         assertThat(pauses).containsExactly(100L, 200L, 100L);
+    }
+
+    @Test
+    void aCallIsRetriedUntilItAnswersEachFailureToldWithThePauseAfterIt() {
+        int[] tries = {0};
+        List<String> told = new ArrayList<>();
+        Optional<Integer> answer = retries.untilAnswered(() -> {
+            if (++tries[0] <= 3) {
+                throw new IllegalStateException("refused " + tries[0]);
+            }
+            return 42;
+        }, () -> false, (e, nextPauseMs) -> told.add(e.getMessage() + " / " + nextPauseMs));
+        assertThat(answer).contains(42);
+        assertThat(told).containsExactly("refused 1 / 100", "refused 2 / 200", "refused 3 / 400");
+        assertThat(pauses).containsExactly(100L, 200L, 400L);
+    }
+
+    @Test
+    void aCallGivesUpWithoutPausingOnceTheRuntimeStops() {
+        int[] tries = {0};
+        Optional<Integer> answer = retries.untilAnswered(() -> {
+            tries[0]++;
+            throw new IllegalStateException("refused");
+        }, () -> tries[0] >= 2, (e, nextPauseMs) -> { });
+        assertThat(answer).isEmpty();
+        assertThat(tries[0]).isEqualTo(2);
+        assertThat(pauses).containsExactly(100L);
+    }
+
+    @Test
+    void aCallInterruptedInItsPauseGivesUpWithTheFlagSetAgain() {
+        Retries interrupting = new Retries(Duration.ofSeconds(5), ms -> {
+            throw new InterruptedException();
+        });
+        try {
+            assertThat(interrupting.untilAnswered(() -> {
+                throw new IllegalStateException("refused");
+            }, () -> false, (e, nextPauseMs) -> { })).isEmpty();
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
     }
 
     @Test
