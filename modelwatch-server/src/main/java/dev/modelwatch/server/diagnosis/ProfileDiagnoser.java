@@ -82,9 +82,12 @@ public final class ProfileDiagnoser implements Diagnoser {
     @Override
     public Diagnosis diagnose(DiagnosisRequest request) {
         awaitApplied();
-        ModelRecord m = in.models().get(request.model())
-                .orElseThrow(() -> new NoSuchElementException("unknown model '" + request.model() + "'"));
-        Frame f = frame(m, request);
+        ModelRecord m = in.models().get(request.model()).orElse(null);
+        // a model that only trains (no predictions yet) is known by the run the question names
+        if (m == null && (request.run() == null || in.runs().get(request.model(), request.run()).isEmpty())) {
+            throw new NoSuchElementException("unknown model '" + request.model() + "'");
+        }
+        Frame f = m == null ? null : frame(m, request);
         List<Cause> causes = new ArrayList<>();
         boolean runServes = false;
         if (f != null) {
@@ -119,7 +122,8 @@ public final class ProfileDiagnoser implements Diagnoser {
         }
         List<Cause> ranked = AlertWeights.weigh(causes, request.alerts()).stream().filter(c -> c.score() >= REPORTED)
                 .sorted(Comparator.comparingDouble(Cause::score).reversed()).limit(MAX_CAUSES).toList();
-        return new Diagnosis(m.name(), request.from(), request.to(), request.onset(), ranked, clock.instant());
+        return new Diagnosis(m == null ? request.model() : m.name(), request.from(), request.to(), request.onset(),
+                ranked, clock.instant());
     }
 
     private static void add(List<Cause> causes, Cause c) {

@@ -136,6 +136,46 @@ class TrainingAlertsEndToEndTest {
         }
     }
 
+    /** The first incident of {@code model} whose diagnosis has causes, waiting for it (it runs in the background). */
+    private static JsonNode awaitDiagnosedIncident(TestServer server, String model) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = server.get("/api/v1/incidents?model=" + model).json().path("incidents");
+            for (JsonNode incident : last) {
+                if (incident.path("causes").size() > 0) {
+                    return incident;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no incident of " + model + " was diagnosed with a cause: " + last);
+    }
+
+    @Test
+    void anIncidentOfAModelThatOnlyTrainsIsDiagnosedByItsRun() throws Exception {
+        try (TestServer server = TestServer.start(config())) {
+            server.postJson(steps("digits", "r1", 0, 50, "\"loss\":$loss"));
+            server.postJson(steps("digits", "r1", 50, 51, "\"loss\":NaN"));
+            awaitAlert(a -> a.path("labels").path("kind").asText().equals("nan_loss"));
+
+            // digits has no predictions: the question names its run, and the run's problems are the cause
+            TestServer.Response answer = server.get("/api/v1/models/digits/diagnosis?run=r1");
+            assertThat(answer.status()).isEqualTo(200);
+            JsonNode cause = answer.json().path("causes").get(0);
+            assertThat(cause.path("kind").asText()).isEqualTo("training");
+            assertThat(cause.path("summary").asText()).startsWith("training run r1: nan_loss at step 50");
+            // without a run of its own, a model with no predictions is unknown, as before
+            assertThat(server.get("/api/v1/models/digits/diagnosis?run=r9").status()).isEqualTo(404);
+            assertThat(server.get("/api/v1/models/digits/diagnosis").status()).isEqualTo(404);
+
+            // the incident the alert opened carries the same cause
+            JsonNode incident = awaitDiagnosedIncident(server, "digits");
+            assertThat(incident.path("causes").get(0).path("kind").asText()).isEqualTo("training");
+            assertThat(incident.path("causes").get(0).path("evidence").path("run").asText()).isEqualTo("r1");
+        }
+    }
+
     @Test
     void aRestartMidRunKeepsItsProblemsAndItsDetectors() throws Exception {
         TestServer server = TestServer.start(config());
