@@ -32,8 +32,11 @@ import java.util.Map;
  * their labelled windows of the span before. A version that is bad while the others are not is seen
  * there at its own share of the traffic, where the model's pool dilutes it; a change of every version
  * alike (drift) is not, it is the model's. Decided only for models with at least two versions labelled
- * in the span; the p-values of the versions decided at one close are Bonferroni-adjusted (times their
- * number), so that several versions are no more likely to fire than one.
+ * in the span, and only for the versions that served a prediction in the last {@value #RECENT_WINDOWS}
+ * windows: a version taken out of service (rolled back) is no longer decided, only the others' baseline,
+ * so its alert resolves rather than holding for the whole span on windows nobody can act on any more. The
+ * p-values of the versions decided at one close are Bonferroni-adjusted (times their number), so that
+ * several versions are no more likely to fire than one.
  */
 public final class LabelledPerformance {
     public static final String DROP = "labelled_accuracy_drop";
@@ -142,7 +145,11 @@ public final class LabelledPerformance {
         if (labelled.size() < 2) {
             return out;
         }
+        long servingFrom = endMs - RECENT_WINDOWS * windowMs;
         for (Map.Entry<String, List<WindowCounts>> e : labelled.entrySet()) {
+            if (!served(versions.get(e.getKey()), servingFrom, endMs, windowMs)) {
+                continue; // no longer serving: only the others' baseline
+            }
             List<WindowCounts> mine = e.getValue();
             long recentCorrect = 0;
             long recentTotal = 0;
@@ -170,5 +177,19 @@ public final class LabelledPerformance {
         int decided = out.size();
         out.replaceAll((v, c) -> new PerformanceChange(c.change(), Math.min(1, c.pValue() * decided)));
         return out;
+    }
+
+    /** Whether {@code windows} hold a prediction in a window within {@code [fromMs, endMs)}. */
+    private static boolean served(List<WindowCounts> windows, long fromMs, long endMs, long windowMs) {
+        for (int i = windows.size() - 1; i >= 0; i--) {
+            WindowCounts w = windows.get(i);
+            if (w.startMs() < fromMs) {
+                return false;
+            }
+            if (w.startMs() + windowMs <= endMs && w.predictions() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -123,6 +123,33 @@ class LabelledPerformanceTest {
     }
 
     @Test
+    void aVersionTakenOutOfServiceIsDecidedOnlyUntilItHasServedNoneOfTheRecentWindows() {
+        // v2 serves 30% at 67% from window 30 to 41, then is rolled back: v1 takes all the traffic again
+        int onset = 30;
+        int rollback = 42;
+        Map<String, List<WindowCounts>> served = twoVersions(rollback, onset, 0.3, 0.67, 7);
+        List<WindowCounts> v1 = new ArrayList<>(served.get("v1"));
+        for (int w = rollback; w < rollback + 20; w++) {
+            v1.add(new WindowCounts(w * W, 400, 400, 300, 400));
+        }
+        Map<String, List<WindowCounts>> versions = Map.of("v1", v1, "v2", served.get("v2"));
+        // at the close of the last window v2 served: decided, and bad
+        assertThat(fires(LabelledPerformance.byVersion(versions, rollback * W, W).get("v2"))).isTrue();
+        // its last window is among the newest ten until ten windows have closed without it
+        int lastServed = rollback - 1;
+        for (int close = rollback; close < lastServed + LabelledPerformance.RECENT_WINDOWS; close++) {
+            assertThat(LabelledPerformance.byVersion(versions, (close + 1) * W, W)).as("close %d", close)
+                    .containsKey("v2");
+        }
+        for (int close = lastServed + LabelledPerformance.RECENT_WINDOWS; close < rollback + 20; close++) {
+            Map<String, PerformanceChange> at = LabelledPerformance.byVersion(versions, (close + 1) * W, W);
+            assertThat(at).as("close %d", close).doesNotContainKey("v2");
+            // v1 is still decided against v2's windows while they are in the span, unadjusted for v2
+            assertThat(at).as("close %d", close).containsOnlyKeys("v1");
+        }
+    }
+
+    @Test
     void cleanTwoVersionTrafficRaisesNothing() {
         for (long seed = 1; seed <= 5; seed++) {
             int windows = 240;
